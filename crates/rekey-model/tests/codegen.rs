@@ -1,0 +1,220 @@
+//! Generates `src/api/generated.rs` from the vendored service model and checks
+//! that the committed file is exactly what the model produces. This is the
+//! proof that every operation and every member of the model has a Rust type.
+//!
+//! Regenerate with `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.
+
+use serde_json::{Map, Value};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn model() -> Value {
+    let path = root().join("../../spec/secretsmanager-service-2.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `VersionIdsToStages` -> `version_ids_to_stages`, `RotationLambdaARN` -> `rotation_lambda_arn`.
+fn snake(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    match out.as_str() {
+        "type" => "r#type".to_string(),
+        _ => out,
+    }
+}
+
+/// `tag-key` -> `TagKey`, `asc` -> `Asc`, `InSync` -> `InSync`.
+fn variant(value: &str) -> String {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            let first = cs.next().unwrap().to_ascii_uppercase();
+            std::iter::once(first).chain(cs).collect::<String>()
+        })
+        .collect()
+}
+
+fn shape<'a>(shapes: &'a Map<String, Value>, name: &str) -> &'a Map<String, Value> {
+    shapes[name].as_object().unwrap()
+}
+
+/// The Rust type of a reference to shape `name`.
+fn rust_type(shapes: &Map<String, Value>, name: &str) -> String {
+    let s = shape(shapes, name);
+    let sensitive = s.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
+    match s["type"].as_str().unwrap() {
+        "string" if s.contains_key("enum") => name.to_string(),
+        "string" if sensitive => "SensitiveString".into(),
+        "string" => "String".into(),
+        "blob" => "Blob".into(),
+        "boolean" => "bool".into(),
+        "long" => "i64".into(),
+        "integer" => "i32".into(),
+        "timestamp" => "Timestamp".into(),
+        "structure" => name.to_string(),
+        "list" => format!("Vec<{}>", rust_type(shapes, s["member"]["shape"].as_str().unwrap())),
+        "map" => format!(
+            "BTreeMap<{}, {}>",
+            rust_type(shapes, s["key"]["shape"].as_str().unwrap()),
+            rust_type(shapes, s["value"]["shape"].as_str().unwrap())
+        ),
+        other => panic!("unhandled shape type {other}"),
+    }
+}
+
+fn has_enum_member(shapes: &Map<String, Value>, s: &Map<String, Value>, required: &[&str]) -> bool {
+    s["members"].as_object().unwrap().iter().any(|(m, v)| {
+        required.contains(&m.as_str())
+            && shape(shapes, v["shape"].as_str().unwrap()).contains_key("enum")
+    })
+}
+
+pub fn generate(model: &Value) -> String {
+    let shapes = model["shapes"].as_object().unwrap();
+    let ops = model["operations"].as_object().unwrap();
+    let mut out = String::new();
+    out.push_str(
+        "// @generated from spec/secretsmanager-service-2.json by crates/rekey-model/tests/codegen.rs.\n\
+         // Do not edit: run `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.\n\n\
+         use super::wire::{Blob, SensitiveString, Timestamp};\n\
+         use serde::{Deserialize, Serialize};\n\
+         use std::collections::BTreeMap;\n\n",
+    );
+
+    // Operations.
+    out.push_str("/// Every operation of the Secrets Manager service model.\n");
+    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum Operation {\n");
+    for name in ops.keys() {
+        writeln!(out, "    {name},").unwrap();
+    }
+    out.push_str("}\n\nimpl Operation {\n    /// All operations, in model order.\n    pub const ALL: &'static [Operation] = &[\n");
+    for name in ops.keys() {
+        writeln!(out, "        Operation::{name},").unwrap();
+    }
+    out.push_str("    ];\n\n    /// The operation name as it appears in `X-Amz-Target`.\n    pub fn name(self) -> &'static str {\n        match self {\n");
+    for name in ops.keys() {
+        writeln!(out, "            Operation::{name} => \"{name}\",").unwrap();
+    }
+    out.push_str("        }\n    }\n\n    /// Looks an operation up by its name.\n    pub fn from_name(name: &str) -> Option<Operation> {\n        match name {\n");
+    for name in ops.keys() {
+        writeln!(out, "            \"{name}\" => Some(Operation::{name}),").unwrap();
+    }
+    out.push_str("            _ => None,\n        }\n    }\n\n    /// The model shape of the operation's input.\n    pub fn input_shape(self) -> &'static str {\n        match self {\n");
+    for (name, op) in ops {
+        writeln!(out, "            Operation::{name} => \"{}\",", op["input"]["shape"].as_str().unwrap()).unwrap();
+    }
+    out.push_str("        }\n    }\n\n    /// The model shape of the operation's output (`None`: an empty body).\n    pub fn output_shape(self) -> Option<&'static str> {\n        match self {\n");
+    for (name, op) in ops {
+        match op["output"]["shape"].as_str() {
+            Some(shape) => writeln!(out, "            Operation::{name} => Some(\"{shape}\"),").unwrap(),
+            None => writeln!(out, "            Operation::{name} => None,").unwrap(),
+        }
+    }
+    out.push_str("        }\n    }\n}\n");
+
+    for (name, s) in shapes {
+        let s = s.as_object().unwrap();
+        match s["type"].as_str().unwrap() {
+            "string" if s.contains_key("enum") => {
+                writeln!(out, "\n/// Model enum `{name}`.").unwrap();
+                out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]\n");
+                writeln!(out, "pub enum {name} {{").unwrap();
+                let values: Vec<&str> = s["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+                for v in &values {
+                    writeln!(out, "    #[serde(rename = \"{v}\")]\n    {},", variant(v)).unwrap();
+                }
+                out.push_str("}\n");
+                writeln!(out, "\nimpl {name} {{\n    /// The value as it travels on the wire.\n    pub fn as_str(self) -> &'static str {{\n        match self {{").unwrap();
+                for v in &values {
+                    writeln!(out, "            {name}::{} => \"{v}\",", variant(v)).unwrap();
+                }
+                out.push_str("        }\n    }\n}\n");
+            }
+            "structure" => {
+                let required: Vec<&str> = s
+                    .get("required")
+                    .map(|r| r.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect())
+                    .unwrap_or_default();
+                let exception = s.get("exception").and_then(Value::as_bool).unwrap_or(false);
+                let kind = if exception { "error" } else { "structure" };
+                writeln!(out, "\n/// Model {kind} `{name}`.").unwrap();
+                let default = if has_enum_member(shapes, s, &required) { "" } else { "Default, " };
+                writeln!(out, "#[derive(Debug, Clone, {default}PartialEq, Serialize, Deserialize)]").unwrap();
+                writeln!(out, "pub struct {name} {{").unwrap();
+                for (member, m) in s["members"].as_object().unwrap() {
+                    let target = m["shape"].as_str().unwrap();
+                    let ty = rust_type(shapes, target);
+                    if required.contains(&member.as_str()) {
+                        writeln!(out, "    #[serde(rename = \"{member}\")]\n    pub {}: {ty},", snake(member)).unwrap();
+                    } else {
+                        writeln!(
+                            out,
+                            "    #[serde(rename = \"{member}\", default, skip_serializing_if = \"Option::is_none\")]\n    pub {}: Option<{ty}>,",
+                            snake(member)
+                        )
+                        .unwrap();
+                    }
+                }
+                out.push_str("}\n");
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_types_match_the_service_model() {
+    let generated = generate(&model());
+    let path = root().join("src/api/generated.rs");
+    if std::env::var_os("REKEY_REGENERATE").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "src/api/generated.rs is stale: run REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen"
+    );
+}
+
+#[test]
+fn every_operation_and_member_has_a_type() {
+    // Independent of the generator: walk the model and look for each
+    // operation, structure and member in the committed source.
+    let m = model();
+    let src = std::fs::read_to_string(root().join("src/api/generated.rs")).unwrap();
+    let shapes = m["shapes"].as_object().unwrap();
+    for (op, def) in m["operations"].as_object().unwrap() {
+        assert!(src.contains(&format!("Operation::{op} => \"{op}\"")), "operation {op}");
+        for io in ["input", "output"] {
+            let Some(shape) = def[io]["shape"].as_str() else { continue };
+            assert!(src.contains(&format!("pub struct {shape} {{")), "{op} {io} {shape}");
+        }
+    }
+    for (name, s) in shapes {
+        if s["type"] == "structure" {
+            let start = src.find(&format!("pub struct {name} {{")).unwrap_or_else(|| panic!("struct {name}"));
+            let body = &src[start..start + src[start..].find("\n}\n").unwrap()];
+            for member in s["members"].as_object().unwrap().keys() {
+                assert!(body.contains(&format!("rename = \"{member}\"")), "{name}.{member}");
+            }
+        }
+    }
+    assert_eq!(m["operations"].as_object().unwrap().len(), 26);
+}
