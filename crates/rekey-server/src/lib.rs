@@ -1,1 +1,68 @@
+//! rekey's HTTP front end.
+//!
+//! One route does the API (`POST /`, awsJson1.1); `GET /health` answers
+//! liveness probes. The server turns each request into a
+//! [`RequestContext`](rekey_service::RequestContext) and hands the body to
+//! [`Service::dispatch`](rekey_service::Service::dispatch).
 
+#![warn(missing_docs)]
+
+pub mod context;
+pub mod protocol;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use context::DevIdentity;
+use rekey_service::Service;
+use rekey_store::Store;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Largest request body accepted (a 65,536-byte binary secret is ~88 KB in base64).
+const MAX_BODY: usize = 512 * 1024;
+
+struct AppState<S: Store> {
+    service: Service<S>,
+    identity: DevIdentity,
+}
+
+async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let op = match protocol::operation(&headers) {
+        Ok(op) => op,
+        Err(e) => return protocol::error(&e, &request_id),
+    };
+    let ctx = app.identity.context(&headers, uri.query(), request_id);
+    match app.service.dispatch(&ctx, op, &body).await {
+        Ok(out) => protocol::ok(out, &ctx.request_id),
+        Err(e) => {
+            tracing::debug!(operation = op.name(), error = e.code.as_str(), "request failed");
+            protocol::error(&e, &ctx.request_id)
+        }
+    }
+}
+
+/// The HTTP application.
+pub fn router<S: Store>(service: Service<S>, identity: DevIdentity) -> Router {
+    let state = Arc::new(AppState { service, identity });
+    Router::new()
+        .route("/", post(api::<S>))
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve<S: Store>(
+    listener: TcpListener,
+    service: Service<S>,
+    identity: DevIdentity,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(service, identity)).with_graceful_shutdown(shutdown).await
+}

@@ -1,1 +1,52 @@
+//! rekey's operations, free of any transport: each API operation is an async
+//! method taking a [`RequestContext`] and the generated input type, and
+//! returning the generated output type or an [`ApiError`].
+//!
+//! - [`dispatch`]: raw JSON in, JSON out, for the HTTP layer;
+//! - `secrets`: create, update, describe, delete, restore;
+//! - `values`: read and write values, versions and staging labels;
+//! - `password`: GetRandomPassword;
+//! - [`purge`]: the background purge of secrets whose recovery window ended.
 
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod context;
+pub mod dispatch;
+mod password;
+pub mod purge;
+mod resolve;
+mod secrets;
+mod values;
+
+pub use clock::{Clock, SystemClock};
+pub use context::{Principal, RequestContext};
+
+use rekey_store::Store;
+use rekey_store::seal::Seal;
+use std::sync::Arc;
+
+/// The Secrets Manager service over a store `S`.
+pub struct Service<S: Store> {
+    store: Arc<S>,
+    seal: Arc<Seal>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<S: Store> Clone for Service<S> {
+    fn clone(&self) -> Self {
+        Service { store: self.store.clone(), seal: self.seal.clone(), clock: self.clock.clone() }
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// A service over an opened store and its unlocked seal.
+    pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
+        Service { store, seal, clock }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+}

@@ -1,1 +1,116 @@
+//! rekey's storage layer.
+//!
+//! The [`Store`] trait is domain-level and transactional: a read returns a
+//! whole [`SecretState`] as of one instant; a [`Mutation`] runs the service's
+//! pure decision logic against the current state inside a transaction and
+//! writes the [`Change`] it returns atomically. Backends never see plaintext:
+//! values arrive already sealed by [`seal::Seal`].
+//!
+//! Backends: [`sqlite::SqliteStore`] (embedded default).
 
+#![warn(missing_docs)]
+
+pub mod seal;
+pub mod sqlite;
+
+use rekey_model::name::{Namespace, SecretName};
+use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
+use rekey_model::staging::{Labels, VersionId};
+use rekey_model::{ApiError, Timestamp};
+use std::future::Future;
+
+/// A failure of the storage backend itself (not of the request).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(String),
+    /// Stored data could not be interpreted.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    /// The store is closed or its writer has stopped.
+    #[error("store unavailable")]
+    Unavailable,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store failure");
+        ApiError::internal("An error occurred on the server side.")
+    }
+}
+
+/// What a mutation writes. Everything in one `Change` commits atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Nothing to write (an idempotent replay, a no-op).
+    None,
+    /// Insert or update the secret, its versions and its labels.
+    Write(SecretWrite),
+    /// Remove the secret with this store key and everything it owns.
+    Purge(i64),
+}
+
+/// The rows a [`Change::Write`] touches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretWrite {
+    /// The secret row (`pk == 0` inserts a new secret).
+    pub secret: SecretRecord,
+    /// Versions to insert, or to update when the id exists (a value may be
+    /// filled into a value-less version).
+    pub put_versions: Vec<(VersionRecord, Option<SealedValue>)>,
+    /// Versions to delete (deprecated versions beyond the quota).
+    pub delete_versions: Vec<VersionId>,
+    /// The complete label map after the change; replaces the stored one.
+    pub labels: Labels,
+}
+
+/// The input a mutation's decision function gets.
+pub struct MutationInput {
+    /// The secret as stored now, if it exists.
+    pub state: Option<SecretState>,
+    /// The sealed value of [`Mutation::preload_value`], if requested and present.
+    pub preloaded: Option<SealedValue>,
+}
+
+/// The decision function: pure, synchronous, runs inside the transaction.
+pub type Decide<R> = Box<dyn FnOnce(MutationInput) -> Result<(Change, R), ApiError> + Send>;
+
+/// A read-decide-write transaction on one secret, addressed by name.
+pub struct Mutation<R> {
+    /// Namespace of the secret.
+    pub namespace: Namespace,
+    /// Name of the secret.
+    pub name: SecretName,
+    /// Load this version's sealed value too (for idempotency checks).
+    pub preload_value: Option<VersionId>,
+    /// The decision.
+    pub decide: Decide<R>,
+}
+
+/// A store of secrets. See the crate documentation.
+pub trait Store: Send + Sync + 'static {
+    /// The secret named `name` in `ns`, with its versions and labels.
+    fn load(&self, ns: &Namespace, name: &SecretName) -> impl Future<Output = Result<Option<SecretState>, StoreError>> + Send;
+
+    /// The sealed value of one version of the secret with store key `pk`.
+    fn read_value(&self, pk: i64, version: &VersionId) -> impl Future<Output = Result<Option<SealedValue>, StoreError>> + Send;
+
+    /// Runs a mutation in one transaction. The answer comes only after the
+    /// change is durable.
+    fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> impl Future<Output = Result<R, ApiError>> + Send;
+
+    /// Records a read on `day` (midnight UTC) for the secret and version,
+    /// best effort and never more than once per day and row.
+    fn record_access(&self, pk: i64, version: &VersionId, day: Timestamp);
+
+    /// Secrets whose scheduled deletion is due at `now`: (namespace, name).
+    fn due_for_purge(&self, now: Timestamp, limit: usize) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
+
+    /// The wrapped key-encryption key `id`, if it exists.
+    fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Stores a wrapped KEK unless one with this id exists; returns the one
+    /// that is stored afterwards (so concurrent creators agree).
+    fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+}

@@ -1,0 +1,57 @@
+//! The background purge: secrets whose recovery window has ended are
+//! removed with all their versions.
+
+use crate::Service;
+use rekey_store::{Change, Mutation, MutationInput, Store};
+use std::time::Duration;
+
+/// Secrets purged per pass at most.
+const BATCH: usize = 100;
+
+impl<S: Store> Service<S> {
+    /// Purges every secret whose deletion is due now; returns how many.
+    pub async fn purge_due(&self) -> usize {
+        let now = self.clock.now();
+        let due = match self.store.due_for_purge(now, BATCH).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "purge: could not list due secrets");
+                return 0;
+            }
+        };
+        let mut purged = 0;
+        for (namespace, name) in due {
+            let r = self
+                .store
+                .mutate(Mutation {
+                    namespace,
+                    name,
+                    preload_value: None,
+                    decide: Box::new(move |input: MutationInput| match input.state {
+                        // Re-checked in the transaction: a restore may have won.
+                        Some(s) if s.secret.purge_at.is_some_and(|p| p <= now) => Ok((Change::Purge(s.secret.pk), true)),
+                        _ => Ok((Change::None, false)),
+                    }),
+                })
+                .await;
+            match r {
+                Ok(true) => purged += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "purge failed"),
+            }
+        }
+        purged
+    }
+
+    /// Runs [`purge_due`](Self::purge_due) every `every`, forever.
+    pub async fn run_purger(self, every: Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let n = self.purge_due().await;
+            if n > 0 {
+                tracing::info!(purged = n, "purged secrets whose recovery window ended");
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Finding the secret a `SecretId` names, and changing it safely.
+
+use crate::Service;
+use crate::context::RequestContext;
+use rekey_model::name::{Arn, SecretRef};
+use rekey_model::secret::{SealedValue, SecretState};
+use rekey_model::staging::VersionId;
+use rekey_model::{ApiError, ApiResult};
+use rekey_store::{Change, Mutation, MutationInput, Store};
+
+/// A resolved secret: how it was named, and its state when read.
+pub(crate) struct Resolved {
+    pub state: SecretState,
+}
+
+impl Resolved {
+    pub fn arn(&self) -> &Arn {
+        &self.state.secret.arn
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Resolves a SecretId (name, full ARN or partial ARN; BEHAVIOUR.md §3.4).
+    pub(crate) async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
+        let r = SecretRef::parse(secret_id)?;
+        self.resolve_ref(ctx, &r).await?.ok_or_else(ApiError::secret_not_found)
+    }
+
+    /// Like [`resolve`](Self::resolve) with the id already classified;
+    /// `None` when no secret matches.
+    pub(crate) async fn resolve_ref(&self, ctx: &RequestContext, r: &SecretRef) -> ApiResult<Option<Resolved>> {
+        let Some((ns, name)) = r.lookup_key(&ctx.namespace) else { return Ok(None) };
+        // Regions are separate namespaces: an ARN of another region names
+        // nothing here.
+        if ns.region != ctx.namespace.region {
+            return Ok(None);
+        }
+        let state = self.store.load(&ns, name).await?;
+        Ok(state.filter(|s| r.matches(&s.secret.arn)).map(|state| Resolved { state }))
+    }
+
+    /// Resolves a secret that must not be scheduled for deletion.
+    pub(crate) async fn resolve_live(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
+        let r = self.resolve(ctx, secret_id).await?;
+        if r.state.secret.deleted.is_some() {
+            return Err(ApiError::marked_for_deletion());
+        }
+        Ok(r)
+    }
+
+    /// Changes the secret `arn` in one transaction. `decide` sees the state
+    /// as stored at that moment; if the secret is gone or was replaced by a
+    /// new one under the same name since it was resolved, the answer is
+    /// ResourceNotFound and nothing changes.
+    pub(crate) async fn mutate_secret<R: Send + 'static>(
+        &self,
+        arn: &Arn,
+        preload_value: Option<VersionId>,
+        decide: impl FnOnce(SecretState, Option<SealedValue>) -> ApiResult<(Change, R)> + Send + 'static,
+    ) -> ApiResult<R> {
+        let expected = arn.clone();
+        self.store
+            .mutate(Mutation {
+                namespace: arn.namespace.clone(),
+                name: arn.name.clone(),
+                preload_value,
+                decide: Box::new(move |input: MutationInput| match input.state {
+                    Some(state) if state.secret.arn == expected => decide(state, input.preloaded),
+                    _ => Err(ApiError::secret_not_found()),
+                }),
+            })
+            .await
+    }
+}

@@ -1,0 +1,296 @@
+//! The secret lifecycle: CreateSecret, UpdateSecret, DescribeSecret,
+//! DeleteSecret, RestoreSecret.
+
+use crate::Service;
+use crate::context::RequestContext;
+use crate::values::{VersionWrite, value_of, write_of, write_version};
+use rekey_model::api::*;
+use rekey_model::name::{Arn, ArnSuffix, SecretName, SecretRef};
+use rekey_model::secret::{SecretMeta, SecretRecord, SecretState};
+use rekey_model::staging::{Labels, VersionId};
+use rekey_model::{ApiError, ApiResult, ErrorCode};
+use rekey_store::seal::DEFAULT_KMS_KEY_ID;
+use rekey_store::{Change, Mutation, MutationInput, Store};
+use std::collections::BTreeMap;
+
+/// Tags per secret.
+const MAX_TAGS: usize = 50;
+/// Default and bounds of DeleteSecret's recovery window.
+const DEFAULT_RECOVERY_DAYS: i64 = 30;
+
+fn check_tags(tags: &[Tag]) -> ApiResult<()> {
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::new(
+            ErrorCode::LimitExceededException,
+            format!("You can't add more than {MAX_TAGS} tags to a secret."),
+        ));
+    }
+    if let Some(t) = tags.iter().find(|t| t.key.as_deref().is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:"))) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Tag key {} is invalid: the aws: prefix is reserved for AWS use.",
+            t.key.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// An empty string means "absent" for Description and KmsKeyId.
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// KmsKeyId as stored: `None` for the default key, however it was spelled.
+fn kms_key(s: Option<String>) -> Option<String> {
+    non_empty(s).filter(|k| k != DEFAULT_KMS_KEY_ID && k != "aws/secretsmanager")
+}
+
+impl<S: Store> Service<S> {
+    /// CreateSecret.
+    pub async fn create_secret(&self, ctx: &RequestContext, input: CreateSecretRequest) -> ApiResult<CreateSecretResponse> {
+        let name = SecretName::parse(&input.name)?;
+        let value = value_of(input.secret_string, input.secret_binary)?;
+        let token = input.client_request_token.map(VersionId::new);
+        if value.is_some() && token.is_none() {
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
+        }
+        if input.add_replica_regions.is_some() || input.cross_account_primary_arn.is_some() {
+            return Err(ApiError::invalid_request("Replication is not available in this version of rekey."));
+        }
+        if let Some(tags) = &input.tags {
+            check_tags(tags)?;
+        }
+        let kms_key_id = kms_key(input.kms_key_id);
+        let arn = Arn { namespace: ctx.namespace.clone(), name: name.clone(), suffix: ArnSuffix::random() };
+        let sealed = match (&value, &token) {
+            (Some(v), Some(t)) => Some(self.seal_value(kms_key_id.as_deref(), &arn, t, v).await?),
+            _ => None,
+        };
+        let now = self.clock.now();
+        let meta = SecretMeta {
+            description: non_empty(input.description),
+            kms_key_id,
+            tags: input.tags,
+            secret_type: non_empty(input.r#type),
+            ..SecretMeta::default()
+        };
+        let seal = self.seal.clone();
+        let (arn, version) = self
+            .store
+            .mutate(Mutation {
+                namespace: ctx.namespace.clone(),
+                name,
+                preload_value: token.clone(),
+                decide: Box::new(move |input: MutationInput| {
+                    if let Some(mut existing) = input.state {
+                        if existing.secret.deleted.is_some() {
+                            return Err(ApiError::invalid_request(
+                                "You can't create this secret because a secret with this name is already scheduled for deletion.",
+                            ));
+                        }
+                        // The same token and value again: an idempotent replay.
+                        if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed)
+                            && existing.version(t).is_some()
+                        {
+                            let mut write = write_of(&existing);
+                            return match write_version(&seal, &mut existing, &mut write, t, v, sealed, input.preloaded, None, now)? {
+                                VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, token))),
+                                VersionWrite::Written => Err(ApiError::token_in_use(t.as_str(), &existing.secret.arn)),
+                            };
+                        }
+                        return Err(ApiError::new(
+                            ErrorCode::ResourceExistsException,
+                            format!("The operation failed because the secret {} already exists.", existing.secret.arn.name),
+                        ));
+                    }
+                    let secret = SecretRecord {
+                        pk: 0,
+                        arn: arn.clone(),
+                        created: now,
+                        last_changed: now,
+                        last_accessed: None,
+                        deleted: None,
+                        purge_at: None,
+                        meta,
+                    };
+                    let mut state = SecretState { secret, versions: Vec::new(), labels: Labels::default() };
+                    let mut write = write_of(&state);
+                    if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed) {
+                        write_version(&seal, &mut state, &mut write, t, v, sealed, None, None, now)?;
+                    }
+                    Ok((Change::Write(write), (arn, token.filter(|_| value.is_some()))))
+                }),
+            })
+            .await?;
+        Ok(CreateSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: version.map(|v| v.to_string()),
+            replication_status: None,
+        })
+    }
+
+    /// UpdateSecret.
+    pub async fn update_secret(&self, ctx: &RequestContext, input: UpdateSecretRequest) -> ApiResult<UpdateSecretResponse> {
+        SecretRef::parse(&input.secret_id)?;
+        let value = value_of(input.secret_string, input.secret_binary)?;
+        let token = input.client_request_token.map(VersionId::new);
+        if value.is_some() && token.is_none() {
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
+        }
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        let new_kms = input.kms_key_id.map(|k| kms_key(Some(k)));
+        let kms = new_kms.clone().unwrap_or_else(|| resolved.state.secret.meta.kms_key_id.clone());
+        let sealed = match (&value, &token) {
+            (Some(v), Some(t)) => Some(self.seal_value(kms.as_deref(), &arn, t, v).await?),
+            _ => None,
+        };
+        let seal = self.seal.clone();
+        let now = self.clock.now();
+        let description = input.description;
+        let secret_type = input.r#type;
+        let version = self
+            .mutate_secret(&arn, token.clone(), move |mut state, preloaded| {
+                if state.secret.deleted.is_some() {
+                    return Err(ApiError::marked_for_deletion());
+                }
+                if let Some(d) = description {
+                    state.secret.meta.description = non_empty(Some(d));
+                }
+                if let Some(k) = new_kms {
+                    state.secret.meta.kms_key_id = k;
+                }
+                if let Some(t) = secret_type {
+                    state.secret.meta.secret_type = non_empty(Some(t));
+                }
+                state.secret.last_changed = now;
+                let mut write = write_of(&state);
+                if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed) {
+                    if let VersionWrite::Replay = write_version(&seal, &mut state, &mut write, t, v, sealed, preloaded, None, now)? {
+                        return Ok((Change::None, token));
+                    }
+                    return Ok((Change::Write(write), token));
+                }
+                Ok((Change::Write(write), None))
+            })
+            .await?;
+        Ok(UpdateSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: version.map(|v| v.to_string()),
+        })
+    }
+
+    /// DescribeSecret (also answers for secrets scheduled for deletion).
+    pub async fn describe_secret(&self, ctx: &RequestContext, input: DescribeSecretRequest) -> ApiResult<DescribeSecretResponse> {
+        let state = self.resolve(ctx, &input.secret_id).await?.state;
+        let mut stages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (label, version) in state.labels.iter() {
+            stages.entry(version.to_string()).or_default().push(label.to_string());
+        }
+        let s = state.secret;
+        let rotation = s.meta.rotation;
+        Ok(DescribeSecretResponse {
+            arn: Some(s.arn.to_string()),
+            name: Some(s.arn.name.to_string()),
+            description: s.meta.description,
+            kms_key_id: s.meta.kms_key_id,
+            rotation_enabled: rotation.enabled,
+            rotation_lambda_arn: rotation.lambda_arn,
+            rotation_rules: rotation.rules,
+            last_rotated_date: rotation.last_rotated,
+            next_rotation_date: rotation.next_rotation.filter(|_| rotation.enabled == Some(true)),
+            last_changed_date: Some(s.last_changed),
+            last_accessed_date: s.last_accessed,
+            deleted_date: s.deleted,
+            tags: s.meta.tags,
+            version_ids_to_stages: (!stages.is_empty()).then_some(stages),
+            owning_service: s.meta.owning_service,
+            created_date: Some(s.created),
+            r#type: s.meta.secret_type,
+            ..DescribeSecretResponse::default()
+        })
+    }
+
+    /// DeleteSecret: schedule deletion after a recovery window, or purge now.
+    pub async fn delete_secret(&self, ctx: &RequestContext, input: DeleteSecretRequest) -> ApiResult<DeleteSecretResponse> {
+        let r = SecretRef::parse(&input.secret_id)?;
+        let force = input.force_delete_without_recovery.unwrap_or(false);
+        if force && input.recovery_window_in_days.is_some() {
+            return Err(ApiError::invalid_parameter(
+                "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+            ));
+        }
+        let days = input.recovery_window_in_days.unwrap_or(DEFAULT_RECOVERY_DAYS);
+        if !(7..=30).contains(&days) {
+            return Err(ApiError::invalid_parameter(
+                "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+            ));
+        }
+        let now = self.clock.now();
+        let Some(resolved) = self.resolve_ref(ctx, &r).await? else {
+            if force {
+                // AWS answers a forced delete of a missing secret as if it existed.
+                return Ok(DeleteSecretResponse {
+                    arn: Some(missing_secret_arn(ctx, &r, &input.secret_id)),
+                    name: Some(input.secret_id),
+                    deletion_date: Some(now),
+                });
+            }
+            return Err(ApiError::secret_not_found());
+        };
+        let arn = resolved.arn().clone();
+        let deletion_date = self
+            .mutate_secret(&arn, None, move |mut state, _| {
+                if force {
+                    return Ok((Change::Purge(state.secret.pk), now));
+                }
+                if state.secret.deleted.is_some() {
+                    return Err(ApiError::marked_for_deletion());
+                }
+                let purge_at = now.plus_days(days);
+                state.secret.deleted = Some(now);
+                state.secret.purge_at = Some(purge_at);
+                state.secret.last_changed = now;
+                Ok((Change::Write(write_of(&state)), purge_at))
+            })
+            .await?;
+        Ok(DeleteSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            deletion_date: Some(deletion_date),
+        })
+    }
+
+    /// RestoreSecret: cancel a scheduled deletion (a no-op otherwise).
+    pub async fn restore_secret(&self, ctx: &RequestContext, input: RestoreSecretRequest) -> ApiResult<RestoreSecretResponse> {
+        let arn = self.resolve(ctx, &input.secret_id).await?.arn().clone();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            if state.secret.deleted.is_none() {
+                return Ok((Change::None, ()));
+            }
+            state.secret.deleted = None;
+            state.secret.purge_at = None;
+            state.secret.last_changed = now;
+            Ok((Change::Write(write_of(&state)), ()))
+        })
+        .await?;
+        Ok(RestoreSecretResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
+    }
+}
+
+/// The ARN reported for a forced delete of a secret that does not exist.
+fn missing_secret_arn(ctx: &RequestContext, r: &SecretRef, id: &str) -> String {
+    match r {
+        SecretRef::FullArn(arn) => arn.to_string(),
+        _ if id.starts_with("arn:") => id.to_string(),
+        _ => format!(
+            "arn:aws:secretsmanager:{}:{}:secret:{id}-{}",
+            ctx.namespace.region,
+            ctx.namespace.account,
+            ArnSuffix::random().as_str()
+        ),
+    }
+}
+

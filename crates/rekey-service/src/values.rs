@@ -1,0 +1,295 @@
+//! Secret values, versions and staging labels: GetSecretValue,
+//! PutSecretValue, ListSecretVersionIds, UpdateSecretVersionStage, and the
+//! version-writing rule that CreateSecret and UpdateSecret share.
+
+use crate::Service;
+use crate::context::RequestContext;
+use base64::Engine as _;
+use rekey_model::api::*;
+use rekey_model::name::Arn;
+use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};
+use rekey_model::staging::{StagingLabel, VersionId};
+use rekey_model::{ApiError, ApiResult, Blob, ErrorCode, SensitiveString, Timestamp};
+use rekey_store::seal::{DEFAULT_KMS_KEY_ID, Seal};
+use rekey_store::{Change, SecretWrite, Store};
+
+/// Versions kept per secret before deprecated ones are purged.
+pub(crate) const MAX_VERSIONS: usize = 100;
+/// A deprecated version younger than this is never purged.
+const VERSION_MIN_AGE_MS: i64 = 24 * 3600 * 1000;
+
+/// The value of a write request: exactly one of SecretString / SecretBinary.
+pub(crate) fn value_of(string: Option<SensitiveString>, binary: Option<Blob>) -> ApiResult<Option<SecretValue>> {
+    match (string, binary) {
+        (Some(_), Some(_)) => Err(ApiError::both_values()),
+        (Some(s), None) => Ok(Some(SecretValue::String(s))),
+        (None, Some(b)) => Ok(Some(SecretValue::Binary(b))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// What writing a value into a secret amounts to.
+pub(crate) enum VersionWrite {
+    /// Same token, same value: an idempotent replay; nothing changes.
+    Replay,
+    /// A new version (or a value filled into the value-less pending version).
+    Written,
+}
+
+/// Writes `value` (already sealed as `sealed`) as version `token` of
+/// `state`, moving labels per BEHAVIOUR.md §4.2 and §5.1, and purging
+/// deprecated versions beyond the quota. Pure: changes `state` and `write`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_version(
+    seal: &Seal,
+    state: &mut SecretState,
+    write: &mut SecretWrite,
+    token: &VersionId,
+    value: &SecretValue,
+    sealed: SealedValue,
+    preloaded: Option<SealedValue>,
+    stages: Option<&[StagingLabel]>,
+    now: Timestamp,
+) -> ApiResult<VersionWrite> {
+    let kms_key_id = state.secret.meta.kms_key_id.clone();
+    let record = match state.version(token) {
+        Some(existing) if existing.has_value => {
+            // Opening needs the KEK in cache; the caller sealed the new value
+            // under the secret's key just before, so it is there unless the
+            // key changed in between, which then counts as a different value.
+            let same = preloaded.and_then(|p| seal.open_cached(&p, &state.secret.arn, token)).is_some_and(|v| &v == value);
+            return if same { Ok(VersionWrite::Replay) } else { Err(ApiError::token_in_use(token.as_str(), &state.secret.arn)) };
+        }
+        Some(placeholder) => VersionRecord { has_value: true, kms_key_id, ..placeholder.clone() },
+        None => VersionRecord { version_id: token.clone(), created: now, last_accessed: None, has_value: true, kms_key_id },
+    };
+    let first = state.labels.holder(StagingLabel::CURRENT).is_none();
+    state.labels.place_new_version(token, stages, first)?;
+    if state.version(token).is_none() {
+        state.versions.push(record.clone());
+    }
+    // Keep at most MAX_VERSIONS: drop the oldest deprecated versions that are
+    // at least a day old; if that is not enough, refuse the write.
+    let mut excess = state.versions.len().saturating_sub(MAX_VERSIONS);
+    if excess > 0 {
+        let doomed: Vec<VersionId> = state
+            .versions
+            .iter()
+            .filter(|v| &v.version_id != token && !state.labels.is_labelled(&v.version_id))
+            .filter(|v| v.created.millis() + VERSION_MIN_AGE_MS <= now.millis())
+            .take(excess)
+            .map(|v| v.version_id.clone())
+            .collect();
+        excess -= doomed.len();
+        if excess > 0 {
+            return Err(ApiError::new(
+                ErrorCode::LimitExceededException,
+                format!("You can't create more than {MAX_VERSIONS} versions of a secret within 24 hours."),
+            ));
+        }
+        state.versions.retain(|v| !doomed.contains(&v.version_id));
+        write.delete_versions.extend(doomed);
+    }
+    write.put_versions.push((record, Some(sealed)));
+    write.labels = state.labels.clone();
+    state.secret.last_changed = now;
+    write.secret = state.secret.clone();
+    Ok(VersionWrite::Written)
+}
+
+/// A fresh write of `state` (labels and secret row as they are now).
+pub(crate) fn write_of(state: &SecretState) -> SecretWrite {
+    SecretWrite { secret: state.secret.clone(), put_versions: Vec::new(), delete_versions: Vec::new(), labels: state.labels.clone() }
+}
+
+fn stage_names(labels: Vec<StagingLabel>) -> Vec<String> {
+    labels.into_iter().map(|l| l.as_str().to_string()).collect()
+}
+
+fn kms_key_ids(v: &VersionRecord) -> Vec<String> {
+    match v.kms_key_id.as_deref() {
+        None | Some(DEFAULT_KMS_KEY_ID) | Some("aws/secretsmanager") => vec!["DefaultEncryptionKey".to_string()],
+        Some(k) => vec![k.to_string()],
+    }
+}
+
+/// A page position in a short list, as an opaque NextToken.
+fn page_token(index: usize) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{index}"))
+}
+
+fn parse_page_token(token: &str) -> ApiResult<usize> {
+    let invalid = || ApiError::new(ErrorCode::InvalidNextTokenException, "The NextToken value is invalid.");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix("v1:").and_then(|n| n.parse().ok()).ok_or_else(invalid)
+}
+
+impl<S: Store> Service<S> {
+    /// Seals a value for version `version` of `arn` under the secret's key.
+    pub(crate) async fn seal_value(
+        &self,
+        kms_key_id: Option<&str>,
+        arn: &Arn,
+        version: &VersionId,
+        value: &SecretValue,
+    ) -> ApiResult<SealedValue> {
+        self.seal.seal(self.store.as_ref(), kms_key_id, arn, version, value).await
+    }
+
+    /// GetSecretValue.
+    pub async fn get_secret_value(&self, ctx: &RequestContext, input: GetSecretValueRequest) -> ApiResult<GetSecretValueResponse> {
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let state = &resolved.state;
+        let version_id = match (&input.version_id, &input.version_stage) {
+            (Some(id), stage) => {
+                let id = VersionId::new(id.clone());
+                if !state.version(&id).is_some_and(|v| v.has_value) {
+                    return Err(ApiError::version_not_found(id.as_str()));
+                }
+                if let Some(stage) = stage
+                    && state.labels.holder(stage) != Some(&id)
+                {
+                    return Err(ApiError::invalid_request(
+                        "You provided a VersionStage that is not associated to the provided VersionId.",
+                    ));
+                }
+                id
+            }
+            (None, stage) => {
+                let stage = stage.as_deref().unwrap_or(StagingLabel::CURRENT);
+                match state.labels.holder(stage) {
+                    Some(id) if state.version(id).is_some_and(|v| v.has_value) => id.clone(),
+                    _ => return Err(ApiError::label_not_found(stage)),
+                }
+            }
+        };
+        let not_found = || match &input.version_id {
+            Some(id) => ApiError::version_not_found(id),
+            None => ApiError::label_not_found(input.version_stage.as_deref().unwrap_or(StagingLabel::CURRENT)),
+        };
+        let sealed = self.store.read_value(state.secret.pk, &version_id).await?.ok_or_else(not_found)?;
+        let value = self.seal.open(self.store.as_ref(), &sealed, resolved.arn(), &version_id).await?;
+        let version = state.version(&version_id).ok_or_else(not_found)?;
+        let today = self.clock.now().day_start();
+        if state.secret.last_accessed.is_none_or(|d| d < today) || version.last_accessed.is_none_or(|d| d < today) {
+            self.store.record_access(state.secret.pk, &version_id, today);
+        }
+        let (secret_string, secret_binary) = match value {
+            SecretValue::String(s) => (Some(s), None),
+            SecretValue::Binary(b) => (None, Some(b)),
+        };
+        Ok(GetSecretValueResponse {
+            arn: Some(resolved.arn().to_string()),
+            name: Some(resolved.arn().name.to_string()),
+            version_id: Some(version_id.to_string()),
+            secret_string,
+            secret_binary,
+            version_stages: Some(stage_names(state.labels.on(&version_id))),
+            created_date: Some(version.created),
+        })
+    }
+
+    /// PutSecretValue.
+    pub async fn put_secret_value(&self, ctx: &RequestContext, input: PutSecretValueRequest) -> ApiResult<PutSecretValueResponse> {
+        rekey_model::name::SecretRef::parse(&input.secret_id)?;
+        let Some(token) = input.client_request_token.clone().map(VersionId::new) else {
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
+        };
+        let value = value_of(input.secret_string, input.secret_binary)?
+            .ok_or_else(|| ApiError::invalid_request("You must provide either SecretString or SecretBinary."))?;
+        let stages: Option<Vec<StagingLabel>> = input.version_stages.map(|v| v.into_iter().map(StagingLabel::new).collect());
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        let kms = resolved.state.secret.meta.kms_key_id.clone();
+        let sealed = self.seal_value(kms.as_deref(), &arn, &token, &value).await?;
+        let seal = self.seal.clone();
+        let now = self.clock.now();
+        let t = token.clone();
+        let labels = self
+            .mutate_secret(&arn, Some(token.clone()), move |mut state, preloaded| {
+                if state.secret.deleted.is_some() {
+                    return Err(ApiError::marked_for_deletion());
+                }
+                let mut write = write_of(&state);
+                match write_version(&seal, &mut state, &mut write, &t, &value, sealed, preloaded, stages.as_deref(), now)? {
+                    VersionWrite::Replay => Ok((Change::None, state.labels.on(&t))),
+                    VersionWrite::Written => Ok((Change::Write(write), state.labels.on(&t))),
+                }
+            })
+            .await?;
+        Ok(PutSecretValueResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: Some(token.to_string()),
+            version_stages: Some(stage_names(labels)),
+        })
+    }
+
+    /// ListSecretVersionIds.
+    pub async fn list_secret_version_ids(
+        &self,
+        ctx: &RequestContext,
+        input: ListSecretVersionIdsRequest,
+    ) -> ApiResult<ListSecretVersionIdsResponse> {
+        let resolved = self.resolve(ctx, &input.secret_id).await?;
+        let state = &resolved.state;
+        let include_deprecated = input.include_deprecated.unwrap_or(false);
+        let listed: Vec<&VersionRecord> = state
+            .versions
+            .iter()
+            .filter(|v| v.has_value && (include_deprecated || state.labels.is_labelled(&v.version_id)))
+            .collect();
+        let start = input.next_token.as_deref().map(parse_page_token).transpose()?.unwrap_or(0);
+        let page = input.max_results.unwrap_or(100) as usize;
+        let end = (start + page).min(listed.len());
+        let versions = listed
+            .get(start.min(end)..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| {
+                let stages = state.labels.on(&v.version_id);
+                SecretVersionsListEntry {
+                    version_id: Some(v.version_id.to_string()),
+                    version_stages: (!stages.is_empty()).then(|| stage_names(stages)),
+                    last_accessed_date: v.last_accessed,
+                    created_date: Some(v.created),
+                    kms_key_ids: Some(kms_key_ids(v)),
+                }
+            })
+            .collect();
+        Ok(ListSecretVersionIdsResponse {
+            arn: Some(resolved.arn().to_string()),
+            name: Some(resolved.arn().name.to_string()),
+            versions: Some(versions),
+            next_token: (end < listed.len()).then(|| page_token(end)),
+        })
+    }
+
+    /// UpdateSecretVersionStage.
+    pub async fn update_secret_version_stage(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSecretVersionStageRequest,
+    ) -> ApiResult<UpdateSecretVersionStageResponse> {
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            if state.secret.deleted.is_some() {
+                return Err(ApiError::marked_for_deletion());
+            }
+            let label = StagingLabel::new(input.version_stage);
+            let remove_from = input.remove_from_version_id.map(VersionId::new);
+            let move_to = input.move_to_version_id.map(VersionId::new);
+            let versions = state.versions.clone();
+            state.labels.update_stage(&label, remove_from.as_ref(), move_to.as_ref(), |v| {
+                versions.iter().any(|r| &r.version_id == v)
+            })?;
+            state.secret.last_changed = now;
+            Ok((Change::Write(write_of(&state)), ()))
+        })
+        .await?;
+        Ok(UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
+    }
+}

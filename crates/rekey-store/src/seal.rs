@@ -1,0 +1,206 @@
+//! The seal: envelope encryption of secret values (DESIGN.md "The seal").
+//!
+//! - Every version's value is encrypted with its own random 256-bit data key
+//!   (AES-256-GCM); the associated data is the secret ARN and version id, so
+//!   a ciphertext moved to another row fails to open.
+//! - Data keys are wrapped by a key-encryption key (KEK) chosen by the
+//!   secret's KmsKeyId; KEKs live in the store, wrapped by the master key.
+//! - The master key is a 0600 file outside the database. A check record in
+//!   the keyring proves that the key in hand is the one the store was made with.
+
+use crate::{Store, StoreError};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use rekey_model::name::Arn;
+use rekey_model::secret::{SealedValue, SecretValue};
+use rekey_model::staging::VersionId;
+use rekey_model::{ApiError, ErrorCode};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use zeroize::Zeroizing;
+
+/// The KmsKeyId of secrets that name none.
+pub const DEFAULT_KMS_KEY_ID: &str = "alias/aws/secretsmanager";
+
+const NONCE_LEN: usize = 12;
+const CHECK_ID: &str = "rekey:master-key-check";
+const CHECK_PLAINTEXT: &[u8] = b"rekey master key check v1";
+
+/// Why the seal could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The key file could not be read or written.
+    #[error("master key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The key file does not hold a 256-bit hex key.
+    #[error("master key file {0} does not hold a 64-character hex key")]
+    Malformed(String),
+    /// The key does not open this store.
+    #[error("the master key does not match this store (wrong key file?); refusing to start")]
+    WrongKey,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The 256-bit master key. Zeroized on drop; never logged.
+pub struct MasterKey(Zeroizing<[u8; 32]>);
+
+impl MasterKey {
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        MasterKey(Zeroizing::new(rand::random()))
+    }
+
+    /// Reads a key file (64 hex characters, surrounding whitespace ignored).
+    pub fn load(path: &Path) -> Result<Self, SealError> {
+        let text = Zeroizing::new(
+            std::fs::read_to_string(path).map_err(|source| SealError::Io { path: path.display().to_string(), source })?,
+        );
+        let hex = text.trim();
+        let malformed = || SealError::Malformed(path.display().to_string());
+        if hex.len() != 64 {
+            return Err(malformed());
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| malformed())?;
+        }
+        Ok(MasterKey(key))
+    }
+
+    /// Creates a new key file with mode 0600; fails if the file exists, so a
+    /// key is never overwritten.
+    pub fn create(path: &Path) -> Result<Self, SealError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let io = |source| SealError::Io { path: path.display().to_string(), source };
+        let key = Self::generate();
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+        let hex: Zeroizing<String> = Zeroizing::new(key.0.iter().map(|b| format!("{b:02x}")).collect());
+        file.write_all(hex.as_bytes()).and_then(|_| file.write_all(b"\n")).and_then(|_| file.sync_all()).map_err(io)?;
+        Ok(key)
+    }
+}
+
+fn encrypt(cipher: &Aes256Gcm, msg: &[u8], aad: &[u8]) -> Vec<u8> {
+    let nonce: [u8; NONCE_LEN] = rand::random();
+    let mut out = nonce.to_vec();
+    // AES-GCM encryption cannot fail for inputs below 64 GiB.
+    out.extend(cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg, aad }).expect("AES-GCM encrypt"));
+    out
+}
+
+fn decrypt(cipher: &Aes256Gcm, data: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if data.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, ct) = data.split_at(NONCE_LEN);
+    cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok().map(Zeroizing::new)
+}
+
+fn cipher(key: &[u8]) -> Aes256Gcm {
+    Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key))
+}
+
+fn value_aad(arn: &Arn, version: &VersionId) -> Vec<u8> {
+    format!("rekey-value\0{arn}\0{version}").into_bytes()
+}
+
+fn kek_aad(id: &str) -> Vec<u8> {
+    format!("rekey-kek\0{id}").into_bytes()
+}
+
+/// Encrypts and decrypts secret values. Cheap to share (`Arc`).
+pub struct Seal {
+    master: Aes256Gcm,
+    keks: RwLock<HashMap<String, Arc<Aes256Gcm>>>,
+}
+
+impl Seal {
+    /// Opens the seal of `store` with `key`: on a new store, records the key
+    /// check; on an existing one, refuses a key that does not match.
+    pub async fn unlock<S: Store>(store: &S, key: MasterKey) -> Result<Seal, SealError> {
+        let master = cipher(key.0.as_slice());
+        match store.load_kek(CHECK_ID).await? {
+            Some(check) => {
+                let opened = decrypt(&master, &check, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
+                if opened.as_slice() != CHECK_PLAINTEXT {
+                    return Err(SealError::WrongKey);
+                }
+            }
+            None => {
+                let check = encrypt(&master, CHECK_PLAINTEXT, &kek_aad(CHECK_ID));
+                let stored = store.insert_kek(CHECK_ID, check).await?;
+                decrypt(&master, &stored, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
+            }
+        }
+        Ok(Seal { master, keks: RwLock::new(HashMap::new()) })
+    }
+
+    /// The KEK for a KmsKeyId, created on first use.
+    async fn kek<S: Store>(&self, store: &S, kms_key_id: &str) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
+        let id = format!("kms:{kms_key_id}");
+        if let Some(k) = self.keks.read().expect("kek cache lock").get(&id) {
+            return Ok((id, k.clone()));
+        }
+        let wrapped = match store.load_kek(&id).await? {
+            Some(w) => w,
+            None => {
+                let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
+                store.insert_kek(&id, encrypt(&self.master, fresh.as_slice(), &kek_aad(&id))).await?
+            }
+        };
+        let key = decrypt(&self.master, &wrapped, &kek_aad(&id))
+            .ok_or_else(|| ApiError::new(ErrorCode::DecryptionFailure, "Secrets Manager can't decrypt the protected secret text using the provided KMS key."))?;
+        let kek = Arc::new(cipher(&key));
+        self.keks.write().expect("kek cache lock").insert(id.clone(), kek.clone());
+        Ok((id, kek))
+    }
+
+    /// Encrypts `value` for version `version` of secret `arn` under the KEK
+    /// of `kms_key_id` (`None` = the default key).
+    pub async fn seal<S: Store>(
+        &self,
+        store: &S,
+        kms_key_id: Option<&str>,
+        arn: &Arn,
+        version: &VersionId,
+        value: &SecretValue,
+    ) -> Result<SealedValue, ApiError> {
+        let (kek_id, kek) = self.kek(store, kms_key_id.unwrap_or(DEFAULT_KMS_KEY_ID)).await?;
+        let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
+        let aad = value_aad(arn, version);
+        let ciphertext = encrypt(&cipher(data_key.as_slice()), &value.encode(), &aad);
+        let wrapped_key = encrypt(&kek, data_key.as_slice(), &aad);
+        Ok(SealedValue { kek_id, wrapped_key, ciphertext })
+    }
+
+    /// Decrypts a sealed value of version `version` of secret `arn`.
+    pub async fn open<S: Store>(&self, store: &S, sealed: &SealedValue, arn: &Arn, version: &VersionId) -> Result<SecretValue, ApiError> {
+        let failure = || ApiError::new(ErrorCode::DecryptionFailure, "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+        let kms = sealed.kek_id.strip_prefix("kms:").ok_or_else(failure)?;
+        let (_, kek) = self.kek(store, kms).await?;
+        self.open_with(&kek, sealed, arn, version).ok_or_else(failure)
+    }
+
+    /// Decrypts with a KEK already in the cache (no store access): the
+    /// synchronous path used inside transactions.
+    pub fn open_cached(&self, sealed: &SealedValue, arn: &Arn, version: &VersionId) -> Option<SecretValue> {
+        let kek = self.keks.read().expect("kek cache lock").get(&sealed.kek_id)?.clone();
+        self.open_with(&kek, sealed, arn, version)
+    }
+
+    fn open_with(&self, kek: &Aes256Gcm, sealed: &SealedValue, arn: &Arn, version: &VersionId) -> Option<SecretValue> {
+        let aad = value_aad(arn, version);
+        let data_key = decrypt(kek, &sealed.wrapped_key, &aad)?;
+        let plain = decrypt(&cipher(&data_key), &sealed.ciphertext, &aad)?;
+        SecretValue::decode(&plain)
+    }
+}

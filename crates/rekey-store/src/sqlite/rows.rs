@@ -1,0 +1,216 @@
+//! Mapping between rows and domain records, on any connection (a reader or
+//! the writer's open transaction).
+
+use crate::{Change, StoreError};
+use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
+use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
+use rekey_model::staging::{Labels, StagingLabel, VersionId};
+use rekey_model::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+fn ts(v: Option<i64>) -> Option<Timestamp> {
+    v.map(Timestamp::from_millis)
+}
+
+/// Loads a secret with its versions and labels.
+pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT id, suffix, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, purge_at_ms, meta
+             FROM secrets WHERE account = ?1 AND region = ?2 AND name = ?3",
+        )?
+        .query_row(params![ns.account.as_str(), ns.region.as_str(), name.as_str()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })
+        .optional()?;
+    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row else {
+        return Ok(None);
+    };
+    let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
+    let meta: SecretMeta =
+        serde_json::from_str(&meta).map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
+    let secret = SecretRecord {
+        pk,
+        arn: Arn { namespace: ns.clone(), name: name.clone(), suffix },
+        created: Timestamp::from_millis(created),
+        last_changed: Timestamp::from_millis(last_changed),
+        last_accessed: ts(last_accessed),
+        deleted: ts(deleted),
+        purge_at: ts(purge_at),
+        meta,
+    };
+    let versions = conn
+        .prepare_cached(
+            "SELECT version_id, created_ms, last_accessed_ms, ciphertext IS NOT NULL, kms_key_id
+             FROM versions WHERE secret_pk = ?1 ORDER BY id",
+        )?
+        .query_map([pk], |r| {
+            Ok(VersionRecord {
+                version_id: VersionId::new(r.get::<_, String>(0)?),
+                created: Timestamp::from_millis(r.get(1)?),
+                last_accessed: ts(r.get(2)?),
+                has_value: r.get(3)?,
+                kms_key_id: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let labels = conn
+        .prepare_cached("SELECT label, version_id FROM labels WHERE secret_pk = ?1")?
+        .query_map([pk], |r| Ok((StagingLabel::new(r.get::<_, String>(0)?), VersionId::new(r.get::<_, String>(1)?))))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(SecretState { secret, versions, labels: Labels::from_pairs(labels) }))
+}
+
+/// The sealed value of one version.
+pub fn read_value(conn: &Connection, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT kek_id, wrapped_key, ciphertext FROM versions
+             WHERE secret_pk = ?1 AND version_id = ?2 AND ciphertext IS NOT NULL",
+        )?
+        .query_row(params![pk, version.as_str()], |r| {
+            Ok(SealedValue { kek_id: r.get(0)?, wrapped_key: r.get(1)?, ciphertext: r.get(2)? })
+        })
+        .optional()?)
+}
+
+/// Writes a change; the caller owns the transaction.
+pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
+    let w = match change {
+        Change::None => return Ok(()),
+        Change::Purge(pk) => {
+            conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([pk])?;
+            return Ok(());
+        }
+        Change::Write(w) => w,
+    };
+    let s = &w.secret;
+    let meta = serde_json::to_string(&s.meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let pk = if s.pk == 0 {
+        conn.prepare_cached(
+            "INSERT INTO secrets (account, region, name, suffix, created_ms, last_changed_ms, last_accessed_ms,
+                                  deleted_ms, purge_at_ms, meta)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            s.arn.namespace.account.as_str(),
+            s.arn.namespace.region.as_str(),
+            s.arn.name.as_str(),
+            s.arn.suffix.as_str(),
+            s.created.millis(),
+            s.last_changed.millis(),
+            s.last_accessed.map(Timestamp::millis),
+            s.deleted.map(Timestamp::millis),
+            s.purge_at.map(Timestamp::millis),
+            meta,
+        ])?;
+        conn.last_insert_rowid()
+    } else {
+        conn.prepare_cached(
+            "UPDATE secrets SET last_changed_ms = ?2, last_accessed_ms = ?3, deleted_ms = ?4, purge_at_ms = ?5, meta = ?6
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            s.pk,
+            s.last_changed.millis(),
+            s.last_accessed.map(Timestamp::millis),
+            s.deleted.map(Timestamp::millis),
+            s.purge_at.map(Timestamp::millis),
+            meta,
+        ])?;
+        s.pk
+    };
+    for v in &w.delete_versions {
+        conn.prepare_cached("DELETE FROM versions WHERE secret_pk = ?1 AND version_id = ?2")?
+            .execute(params![pk, v.as_str()])?;
+    }
+    for (v, sealed) in &w.put_versions {
+        conn.prepare_cached(
+            "INSERT INTO versions (secret_pk, version_id, created_ms, last_accessed_ms, kms_key_id, kek_id, wrapped_key, ciphertext)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (secret_pk, version_id) DO UPDATE SET
+                 last_accessed_ms = excluded.last_accessed_ms,
+                 kms_key_id = excluded.kms_key_id,
+                 kek_id = coalesce(excluded.kek_id, kek_id),
+                 wrapped_key = coalesce(excluded.wrapped_key, wrapped_key),
+                 ciphertext = coalesce(excluded.ciphertext, ciphertext)",
+        )?
+        .execute(params![
+            pk,
+            v.version_id.as_str(),
+            v.created.millis(),
+            v.last_accessed.map(Timestamp::millis),
+            v.kms_key_id,
+            sealed.as_ref().map(|s| &s.kek_id),
+            sealed.as_ref().map(|s| &s.wrapped_key),
+            sealed.as_ref().map(|s| &s.ciphertext),
+        ])?;
+    }
+    conn.prepare_cached("DELETE FROM labels WHERE secret_pk = ?1")?.execute([pk])?;
+    let mut insert = conn.prepare_cached("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, ?2, ?3)")?;
+    for (label, version) in w.labels.iter() {
+        insert.execute(params![pk, label.as_str(), version.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Marks a read of the secret and version on `day`, at most once a day.
+pub fn record_access(conn: &Connection, pk: i64, version: &VersionId, day: Timestamp) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE secrets SET last_accessed_ms = ?2 WHERE id = ?1 AND (last_accessed_ms IS NULL OR last_accessed_ms < ?2)",
+    )?
+    .execute(params![pk, day.millis()])?;
+    conn.prepare_cached(
+        "UPDATE versions SET last_accessed_ms = ?3
+         WHERE secret_pk = ?1 AND version_id = ?2 AND (last_accessed_ms IS NULL OR last_accessed_ms < ?3)",
+    )?
+    .execute(params![pk, version.as_str(), day.millis()])?;
+    Ok(())
+}
+
+/// Secrets whose purge time has come.
+pub fn due_for_purge(conn: &Connection, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+    let rows = conn
+        .prepare_cached("SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2")?
+        .query_map(params![now.millis(), limit as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(a, r, n)| {
+            let account = AccountId::parse(&a).ok_or_else(|| StoreError::Corrupt(format!("account {a}")))?;
+            let name = SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
+            Ok((Namespace { account, region: Region::new(r) }, name))
+        })
+        .collect()
+}
+
+/// A keyring entry.
+pub fn load_kek(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT wrapped FROM keyring WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Inserts a keyring entry unless present; returns the stored one.
+pub fn insert_kek(conn: &Connection, id: &str, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
+    conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
+        .execute(params![id, wrapped])?;
+    load_kek(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("keyring entry {id} vanished")))
+}

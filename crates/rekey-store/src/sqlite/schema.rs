@@ -1,0 +1,69 @@
+//! The SQLite schema and its migrations (applied in order on open; the
+//! number applied is kept in `PRAGMA user_version`).
+
+use rusqlite::Connection;
+
+/// Each entry migrates from version `index` to `index + 1`. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: secrets, versions, labels, keyring.
+    r#"
+    CREATE TABLE secrets (
+        id               INTEGER PRIMARY KEY,
+        account          TEXT    NOT NULL,
+        region           TEXT    NOT NULL,
+        name             TEXT    NOT NULL,
+        suffix           TEXT    NOT NULL,
+        created_ms       INTEGER NOT NULL,
+        last_changed_ms  INTEGER NOT NULL,
+        last_accessed_ms INTEGER,
+        deleted_ms       INTEGER,
+        purge_at_ms      INTEGER,
+        meta             TEXT    NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE INDEX secrets_purge ON secrets (purge_at_ms) WHERE purge_at_ms IS NOT NULL;
+
+    -- A version without ciphertext is the value-less AWSPENDING version
+    -- created by RotateSecret.
+    CREATE TABLE versions (
+        id               INTEGER PRIMARY KEY,
+        secret_pk        INTEGER NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+        version_id       TEXT    NOT NULL,
+        created_ms       INTEGER NOT NULL,
+        last_accessed_ms INTEGER,
+        kms_key_id       TEXT,
+        kek_id           TEXT,
+        wrapped_key      BLOB,
+        ciphertext       BLOB,
+        UNIQUE (secret_pk, version_id)
+    );
+
+    -- One row per (secret, label): a label is on at most one version by
+    -- construction, and it can only point at a version of its own secret.
+    CREATE TABLE labels (
+        secret_pk  INTEGER NOT NULL,
+        label      TEXT    NOT NULL,
+        version_id TEXT    NOT NULL,
+        PRIMARY KEY (secret_pk, label),
+        FOREIGN KEY (secret_pk, version_id) REFERENCES versions (secret_pk, version_id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+
+    -- Key-encryption keys (wrapped by the master key) and the key check.
+    CREATE TABLE keyring (
+        id      TEXT PRIMARY KEY,
+        wrapped BLOB NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+];
+
+/// Brings the schema up to date.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! `rekey serve`: open the data directory (store and master key), then
+//! serve the API.
+
+use clap::Args;
+use rekey_model::name::{AccountId, Region};
+use rekey_server::context::DevIdentity;
+use rekey_service::{Service, SystemClock};
+use rekey_store::seal::{MasterKey, Seal};
+use rekey_store::sqlite::SqliteStore;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Options of `rekey serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:4584")]
+    listen: SocketAddr,
+    /// Directory holding the database and the master key.
+    #[arg(long, default_value = "./rekey-data")]
+    data_dir: PathBuf,
+    /// Development mode: accept any credentials (no authentication).
+    #[arg(long)]
+    dev: bool,
+    /// Account of callers whose access key id is not a 12-digit account id.
+    #[arg(long, default_value = "000000000000")]
+    account: String,
+    /// Region of requests that carry no credential scope.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// The master key file (default: <data-dir>/master.key).
+    #[arg(long, env = "REKEY_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+    /// Seconds between passes of the purge of deleted secrets.
+    #[arg(long, default_value_t = 60)]
+    purge_interval: u64,
+}
+
+/// Opens the store in `data_dir` and unlocks its seal.
+///
+/// A new store gets a new master key (0600). An existing store must come
+/// with its key: a missing or wrong key is refused, never replaced.
+async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteStore>, Arc<Seal>), String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    let db = SqliteStore::file_in(data_dir);
+    let existing = db.exists();
+    let explicit = key_file.is_some();
+    let key_path = key_file.unwrap_or_else(|| data_dir.join("master.key"));
+    let key = if key_path.exists() {
+        MasterKey::load(&key_path).map_err(|e| e.to_string())?
+    } else if existing {
+        return Err(format!(
+            "the store {} exists but its master key {} is missing; restore the key file or set REKEY_MASTER_KEY_FILE (refusing to start)",
+            db.display(),
+            key_path.display()
+        ));
+    } else if explicit {
+        return Err(format!("master key file {} does not exist", key_path.display()));
+    } else {
+        tracing::info!(path = %key_path.display(), "created a new master key; back it up: without it the store cannot be read");
+        MasterKey::create(&key_path).map_err(|e| e.to_string())?
+    };
+    let store = Arc::new(SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?);
+    let seal = Seal::unlock(store.as_ref(), key).await.map_err(|e| e.to_string())?;
+    Ok((store, Arc::new(seal)))
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    if !args.dev {
+        return Err(
+            "request authentication (SigV4) is not implemented yet; run `rekey serve --dev` to serve without authentication"
+                .into(),
+        );
+    }
+    let account = AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let (store, seal) = open(&args.data_dir, args.master_key_file).await?;
+        let service = Service::new(store, seal, Arc::new(SystemClock));
+        tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
+        let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        eprintln!(
+            "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
+        );
+        // Tests and scripts read the address from this line.
+        println!("rekey listening on http://{addr}");
+        let identity = DevIdentity { default_account: account, default_region: Region::new(args.region) };
+        rekey_server::serve(listener, service, identity, shutdown_signal()).await.map_err(|e| e.to_string())
+    })
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}
