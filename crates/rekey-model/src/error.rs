@@ -113,7 +113,10 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a free-form message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
     /// `InvalidParameterException` with `message`.
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
@@ -156,7 +159,10 @@ impl ApiError {
     }
     /// A write without a ClientRequestToken (raw requests only; SDKs fill it).
     pub fn missing_client_request_token(code: ErrorCode) -> Self {
-        Self::new(code, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+        Self::new(
+            code,
+            "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
+        )
     }
     /// A name or SecretId with characters outside the allowed set.
     pub fn invalid_name() -> Self {

@@ -1,12 +1,12 @@
 //! rekey's domain model: pure types and rules, no I/O and no async.
 //!
-//! - [`api`]: the wire types generated from the service model;
-//! - [`validation`]: model constraints on raw requests;
-//! - [`name`]: account, region, secret names, ARNs and SecretId resolution;
-//! - [`staging`]: versions, staging labels and how they move;
-//! - [`secret`]: the stored shape of a secret and its versions;
-//! - [`password`]: GetRandomPassword;
-//! - [`error`]: the API error.
+//! - [`api`] — the wire types generated from the service model;
+//! - [`validation`] — model constraints on raw requests;
+//! - [`name`] — account, region, secret names, ARNs and SecretId resolution;
+//! - [`staging`] — versions, staging labels and how they move;
+//! - [`secret`] — the stored shape of a secret and its versions;
+//! - [`mod@password`] — GetRandomPassword;
+//! - [`error`] — the API error.
 
 #![warn(missing_docs)]
 

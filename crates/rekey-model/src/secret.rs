@@ -2,8 +2,8 @@
 //! writes them through the store. Values never appear here in the clear:
 //! the store holds [`SealedValue`]s only.
 
-use crate::api::{RotationRulesType, Tag};
 use crate::api::wire::{Blob, SensitiveString, Timestamp};
+use crate::api::{RotationRulesType, Tag};
 use crate::name::Arn;
 use crate::staging::{Labels, VersionId};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,9 @@ impl SecretValue {
     /// Inverse of [`encode`](Self::encode).
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         match bytes.split_first()? {
-            (&TAG_STRING, rest) => std::str::from_utf8(rest).ok().map(|s| SecretValue::String(SensitiveString::new(s.to_string()))),
+            (&TAG_STRING, rest) => std::str::from_utf8(rest)
+                .ok()
+                .map(|s| SecretValue::String(SensitiveString::new(s.to_string()))),
             (&TAG_BINARY, rest) => Some(SecretValue::Binary(Blob::new(rest.to_vec()))),
             _ => None,
         }

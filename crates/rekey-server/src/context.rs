@@ -28,7 +28,10 @@ pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(Str
         .and_then(|a| a.split("Credential=").nth(1))
         .map(|c| c.split([',', ' ']).next().unwrap_or_default().to_string());
     let from_query = || {
-        query?.split('&').find_map(|kv| kv.strip_prefix("X-Amz-Credential=")).map(|c| c.replace("%2F", "/").replace("%2f", "/"))
+        query?
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("X-Amz-Credential="))
+            .map(|c| c.replace("%2F", "/").replace("%2f", "/"))
     };
     let credential = from_header.or_else(from_query)?;
     let mut parts = credential.split('/');
@@ -40,13 +43,25 @@ pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(Str
 
 impl DevIdentity {
     /// The context of a request in `--dev` mode.
-    pub fn context(&self, headers: &HeaderMap, query: Option<&str>, request_id: String) -> RequestContext {
+    pub fn context(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        request_id: String,
+    ) -> RequestContext {
         let (key, region) = credential_scope(headers, query)
             .unwrap_or_else(|| ("dev".to_string(), self.default_region.as_str().to_string()));
         let account = AccountId::parse(&key).unwrap_or_else(|| self.default_account.clone());
         RequestContext {
-            principal: Principal { arn: format!("arn:aws:iam::{account}:root"), account: account.clone(), access_key_id: key },
-            namespace: Namespace { account, region: Region::new(region) },
+            principal: Principal {
+                arn: format!("arn:aws:iam::{account}:root"),
+                account: account.clone(),
+                access_key_id: key,
+            },
+            namespace: Namespace {
+                account,
+                region: Region::new(region),
+            },
             request_id,
         }
     }
@@ -65,7 +80,10 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        let dev = DevIdentity { default_account: AccountId::parse("000000000000").unwrap(), default_region: Region::new("us-east-1") };
+        let dev = DevIdentity {
+            default_account: AccountId::parse("000000000000").unwrap(),
+            default_region: Region::new("us-east-1"),
+        };
         let ctx = dev.context(&h, None, "r".into());
         assert_eq!(ctx.namespace.region.as_str(), "eu-west-3");
         assert_eq!(ctx.namespace.account.as_str(), "123456789012");

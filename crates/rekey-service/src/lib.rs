@@ -2,11 +2,11 @@
 //! method taking a [`RequestContext`] and the generated input type, and
 //! returning the generated output type or an [`ApiError`].
 //!
-//! - [`dispatch`]: raw JSON in, JSON out, for the HTTP layer;
-//! - `secrets`: create, update, describe, delete, restore;
-//! - `values`: read and write values, versions and staging labels;
-//! - `password`: GetRandomPassword;
-//! - [`purge`]: the background purge of secrets whose recovery window ended.
+//! - [`dispatch`] — raw JSON in, JSON out, for the HTTP layer;
+//! - `secrets` — create, update, describe, delete, restore;
+//! - `values` — read and write values, versions and staging labels;
+//! - `password` — GetRandomPassword;
+//! - [`purge`] — the background purge of secrets whose recovery window ended.
 
 #![warn(missing_docs)]
 
@@ -19,7 +19,7 @@ mod resolve;
 mod secrets;
 mod values;
 
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::{Principal, RequestContext};
 
 use rekey_store::Store;
@@ -35,7 +35,11 @@ pub struct Service<S: Store> {
 
 impl<S: Store> Clone for Service<S> {
     fn clone(&self) -> Self {
-        Service { store: self.store.clone(), seal: self.seal.clone(), clock: self.clock.clone() }
+        Service {
+            store: self.store.clone(),
+            seal: self.seal.clone(),
+            clock: self.clock.clone(),
+        }
     }
 }
 

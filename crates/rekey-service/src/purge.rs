@@ -29,7 +29,9 @@ impl<S: Store> Service<S> {
                     preload_value: None,
                     decide: Box::new(move |input: MutationInput| match input.state {
                         // Re-checked in the transaction: a restore may have won.
-                        Some(s) if s.secret.purge_at.is_some_and(|p| p <= now) => Ok((Change::Purge(s.secret.pk), true)),
+                        Some(s) if s.secret.purge_at.is_some_and(|p| p <= now) => {
+                            Ok((Change::Purge(s.secret.pk), true))
+                        }
                         _ => Ok((Change::None, false)),
                     }),
                 })

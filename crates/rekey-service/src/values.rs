@@ -19,7 +19,10 @@ pub(crate) const MAX_VERSIONS: usize = 100;
 const VERSION_MIN_AGE_MS: i64 = 24 * 3600 * 1000;
 
 /// The value of a write request: exactly one of SecretString / SecretBinary.
-pub(crate) fn value_of(string: Option<SensitiveString>, binary: Option<Blob>) -> ApiResult<Option<SecretValue>> {
+pub(crate) fn value_of(
+    string: Option<SensitiveString>,
+    binary: Option<Blob>,
+) -> ApiResult<Option<SecretValue>> {
     match (string, binary) {
         (Some(_), Some(_)) => Err(ApiError::both_values()),
         (Some(s), None) => Ok(Some(SecretValue::String(s))),
@@ -57,11 +60,27 @@ pub(crate) fn write_version(
             // Opening needs the KEK in cache; the caller sealed the new value
             // under the secret's key just before, so it is there unless the
             // key changed in between, which then counts as a different value.
-            let same = preloaded.and_then(|p| seal.open_cached(&p, &state.secret.arn, token)).is_some_and(|v| &v == value);
-            return if same { Ok(VersionWrite::Replay) } else { Err(ApiError::token_in_use(token.as_str(), &state.secret.arn)) };
+            let same = preloaded
+                .and_then(|p| seal.open_cached(&p, &state.secret.arn, token))
+                .is_some_and(|v| &v == value);
+            return if same {
+                Ok(VersionWrite::Replay)
+            } else {
+                Err(ApiError::token_in_use(token.as_str(), &state.secret.arn))
+            };
         }
-        Some(placeholder) => VersionRecord { has_value: true, kms_key_id, ..placeholder.clone() },
-        None => VersionRecord { version_id: token.clone(), created: now, last_accessed: None, has_value: true, kms_key_id },
+        Some(placeholder) => VersionRecord {
+            has_value: true,
+            kms_key_id,
+            ..placeholder.clone()
+        },
+        None => VersionRecord {
+            version_id: token.clone(),
+            created: now,
+            last_accessed: None,
+            has_value: true,
+            kms_key_id,
+        },
     };
     let first = state.labels.holder(StagingLabel::CURRENT).is_none();
     state.labels.place_new_version(token, stages, first)?;
@@ -84,7 +103,9 @@ pub(crate) fn write_version(
         if excess > 0 {
             return Err(ApiError::new(
                 ErrorCode::LimitExceededException,
-                format!("You can't create more than {MAX_VERSIONS} versions of a secret within 24 hours."),
+                format!(
+                    "You can't create more than {MAX_VERSIONS} versions of a secret within 24 hours."
+                ),
             ));
         }
         state.versions.retain(|v| !doomed.contains(&v.version_id));
@@ -99,7 +120,12 @@ pub(crate) fn write_version(
 
 /// A fresh write of `state` (labels and secret row as they are now).
 pub(crate) fn write_of(state: &SecretState) -> SecretWrite {
-    SecretWrite { secret: state.secret.clone(), put_versions: Vec::new(), delete_versions: Vec::new(), labels: state.labels.clone() }
+    SecretWrite {
+        secret: state.secret.clone(),
+        put_versions: Vec::new(),
+        delete_versions: Vec::new(),
+        labels: state.labels.clone(),
+    }
 }
 
 fn stage_names(labels: Vec<StagingLabel>) -> Vec<String> {
@@ -108,7 +134,9 @@ fn stage_names(labels: Vec<StagingLabel>) -> Vec<String> {
 
 fn kms_key_ids(v: &VersionRecord) -> Vec<String> {
     match v.kms_key_id.as_deref() {
-        None | Some(DEFAULT_KMS_KEY_ID) | Some("aws/secretsmanager") => vec!["DefaultEncryptionKey".to_string()],
+        None | Some(DEFAULT_KMS_KEY_ID) | Some("aws/secretsmanager") => {
+            vec!["DefaultEncryptionKey".to_string()]
+        }
         Some(k) => vec![k.to_string()],
     }
 }
@@ -119,10 +147,19 @@ fn page_token(index: usize) -> String {
 }
 
 fn parse_page_token(token: &str) -> ApiResult<usize> {
-    let invalid = || ApiError::new(ErrorCode::InvalidNextTokenException, "The NextToken value is invalid.");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    let invalid = || {
+        ApiError::new(
+            ErrorCode::InvalidNextTokenException,
+            "The NextToken value is invalid.",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix("v1:").and_then(|n| n.parse().ok()).ok_or_else(invalid)
+    text.strip_prefix("v1:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(invalid)
 }
 
 impl<S: Store> Service<S> {
@@ -134,11 +171,17 @@ impl<S: Store> Service<S> {
         version: &VersionId,
         value: &SecretValue,
     ) -> ApiResult<SealedValue> {
-        self.seal.seal(self.store.as_ref(), kms_key_id, arn, version, value).await
+        self.seal
+            .seal(self.store.as_ref(), kms_key_id, arn, version, value)
+            .await
     }
 
     /// GetSecretValue.
-    pub async fn get_secret_value(&self, ctx: &RequestContext, input: GetSecretValueRequest) -> ApiResult<GetSecretValueResponse> {
+    pub async fn get_secret_value(
+        &self,
+        ctx: &RequestContext,
+        input: GetSecretValueRequest,
+    ) -> ApiResult<GetSecretValueResponse> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let state = &resolved.state;
         let version_id = match (&input.version_id, &input.version_stage) {
@@ -166,14 +209,29 @@ impl<S: Store> Service<S> {
         };
         let not_found = || match &input.version_id {
             Some(id) => ApiError::version_not_found(id),
-            None => ApiError::label_not_found(input.version_stage.as_deref().unwrap_or(StagingLabel::CURRENT)),
+            None => ApiError::label_not_found(
+                input
+                    .version_stage
+                    .as_deref()
+                    .unwrap_or(StagingLabel::CURRENT),
+            ),
         };
-        let sealed = self.store.read_value(state.secret.pk, &version_id).await?.ok_or_else(not_found)?;
-        let value = self.seal.open(self.store.as_ref(), &sealed, resolved.arn(), &version_id).await?;
+        let sealed = self
+            .store
+            .read_value(state.secret.pk, &version_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let value = self
+            .seal
+            .open(self.store.as_ref(), &sealed, resolved.arn(), &version_id)
+            .await?;
         let version = state.version(&version_id).ok_or_else(not_found)?;
         let today = self.clock.now().day_start();
-        if state.secret.last_accessed.is_none_or(|d| d < today) || version.last_accessed.is_none_or(|d| d < today) {
-            self.store.record_access(state.secret.pk, &version_id, today);
+        if state.secret.last_accessed.is_none_or(|d| d < today)
+            || version.last_accessed.is_none_or(|d| d < today)
+        {
+            self.store
+                .record_access(state.secret.pk, &version_id, today);
         }
         let (secret_string, secret_binary) = match value {
             SecretValue::String(s) => (Some(s), None),
@@ -191,18 +249,29 @@ impl<S: Store> Service<S> {
     }
 
     /// PutSecretValue.
-    pub async fn put_secret_value(&self, ctx: &RequestContext, input: PutSecretValueRequest) -> ApiResult<PutSecretValueResponse> {
+    pub async fn put_secret_value(
+        &self,
+        ctx: &RequestContext,
+        input: PutSecretValueRequest,
+    ) -> ApiResult<PutSecretValueResponse> {
         rekey_model::name::SecretRef::parse(&input.secret_id)?;
         let Some(token) = input.client_request_token.clone().map(VersionId::new) else {
-            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
+            return Err(ApiError::missing_client_request_token(
+                ErrorCode::InvalidRequestException,
+            ));
         };
-        let value = value_of(input.secret_string, input.secret_binary)?
-            .ok_or_else(|| ApiError::invalid_request("You must provide either SecretString or SecretBinary."))?;
-        let stages: Option<Vec<StagingLabel>> = input.version_stages.map(|v| v.into_iter().map(StagingLabel::new).collect());
+        let value = value_of(input.secret_string, input.secret_binary)?.ok_or_else(|| {
+            ApiError::invalid_request("You must provide either SecretString or SecretBinary.")
+        })?;
+        let stages: Option<Vec<StagingLabel>> = input
+            .version_stages
+            .map(|v| v.into_iter().map(StagingLabel::new).collect());
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let kms = resolved.state.secret.meta.kms_key_id.clone();
-        let sealed = self.seal_value(kms.as_deref(), &arn, &token, &value).await?;
+        let sealed = self
+            .seal_value(kms.as_deref(), &arn, &token, &value)
+            .await?;
         let seal = self.seal.clone();
         let now = self.clock.now();
         let t = token.clone();
@@ -212,9 +281,19 @@ impl<S: Store> Service<S> {
                     return Err(ApiError::marked_for_deletion());
                 }
                 let mut write = write_of(&state);
-                match write_version(&seal, &mut state, &mut write, &t, &value, sealed, preloaded, stages.as_deref(), now)? {
+                match write_version(
+                    &seal,
+                    &mut state,
+                    &mut write,
+                    &t,
+                    &value,
+                    sealed,
+                    preloaded,
+                    stages.as_deref(),
+                    now,
+                )? {
                     VersionWrite::Replay => Ok((Change::None, state.labels.on(&t))),
-                    VersionWrite::Written => Ok((Change::Write(write), state.labels.on(&t))),
+                    VersionWrite::Written => Ok((Change::write(write), state.labels.on(&t))),
                 }
             })
             .await?;
@@ -238,9 +317,16 @@ impl<S: Store> Service<S> {
         let listed: Vec<&VersionRecord> = state
             .versions
             .iter()
-            .filter(|v| v.has_value && (include_deprecated || state.labels.is_labelled(&v.version_id)))
+            .filter(|v| {
+                v.has_value && (include_deprecated || state.labels.is_labelled(&v.version_id))
+            })
             .collect();
-        let start = input.next_token.as_deref().map(parse_page_token).transpose()?.unwrap_or(0);
+        let start = input
+            .next_token
+            .as_deref()
+            .map(parse_page_token)
+            .transpose()?
+            .unwrap_or(0);
         let page = input.max_results.unwrap_or(100) as usize;
         let end = (start + page).min(listed.len());
         let versions = listed
@@ -283,13 +369,18 @@ impl<S: Store> Service<S> {
             let remove_from = input.remove_from_version_id.map(VersionId::new);
             let move_to = input.move_to_version_id.map(VersionId::new);
             let versions = state.versions.clone();
-            state.labels.update_stage(&label, remove_from.as_ref(), move_to.as_ref(), |v| {
-                versions.iter().any(|r| &r.version_id == v)
-            })?;
+            state
+                .labels
+                .update_stage(&label, remove_from.as_ref(), move_to.as_ref(), |v| {
+                    versions.iter().any(|r| &r.version_id == v)
+                })?;
             state.secret.last_changed = now;
-            Ok((Change::Write(write_of(&state)), ()))
+            Ok((Change::write(write_of(&state)), ()))
         })
         .await?;
-        Ok(UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
+        Ok(UpdateSecretVersionStageResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+        })
     }
 }

@@ -46,9 +46,16 @@ pub enum Change {
     /// Nothing to write (an idempotent replay, a no-op).
     None,
     /// Insert or update the secret, its versions and its labels.
-    Write(SecretWrite),
+    Write(Box<SecretWrite>),
     /// Remove the secret with this store key and everything it owns.
     Purge(i64),
+}
+
+impl Change {
+    /// A [`Change::Write`] of `w`.
+    pub fn write(w: SecretWrite) -> Self {
+        Change::Write(Box::new(w))
+    }
 }
 
 /// The rows a [`Change::Write`] touches.
@@ -91,26 +98,48 @@ pub struct Mutation<R> {
 /// A store of secrets. See the crate documentation.
 pub trait Store: Send + Sync + 'static {
     /// The secret named `name` in `ns`, with its versions and labels.
-    fn load(&self, ns: &Namespace, name: &SecretName) -> impl Future<Output = Result<Option<SecretState>, StoreError>> + Send;
+    fn load(
+        &self,
+        ns: &Namespace,
+        name: &SecretName,
+    ) -> impl Future<Output = Result<Option<SecretState>, StoreError>> + Send;
 
     /// The sealed value of one version of the secret with store key `pk`.
-    fn read_value(&self, pk: i64, version: &VersionId) -> impl Future<Output = Result<Option<SealedValue>, StoreError>> + Send;
+    fn read_value(
+        &self,
+        pk: i64,
+        version: &VersionId,
+    ) -> impl Future<Output = Result<Option<SealedValue>, StoreError>> + Send;
 
     /// Runs a mutation in one transaction. The answer comes only after the
     /// change is durable.
-    fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> impl Future<Output = Result<R, ApiError>> + Send;
+    fn mutate<R: Send + 'static>(
+        &self,
+        m: Mutation<R>,
+    ) -> impl Future<Output = Result<R, ApiError>> + Send;
 
     /// Records a read on `day` (midnight UTC) for the secret and version,
     /// best effort and never more than once per day and row.
     fn record_access(&self, pk: i64, version: &VersionId, day: Timestamp);
 
     /// Secrets whose scheduled deletion is due at `now`: (namespace, name).
-    fn due_for_purge(&self, now: Timestamp, limit: usize) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
+    fn due_for_purge(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
 
     /// The wrapped key-encryption key `id`, if it exists.
-    fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    fn load_kek(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 
     /// Stores a wrapped KEK unless one with this id exists; returns the one
     /// that is stored afterwards (so concurrent creators agree).
-    fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    fn insert_kek(
+        &self,
+        id: &str,
+        wrapped: Vec<u8>,
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
 }

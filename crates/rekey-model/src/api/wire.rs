@@ -149,11 +149,20 @@ mod tests {
 
     #[test]
     fn timestamps_are_epoch_seconds() {
-        assert_eq!(serde_json::to_string(&Timestamp(1_523_477_145_713)).unwrap(), "1523477145.713");
-        assert_eq!(serde_json::to_string(&Timestamp(1_523_923_200_000)).unwrap(), "1523923200");
+        assert_eq!(
+            serde_json::to_string(&Timestamp(1_523_477_145_713)).unwrap(),
+            "1523477145.713"
+        );
+        assert_eq!(
+            serde_json::to_string(&Timestamp(1_523_923_200_000)).unwrap(),
+            "1523923200"
+        );
         let t: Timestamp = serde_json::from_str("1.523477145713E9").unwrap();
         assert_eq!(t, Timestamp(1_523_477_145_713));
-        assert_eq!(Timestamp(1_523_977_145_713).day_start(), Timestamp(1_523_923_200_000));
+        assert_eq!(
+            Timestamp(1_523_977_145_713).day_start(),
+            Timestamp(1_523_923_200_000)
+        );
     }
 
     #[test]

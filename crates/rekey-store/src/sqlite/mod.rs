@@ -51,12 +51,19 @@ impl SqliteStore {
             .name("rekey-sqlite-writer".into())
             .spawn(move || writer::run(conn, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(SqliteStore { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), jobs: tx })
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
+            jobs: tx,
+        })
     }
 
     /// Runs `f` on a reader connection. Reads are short indexed lookups,
     /// and WAL readers never wait for the writer, so they run inline.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let conn = match self.readers.lock().expect("reader pool lock").pop() {
             Some(c) => c,
             None => {
@@ -90,7 +97,11 @@ impl SqliteStore {
             let result = f(conn);
             let ok = if result.is_ok() { Ok(()) } else { Err(()) };
             let completion: writer::Completion = Box::new(move |commit| {
-                let _ = tx.send(commit.map_err(|e| StoreError::Database(e.to_string())).and(result));
+                let _ = tx.send(
+                    commit
+                        .map_err(|e| StoreError::Database(e.to_string()))
+                        .and(result),
+                );
             });
             (ok, completion)
         }))?;
@@ -99,11 +110,19 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    async fn load(&self, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
+    async fn load(
+        &self,
+        ns: &Namespace,
+        name: &SecretName,
+    ) -> Result<Option<SecretState>, StoreError> {
         self.read(|c| rows::load(c, ns, name))
     }
 
-    async fn read_value(&self, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
+    async fn read_value(
+        &self,
+        pk: i64,
+        version: &VersionId,
+    ) -> Result<Option<SealedValue>, StoreError> {
         self.read(|c| rows::read_value(c, pk, version))
     }
 
@@ -132,7 +151,8 @@ impl Store for SqliteStore {
             });
             (ok, completion)
         }))?;
-        rx.await.map_err(|_| ApiError::from(StoreError::Unavailable))?
+        rx.await
+            .map_err(|_| ApiError::from(StoreError::Unavailable))?
     }
 
     fn record_access(&self, pk: i64, version: &VersionId, day: Timestamp) {
@@ -149,7 +169,11 @@ impl Store for SqliteStore {
         }
     }
 
-    async fn due_for_purge(&self, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+    async fn due_for_purge(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
         self.read(|c| rows::due_for_purge(c, now, limit))
     }
 
@@ -159,6 +183,7 @@ impl Store for SqliteStore {
 
     async fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let id = id.to_string();
-        self.write(move |c| rows::insert_kek(c, &id, &wrapped)).await
+        self.write(move |c| rows::insert_kek(c, &id, &wrapped))
+            .await
     }
 }

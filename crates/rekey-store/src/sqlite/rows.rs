@@ -2,10 +2,10 @@
 //! the writer's open transaction).
 
 use crate::{Change, StoreError};
+use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
-use rekey_model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
 impl From<rusqlite::Error> for StoreError {
@@ -19,7 +19,11 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 }
 
 /// Loads a secret with its versions and labels.
-pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
+pub fn load(
+    conn: &Connection,
+    ns: &Namespace,
+    name: &SecretName,
+) -> Result<Option<SecretState>, StoreError> {
     let row = conn
         .prepare_cached(
             "SELECT id, suffix, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, purge_at_ms, meta
@@ -38,15 +42,21 @@ pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Opti
             ))
         })
         .optional()?;
-    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row else {
+    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row
+    else {
         return Ok(None);
     };
-    let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
-    let meta: SecretMeta =
-        serde_json::from_str(&meta).map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
+    let suffix = ArnSuffix::parse(&suffix)
+        .ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
+    let meta: SecretMeta = serde_json::from_str(&meta)
+        .map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
     let secret = SecretRecord {
         pk,
-        arn: Arn { namespace: ns.clone(), name: name.clone(), suffix },
+        arn: Arn {
+            namespace: ns.clone(),
+            name: name.clone(),
+            suffix,
+        },
         created: Timestamp::from_millis(created),
         last_changed: Timestamp::from_millis(last_changed),
         last_accessed: ts(last_accessed),
@@ -71,20 +81,37 @@ pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Opti
         .collect::<Result<Vec<_>, _>>()?;
     let labels = conn
         .prepare_cached("SELECT label, version_id FROM labels WHERE secret_pk = ?1")?
-        .query_map([pk], |r| Ok((StagingLabel::new(r.get::<_, String>(0)?), VersionId::new(r.get::<_, String>(1)?))))?
+        .query_map([pk], |r| {
+            Ok((
+                StagingLabel::new(r.get::<_, String>(0)?),
+                VersionId::new(r.get::<_, String>(1)?),
+            ))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(SecretState { secret, versions, labels: Labels::from_pairs(labels) }))
+    Ok(Some(SecretState {
+        secret,
+        versions,
+        labels: Labels::from_pairs(labels),
+    }))
 }
 
 /// The sealed value of one version.
-pub fn read_value(conn: &Connection, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
+pub fn read_value(
+    conn: &Connection,
+    pk: i64,
+    version: &VersionId,
+) -> Result<Option<SealedValue>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT kek_id, wrapped_key, ciphertext FROM versions
              WHERE secret_pk = ?1 AND version_id = ?2 AND ciphertext IS NOT NULL",
         )?
         .query_row(params![pk, version.as_str()], |r| {
-            Ok(SealedValue { kek_id: r.get(0)?, wrapped_key: r.get(1)?, ciphertext: r.get(2)? })
+            Ok(SealedValue {
+                kek_id: r.get(0)?,
+                wrapped_key: r.get(1)?,
+                ciphertext: r.get(2)?,
+            })
         })
         .optional()?)
 }
@@ -94,7 +121,8 @@ pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
     let w = match change {
         Change::None => return Ok(()),
         Change::Purge(pk) => {
-            conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([pk])?;
+            conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?
+                .execute([pk])?;
             return Ok(());
         }
         Change::Write(w) => w,
@@ -161,8 +189,10 @@ pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
             sealed.as_ref().map(|s| &s.ciphertext),
         ])?;
     }
-    conn.prepare_cached("DELETE FROM labels WHERE secret_pk = ?1")?.execute([pk])?;
-    let mut insert = conn.prepare_cached("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, ?2, ?3)")?;
+    conn.prepare_cached("DELETE FROM labels WHERE secret_pk = ?1")?
+        .execute([pk])?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, ?2, ?3)")?;
     for (label, version) in w.labels.iter() {
         insert.execute(params![pk, label.as_str(), version.as_str()])?;
     }
@@ -170,7 +200,12 @@ pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
 }
 
 /// Marks a read of the secret and version on `day`, at most once a day.
-pub fn record_access(conn: &Connection, pk: i64, version: &VersionId, day: Timestamp) -> Result<(), StoreError> {
+pub fn record_access(
+    conn: &Connection,
+    pk: i64,
+    version: &VersionId,
+    day: Timestamp,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE secrets SET last_accessed_ms = ?2 WHERE id = ?1 AND (last_accessed_ms IS NULL OR last_accessed_ms < ?2)",
     )?
@@ -184,7 +219,11 @@ pub fn record_access(conn: &Connection, pk: i64, version: &VersionId, day: Times
 }
 
 /// Secrets whose purge time has come.
-pub fn due_for_purge(conn: &Connection, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+pub fn due_for_purge(
+    conn: &Connection,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
     let rows = conn
         .prepare_cached("SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2")?
         .query_map(params![now.millis(), limit as i64], |r| {
@@ -193,9 +232,17 @@ pub fn due_for_purge(conn: &Connection, now: Timestamp, limit: usize) -> Result<
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(a, r, n)| {
-            let account = AccountId::parse(&a).ok_or_else(|| StoreError::Corrupt(format!("account {a}")))?;
-            let name = SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
-            Ok((Namespace { account, region: Region::new(r) }, name))
+            let account =
+                AccountId::parse(&a).ok_or_else(|| StoreError::Corrupt(format!("account {a}")))?;
+            let name =
+                SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
+            Ok((
+                Namespace {
+                    account,
+                    region: Region::new(r),
+                },
+                name,
+            ))
         })
         .collect()
 }
@@ -210,7 +257,9 @@ pub fn load_kek(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreErr
 
 /// Inserts a keyring entry unless present; returns the stored one.
 pub fn insert_kek(conn: &Connection, id: &str, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
-    conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
-        .execute(params![id, wrapped])?;
+    conn.prepare_cached(
+        "INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![id, wrapped])?;
     load_kek(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("keyring entry {id} vanished")))
 }

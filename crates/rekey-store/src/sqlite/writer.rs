@@ -53,7 +53,11 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>) -> (Result<(), StoreErro
             return (Err(e.into()), ran);
         }
         let (ok, completion) = job_result(job, &tx);
-        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         if let Err(e) = tx.execute_batch(end) {
             ran.push((completion, ok));
             return (Err(e.into()), ran);

@@ -1,0 +1,200 @@
+//! Test harness: a real `rekey serve --dev` on an ephemeral port with a
+//! temporary data directory, and clients for it (the Rust AWS SDK, raw
+//! HTTP, the `aws` CLI).
+
+#![allow(dead_code)]
+
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub data_dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_rekey")
+}
+
+/// Runs `rekey serve` with `args` to completion, for start-up failures.
+pub fn serve_failing(data_dir: &Path, extra_env: &[(&str, &str)]) -> (bool, String) {
+    let out = Command::new(binary())
+        .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .envs(extra_env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rekey");
+    wait_timeout(out, Duration::from_secs(10))
+}
+
+fn wait_timeout(mut child: Child, limit: Duration) -> (bool, String) {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status.success(), err);
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            return (true, "still running (it started)".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Server {
+    /// Starts a server on a fresh temporary data directory.
+    pub fn start() -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut s = Server::start_in(tmp.path());
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Starts a server on `data_dir` (which may hold an existing store).
+    pub fn start_in(data_dir: &Path) -> Server {
+        let mut child = Command::new(binary())
+            .args([
+                "serve",
+                "--dev",
+                "--listen",
+                "127.0.0.1:0",
+                "--purge-interval",
+                "1",
+                "--data-dir",
+            ])
+            .arg(data_dir)
+            .env("REKEY_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn rekey");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .strip_prefix("rekey listening on http://")
+            .unwrap_or_else(|| panic!("unexpected: {line:?}"))
+            .to_string();
+        Server {
+            child,
+            addr,
+            data_dir: data_dir.to_path_buf(),
+            _tmp: None,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// An SDK client for region us-east-1 and the default account.
+    pub fn client(&self) -> Client {
+        self.client_as("AKIDEXAMPLE", "us-east-1")
+    }
+
+    /// An SDK client with a given access key id and region.
+    pub fn client_as(&self, access_key: &str, region: &str) -> Client {
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(self.url())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+            .build();
+        Client::from_conf(config)
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    pub fn kill(mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+
+    /// SIGTERM and wait.
+    pub fn stop(mut self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().ok();
+    }
+
+    /// Raw awsJson1.1 call: (status, parsed body).
+    pub fn raw(&self, op: &str, body: &str) -> (u16, serde_json::Value) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: secretsmanager.{op}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status: u16 = resp[9..12].parse().unwrap();
+        let body = resp.split("\r\n\r\n").nth(1).unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// The error type and message of a failed SDK call.
+pub fn error_of<E, R>(err: aws_sdk_secretsmanager::error::SdkError<E, R>) -> (String, String)
+where
+    E: aws_sdk_secretsmanager::error::ProvideErrorMetadata,
+{
+    use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+    (
+        err.code().unwrap_or_default().to_string(),
+        err.message().unwrap_or_default().to_string(),
+    )
+}
+
+/// A 36-character client request token derived from `n`.
+pub fn token(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// The `aws` CLI, if installed (the test script installs it into a venv).
+/// In CI (`REKEY_REQUIRE_SERVICES=1`) a missing CLI fails the test.
+pub fn aws_cli() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("aws"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "the aws CLI is required (REKEY_REQUIRE_SERVICES=1) but not on PATH"
+        );
+        eprintln!("skipping: the aws CLI is not on PATH (run the tests through scripts/test)");
+    }
+    found
+}
