@@ -7,10 +7,11 @@ use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, ApiResult};
 use rekey_store::{Change, Mutation, MutationInput, Store};
+use std::sync::Arc;
 
 /// A resolved secret: how it was named, and its state when read.
 pub(crate) struct Resolved {
-    pub state: SecretState,
+    pub state: Arc<SecretState>,
 }
 
 impl Resolved {
@@ -74,7 +75,9 @@ impl<S: Store> Service<S> {
         &self,
         arn: &Arn,
         preload_value: Option<VersionId>,
-        decide: impl FnOnce(SecretState, Option<SealedValue>) -> ApiResult<(Change, R)> + Send + 'static,
+        decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)>
+        + Send
+        + 'static,
     ) -> ApiResult<R> {
         let expected = arn.clone();
         self.store

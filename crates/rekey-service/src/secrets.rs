@@ -221,7 +221,7 @@ impl<S: Store> Service<S> {
                 .or_default()
                 .push(label.to_string());
         }
-        let s = state.secret;
+        let s = state.secret.clone();
         let rotation = s.meta.rotation;
         Ok(DescribeSecretResponse {
             arn: Some(s.arn.to_string()),

@@ -12,6 +12,7 @@ use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, Blob, ErrorCode, SensitiveString, Timestamp};
 use rekey_store::seal::{DEFAULT_KMS_KEY_ID, Seal};
 use rekey_store::{Change, SecretWrite, Store};
+use std::sync::Arc;
 
 /// Versions kept per secret before deprecated ones are purged.
 pub(crate) const MAX_VERSIONS: usize = 100;
@@ -50,7 +51,7 @@ pub(crate) fn write_version(
     token: &VersionId,
     value: &SecretValue,
     sealed: SealedValue,
-    preloaded: Option<SealedValue>,
+    preloaded: Option<Arc<SealedValue>>,
     stages: Option<&[StagingLabel]>,
     now: Timestamp,
 ) -> ApiResult<VersionWrite> {
@@ -230,8 +231,7 @@ impl<S: Store> Service<S> {
         if state.secret.last_accessed.is_none_or(|d| d < today)
             || version.last_accessed.is_none_or(|d| d < today)
         {
-            self.store
-                .record_access(state.secret.pk, &version_id, today);
+            self.store.record_access(state, &version_id, today);
         }
         let (secret_string, secret_binary) = match value {
             SecretValue::String(s) => (Some(s), None),

@@ -18,6 +18,7 @@ use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord}
 use rekey_model::staging::{Labels, VersionId};
 use rekey_model::{ApiError, Timestamp};
 use std::future::Future;
+use std::sync::Arc;
 
 /// A failure of the storage backend itself (not of the request).
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +69,7 @@ pub struct SecretWrite {
     pub put_versions: Vec<(VersionRecord, Option<SealedValue>)>,
     /// Versions to delete (deprecated versions beyond the quota).
     pub delete_versions: Vec<VersionId>,
-    /// The complete label map after the change; replaces the stored one.
+    /// The complete label map after the change.
     pub labels: Labels,
 }
 
@@ -77,7 +78,7 @@ pub struct MutationInput {
     /// The secret as stored now, if it exists.
     pub state: Option<SecretState>,
     /// The sealed value of [`Mutation::preload_value`], if requested and present.
-    pub preloaded: Option<SealedValue>,
+    pub preloaded: Option<Arc<SealedValue>>,
 }
 
 /// The decision function: pure, synchronous, runs inside the transaction.
@@ -102,14 +103,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ns: &Namespace,
         name: &SecretName,
-    ) -> impl Future<Output = Result<Option<SecretState>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Arc<SecretState>>, StoreError>> + Send;
 
     /// The sealed value of one version of the secret with store key `pk`.
     fn read_value(
         &self,
         pk: i64,
         version: &VersionId,
-    ) -> impl Future<Output = Result<Option<SealedValue>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Arc<SealedValue>>, StoreError>> + Send;
 
     /// Runs a mutation in one transaction. The answer comes only after the
     /// change is durable.
@@ -118,9 +119,9 @@ pub trait Store: Send + Sync + 'static {
         m: Mutation<R>,
     ) -> impl Future<Output = Result<R, ApiError>> + Send;
 
-    /// Records a read on `day` (midnight UTC) for the secret and version,
-    /// best effort and never more than once per day and row.
-    fn record_access(&self, pk: i64, version: &VersionId, day: Timestamp);
+    /// Records a read on `day` (midnight UTC) of `version` of the secret,
+    /// best effort, without waiting, and never more than once per day and row.
+    fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp);
 
     /// Secrets whose scheduled deletion is due at `now`: (namespace, name).
     fn due_for_purge(

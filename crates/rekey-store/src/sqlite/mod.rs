@@ -1,21 +1,24 @@
 //! The embedded SQLite backend: one file in WAL mode with
 //! `synchronous=FULL` (an acknowledged write survives power loss), reads on
-//! a small pool of connections, writes through one group-committing writer.
+//! a small pool of connections behind a cache of committed states, writes
+//! through one group-committing writer.
 
+mod cache;
 mod rows;
 mod schema;
 mod writer;
 
 use crate::{Change, Mutation, MutationInput, Store, StoreError};
+use cache::{Published, StateCache};
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, Timestamp};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
-use writer::Job;
+use writer::{Batch, Job};
 
 /// Idle reader connections kept open.
 const MAX_IDLE_READERS: usize = 16;
@@ -25,6 +28,7 @@ pub struct SqliteStore {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     jobs: mpsc::Sender<Job>,
+    cache: Arc<StateCache>,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -32,6 +36,51 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
+}
+
+fn answer<T: Send + 'static>(
+    tx: oneshot::Sender<Result<T, ApiError>>,
+    result: Result<T, ApiError>,
+) -> (Result<(), ()>, writer::Completion) {
+    let ok = if result.is_ok() { Ok(()) } else { Err(()) };
+    let completion: writer::Completion = Box::new(move |commit| {
+        let answer = match commit {
+            Ok(()) => result,
+            Err(e) => Err(ApiError::from(StoreError::Database(e.to_string()))),
+        };
+        let _ = tx.send(answer);
+    });
+    (ok, completion)
+}
+
+fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError> {
+    let key = (m.namespace, m.name);
+    let current = batch.state(&key)?;
+    let preloaded = match (&current, &m.preload_value) {
+        (Some(s), Some(v)) => batch.value(s.secret.pk, v)?,
+        _ => None,
+    };
+    let (change, r) = (m.decide)(MutationInput {
+        state: current.as_deref().cloned(),
+        preloaded,
+    })?;
+    match change {
+        Change::None => {}
+        Change::Write(w) => {
+            let pk = rows::apply_write(batch.conn, current.as_deref(), &w)?;
+            let next = rows::next_state(current.as_deref(), &w, pk);
+            batch.forget_values(pk, w.delete_versions.iter().cloned());
+            batch.publish(key, Published::State(Some(Arc::new(next))));
+        }
+        Change::Purge(pk) => {
+            rows::purge(batch.conn, pk)?;
+            if let Some(old) = &current {
+                batch.forget_values(pk, old.versions.iter().map(|v| v.version_id.clone()));
+            }
+            batch.publish(key, Published::State(None));
+        }
+    }
+    Ok(r)
 }
 
 impl SqliteStore {
@@ -46,25 +95,29 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
+        let cache = Arc::new(StateCache::new());
         let (tx, rx) = mpsc::channel();
+        let writer_cache = cache.clone();
         std::thread::Builder::new()
             .name("rekey-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx))
+            .spawn(move || writer::run(conn, writer_cache, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             readers: Mutex::new(Vec::new()),
             jobs: tx,
+            cache,
         })
     }
 
-    /// Runs `f` on a reader connection. Reads are short indexed lookups,
-    /// and WAL readers never wait for the writer, so they run inline.
+    /// Runs `f` in a read transaction (one consistent snapshot) on a pooled
+    /// connection. Reads are short indexed lookups, and WAL readers never
+    /// wait for the writer, so they run inline.
     fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = match self.readers.lock().expect("reader pool lock").pop() {
+        let mut conn = match self.readers.lock().expect("reader pool lock").pop() {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(
@@ -75,7 +128,11 @@ impl SqliteStore {
                 c
             }
         };
-        let result = f(&conn);
+        let result = conn.transaction().map_err(StoreError::from).and_then(|tx| {
+            let r = f(&tx);
+            tx.finish()?;
+            r
+        });
         let mut pool = self.readers.lock().expect("reader pool lock");
         if pool.len() < MAX_IDLE_READERS {
             pool.push(conn);
@@ -86,27 +143,6 @@ impl SqliteStore {
     fn submit(&self, job: Job) -> Result<(), StoreError> {
         self.jobs.send(job).map_err(|_| StoreError::Unavailable)
     }
-
-    /// Runs `f` in the writer's transaction and waits for the commit.
-    async fn write<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move |conn| {
-            let result = f(conn);
-            let ok = if result.is_ok() { Ok(()) } else { Err(()) };
-            let completion: writer::Completion = Box::new(move |commit| {
-                let _ = tx.send(
-                    commit
-                        .map_err(|e| StoreError::Database(e.to_string()))
-                        .and(result),
-                );
-            });
-            (ok, completion)
-        }))?;
-        rx.await.map_err(|_| StoreError::Unavailable)?
-    }
 }
 
 impl Store for SqliteStore {
@@ -114,53 +150,59 @@ impl Store for SqliteStore {
         &self,
         ns: &Namespace,
         name: &SecretName,
-    ) -> Result<Option<SecretState>, StoreError> {
-        self.read(|c| rows::load(c, ns, name))
+    ) -> Result<Option<Arc<SecretState>>, StoreError> {
+        let key = (ns.clone(), name.clone());
+        let epoch = match self.cache.get(&key) {
+            Ok(state) => return Ok(Some(state)),
+            Err(epoch) => epoch,
+        };
+        let state = self.read(|c| rows::load(c, ns, name))?.map(Arc::new);
+        if let Some(s) = &state {
+            self.cache.offer(key, s.clone(), epoch);
+        }
+        Ok(state)
     }
 
     async fn read_value(
         &self,
         pk: i64,
         version: &VersionId,
-    ) -> Result<Option<SealedValue>, StoreError> {
-        self.read(|c| rows::read_value(c, pk, version))
+    ) -> Result<Option<Arc<SealedValue>>, StoreError> {
+        if let Some(v) = self.cache.value(pk, version) {
+            return Ok(Some(v));
+        }
+        let value = self
+            .read(|c| rows::read_value(c, pk, version))?
+            .map(Arc::new);
+        if let Some(v) = &value {
+            self.cache.offer_value(pk, version.clone(), v.clone());
+        }
+        Ok(value)
     }
 
     async fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> Result<R, ApiError> {
         let (tx, rx) = oneshot::channel::<Result<R, ApiError>>();
-        self.submit(Box::new(move |conn| {
-            let result = (|| -> Result<R, ApiError> {
-                let state = rows::load(conn, &m.namespace, &m.name)?;
-                let preloaded = match (&state, &m.preload_value) {
-                    (Some(s), Some(v)) => rows::read_value(conn, s.secret.pk, v)?,
-                    _ => None,
-                };
-                let (change, r) = (m.decide)(MutationInput { state, preloaded })?;
-                if change != Change::None {
-                    rows::apply(conn, &change)?;
-                }
-                Ok(r)
-            })();
-            let ok = if result.is_ok() { Ok(()) } else { Err(()) };
-            let completion: writer::Completion = Box::new(move |commit| {
-                let answer = match commit {
-                    Ok(()) => result,
-                    Err(e) => Err(ApiError::from(StoreError::Database(e.to_string()))),
-                };
-                let _ = tx.send(answer);
-            });
-            (ok, completion)
+        self.submit(Box::new(move |batch| {
+            let result = run_mutation(batch, m);
+            answer(tx, result)
         }))?;
         rx.await
             .map_err(|_| ApiError::from(StoreError::Unavailable))?
     }
 
-    fn record_access(&self, pk: i64, version: &VersionId, day: Timestamp) {
+    fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp) {
+        let key = (
+            secret.secret.arn.namespace.clone(),
+            secret.secret.arn.name.clone(),
+        );
+        let pk = secret.secret.pk;
         let version = version.clone();
-        let job: Job = Box::new(move |conn| {
-            let r = rows::record_access(conn, pk, &version, day);
+        let job: Job = Box::new(move |batch| {
+            let r = rows::record_access(batch.conn, pk, &version, day);
             if let Err(e) = &r {
                 tracing::warn!(error = %e, "could not record LastAccessedDate");
+            } else {
+                batch.publish(key, Published::Forget);
             }
             (r.map_err(|_| ()), Box::new(|_| {}))
         });
@@ -183,7 +225,13 @@ impl Store for SqliteStore {
 
     async fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let id = id.to_string();
-        self.write(move |c| rows::insert_kek(c, &id, &wrapped))
-            .await
+        let (tx, rx) = oneshot::channel();
+        self.submit(Box::new(move |batch| {
+            let result = rows::insert_kek(batch.conn, &id, &wrapped).map_err(ApiError::from);
+            answer(tx, result)
+        }))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable)?
+            .map_err(|e| StoreError::Database(e.message))
     }
 }

@@ -1,7 +1,7 @@
 //! Mapping between rows and domain records, on any connection (a reader or
 //! the writer's open transaction).
 
-use crate::{Change, StoreError};
+use crate::{SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
@@ -116,17 +116,20 @@ pub fn read_value(
         .optional()?)
 }
 
-/// Writes a change; the caller owns the transaction.
-pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
-    let w = match change {
-        Change::None => return Ok(()),
-        Change::Purge(pk) => {
-            conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?
-                .execute([pk])?;
-            return Ok(());
-        }
-        Change::Write(w) => w,
-    };
+/// Removes a secret and everything it owns.
+pub fn purge(conn: &Connection, pk: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?
+        .execute([pk])?;
+    Ok(())
+}
+
+/// Writes a [`SecretWrite`] over `old` (the state it was decided on);
+/// returns the secret's store key. The caller owns the transaction.
+pub fn apply_write(
+    conn: &Connection,
+    old: Option<&SecretState>,
+    w: &SecretWrite,
+) -> Result<i64, StoreError> {
     let s = &w.secret;
     let meta = serde_json::to_string(&s.meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let pk = if s.pk == 0 {
@@ -189,14 +192,52 @@ pub fn apply(conn: &Connection, change: &Change) -> Result<(), StoreError> {
             sealed.as_ref().map(|s| &s.ciphertext),
         ])?;
     }
-    conn.prepare_cached("DELETE FROM labels WHERE secret_pk = ?1")?
-        .execute([pk])?;
-    let mut insert = conn
-        .prepare_cached("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, ?2, ?3)")?;
-    for (label, version) in w.labels.iter() {
-        insert.execute(params![pk, label.as_str(), version.as_str()])?;
+    // Labels: write only what moved.
+    let empty = Labels::default();
+    let old_labels = old.map(|o| &o.labels).unwrap_or(&empty);
+    for (label, _) in old_labels.iter() {
+        if w.labels.holder(label.as_str()).is_none() {
+            conn.prepare_cached("DELETE FROM labels WHERE secret_pk = ?1 AND label = ?2")?
+                .execute(params![pk, label.as_str()])?;
+        }
     }
-    Ok(())
+    for (label, version) in w.labels.iter() {
+        if old_labels.holder(label.as_str()) != Some(version) {
+            conn.prepare_cached(
+                "INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id",
+            )?
+            .execute(params![pk, label.as_str(), version.as_str()])?;
+        }
+    }
+    Ok(pk)
+}
+
+/// The state after `w` was applied to `old`, with the store key `pk`.
+pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> SecretState {
+    let mut versions: Vec<VersionRecord> = old
+        .map(|o| {
+            o.versions
+                .iter()
+                .filter(|v| !w.delete_versions.contains(&v.version_id))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for (v, _) in &w.put_versions {
+        match versions.iter_mut().find(|x| x.version_id == v.version_id) {
+            Some(existing) => *existing = v.clone(),
+            None => versions.push(v.clone()),
+        }
+    }
+    SecretState {
+        secret: SecretRecord {
+            pk,
+            ..w.secret.clone()
+        },
+        versions,
+        labels: w.labels.clone(),
+    }
 }
 
 /// Marks a read of the secret and version on `day`, at most once a day.

@@ -7,8 +7,10 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     // 1: secrets, versions, labels, keyring.
     r#"
+    -- AUTOINCREMENT: a purged secret's key is never reused, so nothing
+    -- cached under it can be mistaken for a newer secret's.
     CREATE TABLE secrets (
-        id               INTEGER PRIMARY KEY,
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
         account          TEXT    NOT NULL,
         region           TEXT    NOT NULL,
         name             TEXT    NOT NULL,
