@@ -113,10 +113,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a free-form message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-        }
+        ApiError { code, message: message.into() }
     }
     /// `InvalidParameterException` with `message`.
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
@@ -141,28 +138,19 @@ impl ApiError {
     }
     /// No version carries `label`.
     pub fn label_not_found(label: &str) -> Self {
-        Self::not_found(format!(
-            "Secrets Manager can't find the specified secret value for staging label: {label}"
-        ))
+        Self::not_found(format!("Secrets Manager can't find the specified secret value for staging label: {label}"))
     }
     /// No version has `version_id` (or it has no value).
     pub fn version_not_found(version_id: &str) -> Self {
-        Self::not_found(format!(
-            "Secrets Manager can't find the specified secret value for VersionId: {version_id}"
-        ))
+        Self::not_found(format!("Secrets Manager can't find the specified secret value for VersionId: {version_id}"))
     }
     /// The secret is scheduled for deletion.
     pub fn marked_for_deletion() -> Self {
-        Self::invalid_request(
-            "You can't perform this operation on the secret because it was marked for deletion.",
-        )
+        Self::invalid_request("You can't perform this operation on the secret because it was marked for deletion.")
     }
     /// A write without a ClientRequestToken (raw requests only; SDKs fill it).
     pub fn missing_client_request_token(code: ErrorCode) -> Self {
-        Self::new(
-            code,
-            "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
-        )
+        Self::new(code, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
     }
     /// A name or SecretId with characters outside the allowed set.
     pub fn invalid_name() -> Self {

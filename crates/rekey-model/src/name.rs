@@ -92,16 +92,11 @@ impl ArnSuffix {
     pub fn random() -> Self {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let mut rng = rand::rng();
-        ArnSuffix(
-            (0..6)
-                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-                .collect(),
-        )
+        ArnSuffix((0..6).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect())
     }
     /// Parses a stored suffix.
     pub fn parse(s: &str) -> Option<Self> {
-        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_alphanumeric()))
-            .then(|| ArnSuffix(s.to_string()))
+        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| ArnSuffix(s.to_string()))
     }
     /// The 6 characters.
     pub fn as_str(&self) -> &str {
@@ -165,25 +160,16 @@ impl SecretRef {
             return Ok(SecretRef::Unresolvable);
         }
         let rest = parts[6];
-        let (Some(account), Ok(name)) = (AccountId::parse(parts[4]), SecretName::parse(rest))
-        else {
+        let (Some(account), Ok(name)) = (AccountId::parse(parts[4]), SecretName::parse(rest)) else {
             return Ok(SecretRef::Unresolvable);
         };
         let region = Region::new(parts[3]);
         if let Some((base, suffix)) = rest.rsplit_once('-')
             && let (Some(suffix), Ok(name)) = (ArnSuffix::parse(suffix), SecretName::parse(base))
         {
-            return Ok(SecretRef::FullArn(Arn {
-                namespace: Namespace { account, region },
-                name,
-                suffix,
-            }));
+            return Ok(SecretRef::FullArn(Arn { namespace: Namespace { account, region }, name, suffix }));
         }
-        Ok(SecretRef::PartialArn {
-            account,
-            region,
-            name,
-        })
+        Ok(SecretRef::PartialArn { account, region, name })
     }
 
     /// The name this reference looks up, and in which namespace (the
@@ -192,17 +178,9 @@ impl SecretRef {
         match self {
             SecretRef::Name(n) => Some((caller.clone(), n)),
             SecretRef::FullArn(arn) => Some((arn.namespace.clone(), &arn.name)),
-            SecretRef::PartialArn {
-                account,
-                region,
-                name,
-            } => Some((
-                Namespace {
-                    account: account.clone(),
-                    region: region.clone(),
-                },
-                name,
-            )),
+            SecretRef::PartialArn { account, region, name } => {
+                Some((Namespace { account: account.clone(), region: region.clone() }, name))
+            }
             SecretRef::Unresolvable => None,
         }
     }
@@ -222,10 +200,7 @@ mod tests {
     use super::*;
 
     fn ns() -> Namespace {
-        Namespace {
-            account: AccountId::parse("123456789012").unwrap(),
-            region: Region::new("us-east-1"),
-        }
+        Namespace { account: AccountId::parse("123456789012").unwrap(), region: Region::new("us-east-1") }
     }
 
     #[test]
@@ -249,18 +224,12 @@ mod tests {
         // A name that itself ends in -xxxxxx cannot be found by partial ARN:
         // its tail is taken as the suffix.
         let partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:Name-a1b2";
-        assert!(matches!(
-            SecretRef::parse(partial).unwrap(),
-            SecretRef::PartialArn { .. }
-        ));
+        assert!(matches!(SecretRef::parse(partial).unwrap(), SecretRef::PartialArn { .. }));
         let r = SecretRef::parse(partial).unwrap();
         let caller = ns();
         let (key_ns, name) = r.lookup_key(&caller).unwrap();
         assert_eq!((key_ns, name.as_str()), (ns(), "Name-a1b2"));
-        assert_eq!(
-            SecretRef::parse("arn:aws:s3:::bucket").unwrap(),
-            SecretRef::Unresolvable
-        );
+        assert_eq!(SecretRef::parse("arn:aws:s3:::bucket").unwrap(), SecretRef::Unresolvable);
     }
 
     #[test]

@@ -74,15 +74,9 @@ impl PasswordRules {
                 "The password can't be generated because every character type is excluded.",
             ));
         }
-        let required = if self.require_each_included_type {
-            classes.len()
-        } else {
-            0
-        };
+        let required = if self.require_each_included_type { classes.len() } else { 0 };
         if self.length < required {
-            return Err(ApiError::invalid_parameter(
-                "Password length is too short based on the required types.",
-            ));
+            return Err(ApiError::invalid_parameter("Password length is too short based on the required types."));
         }
         let mut rng = rand::rng();
         let mut chars: Zeroizing<Vec<char>> = Zeroizing::new(Vec::with_capacity(self.length));
@@ -118,11 +112,7 @@ mod tests {
 
     #[test]
     fn excluded_characters_never_appear() {
-        let rules = PasswordRules {
-            length: 120,
-            exclude_characters: "xyzDje@?!.".into(),
-            ..Default::default()
-        };
+        let rules = PasswordRules { length: 120, exclude_characters: "xyzDje@?!.".into(), ..Default::default() };
         for _ in 0..50 {
             let p = rules.generate().unwrap();
             assert_eq!(p.chars().count(), 120);
@@ -132,10 +122,7 @@ mod tests {
 
     #[test]
     fn impossible_rules_are_refused() {
-        let r = PasswordRules {
-            length: 3,
-            ..Default::default()
-        };
+        let r = PasswordRules { length: 3, ..Default::default() };
         assert!(r.generate().is_err());
         let r = PasswordRules {
             exclude_lowercase: true,
@@ -145,11 +132,7 @@ mod tests {
             ..Default::default()
         };
         assert!(r.generate().is_err());
-        let r = PasswordRules {
-            length: 3,
-            require_each_included_type: false,
-            ..Default::default()
-        };
+        let r = PasswordRules { length: 3, require_each_included_type: false, ..Default::default() };
         assert_eq!(r.generate().unwrap().chars().count(), 3);
     }
 }

@@ -38,9 +38,9 @@ impl SecretValue {
     /// Inverse of [`encode`](Self::encode).
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         match bytes.split_first()? {
-            (&TAG_STRING, rest) => std::str::from_utf8(rest)
-                .ok()
-                .map(|s| SecretValue::String(SensitiveString::new(s.to_string()))),
+            (&TAG_STRING, rest) => {
+                std::str::from_utf8(rest).ok().map(|s| SecretValue::String(SensitiveString::new(s.to_string())))
+            }
             (&TAG_BINARY, rest) => Some(SecretValue::Binary(Blob::new(rest.to_vec()))),
             _ => None,
         }

@@ -92,9 +92,7 @@ pub struct Placement {
 impl Labels {
     /// Builds from (label, version) pairs.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (StagingLabel, VersionId)>) -> Self {
-        Labels {
-            map: pairs.into_iter().collect(),
-        }
+        Labels { map: pairs.into_iter().collect() }
     }
     /// All (label, version) pairs, ordered by label.
     pub fn iter(&self) -> impl Iterator<Item = (&StagingLabel, &VersionId)> {
@@ -106,11 +104,7 @@ impl Labels {
     }
     /// The labels on `version`, ordered by label.
     pub fn on(&self, version: &VersionId) -> Vec<StagingLabel> {
-        self.map
-            .iter()
-            .filter(|(_, v)| *v == version)
-            .map(|(l, _)| l.clone())
-            .collect()
+        self.map.iter().filter(|(_, v)| *v == version).map(|(l, _)| l.clone()).collect()
     }
     /// Whether `version` carries any label (else it is deprecated).
     pub fn is_labelled(&self, version: &VersionId) -> bool {
@@ -170,10 +164,7 @@ impl Labels {
                 self.attach(StagingLabel::previous(), &p);
             }
             if !takes_pending {
-                placement.abandoned_pending = self
-                    .map
-                    .remove(&StagingLabel::pending())
-                    .filter(|v| v != new);
+                placement.abandoned_pending = self.map.remove(&StagingLabel::pending()).filter(|v| v != new);
             }
         }
         for l in labels {
@@ -194,9 +185,7 @@ impl Labels {
     ) -> ApiResult<()> {
         for v in [remove_from, move_to].into_iter().flatten() {
             if !exists(v) {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Not a valid version: {v}"
-                )));
+                return Err(ApiError::invalid_parameter(format!("Not a valid version: {v}")));
             }
         }
         let holder = self.map.get(label).cloned();
@@ -212,9 +201,7 @@ impl Labels {
                 )));
             }
             (None, Some(r)) => {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Version stage {label} not found in version {r}"
-                )));
+                return Err(ApiError::invalid_parameter(format!("Version stage {label} not found in version {r}")));
             }
             _ => {}
         }
@@ -227,9 +214,9 @@ impl Labels {
                 self.map.remove(label);
                 Ok(())
             }
-            (None, None) => Err(ApiError::invalid_parameter(
-                "You must specify MoveToVersionId, RemoveFromVersionId, or both.",
-            )),
+            (None, None) => {
+                Err(ApiError::invalid_parameter("You must specify MoveToVersionId, RemoveFromVersionId, or both."))
+            }
             (holder, Some(to)) => {
                 if is_current && let Some(old) = holder.filter(|h| h != to) {
                     self.attach(StagingLabel::previous(), &old);
@@ -254,18 +241,12 @@ mod tests {
     fn state(labels: &Labels) -> Vec<(String, Vec<String>)> {
         let mut by_version: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (label, version) in labels.iter() {
-            by_version
-                .entry(version.to_string()[31..].to_string())
-                .or_default()
-                .push(label.to_string());
+            by_version.entry(version.to_string()[31..].to_string()).or_default().push(label.to_string());
         }
         by_version.into_iter().collect()
     }
     fn s(pairs: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
-        pairs
-            .iter()
-            .map(|(v, ls)| (v.to_string(), ls.iter().map(|x| x.to_string()).collect()))
-            .collect()
+        pairs.iter().map(|(v, ls)| (v.to_string(), ls.iter().map(|x| x.to_string()).collect())).collect()
     }
 
     #[test]
@@ -273,15 +254,9 @@ mod tests {
         let mut ls = Labels::default();
         ls.place_new_version(&v(1), None, true).unwrap();
         ls.place_new_version(&v(2), None, false).unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[("1", &["AWSPREVIOUS"]), ("2", &["AWSCURRENT"])])
-        );
+        assert_eq!(state(&ls), s(&[("1", &["AWSPREVIOUS"]), ("2", &["AWSCURRENT"])]));
         ls.place_new_version(&v(3), None, false).unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[("2", &["AWSPREVIOUS"]), ("3", &["AWSCURRENT"])])
-        );
+        assert_eq!(state(&ls), s(&[("2", &["AWSPREVIOUS"]), ("3", &["AWSCURRENT"])]));
         assert!(!ls.is_labelled(&v(1)));
     }
 
@@ -289,24 +264,12 @@ mod tests {
     fn custom_stages_leave_current_alone() {
         let mut ls = Labels::default();
         ls.place_new_version(&v(1), None, true).unwrap();
-        ls.place_new_version(&v(2), Some(&[l("SAMPLESTAGE1"), l("SAMPLESTAGE0")]), false)
-            .unwrap();
+        ls.place_new_version(&v(2), Some(&[l("SAMPLESTAGE1"), l("SAMPLESTAGE0")]), false).unwrap();
+        assert_eq!(state(&ls), s(&[("1", &["AWSCURRENT"]), ("2", &["SAMPLESTAGE0", "SAMPLESTAGE1"])]));
+        ls.place_new_version(&v(3), Some(&[l("AWSCURRENT"), l("PUT0")]), false).unwrap();
         assert_eq!(
             state(&ls),
-            s(&[
-                ("1", &["AWSCURRENT"]),
-                ("2", &["SAMPLESTAGE0", "SAMPLESTAGE1"])
-            ])
-        );
-        ls.place_new_version(&v(3), Some(&[l("AWSCURRENT"), l("PUT0")]), false)
-            .unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[
-                ("1", &["AWSPREVIOUS"]),
-                ("2", &["SAMPLESTAGE0", "SAMPLESTAGE1"]),
-                ("3", &["AWSCURRENT", "PUT0"])
-            ])
+            s(&[("1", &["AWSPREVIOUS"]), ("2", &["SAMPLESTAGE0", "SAMPLESTAGE1"]), ("3", &["AWSCURRENT", "PUT0"])])
         );
     }
 
@@ -314,40 +277,19 @@ mod tests {
     fn replacing_all_custom_labels_deprecates() {
         let mut ls = Labels::default();
         ls.place_new_version(&v(1), None, true).unwrap();
-        ls.place_new_version(&v(2), Some(&[l("one"), l("two"), l("three")]), false)
-            .unwrap();
+        ls.place_new_version(&v(2), Some(&[l("one"), l("two"), l("three")]), false).unwrap();
         let mut a = ls.clone();
-        a.place_new_version(
-            &v(3),
-            Some(&[l("one"), l("two"), l("three"), l("four")]),
-            false,
-        )
-        .unwrap();
+        a.place_new_version(&v(3), Some(&[l("one"), l("two"), l("three"), l("four")]), false).unwrap();
         assert!(!a.is_labelled(&v(2)));
-        ls.place_new_version(&v(3), Some(&[l("one"), l("two"), l("four")]), false)
-            .unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[
-                ("1", &["AWSCURRENT"]),
-                ("2", &["three"]),
-                ("3", &["four", "one", "two"])
-            ])
-        );
+        ls.place_new_version(&v(3), Some(&[l("one"), l("two"), l("four")]), false).unwrap();
+        assert_eq!(state(&ls), s(&[("1", &["AWSCURRENT"]), ("2", &["three"]), ("3", &["four", "one", "two"])]));
     }
 
     #[test]
     fn manual_current_write_abandons_rotation() {
-        let mut ls = Labels::from_pairs([
-            (l("AWSPREVIOUS"), v(1)),
-            (l("AWSCURRENT"), v(2)),
-            (l("AWSPENDING"), v(2)),
-        ]);
+        let mut ls = Labels::from_pairs([(l("AWSPREVIOUS"), v(1)), (l("AWSCURRENT"), v(2)), (l("AWSPENDING"), v(2))]);
         let p = ls.place_new_version(&v(3), None, false).unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[("2", &["AWSPREVIOUS"]), ("3", &["AWSCURRENT"])])
-        );
+        assert_eq!(state(&ls), s(&[("2", &["AWSPREVIOUS"]), ("3", &["AWSCURRENT"])]));
         assert_eq!(p.abandoned_pending, Some(v(2)));
         let mut ls = Labels::from_pairs([
             (l("AWSCURRENT"), v(2)),
@@ -355,30 +297,16 @@ mod tests {
             (l("AWSSOMETHING"), v(2)),
             (l("PUT1"), v(2)),
         ]);
-        ls.place_new_version(&v(3), Some(&[l("AWSPENDING"), l("PUT2")]), false)
-            .unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[
-                ("2", &["AWSCURRENT", "AWSSOMETHING", "PUT1"]),
-                ("3", &["AWSPENDING", "PUT2"])
-            ])
-        );
+        ls.place_new_version(&v(3), Some(&[l("AWSPENDING"), l("PUT2")]), false).unwrap();
+        assert_eq!(state(&ls), s(&[("2", &["AWSCURRENT", "AWSSOMETHING", "PUT1"]), ("3", &["AWSPENDING", "PUT2"])]));
     }
 
     #[test]
     fn moving_current_moves_previous_but_not_pending() {
         let all = |_: &VersionId| true;
         let mut ls = Labels::from_pairs([(l("AWSCURRENT"), v(1)), (l("AWSPENDING"), v(2))]);
-        ls.update_stage(&l("AWSCURRENT"), Some(&v(1)), Some(&v(2)), all)
-            .unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[
-                ("1", &["AWSPREVIOUS"]),
-                ("2", &["AWSCURRENT", "AWSPENDING"])
-            ])
-        );
+        ls.update_stage(&l("AWSCURRENT"), Some(&v(1)), Some(&v(2)), all).unwrap();
+        assert_eq!(state(&ls), s(&[("1", &["AWSPREVIOUS"]), ("2", &["AWSCURRENT", "AWSPENDING"])]));
         assert!(!ls.rotation_in_progress());
 
         let mut ls = Labels::from_pairs([
@@ -389,24 +317,15 @@ mod tests {
             (l("PUT1"), v(3)),
         ]);
         assert!(ls.rotation_in_progress());
-        ls.update_stage(&l("AWSCURRENT"), Some(&v(2)), Some(&v(3)), all)
-            .unwrap();
-        assert_eq!(
-            state(&ls),
-            s(&[
-                ("2", &["AWSPREVIOUS", "PUT0"]),
-                ("3", &["AWSCURRENT", "AWSPENDING", "PUT1"])
-            ])
-        );
+        ls.update_stage(&l("AWSCURRENT"), Some(&v(2)), Some(&v(3)), all).unwrap();
+        assert_eq!(state(&ls), s(&[("2", &["AWSPREVIOUS", "PUT0"]), ("3", &["AWSCURRENT", "AWSPENDING", "PUT1"])]));
     }
 
     #[test]
     fn update_stage_errors() {
         let all = |_: &VersionId| true;
         let mut ls = Labels::from_pairs([(l("AWSCURRENT"), v(1))]);
-        let e = ls
-            .update_stage(&l("AWSCURRENT"), None, Some(&v(2)), all)
-            .unwrap_err();
+        let e = ls.update_stage(&l("AWSCURRENT"), None, Some(&v(2)), all).unwrap_err();
         assert_eq!(
             e.message,
             format!(
@@ -414,10 +333,7 @@ mod tests {
                 v(1)
             )
         );
-        assert!(
-            ls.update_stage(&l("AWSCURRENT"), Some(&v(1)), None, all)
-                .is_err()
-        );
+        assert!(ls.update_stage(&l("AWSCURRENT"), Some(&v(1)), None, all).is_err());
         let none = |_: &VersionId| false;
         assert!(ls.update_stage(&l("X"), None, Some(&v(9)), none).is_err());
         // remove a custom label
@@ -432,9 +348,7 @@ mod tests {
         ls.place_new_version(&v(1), None, true).unwrap();
         let many: Vec<StagingLabel> = (0..19).map(|i| l(&format!("L{i}"))).collect();
         ls.place_new_version(&v(2), Some(&many), false).unwrap();
-        let e = ls
-            .place_new_version(&v(3), Some(&[l("ONE-MORE")]), false)
-            .unwrap_err();
+        let e = ls.place_new_version(&v(3), Some(&[l("ONE-MORE")]), false).unwrap_err();
         assert_eq!(e.code, ErrorCode::LimitExceededException);
     }
 

@@ -24,16 +24,12 @@ fn shapes() -> &'static Shapes {
     static SHAPES: OnceLock<Shapes> = OnceLock::new();
     SHAPES.get_or_init(|| {
         let model: Value = serde_json::from_str(MODEL).expect("vendored model is valid JSON");
-        let shapes = model["shapes"]
-            .as_object()
-            .expect("model has shapes")
-            .clone();
+        let shapes = model["shapes"].as_object().expect("model has shapes").clone();
         let mut patterns = HashMap::new();
         for s in shapes.values() {
             if let Some(p) = s.get("pattern").and_then(Value::as_str) {
                 // AWS matches the whole value (Java `matches`).
-                let re =
-                    regex_lite::Regex::new(&format!("^(?:{p})$")).expect("model pattern compiles");
+                let re = regex_lite::Regex::new(&format!("^(?:{p})$")).expect("model pattern compiles");
                 patterns.insert(p.to_string(), re);
             }
         }
@@ -49,10 +45,9 @@ pub fn validate_input(op: Operation, body: &Value) -> Result<(), ApiError> {
     v.check(op.input_shape(), body, "", false)?;
     match v.errors.len() {
         0 => Ok(()),
-        1 => Err(ApiError::new(
-            ErrorCode::ValidationException,
-            format!("1 validation error detected: {}", v.errors[0]),
-        )),
+        1 => {
+            Err(ApiError::new(ErrorCode::ValidationException, format!("1 validation error detected: {}", v.errors[0])))
+        }
         n => Err(ApiError::new(
             ErrorCode::ValidationException,
             format!("{n} validation errors detected: {}", v.errors.join("; ")),
@@ -76,19 +71,13 @@ fn lower_camel(member: &str) -> String {
 fn render(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(render).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
     }
 }
 
 fn serialization(what: &str, path: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::SerializationException,
-        format!("Unexpected value type for '{path}': expected {what}"),
-    )
+    ApiError::new(ErrorCode::SerializationException, format!("Unexpected value type for '{path}': expected {what}"))
 }
 
 impl Validator {
@@ -98,55 +87,26 @@ impl Validator {
             Some(_) if sensitive => "Value".to_string(),
             Some(v) => format!("Value '{}'", render(v)),
         };
-        self.errors.push(format!(
-            "{shown} at '{path}' failed to satisfy constraint: {constraint}"
-        ));
+        self.errors.push(format!("{shown} at '{path}' failed to satisfy constraint: {constraint}"));
     }
 
-    fn length(
-        &mut self,
-        len: usize,
-        shape: &Map<String, Value>,
-        v: &Value,
-        sensitive: bool,
-        path: &str,
-    ) {
+    fn length(&mut self, len: usize, shape: &Map<String, Value>, v: &Value, sensitive: bool, path: &str) {
         if let Some(min) = shape.get("min").and_then(Value::as_u64)
             && (len as u64) < min
         {
-            self.fail(
-                Some(v),
-                sensitive,
-                path,
-                format!("Member must have length greater than or equal to {min}"),
-            );
+            self.fail(Some(v), sensitive, path, format!("Member must have length greater than or equal to {min}"));
         }
         if let Some(max) = shape.get("max").and_then(Value::as_u64)
             && (len as u64) > max
         {
-            self.fail(
-                Some(v),
-                sensitive,
-                path,
-                format!("Member must have length less than or equal to {max}"),
-            );
+            self.fail(Some(v), sensitive, path, format!("Member must have length less than or equal to {max}"));
         }
     }
 
-    fn check(
-        &mut self,
-        name: &str,
-        v: &Value,
-        path: &str,
-        sensitive_parent: bool,
-    ) -> Result<(), ApiError> {
+    fn check(&mut self, name: &str, v: &Value, path: &str, sensitive_parent: bool) -> Result<(), ApiError> {
         let all = shapes();
         let shape = all.shapes[name].as_object().expect("shape is an object");
-        let sensitive = sensitive_parent
-            || shape
-                .get("sensitive")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+        let sensitive = sensitive_parent || shape.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
         match shape["type"].as_str().unwrap_or_default() {
             "structure" => {
                 let Some(obj) = v.as_object() else {
@@ -158,23 +118,15 @@ impl Validator {
                     .map(|r| r.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
                 for (member, def) in shape["members"].as_object().into_iter().flatten() {
-                    let child = if path.is_empty() {
-                        lower_camel(member)
-                    } else {
-                        format!("{path}.{}", lower_camel(member))
-                    };
+                    let child =
+                        if path.is_empty() { lower_camel(member) } else { format!("{path}.{}", lower_camel(member)) };
                     match obj.get(member) {
                         None | Some(Value::Null) => {
                             if required.contains(&member.as_str()) {
                                 self.fail(None, false, &child, "Member must not be null".into());
                             }
                         }
-                        Some(value) => self.check(
-                            def["shape"].as_str().unwrap_or_default(),
-                            value,
-                            &child,
-                            false,
-                        )?,
+                        Some(value) => self.check(def["shape"].as_str().unwrap_or_default(), value, &child, false)?,
                     }
                 }
             }
@@ -197,12 +149,7 @@ impl Validator {
                 if let Some(p) = shape.get("pattern").and_then(Value::as_str)
                     && !all.patterns[p].is_match(s)
                 {
-                    self.fail(
-                        Some(v),
-                        sensitive,
-                        path,
-                        format!("Member must satisfy regular expression pattern: {p}"),
-                    );
+                    self.fail(Some(v), sensitive, path, format!("Member must satisfy regular expression pattern: {p}"));
                 }
             }
             "blob" => {
@@ -234,12 +181,7 @@ impl Validator {
                 if let Some(max) = shape.get("max").and_then(Value::as_i64)
                     && n > max
                 {
-                    self.fail(
-                        Some(v),
-                        sensitive,
-                        path,
-                        format!("Member must have value less than or equal to {max}"),
-                    );
+                    self.fail(Some(v), sensitive, path, format!("Member must have value less than or equal to {max}"));
                 }
             }
             "boolean" if !v.is_boolean() => return Err(serialization("a boolean", path)),
@@ -296,16 +238,10 @@ mod tests {
             )
         );
         assert_eq!(
-            msg(
-                Operation::GetRandomPassword,
-                json!({"PasswordLength": 4097})
-            ),
+            msg(Operation::GetRandomPassword, json!({"PasswordLength": 4097})),
             "1 validation error detected: Value '4097' at 'passwordLength' failed to satisfy constraint: Member must have value less than or equal to 4096"
         );
-        let m = msg(
-            Operation::PutSecretValue,
-            json!({"SecretId": "a", "SecretString": "x".repeat(65537)}),
-        );
+        let m = msg(Operation::PutSecretValue, json!({"SecretId": "a", "SecretString": "x".repeat(65537)}));
         assert_eq!(
             m,
             "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"
@@ -327,18 +263,9 @@ mod tests {
 
     #[test]
     fn wrong_types_are_serialization_errors() {
-        let e = validate_input(
-            Operation::DeleteSecret,
-            &json!({"SecretId": "a", "RecoveryWindowInDays": "x"}),
-        )
-        .unwrap_err();
+        let e = validate_input(Operation::DeleteSecret, &json!({"SecretId": "a", "RecoveryWindowInDays": "x"}))
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::SerializationException);
-        assert!(
-            validate_input(
-                Operation::GetSecretValue,
-                &json!({"SecretId": "a", "Unknown": 1})
-            )
-            .is_ok()
-        );
+        assert!(validate_input(Operation::GetSecretValue, &json!({"SecretId": "a", "Unknown": 1})).is_ok());
     }
 }

@@ -25,10 +25,7 @@ fn snake(name: &str) -> String {
         if c.is_ascii_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_lower)
-            {
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
                 out.push('_');
             }
         }
@@ -71,10 +68,7 @@ fn rust_type(shapes: &Map<String, Value>, name: &str) -> String {
         "integer" => "i32".into(),
         "timestamp" => "Timestamp".into(),
         "structure" => name.to_string(),
-        "list" => format!(
-            "Vec<{}>",
-            rust_type(shapes, s["member"]["shape"].as_str().unwrap())
-        ),
+        "list" => format!("Vec<{}>", rust_type(shapes, s["member"]["shape"].as_str().unwrap())),
         "map" => format!(
             "BTreeMap<{}, {}>",
             rust_type(shapes, s["key"]["shape"].as_str().unwrap()),
@@ -86,8 +80,7 @@ fn rust_type(shapes: &Map<String, Value>, name: &str) -> String {
 
 fn has_enum_member(shapes: &Map<String, Value>, s: &Map<String, Value>, required: &[&str]) -> bool {
     s["members"].as_object().unwrap().iter().any(|(m, v)| {
-        required.contains(&m.as_str())
-            && shape(shapes, v["shape"].as_str().unwrap()).contains_key("enum")
+        required.contains(&m.as_str()) && shape(shapes, v["shape"].as_str().unwrap()).contains_key("enum")
     })
 }
 
@@ -123,19 +116,12 @@ pub fn generate(model: &Value) -> String {
     }
     out.push_str("            _ => None,\n        }\n    }\n\n    /// The model shape of the operation's input.\n    pub fn input_shape(self) -> &'static str {\n        match self {\n");
     for (name, op) in ops {
-        writeln!(
-            out,
-            "            Operation::{name} => \"{}\",",
-            op["input"]["shape"].as_str().unwrap()
-        )
-        .unwrap();
+        writeln!(out, "            Operation::{name} => \"{}\",", op["input"]["shape"].as_str().unwrap()).unwrap();
     }
     out.push_str("        }\n    }\n\n    /// The model shape of the operation's output (`None`: an empty body).\n    pub fn output_shape(self) -> Option<&'static str> {\n        match self {\n");
     for (name, op) in ops {
         match op["output"]["shape"].as_str() {
-            Some(shape) => {
-                writeln!(out, "            Operation::{name} => Some(\"{shape}\"),").unwrap()
-            }
+            Some(shape) => writeln!(out, "            Operation::{name} => Some(\"{shape}\"),").unwrap(),
             None => writeln!(out, "            Operation::{name} => None,").unwrap(),
         }
     }
@@ -146,16 +132,9 @@ pub fn generate(model: &Value) -> String {
         match s["type"].as_str().unwrap() {
             "string" if s.contains_key("enum") => {
                 writeln!(out, "\n/// Model enum `{name}`.").unwrap();
-                out.push_str(
-                    "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]\n",
-                );
+                out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]\n");
                 writeln!(out, "pub enum {name} {{").unwrap();
-                let values: Vec<&str> = s["enum"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap())
-                    .collect();
+                let values: Vec<&str> = s["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
                 for v in &values {
                     writeln!(out, "    #[serde(rename = \"{v}\")]\n    {},", variant(v)).unwrap();
                 }
@@ -169,38 +148,19 @@ pub fn generate(model: &Value) -> String {
             "structure" => {
                 let required: Vec<&str> = s
                     .get("required")
-                    .map(|r| {
-                        r.as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|v| v.as_str().unwrap())
-                            .collect()
-                    })
+                    .map(|r| r.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect())
                     .unwrap_or_default();
                 let exception = s.get("exception").and_then(Value::as_bool).unwrap_or(false);
                 let kind = if exception { "error" } else { "structure" };
                 writeln!(out, "\n/// Model {kind} `{name}`.").unwrap();
-                let default = if has_enum_member(shapes, s, &required) {
-                    ""
-                } else {
-                    "Default, "
-                };
-                writeln!(
-                    out,
-                    "#[derive(Debug, Clone, {default}PartialEq, Serialize, Deserialize)]"
-                )
-                .unwrap();
+                let default = if has_enum_member(shapes, s, &required) { "" } else { "Default, " };
+                writeln!(out, "#[derive(Debug, Clone, {default}PartialEq, Serialize, Deserialize)]").unwrap();
                 writeln!(out, "pub struct {name} {{").unwrap();
                 for (member, m) in s["members"].as_object().unwrap() {
                     let target = m["shape"].as_str().unwrap();
                     let ty = rust_type(shapes, target);
                     if required.contains(&member.as_str()) {
-                        writeln!(
-                            out,
-                            "    #[serde(rename = \"{member}\")]\n    pub {}: {ty},",
-                            snake(member)
-                        )
-                        .unwrap();
+                        writeln!(out, "    #[serde(rename = \"{member}\")]\n    pub {}: {ty},", snake(member)).unwrap();
                     } else {
                         writeln!(
                             out,
@@ -240,31 +200,20 @@ fn every_operation_and_member_has_a_type() {
     let src = std::fs::read_to_string(root().join("src/api/generated.rs")).unwrap();
     let shapes = m["shapes"].as_object().unwrap();
     for (op, def) in m["operations"].as_object().unwrap() {
-        assert!(
-            src.contains(&format!("Operation::{op} => \"{op}\"")),
-            "operation {op}"
-        );
+        assert!(src.contains(&format!("Operation::{op} => \"{op}\"")), "operation {op}");
         for io in ["input", "output"] {
             let Some(shape) = def[io]["shape"].as_str() else {
                 continue;
             };
-            assert!(
-                src.contains(&format!("pub struct {shape} {{")),
-                "{op} {io} {shape}"
-            );
+            assert!(src.contains(&format!("pub struct {shape} {{")), "{op} {io} {shape}");
         }
     }
     for (name, s) in shapes {
         if s["type"] == "structure" {
-            let start = src
-                .find(&format!("pub struct {name} {{"))
-                .unwrap_or_else(|| panic!("struct {name}"));
+            let start = src.find(&format!("pub struct {name} {{")).unwrap_or_else(|| panic!("struct {name}"));
             let body = &src[start..start + src[start..].find("\n}\n").unwrap()];
             for member in s["members"].as_object().unwrap().keys() {
-                assert!(
-                    body.contains(&format!("rename = \"{member}\"")),
-                    "{name}.{member}"
-                );
+                assert!(body.contains(&format!("rename = \"{member}\"")), "{name}.{member}");
             }
         }
     }

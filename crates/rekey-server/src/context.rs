@@ -43,12 +43,7 @@ pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(Str
 
 impl DevIdentity {
     /// The context of a request in `--dev` mode.
-    pub fn context(
-        &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        request_id: String,
-    ) -> RequestContext {
+    pub fn context(&self, headers: &HeaderMap, query: Option<&str>, request_id: String) -> RequestContext {
         let (key, region) = credential_scope(headers, query)
             .unwrap_or_else(|| ("dev".to_string(), self.default_region.as_str().to_string()));
         let account = AccountId::parse(&key).unwrap_or_else(|| self.default_account.clone());
@@ -58,10 +53,7 @@ impl DevIdentity {
                 account: account.clone(),
                 access_key_id: key,
             },
-            namespace: Namespace {
-                account,
-                region: Region::new(region),
-            },
+            namespace: Namespace { account, region: Region::new(region) },
             request_id,
         }
     }
@@ -87,7 +79,11 @@ mod tests {
         let ctx = dev.context(&h, None, "r".into());
         assert_eq!(ctx.namespace.region.as_str(), "eu-west-3");
         assert_eq!(ctx.namespace.account.as_str(), "123456789012");
-        let ctx = dev.context(&HeaderMap::new(), Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"), "r".into());
+        let ctx = dev.context(
+            &HeaderMap::new(),
+            Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
+            "r".into(),
+        );
         assert_eq!(ctx.namespace.region.as_str(), "ap-south-1");
         assert_eq!(ctx.namespace.account.as_str(), "000000000000");
     }

@@ -31,12 +31,7 @@ struct AppState<S: Store> {
     identity: DevIdentity,
 }
 
-async fn api<S: Store>(
-    State(app): State<Arc<AppState<S>>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let op = match protocol::operation(&headers) {
         Ok(op) => op,
@@ -46,11 +41,7 @@ async fn api<S: Store>(
     match app.service.dispatch(&ctx, op, &body).await {
         Ok(out) => protocol::ok(out, &ctx.request_id),
         Err(e) => {
-            tracing::debug!(
-                operation = op.name(),
-                error = e.code.as_str(),
-                "request failed"
-            );
+            tracing::debug!(operation = op.name(), error = e.code.as_str(), "request failed");
             protocol::error(&e, &ctx.request_id)
         }
     }
@@ -73,7 +64,5 @@ pub async fn serve<S: Store>(
     identity: DevIdentity,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(service, identity))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(service, identity)).with_graceful_shutdown(shutdown).await
 }

@@ -15,9 +15,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        let d = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         Timestamp::from_millis(d.as_millis() as i64)
     }
 }
@@ -32,14 +30,11 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock stopped at `start`.
     pub fn at(start: Timestamp) -> Self {
-        ManualClock {
-            now_ms: std::sync::atomic::AtomicI64::new(start.millis()),
-        }
+        ManualClock { now_ms: std::sync::atomic::AtomicI64::new(start.millis()) }
     }
     /// Moves the clock forward by `ms` milliseconds.
     pub fn advance_ms(&self, ms: i64) {
-        self.now_ms
-            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+        self.now_ms.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

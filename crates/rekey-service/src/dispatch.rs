@@ -10,15 +10,11 @@ use rekey_store::Store;
 use serde_json::Value;
 
 fn serialization(e: serde_json::Error) -> ApiError {
-    ApiError::new(
-        ErrorCode::SerializationException,
-        format!("Unable to parse request body: {e}"),
-    )
+    ApiError::new(ErrorCode::SerializationException, format!("Unable to parse request body: {e}"))
 }
 
 fn encode<T: serde::Serialize>(out: &T) -> ApiResult<Vec<u8>> {
-    serde_json::to_vec(out)
-        .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
+    serde_json::to_vec(out).map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
 }
 
 /// Parses the body of a request (an empty body is `{}`).
@@ -28,22 +24,14 @@ pub fn parse_body(body: &[u8]) -> ApiResult<Value> {
     }
     let v: Value = serde_json::from_slice(body).map_err(serialization)?;
     if !v.is_object() {
-        return Err(ApiError::new(
-            ErrorCode::SerializationException,
-            "Request body must be a JSON object.",
-        ));
+        return Err(ApiError::new(ErrorCode::SerializationException, "Request body must be a JSON object."));
     }
     Ok(v)
 }
 
 impl<S: Store> Service<S> {
     /// Runs operation `op` on a raw JSON body and returns the JSON answer.
-    pub async fn dispatch(
-        &self,
-        ctx: &RequestContext,
-        op: Operation,
-        body: &[u8],
-    ) -> ApiResult<Vec<u8>> {
+    pub async fn dispatch(&self, ctx: &RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
         let body = parse_body(body)?;
         validate_input(op, &body)?;
         macro_rules! run {
@@ -68,10 +56,7 @@ impl<S: Store> Service<S> {
             }
             other => Err(ApiError::new(
                 ErrorCode::InvalidRequestException,
-                format!(
-                    "{} is not available in this version of rekey.",
-                    other.name()
-                ),
+                format!("{} is not available in this version of rekey.", other.name()),
             )),
         }
     }

@@ -35,11 +35,7 @@ pub struct Service<S: Store> {
 
 impl<S: Store> Clone for Service<S> {
     fn clone(&self) -> Self {
-        Service {
-            store: self.store.clone(),
-            seal: self.seal.clone(),
-            clock: self.clock.clone(),
-        }
+        Service { store: self.store.clone(), seal: self.seal.clone(), clock: self.clock.clone() }
     }
 }
 

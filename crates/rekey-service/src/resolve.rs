@@ -22,24 +22,14 @@ impl Resolved {
 
 impl<S: Store> Service<S> {
     /// Resolves a SecretId (name, full ARN or partial ARN; BEHAVIOUR.md §3.4).
-    pub(crate) async fn resolve(
-        &self,
-        ctx: &RequestContext,
-        secret_id: &str,
-    ) -> ApiResult<Resolved> {
+    pub(crate) async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
         let r = SecretRef::parse(secret_id)?;
-        self.resolve_ref(ctx, &r)
-            .await?
-            .ok_or_else(ApiError::secret_not_found)
+        self.resolve_ref(ctx, &r).await?.ok_or_else(ApiError::secret_not_found)
     }
 
     /// Like [`resolve`](Self::resolve) with the id already classified;
     /// `None` when no secret matches.
-    pub(crate) async fn resolve_ref(
-        &self,
-        ctx: &RequestContext,
-        r: &SecretRef,
-    ) -> ApiResult<Option<Resolved>> {
+    pub(crate) async fn resolve_ref(&self, ctx: &RequestContext, r: &SecretRef) -> ApiResult<Option<Resolved>> {
         let Some((ns, name)) = r.lookup_key(&ctx.namespace) else {
             return Ok(None);
         };
@@ -49,17 +39,11 @@ impl<S: Store> Service<S> {
             return Ok(None);
         }
         let state = self.store.load(&ns, name).await?;
-        Ok(state
-            .filter(|s| r.matches(&s.secret.arn))
-            .map(|state| Resolved { state }))
+        Ok(state.filter(|s| r.matches(&s.secret.arn)).map(|state| Resolved { state }))
     }
 
     /// Resolves a secret that must not be scheduled for deletion.
-    pub(crate) async fn resolve_live(
-        &self,
-        ctx: &RequestContext,
-        secret_id: &str,
-    ) -> ApiResult<Resolved> {
+    pub(crate) async fn resolve_live(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
         let r = self.resolve(ctx, secret_id).await?;
         if r.state.secret.deleted.is_some() {
             return Err(ApiError::marked_for_deletion());
@@ -75,9 +59,7 @@ impl<S: Store> Service<S> {
         &self,
         arn: &Arn,
         preload_value: Option<VersionId>,
-        decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)>
-        + Send
-        + 'static,
+        decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
     ) -> ApiResult<R> {
         let expected = arn.clone();
         self.store

@@ -25,11 +25,8 @@ fn check_tags(tags: &[Tag]) -> ApiResult<()> {
             format!("You can't add more than {MAX_TAGS} tags to a secret."),
         ));
     }
-    if let Some(t) = tags.iter().find(|t| {
-        t.key
-            .as_deref()
-            .is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:"))
-    }) {
+    if let Some(t) = tags.iter().find(|t| t.key.as_deref().is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:")))
+    {
         return Err(ApiError::invalid_parameter(format!(
             "Tag key {} is invalid: the aws: prefix is reserved for AWS use.",
             t.key.as_deref().unwrap_or_default()
@@ -59,24 +56,16 @@ impl<S: Store> Service<S> {
         let value = value_of(input.secret_string, input.secret_binary)?;
         let token = input.client_request_token.map(VersionId::new);
         if value.is_some() && token.is_none() {
-            return Err(ApiError::missing_client_request_token(
-                ErrorCode::InvalidRequestException,
-            ));
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
         }
         if input.add_replica_regions.is_some() || input.cross_account_primary_arn.is_some() {
-            return Err(ApiError::invalid_request(
-                "Replication is not available in this version of rekey.",
-            ));
+            return Err(ApiError::invalid_request("Replication is not available in this version of rekey."));
         }
         if let Some(tags) = &input.tags {
             check_tags(tags)?;
         }
         let kms_key_id = kms_key(input.kms_key_id);
-        let arn = Arn {
-            namespace: ctx.namespace.clone(),
-            name: name.clone(),
-            suffix: ArnSuffix::random(),
-        };
+        let arn = Arn { namespace: ctx.namespace.clone(), name: name.clone(), suffix: ArnSuffix::random() };
         let sealed = match (&value, &token) {
             (Some(v), Some(t)) => Some(self.seal_value(kms_key_id.as_deref(), &arn, t, v).await?),
             _ => None,
@@ -155,16 +144,12 @@ impl<S: Store> Service<S> {
         let value = value_of(input.secret_string, input.secret_binary)?;
         let token = input.client_request_token.map(VersionId::new);
         if value.is_some() && token.is_none() {
-            return Err(ApiError::missing_client_request_token(
-                ErrorCode::InvalidRequestException,
-            ));
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
         }
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let new_kms = input.kms_key_id.map(|k| kms_key(Some(k)));
-        let kms = new_kms
-            .clone()
-            .unwrap_or_else(|| resolved.state.secret.meta.kms_key_id.clone());
+        let kms = new_kms.clone().unwrap_or_else(|| resolved.state.secret.meta.kms_key_id.clone());
         let sealed = match (&value, &token) {
             (Some(v), Some(t)) => Some(self.seal_value(kms.as_deref(), &arn, t, v).await?),
             _ => None,
@@ -190,9 +175,9 @@ impl<S: Store> Service<S> {
                 state.secret.last_changed = now;
                 let mut write = write_of(&state);
                 if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed) {
-                    if let VersionWrite::Replay = write_version(
-                        &seal, &mut state, &mut write, t, v, sealed, preloaded, None, now,
-                    )? {
+                    if let VersionWrite::Replay =
+                        write_version(&seal, &mut state, &mut write, t, v, sealed, preloaded, None, now)?
+                    {
                         return Ok((Change::None, token));
                     }
                     return Ok((Change::write(write), token));
@@ -216,10 +201,7 @@ impl<S: Store> Service<S> {
         let state = self.resolve(ctx, &input.secret_id).await?.state;
         let mut stages: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (label, version) in state.labels.iter() {
-            stages
-                .entry(version.to_string())
-                .or_default()
-                .push(label.to_string());
+            stages.entry(version.to_string()).or_default().push(label.to_string());
         }
         let s = state.secret.clone();
         let rotation = s.meta.rotation;
@@ -232,9 +214,7 @@ impl<S: Store> Service<S> {
             rotation_lambda_arn: rotation.lambda_arn,
             rotation_rules: rotation.rules,
             last_rotated_date: rotation.last_rotated,
-            next_rotation_date: rotation
-                .next_rotation
-                .filter(|_| rotation.enabled == Some(true)),
+            next_rotation_date: rotation.next_rotation.filter(|_| rotation.enabled == Some(true)),
             last_changed_date: Some(s.last_changed),
             last_accessed_date: s.last_accessed,
             deleted_date: s.deleted,
@@ -260,9 +240,7 @@ impl<S: Store> Service<S> {
                 "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
             ));
         }
-        let days = input
-            .recovery_window_in_days
-            .unwrap_or(DEFAULT_RECOVERY_DAYS);
+        let days = input.recovery_window_in_days.unwrap_or(DEFAULT_RECOVERY_DAYS);
         if !(7..=30).contains(&days) {
             return Err(ApiError::invalid_parameter(
                 "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
@@ -321,10 +299,7 @@ impl<S: Store> Service<S> {
             Ok((Change::write(write_of(&state)), ()))
         })
         .await?;
-        Ok(RestoreSecretResponse {
-            arn: Some(arn.to_string()),
-            name: Some(arn.name.to_string()),
-        })
+        Ok(RestoreSecretResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
     }
 }
 

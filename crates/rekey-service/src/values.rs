@@ -20,10 +20,7 @@ pub(crate) const MAX_VERSIONS: usize = 100;
 const VERSION_MIN_AGE_MS: i64 = 24 * 3600 * 1000;
 
 /// The value of a write request: exactly one of SecretString / SecretBinary.
-pub(crate) fn value_of(
-    string: Option<SensitiveString>,
-    binary: Option<Blob>,
-) -> ApiResult<Option<SecretValue>> {
+pub(crate) fn value_of(string: Option<SensitiveString>, binary: Option<Blob>) -> ApiResult<Option<SecretValue>> {
     match (string, binary) {
         (Some(_), Some(_)) => Err(ApiError::both_values()),
         (Some(s), None) => Ok(Some(SecretValue::String(s))),
@@ -61,27 +58,18 @@ pub(crate) fn write_version(
             // Opening needs the KEK in cache; the caller sealed the new value
             // under the secret's key just before, so it is there unless the
             // key changed in between, which then counts as a different value.
-            let same = preloaded
-                .and_then(|p| seal.open_cached(&p, &state.secret.arn, token))
-                .is_some_and(|v| &v == value);
+            let same =
+                preloaded.and_then(|p| seal.open_cached(&p, &state.secret.arn, token)).is_some_and(|v| &v == value);
             return if same {
                 Ok(VersionWrite::Replay)
             } else {
                 Err(ApiError::token_in_use(token.as_str(), &state.secret.arn))
             };
         }
-        Some(placeholder) => VersionRecord {
-            has_value: true,
-            kms_key_id,
-            ..placeholder.clone()
-        },
-        None => VersionRecord {
-            version_id: token.clone(),
-            created: now,
-            last_accessed: None,
-            has_value: true,
-            kms_key_id,
-        },
+        Some(placeholder) => VersionRecord { has_value: true, kms_key_id, ..placeholder.clone() },
+        None => {
+            VersionRecord { version_id: token.clone(), created: now, last_accessed: None, has_value: true, kms_key_id }
+        }
     };
     let first = state.labels.holder(StagingLabel::CURRENT).is_none();
     state.labels.place_new_version(token, stages, first)?;
@@ -104,9 +92,7 @@ pub(crate) fn write_version(
         if excess > 0 {
             return Err(ApiError::new(
                 ErrorCode::LimitExceededException,
-                format!(
-                    "You can't create more than {MAX_VERSIONS} versions of a secret within 24 hours."
-                ),
+                format!("You can't create more than {MAX_VERSIONS} versions of a secret within 24 hours."),
             ));
         }
         state.versions.retain(|v| !doomed.contains(&v.version_id));
@@ -148,19 +134,10 @@ fn page_token(index: usize) -> String {
 }
 
 fn parse_page_token(token: &str) -> ApiResult<usize> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::InvalidNextTokenException,
-            "The NextToken value is invalid.",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| invalid())?;
+    let invalid = || ApiError::new(ErrorCode::InvalidNextTokenException, "The NextToken value is invalid.");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix("v1:")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(invalid)
+    text.strip_prefix("v1:").and_then(|n| n.parse().ok()).ok_or_else(invalid)
 }
 
 impl<S: Store> Service<S> {
@@ -172,9 +149,7 @@ impl<S: Store> Service<S> {
         version: &VersionId,
         value: &SecretValue,
     ) -> ApiResult<SealedValue> {
-        self.seal
-            .seal(self.store.as_ref(), kms_key_id, arn, version, value)
-            .await
+        self.seal.seal(self.store.as_ref(), kms_key_id, arn, version, value).await
     }
 
     /// GetSecretValue.
@@ -210,27 +185,13 @@ impl<S: Store> Service<S> {
         };
         let not_found = || match &input.version_id {
             Some(id) => ApiError::version_not_found(id),
-            None => ApiError::label_not_found(
-                input
-                    .version_stage
-                    .as_deref()
-                    .unwrap_or(StagingLabel::CURRENT),
-            ),
+            None => ApiError::label_not_found(input.version_stage.as_deref().unwrap_or(StagingLabel::CURRENT)),
         };
-        let sealed = self
-            .store
-            .read_value(state.secret.pk, &version_id)
-            .await?
-            .ok_or_else(not_found)?;
-        let value = self
-            .seal
-            .open(self.store.as_ref(), &sealed, resolved.arn(), &version_id)
-            .await?;
+        let sealed = self.store.read_value(state.secret.pk, &version_id).await?.ok_or_else(not_found)?;
+        let value = self.seal.open(self.store.as_ref(), &sealed, resolved.arn(), &version_id).await?;
         let version = state.version(&version_id).ok_or_else(not_found)?;
         let today = self.clock.now().day_start();
-        if state.secret.last_accessed.is_none_or(|d| d < today)
-            || version.last_accessed.is_none_or(|d| d < today)
-        {
+        if state.secret.last_accessed.is_none_or(|d| d < today) || version.last_accessed.is_none_or(|d| d < today) {
             self.store.record_access(state, &version_id, today);
         }
         let (secret_string, secret_binary) = match value {
@@ -256,22 +217,16 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<PutSecretValueResponse> {
         rekey_model::name::SecretRef::parse(&input.secret_id)?;
         let Some(token) = input.client_request_token.clone().map(VersionId::new) else {
-            return Err(ApiError::missing_client_request_token(
-                ErrorCode::InvalidRequestException,
-            ));
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
         };
-        let value = value_of(input.secret_string, input.secret_binary)?.ok_or_else(|| {
-            ApiError::invalid_request("You must provide either SecretString or SecretBinary.")
-        })?;
-        let stages: Option<Vec<StagingLabel>> = input
-            .version_stages
-            .map(|v| v.into_iter().map(StagingLabel::new).collect());
+        let value = value_of(input.secret_string, input.secret_binary)?
+            .ok_or_else(|| ApiError::invalid_request("You must provide either SecretString or SecretBinary."))?;
+        let stages: Option<Vec<StagingLabel>> =
+            input.version_stages.map(|v| v.into_iter().map(StagingLabel::new).collect());
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let kms = resolved.state.secret.meta.kms_key_id.clone();
-        let sealed = self
-            .seal_value(kms.as_deref(), &arn, &token, &value)
-            .await?;
+        let sealed = self.seal_value(kms.as_deref(), &arn, &token, &value).await?;
         let seal = self.seal.clone();
         let now = self.clock.now();
         let t = token.clone();
@@ -317,16 +272,9 @@ impl<S: Store> Service<S> {
         let listed: Vec<&VersionRecord> = state
             .versions
             .iter()
-            .filter(|v| {
-                v.has_value && (include_deprecated || state.labels.is_labelled(&v.version_id))
-            })
+            .filter(|v| v.has_value && (include_deprecated || state.labels.is_labelled(&v.version_id)))
             .collect();
-        let start = input
-            .next_token
-            .as_deref()
-            .map(parse_page_token)
-            .transpose()?
-            .unwrap_or(0);
+        let start = input.next_token.as_deref().map(parse_page_token).transpose()?.unwrap_or(0);
         let page = input.max_results.unwrap_or(100) as usize;
         let end = (start + page).min(listed.len());
         let versions = listed
@@ -369,18 +317,13 @@ impl<S: Store> Service<S> {
             let remove_from = input.remove_from_version_id.map(VersionId::new);
             let move_to = input.move_to_version_id.map(VersionId::new);
             let versions = state.versions.clone();
-            state
-                .labels
-                .update_stage(&label, remove_from.as_ref(), move_to.as_ref(), |v| {
-                    versions.iter().any(|r| &r.version_id == v)
-                })?;
+            state.labels.update_stage(&label, remove_from.as_ref(), move_to.as_ref(), |v| {
+                versions.iter().any(|r| &r.version_id == v)
+            })?;
             state.secret.last_changed = now;
             Ok((Change::write(write_of(&state)), ()))
         })
         .await?;
-        Ok(UpdateSecretVersionStageResponse {
-            arn: Some(arn.to_string()),
-            name: Some(arn.name.to_string()),
-        })
+        Ok(UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
     }
 }

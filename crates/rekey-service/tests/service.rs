@@ -14,39 +14,32 @@ struct Fixture {
     service: Service<SqliteStore>,
     clock: Arc<ManualClock>,
     ctx: RequestContext,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Row counts of (versions, sealed values, labels), read from the file.
+    fn rows(&self) -> (i64, i64, i64) {
+        let c = rusqlite::Connection::open(SqliteStore::file_in(self.dir.path())).unwrap();
+        let n = |t: &str| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        (n("versions"), n("sealed_values"), n("labels"))
+    }
 }
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&SqliteStore::file_in(dir.path())).unwrap());
-    let seal = Arc::new(
-        Seal::unlock(store.as_ref(), MasterKey::generate())
-            .await
-            .unwrap(),
-    );
+    let seal = Arc::new(Seal::unlock(store.as_ref(), MasterKey::generate()).await.unwrap());
     // 2026-03-01T12:00:00Z
     let clock = Arc::new(ManualClock::at(Timestamp::from_millis(1_772_366_400_000)));
     let service = Service::new(store, seal, clock.clone());
     let account = AccountId::parse("123456789012").unwrap();
     let ctx = RequestContext {
-        namespace: Namespace {
-            account: account.clone(),
-            region: Region::new("us-east-1"),
-        },
-        principal: Principal {
-            account,
-            arn: "arn:aws:iam::123456789012:root".into(),
-            access_key_id: "AKID".into(),
-        },
+        namespace: Namespace { account: account.clone(), region: Region::new("us-east-1") },
+        principal: Principal { account, arn: "arn:aws:iam::123456789012:root".into(), access_key_id: "AKID".into() },
         request_id: "test".into(),
     };
-    Fixture {
-        service,
-        clock,
-        ctx,
-        _dir: dir,
-    }
+    Fixture { service, clock, ctx, dir }
 }
 
 fn token(n: u32) -> Option<String> {
@@ -68,53 +61,21 @@ async fn scheduled_deletions_are_purged_when_due_and_not_before() {
     let f = fixture().await;
     create(&f, "doomed").await;
     create(&f, "kept").await;
-    let del = DeleteSecretRequest {
-        secret_id: "doomed".into(),
-        recovery_window_in_days: Some(7),
-        ..Default::default()
-    };
+    let del =
+        DeleteSecretRequest { secret_id: "doomed".into(), recovery_window_in_days: Some(7), ..Default::default() };
     let out = f.service.delete_secret(&f.ctx, del).await.unwrap();
-    assert_eq!(
-        out.deletion_date.unwrap().millis(),
-        f.clock.now().millis() + 7 * DAY_MS
-    );
+    assert_eq!(out.deletion_date.unwrap().millis(), f.clock.now().millis() + 7 * DAY_MS);
 
     f.clock.advance_ms(7 * DAY_MS - 1);
     assert_eq!(f.service.purge_due().await, 0);
-    let d = f
-        .service
-        .describe_secret(
-            &f.ctx,
-            DescribeSecretRequest {
-                secret_id: "doomed".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let d = f.service.describe_secret(&f.ctx, DescribeSecretRequest { secret_id: "doomed".into() }).await.unwrap();
     assert!(d.deleted_date.is_some());
 
     f.clock.advance_ms(1);
     assert_eq!(f.service.purge_due().await, 1);
-    let e = f
-        .service
-        .describe_secret(
-            &f.ctx,
-            DescribeSecretRequest {
-                secret_id: "doomed".into(),
-            },
-        )
-        .await
-        .unwrap_err();
+    let e = f.service.describe_secret(&f.ctx, DescribeSecretRequest { secret_id: "doomed".into() }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ResourceNotFoundException);
-    f.service
-        .describe_secret(
-            &f.ctx,
-            DescribeSecretRequest {
-                secret_id: "kept".into(),
-            },
-        )
-        .await
-        .unwrap();
+    f.service.describe_secret(&f.ctx, DescribeSecretRequest { secret_id: "kept".into() }).await.unwrap();
     // The name is free again.
     create(&f, "doomed").await;
 }
@@ -123,32 +84,14 @@ async fn scheduled_deletions_are_purged_when_due_and_not_before() {
 async fn restored_secrets_are_not_purged() {
     let f = fixture().await;
     create(&f, "back").await;
-    let del = DeleteSecretRequest {
-        secret_id: "back".into(),
-        recovery_window_in_days: Some(7),
-        ..Default::default()
-    };
+    let del = DeleteSecretRequest { secret_id: "back".into(), recovery_window_in_days: Some(7), ..Default::default() };
     f.service.delete_secret(&f.ctx, del).await.unwrap();
-    f.service
-        .restore_secret(
-            &f.ctx,
-            RestoreSecretRequest {
-                secret_id: "back".into(),
-            },
-        )
-        .await
-        .unwrap();
+    f.service.restore_secret(&f.ctx, RestoreSecretRequest { secret_id: "back".into() }).await.unwrap();
     f.clock.advance_ms(31 * DAY_MS);
     assert_eq!(f.service.purge_due().await, 0);
     let v = f
         .service
-        .get_secret_value(
-            &f.ctx,
-            GetSecretValueRequest {
-                secret_id: "back".into(),
-                ..Default::default()
-            },
-        )
+        .get_secret_value(&f.ctx, GetSecretValueRequest { secret_id: "back".into(), ..Default::default() })
         .await
         .unwrap();
     assert_eq!(v.secret_string.unwrap().expose(), "v");
@@ -168,11 +111,7 @@ async fn old_deprecated_versions_are_cleaned_beyond_the_quota() {
         f.service.put_secret_value(&f.ctx, put(n)).await.unwrap();
     }
     // 100 versions created within 24 hours: the next one is refused.
-    let e = f
-        .service
-        .put_secret_value(&f.ctx, put(101))
-        .await
-        .unwrap_err();
+    let e = f.service.put_secret_value(&f.ctx, put(101)).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::LimitExceededException);
     // A day later the oldest deprecated versions make room.
     f.clock.advance_ms(DAY_MS);
@@ -193,46 +132,48 @@ async fn old_deprecated_versions_are_cleaned_beyond_the_quota() {
         .unwrap();
     let versions = listed.versions.unwrap();
     assert_eq!(versions.len(), 100);
-    let ids: Vec<String> = versions
-        .iter()
-        .map(|v| v.version_id.clone().unwrap())
-        .collect();
-    assert!(
-        !ids.contains(&token(1).unwrap()),
-        "the oldest deprecated version went first"
-    );
+    let ids: Vec<String> = versions.iter().map(|v| v.version_id.clone().unwrap()).collect();
+    assert!(!ids.contains(&token(1).unwrap()), "the oldest deprecated version went first");
     assert!(ids.contains(&token(110).unwrap()) && ids.contains(&token(109).unwrap()));
+    // Cleaned versions take their values with them.
+    assert_eq!(f.rows(), (100, 100, 2));
+}
+
+#[tokio::test]
+async fn purging_leaves_nothing_behind() {
+    let f = fixture().await;
+    create(&f, "gone").await;
+    for n in 2..=5 {
+        let put = PutSecretValueRequest {
+            secret_id: "gone".into(),
+            secret_string: Some(SensitiveString::new(format!("value {n}"))),
+            client_request_token: token(n),
+            ..Default::default()
+        };
+        f.service.put_secret_value(&f.ctx, put).await.unwrap();
+    }
+    assert_eq!(f.rows(), (5, 5, 2));
+    let del = DeleteSecretRequest {
+        secret_id: "gone".into(),
+        force_delete_without_recovery: Some(true),
+        ..Default::default()
+    };
+    f.service.delete_secret(&f.ctx, del).await.unwrap();
+    assert_eq!(f.rows(), (0, 0, 0));
 }
 
 #[tokio::test]
 async fn last_accessed_date_is_written_once_a_day() {
     let f = fixture().await;
     create(&f, "read").await;
-    let get = || GetSecretValueRequest {
-        secret_id: "read".into(),
-        ..Default::default()
-    };
-    let describe = || DescribeSecretRequest {
-        secret_id: "read".into(),
-    };
-    assert!(
-        f.service
-            .describe_secret(&f.ctx, describe())
-            .await
-            .unwrap()
-            .last_accessed_date
-            .is_none()
-    );
+    let get = || GetSecretValueRequest { secret_id: "read".into(), ..Default::default() };
+    let describe = || DescribeSecretRequest { secret_id: "read".into() };
+    assert!(f.service.describe_secret(&f.ctx, describe()).await.unwrap().last_accessed_date.is_none());
     f.service.get_secret_value(&f.ctx, get()).await.unwrap();
     // The access is recorded asynchronously; give the writer a moment.
     let mut seen = None;
     for _ in 0..100 {
-        seen = f
-            .service
-            .describe_secret(&f.ctx, describe())
-            .await
-            .unwrap()
-            .last_accessed_date;
+        seen = f.service.describe_secret(&f.ctx, describe()).await.unwrap().last_accessed_date;
         if seen.is_some() {
             break;
         }
@@ -243,12 +184,7 @@ async fn last_accessed_date_is_written_once_a_day() {
     f.service.get_secret_value(&f.ctx, get()).await.unwrap();
     let mut later = None;
     for _ in 0..100 {
-        later = f
-            .service
-            .describe_secret(&f.ctx, describe())
-            .await
-            .unwrap()
-            .last_accessed_date;
+        later = f.service.describe_secret(&f.ctx, describe()).await.unwrap().last_accessed_date;
         if later != seen {
             break;
         }

@@ -114,10 +114,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs a mutation in one transaction. The answer comes only after the
     /// change is durable.
-    fn mutate<R: Send + 'static>(
-        &self,
-        m: Mutation<R>,
-    ) -> impl Future<Output = Result<R, ApiError>> + Send;
+    fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> impl Future<Output = Result<R, ApiError>> + Send;
 
     /// Records a read on `day` (midnight UTC) of `version` of the secret,
     /// best effort, without waiting, and never more than once per day and row.
@@ -131,16 +128,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
 
     /// The wrapped key-encryption key `id`, if it exists.
-    fn load_kek(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 
     /// Stores a wrapped KEK unless one with this id exists; returns the one
     /// that is stored afterwards (so concurrent creators agree).
-    fn insert_kek(
-        &self,
-        id: &str,
-        wrapped: Vec<u8>,
-    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
 }

@@ -61,13 +61,10 @@ impl MasterKey {
 
     /// Reads a key file (64 hex characters, surrounding whitespace ignored).
     pub fn load(path: &Path) -> Result<Self, SealError> {
-        let text =
-            Zeroizing::new(
-                std::fs::read_to_string(path).map_err(|source| SealError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?,
-            );
+        let text = Zeroizing::new(
+            std::fs::read_to_string(path)
+                .map_err(|source| SealError::Io { path: path.display().to_string(), source })?,
+        );
         let hex = text.trim();
         let malformed = || SealError::Malformed(path.display().to_string());
         if hex.len() != 64 {
@@ -84,23 +81,11 @@ impl MasterKey {
     /// key is never overwritten.
     pub fn create(path: &Path) -> Result<Self, SealError> {
         use std::os::unix::fs::OpenOptionsExt;
-        let io = |source| SealError::Io {
-            path: path.display().to_string(),
-            source,
-        };
+        let io = |source| SealError::Io { path: path.display().to_string(), source };
         let key = Self::generate();
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(io)?;
-        let hex: Zeroizing<String> =
-            Zeroizing::new(key.0.iter().map(|b| format!("{b:02x}")).collect());
-        file.write_all(hex.as_bytes())
-            .and_then(|_| file.write_all(b"\n"))
-            .and_then(|_| file.sync_all())
-            .map_err(io)?;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+        let hex: Zeroizing<String> = Zeroizing::new(key.0.iter().map(|b| format!("{b:02x}")).collect());
+        file.write_all(hex.as_bytes()).and_then(|_| file.write_all(b"\n")).and_then(|_| file.sync_all()).map_err(io)?;
         Ok(key)
     }
 }
@@ -109,11 +94,7 @@ fn encrypt(cipher: &Aes256Gcm, msg: &[u8], aad: &[u8]) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = rand::random();
     let mut out = nonce.to_vec();
     // AES-GCM encryption cannot fail for inputs below 64 GiB.
-    out.extend(
-        cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg, aad })
-            .expect("AES-GCM encrypt"),
-    );
+    out.extend(cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg, aad }).expect("AES-GCM encrypt"));
     out
 }
 
@@ -122,10 +103,7 @@ fn decrypt(cipher: &Aes256Gcm, data: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<
         return None;
     }
     let (nonce, ct) = data.split_at(NONCE_LEN);
-    cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
-        .ok()
-        .map(Zeroizing::new)
+    cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok().map(Zeroizing::new)
 }
 
 fn cipher(key: &[u8]) -> Aes256Gcm {
@@ -153,8 +131,7 @@ impl Seal {
         let master = cipher(key.0.as_slice());
         match store.load_kek(CHECK_ID).await? {
             Some(check) => {
-                let opened =
-                    decrypt(&master, &check, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
+                let opened = decrypt(&master, &check, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
                 if opened.as_slice() != CHECK_PLAINTEXT {
                     return Err(SealError::WrongKey);
                 }
@@ -165,18 +142,11 @@ impl Seal {
                 decrypt(&master, &stored, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
             }
         }
-        Ok(Seal {
-            master,
-            keks: RwLock::new(HashMap::new()),
-        })
+        Ok(Seal { master, keks: RwLock::new(HashMap::new()) })
     }
 
     /// The KEK for a KmsKeyId, created on first use.
-    async fn kek<S: Store>(
-        &self,
-        store: &S,
-        kms_key_id: &str,
-    ) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
+    async fn kek<S: Store>(&self, store: &S, kms_key_id: &str) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
         let id = format!("kms:{kms_key_id}");
         if let Some(k) = self.keks.read().expect("kek cache lock").get(&id) {
             return Ok((id, k.clone()));
@@ -185,18 +155,17 @@ impl Seal {
             Some(w) => w,
             None => {
                 let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
-                store
-                    .insert_kek(&id, encrypt(&self.master, fresh.as_slice(), &kek_aad(&id)))
-                    .await?
+                store.insert_kek(&id, encrypt(&self.master, fresh.as_slice(), &kek_aad(&id))).await?
             }
         };
-        let key = decrypt(&self.master, &wrapped, &kek_aad(&id))
-            .ok_or_else(|| ApiError::new(ErrorCode::DecryptionFailure, "Secrets Manager can't decrypt the protected secret text using the provided KMS key."))?;
+        let key = decrypt(&self.master, &wrapped, &kek_aad(&id)).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::DecryptionFailure,
+                "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+            )
+        })?;
         let kek = Arc::new(cipher(&key));
-        self.keks
-            .write()
-            .expect("kek cache lock")
-            .insert(id.clone(), kek.clone());
+        self.keks.write().expect("kek cache lock").insert(id.clone(), kek.clone());
         Ok((id, kek))
     }
 
@@ -210,18 +179,12 @@ impl Seal {
         version: &VersionId,
         value: &SecretValue,
     ) -> Result<SealedValue, ApiError> {
-        let (kek_id, kek) = self
-            .kek(store, kms_key_id.unwrap_or(DEFAULT_KMS_KEY_ID))
-            .await?;
+        let (kek_id, kek) = self.kek(store, kms_key_id.unwrap_or(DEFAULT_KMS_KEY_ID)).await?;
         let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
         let aad = value_aad(arn, version);
         let ciphertext = encrypt(&cipher(data_key.as_slice()), &value.encode(), &aad);
         let wrapped_key = encrypt(&kek, data_key.as_slice(), &aad);
-        Ok(SealedValue {
-            kek_id,
-            wrapped_key,
-            ciphertext,
-        })
+        Ok(SealedValue { kek_id, wrapped_key, ciphertext })
     }
 
     /// Decrypts a sealed value of version `version` of secret `arn`.
@@ -240,34 +203,17 @@ impl Seal {
         };
         let kms = sealed.kek_id.strip_prefix("kms:").ok_or_else(failure)?;
         let (_, kek) = self.kek(store, kms).await?;
-        self.open_with(&kek, sealed, arn, version)
-            .ok_or_else(failure)
+        self.open_with(&kek, sealed, arn, version).ok_or_else(failure)
     }
 
     /// Decrypts with a KEK already in the cache (no store access): the
     /// synchronous path used inside transactions.
-    pub fn open_cached(
-        &self,
-        sealed: &SealedValue,
-        arn: &Arn,
-        version: &VersionId,
-    ) -> Option<SecretValue> {
-        let kek = self
-            .keks
-            .read()
-            .expect("kek cache lock")
-            .get(&sealed.kek_id)?
-            .clone();
+    pub fn open_cached(&self, sealed: &SealedValue, arn: &Arn, version: &VersionId) -> Option<SecretValue> {
+        let kek = self.keks.read().expect("kek cache lock").get(&sealed.kek_id)?.clone();
         self.open_with(&kek, sealed, arn, version)
     }
 
-    fn open_with(
-        &self,
-        kek: &Aes256Gcm,
-        sealed: &SealedValue,
-        arn: &Arn,
-        version: &VersionId,
-    ) -> Option<SecretValue> {
+    fn open_with(&self, kek: &Aes256Gcm, sealed: &SealedValue, arn: &Arn, version: &VersionId) -> Option<SecretValue> {
         let aad = value_aad(arn, version);
         let data_key = decrypt(kek, &sealed.wrapped_key, &aad)?;
         let plain = decrypt(&cipher(&data_key), &sealed.ciphertext, &aad)?;

@@ -42,12 +42,8 @@ pub struct ServeArgs {
 ///
 /// A new store gets a new master key (0600). An existing store must come
 /// with its key: a missing or wrong key is refused, never replaced.
-async fn open(
-    data_dir: &Path,
-    key_file: Option<PathBuf>,
-) -> Result<(Arc<SqliteStore>, Arc<Seal>), String> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteStore>, Arc<Seal>), String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
     let db = SqliteStore::file_in(data_dir);
     let existing = db.exists();
     let explicit = key_file.is_some();
@@ -61,20 +57,13 @@ async fn open(
             key_path.display()
         ));
     } else if explicit {
-        return Err(format!(
-            "master key file {} does not exist",
-            key_path.display()
-        ));
+        return Err(format!("master key file {} does not exist", key_path.display()));
     } else {
         tracing::info!(path = %key_path.display(), "created a new master key; back it up: without it the store cannot be read");
         MasterKey::create(&key_path).map_err(|e| e.to_string())?
     };
-    let store = Arc::new(
-        SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?,
-    );
-    let seal = Seal::unlock(store.as_ref(), key)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = Arc::new(SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?);
+    let seal = Seal::unlock(store.as_ref(), key).await.map_err(|e| e.to_string())?;
     Ok((store, Arc::new(seal)))
 }
 
@@ -86,12 +75,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
                 .into(),
         );
     }
-    let account =
-        AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let account = AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let (store, seal) = open(&args.data_dir, args.master_key_file).await?;
         let service = Service::new(store, seal, Arc::new(SystemClock));
@@ -109,8 +94,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
 }
 
 async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}

@@ -19,24 +19,11 @@ impl Cli<'_> {
         let out = Command::new(self.bin)
             .arg("secretsmanager")
             .args(args)
-            .args([
-                "--endpoint-url",
-                &self.server.url(),
-                "--region",
-                "us-east-1",
-                "--output",
-                "json",
-            ])
+            .args(["--endpoint-url", &self.server.url(), "--region", "us-east-1", "--output", "json"])
             .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            )
+            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
             .env("AWS_CONFIG_FILE", self.home.path().join("config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.home.path().join("credentials"),
-            )
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.home.path().join("credentials"))
             .env_remove("AWS_PROFILE")
             .env("AWS_PAGER", "")
             .output()
@@ -51,11 +38,7 @@ impl Cli<'_> {
     fn json(&self, args: &[&str]) -> Value {
         let (code, out, err) = self.run(args);
         assert_eq!(code, 0, "aws {args:?} failed: {err}");
-        if out.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&out).unwrap()
-        }
+        if out.trim().is_empty() { Value::Null } else { serde_json::from_str(&out).unwrap() }
     }
 }
 
@@ -63,21 +46,10 @@ impl Cli<'_> {
 fn lifecycle_with_the_aws_cli() {
     let Some(bin) = aws_cli() else { return };
     let server = Server::start();
-    let cli = Cli {
-        bin: &bin,
-        server: &server,
-        home: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli { bin: &bin, server: &server, home: tempfile::tempdir().unwrap() };
 
-    let created = cli.json(&[
-        "create-secret",
-        "--name",
-        "cli/secret",
-        "--secret-string",
-        "one",
-        "--description",
-        "via cli",
-    ]);
+    let created =
+        cli.json(&["create-secret", "--name", "cli/secret", "--secret-string", "one", "--description", "via cli"]);
     let arn = created["ARN"].as_str().unwrap().to_string();
     let v1 = created["VersionId"].as_str().unwrap().to_string();
     assert!(arn.starts_with("arn:aws:secretsmanager:us-east-1:000000000000:secret:cli/secret-"));
@@ -86,18 +58,9 @@ fn lifecycle_with_the_aws_cli() {
     assert_eq!(got["SecretString"], "one");
     assert_eq!(got["VersionStages"], serde_json::json!(["AWSCURRENT"]));
     // aws-cli v1 prints timestamps as received (epoch seconds), v2 as ISO 8601.
-    assert!(
-        got["CreatedDate"].is_number() || got["CreatedDate"].is_string(),
-        "{got}"
-    );
+    assert!(got["CreatedDate"].is_number() || got["CreatedDate"].is_string(), "{got}");
 
-    let put = cli.json(&[
-        "put-secret-value",
-        "--secret-id",
-        &arn,
-        "--secret-string",
-        "two",
-    ]);
+    let put = cli.json(&["put-secret-value", "--secret-id", &arn, "--secret-string", "two"]);
     let v2 = put["VersionId"].as_str().unwrap().to_string();
     let pending = cli.json(&[
         "put-secret-value",
@@ -124,31 +87,15 @@ fn lifecycle_with_the_aws_cli() {
     assert_eq!(d["Description"], "via cli");
     let stages = &d["VersionIdsToStages"];
     assert_eq!(stages[&v2], serde_json::json!(["AWSPREVIOUS"]));
-    let mut s3: Vec<&str> = stages[&v3]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut s3: Vec<&str> = stages[&v3].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     s3.sort();
     assert_eq!(s3, ["AWSCURRENT", "AWSPENDING"]);
     assert!(stages.get(&v1).is_none());
 
-    let versions = cli.json(&[
-        "list-secret-version-ids",
-        "--secret-id",
-        "cli/secret",
-        "--include-deprecated",
-    ]);
+    let versions = cli.json(&["list-secret-version-ids", "--secret-id", "cli/secret", "--include-deprecated"]);
     assert_eq!(versions["Versions"].as_array().unwrap().len(), 3);
 
-    let del = cli.json(&[
-        "delete-secret",
-        "--secret-id",
-        "cli/secret",
-        "--recovery-window-in-days",
-        "7",
-    ]);
+    let del = cli.json(&["delete-secret", "--secret-id", "cli/secret", "--recovery-window-in-days", "7"]);
     assert!(!del["DeletionDate"].is_null());
     let (code, _, err) = cli.run(&["get-secret-value", "--secret-id", "cli/secret"]);
     assert_ne!(code, 0);
@@ -157,16 +104,8 @@ fn lifecycle_with_the_aws_cli() {
         "{err}"
     );
     cli.json(&["restore-secret", "--secret-id", "cli/secret"]);
-    assert_eq!(
-        cli.json(&["get-secret-value", "--secret-id", "cli/secret"])["SecretString"],
-        "three"
-    );
-    cli.json(&[
-        "delete-secret",
-        "--secret-id",
-        "cli/secret",
-        "--force-delete-without-recovery",
-    ]);
+    assert_eq!(cli.json(&["get-secret-value", "--secret-id", "cli/secret"])["SecretString"], "three");
+    cli.json(&["delete-secret", "--secret-id", "cli/secret", "--force-delete-without-recovery"]);
 
     let (code, _, err) = cli.run(&["describe-secret", "--secret-id", "cli/secret"]);
     assert_ne!(code, 0);
@@ -174,11 +113,6 @@ fn lifecycle_with_the_aws_cli() {
         err.contains("An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation: Secrets Manager can't find the specified secret."),
         "{err}"
     );
-    let pw = cli.json(&[
-        "get-random-password",
-        "--password-length",
-        "20",
-        "--exclude-punctuation",
-    ]);
+    let pw = cli.json(&["get-random-password", "--password-length", "20", "--exclude-punctuation"]);
     assert_eq!(pw["RandomPassword"].as_str().unwrap().len(), 20);
 }

@@ -13,37 +13,13 @@ async fn data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_in(dir.path());
     let c = server.client();
-    c.create_secret()
-        .name("keep")
-        .secret_string("kept value")
-        .send()
-        .await
-        .unwrap();
-    c.put_secret_value()
-        .secret_id("keep")
-        .secret_string("second")
-        .send()
-        .await
-        .unwrap();
+    c.create_secret().name("keep").secret_string("kept value").send().await.unwrap();
+    c.put_secret_value().secret_id("keep").secret_string("second").send().await.unwrap();
     server.stop();
     let server = Server::start_in(dir.path());
     let c = server.client();
-    assert_eq!(
-        c.get_secret_value()
-            .secret_id("keep")
-            .send()
-            .await
-            .unwrap()
-            .secret_string(),
-        Some("second")
-    );
-    let prev = c
-        .get_secret_value()
-        .secret_id("keep")
-        .version_stage("AWSPREVIOUS")
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(c.get_secret_value().secret_id("keep").send().await.unwrap().secret_string(), Some("second"));
+    let prev = c.get_secret_value().secret_id("keep").version_stage("AWSPREVIOUS").send().await.unwrap();
     assert_eq!(prev.secret_string(), Some("kept value"));
 }
 
@@ -53,14 +29,7 @@ async fn every_acknowledged_put_survives_sigkill() {
     let server = Server::start_in(dir.path());
     let secrets = 8;
     for i in 0..secrets {
-        server
-            .client()
-            .create_secret()
-            .name(format!("s{i}"))
-            .secret_string("0")
-            .send()
-            .await
-            .unwrap();
+        server.client().create_secret().name(format!("s{i}")).secret_string("0").send().await.unwrap();
     }
     // Writers put values as fast as they can; each records what was acknowledged.
     let acked: Arc<Mutex<BTreeMap<usize, BTreeSet<String>>>> = Arc::default();
@@ -91,14 +60,7 @@ async fn every_acknowledged_put_survives_sigkill() {
     // Kill the server mid-stream.
     loop {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        if acked
-            .lock()
-            .unwrap()
-            .values()
-            .map(|s| s.len())
-            .sum::<usize>()
-            >= 150
-        {
+        if acked.lock().unwrap().values().map(|s| s.len()).sum::<usize>() >= 150 {
             break;
         }
     }
@@ -113,29 +75,14 @@ async fn every_acknowledged_put_survives_sigkill() {
     let server = Server::start_in(dir.path());
     let c = server.client();
     for (i, tokens) in acked {
-        let listed = c
-            .list_secret_version_ids()
-            .secret_id(format!("s{i}"))
-            .include_deprecated(true)
-            .send()
-            .await
-            .unwrap();
-        let stored: BTreeSet<String> = listed
-            .versions()
-            .iter()
-            .filter_map(|v| v.version_id().map(String::from))
-            .collect();
+        let listed =
+            c.list_secret_version_ids().secret_id(format!("s{i}")).include_deprecated(true).send().await.unwrap();
+        let stored: BTreeSet<String> =
+            listed.versions().iter().filter_map(|v| v.version_id().map(String::from)).collect();
         let lost: Vec<&String> = tokens.difference(&stored).collect();
-        assert!(
-            lost.is_empty(),
-            "secret s{i}: acknowledged versions lost: {lost:?}"
-        );
+        assert!(lost.is_empty(), "secret s{i}: acknowledged versions lost: {lost:?}");
         // And AWSCURRENT is one of the stored versions, readable.
-        c.get_secret_value()
-            .secret_id(format!("s{i}"))
-            .send()
-            .await
-            .unwrap();
+        c.get_secret_value().secret_id(format!("s{i}")).send().await.unwrap();
     }
 }
 
@@ -149,43 +96,22 @@ async fn no_plaintext_in_database_files() {
     let server = Server::start_in(dir.path());
     let c = server.client();
     let marker = "REKEY-PLAINTEXT-MARKER-7f3a9c1e5b";
-    c.create_secret()
-        .name("marked")
-        .secret_string(format!("{marker} string"))
-        .send()
-        .await
-        .unwrap();
+    c.create_secret().name("marked").secret_string(format!("{marker} string")).send().await.unwrap();
     c.put_secret_value()
         .secret_id("marked")
-        .secret_binary(aws_sdk_secretsmanager::primitives::Blob::new(format!(
-            "{marker} binary"
-        )))
+        .secret_binary(aws_sdk_secretsmanager::primitives::Blob::new(format!("{marker} binary")))
         .send()
         .await
         .unwrap();
-    c.update_secret()
-        .secret_id("marked")
-        .secret_string(format!("{{\"password\":\"{marker}\"}}"))
-        .send()
-        .await
-        .unwrap();
+    c.update_secret().secret_id("marked").secret_string(format!("{{\"password\":\"{marker}\"}}")).send().await.unwrap();
     // Scan while running (WAL not yet checkpointed) and after a clean stop.
     let scan = |when: &str| {
         let mut scanned = 0;
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let path = entry.unwrap().path();
-            if path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("rekey.db")
-            {
+            if path.file_name().unwrap().to_string_lossy().starts_with("rekey.db") {
                 let bytes = std::fs::read(&path).unwrap();
-                assert!(
-                    !contains(&bytes, marker.as_bytes()),
-                    "{when}: plaintext found in {}",
-                    path.display()
-                );
+                assert!(!contains(&bytes, marker.as_bytes()), "{when}: plaintext found in {}", path.display());
                 scanned += bytes.len();
             }
         }
@@ -200,20 +126,11 @@ async fn no_plaintext_in_database_files() {
 async fn the_master_key_guards_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_in(dir.path());
-    server
-        .client()
-        .create_secret()
-        .name("guarded")
-        .secret_string("x")
-        .send()
-        .await
-        .unwrap();
+    server.client().create_secret().name("guarded").secret_string("x").send().await.unwrap();
     server.stop();
 
     let key_path = dir.path().join("master.key");
-    let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(&key_path).unwrap().permissions(),
-    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key_path).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600, "the master key file is 0600");
     let key = std::fs::read(&key_path).unwrap();
 
@@ -221,14 +138,8 @@ async fn the_master_key_guards_the_store() {
     std::fs::remove_file(&key_path).unwrap();
     let (ok, err) = serve_failing(dir.path(), &[]);
     assert!(!ok);
-    assert!(
-        err.contains("master key") && err.contains("missing"),
-        "{err}"
-    );
-    assert!(
-        !key_path.exists(),
-        "a new key must not be created for an existing store"
-    );
+    assert!(err.contains("master key") && err.contains("missing"), "{err}");
+    assert!(!key_path.exists(), "a new key must not be created for an existing store");
 
     // Wrong key: refuse, and leave the key file alone.
     let wrong = "ab".repeat(32);
@@ -243,32 +154,15 @@ async fn the_master_key_guards_the_store() {
     let env_key = elsewhere.path().join("k");
     std::fs::write(&env_key, &key).unwrap();
     std::fs::remove_file(&key_path).unwrap();
-    let (ok, err) = serve_failing(
-        dir.path(),
-        &[("REKEY_MASTER_KEY_FILE", env_key.to_str().unwrap())],
-    );
+    let (ok, err) = serve_failing(dir.path(), &[("REKEY_MASTER_KEY_FILE", env_key.to_str().unwrap())]);
     assert!(ok, "{err}");
 
     // And the right key opens the store with its data.
     std::fs::write(&key_path, &key).unwrap();
     let server = Server::start_in(dir.path());
-    let v = server
-        .client()
-        .get_secret_value()
-        .secret_id("guarded")
-        .send()
-        .await
-        .unwrap();
+    let v = server.client().get_secret_value().secret_id("guarded").send().await.unwrap();
     assert_eq!(v.secret_string(), Some("x"));
-    let (code, _) = error_of(
-        server
-            .client()
-            .get_secret_value()
-            .secret_id("nothing")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let (code, _) = error_of(server.client().get_secret_value().secret_id("nothing").send().await.unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
 }
 
@@ -276,13 +170,7 @@ async fn the_master_key_guards_the_store() {
 async fn concurrent_writers_never_corrupt_labels() {
     let server = Server::start();
     let c = server.client();
-    c.create_secret()
-        .name("busy")
-        .secret_string("0")
-        .client_request_token(token(0))
-        .send()
-        .await
-        .unwrap();
+    c.create_secret().name("busy").secret_string("0").client_request_token(token(0)).send().await.unwrap();
     let mut tasks = Vec::new();
     for w in 0..4u64 {
         let c = server.client();
@@ -323,23 +211,12 @@ async fn concurrent_writers_never_corrupt_labels() {
     }
     let d = c.describe_secret().secret_id("busy").send().await.unwrap();
     let map = d.version_ids_to_stages().unwrap();
-    let holders = |label: &str| {
-        map.values()
-            .filter(|s| s.iter().any(|l| l == label))
-            .count()
-    };
+    let holders = |label: &str| map.values().filter(|s| s.iter().any(|l| l == label)).count();
     assert_eq!(holders("AWSCURRENT"), 1);
     assert!(holders("AWSPREVIOUS") <= 1);
     assert!(holders("AWSPENDING") <= 1);
-    let current = map
-        .iter()
-        .find(|(_, s)| s.iter().any(|l| l == "AWSCURRENT"))
-        .unwrap()
-        .0;
-    let previous = map
-        .iter()
-        .find(|(_, s)| s.iter().any(|l| l == "AWSPREVIOUS"))
-        .map(|(v, _)| v);
+    let current = map.iter().find(|(_, s)| s.iter().any(|l| l == "AWSCURRENT")).unwrap().0;
+    let previous = map.iter().find(|(_, s)| s.iter().any(|l| l == "AWSPREVIOUS")).map(|(v, _)| v);
     assert_ne!(Some(current), previous);
     let v = c.get_secret_value().secret_id("busy").send().await.unwrap();
     assert_eq!(v.version_id(), Some(current.as_str()));

@@ -42,11 +42,7 @@ impl Timestamp {
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Whole seconds travel as integers, the rest with their millisecond fraction.
-        if self.0 % 1000 == 0 {
-            s.serialize_i64(self.0 / 1000)
-        } else {
-            s.serialize_f64(self.as_epoch_seconds())
-        }
+        if self.0 % 1000 == 0 { s.serialize_i64(self.0 / 1000) } else { s.serialize_f64(self.as_epoch_seconds()) }
     }
 }
 
@@ -134,10 +130,7 @@ impl Serialize for Blob {
 impl<'de> Deserialize<'de> for Blob {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut text = String::deserialize(d)?;
-        let r = BASE64
-            .decode(&text)
-            .map(Blob)
-            .map_err(|_| serde::de::Error::custom("invalid base64"));
+        let r = BASE64.decode(&text).map(Blob).map_err(|_| serde::de::Error::custom("invalid base64"));
         text.zeroize();
         r
     }
@@ -149,20 +142,11 @@ mod tests {
 
     #[test]
     fn timestamps_are_epoch_seconds() {
-        assert_eq!(
-            serde_json::to_string(&Timestamp(1_523_477_145_713)).unwrap(),
-            "1523477145.713"
-        );
-        assert_eq!(
-            serde_json::to_string(&Timestamp(1_523_923_200_000)).unwrap(),
-            "1523923200"
-        );
+        assert_eq!(serde_json::to_string(&Timestamp(1_523_477_145_713)).unwrap(), "1523477145.713");
+        assert_eq!(serde_json::to_string(&Timestamp(1_523_923_200_000)).unwrap(), "1523923200");
         let t: Timestamp = serde_json::from_str("1.523477145713E9").unwrap();
         assert_eq!(t, Timestamp(1_523_477_145_713));
-        assert_eq!(
-            Timestamp(1_523_977_145_713).day_start(),
-            Timestamp(1_523_923_200_000)
-        );
+        assert_eq!(Timestamp(1_523_977_145_713).day_start(), Timestamp(1_523_923_200_000));
     }
 
     #[test]

@@ -54,10 +54,7 @@ impl StateCache {
     /// An empty cache.
     pub fn new() -> Self {
         StateCache {
-            states: RwLock::new(States {
-                map: HashMap::new(),
-                epoch: 0,
-            }),
+            states: RwLock::new(States { map: HashMap::new(), epoch: 0 }),
             values: RwLock::new(HashMap::new()),
         }
     }
@@ -97,11 +94,7 @@ impl StateCache {
 
     /// A cached sealed value.
     pub fn value(&self, pk: i64, version: &VersionId) -> Option<Arc<SealedValue>> {
-        self.values
-            .read()
-            .expect("cache lock")
-            .get(&(pk, version.clone()))
-            .cloned()
+        self.values.read().expect("cache lock").get(&(pk, version.clone())).cloned()
     }
 
     /// Caches a sealed value. Values of a version never change once written

@@ -19,11 +19,7 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 }
 
 /// Loads a secret with its versions and labels.
-pub fn load(
-    conn: &Connection,
-    ns: &Namespace,
-    name: &SecretName,
-) -> Result<Option<SecretState>, StoreError> {
+pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
     let row = conn
         .prepare_cached(
             "SELECT id, suffix, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, purge_at_ms, meta
@@ -42,21 +38,15 @@ pub fn load(
             ))
         })
         .optional()?;
-    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row
-    else {
+    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row else {
         return Ok(None);
     };
-    let suffix = ArnSuffix::parse(&suffix)
-        .ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
-    let meta: SecretMeta = serde_json::from_str(&meta)
-        .map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
+    let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
+    let meta: SecretMeta =
+        serde_json::from_str(&meta).map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
     let secret = SecretRecord {
         pk,
-        arn: Arn {
-            namespace: ns.clone(),
-            name: name.clone(),
-            suffix,
-        },
+        arn: Arn { namespace: ns.clone(), name: name.clone(), suffix },
         created: Timestamp::from_millis(created),
         last_changed: Timestamp::from_millis(last_changed),
         last_accessed: ts(last_accessed),
@@ -66,8 +56,8 @@ pub fn load(
     };
     let versions = conn
         .prepare_cached(
-            "SELECT version_id, created_ms, last_accessed_ms, ciphertext IS NOT NULL, kms_key_id
-             FROM versions WHERE secret_pk = ?1 ORDER BY id",
+            "SELECT version_id, created_ms, last_accessed_ms, value_id IS NOT NULL, kms_key_id
+             FROM versions WHERE secret_pk = ?1 ORDER BY seq",
         )?
         .query_map([pk], |r| {
             Ok(VersionRecord {
@@ -81,55 +71,49 @@ pub fn load(
         .collect::<Result<Vec<_>, _>>()?;
     let labels = conn
         .prepare_cached("SELECT label, version_id FROM labels WHERE secret_pk = ?1")?
-        .query_map([pk], |r| {
-            Ok((
-                StagingLabel::new(r.get::<_, String>(0)?),
-                VersionId::new(r.get::<_, String>(1)?),
-            ))
-        })?
+        .query_map([pk], |r| Ok((StagingLabel::new(r.get::<_, String>(0)?), VersionId::new(r.get::<_, String>(1)?))))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(SecretState {
-        secret,
-        versions,
-        labels: Labels::from_pairs(labels),
-    }))
+    Ok(Some(SecretState { secret, versions, labels: Labels::from_pairs(labels) }))
 }
 
 /// The sealed value of one version.
-pub fn read_value(
-    conn: &Connection,
-    pk: i64,
-    version: &VersionId,
-) -> Result<Option<SealedValue>, StoreError> {
+pub fn read_value(conn: &Connection, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT kek_id, wrapped_key, ciphertext FROM versions
-             WHERE secret_pk = ?1 AND version_id = ?2 AND ciphertext IS NOT NULL",
+            "SELECT s.kek_id, s.wrapped_key, s.ciphertext FROM versions v JOIN sealed_values s ON s.id = v.value_id
+             WHERE v.secret_pk = ?1 AND v.version_id = ?2",
         )?
         .query_row(params![pk, version.as_str()], |r| {
-            Ok(SealedValue {
-                kek_id: r.get(0)?,
-                wrapped_key: r.get(1)?,
-                ciphertext: r.get(2)?,
-            })
+            Ok(SealedValue { kek_id: r.get(0)?, wrapped_key: r.get(1)?, ciphertext: r.get(2)? })
         })
         .optional()?)
 }
 
-/// Removes a secret and everything it owns.
-pub fn purge(conn: &Connection, pk: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?
-        .execute([pk])?;
+fn value_ids(conn: &Connection, pk: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value_id FROM versions WHERE secret_pk = ?1 AND value_id IS NOT NULL")?
+        .query_map([pk], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?)
+}
+
+fn delete_values(conn: &Connection, ids: &[i64]) -> Result<(), StoreError> {
+    for id in ids {
+        conn.prepare_cached("DELETE FROM sealed_values WHERE id = ?1")?.execute([id])?;
+    }
     Ok(())
+}
+
+/// Removes a secret and everything it owns (versions and labels by
+/// cascade, then the values they pointed at).
+pub fn purge(conn: &Connection, pk: i64) -> Result<(), StoreError> {
+    let values = value_ids(conn, pk)?;
+    conn.prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([pk])?;
+    delete_values(conn, &values)
 }
 
 /// Writes a [`SecretWrite`] over `old` (the state it was decided on);
 /// returns the secret's store key. The caller owns the transaction.
-pub fn apply_write(
-    conn: &Connection,
-    old: Option<&SecretState>,
-    w: &SecretWrite,
-) -> Result<i64, StoreError> {
+pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite) -> Result<i64, StoreError> {
     let s = &w.secret;
     let meta = serde_json::to_string(&s.meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let pk = if s.pk == 0 {
@@ -167,19 +151,28 @@ pub fn apply_write(
         s.pk
     };
     for v in &w.delete_versions {
-        conn.prepare_cached("DELETE FROM versions WHERE secret_pk = ?1 AND version_id = ?2")?
-            .execute(params![pk, v.as_str()])?;
+        let value: Option<Option<i64>> = conn
+            .prepare_cached("DELETE FROM versions WHERE secret_pk = ?1 AND version_id = ?2 RETURNING value_id")?
+            .query_row(params![pk, v.as_str()], |r| r.get(0))
+            .optional()?;
+        delete_values(conn, &value.flatten().into_iter().collect::<Vec<_>>())?;
     }
     for (v, sealed) in &w.put_versions {
+        let value_id = match sealed {
+            Some(s) => {
+                conn.prepare_cached("INSERT INTO sealed_values (kek_id, wrapped_key, ciphertext) VALUES (?1, ?2, ?3)")?
+                    .execute(params![s.kek_id, s.wrapped_key, s.ciphertext])?;
+                Some(conn.last_insert_rowid())
+            }
+            None => None,
+        };
         conn.prepare_cached(
-            "INSERT INTO versions (secret_pk, version_id, created_ms, last_accessed_ms, kms_key_id, kek_id, wrapped_key, ciphertext)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO versions (secret_pk, version_id, seq, created_ms, last_accessed_ms, kms_key_id, value_id)
+             VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE secret_pk = ?1), ?3, ?4, ?5, ?6)
              ON CONFLICT (secret_pk, version_id) DO UPDATE SET
                  last_accessed_ms = excluded.last_accessed_ms,
                  kms_key_id = excluded.kms_key_id,
-                 kek_id = coalesce(excluded.kek_id, kek_id),
-                 wrapped_key = coalesce(excluded.wrapped_key, wrapped_key),
-                 ciphertext = coalesce(excluded.ciphertext, ciphertext)",
+                 value_id = coalesce(excluded.value_id, value_id)",
         )?
         .execute(params![
             pk,
@@ -187,9 +180,7 @@ pub fn apply_write(
             v.created.millis(),
             v.last_accessed.map(Timestamp::millis),
             v.kms_key_id,
-            sealed.as_ref().map(|s| &s.kek_id),
-            sealed.as_ref().map(|s| &s.wrapped_key),
-            sealed.as_ref().map(|s| &s.ciphertext),
+            value_id,
         ])?;
     }
     // Labels: write only what moved.
@@ -216,13 +207,7 @@ pub fn apply_write(
 /// The state after `w` was applied to `old`, with the store key `pk`.
 pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> SecretState {
     let mut versions: Vec<VersionRecord> = old
-        .map(|o| {
-            o.versions
-                .iter()
-                .filter(|v| !w.delete_versions.contains(&v.version_id))
-                .cloned()
-                .collect()
-        })
+        .map(|o| o.versions.iter().filter(|v| !w.delete_versions.contains(&v.version_id)).cloned().collect())
         .unwrap_or_default();
     for (v, _) in &w.put_versions {
         match versions.iter_mut().find(|x| x.version_id == v.version_id) {
@@ -230,23 +215,11 @@ pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> Secret
             None => versions.push(v.clone()),
         }
     }
-    SecretState {
-        secret: SecretRecord {
-            pk,
-            ..w.secret.clone()
-        },
-        versions,
-        labels: w.labels.clone(),
-    }
+    SecretState { secret: SecretRecord { pk, ..w.secret.clone() }, versions, labels: w.labels.clone() }
 }
 
 /// Marks a read of the secret and version on `day`, at most once a day.
-pub fn record_access(
-    conn: &Connection,
-    pk: i64,
-    version: &VersionId,
-    day: Timestamp,
-) -> Result<(), StoreError> {
+pub fn record_access(conn: &Connection, pk: i64, version: &VersionId, day: Timestamp) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE secrets SET last_accessed_ms = ?2 WHERE id = ?1 AND (last_accessed_ms IS NULL OR last_accessed_ms < ?2)",
     )?
@@ -266,41 +239,30 @@ pub fn due_for_purge(
     limit: usize,
 ) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
     let rows = conn
-        .prepare_cached("SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2")?
+        .prepare_cached(
+            "SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2",
+        )?
         .query_map(params![now.millis(), limit as i64], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(a, r, n)| {
-            let account =
-                AccountId::parse(&a).ok_or_else(|| StoreError::Corrupt(format!("account {a}")))?;
-            let name =
-                SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
-            Ok((
-                Namespace {
-                    account,
-                    region: Region::new(r),
-                },
-                name,
-            ))
+            let account = AccountId::parse(&a).ok_or_else(|| StoreError::Corrupt(format!("account {a}")))?;
+            let name = SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
+            Ok((Namespace { account, region: Region::new(r) }, name))
         })
         .collect()
 }
 
 /// A keyring entry.
 pub fn load_kek(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT wrapped FROM keyring WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+    Ok(conn.prepare_cached("SELECT wrapped FROM keyring WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// Inserts a keyring entry unless present; returns the stored one.
 pub fn insert_kek(conn: &Connection, id: &str, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
-    )?
-    .execute(params![id, wrapped])?;
+    conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
+        .execute(params![id, wrapped])?;
     load_kek(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("keyring entry {id} vanished")))
 }

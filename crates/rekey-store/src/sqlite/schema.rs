@@ -25,20 +25,29 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX secrets_purge ON secrets (purge_at_ms) WHERE purge_at_ms IS NOT NULL;
 
-    -- A version without ciphertext is the value-less AWSPENDING version
-    -- created by RotateSecret.
+    -- Sealed values, append-only: a batch of writes fills the same few
+    -- pages instead of splitting pages all over the versions b-tree.
+    CREATE TABLE sealed_values (
+        id          INTEGER PRIMARY KEY,
+        kek_id      TEXT NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        ciphertext  BLOB NOT NULL
+    );
+
+    -- Keyed by (secret, version) so that a secret's versions sit together
+    -- and a write touches one b-tree, not a table and an index. `seq` keeps
+    -- creation order. A version without a value is the value-less
+    -- AWSPENDING version created by RotateSecret.
     CREATE TABLE versions (
-        id               INTEGER PRIMARY KEY,
         secret_pk        INTEGER NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
         version_id       TEXT    NOT NULL,
+        seq              INTEGER NOT NULL,
         created_ms       INTEGER NOT NULL,
         last_accessed_ms INTEGER,
         kms_key_id       TEXT,
-        kek_id           TEXT,
-        wrapped_key      BLOB,
-        ciphertext       BLOB,
-        UNIQUE (secret_pk, version_id)
-    );
+        value_id         INTEGER REFERENCES sealed_values (id),
+        PRIMARY KEY (secret_pk, version_id)
+    ) WITHOUT ROWID;
 
     -- One row per (secret, label): a label is on at most one version by
     -- construction, and it can only point at a version of its own secret.
@@ -60,8 +69,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Brings the schema up to date.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let current: usize =
-        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;

@@ -54,11 +54,7 @@ impl Batch<'_> {
     }
 
     /// A sealed value, from the cache or the transaction.
-    pub fn value(
-        &self,
-        pk: i64,
-        version: &VersionId,
-    ) -> Result<Option<Arc<SealedValue>>, StoreError> {
+    pub fn value(&self, pk: i64, version: &VersionId) -> Result<Option<Arc<SealedValue>>, StoreError> {
         if let Some(v) = self.cache.value(pk, version) {
             return Ok(Some(v));
         }
@@ -87,7 +83,10 @@ pub fn run(mut conn: Connection, cache: Arc<StateCache>, jobs: mpsc::Receiver<Jo
                 Err(_) => break,
             }
         }
+        let size = queue.len();
+        let started = std::time::Instant::now();
         let (outcome, completions) = commit_batch(&mut conn, &cache, queue);
+        tracing::trace!(size, micros = started.elapsed().as_micros() as u64, ok = outcome.is_ok(), "batch committed");
         for completion in completions {
             completion(outcome.as_ref().map(|_| ()));
         }
@@ -105,42 +104,33 @@ fn commit_batch(
         Ok(tx) => tx,
         Err(e) => return (Err(e.into()), completions),
     };
-    let mut batch = Batch {
-        conn: &tx,
-        cache,
-        published: HashMap::new(),
-        forgotten: Vec::new(),
-    };
+    let mut batch = Batch { conn: &tx, cache, published: HashMap::new(), forgotten: Vec::new() };
     for job in queue {
-        if let Err(e) = batch.conn.execute_batch("SAVEPOINT job") {
+        if let Err(e) = batch.conn.prepare_cached("SAVEPOINT job").and_then(|mut s| s.execute([])) {
             return (Err(e.into()), completions);
         }
         let (ok, completion) = match catch_unwind(AssertUnwindSafe(|| job(&mut batch))) {
             Ok((r, completion)) => (r.is_ok(), completion),
             Err(_) => {
                 tracing::error!("a store job panicked; its request fails");
-                (
-                    false,
-                    Box::new(|_: Result<(), &StoreError>| {}) as Completion,
-                )
+                (false, Box::new(|_: Result<(), &StoreError>| {}) as Completion)
             }
         };
         completions.push(completion);
         let end = if ok {
-            "RELEASE job"
+            batch.conn.prepare_cached("RELEASE job").and_then(|mut s| s.execute([]).map(|_| ()))
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            batch.conn.execute_batch("ROLLBACK TO job; RELEASE job")
         };
-        if let Err(e) = batch.conn.execute_batch(end) {
+        if let Err(e) = end {
             return (Err(e.into()), completions);
         }
     }
-    let Batch {
-        published,
-        forgotten,
-        ..
-    } = batch;
-    match tx.commit() {
+    let Batch { published, forgotten, .. } = batch;
+    let commit_started = std::time::Instant::now();
+    let committed = tx.commit();
+    tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "commit");
+    match committed {
         Ok(()) => {
             cache.publish(published);
             for (pk, v) in forgotten {

@@ -42,12 +42,7 @@ fn wait_timeout(mut child: Child, limit: Duration) -> (bool, String) {
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
             return (status.success(), err);
         }
         if start.elapsed() > limit {
@@ -71,15 +66,7 @@ impl Server {
     /// Starts a server on `data_dir` (which may hold an existing store).
     pub fn start_in(data_dir: &Path) -> Server {
         let mut child = Command::new(binary())
-            .args([
-                "serve",
-                "--dev",
-                "--listen",
-                "127.0.0.1:0",
-                "--purge-interval",
-                "1",
-                "--data-dir",
-            ])
+            .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--purge-interval", "1", "--data-dir"])
             .arg(data_dir)
             .env("REKEY_LOG", "warn")
             .stdout(Stdio::piped())
@@ -87,20 +74,13 @@ impl Server {
             .spawn()
             .expect("spawn rekey");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read address");
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read address");
         let addr = line
             .trim()
             .strip_prefix("rekey listening on http://")
             .unwrap_or_else(|| panic!("unexpected: {line:?}"))
             .to_string();
-        Server {
-            child,
-            addr,
-            data_dir: data_dir.to_path_buf(),
-            _tmp: None,
-        }
+        Server { child, addr, data_dir: data_dir.to_path_buf(), _tmp: None }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -150,10 +130,7 @@ impl Server {
         s.read_to_string(&mut resp).unwrap();
         let status: u16 = resp[9..12].parse().unwrap();
         let body = resp.split("\r\n\r\n").nth(1).unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-        )
+        (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
     }
 }
 
@@ -170,10 +147,7 @@ where
     E: aws_sdk_secretsmanager::error::ProvideErrorMetadata,
 {
     use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
-    (
-        err.code().unwrap_or_default().to_string(),
-        err.message().unwrap_or_default().to_string(),
-    )
+    (err.code().unwrap_or_default().to_string(), err.message().unwrap_or_default().to_string())
 }
 
 /// A 36-character client request token derived from `n`.
@@ -184,11 +158,8 @@ pub fn token(n: u64) -> String {
 /// The `aws` CLI, if installed (the test script installs it into a venv).
 /// In CI (`REKEY_REQUIRE_SERVICES=1`) a missing CLI fails the test.
 pub fn aws_cli() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("aws"))
-            .find(|p| p.is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("aws")).find(|p| p.is_file()));
     if found.is_none() {
         assert!(
             std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"),
