@@ -8,6 +8,7 @@ use rekey_service::{Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +44,15 @@ pub struct ServeArgs {
 /// A new store gets a new master key (0600). An existing store must come
 /// with its key: a missing or wrong key is refused, never replaced.
 async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteStore>, Arc<Seal>), String> {
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    if !data_dir.exists() {
+        // Only the server's user may enter: the store holds names, tags and
+        // wrapped keys.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    }
     let db = SqliteStore::file_in(data_dir);
     let existing = db.exists();
     let explicit = key_file.is_some();

@@ -10,13 +10,16 @@ use std::sync::{Arc, Mutex};
 
 #[tokio::test]
 async fn data_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_in(dir.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let server = Server::start_in(&dir);
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&dir).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o700, "a data dir the server creates is private");
     let c = server.client();
     c.create_secret().name("keep").secret_string("kept value").send().await.unwrap();
     c.put_secret_value().secret_id("keep").secret_string("second").send().await.unwrap();
     server.stop();
-    let server = Server::start_in(dir.path());
+    let server = Server::start_in(&dir);
     let c = server.client();
     assert_eq!(c.get_secret_value().secret_id("keep").send().await.unwrap().secret_string(), Some("second"));
     let prev = c.get_secret_value().secret_id("keep").version_stage("AWSPREVIOUS").send().await.unwrap();
