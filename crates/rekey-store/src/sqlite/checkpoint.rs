@@ -18,7 +18,7 @@ use std::time::Duration;
 /// How often the checkpointer looks at the WAL.
 const INTERVAL: Duration = Duration::from_millis(200);
 /// WAL frames beyond which the WAL is restarted after a passive copy.
-const RESTART_FRAMES: i64 = 4096;
+const RESTART_FRAMES: i64 = 32 * 1024;
 
 /// Runs until `alive` is gone (the store was dropped).
 pub fn run(path: PathBuf, alive: Weak<AtomicBool>) {
