@@ -116,9 +116,15 @@ impl SqliteStore {
         let cache = Arc::new(StateCache::new());
         let (tx, rx) = mpsc::channel();
         let writer_cache = cache.clone();
+        // The writer's commits write the WAL; the syncer makes them durable
+        // (see `writer`). Every other connection keeps synchronous=FULL.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
         std::thread::Builder::new()
             .name("rekey-sqlite-writer".into())
-            .spawn(move || writer::run(conn, writer_cache, rx))
+            .spawn(move || writer::run(conn, writer_cache, rx, wal))
             .map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(SqliteStore { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), jobs: tx, cache, _alive: alive })
     }
