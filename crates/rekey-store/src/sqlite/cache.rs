@@ -19,8 +19,11 @@ use std::sync::{Arc, RwLock};
 /// How a secret is addressed.
 pub type Key = (Namespace, SecretName);
 
-/// Entries kept per map before a tenth of them is dropped.
+/// Secret states kept before a tenth of them is dropped.
 const CAPACITY: usize = 100_000;
+/// Bytes of sealed values kept before a tenth of the entries is dropped
+/// (a value can be 64 KiB, so values are bounded by size, not count).
+const VALUE_BYTES: usize = 64 * 1024 * 1024;
 
 /// What a committed batch did to one secret.
 pub enum Published {
@@ -35,16 +38,38 @@ struct States {
     epoch: u64,
 }
 
+#[derive(Default)]
+struct Values {
+    map: HashMap<(i64, VersionId), Arc<SealedValue>>,
+    bytes: usize,
+}
+
+fn size_of(v: &SealedValue) -> usize {
+    v.ciphertext.len() + v.wrapped_key.len() + v.kek_id.len()
+}
+
+impl Values {
+    fn remove(&mut self, key: &(i64, VersionId)) {
+        if let Some(v) = self.map.remove(key) {
+            self.bytes -= size_of(&v);
+        }
+    }
+}
+
 /// See the module documentation.
 pub struct StateCache {
     states: RwLock<States>,
-    values: RwLock<HashMap<(i64, VersionId), Arc<SealedValue>>>,
+    values: RwLock<Values>,
+}
+
+/// Drops an arbitrary tenth of the entries.
+fn drop_tenth<K: Eq + Hash + Clone, V>(map: &HashMap<K, V>) -> Vec<K> {
+    map.keys().take(map.len() / 10 + 1).cloned().collect()
 }
 
 fn make_room<K: Eq + Hash + Clone, V>(map: &mut HashMap<K, V>) {
     if map.len() >= CAPACITY {
-        let doomed: Vec<K> = map.keys().take(CAPACITY / 10).cloned().collect();
-        for k in doomed {
+        for k in drop_tenth(map) {
             map.remove(&k);
         }
     }
@@ -55,7 +80,7 @@ impl StateCache {
     pub fn new() -> Self {
         StateCache {
             states: RwLock::new(States { map: HashMap::new(), epoch: 0 }),
-            values: RwLock::new(HashMap::new()),
+            values: RwLock::new(Values::default()),
         }
     }
 
@@ -94,15 +119,21 @@ impl StateCache {
 
     /// A cached sealed value.
     pub fn value(&self, pk: i64, version: &VersionId) -> Option<Arc<SealedValue>> {
-        self.values.read().expect("cache lock").get(&(pk, version.clone())).cloned()
+        self.values.read().expect("cache lock").map.get(&(pk, version.clone())).cloned()
     }
 
     /// Caches a sealed value. Values of a version never change once written
     /// (secret keys are never reused), so no epoch is needed.
     pub fn offer_value(&self, pk: i64, version: VersionId, sealed: Arc<SealedValue>) {
         let mut v = self.values.write().expect("cache lock");
-        make_room(&mut v);
-        v.insert((pk, version), sealed);
+        if v.bytes + size_of(&sealed) > VALUE_BYTES {
+            for k in drop_tenth(&v.map) {
+                v.remove(&k);
+            }
+        }
+        v.remove(&(pk, version.clone()));
+        v.bytes += size_of(&sealed);
+        v.map.insert((pk, version), sealed);
     }
 
     /// Forgets values of deleted versions.
@@ -111,5 +142,63 @@ impl StateCache {
         for version in versions {
             v.remove(&(pk, version));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(n: usize) -> Arc<SealedValue> {
+        Arc::new(SealedValue { kek_id: String::new(), wrapped_key: Vec::new(), ciphertext: vec![0; n] })
+    }
+
+    #[test]
+    fn values_are_bounded_by_bytes() {
+        let cache = StateCache::new();
+        for i in 0..3_000 {
+            cache.offer_value(i, VersionId::new("v"), sealed(64 * 1024));
+        }
+        let v = cache.values.read().unwrap();
+        assert!(v.bytes <= VALUE_BYTES);
+        assert_eq!(v.bytes, v.map.values().map(|s| size_of(s)).sum::<usize>());
+        assert!(v.map.len() > 100, "still caching");
+    }
+
+    #[test]
+    fn a_read_older_than_a_commit_is_not_cached() {
+        let cache = StateCache::new();
+        let key: Key = (
+            Namespace {
+                account: rekey_model::name::AccountId::parse("123456789012").unwrap(),
+                region: rekey_model::name::Region::new("us-east-1"),
+            },
+            SecretName::parse("k").unwrap(),
+        );
+        let epoch = cache.get(&key).unwrap_err();
+        cache.publish([(key.clone(), Published::Forget)]);
+        let state = Arc::new(SecretState {
+            secret: rekey_model::secret::SecretRecord {
+                pk: 1,
+                arn: rekey_model::name::Arn {
+                    namespace: key.0.clone(),
+                    name: key.1.clone(),
+                    suffix: rekey_model::name::ArnSuffix::random(),
+                },
+                created: Default::default(),
+                last_changed: Default::default(),
+                last_accessed: None,
+                deleted: None,
+                purge_at: None,
+                meta: Default::default(),
+            },
+            versions: Vec::new(),
+            labels: Default::default(),
+        });
+        cache.offer(key.clone(), state.clone(), epoch);
+        assert!(cache.get(&key).is_err(), "stale read was cached");
+        let epoch = cache.get(&key).unwrap_err();
+        cache.offer(key.clone(), state, epoch);
+        assert!(cache.get(&key).is_ok());
     }
 }
