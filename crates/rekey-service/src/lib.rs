@@ -44,9 +44,4 @@ impl<S: Store> Service<S> {
     pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
         Service { store, seal, clock }
     }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<S> {
-        &self.store
-    }
 }
