@@ -3,11 +3,11 @@
 
 use crate::Service;
 use crate::context::RequestContext;
-use crate::values::{VersionWrite, value_of, write_of, write_version};
+use crate::values::{VersionWrite, requested_value, write_of, write_version};
 use rekey_model::api::*;
 use rekey_model::name::{Arn, ArnSuffix, SecretName, SecretRef};
 use rekey_model::secret::{SecretMeta, SecretRecord, SecretState};
-use rekey_model::staging::{Labels, VersionId};
+use rekey_model::staging::Labels;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::seal::DEFAULT_KMS_KEY_ID;
 use rekey_store::{Change, Mutation, MutationInput, Store};
@@ -53,11 +53,7 @@ impl<S: Store> Service<S> {
         input: CreateSecretRequest,
     ) -> ApiResult<CreateSecretResponse> {
         let name = SecretName::parse(&input.name)?;
-        let value = value_of(input.secret_string, input.secret_binary)?;
-        let token = input.client_request_token.map(VersionId::new);
-        if value.is_some() && token.is_none() {
-            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
-        }
+        let requested = requested_value(input.client_request_token, input.secret_string, input.secret_binary)?;
         if input.add_replica_regions.is_some() || input.cross_account_primary_arn.is_some() {
             return Err(ApiError::invalid_request("Replication is not available in this version of rekey."));
         }
@@ -66,10 +62,11 @@ impl<S: Store> Service<S> {
         }
         let kms_key_id = kms_key(input.kms_key_id);
         let arn = Arn { namespace: ctx.namespace.clone(), name: name.clone(), suffix: ArnSuffix::random() };
-        let sealed = match (&value, &token) {
-            (Some(v), Some(t)) => Some(self.seal_value(kms_key_id.as_deref(), &arn, t, v).await?),
-            _ => None,
+        let new = match requested {
+            Some(r) => Some(self.seal_version(kms_key_id.as_deref(), &arn, r).await?),
+            None => None,
         };
+        let token = new.as_ref().map(|n| n.token.clone());
         let now = self.clock.now();
         let meta = SecretMeta {
             description: non_empty(input.description),
@@ -93,12 +90,11 @@ impl<S: Store> Service<S> {
                             ));
                         }
                         // The same token and value again: an idempotent replay.
-                        if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed)
-                            && existing.version(t).is_some()
-                        {
+                        if let Some(new) = new.filter(|n| existing.version(&n.token).is_some()) {
                             let mut write = write_of(&existing);
-                            return match write_version(&seal, &mut existing, &mut write, t, v, sealed, input.preloaded, None, now)? {
-                                VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, token))),
+                            let t = new.token.clone();
+                            return match write_version(&seal, &mut existing, &mut write, new, input.preloaded, None, now)? {
+                                VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, Some(t)))),
                                 VersionWrite::Written => Err(ApiError::token_in_use(t.as_str(), &existing.secret.arn)),
                             };
                         }
@@ -119,10 +115,10 @@ impl<S: Store> Service<S> {
                     };
                     let mut state = SecretState { secret, versions: Vec::new(), labels: Labels::default() };
                     let mut write = write_of(&state);
-                    if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed) {
-                        write_version(&seal, &mut state, &mut write, t, v, sealed, None, None, now)?;
+                    if let Some(new) = new {
+                        write_version(&seal, &mut state, &mut write, new, None, None, now)?;
                     }
-                    Ok((Change::write(write), (arn, token.filter(|_| value.is_some()))))
+                    Ok((Change::write(write), (arn, token)))
                 }),
             })
             .await?;
@@ -141,19 +137,16 @@ impl<S: Store> Service<S> {
         input: UpdateSecretRequest,
     ) -> ApiResult<UpdateSecretResponse> {
         SecretRef::parse(&input.secret_id)?;
-        let value = value_of(input.secret_string, input.secret_binary)?;
-        let token = input.client_request_token.map(VersionId::new);
-        if value.is_some() && token.is_none() {
-            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
-        }
+        let requested = requested_value(input.client_request_token, input.secret_string, input.secret_binary)?;
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let new_kms = input.kms_key_id.map(|k| kms_key(Some(k)));
         let kms = new_kms.clone().unwrap_or_else(|| resolved.state.secret.meta.kms_key_id.clone());
-        let sealed = match (&value, &token) {
-            (Some(v), Some(t)) => Some(self.seal_value(kms.as_deref(), &arn, t, v).await?),
-            _ => None,
+        let new = match requested {
+            Some(r) => Some(self.seal_version(kms.as_deref(), &arn, r).await?),
+            None => None,
         };
+        let token = new.as_ref().map(|n| n.token.clone());
         let seal = self.seal.clone();
         let now = self.clock.now();
         let description = input.description;
@@ -174,15 +167,14 @@ impl<S: Store> Service<S> {
                 }
                 state.secret.last_changed = now;
                 let mut write = write_of(&state);
-                if let (Some(t), Some(v), Some(sealed)) = (&token, &value, sealed) {
-                    if let VersionWrite::Replay =
-                        write_version(&seal, &mut state, &mut write, t, v, sealed, preloaded, None, now)?
-                    {
-                        return Ok((Change::None, token));
-                    }
-                    return Ok((Change::write(write), token));
-                }
-                Ok((Change::write(write), None))
+                let change = match new {
+                    Some(new) => match write_version(&seal, &mut state, &mut write, new, preloaded, None, now)? {
+                        VersionWrite::Replay => Change::None,
+                        VersionWrite::Written => Change::write(write),
+                    },
+                    None => Change::write(write),
+                };
+                Ok((change, token))
             })
             .await?;
         Ok(UpdateSecretResponse {

@@ -10,7 +10,7 @@ use rekey_model::name::Arn;
 use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, Blob, ErrorCode, SensitiveString, Timestamp};
-use rekey_store::seal::{DEFAULT_KMS_KEY_ID, Seal};
+use rekey_store::seal::Seal;
 use rekey_store::{Change, SecretWrite, Store};
 use std::sync::Arc;
 
@@ -19,14 +19,43 @@ pub(crate) const MAX_VERSIONS: usize = 100;
 /// A deprecated version younger than this is never purged.
 const VERSION_MIN_AGE_MS: i64 = 24 * 3600 * 1000;
 
-/// The value of a write request: exactly one of SecretString / SecretBinary.
-pub(crate) fn value_of(string: Option<SensitiveString>, binary: Option<Blob>) -> ApiResult<Option<SecretValue>> {
-    match (string, binary) {
-        (Some(_), Some(_)) => Err(ApiError::both_values()),
-        (Some(s), None) => Ok(Some(SecretValue::String(s))),
-        (None, Some(b)) => Ok(Some(SecretValue::Binary(b))),
-        (None, None) => Ok(None),
+/// A value a write request asks for, with the token that names its version.
+pub(crate) struct RequestedValue {
+    /// The ClientRequestToken: the new version's id.
+    pub token: VersionId,
+    /// The value in the clear.
+    pub value: SecretValue,
+}
+
+/// The value of a write request (CreateSecret, PutSecretValue,
+/// UpdateSecret), checked in AWS's order (BEHAVIOUR.md §1.5): a value
+/// without a ClientRequestToken first, then both SecretString and
+/// SecretBinary. `None` when the request carries no value.
+pub(crate) fn requested_value(
+    token: Option<String>,
+    string: Option<SensitiveString>,
+    binary: Option<Blob>,
+) -> ApiResult<Option<RequestedValue>> {
+    if token.is_none() && (string.is_some() || binary.is_some()) {
+        return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
     }
+    let value = match (string, binary) {
+        (Some(_), Some(_)) => return Err(ApiError::both_values()),
+        (Some(s), None) => SecretValue::String(s),
+        (None, Some(b)) => SecretValue::Binary(b),
+        (None, None) => return Ok(None),
+    };
+    Ok(token.map(|t| RequestedValue { token: VersionId::new(t), value }))
+}
+
+/// A requested value sealed for its version: what [`write_version`] writes.
+pub(crate) struct NewVersion {
+    /// The version id.
+    pub token: VersionId,
+    /// The value in the clear (for the idempotency comparison).
+    pub value: SecretValue,
+    /// The value as stored.
+    pub sealed: SealedValue,
 }
 
 /// What writing a value into a secret amounts to.
@@ -40,18 +69,17 @@ pub(crate) enum VersionWrite {
 /// Writes `value` (already sealed as `sealed`) as version `token` of
 /// `state`, moving labels per BEHAVIOUR.md §4.2 and §5.1, and purging
 /// deprecated versions beyond the quota. Pure: changes `state` and `write`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_version(
     seal: &Seal,
     state: &mut SecretState,
     write: &mut SecretWrite,
-    token: &VersionId,
-    value: &SecretValue,
-    sealed: SealedValue,
+    new: NewVersion,
     preloaded: Option<Arc<SealedValue>>,
     stages: Option<&[StagingLabel]>,
     now: Timestamp,
 ) -> ApiResult<VersionWrite> {
+    let NewVersion { token, value, sealed } = new;
+    let token = &token;
     let kms_key_id = state.secret.meta.kms_key_id.clone();
     let record = match state.version(token) {
         Some(existing) if existing.has_value => {
@@ -59,7 +87,7 @@ pub(crate) fn write_version(
             // under the secret's key just before, so it is there unless the
             // key changed in between, which then counts as a different value.
             let same =
-                preloaded.and_then(|p| seal.open_cached(&p, &state.secret.arn, token)).is_some_and(|v| &v == value);
+                preloaded.and_then(|p| seal.open_cached(&p, &state.secret.arn, token)).is_some_and(|v| v == value);
             return if same {
                 Ok(VersionWrite::Replay)
             } else {
@@ -119,13 +147,10 @@ fn stage_names(labels: Vec<StagingLabel>) -> Vec<String> {
     labels.into_iter().map(|l| l.as_str().to_string()).collect()
 }
 
+/// `KmsKeyIds` of a version: AWS names the default key `DefaultEncryptionKey`
+/// (stored KmsKeyIds are normalized: the default key is `None`).
 fn kms_key_ids(v: &VersionRecord) -> Vec<String> {
-    match v.kms_key_id.as_deref() {
-        None | Some(DEFAULT_KMS_KEY_ID) | Some("aws/secretsmanager") => {
-            vec!["DefaultEncryptionKey".to_string()]
-        }
-        Some(k) => vec![k.to_string()],
-    }
+    vec![v.kms_key_id.clone().unwrap_or_else(|| "DefaultEncryptionKey".to_string())]
 }
 
 /// A page position in a short list, as an opaque NextToken.
@@ -141,15 +166,16 @@ fn parse_page_token(token: &str) -> ApiResult<usize> {
 }
 
 impl<S: Store> Service<S> {
-    /// Seals a value for version `version` of `arn` under the secret's key.
-    pub(crate) async fn seal_value(
+    /// Seals a requested value for its version of `arn` under `kms_key_id`.
+    pub(crate) async fn seal_version(
         &self,
         kms_key_id: Option<&str>,
         arn: &Arn,
-        version: &VersionId,
-        value: &SecretValue,
-    ) -> ApiResult<SealedValue> {
-        self.seal.seal(self.store.as_ref(), kms_key_id, arn, version, value).await
+        requested: RequestedValue,
+    ) -> ApiResult<NewVersion> {
+        let RequestedValue { token, value } = requested;
+        let sealed = self.seal.seal(self.store.as_ref(), kms_key_id, arn, &token, &value).await?;
+        Ok(NewVersion { token, value, sealed })
     }
 
     /// GetSecretValue.
@@ -216,17 +242,17 @@ impl<S: Store> Service<S> {
         input: PutSecretValueRequest,
     ) -> ApiResult<PutSecretValueResponse> {
         rekey_model::name::SecretRef::parse(&input.secret_id)?;
-        let Some(token) = input.client_request_token.clone().map(VersionId::new) else {
+        if input.client_request_token.is_none() {
             return Err(ApiError::missing_client_request_token(ErrorCode::InvalidRequestException));
-        };
-        let value = value_of(input.secret_string, input.secret_binary)?
+        }
+        let requested = requested_value(input.client_request_token, input.secret_string, input.secret_binary)?
             .ok_or_else(|| ApiError::invalid_request("You must provide either SecretString or SecretBinary."))?;
         let stages: Option<Vec<StagingLabel>> =
             input.version_stages.map(|v| v.into_iter().map(StagingLabel::new).collect());
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
-        let kms = resolved.state.secret.meta.kms_key_id.clone();
-        let sealed = self.seal_value(kms.as_deref(), &arn, &token, &value).await?;
+        let token = requested.token.clone();
+        let new = self.seal_version(resolved.state.secret.meta.kms_key_id.as_deref(), &arn, requested).await?;
         let seal = self.seal.clone();
         let now = self.clock.now();
         let t = token.clone();
@@ -236,20 +262,12 @@ impl<S: Store> Service<S> {
                     return Err(ApiError::marked_for_deletion());
                 }
                 let mut write = write_of(&state);
-                match write_version(
-                    &seal,
-                    &mut state,
-                    &mut write,
-                    &t,
-                    &value,
-                    sealed,
-                    preloaded,
-                    stages.as_deref(),
-                    now,
-                )? {
-                    VersionWrite::Replay => Ok((Change::None, state.labels.on(&t))),
-                    VersionWrite::Written => Ok((Change::write(write), state.labels.on(&t))),
-                }
+                let change = match write_version(&seal, &mut state, &mut write, new, preloaded, stages.as_deref(), now)?
+                {
+                    VersionWrite::Replay => Change::None,
+                    VersionWrite::Written => Change::write(write),
+                };
+                Ok((change, state.labels.on(&t)))
             })
             .await?;
         Ok(PutSecretValueResponse {

@@ -45,15 +45,17 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn answer<T: Send + 'static>(
-    tx: oneshot::Sender<Result<T, ApiError>>,
-    result: Result<T, ApiError>,
+/// A job's answer: `result` is sent once the batch's commit (and fsync) is
+/// known; a failed commit turns it into a store error.
+fn answer<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+    tx: oneshot::Sender<Result<T, E>>,
+    result: Result<T, E>,
 ) -> (Result<(), ()>, writer::Completion) {
     let ok = if result.is_ok() { Ok(()) } else { Err(()) };
     let completion: writer::Completion = Box::new(move |commit| {
         let answer = match commit {
             Ok(()) => result,
-            Err(e) => Err(ApiError::from(StoreError::Database(e.to_string()))),
+            Err(e) => Err(E::from(StoreError::Database(e.to_string()))),
         };
         let _ = tx.send(answer);
     });
@@ -224,10 +226,7 @@ impl Store for SqliteStore {
     async fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let id = id.to_string();
         let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move |batch| {
-            let result = rows::insert_kek(batch.conn, &id, &wrapped).map_err(ApiError::from);
-            answer(tx, result)
-        }))?;
-        rx.await.map_err(|_| StoreError::Unavailable)?.map_err(|e| StoreError::Database(e.message))
+        self.submit(Box::new(move |batch| answer(tx, rows::insert_kek(batch.conn, &id, &wrapped))))?;
+        rx.await.map_err(|_| StoreError::Unavailable)?
     }
 }
