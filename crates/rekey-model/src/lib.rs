@@ -6,6 +6,8 @@
 //! - [`staging`] — versions, staging labels and how they move;
 //! - [`secret`] — the stored shape of a secret and its versions;
 //! - [`mod@password`] — GetRandomPassword;
+//! - [`rotation`] — rotation jobs, their steps and history;
+//! - [`schedule`] — rotation rules and NextRotationDate;
 //! - [`error`] — the API error.
 
 #![warn(missing_docs)]
@@ -14,6 +16,8 @@ pub mod api;
 pub mod error;
 pub mod name;
 pub mod password;
+pub mod rotation;
+pub mod schedule;
 pub mod secret;
 pub mod staging;
 pub mod validation;

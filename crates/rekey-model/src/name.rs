@@ -128,6 +128,29 @@ impl fmt::Display for Arn {
     }
 }
 
+impl Arn {
+    /// Parses a full secret ARN (with its suffix); `None` for anything else.
+    pub fn parse(s: &str) -> Option<Arn> {
+        match SecretRef::parse(s) {
+            Ok(SecretRef::FullArn(arn)) => Some(arn),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for Arn {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Arn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Arn::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a secret ARN: {s}")))
+    }
+}
+
 /// A `SecretId` as the caller wrote it, classified by BEHAVIOUR.md §3.4.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretRef {

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A version's id (= the ClientRequestToken that created it), 32–64 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct VersionId(String);
 
 impl VersionId {
@@ -172,6 +173,18 @@ impl Labels {
         }
         self.check_limit()?;
         Ok(placement)
+    }
+
+    /// Takes `label` off whatever version holds it; returns that version.
+    pub fn detach(&mut self, label: &str) -> Option<VersionId> {
+        self.map.remove(&StagingLabel::new(label))
+    }
+
+    /// Puts `label` on `version`, wherever it was before (no AWSPREVIOUS
+    /// bookkeeping: for labels other than AWSCURRENT).
+    pub fn set(&mut self, label: StagingLabel, version: &VersionId) -> ApiResult<()> {
+        self.attach(label, version);
+        self.check_limit()
     }
 
     /// UpdateSecretVersionStage: add, move or remove one label.

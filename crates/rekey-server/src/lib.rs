@@ -9,8 +9,9 @@
 
 pub mod context;
 pub mod protocol;
+pub mod runtime_api;
 
-use axum::Router;
+pub use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Uri};
@@ -33,6 +34,13 @@ struct AppState<S: Store> {
 
 async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    if let Some(admin) = protocol::admin_operation(&headers) {
+        let ctx = app.identity.context(&headers, uri.query(), request_id);
+        return match app.service.admin_dispatch(&ctx, admin, &body).await {
+            Ok(out) => protocol::ok(out, &ctx.request_id),
+            Err(e) => protocol::error(&e, &ctx.request_id),
+        };
+    }
     let op = match protocol::operation(&headers) {
         Ok(op) => op,
         Err(e) => return protocol::error(&e, &request_id),
@@ -65,4 +73,9 @@ pub async fn serve<S: Store>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(service, identity)).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves any router (the Lambda Runtime API of a function) on `listener`.
+pub async fn serve_router(listener: TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).await
 }

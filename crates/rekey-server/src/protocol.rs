@@ -23,6 +23,14 @@ pub fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {
         .ok_or_else(ApiError::unknown_operation)
 }
 
+/// The rekey admin operation an `X-Amz-Target: rekey.<Op>` header names.
+pub fn admin_operation(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(rekey_service::admin::ADMIN_TARGET_PREFIX))
+}
+
 fn with_headers(mut r: Response, request_id: &str) -> Response {
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

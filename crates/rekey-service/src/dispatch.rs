@@ -50,6 +50,8 @@ impl<S: Store> Service<S> {
             Operation::UpdateSecretVersionStage => run!(update_secret_version_stage),
             Operation::DeleteSecret => run!(delete_secret),
             Operation::RestoreSecret => run!(restore_secret),
+            Operation::RotateSecret => run!(rotate_secret),
+            Operation::CancelRotateSecret => run!(cancel_rotate_secret),
             Operation::GetRandomPassword => {
                 let input = serde_json::from_value(body).map_err(serialization)?;
                 encode(&self.get_random_password(input).await?)

@@ -3,20 +3,28 @@
 //! returning the generated output type or an [`ApiError`].
 //!
 //! - [`dispatch`] — raw JSON in, JSON out, for the HTTP layer;
+//! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
+//! - `rotate` — RotateSecret and CancelRotateSecret;
+//! - [`rotation`] — the rotation engine and the rotation functions it invokes;
+//! - [`sigv4`] — request signing (Lambda Invoke);
 //! - [`purge`] — the background purge of secrets whose recovery window ended.
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod clock;
 pub mod context;
 pub mod dispatch;
 mod password;
 pub mod purge;
 mod resolve;
+mod rotate;
+pub mod rotation;
 mod secrets;
+pub mod sigv4;
 mod values;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -31,17 +39,34 @@ pub struct Service<S: Store> {
     store: Arc<S>,
     seal: Arc<Seal>,
     clock: Arc<dyn Clock>,
+    rotation: Arc<rotation::Rotation>,
 }
 
 impl<S: Store> Clone for Service<S> {
     fn clone(&self) -> Self {
-        Service { store: self.store.clone(), seal: self.seal.clone(), clock: self.clock.clone() }
+        Service {
+            store: self.store.clone(),
+            seal: self.seal.clone(),
+            clock: self.clock.clone(),
+            rotation: self.rotation.clone(),
+        }
     }
 }
 
 impl<S: Store> Service<S> {
     /// A service over an opened store and its unlocked seal.
     pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
-        Service { store, seal, clock }
+        Service { store, seal, clock, rotation: Arc::default() }
+    }
+
+    /// The same service with these rotation functions and settings.
+    pub fn with_rotation(mut self, rotation: rotation::Rotation) -> Self {
+        self.rotation = Arc::new(rotation);
+        self
+    }
+
+    /// The rotation side (functions, callback endpoint).
+    pub fn rotation(&self) -> &rotation::Rotation {
+        &self.rotation
     }
 }

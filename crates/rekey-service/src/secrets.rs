@@ -3,14 +3,14 @@
 
 use crate::Service;
 use crate::context::RequestContext;
-use crate::values::{VersionWrite, requested_value, write_of, write_version};
+use crate::values::{VersionWrite, requested_value, write_version};
 use rekey_model::api::*;
 use rekey_model::name::{Arn, ArnSuffix, SecretName, SecretRef};
 use rekey_model::secret::{SecretMeta, SecretRecord, SecretState};
 use rekey_model::staging::Labels;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::seal::DEFAULT_KMS_KEY_ID;
-use rekey_store::{Change, Mutation, MutationInput, Store};
+use rekey_store::{Change, Mutation, MutationInput, SecretWrite, Store};
 use std::collections::BTreeMap;
 
 /// Tags per secret.
@@ -91,7 +91,7 @@ impl<S: Store> Service<S> {
                         }
                         // The same token and value again: an idempotent replay.
                         if let Some(new) = new.filter(|n| existing.version(&n.token).is_some()) {
-                            let mut write = write_of(&existing);
+                            let mut write = SecretWrite::of(&existing);
                             let t = new.token.clone();
                             return match write_version(&seal, &mut existing, &mut write, new, input.preloaded, None, now)? {
                                 VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, Some(t)))),
@@ -114,7 +114,7 @@ impl<S: Store> Service<S> {
                         meta,
                     };
                     let mut state = SecretState { secret, versions: Vec::new(), labels: Labels::default() };
-                    let mut write = write_of(&state);
+                    let mut write = SecretWrite::of(&state);
                     if let Some(new) = new {
                         write_version(&seal, &mut state, &mut write, new, None, None, now)?;
                     }
@@ -166,7 +166,7 @@ impl<S: Store> Service<S> {
                     state.secret.meta.secret_type = non_empty(Some(t));
                 }
                 state.secret.last_changed = now;
-                let mut write = write_of(&state);
+                let mut write = SecretWrite::of(&state);
                 let change = match new {
                     Some(new) => match write_version(&seal, &mut state, &mut write, new, preloaded, None, now)? {
                         VersionWrite::Replay => Change::None,
@@ -263,7 +263,7 @@ impl<S: Store> Service<S> {
                 state.secret.deleted = Some(now);
                 state.secret.purge_at = Some(purge_at);
                 state.secret.last_changed = now;
-                Ok((Change::write(write_of(&state)), purge_at))
+                Ok((Change::write(SecretWrite::of(&state)), purge_at))
             })
             .await?;
         Ok(DeleteSecretResponse {
@@ -288,7 +288,7 @@ impl<S: Store> Service<S> {
             state.secret.deleted = None;
             state.secret.purge_at = None;
             state.secret.last_changed = now;
-            Ok((Change::write(write_of(&state)), ()))
+            Ok((Change::write(SecretWrite::of(&state)), ()))
         })
         .await?;
         Ok(RestoreSecretResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })

@@ -7,6 +7,7 @@ use crate::context::RequestContext;
 use base64::Engine as _;
 use rekey_model::api::*;
 use rekey_model::name::Arn;
+use rekey_model::rotation::JobStatus;
 use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, Blob, ErrorCode, SensitiveString, Timestamp};
@@ -100,7 +101,11 @@ pub(crate) fn write_version(
         }
     };
     let first = state.labels.holder(StagingLabel::CURRENT).is_none();
-    state.labels.place_new_version(token, stages, first)?;
+    let placement = state.labels.place_new_version(token, stages, first)?;
+    if placement.abandoned_pending.is_some() {
+        // A manual new current value abandons the rotation in progress (§4.4).
+        write.end_rotations = Some(JobStatus::Abandoned);
+    }
     if state.version(token).is_none() {
         state.versions.push(record.clone());
     }
@@ -131,16 +136,6 @@ pub(crate) fn write_version(
     state.secret.last_changed = now;
     write.secret = state.secret.clone();
     Ok(VersionWrite::Written)
-}
-
-/// A fresh write of `state` (labels and secret row as they are now).
-pub(crate) fn write_of(state: &SecretState) -> SecretWrite {
-    SecretWrite {
-        secret: state.secret.clone(),
-        put_versions: Vec::new(),
-        delete_versions: Vec::new(),
-        labels: state.labels.clone(),
-    }
 }
 
 fn stage_names(labels: Vec<StagingLabel>) -> Vec<String> {
@@ -261,7 +256,7 @@ impl<S: Store> Service<S> {
                 if state.secret.deleted.is_some() {
                     return Err(ApiError::marked_for_deletion());
                 }
-                let mut write = write_of(&state);
+                let mut write = SecretWrite::of(&state);
                 let change = match write_version(&seal, &mut state, &mut write, new, preloaded, stages.as_deref(), now)?
                 {
                     VersionWrite::Replay => Change::None,
@@ -339,7 +334,7 @@ impl<S: Store> Service<S> {
                 versions.iter().any(|r| &r.version_id == v)
             })?;
             state.secret.last_changed = now;
-            Ok((Change::write(write_of(&state)), ()))
+            Ok((Change::write(SecretWrite::of(&state)), ()))
         })
         .await?;
         Ok(UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })

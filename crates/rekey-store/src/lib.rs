@@ -14,6 +14,7 @@ pub mod seal;
 pub mod sqlite;
 
 use rekey_model::name::{Namespace, SecretName};
+use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, VersionId};
 use rekey_model::{ApiError, Timestamp};
@@ -71,6 +72,24 @@ pub struct SecretWrite {
     pub delete_versions: Vec<VersionId>,
     /// The complete label map after the change.
     pub labels: Labels,
+    /// A rotation job to insert, or to store over the one with its id.
+    pub rotation: Option<RotationJob>,
+    /// Ends every active rotation job of the secret with this status.
+    pub end_rotations: Option<JobStatus>,
+}
+
+impl SecretWrite {
+    /// A write of `state` as it is (secret row and labels), to be amended.
+    pub fn of(state: &SecretState) -> Self {
+        SecretWrite {
+            secret: state.secret.clone(),
+            put_versions: Vec::new(),
+            delete_versions: Vec::new(),
+            labels: state.labels.clone(),
+            rotation: None,
+            end_rotations: None,
+        }
+    }
 }
 
 /// The input a mutation's decision function gets.
@@ -94,6 +113,15 @@ pub struct Mutation<R> {
     pub preload_value: Option<VersionId>,
     /// The decision.
     pub decide: Decide<R>,
+}
+
+/// Whose rotation history to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum History {
+    /// Of the secret with this store key.
+    Secret(i64),
+    /// Of every secret of a namespace.
+    Namespace(Namespace),
 }
 
 /// A store of secrets. See the crate documentation.
@@ -126,6 +154,24 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
+
+    /// Stores the progress of an active rotation job. Returns false, and
+    /// changes nothing, when the job is no longer active (cancelled,
+    /// abandoned or finished elsewhere): its runner must stop.
+    fn save_rotation(&self, job: RotationJob) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The rotation job `id`.
+    fn rotation(&self, id: &JobId) -> impl Future<Output = Result<Option<RotationJob>, StoreError>> + Send;
+
+    /// Every active rotation job (to resume after a restart).
+    fn active_rotations(&self) -> impl Future<Output = Result<Vec<RotationJob>, StoreError>> + Send;
+
+    /// Rotation jobs, newest first.
+    fn rotation_history(
+        &self,
+        of: History,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RotationJob>, StoreError>> + Send;
 
     /// The wrapped key-encryption key `id`, if it exists.
     fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;

@@ -1,5 +1,7 @@
 //! The `rekey` binary.
 
+mod admin;
+mod config;
 mod serve;
 
 // glibc's allocator spends a tenth of a loaded server's time in
@@ -21,6 +23,9 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// Operator commands against a running server.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +36,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Admin(cmd) => admin::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

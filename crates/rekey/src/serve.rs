@@ -1,9 +1,12 @@
 //! `rekey serve`: open the data directory (store and master key), then
 //! serve the API.
 
+use crate::config::Config;
 use clap::Args;
 use rekey_model::name::{AccountId, Region};
 use rekey_server::context::DevIdentity;
+use rekey_service::rotation::Rotation;
+use rekey_service::rotation::functions::{Callback, FunctionRegistry};
 use rekey_service::{Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
@@ -37,6 +40,9 @@ pub struct ServeArgs {
     /// Seconds between passes of the purge of deleted secrets.
     #[arg(long, default_value_t = 60)]
     purge_interval: u64,
+    /// The configuration file (rotation settings and functions).
+    #[arg(long, env = "REKEY_CONFIG")]
+    config: Option<PathBuf>,
     /// Threads answering requests (default: one per CPU but one, at least one).
     #[arg(long, env = "REKEY_WORKERS")]
     workers: Option<usize>,
@@ -96,6 +102,10 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         );
     }
     let account = AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
@@ -104,10 +114,23 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let (store, seal) = open(&args.data_dir, args.master_key_file).await?;
-        let service = Service::new(store, seal, Arc::new(SystemClock));
+        let functions = FunctionRegistry::new(config.functions)?;
+        let rotation = Rotation::new(functions, config.rotation);
+        let service = Service::new(store, seal, Arc::new(SystemClock)).with_rotation(rotation);
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        service.rotation().set_callback(Callback { endpoint: format!("http://{}", callback_addr(addr)) });
+        for (arn, listen, queue) in service.rotation().functions().runtimes() {
+            let runtime = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen} (runtime API of {arn}): {e}"))?;
+            let at = runtime.local_addr().map_err(|e| e.to_string())?;
+            println!("rekey runtime API for {arn} on {at}");
+            let app = rekey_server::runtime_api::router(queue.clone());
+            tokio::spawn(async move { axum_serve(runtime, app).await });
+        }
+        tokio::spawn(service.clone().run_rotations());
         eprintln!(
             "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
         );
@@ -116,6 +139,24 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let identity = DevIdentity { default_account: account, default_region: Region::new(args.region) };
         rekey_server::serve(listener, service, identity, shutdown_signal()).await.map_err(|e| e.to_string())
     })
+}
+
+/// Where local rotation functions reach this server: the listening
+/// address, with a wildcard IP replaced by loopback.
+fn callback_addr(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: rekey_server::Router) {
+    if let Err(e) = rekey_server::serve_router(listener, app).await {
+        tracing::error!(error = %e, "runtime API server stopped");
+    }
 }
 
 async fn shutdown_signal() {

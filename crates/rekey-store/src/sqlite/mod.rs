@@ -9,9 +9,10 @@ mod rows;
 mod schema;
 mod writer;
 
-use crate::{Change, Mutation, MutationInput, Store, StoreError};
+use crate::{Change, History, Mutation, MutationInput, Store, StoreError};
 use cache::{Published, StateCache};
 use rekey_model::name::{Namespace, SecretName};
+use rekey_model::rotation::{JobId, RotationJob};
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, Timestamp};
@@ -217,6 +218,24 @@ impl Store for SqliteStore {
 
     async fn due_for_purge(&self, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
         self.read(|c| rows::due_for_purge(c, now, limit))
+    }
+
+    async fn save_rotation(&self, job: RotationJob) -> Result<bool, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.submit(Box::new(move |batch| answer(tx, rows::save_rotation(batch.conn, &job))))?;
+        rx.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    async fn rotation(&self, id: &JobId) -> Result<Option<RotationJob>, StoreError> {
+        self.read(|c| rows::rotation(c, id))
+    }
+
+    async fn active_rotations(&self) -> Result<Vec<RotationJob>, StoreError> {
+        self.read(rows::active_rotations)
+    }
+
+    async fn rotation_history(&self, of: History, limit: usize) -> Result<Vec<RotationJob>, StoreError> {
+        self.read(|c| rows::rotation_history(c, &of, limit))
     }
 
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {

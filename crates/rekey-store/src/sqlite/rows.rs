@@ -1,9 +1,10 @@
 //! Mapping between rows and domain records, on any connection (a reader or
 //! the writer's open transaction).
 
-use crate::{SecretWrite, StoreError};
+use crate::{History, SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
+use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -201,7 +202,74 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
             .execute(params![pk, label.as_str(), version.as_str()])?;
         }
     }
+    if let Some(status) = w.end_rotations {
+        conn.prepare_cached("UPDATE rotations SET status = ?2 WHERE secret_pk = ?1 AND status = 'active'")?
+            .execute(params![pk, status.as_str()])?;
+    }
+    if let Some(job) = &w.rotation {
+        conn.prepare_cached(
+            "INSERT INTO rotations (id, secret_pk, status, created_ms, body) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body",
+        )?
+        .execute(params![job.id.as_str(), pk, job.status.as_str(), job.created.millis(), job_body(job)?])?;
+    }
     Ok(pk)
+}
+
+fn job_body(job: &RotationJob) -> Result<String, StoreError> {
+    serde_json::to_string(job).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A job from its row; the status column wins over the document's (ending
+/// a secret's jobs updates the column alone).
+fn job_of(status: &str, body: &str) -> Result<RotationJob, StoreError> {
+    let mut job: RotationJob =
+        serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("rotation job: {e}")))?;
+    job.status = JobStatus::parse(status).ok_or_else(|| StoreError::Corrupt(format!("rotation status {status}")))?;
+    Ok(job)
+}
+
+fn jobs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<RotationJob>, StoreError> {
+    let rows = conn
+        .prepare_cached(sql)?
+        .query_map(params, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.iter().map(|(status, body)| job_of(status, body)).collect()
+}
+
+/// Stores an active job's progress; false if it is no longer active.
+pub fn save_rotation(conn: &Connection, job: &RotationJob) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached("UPDATE rotations SET status = ?2, body = ?3 WHERE id = ?1 AND status = 'active'")?
+        .execute(params![job.id.as_str(), job.status.as_str(), job_body(job)?])?;
+    Ok(n == 1)
+}
+
+/// One job.
+pub fn rotation(conn: &Connection, id: &JobId) -> Result<Option<RotationJob>, StoreError> {
+    Ok(jobs(conn, "SELECT status, body FROM rotations WHERE id = ?1", [id.as_str()])?.pop())
+}
+
+/// Every active job, oldest first.
+pub fn active_rotations(conn: &Connection) -> Result<Vec<RotationJob>, StoreError> {
+    jobs(conn, "SELECT status, body FROM rotations WHERE status = 'active' ORDER BY created_ms", [])
+}
+
+/// Jobs newest first, of one secret or all.
+pub fn rotation_history(conn: &Connection, of: &History, limit: usize) -> Result<Vec<RotationJob>, StoreError> {
+    match of {
+        History::Secret(pk) => jobs(
+            conn,
+            "SELECT status, body FROM rotations WHERE secret_pk = ?1 ORDER BY created_ms DESC, id LIMIT ?2",
+            params![pk, limit as i64],
+        ),
+        History::Namespace(ns) => jobs(
+            conn,
+            "SELECT r.status, r.body FROM rotations r JOIN secrets s ON s.id = r.secret_pk
+             WHERE s.account = ?1 AND s.region = ?2 ORDER BY r.created_ms DESC, r.id LIMIT ?3",
+            params![ns.account.as_str(), ns.region.as_str(), limit as i64],
+        ),
+    }
 }
 
 /// The state after `w` was applied to `old`, with the store key `pk`.

@@ -65,6 +65,19 @@ const MIGRATIONS: &[&str] = &[
         wrapped BLOB NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: rotation jobs (the job's document, with its status and secret as
+    // columns for the queries that need them).
+    r#"
+    CREATE TABLE rotations (
+        id         TEXT    PRIMARY KEY,
+        secret_pk  INTEGER NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+        status     TEXT    NOT NULL,
+        created_ms INTEGER NOT NULL,
+        body       TEXT    NOT NULL
+    );
+    CREATE INDEX rotations_active ON rotations (status) WHERE status = 'active';
+    CREATE INDEX rotations_secret ON rotations (secret_pk, created_ms);
+    "#,
 ];
 
 /// Brings the schema up to date.

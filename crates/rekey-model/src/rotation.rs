@@ -1,0 +1,257 @@
+//! Rotation jobs: one per rotation RotateSecret starts, kept in the store
+//! next to the secret so that a rotation survives a crash, and read back as
+//! the rotation history.
+
+use crate::api::wire::Timestamp;
+use crate::name::Arn;
+use crate::staging::VersionId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A step of the rotation protocol, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RotationStep {
+    /// The function creates the pending value.
+    #[serde(rename = "createSecret")]
+    Create,
+    /// The function sets the pending value in the target system.
+    #[serde(rename = "setSecret")]
+    Set,
+    /// The function checks that the pending value works.
+    #[serde(rename = "testSecret")]
+    Test,
+    /// The function moves AWSCURRENT to the pending version.
+    #[serde(rename = "finishSecret")]
+    Finish,
+}
+
+impl RotationStep {
+    /// Every step, in protocol order.
+    pub const ALL: [RotationStep; 4] =
+        [RotationStep::Create, RotationStep::Set, RotationStep::Test, RotationStep::Finish];
+
+    /// The `Step` value of the invocation event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotationStep::Create => "createSecret",
+            RotationStep::Set => "setSecret",
+            RotationStep::Test => "testSecret",
+            RotationStep::Finish => "finishSecret",
+        }
+    }
+
+    /// The step after this one, `None` after finishSecret.
+    pub fn next(self) -> Option<RotationStep> {
+        match self {
+            RotationStep::Create => Some(RotationStep::Set),
+            RotationStep::Set => Some(RotationStep::Test),
+            RotationStep::Test => Some(RotationStep::Finish),
+            RotationStep::Finish => None,
+        }
+    }
+}
+
+impl fmt::Display for RotationStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RotationMode {
+    /// A rotation: all four steps on a new pending version.
+    Rotate,
+    /// `RotateImmediately=false`: only testSecret, on a temporary copy of
+    /// the current value that is removed afterwards (BEHAVIOUR.md §7.7).
+    Test,
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for its next attempt, or running it.
+    Active,
+    /// AWSCURRENT moved to the pending version (or, for a test, testSecret passed).
+    Succeeded,
+    /// Every attempt failed; AWSPENDING stays where the function left it.
+    Failed,
+    /// A manual value change or label move took AWSPENDING away.
+    Abandoned,
+    /// CancelRotateSecret stopped it.
+    Cancelled,
+}
+
+impl JobStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Active => "active",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+            JobStatus::Abandoned => "abandoned",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Inverse of [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "active" => JobStatus::Active,
+            "succeeded" => JobStatus::Succeeded,
+            "failed" => JobStatus::Failed,
+            "abandoned" => JobStatus::Abandoned,
+            "cancelled" => JobStatus::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// One invocation of the rotation function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// The step.
+    pub step: RotationStep,
+    /// When the invocation started.
+    pub started: Timestamp,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+    /// The function's error, `None` on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Stable identity of a rotation job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobId(String);
+
+impl JobId {
+    /// A new random id.
+    pub fn random() -> Self {
+        JobId(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// An id read back from the store.
+    pub fn new(s: impl Into<String>) -> Self {
+        JobId(s.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A rotation job: what to run, how far it got, and what happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RotationJob {
+    /// Its identity.
+    pub id: JobId,
+    /// The secret it rotates.
+    pub arn: Arn,
+    /// The pending version (RotateSecret's ClientRequestToken).
+    pub token: VersionId,
+    /// The event's `RotationToken`: opaque, one per job.
+    pub rotation_token: String,
+    /// The rotation function.
+    pub function_arn: String,
+    /// Rotation or configuration test.
+    pub mode: RotationMode,
+    /// Where it stands.
+    pub status: JobStatus,
+    /// Attempts started so far.
+    pub attempts: u32,
+    /// The step the current attempt runs next (`None`: all steps ran, the
+    /// outcome is being checked).
+    pub next_step: Option<RotationStep>,
+    /// No attempt before this instant (retry backoff).
+    pub not_before: Timestamp,
+    /// When RotateSecret created it.
+    pub created: Timestamp,
+    /// When it last changed.
+    pub updated: Timestamp,
+    /// The last failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Every invocation, oldest first.
+    #[serde(default)]
+    pub steps: Vec<StepRecord>,
+}
+
+impl RotationJob {
+    /// A new active job for the pending version `token` of `arn`.
+    pub fn new(arn: Arn, token: VersionId, function_arn: String, mode: RotationMode, now: Timestamp) -> Self {
+        RotationJob {
+            id: JobId::random(),
+            arn,
+            token,
+            rotation_token: uuid::Uuid::new_v4().to_string(),
+            function_arn,
+            mode,
+            status: JobStatus::Active,
+            attempts: 0,
+            next_step: Some(match mode {
+                RotationMode::Rotate => RotationStep::Create,
+                RotationMode::Test => RotationStep::Test,
+            }),
+            not_before: now,
+            created: now,
+            updated: now,
+            last_error: None,
+            steps: Vec::new(),
+        }
+    }
+
+    /// The step an attempt starts at.
+    pub fn first_step(&self) -> RotationStep {
+        match self.mode {
+            RotationMode::Rotate => RotationStep::Create,
+            RotationMode::Test => RotationStep::Test,
+        }
+    }
+
+    /// The step after `step` in this job's protocol.
+    pub fn step_after(&self, step: RotationStep) -> Option<RotationStep> {
+        match self.mode {
+            RotationMode::Rotate => step.next(),
+            RotationMode::Test => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_run_in_protocol_order() {
+        let mut s = Some(RotationStep::Create);
+        let mut seen = Vec::new();
+        while let Some(step) = s {
+            seen.push(step.as_str());
+            s = step.next();
+        }
+        assert_eq!(seen, ["createSecret", "setSecret", "testSecret", "finishSecret"]);
+        assert_eq!(serde_json::to_string(&RotationStep::Finish).unwrap(), "\"finishSecret\"");
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in
+            [JobStatus::Active, JobStatus::Succeeded, JobStatus::Failed, JobStatus::Abandoned, JobStatus::Cancelled]
+        {
+            assert_eq!(JobStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! RotateSecret and CancelRotateSecret (BEHAVIOUR.md §7): the synchronous
+//! part. RotateSecret validates in AWS's order, saves the configuration,
+//! creates the pending version and records the rotation job, all in one
+//! transaction, then wakes the engine (`rotation::engine`), which runs the
+//! steps.
+
+use crate::Service;
+use crate::context::RequestContext;
+use crate::values::RequestedValue;
+use rekey_model::api::*;
+use rekey_model::rotation::{RotationJob, RotationMode};
+use rekey_model::schedule::next_rotation;
+use rekey_model::secret::VersionRecord;
+use rekey_model::staging::{StagingLabel, VersionId};
+use rekey_model::{ApiError, ApiResult, ErrorCode};
+use rekey_store::{Change, SecretWrite, Store};
+
+/// What RotateSecret's transaction decided.
+enum Started {
+    /// A new job (its pending version is the token).
+    New,
+    /// The token already names a version: a retry; nothing changed.
+    Replay,
+}
+
+impl<S: Store> Service<S> {
+    /// RotateSecret.
+    pub async fn rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        input: RotateSecretRequest,
+    ) -> ApiResult<RotateSecretResponse> {
+        let Some(token) = input.client_request_token.clone() else {
+            return Err(ApiError::missing_client_request_token(ErrorCode::InvalidParameterException));
+        };
+        let token = VersionId::new(token);
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        if let Some(rules) = &input.rotation_rules
+            && rules.automatically_after_days.is_some()
+            && rules.schedule_expression.is_some()
+        {
+            return Err(ApiError::invalid_parameter(
+                "You cannot specify both rotation frequency and schedule expression together.",
+            ));
+        }
+        let stored = &resolved.state.secret.meta.rotation;
+        let function = input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).ok_or_else(|| {
+            ApiError::invalid_request("No Lambda rotation function ARN is associated with this secret.")
+        })?;
+        if self.rotation.functions().get(&function).is_none() {
+            return Err(ApiError::new(
+                ErrorCode::AccessDeniedException,
+                "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.",
+            ));
+        }
+        self.authorize_invoke(ctx, &function)?;
+        let mode = if input.rotate_immediately.unwrap_or(true) { RotationMode::Rotate } else { RotationMode::Test };
+        // A configuration test runs on a copy of the current value.
+        let copy = match mode {
+            RotationMode::Test => self.copy_current(&resolved.state, &token).await?,
+            RotationMode::Rotate => None,
+        };
+        let now = self.clock.now();
+        let t = token.clone();
+        let started = self
+            .mutate_secret(&arn, None, move |mut state, _| {
+                if state.secret.deleted.is_some() {
+                    return Err(ApiError::marked_for_deletion());
+                }
+                if state.version(&t).is_some() {
+                    return Ok((Change::None, Started::Replay));
+                }
+                if state.labels.rotation_in_progress() {
+                    return Err(ApiError::invalid_request(
+                        "A previous rotation isn't complete. That rotation will be reattempted.",
+                    ));
+                }
+                let last_change = match mode {
+                    RotationMode::Rotate => now,
+                    RotationMode::Test => state
+                        .labels
+                        .holder(StagingLabel::CURRENT)
+                        .and_then(|c| state.version(c))
+                        .map_or(state.secret.created, |v| v.created),
+                };
+                let rotation = &mut state.secret.meta.rotation;
+                rotation.enabled = Some(true);
+                rotation.lambda_arn = Some(function.clone());
+                if let Some(rules) = input.rotation_rules {
+                    rotation.rules = Some(rules);
+                }
+                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, last_change));
+                state.secret.last_changed = now;
+                let kms_key_id = state.secret.meta.kms_key_id.clone();
+                let has_value = copy.is_some();
+                let version =
+                    VersionRecord { version_id: t.clone(), created: now, last_accessed: None, has_value, kms_key_id };
+                state.versions.push(version.clone());
+                state.labels.set(StagingLabel::pending(), &t)?;
+                let mut write = SecretWrite::of(&state);
+                write.put_versions.push((version, copy));
+                write.rotation = Some(RotationJob::new(state.secret.arn.clone(), t, function, mode, now));
+                Ok((Change::write(write), Started::New))
+            })
+            .await?;
+        if let Started::New = started {
+            self.wake_rotations();
+        }
+        Ok(RotateSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: Some(token.to_string()),
+        })
+    }
+
+    /// The current value sealed again as version `token` (for a
+    /// configuration test); `None` when the secret has no current value.
+    async fn copy_current(
+        &self,
+        state: &rekey_model::secret::SecretState,
+        token: &VersionId,
+    ) -> ApiResult<Option<rekey_model::secret::SealedValue>> {
+        let Some(current) = state.labels.holder(StagingLabel::CURRENT) else {
+            return Ok(None);
+        };
+        let arn = &state.secret.arn;
+        let Some(sealed) = self.store.read_value(state.secret.pk, current).await? else {
+            return Ok(None);
+        };
+        let value = self.seal.open(self.store.as_ref(), &sealed, arn, current).await?;
+        let kms = state.secret.meta.kms_key_id.as_deref();
+        let new = self.seal_version(kms, arn, RequestedValue { token: token.clone(), value }).await?;
+        Ok(Some(new.sealed))
+    }
+
+    /// The caller must be allowed `lambda:InvokeFunction` on the rotation
+    /// function. Every caller is, until identity policies exist.
+    fn authorize_invoke(&self, _ctx: &RequestContext, _function_arn: &str) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// CancelRotateSecret.
+    pub async fn cancel_rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        input: CancelRotateSecretRequest,
+    ) -> ApiResult<CancelRotateSecretResponse> {
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        let now = self.clock.now();
+        let pending = self
+            .mutate_secret(&arn, None, move |mut state, _| {
+                if state.secret.deleted.is_some() {
+                    return Err(ApiError::marked_for_deletion());
+                }
+                if state.secret.meta.rotation.enabled.is_none() {
+                    return Err(ApiError::invalid_request(format!(
+                        "Secret {} does not have rotation configured.",
+                        state.secret.arn
+                    )));
+                }
+                // The rotation stops where it is: AWSPENDING stays (§6.11).
+                let pending = state
+                    .labels
+                    .rotation_in_progress()
+                    .then(|| state.labels.holder(StagingLabel::PENDING).cloned())
+                    .flatten();
+                let rotation = &mut state.secret.meta.rotation;
+                rotation.enabled = Some(false);
+                rotation.next_rotation = None;
+                state.secret.last_changed = now;
+                let mut write = SecretWrite::of(&state);
+                write.end_rotations = Some(rekey_model::rotation::JobStatus::Cancelled);
+                Ok((Change::write(write), pending))
+            })
+            .await?;
+        Ok(CancelRotateSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: pending.map(|v| v.to_string()),
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! The `exec` executor: runs a local command per step with the event JSON
+//! on stdin; exit status 0 is success. The child gets the environment an
+//! AWS rotation function expects (`SECRETS_MANAGER_ENDPOINT`, region,
+//! credentials), so AWS's own Python functions run unmodified behind a
+//! two-line adapter that calls `lambda_handler(json.load(sys.stdin), None)`.
+
+use super::functions::{Callback, FunctionError, Invocation, tail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `type = "exec"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecConfig {
+    /// The program and its arguments.
+    pub command: Vec<String>,
+    /// Extra environment variables (e.g. `EXCLUDE_CHARACTERS`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working directory.
+    #[serde(default)]
+    pub cwd: Option<String>,
+}
+
+/// Runs an [`ExecConfig`].
+pub struct ExecExecutor {
+    config: ExecConfig,
+}
+
+/// Keep this much of a failed child's stderr in the job record.
+const STDERR_TAIL: usize = 2048;
+
+impl ExecExecutor {
+    /// An executor for `config` (whose command is not empty).
+    pub fn new(config: ExecConfig) -> Self {
+        ExecExecutor { config }
+    }
+
+    /// Runs the command for one step.
+    pub async fn invoke(
+        &self,
+        inv: &Invocation,
+        callback: &Callback,
+        region: &str,
+        account: &str,
+        timeout: Duration,
+    ) -> Result<(), FunctionError> {
+        let (program, args) = self.config.command.split_first().expect("checked non-empty");
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .env("SECRETS_MANAGER_ENDPOINT", &callback.endpoint)
+            .env("AWS_ENDPOINT_URL", &callback.endpoint)
+            .env("AWS_REGION", region)
+            .env("AWS_DEFAULT_REGION", region)
+            // A 12-digit access key id selects the account of the secret
+            // (the dev identity rule); the secret key is not checked there.
+            .env("AWS_ACCESS_KEY_ID", account)
+            .env("AWS_SECRET_ACCESS_KEY", "rekey-rotation")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_LAMBDA_FUNCTION_NAME", function_name(&inv.function_arn))
+            .env("AWS_LAMBDA_FUNCTION_TIMEOUT", timeout.as_secs().to_string())
+            .envs(&self.config.env);
+        if let Some(dir) = &self.config.cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().map_err(|e| FunctionError::Unreachable(format!("cannot run {program}: {e}")))?;
+        let event = inv.event();
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let write = async move {
+            // A function that never reads its stdin is fine.
+            let _ = stdin.write_all(&event).await;
+            drop(stdin);
+        };
+        let read = async move {
+            let mut buf = Vec::new();
+            let _ = stderr.read_to_end(&mut buf).await;
+            buf
+        };
+        let ((), err, status) = tokio::join!(write, read, child.wait());
+        let status = status.map_err(|e| FunctionError::Unreachable(e.to_string()))?;
+        if status.success() {
+            return Ok(());
+        }
+        let err = String::from_utf8_lossy(&err);
+        Err(FunctionError::Function(format!("{status}: {}", tail(&err, STDERR_TAIL))))
+    }
+}
+
+/// The function name of a Lambda ARN (`…:function:<name>[:qualifier]`), or
+/// the ARN itself when it is not one.
+pub(crate) fn function_name(arn: &str) -> &str {
+    arn.split(':').nth(6).unwrap_or(arn)
+}

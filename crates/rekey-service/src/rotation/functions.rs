@@ -1,0 +1,221 @@
+//! The rotation-function registry: which executor runs the function behind
+//! a `RotationLambdaARN`. It comes from the `[[function]]` tables of the
+//! server configuration file; an ARN that is not registered cannot be
+//! invoked, as a Lambda function that does not exist cannot on AWS.
+
+use super::builtin::PasswordRotator;
+use super::{exec, http, lambda, runtime};
+use rekey_model::rotation::RotationStep;
+use rekey_model::staging::VersionId;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The event each step invocation carries (BEHAVIOUR.md §7.3).
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The secret's full ARN.
+    pub secret_id: String,
+    /// The pending version.
+    pub token: VersionId,
+    /// The step.
+    pub step: RotationStep,
+    /// The job's opaque RotationToken.
+    pub rotation_token: String,
+    /// The rotation function's ARN.
+    pub function_arn: String,
+}
+
+impl Invocation {
+    /// The event as JSON, exactly as AWS sends it.
+    pub fn event(&self) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "SecretId": self.secret_id,
+            "ClientRequestToken": self.token.as_str(),
+            "Step": self.step.as_str(),
+            "RotationToken": self.rotation_token,
+        }))
+        .expect("an object of strings encodes")
+    }
+}
+
+/// Why an invocation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionError {
+    /// The function ran and reported an error.
+    Function(String),
+    /// It did not answer in time.
+    Timeout(Duration),
+    /// It could not be reached or started.
+    Unreachable(String),
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FunctionError::Function(m) => write!(f, "{m}"),
+            FunctionError::Timeout(d) => write!(f, "timed out after {} s", d.as_secs_f64()),
+            FunctionError::Unreachable(m) => write!(f, "could not invoke the function: {m}"),
+        }
+    }
+}
+
+/// Keeps a function's error output short in job records and logs: the
+/// end of it, where the exception usually is.
+pub(crate) fn tail(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("…{}", &text[start..])
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+/// One `[[function]]` table of the configuration file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionConfig {
+    /// The RotationLambdaARN it answers to.
+    pub arn: String,
+    /// Seconds one step may take.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// How it runs.
+    #[serde(flatten)]
+    pub kind: FunctionKind,
+}
+
+/// The executor kinds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum FunctionKind {
+    /// The Lambda Invoke API at an endpoint.
+    #[serde(rename = "lambda")]
+    Lambda(lambda::LambdaConfig),
+    /// POST the event to a URL.
+    #[serde(rename = "http")]
+    Http(http::HttpConfig),
+    /// Run a command with the event on stdin.
+    #[serde(rename = "exec")]
+    Exec(exec::ExecConfig),
+    /// Workers pull the events through rekey's Lambda Runtime API.
+    #[serde(rename = "runtime")]
+    Runtime(runtime::RuntimeConfig),
+    /// rekey generates the new value itself.
+    #[serde(rename = "builtin:password")]
+    Password(PasswordRotator),
+}
+
+/// A registered function, ready to invoke.
+pub enum Function {
+    /// Runs outside rekey.
+    External(External),
+    /// Runs inside rekey (needs the service, so the engine drives it).
+    Password(PasswordRotator),
+}
+
+/// A function reached through an executor.
+pub struct External {
+    executor: Executor,
+    timeout: Duration,
+}
+
+enum Executor {
+    Lambda(lambda::LambdaExecutor),
+    Http(http::HttpExecutor),
+    Exec(exec::ExecExecutor),
+    Runtime(Arc<runtime::RuntimeQueue>),
+}
+
+/// Where and as whom local functions call back into rekey.
+#[derive(Debug, Clone, Default)]
+pub struct Callback {
+    /// The Secrets Manager endpoint (`SECRETS_MANAGER_ENDPOINT`).
+    pub endpoint: String,
+}
+
+impl External {
+    /// Invokes one step, within the function's timeout.
+    pub async fn invoke(
+        &self,
+        inv: &Invocation,
+        callback: &Callback,
+        region: &str,
+        account: &str,
+    ) -> Result<(), FunctionError> {
+        let run = async {
+            match &self.executor {
+                Executor::Lambda(l) => l.invoke(inv).await,
+                Executor::Http(h) => h.invoke(inv).await,
+                Executor::Exec(e) => e.invoke(inv, callback, region, account, self.timeout).await,
+                Executor::Runtime(q) => q.invoke(inv, self.timeout).await,
+            }
+        };
+        match tokio::time::timeout(self.timeout, run).await {
+            Ok(r) => r,
+            Err(_) => Err(FunctionError::Timeout(self.timeout)),
+        }
+    }
+}
+
+/// Every registered function, by ARN.
+#[derive(Default)]
+pub struct FunctionRegistry {
+    functions: HashMap<String, Arc<Function>>,
+    runtimes: Vec<(String, std::net::SocketAddr, Arc<runtime::RuntimeQueue>)>,
+}
+
+impl FunctionRegistry {
+    /// Builds the registry from configuration; fails on a duplicate ARN or
+    /// an executor that cannot be set up.
+    pub fn new(configs: Vec<FunctionConfig>) -> Result<Self, String> {
+        let mut registry = FunctionRegistry::default();
+        for c in configs {
+            let timeout = Duration::from_secs(c.timeout_seconds.max(1));
+            let function = match c.kind {
+                FunctionKind::Password(p) => Function::Password(p),
+                FunctionKind::Lambda(l) => {
+                    let executor = Executor::Lambda(lambda::LambdaExecutor::new(&c.arn, l, timeout)?);
+                    Function::External(External { executor, timeout })
+                }
+                FunctionKind::Http(h) => Function::External(External {
+                    executor: Executor::Http(http::HttpExecutor::new(h, timeout)?),
+                    timeout,
+                }),
+                FunctionKind::Exec(e) => {
+                    if e.command.is_empty() {
+                        return Err(format!("function {}: `command` is empty", c.arn));
+                    }
+                    Function::External(External { executor: Executor::Exec(exec::ExecExecutor::new(e)), timeout })
+                }
+                FunctionKind::Runtime(r) => {
+                    let queue = Arc::new(runtime::RuntimeQueue::new(c.arn.clone()));
+                    registry.runtimes.push((c.arn.clone(), r.listen, queue.clone()));
+                    Function::External(External { executor: Executor::Runtime(queue), timeout })
+                }
+            };
+            if registry.functions.insert(c.arn.clone(), Arc::new(function)).is_some() {
+                return Err(format!("function {} is configured twice", c.arn));
+            }
+        }
+        Ok(registry)
+    }
+
+    /// The function registered for `arn`.
+    pub fn get(&self, arn: &str) -> Option<Arc<Function>> {
+        self.functions.get(arn).cloned()
+    }
+
+    /// The Lambda Runtime API endpoints to serve: (function ARN, address, queue).
+    pub fn runtimes(&self) -> &[(String, std::net::SocketAddr, Arc<runtime::RuntimeQueue>)] {
+        &self.runtimes
+    }
+}

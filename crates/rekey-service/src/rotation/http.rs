@@ -1,0 +1,67 @@
+//! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
+//! success, anything else (or no answer in time) fails the step.
+
+use super::functions::{FunctionError, Invocation, tail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// `type = "http"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Where to POST the event.
+    pub url: String,
+    /// Extra request headers (e.g. an `Authorization` the receiver checks).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Runs an [`HttpConfig`].
+pub struct HttpExecutor {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+}
+
+/// Keep this much of a failed answer's body in the job record.
+const BODY_TAIL: usize = 1024;
+
+impl HttpExecutor {
+    /// An executor for `config`.
+    pub fn new(config: HttpConfig, timeout: Duration) -> Result<Self, String> {
+        let url = reqwest::Url::parse(&config.url).map_err(|e| format!("bad url {}: {e}", config.url))?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in &config.headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|e| format!("header {k}: {e}"))?;
+            let value = reqwest::header::HeaderValue::from_str(v).map_err(|e| format!("header {k}: {e}"))?;
+            headers.insert(name, value);
+        }
+        Ok(HttpExecutor { client: client(timeout)?, url, headers })
+    }
+
+    /// POSTs the event of one step.
+    pub async fn invoke(&self, inv: &Invocation) -> Result<(), FunctionError> {
+        let response = self
+            .client
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(inv.event())
+            .send()
+            .await
+            .map_err(|e| FunctionError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response.text().await.unwrap_or_default();
+        Err(FunctionError::Function(format!("HTTP {status}: {}", tail(&body, BODY_TAIL))))
+    }
+}
+
+/// An HTTP client for executors: rustls, no proxy from the environment
+/// surprises beyond reqwest's defaults, the step timeout as a ceiling.
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder().timeout(timeout).build().map_err(|e| format!("HTTP client: {e}"))
+}

@@ -1,0 +1,136 @@
+//! The `lambda` executor: the Lambda Invoke API
+//! (`POST /2015-03-31/functions/<name>/invocations`, SigV4-signed for
+//! service `lambda`) at a configured endpoint: AWS Lambda itself, or any
+//! Lambda-compatible service. A 200 answer with `X-Amz-Function-Error` is
+//! the function's own failure.
+
+use super::functions::{FunctionError, Invocation, tail};
+use crate::sigv4::{self, Credentials};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// `type = "lambda"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaConfig {
+    /// Base URL of the Lambda API, e.g. `https://lambda.us-east-1.amazonaws.com`.
+    pub endpoint: String,
+    /// Signing region (default: the region in the function ARN).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// FunctionName to invoke (default: the function ARN).
+    #[serde(default)]
+    pub function_name: Option<String>,
+    /// Access key id (default: `AWS_ACCESS_KEY_ID` of rekey's environment).
+    #[serde(default)]
+    pub access_key_id: Option<String>,
+    /// Secret access key (default: `AWS_SECRET_ACCESS_KEY`).
+    #[serde(default)]
+    pub secret_access_key: Option<String>,
+    /// Session token (default: `AWS_SESSION_TOKEN`, if set).
+    #[serde(default)]
+    pub session_token: Option<String>,
+}
+
+/// Runs a [`LambdaConfig`].
+pub struct LambdaExecutor {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    path: String,
+    host: String,
+    region: String,
+    credentials: Credentials,
+}
+
+/// Keep this much of a function error's payload in the job record.
+const ERROR_TAIL: usize = 2048;
+
+impl LambdaExecutor {
+    /// An executor for the function `arn` configured by `config`.
+    pub fn new(arn: &str, config: LambdaConfig, timeout: Duration) -> Result<Self, String> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let access_key_id = config
+            .access_key_id
+            .or_else(|| env("AWS_ACCESS_KEY_ID"))
+            .ok_or_else(|| format!("function {arn}: no access_key_id configured and AWS_ACCESS_KEY_ID is not set"))?;
+        let secret = config.secret_access_key.or_else(|| env("AWS_SECRET_ACCESS_KEY")).ok_or_else(|| {
+            format!("function {arn}: no secret_access_key configured and AWS_SECRET_ACCESS_KEY is not set")
+        })?;
+        let credentials = Credentials {
+            access_key_id,
+            secret_access_key: zeroize::Zeroizing::new(secret),
+            session_token: config.session_token.or_else(|| env("AWS_SESSION_TOKEN")),
+        };
+        let region = config
+            .region
+            .or_else(|| arn.split(':').nth(3).filter(|r| !r.is_empty()).map(str::to_string))
+            .ok_or_else(|| format!("function {arn}: no region configured and none in the ARN"))?;
+        let name = config.function_name.unwrap_or_else(|| arn.to_string());
+        let base = config.endpoint.trim_end_matches('/');
+        let path = format!("/2015-03-31/functions/{}/invocations", sigv4::uri_encode(&name, false));
+        let url =
+            reqwest::Url::parse(&format!("{base}{path}")).map_err(|e| format!("function {arn}: endpoint: {e}"))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(format!("function {arn}: endpoint has no host")),
+        };
+        let path = url.path().to_string();
+        Ok(LambdaExecutor { client: super::http::client(timeout)?, url, path, host, region, credentials })
+    }
+
+    /// Invokes the function synchronously (`RequestResponse`) for one step.
+    pub async fn invoke(&self, inv: &Invocation) -> Result<(), FunctionError> {
+        let body = inv.event();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        let headers = sigv4::sign(
+            sigv4::Request {
+                method: "POST",
+                path: &self.path,
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("host".into(), self.host.clone()),
+                    ("x-amz-invocation-type".into(), "RequestResponse".into()),
+                ],
+                body: &body,
+            },
+            &self.credentials,
+            &self.region,
+            "lambda",
+            now,
+        );
+        let mut request = self.client.post(self.url.clone()).body(body);
+        for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
+            request = request.header(k, v);
+        }
+        let response = request.send().await.map_err(|e| FunctionError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let function_error =
+            response.headers().get("x-amz-function-error").map(|v| v.to_str().unwrap_or("").to_string());
+        let payload = response.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(FunctionError::Unreachable(format!(
+                "Lambda answered HTTP {status}: {}",
+                tail(&payload, ERROR_TAIL)
+            )));
+        }
+        match function_error {
+            None => Ok(()),
+            Some(kind) => Err(FunctionError::Function(format!("{kind} function error: {}", error_message(&payload)))),
+        }
+    }
+}
+
+/// The `errorType: errorMessage` of a Lambda error payload, else its tail.
+pub(crate) fn error_message(payload: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(payload).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+    match (field("errorType"), field("errorMessage")) {
+        (Some(t), Some(m)) => tail(&format!("{t}: {m}"), ERROR_TAIL),
+        (None, Some(m)) => tail(&m, ERROR_TAIL),
+        _ => tail(payload, ERROR_TAIL),
+    }
+}

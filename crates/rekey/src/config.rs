@@ -1,0 +1,95 @@
+//! The server configuration file (`rekey serve --config rekey.toml`):
+//! rotation settings and the rotation-function registry.
+//!
+//! ```toml
+//! [rotation]
+//! max_attempts = 5        # whole-rotation attempts before it fails
+//! retry_base_ms = 10000   # first retry delay, doubling
+//!
+//! [[function]]
+//! arn = "arn:aws:lambda:us-east-1:000000000000:function:rotate-app"
+//! type = "exec"           # or lambda, http, runtime, builtin:password
+//! command = ["python3", "run_rotation.py"]
+//! timeout_seconds = 60
+//! ```
+
+use rekey_service::rotation::RotationSettings;
+use rekey_service::rotation::functions::FunctionConfig;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[rotation]`.
+    #[serde(default)]
+    pub rotation: RotationSettings,
+    /// `[[function]]` tables.
+    #[serde(default, rename = "function")]
+    pub functions: Vec<FunctionConfig>,
+}
+
+impl Config {
+    /// Reads and parses the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rekey_service::rotation::functions::FunctionKind;
+
+    #[test]
+    fn every_kind_parses() {
+        let c = Config::parse(
+            r#"
+            [rotation]
+            max_attempts = 2
+            [[function]]
+            arn = "arn:aws:lambda:us-east-1:000000000000:function:a"
+            type = "exec"
+            command = ["python3", "x.py"]
+            env = { PASSWORD_LENGTH = "40" }
+            [[function]]
+            arn = "b"
+            type = "http"
+            url = "http://127.0.0.1:1/"
+            timeout_seconds = 5
+            [[function]]
+            arn = "c"
+            type = "lambda"
+            endpoint = "http://127.0.0.1:2"
+            [[function]]
+            arn = "d"
+            type = "runtime"
+            listen = "127.0.0.1:0"
+            [[function]]
+            arn = "e"
+            type = "builtin:password"
+            json_key = "password"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.rotation.max_attempts, 2);
+        assert_eq!(c.rotation.retry_base_ms, RotationSettings::default().retry_base_ms);
+        assert_eq!(c.functions.len(), 5);
+        assert!(matches!(&c.functions[0].kind, FunctionKind::Exec(e) if e.command == ["python3", "x.py"]));
+        assert_eq!(c.functions[1].timeout_seconds, 5);
+        assert!(matches!(&c.functions[4].kind, FunctionKind::Password(p) if p.json_key.as_deref() == Some("password")));
+    }
+
+    #[test]
+    fn mistakes_are_refused() {
+        assert!(Config::parse("[[function]]\narn = \"a\"\ntype = \"ftp\"\n").is_err());
+        assert!(Config::parse("[[function]]\narn = \"a\"\ntype = \"http\"\nurl = \"x\"\nuri = \"y\"\n").is_err());
+        assert!(Config::parse("[rotaton]\n").is_err());
+    }
+}
