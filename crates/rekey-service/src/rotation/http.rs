@@ -1,7 +1,8 @@
 //! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
 //! success, anything else (or no answer in time) fails the step.
 
-use super::functions::{FunctionError, Invocation, tail};
+use super::functions::{FunctionError, Invocation};
+use super::lambda::error_message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -23,9 +24,6 @@ pub struct HttpExecutor {
     url: reqwest::Url,
     headers: reqwest::header::HeaderMap,
 }
-
-/// Keep this much of a failed answer's body in the job record.
-const BODY_TAIL: usize = 1024;
 
 impl HttpExecutor {
     /// An executor for `config`.
@@ -56,7 +54,9 @@ impl HttpExecutor {
             return Ok(());
         }
         let body = response.text().await.unwrap_or_default();
-        Err(FunctionError::Function(format!("HTTP {status}: {}", tail(&body, BODY_TAIL))))
+        // Lambda-shaped error documents ({errorType, errorMessage}) are
+        // shown as such; anything else by its end.
+        Err(FunctionError::Function(format!("HTTP {status}: {}", error_message(&body))))
     }
 }
 

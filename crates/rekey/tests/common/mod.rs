@@ -17,6 +17,9 @@ pub struct Server {
     child: Child,
     pub addr: String,
     pub data_dir: PathBuf,
+    /// Lambda Runtime API addresses, by function ARN.
+    pub runtimes: std::collections::HashMap<String, String>,
+    config: Option<PathBuf>,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -65,22 +68,67 @@ impl Server {
 
     /// Starts a server on `data_dir` (which may hold an existing store).
     pub fn start_in(data_dir: &Path) -> Server {
-        let mut child = Command::new(binary())
-            .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--purge-interval", "1", "--data-dir"])
-            .arg(data_dir)
-            .env("REKEY_LOG", "warn")
+        Server::launch(data_dir, None)
+    }
+
+    /// Starts a server on a fresh data directory with this configuration
+    /// file content.
+    pub fn start_with_config(config: &str) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("rekey.toml");
+        std::fs::write(&path, config).expect("write config");
+        let mut s = Server::launch(&tmp.path().join("data"), Some(path));
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Starts again on the same data directory and configuration.
+    pub fn restart(mut self) -> Server {
+        let tmp = self._tmp.take();
+        let (data_dir, config) = (self.data_dir.clone(), self.config.clone());
+        self.kill();
+        let mut s = Server::launch(&data_dir, config);
+        s._tmp = tmp;
+        s
+    }
+
+    fn launch(data_dir: &Path, config: Option<PathBuf>) -> Server {
+        let mut cmd = Command::new(binary());
+        cmd.args(["serve", "--dev", "--listen", "127.0.0.1:0", "--purge-interval", "1", "--data-dir"]).arg(data_dir);
+        if let Some(c) = &config {
+            cmd.arg("--config").arg(c);
+        }
+        // REKEY_TEST_LOG=debug shows a test's server log.
+        let log = std::env::var("REKEY_TEST_LOG").ok();
+        let mut child = cmd
+            .env("REKEY_LOG", log.as_deref().unwrap_or("warn"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if log.is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .expect("spawn rekey");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("rekey listening on http://")
-            .unwrap_or_else(|| panic!("unexpected: {line:?}"))
-            .to_string();
-        Server { child, addr, data_dir: data_dir.to_path_buf(), _tmp: None }
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut runtimes = std::collections::HashMap::new();
+        let addr = loop {
+            let mut line = String::new();
+            out.read_line(&mut line).expect("read address");
+            if let Some(a) = line.trim().strip_prefix("rekey listening on http://") {
+                break a.to_string();
+            }
+            let Some((arn, at)) = line.trim().strip_prefix("rekey runtime API for ").and_then(|l| l.split_once(" on "))
+            else {
+                panic!("unexpected: {line:?}")
+            };
+            runtimes.insert(arn.to_string(), at.to_string());
+        };
+        Server { child, addr, data_dir: data_dir.to_path_buf(), runtimes, config, _tmp: None }
+    }
+
+    /// Runs `rekey <args>` against this server (`--endpoint-url` added):
+    /// the parsed JSON it prints.
+    pub fn rekey_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(binary()).args(args).args(["--endpoint-url", &self.url()]).output().expect("run rekey");
+        assert!(out.status.success(), "rekey {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON output")
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -168,4 +216,44 @@ pub fn aws_cli() -> Option<PathBuf> {
         eprintln!("skipping: the aws CLI is not on PATH (run the tests through scripts/test)");
     }
     found
+}
+
+/// A Python with boto3 (the test script's venv is first on PATH). In CI
+/// (`REKEY_REQUIRE_SERVICES=1`) a missing one fails the test.
+pub fn python() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join("python3")).find(|p| {
+            p.is_file()
+                && Command::new(p)
+                    .args(["-c", "import boto3"])
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "python3 with boto3 is required (REKEY_REQUIRE_SERVICES=1) but not on PATH"
+        );
+        eprintln!("skipping: no python3 with boto3 on PATH (run the tests through scripts/test)");
+    }
+    found
+}
+
+/// The repository's `tests/rotation` directory (rotation functions).
+pub fn rotation_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/rotation")
+}
+
+/// Polls `f` every 50 ms until it returns `Some`, for at most `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(t) = f() {
+            return t;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -1,0 +1,641 @@
+//! Rotation end to end: RotateSecret through the SDK and the `aws` CLI, a
+//! Python rotation function written the way AWS documents them run through
+//! every executor (`exec`, `http`, `runtime` with awslambdaric, `lambda`
+//! against a SigV4-checking Invoke API double), `builtin:password`, failure
+//! and retry, the test-only path, concurrency, cancel, abandon, and a
+//! server killed between steps.
+
+mod common;
+
+use aws_sdk_secretsmanager::Client;
+use common::{Server, error_of, python, rotation_dir, token, wait_for};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const FN: &str = "arn:aws:lambda:us-east-1:000000000000:function:rotate-test";
+const LONG: Duration = Duration::from_secs(60);
+
+/// A helper process (function host or runtime worker), killed on drop.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// The control directory of the test function (see rotate_generic.py).
+struct Control(tempfile::TempDir);
+
+impl Control {
+    fn new() -> Control {
+        Control(tempfile::tempdir().unwrap())
+    }
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+    fn set(&self, name: &str, content: &str) {
+        std::fs::write(self.path().join(name), content).unwrap();
+    }
+    fn clear(&self, name: &str) {
+        std::fs::remove_file(self.path().join(name)).ok();
+    }
+    fn log(&self) -> Vec<String> {
+        std::fs::read_to_string(self.path().join("log")).unwrap_or_default().lines().map(str::to_string).collect()
+    }
+}
+
+/// Starts `function_host.py <mode>`; returns it and its URL.
+fn function_host(py: &Path, mode: &str, control: &Control) -> (Process, String) {
+    let mut child = Command::new(py)
+        .arg(rotation_dir().join("function_host.py"))
+        .args([mode, "rotate_generic.lambda_handler"])
+        .env("REKEY_TEST_CONTROL", control.path())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "000000000000")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("HOST_ACCESS_KEY_ID", "AKIDLAMBDATEST")
+        .env("HOST_SECRET_ACCESS_KEY", "lambda/test/secret")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start function host");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("host said {line:?}")).to_string();
+    (Process(child), format!("http://127.0.0.1:{port}"))
+}
+
+/// Fast retries so that failure paths finish in seconds.
+const FAST_RETRIES: &str = "[rotation]\nmax_attempts = 2\nretry_base_ms = 100\n";
+
+fn exec_config(py: &Path, control: &Control) -> String {
+    format!(
+        "{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"exec\"\ncommand = [{:?}, {:?}, \"rotate_generic.lambda_handler\"]\nenv = {{ REKEY_TEST_CONTROL = {:?} }}\n",
+        py.display().to_string(),
+        rotation_dir().join("run_exec.py").display().to_string(),
+        control.path().display().to_string(),
+    )
+}
+
+fn http_config(url: &str) -> String {
+    format!("{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"http\"\nurl = \"{url}/\"\ntimeout_seconds = 30\n")
+}
+
+fn password_config(arn: &str) -> String {
+    format!("[[function]]\narn = \"{arn}\"\ntype = \"builtin:password\"\n")
+}
+
+async fn stages(c: &Client, id: &str) -> BTreeMap<String, Vec<String>> {
+    let d = c.describe_secret().secret_id(id).send().await.unwrap();
+    d.version_ids_to_stages()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort();
+            (k, v)
+        })
+        .collect()
+}
+
+async fn value(c: &Client, id: &str, stage: &str) -> Option<String> {
+    c.get_secret_value().secret_id(id).version_stage(stage).send().await.ok().map(|v| v.secret_string().unwrap().into())
+}
+
+/// The rotation history of a secret, through `rekey admin rotations`.
+fn history(server: &Server, id: &str) -> Vec<Value> {
+    server.rekey_json(&["admin", "rotations", "--secret-id", id])["Rotations"].as_array().unwrap().clone()
+}
+
+/// Waits until the newest job of `id` has left `active`; returns it.
+async fn finished_job(server: &Server, id: &str) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(job) = history(server, id).first()
+            && job["status"] != "active"
+        {
+            return job.clone();
+        }
+        assert!(start.elapsed() < LONG, "rotation of {id} did not finish: {:?}", history(server, id));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn create(c: &Client, name: &str, value: &str) -> String {
+    c.create_secret().name(name).secret_string(value).client_request_token(token(1)).send().await.unwrap();
+    value.to_string()
+}
+
+/// A completed rotation: the new value is AWSCURRENT, the old one
+/// AWSPREVIOUS, no AWSPENDING left, the job and dates recorded.
+async fn assert_rotated(server: &Server, c: &Client, id: &str, old: &str, pending: &str) {
+    let job = finished_job(server, id).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["token"], pending);
+    let current = value(c, id, "AWSCURRENT").await.unwrap();
+    assert_ne!(current, old);
+    assert_eq!(value(c, id, "AWSPREVIOUS").await.as_deref(), Some(old));
+    let s = stages(c, id).await;
+    assert_eq!(s[pending], ["AWSCURRENT"], "{s:?}");
+    assert_eq!(s[&token(1)], ["AWSPREVIOUS"]);
+    let d = c.describe_secret().secret_id(id).send().await.unwrap();
+    assert_eq!(d.rotation_enabled(), Some(true));
+    assert!(d.last_rotated_date().is_some());
+}
+
+async fn rotate(c: &Client, id: &str, n: u64) -> String {
+    let out = c.rotate_secret().secret_id(id).client_request_token(token(n)).send().await.unwrap();
+    assert_eq!(out.version_id(), Some(token(n).as_str()));
+    assert_eq!(out.name(), Some(id));
+    token(n)
+}
+
+#[tokio::test]
+async fn builtin_password_rotates_a_json_key() {
+    let config = format!("{}json_key = \"password\"\npassword_length = 40\n", password_config(FN));
+    let server = Server::start_with_config(&config);
+    let c = server.client();
+    let old = create(&c, "app/db", r#"{"username":"app","password":"old"}"#).await;
+    let out = c
+        .rotate_secret()
+        .secret_id("app/db")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .rotation_rules(
+            aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(30).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(out.arn().unwrap().contains(":secret:app/db-"));
+    assert_rotated(&server, &c, "app/db", &old, &token(2)).await;
+    let doc: Value = serde_json::from_str(&value(&c, "app/db", "AWSCURRENT").await.unwrap()).unwrap();
+    assert_eq!(doc["username"], "app");
+    assert_eq!(doc["password"].as_str().unwrap().len(), 40);
+    let d = c.describe_secret().secret_id("app/db").send().await.unwrap();
+    assert_eq!(d.rotation_lambda_arn(), Some(FN));
+    assert_eq!(d.rotation_rules().unwrap().automatically_after_days(), Some(30));
+    // 23:59:59 UTC, 30 days after today.
+    let next = d.next_rotation_date().unwrap().secs();
+    assert_eq!(next % 86_400, 86_399);
+    let last = d.last_rotated_date().unwrap().secs();
+    assert_eq!(next / 86_400, last / 86_400 + 30);
+    let job = &history(&server, "app/db")[0];
+    let steps: Vec<&str> = job["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["createSecret", "setSecret", "testSecret", "finishSecret"]);
+    assert_eq!(job["attempts"], 1);
+
+    // Rotating again without configuration uses the stored one.
+    rotate(&c, "app/db", 3).await;
+    let job = finished_job(&server, "app/db").await;
+    assert_eq!((job["status"].as_str(), job["token"].as_str()), (Some("succeeded"), Some(token(3).as_str())));
+    assert_eq!(history(&server, "app/db").len(), 2);
+}
+
+#[tokio::test]
+async fn synchronous_errors_change_nothing() {
+    let server = Server::start_with_config(&password_config(FN));
+    let c = server.client();
+    create(&c, "s", "v").await;
+
+    let e = error_of(c.rotate_secret().secret_id("s").client_request_token(token(2)).send().await.unwrap_err());
+    assert_eq!(
+        e,
+        ("InvalidRequestException".into(), "No Lambda rotation function ARN is associated with this secret.".into())
+    );
+
+    let missing = "arn:aws:lambda:us-east-1:000000000000:function:nope";
+    let rules = aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(7).build();
+    let e = error_of(
+        c.rotate_secret()
+            .secret_id("s")
+            .client_request_token(token(2))
+            .rotation_lambda_arn(missing)
+            .rotation_rules(rules)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.0, "AccessDeniedException");
+    assert_eq!(
+        e.1,
+        "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."
+    );
+    let d = c.describe_secret().secret_id("s").send().await.unwrap();
+    assert_eq!((d.rotation_enabled(), d.rotation_lambda_arn(), d.rotation_rules()), (None, None, None));
+    assert_eq!(stages(&c, "s").await.len(), 1);
+
+    let both = aws_sdk_secretsmanager::types::RotationRulesType::builder()
+        .automatically_after_days(7)
+        .schedule_expression("rate(10 days)")
+        .build();
+    let e = error_of(
+        c.rotate_secret()
+            .secret_id("s")
+            .client_request_token(token(2))
+            .rotation_lambda_arn(FN)
+            .rotation_rules(both)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        e,
+        (
+            "InvalidParameterException".into(),
+            "You cannot specify both rotation frequency and schedule expression together.".into()
+        )
+    );
+
+    let (status, body) = server.raw("RotateSecret", &format!(r#"{{"SecretId":"s","RotationLambdaARN":"{FN}"}}"#));
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "InvalidParameterException");
+    assert_eq!(body["Message"], "You must provide a ClientRequestToken value. We recommend a UUID-type value.");
+
+    let e = error_of(c.rotate_secret().secret_id("nope").client_request_token(token(2)).send().await.unwrap_err());
+    assert_eq!(e.0, "ResourceNotFoundException");
+    let e = error_of(c.cancel_rotate_secret().secret_id("s").send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidRequestException");
+
+    c.delete_secret().secret_id("s").send().await.unwrap();
+    let e = error_of(
+        c.rotate_secret()
+            .secret_id("s")
+            .client_request_token(token(2))
+            .rotation_lambda_arn(FN)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.0, "InvalidRequestException");
+    assert!(e.1.contains("marked for deletion"), "{e:?}");
+    assert!(history(&server, "s").is_empty());
+}
+
+/// The AWS-style Python function through `exec`.
+#[tokio::test]
+async fn python_function_through_exec() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let server = Server::start_with_config(&exec_config(&py, &control));
+    let c = server.client();
+    let old = create(&c, "exec/secret", "original").await;
+    c.rotate_secret()
+        .secret_id("exec/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    assert_rotated(&server, &c, "exec/secret", &old, &token(2)).await;
+    let done: Vec<String> = control.log().into_iter().filter(|l| l.ends_with(" done")).collect();
+    assert_eq!(done.len(), 4, "{done:?}");
+}
+
+/// The same function behind the `http` executor.
+#[tokio::test]
+async fn python_function_through_http() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    let c = server.client();
+    let old = create(&c, "http/secret", "original").await;
+    c.rotate_secret()
+        .secret_id("http/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    assert_rotated(&server, &c, "http/secret", &old, &token(2)).await;
+}
+
+/// The same function behind the Lambda Invoke API (a test double that
+/// checks every request's SigV4 signature with botocore).
+#[tokio::test]
+async fn python_function_through_lambda_invoke() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "lambda", &control);
+    let config = format!(
+        "{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"lambda\"\nendpoint = \"{url}\"\naccess_key_id = \"AKIDLAMBDATEST\"\nsecret_access_key = \"lambda/test/secret\"\n"
+    );
+    let server = Server::start_with_config(&config);
+    control.set("endpoint", &server.url());
+    let c = server.client();
+    let old = create(&c, "lambda/secret", "original").await;
+    c.rotate_secret()
+        .secret_id("lambda/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    assert_rotated(&server, &c, "lambda/secret", &old, &token(2)).await;
+
+    // A function error comes back as X-Amz-Function-Error and fails the step.
+    control.set("fail-setSecret", "");
+    rotate(&c, "lambda/secret", 3).await;
+    let job = finished_job(&server, "lambda/secret").await;
+    assert_eq!(job["status"], "failed");
+    let error = job["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!("Error when executing lambda {FN} during setSecret step: Unhandled function error: RuntimeError: injected failure in setSecret")),
+        "{error}"
+    );
+}
+
+/// The same function in a long-running awslambdaric worker pulling steps
+/// from rekey's Lambda Runtime API.
+#[tokio::test]
+async fn python_function_through_the_runtime_api() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let config = format!("{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"runtime\"\nlisten = \"127.0.0.1:0\"\n");
+    let server = Server::start_with_config(&config);
+    let runtime_api = server.runtimes[FN].clone();
+    let worker = Command::new(&py)
+        .args(["-m", "awslambdaric", "rotate_generic.lambda_handler"])
+        .current_dir(rotation_dir())
+        .env("PYTHONPATH", rotation_dir())
+        .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
+        .env("SECRETS_MANAGER_ENDPOINT", server.url())
+        .env("REKEY_TEST_CONTROL", control.path())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "000000000000")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start awslambdaric");
+    let _worker = Process(worker);
+    let c = server.client();
+    let old = create(&c, "runtime/secret", "original").await;
+    c.rotate_secret()
+        .secret_id("runtime/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    assert_rotated(&server, &c, "runtime/secret", &old, &token(2)).await;
+
+    // A handler exception is posted to /error and fails the step.
+    control.set("fail-testSecret", "");
+    rotate(&c, "runtime/secret", 3).await;
+    let job = finished_job(&server, "runtime/secret").await;
+    assert_eq!(job["status"], "failed");
+    assert!(job["last_error"].as_str().unwrap().contains("injected failure in testSecret"), "{job}");
+}
+
+/// A function failing at each step: AWSCURRENT untouched and readable,
+/// AWSPENDING left where the function left it, the failure in the history,
+/// the next RotateSecret refused until AWSPENDING is removed.
+#[tokio::test]
+async fn failures_at_each_step() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    let c = server.client();
+    let mut n = 10;
+    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+        let id = format!("fail/{step}");
+        let old = create(&c, &id, "original").await;
+        control.set(&format!("fail-{step}"), "");
+        let pending = token(n);
+        c.rotate_secret().secret_id(&id).client_request_token(&pending).rotation_lambda_arn(FN).send().await.unwrap();
+        let job = finished_job(&server, &id).await;
+        assert_eq!(job["status"], "failed", "{job}");
+        assert_eq!(job["attempts"], 2, "both attempts ran: {job}");
+        assert_eq!(
+            job["last_error"].as_str().unwrap(),
+            format!(
+                "Error when executing lambda {FN} during {step} step: HTTP 500 Internal Server Error: RuntimeError: injected failure in {step}"
+            )
+        );
+        let failed: Vec<&Value> = job["steps"].as_array().unwrap().iter().filter(|s| s["error"].is_string()).collect();
+        assert_eq!(failed.len(), 2);
+        assert!(failed.iter().all(|s| s["step"] == step));
+
+        assert_eq!(value(&c, &id, "AWSCURRENT").await.as_deref(), Some(old.as_str()), "current untouched");
+        let s = stages(&c, &id).await;
+        assert_eq!(s[&token(1)], ["AWSCURRENT"]);
+        assert_eq!(s[&pending], ["AWSPENDING"]);
+        // Only after createSecret succeeded does the pending version hold a value.
+        assert_eq!(value(&c, &id, "AWSPENDING").await.is_some(), step != "createSecret", "{step}");
+
+        let e = error_of(c.rotate_secret().secret_id(&id).client_request_token(token(n + 1)).send().await.unwrap_err());
+        assert_eq!(
+            e,
+            (
+                "InvalidRequestException".into(),
+                "A previous rotation isn't complete. That rotation will be reattempted.".into()
+            )
+        );
+        c.update_secret_version_stage()
+            .secret_id(&id)
+            .version_stage("AWSPENDING")
+            .remove_from_version_id(&pending)
+            .send()
+            .await
+            .unwrap();
+        control.clear(&format!("fail-{step}"));
+        let next = rotate(&c, &id, n + 2).await;
+        let job = finished_job(&server, &id).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        assert_eq!(stages(&c, &id).await[&next], ["AWSCURRENT"]);
+        n += 10;
+    }
+}
+
+/// RotateImmediately=false: only testSecret, on a temporary AWSPENDING copy
+/// of the current value, and no trace but the configuration.
+#[tokio::test]
+async fn no_rotate_immediately_only_tests() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    let c = server.client();
+    create(&c, "test/only", "original").await;
+    let before = stages(&c, "test/only").await;
+    let out = c
+        .rotate_secret()
+        .secret_id("test/only")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .rotation_rules(
+            aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(10).build(),
+        )
+        .rotate_immediately(false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.version_id(), Some(token(2).as_str()));
+    let job = finished_job(&server, "test/only").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["mode"], "test");
+    let steps: Vec<&str> = job["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["testSecret"]);
+    assert!(
+        control.log().contains(&format!("testSecret {} pending-equals-current=True", token(2))),
+        "{:?}",
+        control.log()
+    );
+
+    assert_eq!(stages(&c, "test/only").await, before, "the temporary version is gone");
+    let listed = c.list_secret_version_ids().secret_id("test/only").include_deprecated(true).send().await.unwrap();
+    assert_eq!(listed.versions().len(), 1);
+    assert_eq!(value(&c, "test/only", "AWSCURRENT").await.as_deref(), Some("original"));
+    let d = c.describe_secret().secret_id("test/only").send().await.unwrap();
+    assert_eq!(d.rotation_enabled(), Some(true));
+    assert_eq!(d.rotation_lambda_arn(), Some(FN));
+    assert_eq!(d.rotation_rules().unwrap().automatically_after_days(), Some(10));
+    assert!(d.last_rotated_date().is_none());
+    assert!(d.next_rotation_date().is_some());
+}
+
+/// 20 concurrent RotateSecret calls: one rotation, the rest refused; the
+/// same token again (or concurrently) creates no second version.
+#[tokio::test]
+async fn concurrent_rotations_on_one_secret() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    control.set("slow-createSecret", "2");
+    let c = server.client();
+    create(&c, "busy", "original").await;
+    c.rotate_secret().secret_id("busy").rotation_lambda_arn(FN).rotate_immediately(false).send().await.unwrap();
+    finished_job(&server, "busy").await;
+
+    let calls = (0..20).map(|i| {
+        let c = c.clone();
+        tokio::spawn(
+            async move { c.rotate_secret().secret_id("busy").client_request_token(token(100 + i)).send().await },
+        )
+    });
+    let mut won = Vec::new();
+    let mut refused = 0;
+    for (i, call) in calls.enumerate() {
+        match call.await.unwrap() {
+            Ok(out) => won.push((i, out.version_id().unwrap().to_string())),
+            Err(e) => {
+                assert_eq!(
+                    error_of(e),
+                    (
+                        "InvalidRequestException".into(),
+                        "A previous rotation isn't complete. That rotation will be reattempted.".into()
+                    )
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((won.len(), refused), (1, 19), "{won:?}");
+    let winner = won[0].1.clone();
+
+    // Retries with the winner's token (some concurrent) answer the same and add nothing.
+    let retries = (0..5).map(|_| {
+        let c = c.clone();
+        let t = winner.clone();
+        tokio::spawn(async move { c.rotate_secret().secret_id("busy").client_request_token(t).send().await })
+    });
+    for r in retries {
+        assert_eq!(r.await.unwrap().unwrap().version_id(), Some(winner.as_str()));
+    }
+    let job = finished_job(&server, "busy").await;
+    assert_eq!(job["status"], "succeeded");
+    assert_eq!(history(&server, "busy").len(), 2, "the configuration test and one rotation");
+    let versions = c.list_secret_version_ids().secret_id("busy").include_deprecated(true).send().await.unwrap();
+    assert_eq!(versions.versions().len(), 2);
+    assert_eq!(stages(&c, "busy").await[&winner], ["AWSCURRENT"]);
+}
+
+/// CancelRotateSecret stops the rotation without cleaning up; a manual
+/// PutSecretValue abandons one.
+#[tokio::test]
+async fn cancel_and_abandon() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    control.set("slow-setSecret", "2");
+    let c = server.client();
+    create(&c, "cancel/me", "original").await;
+    let pending = rotate_with(&c, "cancel/me", 2).await;
+    let out = c.cancel_rotate_secret().secret_id("cancel/me").send().await.unwrap();
+    assert_eq!(out.version_id(), Some(pending.as_str()));
+    let job = finished_job(&server, "cancel/me").await;
+    assert_eq!(job["status"], "cancelled");
+    let d = c.describe_secret().secret_id("cancel/me").send().await.unwrap();
+    assert_eq!(d.rotation_enabled(), Some(false));
+    assert_eq!(d.rotation_lambda_arn(), Some(FN), "configuration kept");
+    assert!(d.next_rotation_date().is_none());
+    // The in-flight step ends, and nothing runs after it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!control.log().iter().any(|l| l.starts_with("testSecret")), "{:?}", control.log());
+    assert_eq!(stages(&c, "cancel/me").await[&pending], ["AWSPENDING"], "no cleanup");
+    assert_eq!(value(&c, "cancel/me", "AWSCURRENT").await.as_deref(), Some("original"));
+
+    create(&c, "abandon/me", "original").await;
+    let pending = rotate_with(&c, "abandon/me", 3).await;
+    c.put_secret_value()
+        .secret_id("abandon/me")
+        .secret_string("manual")
+        .client_request_token(token(4))
+        .send()
+        .await
+        .unwrap();
+    let job = finished_job(&server, "abandon/me").await;
+    assert_eq!(job["status"], "abandoned");
+    let s = stages(&c, "abandon/me").await;
+    assert!(!s.values().flatten().any(|l| l == "AWSPENDING"), "{s:?}");
+    assert_eq!(value(&c, "abandon/me", "AWSCURRENT").await.as_deref(), Some("manual"));
+    assert!(s.get(&pending).is_none_or(|l| l.is_empty()), "{s:?}");
+}
+
+async fn rotate_with(c: &Client, id: &str, n: u64) -> String {
+    c.rotate_secret().secret_id(id).client_request_token(token(n)).rotation_lambda_arn(FN).send().await.unwrap();
+    token(n)
+}
+
+/// SIGKILL between steps; after a restart the rotation completes.
+#[tokio::test]
+async fn rotation_survives_a_crash_between_steps() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let (_host, url) = function_host(&py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    control.set("slow-setSecret", "1");
+    let c = server.client();
+    let old = create(&c, "crash", "original").await;
+    let pending = rotate_with(&c, "crash", 2).await;
+    let created = format!("createSecret {pending} done");
+    wait_for(LONG, "createSecret to finish", || control.log().contains(&created).then_some(()));
+    let pending_value = value(&c, "crash", "AWSPENDING").await.unwrap();
+    // SIGKILL while setSecret runs, and start again on the same store.
+    let server = server.restart();
+    control.set("endpoint", &server.url());
+    let c = server.client();
+    assert_rotated(&server, &c, "crash", &old, &pending).await;
+    assert_eq!(value(&c, "crash", "AWSCURRENT").await.unwrap(), pending_value, "createSecret's value survived");
+    let job = &history(&server, "crash")[0];
+    assert_eq!(job["attempts"], 1, "resumed, not restarted: {job}");
+    let creates = job["steps"].as_array().unwrap().iter().filter(|s| s["step"] == "createSecret").count();
+    assert_eq!(creates, 1, "{job}");
+}
