@@ -116,3 +116,61 @@ fn lifecycle_with_the_aws_cli() {
     let pw = cli.json(&["get-random-password", "--password-length", "20", "--exclude-punctuation"]);
     assert_eq!(pw["RandomPassword"].as_str().unwrap().len(), 20);
 }
+
+/// The three examples of the `rotate-secret` reference page, as written
+/// there, each ending in a completed rotation.
+#[test]
+fn rotate_secret_reference_examples() {
+    let Some(bin) = aws_cli() else { return };
+    let function = "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda";
+    let server =
+        Server::start_with_config(&format!("[[function]]\narn = \"{function}\"\ntype = \"builtin:password\"\n"));
+    let cli = Cli { bin: &bin, server: &server, home: tempfile::tempdir().unwrap() };
+    let created = cli.json(&["create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", "first"]);
+    let arn = created["ARN"].as_str().unwrap().to_string();
+
+    let examples: [&[&str]; 3] = [
+        &[
+            "rotate-secret",
+            "--secret-id",
+            "MyTestDatabaseSecret",
+            "--rotation-lambda-arn",
+            function,
+            "--rotation-rules",
+            "{\"ScheduleExpression\": \"cron(0 8/8 * * ? *)\", \"Duration\": \"2h\"}",
+        ],
+        &[
+            "rotate-secret",
+            "--secret-id",
+            "MyTestDatabaseSecret",
+            "--rotation-lambda-arn",
+            function,
+            "--rotation-rules",
+            "{\"ScheduleExpression\": \"rate(10 days)\"}",
+        ],
+        &["rotate-secret", "--secret-id", "MyTestDatabaseSecret"],
+    ];
+    let mut previous = "first".to_string();
+    for (i, example) in examples.iter().enumerate() {
+        let out = cli.json(example);
+        let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["ARN", "Name", "VersionId"], "example {}", i + 1);
+        assert_eq!((out["ARN"].as_str(), out["Name"].as_str()), (Some(arn.as_str()), Some("MyTestDatabaseSecret")));
+        let version = out["VersionId"].as_str().unwrap().to_string();
+        let current = common::wait_for(std::time::Duration::from_secs(30), "the rotation", || {
+            let v = cli.json(&["get-secret-value", "--secret-id", "MyTestDatabaseSecret"]);
+            (v["VersionId"] == version.as_str()).then_some(v)
+        });
+        assert_eq!(current["VersionStages"], serde_json::json!(["AWSCURRENT"]), "AWSPENDING cleaned off");
+        assert_ne!(current["SecretString"], previous.as_str());
+        let old =
+            cli.json(&["get-secret-value", "--secret-id", "MyTestDatabaseSecret", "--version-stage", "AWSPREVIOUS"]);
+        assert_eq!(old["SecretString"], previous.as_str(), "example {}", i + 1);
+        previous = current["SecretString"].as_str().unwrap().to_string();
+    }
+    let d = cli.json(&["describe-secret", "--secret-id", "MyTestDatabaseSecret"]);
+    assert_eq!(d["RotationEnabled"], true);
+    assert_eq!(d["RotationLambdaARN"], function);
+    assert_eq!(d["RotationRules"], serde_json::json!({"ScheduleExpression": "rate(10 days)"}));
+    assert!(d["LastRotatedDate"].is_number(), "{d}");
+}

@@ -639,3 +639,37 @@ async fn rotation_survives_a_crash_between_steps() {
     let creates = job["steps"].as_array().unwrap().iter().filter(|s| s["step"] == "createSecret").count();
     assert_eq!(creates, 1, "{job}");
 }
+
+/// `exec`: a non-zero exit fails the step with the child's stderr; a step
+/// over its timeout is killed and fails.
+#[tokio::test]
+async fn exec_failures_and_timeouts() {
+    let slow = "arn:aws:lambda:us-east-1:000000000000:function:slow";
+    let config = format!(
+        "[rotation]\nmax_attempts = 1\n[[function]]\narn = \"{FN}\"\ntype = \"exec\"\ncommand = [\"sh\", \"-c\", \"cat >/dev/null; echo broken: $AWS_REGION $SECRETS_MANAGER_ENDPOINT >&2; exit 3\"]\n[[function]]\narn = \"{slow}\"\ntype = \"exec\"\ncommand = [\"sleep\", \"30\"]\ntimeout_seconds = 1\n"
+    );
+    let server = Server::start_with_config(&config);
+    let c = server.client();
+    create(&c, "broken", "v").await;
+    rotate_with(&c, "broken", 2).await;
+    let job = finished_job(&server, "broken").await;
+    assert_eq!(job["status"], "failed");
+    assert_eq!(
+        job["last_error"].as_str().unwrap(),
+        format!(
+            "Error when executing lambda {FN} during createSecret step: exit status: 3: broken: us-east-1 {}",
+            server.url()
+        )
+    );
+
+    create(&c, "slow", "v").await;
+    let started = std::time::Instant::now();
+    c.rotate_secret().secret_id("slow").client_request_token(token(2)).rotation_lambda_arn(slow).send().await.unwrap();
+    let job = finished_job(&server, "slow").await;
+    assert!(started.elapsed() < Duration::from_secs(10), "the child was not left running");
+    assert_eq!(
+        job["last_error"].as_str().unwrap(),
+        format!("Error when executing lambda {slow} during createSecret step: timed out after 1 s")
+    );
+    assert_eq!(value(&c, "slow", "AWSCURRENT").await.as_deref(), Some("v"));
+}

@@ -3,6 +3,8 @@
 //! AWS rotation function expects (`SECRETS_MANAGER_ENDPOINT`, region,
 //! credentials), so AWS's own Python functions run unmodified behind a
 //! two-line adapter that calls `lambda_handler(json.load(sys.stdin), None)`.
+//! Nothing else of rekey's environment reaches the child but `PATH`, `HOME`,
+//! locale, temp-dir and CA settings, and the function's configured `env`.
 
 use super::functions::{Callback, FunctionError, Invocation, tail};
 use serde::Deserialize;
@@ -30,6 +32,10 @@ pub struct ExecExecutor {
     config: ExecConfig,
 }
 
+/// Variables of rekey's environment a child keeps.
+const INHERITED: &[&str] =
+    &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
+
 /// Keep this much of a failed child's stderr in the job record.
 const STDERR_TAIL: usize = 2048;
 
@@ -50,6 +56,14 @@ impl ExecExecutor {
     ) -> Result<(), FunctionError> {
         let (program, args) = self.config.command.split_first().expect("checked non-empty");
         let mut cmd = tokio::process::Command::new(program);
+        // rekey's own environment may hold credentials (a lambda executor's
+        // AWS keys, say): the child gets only what a function needs.
+        cmd.env_clear();
+        for var in INHERITED {
+            if let Some(v) = std::env::var_os(var) {
+                cmd.env(var, v);
+            }
+        }
         cmd.args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -63,8 +77,6 @@ impl ExecExecutor {
             // (the dev identity rule); the secret key is not checked there.
             .env("AWS_ACCESS_KEY_ID", account)
             .env("AWS_SECRET_ACCESS_KEY", "rekey-rotation")
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_PROFILE")
             .env("AWS_LAMBDA_FUNCTION_NAME", function_name(&inv.function_arn))
             .env("AWS_LAMBDA_FUNCTION_TIMEOUT", timeout.as_secs().to_string())
             .envs(&self.config.env);
