@@ -3,21 +3,7 @@
 mod common;
 
 use aws_sdk_secretsmanager::primitives::Blob;
-use common::{Server, error_of, token};
-use std::collections::BTreeMap;
-
-async fn stages(client: &aws_sdk_secretsmanager::Client, id: &str) -> BTreeMap<String, Vec<String>> {
-    let d = client.describe_secret().secret_id(id).send().await.unwrap();
-    d.version_ids_to_stages()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, mut v)| {
-            v.sort();
-            (k, v)
-        })
-        .collect()
-}
+use common::{Server, error_of, stages, token};
 
 #[tokio::test]
 async fn full_lifecycle() {

@@ -8,9 +8,8 @@
 mod common;
 
 use aws_sdk_secretsmanager::Client;
-use common::{Server, error_of, python, rotation_dir, token, wait_for};
+use common::{Server, error_of, python, rotation_dir, stages, token, wait_for};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -87,21 +86,17 @@ fn http_config(url: &str) -> String {
     format!("{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"http\"\nurl = \"{url}/\"\ntimeout_seconds = 30\n")
 }
 
-fn password_config(arn: &str) -> String {
-    format!("[[function]]\narn = \"{arn}\"\ntype = \"builtin:password\"\n")
+/// The test function behind the `http` executor, and a server using it.
+fn behind_http(py: &Path) -> (Control, Process, Server) {
+    let control = Control::new();
+    let (host, url) = function_host(py, "http", &control);
+    let server = Server::start_with_config(&http_config(&url));
+    control.set("endpoint", &server.url());
+    (control, host, server)
 }
 
-async fn stages(c: &Client, id: &str) -> BTreeMap<String, Vec<String>> {
-    let d = c.describe_secret().secret_id(id).send().await.unwrap();
-    d.version_ids_to_stages()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, mut v)| {
-            v.sort();
-            (k, v)
-        })
-        .collect()
+fn password_config(arn: &str) -> String {
+    format!("[[function]]\narn = \"{arn}\"\ntype = \"builtin:password\"\n")
 }
 
 async fn value(c: &Client, id: &str, stage: &str) -> Option<String> {
@@ -302,10 +297,7 @@ async fn python_function_through_exec() {
 #[tokio::test]
 async fn python_function_through_http() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (_control, _host, server) = behind_http(&py);
     let c = server.client();
     let old = create(&c, "http/secret", "original").await;
     c.rotate_secret()
@@ -402,10 +394,7 @@ async fn python_function_through_the_runtime_api() {
 #[tokio::test]
 async fn failures_at_each_step() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (control, _host, server) = behind_http(&py);
     let c = server.client();
     let mut n = 10;
     for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
@@ -463,10 +452,7 @@ async fn failures_at_each_step() {
 #[tokio::test]
 async fn no_rotate_immediately_only_tests() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (control, _host, server) = behind_http(&py);
     let c = server.client();
     create(&c, "test/only", "original").await;
     let before = stages(&c, "test/only").await;
@@ -511,10 +497,7 @@ async fn no_rotate_immediately_only_tests() {
 #[tokio::test]
 async fn concurrent_rotations_on_one_secret() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (control, _host, server) = behind_http(&py);
     control.set("slow-createSecret", "2");
     let c = server.client();
     create(&c, "busy", "original").await;
@@ -569,10 +552,7 @@ async fn concurrent_rotations_on_one_secret() {
 #[tokio::test]
 async fn cancel_and_abandon() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (control, _host, server) = behind_http(&py);
     control.set("slow-setSecret", "2");
     let c = server.client();
     create(&c, "cancel/me", "original").await;
@@ -617,10 +597,7 @@ async fn rotate_with(c: &Client, id: &str, n: u64) -> String {
 #[tokio::test]
 async fn rotation_survives_a_crash_between_steps() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let (_host, url) = function_host(&py, "http", &control);
-    let server = Server::start_with_config(&http_config(&url));
-    control.set("endpoint", &server.url());
+    let (control, _host, server) = behind_http(&py);
     control.set("slow-setSecret", "1");
     let c = server.client();
     let old = create(&c, "crash", "original").await;

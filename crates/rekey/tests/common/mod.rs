@@ -198,6 +198,20 @@ where
     (err.code().unwrap_or_default().to_string(), err.message().unwrap_or_default().to_string())
 }
 
+/// VersionIdsToStages of a secret, each version's labels sorted.
+pub async fn stages(client: &Client, id: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let d = client.describe_secret().secret_id(id).send().await.unwrap();
+    d.version_ids_to_stages()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort();
+            (k, v)
+        })
+        .collect()
+}
+
 /// A 36-character client request token derived from `n`.
 pub fn token(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
