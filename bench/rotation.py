@@ -76,15 +76,28 @@ def rotations(url, secret=None):
         return json.load(r)["Rotations"]
 
 
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+
+
+def submit(chunk):
+    url, arn, ids = chunk
+    c = client(url)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: c.rotate_secret(SecretId=f"s{i}", RotationLambdaARN=arn), ids))
+
+
 def throughput():
     arn = "arn:aws:lambda:us-east-1:000000000000:function:bench-password"
     url, _ = start_rekey("throughput", f'[rotation]\nconcurrency = 64\n[[function]]\narn = "{arn}"\ntype = "builtin:password"\n')
     c = client(url)
     with concurrent.futures.ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda i: c.create_secret(Name=f"s{i}", SecretString="initial"), range(SECRETS)))
-        start = time.monotonic()
-        list(pool.map(lambda i: c.rotate_secret(SecretId=f"s{i}", RotationLambdaARN=arn), range(SECRETS)))
-        accepted = time.monotonic() - start
+    # Several processes submit, so that the client is not what limits.
+    chunks = [(url, arn, range(i, SECRETS, CLIENTS)) for i in range(CLIENTS)]
+    start = time.monotonic()
+    with concurrent.futures.ProcessPoolExecutor(CLIENTS) as pool:
+        list(pool.map(submit, chunks))
+    accepted = time.monotonic() - start
     while True:
         jobs = rotations(url)
         done = sum(1 for j in jobs if j["status"] == "succeeded")
@@ -95,7 +108,7 @@ def throughput():
             break
         time.sleep(0.05)
     elapsed = time.monotonic() - start
-    print(f"throughput: {SECRETS} secrets, builtin:password, all RotateSecret calls from 32 threads")
+    print(f"throughput: {SECRETS} secrets, builtin:password, RotateSecret from {CLIENTS} processes x 8 threads")
     print(f"  RotateSecret accepted: {SECRETS / accepted:8.0f}/s   rotations completed: {SECRETS / elapsed:8.0f}/s   ({elapsed:.2f} s)")
 
 
@@ -164,10 +177,15 @@ listen = "127.0.0.1:0"
         print(f"  {kind:10} {step:9.1f} {total:12.1f} {step - base_step:18.1f}")
 
 
-try:
-    throughput()
-    latency()
-finally:
-    for p in procs:
-        p.kill()
-    subprocess.run(["pkill", "-f", "awslambdaric rotate_generic"], check=False)
+def main():
+    try:
+        throughput()
+        latency()
+    finally:
+        for p in procs:
+            p.kill()
+        subprocess.run(["pkill", "-f", "awslambdaric rotate_generic"], check=False)
+
+
+if __name__ == "__main__":
+    main()
