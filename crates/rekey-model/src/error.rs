@@ -152,6 +152,10 @@ impl ApiError {
     pub fn missing_client_request_token(code: ErrorCode) -> Self {
         Self::new(code, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
     }
+    /// A NextToken this server did not issue (or issued for another request).
+    pub fn invalid_next_token() -> Self {
+        Self::new(ErrorCode::InvalidNextTokenException, "The NextToken value is invalid.")
+    }
     /// A name or SecretId with characters outside the allowed set.
     pub fn invalid_name() -> Self {
         Self::new(

@@ -2,6 +2,7 @@
 //!
 //! - [`api`] — the wire types generated from the service model;
 //! - [`validation`] — model constraints on raw requests;
+//! - [`listing`] — ListSecrets filters;
 //! - [`name`] — account, region, secret names, ARNs and SecretId resolution;
 //! - [`staging`] — versions, staging labels and how they move;
 //! - [`secret`] — the stored shape of a secret and its versions;
@@ -14,6 +15,7 @@
 
 pub mod api;
 pub mod error;
+pub mod listing;
 pub mod name;
 pub mod password;
 pub mod rotation;

@@ -46,6 +46,7 @@ impl<S: Store> Service<S> {
             Operation::PutSecretValue => run!(put_secret_value),
             Operation::UpdateSecret => run!(update_secret),
             Operation::DescribeSecret => run!(describe_secret),
+            Operation::ListSecrets => run!(list_secrets),
             Operation::ListSecretVersionIds => run!(list_secret_version_ids),
             Operation::UpdateSecretVersionStage => run!(update_secret_version_stage),
             Operation::DeleteSecret => run!(delete_secret),

@@ -5,6 +5,7 @@
 //! - [`dispatch`] — raw JSON in, JSON out, for the HTTP layer;
 //! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
+//! - `list` — ListSecrets;
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
@@ -18,6 +19,7 @@ pub mod admin;
 pub mod clock;
 pub mod context;
 pub mod dispatch;
+mod list;
 mod password;
 pub mod purge;
 mod resolve;

@@ -191,10 +191,7 @@ impl<S: Store> Service<S> {
         input: DescribeSecretRequest,
     ) -> ApiResult<DescribeSecretResponse> {
         let state = self.resolve(ctx, &input.secret_id).await?.state;
-        let mut stages: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (label, version) in state.labels.iter() {
-            stages.entry(version.to_string()).or_default().push(label.to_string());
-        }
+        let stages = version_stages(&state);
         let s = state.secret.clone();
         let rotation = s.meta.rotation;
         Ok(DescribeSecretResponse {
@@ -296,6 +293,16 @@ impl<S: Store> Service<S> {
 }
 
 /// The ARN reported for a forced delete of a secret that does not exist.
+/// Version id → its labels, for VersionIdsToStages / SecretVersionsToStages
+/// (versions without labels are left out).
+pub(crate) fn version_stages(state: &SecretState) -> BTreeMap<String, Vec<String>> {
+    let mut stages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (label, version) in state.labels.iter() {
+        stages.entry(version.to_string()).or_default().push(label.to_string());
+    }
+    stages
+}
+
 fn missing_secret_arn(ctx: &RequestContext, r: &SecretRef, id: &str) -> String {
     match r {
         SecretRef::FullArn(arn) => arn.to_string(),

@@ -154,7 +154,7 @@ fn page_token(index: usize) -> String {
 }
 
 fn parse_page_token(token: &str) -> ApiResult<usize> {
-    let invalid = || ApiError::new(ErrorCode::InvalidNextTokenException, "The NextToken value is invalid.");
+    let invalid = ApiError::invalid_next_token;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     text.strip_prefix("v1:").and_then(|n| n.parse().ok()).ok_or_else(invalid)

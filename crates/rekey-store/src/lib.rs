@@ -18,6 +18,7 @@ use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, VersionId};
 use rekey_model::{ApiError, Timestamp};
+use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -115,6 +116,69 @@ pub struct Mutation<R> {
     pub decide: Decide<R>,
 }
 
+/// The order of a listing (ListSecrets' SortBy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListOrder {
+    /// CreatedDate (indexed).
+    Created,
+    /// LastChangedDate.
+    LastChanged,
+    /// LastAccessedDate (never accessed sorts first).
+    LastAccessed,
+    /// Name (indexed).
+    Name,
+}
+
+/// The sort key of a listed secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListKey {
+    /// A date in milliseconds (-1 for none).
+    Millis(i64),
+    /// A name.
+    Name(String),
+}
+
+impl ListOrder {
+    /// Where `secret` sits in this order.
+    pub fn cursor(self, secret: &SecretRecord) -> ListCursor {
+        let key = match self {
+            ListOrder::Created => ListKey::Millis(secret.created.millis()),
+            ListOrder::LastChanged => ListKey::Millis(secret.last_changed.millis()),
+            ListOrder::LastAccessed => ListKey::Millis(secret.last_accessed.map_or(-1, Timestamp::millis)),
+            ListOrder::Name => ListKey::Name(secret.arn.name.to_string()),
+        };
+        ListCursor { key, pk: secret.pk }
+    }
+}
+
+/// A position in a listing: strictly after (or before, descending) the
+/// secret with this sort key and store key. Keyset pagination: a page
+/// costs the same wherever it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCursor {
+    /// The sort key.
+    pub key: ListKey,
+    /// The store key (ties).
+    pub pk: i64,
+}
+
+/// A page of secrets of one namespace, in order.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// Whose secrets.
+    pub namespace: Namespace,
+    /// Sort key.
+    pub order: ListOrder,
+    /// Largest first.
+    pub descending: bool,
+    /// Include secrets scheduled for deletion.
+    pub include_deleted: bool,
+    /// Start after this position.
+    pub after: Option<ListCursor>,
+    /// At most this many.
+    pub limit: usize,
+}
+
 /// Whose rotation history to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum History {
@@ -154,6 +218,9 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
+
+    /// A page of secrets (see [`ListQuery`]).
+    fn list(&self, query: ListQuery) -> impl Future<Output = Result<Vec<Arc<SecretState>>, StoreError>> + Send;
 
     /// Stores the progress of an active rotation job. Returns false, and
     /// changes nothing, when the job is no longer active (cancelled,

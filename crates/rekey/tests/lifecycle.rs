@@ -394,3 +394,98 @@ async fn regions_and_accounts_are_namespaces() {
     let (code, _) = error_of(west.get_secret_value().secret_id(a.arn().unwrap()).send().await.unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn list_secrets_filters_orders_and_pages() {
+    use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType as Key, SortByType, SortOrderType, Tag};
+    let server = Server::start();
+    let c = server.client();
+    let specs: [(&str, &str, (&str, &str)); 6] = [
+        ("prod/db", "the main database", ("team", "core")),
+        ("prod/api-key", "an API key", ("team", "edge")),
+        ("dev/db", "a scratch database", ("env", "dev")),
+        ("/root/secret", "asecret", ("team", "core")),
+        ("Zeta", "thesecret", ("owner", "alice")),
+        ("alpha", "DescTwo", ("owner", "bob")),
+    ];
+    for (i, (name, description, (k, v))) in specs.iter().enumerate() {
+        c.create_secret()
+            .name(*name)
+            .description(*description)
+            .tags(Tag::builder().key(*k).value(*v).build())
+            .secret_string("x")
+            .client_request_token(token(i as u64))
+            .send()
+            .await
+            .unwrap();
+    }
+    c.create_secret().name("gone").secret_string("x").client_request_token(token(99)).send().await.unwrap();
+    c.delete_secret().secret_id("gone").send().await.unwrap();
+
+    let names = |out: &aws_sdk_secretsmanager::operation::list_secrets::ListSecretsOutput| -> Vec<String> {
+        out.secret_list().iter().map(|e| e.name().unwrap().to_string()).collect()
+    };
+    // Default: creation order, deleted secrets left out.
+    let all = c.list_secrets().send().await.unwrap();
+    assert_eq!(names(&all), specs.iter().map(|s| s.0).collect::<Vec<_>>());
+    assert!(all.next_token().is_none());
+    let first = &all.secret_list()[0];
+    assert_eq!(first.description(), Some("the main database"));
+    assert_eq!(first.secret_versions_to_stages().unwrap()[&token(0)], ["AWSCURRENT"]);
+    assert!(first.created_date().is_some() && first.last_changed_date().is_some());
+    assert!(first.rotation_enabled().is_none());
+
+    let with_deleted = c.list_secrets().include_planned_deletion(true).send().await.unwrap();
+    assert_eq!(with_deleted.secret_list().len(), 7);
+    assert!(with_deleted.secret_list()[6].deleted_date().is_some());
+
+    let by_name = c.list_secrets().sort_by(SortByType::Name).sort_order(SortOrderType::Desc).send().await.unwrap();
+    assert_eq!(names(&by_name), ["prod/db", "prod/api-key", "dev/db", "alpha", "Zeta", "/root/secret"]);
+
+    // Pages of 2 through the SDK's paginator; every secret exactly once.
+    let pages: Vec<_> = c.list_secrets().max_results(2).into_paginator().send().collect::<Vec<_>>().await;
+    assert_eq!(pages.len(), 3);
+    let paged: Vec<String> = pages.iter().flat_map(|p| names(p.as_ref().unwrap())).collect();
+    assert_eq!(paged, names(&all));
+
+    let filtered = |filters: Vec<Filter>| {
+        let c = c.clone();
+        async move { names(&c.list_secrets().set_filters(Some(filters)).send().await.unwrap()) }
+    };
+    let f = |key: Key, values: &[&str]| {
+        Filter::builder().key(key).set_values(Some(values.iter().map(|v| v.to_string()).collect())).build()
+    };
+    assert_eq!(filtered(vec![f(Key::Name, &["prod/"])]).await, ["prod/db", "prod/api-key"]);
+    assert_eq!(filtered(vec![f(Key::Name, &["!prod", "!/"])]).await.len(), 6, "values are ORed");
+    assert_eq!(filtered(vec![f(Key::Name, &["!/"])]).await.len(), 5);
+    assert_eq!(filtered(vec![f(Key::Description, &["a"])]).await, ["prod/api-key", "dev/db", "/root/secret"]);
+    assert_eq!(filtered(vec![f(Key::Description, &["DATA"])]).await, ["prod/db", "dev/db"]);
+    assert_eq!(filtered(vec![f(Key::TagValue, &["core"]), f(Key::Name, &["prod"])]).await, ["prod/db"]);
+    assert_eq!(filtered(vec![f(Key::TagKey, &["own"])]).await, ["Zeta", "alpha"]);
+    assert_eq!(filtered(vec![f(Key::All, &["d t"])]).await, ["prod/db", "alpha"], "db+the, Desc+Two");
+    assert_eq!(filtered(vec![f(Key::All, &["desc two"])]).await, ["alpha"]);
+    assert_eq!(filtered(vec![f(Key::All, &["api"])]).await, ["prod/api-key"]);
+    assert!(filtered(vec![f(Key::All, &["+"])]).await.is_empty());
+
+    // Filtered pages of 1: the paginator still visits every match once.
+    let pages: Vec<_> = c
+        .list_secrets()
+        .max_results(1)
+        .filters(f(Key::TagValue, &["core"]))
+        .into_paginator()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    let paged: Vec<String> = pages.iter().flat_map(|p| names(p.as_ref().unwrap())).collect();
+    assert_eq!(paged, ["prod/db", "/root/secret"]);
+
+    let e = error_of(c.list_secrets().next_token("bogus").send().await.unwrap_err());
+    assert_eq!(e, ("InvalidNextTokenException".into(), "The NextToken value is invalid.".into()));
+    let token_for_name = c.list_secrets().max_results(1).sort_by(SortByType::Name).send().await.unwrap();
+    let e = error_of(c.list_secrets().next_token(token_for_name.next_token().unwrap()).send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidNextTokenException", "a token only continues its own order");
+
+    // Another account sees none of them.
+    let other = server.client_as("111111111111", "us-east-1");
+    assert!(other.list_secrets().send().await.unwrap().secret_list().is_empty());
+}

@@ -181,6 +181,12 @@ async fn builtin_password_rotates_a_json_key() {
     assert_eq!(next % 86_400, 86_399);
     let last = d.last_rotated_date().unwrap().secs();
     assert_eq!(next / 86_400, last / 86_400 + 30);
+    // ListSecrets shows the same rotation fields.
+    let listed = c.list_secrets().send().await.unwrap();
+    let e = &listed.secret_list()[0];
+    assert_eq!((e.rotation_enabled(), e.rotation_lambda_arn()), (Some(true), Some(FN)));
+    assert_eq!(e.rotation_rules(), d.rotation_rules());
+    assert_eq!((e.last_rotated_date(), e.next_rotation_date()), (d.last_rotated_date(), d.next_rotation_date()));
     let job = &history(&server, "app/db")[0];
     let steps: Vec<&str> = job["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
     assert_eq!(steps, ["createSecret", "setSecret", "testSecret", "finishSecret"]);

@@ -9,7 +9,7 @@ mod rows;
 mod schema;
 mod writer;
 
-use crate::{Change, History, Mutation, MutationInput, Store, StoreError};
+use crate::{Change, History, ListQuery, Mutation, MutationInput, Store, StoreError};
 use cache::{Published, StateCache};
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::rotation::{JobId, RotationJob};
@@ -218,6 +218,10 @@ impl Store for SqliteStore {
 
     async fn due_for_purge(&self, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
         self.read(|c| rows::due_for_purge(c, now, limit))
+    }
+
+    async fn list(&self, query: ListQuery) -> Result<Vec<Arc<SecretState>>, StoreError> {
+        Ok(self.read(|c| rows::list(c, &query))?.into_iter().map(Arc::new).collect())
     }
 
     async fn save_rotation(&self, job: RotationJob) -> Result<bool, StoreError> {

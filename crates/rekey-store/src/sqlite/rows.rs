@@ -1,7 +1,7 @@
 //! Mapping between rows and domain records, on any connection (a reader or
 //! the writer's open transaction).
 
-use crate::{History, SecretWrite, StoreError};
+use crate::{History, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::rotation::{JobId, JobStatus, RotationJob};
@@ -284,6 +284,42 @@ pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> Secret
         }
     }
     SecretState { secret: SecretRecord { pk, ..w.secret.clone() }, versions, labels: w.labels.clone() }
+}
+
+/// A page of a namespace's secrets.
+pub fn list(conn: &Connection, q: &ListQuery) -> Result<Vec<SecretState>, StoreError> {
+    let key = match q.order {
+        ListOrder::Created => "created_ms",
+        ListOrder::LastChanged => "last_changed_ms",
+        ListOrder::LastAccessed => "coalesce(last_accessed_ms, -1)",
+        ListOrder::Name => "name",
+    };
+    let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+    let after = if q.after.is_some() { format!("AND ({key}, id) {cmp} (?4, ?5)") } else { String::new() };
+    let sql = format!(
+        "SELECT name FROM secrets
+         WHERE account = ?1 AND region = ?2 AND (?3 OR deleted_ms IS NULL) {after}
+         ORDER BY {key} {dir}, id {dir} LIMIT ?6"
+    );
+    let (after_key, after_pk): (rusqlite::types::Value, i64) = match &q.after {
+        Some(ListCursor { key: ListKey::Millis(ms), pk }) => ((*ms).into(), *pk),
+        Some(ListCursor { key: ListKey::Name(n), pk }) => (n.clone().into(), *pk),
+        None => (rusqlite::types::Value::Null, 0),
+    };
+    let ns = &q.namespace;
+    let names = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![ns.account.as_str(), ns.region.as_str(), q.include_deleted, after_key, after_pk, q.limit as i64],
+            |r| r.get::<_, String>(0),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let name = SecretName::parse(&n).map_err(|_| StoreError::Corrupt(format!("name {n}")))?;
+        out.extend(load(conn, ns, &name)?);
+    }
+    Ok(out)
 }
 
 /// Marks a read of the secret and version on `day`, at most once a day.

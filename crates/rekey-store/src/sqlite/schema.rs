@@ -78,6 +78,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX rotations_active ON rotations (status) WHERE status = 'active';
     CREATE INDEX rotations_secret ON rotations (secret_pk, created_ms);
     "#,
+    // 3: ListSecrets in creation order (the default) without a scan.
+    // Creation time never changes, so this index costs writes nothing after
+    // the insert; (account, region, name) is the unique index.
+    r#"
+    CREATE INDEX secrets_created ON secrets (account, region, created_ms, id);
+    "#,
 ];
 
 /// Brings the schema up to date.
