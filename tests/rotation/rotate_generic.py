@@ -62,7 +62,8 @@ def lambda_handler(event, context):
     elif "AWSPENDING" not in versions[token]:
         raise ValueError("Secret version %s not set as AWSPENDING for rotation of secret %s." % (token, arn))
 
-    _log("%s %s start" % (step, token))
+    # Which event fields came (for the tests): the RotationToken's length.
+    _log("%s %s start rotation-token-length=%d" % (step, token, len(event.get("RotationToken", ""))))
     _hooks(step)
     if step == "createSecret":
         create_secret(service_client, arn, token)

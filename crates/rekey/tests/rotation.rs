@@ -297,6 +297,10 @@ async fn python_function_through_exec() {
     assert_rotated(&server, &c, "exec/secret", &old, &token(2)).await;
     let done: Vec<String> = control.log().into_iter().filter(|l| l.ends_with(" done")).collect();
     assert_eq!(done.len(), 4, "{done:?}");
+    // Every event carried a RotationToken (a UUID, 36 characters).
+    let starts: Vec<String> = control.log().into_iter().filter(|l| l.contains(" start ")).collect();
+    assert_eq!(starts.len(), 4);
+    assert!(starts.iter().all(|l| l.ends_with("rotation-token-length=36")), "{starts:?}");
 }
 
 /// The same function behind the `http` executor.
