@@ -1,6 +1,7 @@
 //! rekey's domain model: pure types and rules, no I/O and no async.
 //!
 //! - [`api`] — the wire types generated from the service model;
+//! - [`calendar`] — UTC date arithmetic;
 //! - [`validation`] — model constraints on raw requests;
 //! - [`listing`] — ListSecrets filters;
 //! - [`name`] — account, region, secret names, ARNs and SecretId resolution;
@@ -14,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod calendar;
 pub mod error;
 pub mod listing;
 pub mod name;

@@ -1,31 +1,452 @@
-//! Rotation schedules: from RotationRules to the next rotation date.
+//! Rotation schedules (BEHAVIOUR.md §8): RotationRules parsed and checked
+//! the way AWS does, and turned into rotation windows.
+//!
+//! Three shapes:
+//! - `AutomaticallyAfterDays = N` and `rate(N days)`: one window on the day
+//!   N days after the last rotation (or manual value change), all day long
+//!   unless `Duration` says otherwise;
+//! - `rate(N hours)`: windows at midnight UTC and every N hours after it,
+//!   an hour long by default;
+//! - `cron(0 H DoM Mon DoW *)`: a window at each fire time, an hour long
+//!   when the expression fires several times a day, else to the end of the
+//!   day.
+//!
+//! A window never crosses midnight UTC nor reaches the next window, and
+//! rotations are at least 4 hours apart.
 
 use crate::api::RotationRulesType;
 use crate::api::wire::Timestamp;
+use crate::calendar::{self, days_in_month, weekday};
+use crate::error::{ApiError, ApiResult};
 
-const LAST_SECOND_OF_DAY_MS: i64 = (24 * 3600 - 1) * 1000;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+/// Rotations may not come closer than this (hours).
+const MIN_GAP_HOURS: u32 = 4;
+/// How far ahead a window is looked for (a valid expression fires within
+/// a few years: `29 2` needs four, `SUN#5` of a month list a few more).
+const HORIZON_DAYS: i64 = 366 * 8;
 
-/// NextRotationDate for `rules` when the secret's value last changed at
-/// `last_change`: for `AutomaticallyAfterDays = N`, 23:59:59 UTC of the day
-/// N days after that change (BEHAVIOUR.md §8.2). Schedule expressions are
-/// not computed here yet (`None`).
-pub fn next_rotation(rules: &RotationRulesType, last_change: Timestamp) -> Option<Timestamp> {
-    let days = rules.automatically_after_days?;
-    if rules.schedule_expression.is_some() {
-        return None;
+/// A rotation window: rotation may start at any instant in `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// First instant.
+    pub start: Timestamp,
+    /// The instant after the last.
+    pub end: Timestamp,
+}
+
+impl Window {
+    /// NextRotationDate as AWS reports it: the last second of the window
+    /// (23:59:59 for a window that runs to the end of the day).
+    pub fn next_rotation_date(&self) -> Timestamp {
+        Timestamp::from_millis(self.end.millis() - 1000)
     }
-    Some(Timestamp::from_millis(last_change.day_start().plus_days(days).millis() + LAST_SECOND_OF_DAY_MS))
+
+    /// Length in milliseconds.
+    pub fn len_ms(&self) -> i64 {
+        self.end.millis() - self.start.millis()
+    }
+}
+
+/// Which days of the month (cron day-of-month).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dom {
+    /// A set of days (bit n = day n).
+    Days(u32),
+    /// `L`: the last day.
+    Last,
+    /// `LW`: the last weekday (Monday–Friday).
+    LastWeekday,
+    /// `nW`: the weekday nearest to day n, within the month.
+    NearestWeekday(u32),
+}
+
+/// Which days of the week (cron day-of-week, 1 = Sunday).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dow {
+    /// A set of weekdays (bit n = weekday n).
+    Days(u32),
+    /// `nL`: the last weekday n of the month.
+    Last(u32),
+    /// `n#k`: the k-th weekday n of the month.
+    Nth(u32, u32),
+}
+
+/// The days a fire schedule fires on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Days {
+    /// Every day (rate in hours).
+    Every,
+    /// A cron day pattern: months, then day-of-month or day-of-week.
+    Cron { months: u32, dom: Option<Dom>, dow: Option<Dow> },
+}
+
+impl Days {
+    fn matches(&self, day: i64) -> bool {
+        let Days::Cron { months, dom, dow } = self else {
+            return true;
+        };
+        let date = calendar::date(day);
+        if months & (1 << date.month) == 0 {
+            return false;
+        }
+        let dim = days_in_month(date.year, date.month);
+        if let Some(dom) = dom {
+            return match dom {
+                Dom::Days(set) => set & (1 << date.day) != 0,
+                Dom::Last => date.day == dim,
+                Dom::LastWeekday => {
+                    let last = day + i64::from(dim - date.day);
+                    let back = match weekday(last) {
+                        1 => 2,
+                        7 => 1,
+                        _ => 0,
+                    };
+                    date.day == dim - back
+                }
+                Dom::NearestWeekday(n) => {
+                    if *n > dim {
+                        return false;
+                    }
+                    let target = day + i64::from(*n) - i64::from(date.day);
+                    let nearest = match weekday(target) {
+                        7 if *n == 1 => n + 2,
+                        7 => n - 1,
+                        1 if *n == dim => n - 2,
+                        1 => n + 1,
+                        _ => *n,
+                    };
+                    date.day == nearest
+                }
+            };
+        }
+        match dow {
+            Some(Dow::Days(set)) => set & (1 << weekday(day)) != 0,
+            Some(Dow::Last(w)) => weekday(day) == *w && date.day + 7 > dim,
+            Some(Dow::Nth(w, k)) => weekday(day) == *w && (date.day - 1) / 7 + 1 == *k,
+            None => true,
+        }
+    }
+
+    /// The first day at or after `day` whose month can match (skips whole
+    /// months that cannot).
+    fn skip_months(&self, day: i64) -> i64 {
+        let Days::Cron { months, .. } = self else {
+            return day;
+        };
+        let date = calendar::date(day);
+        if months & (1 << date.month) != 0 {
+            return day;
+        }
+        day + i64::from(days_in_month(date.year, date.month) - date.day) + 1
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// N days after the last rotation.
+    AfterDays(u32),
+    /// Windows at these hours (sorted) of matching days.
+    Fires { hours: Vec<u32>, days: Days },
+}
+
+/// A parsed, checked rotation schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    kind: Kind,
+    /// `Duration` in hours.
+    duration: Option<u32>,
+}
+
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::invalid_parameter(msg)
+}
+
+impl Schedule {
+    /// Parses and checks RotationRules; `None` when they set no schedule.
+    pub fn from_rules(rules: &RotationRulesType) -> ApiResult<Option<Schedule>> {
+        let duration = rules.duration.as_deref().map(parse_duration).transpose()?;
+        let kind = match (rules.automatically_after_days, rules.schedule_expression.as_deref()) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("You cannot specify both rotation frequency and schedule expression together."));
+            }
+            (Some(n), None) => {
+                if !(1..=1000).contains(&n) {
+                    return Err(invalid("AutomaticallyAfterDays must be between 1 and 1000."));
+                }
+                Kind::AfterDays(n as u32)
+            }
+            (None, Some(expr)) => parse_expression(expr)?,
+            (None, None) if duration.is_some() => {
+                return Err(invalid("A Duration needs a ScheduleExpression or AutomaticallyAfterDays."));
+            }
+            (None, None) => return Ok(None),
+        };
+        let schedule = Schedule { kind, duration };
+        schedule.check_windows()?;
+        Ok(Some(schedule))
+    }
+
+    /// The length in hours of the window that starts at hour `h`.
+    fn window_hours(&self, h: u32) -> u32 {
+        match &self.kind {
+            Kind::AfterDays(_) => self.duration.unwrap_or(24),
+            Kind::Fires { hours, .. } => self.duration.unwrap_or(if hours.len() > 1 { 1 } else { 24 - h }),
+        }
+    }
+
+    fn check_windows(&self) -> ApiResult<()> {
+        let Kind::Fires { hours, days } = &self.kind else {
+            if self.window_hours(0) > 24 {
+                return Err(invalid("The rotation window must not extend into the next UTC day."));
+            }
+            return Ok(());
+        };
+        for (i, &h) in hours.iter().enumerate() {
+            if h + self.window_hours(h) > 24 {
+                return Err(invalid(format!(
+                    "The rotation window starting at {h:02}:00 UTC must not extend into the next UTC day."
+                )));
+            }
+            if let Some(&next) = hours.get(i + 1) {
+                if next - h < MIN_GAP_HOURS {
+                    return Err(invalid(format!(
+                        "Rotations at {h:02}:00 and {next:02}:00 UTC are less than {MIN_GAP_HOURS} hours apart; you can rotate a secret at most every {MIN_GAP_HOURS} hours."
+                    )));
+                }
+                if h + self.window_hours(h) > next {
+                    return Err(invalid(format!(
+                        "The rotation window starting at {h:02}:00 UTC must not extend into the next rotation window at {next:02}:00 UTC."
+                    )));
+                }
+            }
+        }
+        // The last fire of a day and the first of the next.
+        if let (Some(&first), Some(&last)) = (hours.first(), hours.last())
+            && matches!(days, Days::Cron { .. })
+            && 24 - last + first < MIN_GAP_HOURS
+            && consecutive_days(days)
+        {
+            return Err(invalid(format!(
+                "Rotations at {last:02}:00 and {first:02}:00 UTC on consecutive days are less than {MIN_GAP_HOURS} hours apart; you can rotate a secret at most every {MIN_GAP_HOURS} hours."
+            )));
+        }
+        let probe = Timestamp::from_millis(0);
+        if self.first_fire_window(probe).is_none() {
+            return Err(invalid("The schedule expression never matches a day."));
+        }
+        Ok(())
+    }
+
+    /// Whether the schedule counts days from the last rotation
+    /// (AutomaticallyAfterDays, rate in days): then a manual value change
+    /// restarts it.
+    pub fn counts_from_last_rotation(&self) -> bool {
+        matches!(self.kind, Kind::AfterDays(_))
+    }
+
+    /// The AutomaticallyAfterDays DescribeSecret shows beside a days
+    /// expression (`rate(10 days)` → 10).
+    pub fn computed_days(&self) -> Option<i64> {
+        match self.kind {
+            Kind::AfterDays(n) => Some(i64::from(n)),
+            Kind::Fires { .. } => None,
+        }
+    }
+
+    /// The window a rotation is due in, seen at `now`: for schedules that
+    /// count from the last rotation, the window N days after
+    /// `last_rotation` (it may lie in the past: overdue); for the others,
+    /// the first window that has not ended at `now`.
+    pub fn window(&self, now: Timestamp, last_rotation: Timestamp) -> Window {
+        match &self.kind {
+            Kind::AfterDays(n) => {
+                let start = last_rotation.day_start().plus_days(i64::from(*n));
+                let end = Timestamp::from_millis(start.millis() + i64::from(self.window_hours(0)) * HOUR_MS);
+                Window { start, end }
+            }
+            Kind::Fires { .. } => self.first_fire_window(now).expect("checked: the schedule fires"),
+        }
+    }
+
+    /// The first fire window that has not ended at `t`.
+    fn first_fire_window(&self, t: Timestamp) -> Option<Window> {
+        let Kind::Fires { hours, days } = &self.kind else {
+            return None;
+        };
+        let first = t.millis().div_euclid(DAY_MS);
+        let mut day = first;
+        while day < first + HORIZON_DAYS {
+            let skipped = days.skip_months(day);
+            if skipped != day {
+                day = skipped;
+                continue;
+            }
+            if days.matches(day) {
+                for &h in hours {
+                    let start = day * DAY_MS + i64::from(h) * HOUR_MS;
+                    let end = start + i64::from(self.window_hours(h)) * HOUR_MS;
+                    if end > t.millis() {
+                        return Some(Window { start: Timestamp::from_millis(start), end: Timestamp::from_millis(end) });
+                    }
+                }
+            }
+            day += 1;
+        }
+        None
+    }
+}
+
+/// Whether some two consecutive days both match (within the horizon).
+fn consecutive_days(days: &Days) -> bool {
+    (1..HORIZON_DAYS).any(|d| days.matches(d) && days.matches(d - 1))
+}
+
+fn parse_duration(d: &str) -> ApiResult<u32> {
+    let hours = d.strip_suffix('h').and_then(|n| n.parse::<u32>().ok());
+    match hours {
+        Some(h) if (1..=24).contains(&h) => Ok(h),
+        Some(_) => Err(invalid(format!("The Duration {d} must be between 1h and 24h."))),
+        None => Err(invalid(format!("The Duration {d} is not a number of hours such as 2h."))),
+    }
+}
+
+fn parse_expression(expr: &str) -> ApiResult<Kind> {
+    if let Some(body) = expr.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+        return parse_rate(expr, body);
+    }
+    if let Some(body) = expr.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
+        return parse_cron(expr, body);
+    }
+    Err(invalid(format!("The schedule expression {expr} is neither a rate() nor a cron() expression.")))
+}
+
+fn parse_rate(expr: &str, body: &str) -> ApiResult<Kind> {
+    let bad = || invalid(format!("Invalid rate() expression {expr}: use rate(<number> hours) or rate(<number> days)."));
+    let (n, unit) = body.trim().split_once(' ').ok_or_else(bad)?;
+    let n: u32 = n.parse().map_err(|_| bad())?;
+    match unit.trim() {
+        "hour" | "hours" => {
+            if n < MIN_GAP_HOURS {
+                return Err(invalid(format!(
+                    "Invalid rate() expression {expr}: you can rotate a secret at most every {MIN_GAP_HOURS} hours."
+                )));
+            }
+            if n >= 24 {
+                return Err(invalid(format!(
+                    "Invalid rate() expression {expr}: for intervals of a day or more, use rate(<number> days)."
+                )));
+            }
+            Ok(Kind::Fires { hours: (0..24).step_by(n as usize).collect(), days: Days::Every })
+        }
+        "day" | "days" if (1..=1000).contains(&n) => Ok(Kind::AfterDays(n)),
+        "day" | "days" => {
+            Err(invalid(format!("Invalid rate() expression {expr}: the number of days must be between 1 and 1000.")))
+        }
+        _ => Err(bad()),
+    }
+}
+
+const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/// One value of a field: a number in `min..=max` or a name (1-based).
+fn value(s: &str, min: u32, max: u32, names: &[&str]) -> Option<u32> {
+    let v = match s.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => names.iter().position(|n| n.eq_ignore_ascii_case(s))? as u32 + 1,
+    };
+    (min..=max).contains(&v).then_some(v)
+}
+
+/// A field of numbers: `*`, `n`, `a-b`, `a/step`, `*/step`, `/step`,
+/// `a-b/step`, and comma lists of those; a bit set.
+fn number_set(field: &str, min: u32, max: u32, names: &[&str]) -> Option<u32> {
+    let mut set = 0u32;
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (r, s.parse::<u32>().ok().filter(|s| *s > 0)?),
+            None => (part, 1),
+        };
+        let (lo, hi) = match range {
+            "*" => (min, max),
+            "" if part.starts_with('/') => (min, max),
+            r => match r.split_once('-') {
+                Some((a, b)) => (value(a, min, max, names)?, value(b, min, max, names)?),
+                // `a/step` runs from a to the end of the field.
+                None if part.contains('/') => (value(r, min, max, names)?, max),
+                None => {
+                    let v = value(r, min, max, names)?;
+                    (v, v)
+                }
+            },
+        };
+        if lo > hi {
+            return None;
+        }
+        for v in (lo..=hi).step_by(step as usize) {
+            set |= 1 << v;
+        }
+    }
+    (set != 0).then_some(set)
+}
+
+fn parse_cron(expr: &str, body: &str) -> ApiResult<Kind> {
+    let fields: Vec<&str> = body.split_whitespace().collect();
+    let bad = |what: &str| invalid(format!("Invalid cron() expression {expr}: {what}"));
+    let [minutes, hours, dom, month, dow, year] = fields[..] else {
+        return Err(bad("expected six fields: minutes hours day-of-month month day-of-week year."));
+    };
+    if minutes != "0" {
+        return Err(bad("the minutes field must be 0 (rotations start on the hour)."));
+    }
+    if year != "*" {
+        return Err(bad("the year field must be *."));
+    }
+    let hour_set = number_set(hours, 0, 23, &[]).ok_or_else(|| bad("the hours field must hold hours 0-23."))?;
+    let months =
+        number_set(month, 1, 12, &MONTHS).ok_or_else(|| bad("the month field must hold months 1-12 or JAN-DEC."))?;
+    let (dom, dow) = match (dom, dow) {
+        _ if (dom == "?") == (dow == "?") => {
+            return Err(bad("exactly one of day-of-month and day-of-week must be ?."));
+        }
+        ("?", dow) => (None, Some(parse_dow(dow).ok_or_else(|| bad("the day-of-week field is not valid."))?)),
+        (dom, _) => (Some(parse_dom(dom).ok_or_else(|| bad("the day-of-month field is not valid."))?), None),
+    };
+    let hours = (0..24).filter(|h| hour_set & (1 << h) != 0).collect();
+    Ok(Kind::Fires { hours, days: Days::Cron { months, dom, dow } })
+}
+
+fn parse_dom(f: &str) -> Option<Dom> {
+    match f {
+        "L" => Some(Dom::Last),
+        "LW" => Some(Dom::LastWeekday),
+        f if f.ends_with('W') => value(&f[..f.len() - 1], 1, 31, &[]).map(Dom::NearestWeekday),
+        f => number_set(f, 1, 31, &[]).map(Dom::Days),
+    }
+}
+
+fn parse_dow(f: &str) -> Option<Dow> {
+    if f == "L" {
+        return Some(Dow::Days(1 << 7));
+    }
+    if let Some((day, nth)) = f.split_once('#') {
+        let n = nth.parse::<u32>().ok().filter(|n| (1..=5).contains(n))?;
+        return Some(Dow::Nth(value(day, 1, 7, &WEEKDAYS)?, n));
+    }
+    if let Some(day) = f.strip_suffix('L') {
+        return Some(Dow::Last(value(day, 1, 7, &WEEKDAYS)?));
+    }
+    number_set(f, 1, 7, &WEEKDAYS).map(Dow::Days)
+}
+
+/// NextRotationDate for `rules` seen at `now` when the value last changed
+/// (or was rotated) at `last_rotation`; `None` without a valid schedule.
+pub fn next_rotation(rules: &RotationRulesType, now: Timestamp, last_rotation: Timestamp) -> Option<Timestamp> {
+    let schedule = Schedule::from_rules(rules).ok()??;
+    Some(schedule.window(now, last_rotation).next_rotation_date())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_schedule_ends_on_the_due_day() {
-        // BEHAVIOUR.md §8.2: last change 2026-02-03, N=30 -> 2026-03-05T23:59:59Z.
-        let feb3 = Timestamp::from_millis(1_770_076_800_000 + 5 * 3600 * 1000);
-        let rules = RotationRulesType { automatically_after_days: Some(30), ..Default::default() };
-        assert_eq!(next_rotation(&rules, feb3), Some(Timestamp::from_millis(1_772_755_199_000)));
-    }
-}
+mod tests;

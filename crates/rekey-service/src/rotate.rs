@@ -9,7 +9,7 @@ use crate::context::RequestContext;
 use crate::values::RequestedValue;
 use rekey_model::api::*;
 use rekey_model::rotation::{RotationJob, RotationMode};
-use rekey_model::schedule::next_rotation;
+use rekey_model::schedule::{Schedule, next_rotation};
 use rekey_model::secret::VersionRecord;
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
@@ -36,13 +36,10 @@ impl<S: Store> Service<S> {
         let token = VersionId::new(token);
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
-        if let Some(rules) = &input.rotation_rules
-            && rules.automatically_after_days.is_some()
-            && rules.schedule_expression.is_some()
-        {
-            return Err(ApiError::invalid_parameter(
-                "You cannot specify both rotation frequency and schedule expression together.",
-            ));
+        // Both a frequency and an expression, then the schedule's own rules
+        // (BEHAVIOUR.md §7.1 #4, #5).
+        if let Some(rules) = &input.rotation_rules {
+            Schedule::from_rules(rules)?;
         }
         let stored = &resolved.state.secret.meta.rotation;
         let function = input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).ok_or_else(|| {
@@ -90,7 +87,7 @@ impl<S: Store> Service<S> {
                 if let Some(rules) = input.rotation_rules {
                     rotation.rules = Some(rules);
                 }
-                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, last_change));
+                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, now, last_change));
                 state.secret.last_changed = now;
                 let kms_key_id = state.secret.meta.kms_key_id.clone();
                 let has_value = copy.is_some();

@@ -61,18 +61,9 @@ pub fn uri_encode(s: &str, keep_slash: bool) -> String {
 /// `(YYYYMMDD, YYYYMMDD'T'HHMMSS'Z')` of a Unix time in milliseconds.
 pub fn amz_dates(millis: i64) -> (String, String) {
     let secs = millis.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let rekey_model::calendar::Date { year: y, month: m, day: d } =
+        rekey_model::calendar::date(secs.div_euclid(86_400));
     let date = format!("{y:04}{m:02}{d:02}");
     let stamp = format!("{date}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60);
     (date, stamp)

@@ -242,7 +242,7 @@ impl<S: Store> Service<S> {
                 }
                 let rotation = &mut state.secret.meta.rotation;
                 rotation.last_rotated = Some(now);
-                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, now));
+                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, now, now));
                 state.secret.last_changed = now;
                 let mut write = SecretWrite::of(&state);
                 write.rotation = Some(job);
