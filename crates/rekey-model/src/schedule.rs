@@ -49,6 +49,32 @@ impl Window {
     }
 }
 
+/// The scheduler's plan for a secret: when to start its next scheduled
+/// rotation, and the NextRotationDate to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The window of the next scheduled rotation.
+    pub window: Window,
+    /// When to start it: a point inside the window, fixed per secret and
+    /// window, in its first three quarters (so that the rotation can finish
+    /// inside the window).
+    pub rotate_at: Timestamp,
+}
+
+impl Plan {
+    fn of(window: Window, key: &str) -> Plan {
+        // FNV-1a of the secret and the window: deterministic (a restart
+        // changes nothing; tests can predict it) and spread across secrets.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes().chain(window.start.millis().to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let span_s = (window.len_ms() * 3 / 4 / 1000).max(1) as u64;
+        let offset_ms = (h % span_s) as i64 * 1000;
+        Plan { window, rotate_at: Timestamp::from_millis(window.start.millis() + offset_ms) }
+    }
+}
+
 /// Which days of the month (cron day-of-month).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Dom {
@@ -270,6 +296,23 @@ impl Schedule {
         }
     }
 
+    /// The plan seen at `now` when the last rotation (or manual value
+    /// change) was at `last_rotation` and nothing rotates now: the window
+    /// due, possibly overdue (then it is due at once). `key` names the secret.
+    pub fn plan(&self, now: Timestamp, last_rotation: Timestamp, key: &str) -> Plan {
+        Plan::of(self.window(now, last_rotation), key)
+    }
+
+    /// The plan after a rotation that happens at `rotated`: the window it
+    /// falls in is used up, the next one is planned.
+    pub fn plan_after_rotation(&self, rotated: Timestamp, key: &str) -> Plan {
+        let mut w = self.window(rotated, rotated);
+        if !self.counts_from_last_rotation() && w.start <= rotated {
+            w = self.window(w.end, w.end);
+        }
+        Plan::of(w, key)
+    }
+
     /// The first fire window that has not ended at `t`.
     fn first_fire_window(&self, t: Timestamp) -> Option<Window> {
         let Kind::Fires { hours, days } = &self.kind else {
@@ -439,6 +482,19 @@ fn parse_dow(f: &str) -> Option<Dow> {
         return Some(Dow::Last(value(day, 1, 7, &WEEKDAYS)?));
     }
     number_set(f, 1, 7, &WEEKDAYS).map(Dow::Days)
+}
+
+/// RotationRules as DescribeSecret and ListSecrets show them: as given,
+/// plus the computed AutomaticallyAfterDays beside a days expression
+/// (`rate(10 days)` also shows `AutomaticallyAfterDays: 10`).
+pub fn as_described(mut rules: RotationRulesType) -> RotationRulesType {
+    if rules.automatically_after_days.is_none()
+        && rules.schedule_expression.is_some()
+        && let Ok(Some(s)) = Schedule::from_rules(&rules)
+    {
+        rules.automatically_after_days = s.computed_days();
+    }
+    rules
 }
 
 /// NextRotationDate for `rules` seen at `now` when the value last changed

@@ -135,6 +135,8 @@ pub struct SecretRecord {
     pub deleted: Option<Timestamp>,
     /// When the scheduled deletion becomes a purge.
     pub purge_at: Option<Timestamp>,
+    /// When the scheduler starts the next scheduled rotation.
+    pub rotate_at: Option<Timestamp>,
     /// Everything else.
     pub meta: SecretMeta,
 }

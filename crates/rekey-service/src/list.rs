@@ -64,7 +64,7 @@ fn entry(state: &SecretState) -> SecretListEntry {
         kms_key_id: s.meta.kms_key_id,
         rotation_enabled: rotation.enabled,
         rotation_lambda_arn: rotation.lambda_arn,
-        rotation_rules: rotation.rules,
+        rotation_rules: rotation.rules.map(rekey_model::schedule::as_described),
         last_rotated_date: rotation.last_rotated,
         next_rotation_date: rotation.next_rotation.filter(|_| rotation.enabled == Some(true)),
         last_changed_date: Some(s.last_changed),

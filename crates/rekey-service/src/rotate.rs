@@ -6,11 +6,13 @@
 
 use crate::Service;
 use crate::context::RequestContext;
+use crate::rotation::scheduler::replan;
 use crate::values::RequestedValue;
+use rekey_model::Timestamp;
 use rekey_model::api::*;
 use rekey_model::rotation::{RotationJob, RotationMode};
-use rekey_model::schedule::{Schedule, next_rotation};
-use rekey_model::secret::VersionRecord;
+use rekey_model::schedule::Schedule;
+use rekey_model::secret::{SealedValue, SecretState, VersionRecord};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{Change, SecretWrite, Store};
@@ -21,6 +23,38 @@ enum Started {
     New,
     /// The token already names a version: a retry; nothing changed.
     Replay,
+}
+
+/// When the current value was written: the basis of day-counting
+/// schedules when nothing rotates now.
+pub(crate) fn current_since(state: &SecretState) -> Timestamp {
+    state
+        .labels
+        .holder(StagingLabel::CURRENT)
+        .and_then(|c| state.version(c))
+        .map_or(state.secret.created, |v| v.created)
+}
+
+/// Starts a rotation of `state` in its transaction: the pending version
+/// `token` (value-less, or holding `value` for a configuration test)
+/// labelled AWSPENDING, and its job. Returns the write.
+pub(crate) fn begin_rotation(
+    state: &mut SecretState,
+    token: VersionId,
+    function: String,
+    mode: RotationMode,
+    value: Option<SealedValue>,
+    now: Timestamp,
+) -> ApiResult<SecretWrite> {
+    let kms_key_id = state.secret.meta.kms_key_id.clone();
+    let has_value = value.is_some();
+    let version = VersionRecord { version_id: token.clone(), created: now, last_accessed: None, has_value, kms_key_id };
+    state.versions.push(version.clone());
+    state.labels.set(StagingLabel::pending(), &token)?;
+    let mut write = SecretWrite::of(state);
+    write.put_versions.push((version, value));
+    write.rotation = Some(RotationJob::new(state.secret.arn.clone(), token, function, mode, now));
+    Ok(write)
 }
 
 impl<S: Store> Service<S> {
@@ -73,31 +107,22 @@ impl<S: Store> Service<S> {
                         "A previous rotation isn't complete. That rotation will be reattempted.",
                     ));
                 }
-                let last_change = match mode {
-                    RotationMode::Rotate => now,
-                    RotationMode::Test => state
-                        .labels
-                        .holder(StagingLabel::CURRENT)
-                        .and_then(|c| state.version(c))
-                        .map_or(state.secret.created, |v| v.created),
-                };
                 let rotation = &mut state.secret.meta.rotation;
                 rotation.enabled = Some(true);
                 rotation.lambda_arn = Some(function.clone());
                 if let Some(rules) = input.rotation_rules {
                     rotation.rules = Some(rules);
                 }
-                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, now, last_change));
+                match mode {
+                    // The rotation starting now uses up its window.
+                    RotationMode::Rotate => replan(&mut state.secret, now, Some(now), now),
+                    RotationMode::Test => {
+                        let last_change = current_since(&state);
+                        replan(&mut state.secret, now, None, last_change)
+                    }
+                }
                 state.secret.last_changed = now;
-                let kms_key_id = state.secret.meta.kms_key_id.clone();
-                let has_value = copy.is_some();
-                let version =
-                    VersionRecord { version_id: t.clone(), created: now, last_accessed: None, has_value, kms_key_id };
-                state.versions.push(version.clone());
-                state.labels.set(StagingLabel::pending(), &t)?;
-                let mut write = SecretWrite::of(&state);
-                write.put_versions.push((version, copy));
-                write.rotation = Some(RotationJob::new(state.secret.arn.clone(), t, function, mode, now));
+                let write = begin_rotation(&mut state, t, function, mode, copy, now)?;
                 Ok((Change::write(write), Started::New))
             })
             .await?;
@@ -113,11 +138,7 @@ impl<S: Store> Service<S> {
 
     /// The current value sealed again as version `token` (for a
     /// configuration test); `None` when the secret has no current value.
-    async fn copy_current(
-        &self,
-        state: &rekey_model::secret::SecretState,
-        token: &VersionId,
-    ) -> ApiResult<Option<rekey_model::secret::SealedValue>> {
+    async fn copy_current(&self, state: &SecretState, token: &VersionId) -> ApiResult<Option<SealedValue>> {
         let Some(current) = state.labels.holder(StagingLabel::CURRENT) else {
             return Ok(None);
         };
@@ -163,9 +184,8 @@ impl<S: Store> Service<S> {
                     .rotation_in_progress()
                     .then(|| state.labels.holder(StagingLabel::PENDING).cloned())
                     .flatten();
-                let rotation = &mut state.secret.meta.rotation;
-                rotation.enabled = Some(false);
-                rotation.next_rotation = None;
+                state.secret.meta.rotation.enabled = Some(false);
+                replan(&mut state.secret, now, None, now);
                 state.secret.last_changed = now;
                 let mut write = SecretWrite::of(&state);
                 write.end_rotations = Some(rekey_model::rotation::JobStatus::Cancelled);

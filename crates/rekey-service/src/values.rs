@@ -4,6 +4,7 @@
 
 use crate::Service;
 use crate::context::RequestContext;
+use crate::rotation::scheduler::{replan, restarts_on_manual_change};
 use base64::Engine as _;
 use rekey_model::api::*;
 use rekey_model::name::Arn;
@@ -105,6 +106,10 @@ pub(crate) fn write_version(
     if placement.abandoned_pending.is_some() {
         // A manual new current value abandons the rotation in progress (§4.4).
         write.end_rotations = Some(JobStatus::Abandoned);
+    }
+    if state.labels.holder(StagingLabel::CURRENT) == Some(token) && restarts_on_manual_change(&state.secret) {
+        // A new current value counts as a rotation for schedules in days.
+        replan(&mut state.secret, now, Some(now), now);
     }
     if state.version(token).is_none() {
         state.versions.push(record.clone());

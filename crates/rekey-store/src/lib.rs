@@ -240,6 +240,16 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<RotationJob>, StoreError>> + Send;
 
+    /// Live secrets whose scheduled rotation is due at `now`: (namespace, name).
+    fn due_for_rotation(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
+
+    /// The soonest scheduled rotation of any live secret.
+    fn next_rotation_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+
     /// The wrapped key-encryption key `id`, if it exists.
     fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 

@@ -131,6 +131,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             tokio::spawn(async move { axum_serve(runtime, app).await });
         }
         tokio::spawn(service.clone().run_rotations());
+        tokio::spawn(service.clone().run_scheduler());
         eprintln!(
             "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
         );

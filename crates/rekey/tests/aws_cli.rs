@@ -171,6 +171,10 @@ fn rotate_secret_reference_examples() {
     let d = cli.json(&["describe-secret", "--secret-id", "MyTestDatabaseSecret"]);
     assert_eq!(d["RotationEnabled"], true);
     assert_eq!(d["RotationLambdaARN"], function);
-    assert_eq!(d["RotationRules"], serde_json::json!({"ScheduleExpression": "rate(10 days)"}));
+    // As given, plus the computed AutomaticallyAfterDays beside a days expression.
+    assert_eq!(
+        d["RotationRules"],
+        serde_json::json!({"ScheduleExpression": "rate(10 days)", "AutomaticallyAfterDays": 10})
+    );
     assert!(d["LastRotatedDate"].is_number(), "{d}");
 }

@@ -190,7 +190,7 @@ fn naive_in(field: &str, v: u32, min: u32, max: u32, names: &[&str]) -> bool {
         } else {
             (naive_value(range, names), naive_value(range, names))
         };
-        v >= lo && v <= hi && (v - lo) % step == 0
+        v >= lo && v <= hi && (v - lo).is_multiple_of(step)
     })
 }
 
@@ -312,4 +312,25 @@ fn window_search_matches_brute_force() {
         }
         checked += 1;
     }
+}
+
+#[test]
+fn plans_start_inside_the_window_and_are_stable() {
+    let s = sched("cron(0 8/8 * * ? *)", Some("2h"));
+    let p = s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a");
+    assert_eq!(p.window.start, at(2026, 11, 27, 8));
+    assert!(p.rotate_at >= p.window.start && p.rotate_at.millis() < p.window.start.millis() + 90 * 60_000);
+    assert_eq!(p, s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a"), "deterministic");
+    let offsets: std::collections::HashSet<i64> = (0..50)
+        .map(|i| s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), &format!("arn:{i}")).rotate_at.millis())
+        .collect();
+    assert!(offsets.len() > 40, "spread across secrets");
+    // A rotation inside a window uses it up.
+    let after = s.plan_after_rotation(at(2026, 11, 27, 9), "arn:a");
+    assert_eq!(after.window.start, at(2026, 11, 27, 16));
+    // Between windows, the next window is still to come.
+    assert_eq!(s.plan_after_rotation(at(2026, 11, 27, 12), "arn:a").window.start, at(2026, 11, 27, 16));
+    // Days: N days after the rotation.
+    let d = sched("rate(10 days)", None);
+    assert_eq!(d.plan_after_rotation(at(2026, 2, 3, 15), "arn:a").window.start, at(2026, 2, 13, 0));
 }

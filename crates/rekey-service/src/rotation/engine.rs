@@ -6,11 +6,11 @@
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
 use super::functions::{Function, FunctionError, Invocation};
+use super::scheduler::replan;
 use crate::Service;
 use crate::context::{Principal, RequestContext};
 use rekey_model::ApiResult;
 use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, StepRecord};
-use rekey_model::schedule::next_rotation;
 use rekey_model::secret::SecretState;
 use rekey_model::staging::StagingLabel;
 use rekey_store::{Change, SecretWrite, Store, StoreError};
@@ -91,6 +91,26 @@ impl<S: Store> Service<S> {
             });
         }
         Ok(wait)
+    }
+
+    /// Runs every due active job now, concurrently, to its end or its next
+    /// backoff, and waits for them: for simulations in manual time (the
+    /// server runs [`run_rotations`](Self::run_rotations)). Returns how
+    /// many ran.
+    pub async fn run_due_jobs(&self) -> Result<usize, StoreError> {
+        let now = self.clock.now();
+        let jobs: Vec<RotationJob> =
+            self.store.active_rotations().await?.into_iter().filter(|j| j.not_before <= now).collect();
+        let n = jobs.len();
+        let mut running = tokio::task::JoinSet::new();
+        for job in jobs {
+            let service = self.clone();
+            running.spawn(async move { service.drive(job).await });
+        }
+        while let Some(done) = running.join_next().await {
+            done.map_err(|e| StoreError::Database(format!("rotation task: {e}")))??;
+        }
+        Ok(n)
     }
 
     /// The context the engine calls the service in: the secret's namespace,
@@ -240,9 +260,8 @@ impl<S: Store> Service<S> {
                 if state.labels.holder(StagingLabel::PENDING) == Some(&token) {
                     state.labels.detach(StagingLabel::PENDING);
                 }
-                let rotation = &mut state.secret.meta.rotation;
-                rotation.last_rotated = Some(now);
-                rotation.next_rotation = rotation.rules.as_ref().and_then(|r| next_rotation(r, now, now));
+                state.secret.meta.rotation.last_rotated = Some(now);
+                replan(&mut state.secret, now, Some(now), now);
                 state.secret.last_changed = now;
                 let mut write = SecretWrite::of(&state);
                 write.rotation = Some(job);

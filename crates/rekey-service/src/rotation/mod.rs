@@ -3,6 +3,7 @@
 //!
 //! - `engine` — runs the jobs RotateSecret records: steps, checks,
 //!   retries with backoff, completion, resumption after a restart;
+//! - [`scheduler`] — starts scheduled rotations inside their windows;
 //! - [`functions`] — the registry of rotation functions by ARN, and the
 //!   invocation event;
 //! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`] — the executors.
@@ -14,6 +15,7 @@ pub mod functions;
 pub mod http;
 pub mod lambda;
 pub mod runtime;
+pub mod scheduler;
 
 use functions::{Callback, FunctionRegistry};
 use rekey_model::rotation::JobId;

@@ -190,6 +190,7 @@ mod tests {
                 last_accessed: None,
                 deleted: None,
                 purge_at: None,
+                rotate_at: None,
                 meta: Default::default(),
             },
             versions: Vec::new(),

@@ -242,6 +242,14 @@ impl Store for SqliteStore {
         self.read(|c| rows::rotation_history(c, &of, limit))
     }
 
+    async fn due_for_rotation(&self, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+        self.read(|c| rows::due_for_rotation(c, now, limit))
+    }
+
+    async fn next_rotation_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.read(rows::next_rotation_due)
+    }
+
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(|c| rows::load_kek(c, id))
     }

@@ -23,7 +23,7 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
     let row = conn
         .prepare_cached(
-            "SELECT id, suffix, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, purge_at_ms, meta
+            "SELECT id, suffix, created_ms, last_changed_ms, last_accessed_ms, deleted_ms, purge_at_ms, meta, rotate_at_ms
              FROM secrets WHERE account = ?1 AND region = ?2 AND name = ?3",
         )?
         .query_row(params![ns.account.as_str(), ns.region.as_str(), name.as_str()], |r| {
@@ -36,10 +36,11 @@ pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Opti
                 r.get::<_, Option<i64>>(5)?,
                 r.get::<_, Option<i64>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, Option<i64>>(8)?,
             ))
         })
         .optional()?;
-    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta)) = row else {
+    let Some((pk, suffix, created, last_changed, last_accessed, deleted, purge_at, meta, rotate_at)) = row else {
         return Ok(None);
     };
     let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
@@ -53,6 +54,7 @@ pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Opti
         last_accessed: ts(last_accessed),
         deleted: ts(deleted),
         purge_at: ts(purge_at),
+        rotate_at: ts(rotate_at),
         meta,
     };
     let versions = conn
@@ -120,8 +122,8 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
     let pk = if s.pk == 0 {
         conn.prepare_cached(
             "INSERT INTO secrets (account, region, name, suffix, created_ms, last_changed_ms, last_accessed_ms,
-                                  deleted_ms, purge_at_ms, meta)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  deleted_ms, purge_at_ms, meta, rotate_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             s.arn.namespace.account.as_str(),
@@ -134,11 +136,13 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
             s.deleted.map(Timestamp::millis),
             s.purge_at.map(Timestamp::millis),
             meta,
+            s.rotate_at.map(Timestamp::millis),
         ])?;
         conn.last_insert_rowid()
     } else {
         conn.prepare_cached(
-            "UPDATE secrets SET last_changed_ms = ?2, last_accessed_ms = ?3, deleted_ms = ?4, purge_at_ms = ?5, meta = ?6
+            "UPDATE secrets SET last_changed_ms = ?2, last_accessed_ms = ?3, deleted_ms = ?4, purge_at_ms = ?5, meta = ?6,
+                                rotate_at_ms = ?7
              WHERE id = ?1",
         )?
         .execute(params![
@@ -148,6 +152,7 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
             s.deleted.map(Timestamp::millis),
             s.purge_at.map(Timestamp::millis),
             meta,
+            s.rotate_at.map(Timestamp::millis),
         ])?;
         s.pk
     };
@@ -342,10 +347,41 @@ pub fn due_for_purge(
     now: Timestamp,
     limit: usize,
 ) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+    due(
+        conn,
+        "SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2",
+        now,
+        limit,
+    )
+}
+
+/// Live secrets whose scheduled rotation time has come (an index range:
+/// the cost follows the number due, not the number of secrets).
+pub fn due_for_rotation(
+    conn: &Connection,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+    due(
+        conn,
+        "SELECT account, region, name FROM secrets
+         WHERE rotate_at_ms <= ?1 AND deleted_ms IS NULL ORDER BY rotate_at_ms LIMIT ?2",
+        now,
+        limit,
+    )
+}
+
+/// The soonest scheduled rotation of a live secret.
+pub fn next_rotation_due(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
+    let ms: Option<i64> = conn
+        .prepare_cached("SELECT min(rotate_at_ms) FROM secrets WHERE rotate_at_ms IS NOT NULL AND deleted_ms IS NULL")?
+        .query_row([], |r| r.get(0))?;
+    Ok(ms.map(Timestamp::from_millis))
+}
+
+fn due(conn: &Connection, sql: &str, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
     let rows = conn
-        .prepare_cached(
-            "SELECT account, region, name FROM secrets WHERE purge_at_ms <= ?1 ORDER BY purge_at_ms LIMIT ?2",
-        )?
+        .prepare_cached(sql)?
         .query_map(params![now.millis(), limit as i64], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?

@@ -84,6 +84,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX secrets_created ON secrets (account, region, created_ms, id);
     "#,
+    // 4: when the scheduler starts each secret's next rotation; the
+    // scheduler reads the due end of this index.
+    r#"
+    ALTER TABLE secrets ADD COLUMN rotate_at_ms INTEGER;
+    CREATE INDEX secrets_rotate_at ON secrets (rotate_at_ms) WHERE rotate_at_ms IS NOT NULL;
+    "#,
 ];
 
 /// Brings the schema up to date.
