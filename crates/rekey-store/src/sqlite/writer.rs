@@ -88,21 +88,25 @@ impl Batch<'_> {
 type Committed = Vec<Completion>;
 
 /// Runs the writer loop until every sender is dropped. `wal` is the WAL
-/// file the syncer flushes.
-pub fn run(mut conn: Connection, cache: Arc<StateCache>, jobs: mpsc::Receiver<Job>, wal: PathBuf) {
+/// file the syncer flushes; without it, batches are answered once
+/// committed, unsynced (see [`Durability`](super::Durability)).
+pub fn run(mut conn: Connection, cache: Arc<StateCache>, jobs: mpsc::Receiver<Job>, wal: Option<PathBuf>) {
+    let Some(wal) = wal else {
+        while let Ok(first) = jobs.recv() {
+            let queue = take_batch(first, &jobs);
+            let (outcome, completions) = commit_batch(&mut conn, &cache, queue);
+            let outcome = outcome.as_ref().map(|_| ());
+            completions.into_iter().for_each(|c| c(outcome));
+        }
+        return;
+    };
     let (to_syncer, committed) = mpsc::channel::<Committed>();
     let syncer = std::thread::Builder::new()
         .name("rekey-sqlite-sync".into())
         .spawn(move || sync(wal, committed))
         .expect("spawn the WAL syncer");
     while let Ok(first) = jobs.recv() {
-        let mut queue = vec![first];
-        while queue.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => queue.push(job),
-                Err(_) => break,
-            }
-        }
+        let queue = take_batch(first, &jobs);
         let size = queue.len();
         let started = std::time::Instant::now();
         let (outcome, completions) = commit_batch(&mut conn, &cache, queue);
@@ -119,6 +123,18 @@ pub fn run(mut conn: Connection, cache: Arc<StateCache>, jobs: mpsc::Receiver<Jo
     }
     drop(to_syncer);
     let _ = syncer.join();
+}
+
+/// `first` and every job waiting behind it, up to a batch.
+fn take_batch(first: Job, jobs: &mpsc::Receiver<Job>) -> Vec<Job> {
+    let mut queue = vec![first];
+    while queue.len() < MAX_BATCH {
+        match jobs.try_recv() {
+            Ok(job) => queue.push(job),
+            Err(_) => break,
+        }
+    }
+    queue
 }
 
 /// The syncer loop: fsync the WAL once for every batch committed since the
