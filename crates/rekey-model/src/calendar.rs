@@ -57,6 +57,33 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time in milliseconds.
+pub fn format_utc(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let d = date(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, or `YYYY-MM-DDTHH:MM:SS`, each
+/// with an optional `Z` (UTC is the only zone): Unix milliseconds.
+pub fn parse_utc(s: &str) -> Option<i64> {
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let (day, time) = s.split_once('T').unwrap_or((s, "00:00:00"));
+    let mut d = day.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, dom) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    if !(1..=12).contains(&month) || dom < 1 || dom > i64::from(days_in_month(year, month as u32)) {
+        return None;
+    }
+    let mut t = time.split(':').map(str::parse::<i64>);
+    let (h, m, sec) = (t.next()?.ok()?, t.next()?.ok()?, t.next().unwrap_or(Ok(0)).ok()?);
+    if h > 23 || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0 {
+        return None;
+    }
+    let n = days(Date { year, month: month as u32, day: dom as u32 });
+    Some((n * 86_400 + h * 3600 + m * 60 + sec) * 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +100,14 @@ mod tests {
             assert_eq!(days(date(d)), d);
         }
         assert_eq!((days_in_month(2100, 2), days_in_month(2000, 2)), (28, 29));
+    }
+
+    #[test]
+    fn utc_text() {
+        let t = parse_utc("2026-11-27T14:30:05Z").unwrap();
+        assert_eq!(format_utc(t), "2026-11-27T14:30:05Z");
+        assert_eq!(parse_utc("2027-01-01"), parse_utc("2027-01-01T00:00:00Z"));
+        assert_eq!(parse_utc("2026-02-29"), None);
+        assert_eq!(parse_utc("2026-13-01"), None);
     }
 }

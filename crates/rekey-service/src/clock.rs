@@ -7,6 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + 'static {
     /// Now.
     fn now(&self) -> Timestamp;
+
+    /// Moves the clock forward by `ms`; false when this clock cannot be
+    /// moved (the system clock).
+    fn advance(&self, ms: i64) -> bool {
+        let _ = ms;
+        false
+    }
 }
 
 /// The system's wall clock.
@@ -20,8 +27,28 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to: for tests, and for `--dev` users
-/// who want to see months of schedule in seconds.
+/// The system clock plus an offset that only grows: `rekey serve --dev`
+/// runs on it so that users can move time forward (`rekey admin clock`)
+/// and watch their schedules and rotation functions work without waiting
+/// days.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        let system = SystemClock.now().millis();
+        Timestamp::from_millis(system + self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    fn advance(&self, ms: i64) -> bool {
+        self.offset_ms.fetch_add(ms.max(0), std::sync::atomic::Ordering::SeqCst);
+        true
+    }
+}
+
+/// A clock that only moves when told to: for tests and simulations.
 #[derive(Debug, Default)]
 pub struct ManualClock {
     now_ms: std::sync::atomic::AtomicI64,
@@ -41,5 +68,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         Timestamp::from_millis(self.now_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    fn advance(&self, ms: i64) -> bool {
+        self.advance_ms(ms.max(0));
+        true
     }
 }

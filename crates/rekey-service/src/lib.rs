@@ -29,7 +29,7 @@ mod secrets;
 pub mod sigv4;
 mod values;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
 
 use rekey_store::Store;

@@ -8,6 +8,38 @@ use rekey_service::sigv4::{self, Credentials};
 pub enum AdminCommand {
     /// Rotation history: every rotation job with its steps, attempts and errors.
     Rotations(RotationsArgs),
+    /// Show or move the clock of a `--dev` server (schedules fire on it).
+    Clock(ClockArgs),
+}
+
+/// Options of `rekey admin clock`.
+#[derive(Args)]
+pub struct ClockArgs {
+    /// Move forward by this much: `90s`, `45m`, `12h`, `30d`.
+    #[arg(long, conflicts_with = "set")]
+    advance: Option<String>,
+    /// Move forward to this UTC instant: `2027-01-01` or `2027-01-01T08:00:00Z`.
+    #[arg(long)]
+    set: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+/// Seconds of `90s`, `45m`, `12h`, `30d` (or a bare number of seconds).
+fn parse_span(s: &str) -> Result<i64, String> {
+    let (n, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: i64 = n.parse().map_err(|_| format!("--advance {s}: expected e.g. 90s, 45m, 12h or 30d"))?;
+    let unit = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("--advance {s}: the unit is s, m, h or d")),
+    };
+    Ok(n * unit)
 }
 
 /// Options of `rekey admin rotations`.
@@ -43,6 +75,22 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 body["SecretId"] = id.into();
             }
             let out = call(&a.endpoint, "ListRotations", &body)?;
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        AdminCommand::Clock(a) => {
+            let mut body = serde_json::json!({});
+            if let Some(span) = &a.advance {
+                body["AdvanceSeconds"] = parse_span(span)?.into();
+            }
+            if let Some(t) = &a.set {
+                let ms = rekey_model::calendar::parse_utc(t)
+                    .ok_or_else(|| format!("--set {t}: expected 2027-01-01T08:00:00Z"))?;
+                body["Set"] = (ms as f64 / 1000.0).into();
+            }
+            let mut out = call(&a.endpoint, "Clock", &body)?;
+            let now = out["Now"].as_f64().unwrap_or_default();
+            out["Utc"] = rekey_model::calendar::format_utc((now * 1000.0) as i64).into();
             println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
             Ok(())
         }

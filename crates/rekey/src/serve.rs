@@ -7,7 +7,7 @@ use rekey_model::name::{AccountId, Region};
 use rekey_server::context::DevIdentity;
 use rekey_service::rotation::Rotation;
 use rekey_service::rotation::functions::{Callback, FunctionRegistry};
-use rekey_service::{Service, SystemClock};
+use rekey_service::{Clock, OffsetClock, Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -116,7 +116,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let (store, seal) = open(&args.data_dir, args.master_key_file).await?;
         let functions = FunctionRegistry::new(config.functions)?;
         let rotation = Rotation::new(functions, config.rotation);
-        let service = Service::new(store, seal, Arc::new(SystemClock)).with_rotation(rotation);
+        // --dev runs on a clock users can move forward (`rekey admin clock`).
+        let clock: Arc<dyn Clock> = if args.dev { Arc::new(OffsetClock::default()) } else { Arc::new(SystemClock) };
+        let service = Service::new(store, seal, clock).with_rotation(rotation);
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;

@@ -6,6 +6,7 @@ use common::{Server, aws_cli};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 struct Cli<'a> {
     bin: &'a Path,
@@ -177,4 +178,70 @@ fn rotate_secret_reference_examples() {
         serde_json::json!({"ScheduleExpression": "rate(10 days)", "AutomaticallyAfterDays": 10})
     );
     assert!(d["LastRotatedDate"].is_number(), "{d}");
+}
+
+/// A schedule end to end: RotationRules round-trip through the CLI, the
+/// NextRotationDate is the end of the next window, and moving the `--dev`
+/// clock into that window makes the scheduler rotate inside it.
+#[test]
+fn scheduled_rotation_fires_inside_its_window() {
+    let Some(bin) = aws_cli() else { return };
+    let function = "arn:aws:lambda:us-east-1:000000000000:function:pw";
+    let server =
+        Server::start_with_config(&format!("[[function]]\narn = \"{function}\"\ntype = \"builtin:password\"\n"));
+    let cli = Cli { bin: &bin, server: &server, home: tempfile::tempdir().unwrap() };
+    cli.json(&["create-secret", "--name", "scheduled", "--secret-string", "first"]);
+
+    let (code, _, err) = cli.run(&[
+        "rotate-secret",
+        "--secret-id",
+        "scheduled",
+        "--rotation-lambda-arn",
+        function,
+        "--rotation-rules",
+        "{\"ScheduleExpression\": \"cron(0 8/8 * * ? 2027)\"}",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("An error occurred (InvalidParameterException) when calling the RotateSecret operation: Invalid cron() expression cron(0 8/8 * * ? 2027): the year field must be *."),
+        "{err}"
+    );
+
+    let rules = serde_json::json!({"ScheduleExpression": "cron(0 8/8 * * ? *)", "Duration": "2h"});
+    cli.json(&[
+        "rotate-secret",
+        "--secret-id",
+        "scheduled",
+        "--rotation-lambda-arn",
+        function,
+        "--rotation-rules",
+        &rules.to_string(),
+    ]);
+    let d = common::wait_for(Duration::from_secs(30), "the first rotation", || {
+        let d = cli.json(&["describe-secret", "--secret-id", "scheduled"]);
+        d["LastRotatedDate"].is_number().then_some(d)
+    });
+    assert_eq!(d["RotationRules"], rules, "round-tripped as given");
+    let rotated = d["LastRotatedDate"].as_f64().unwrap() as i64;
+    // Windows are 08:00-10:00 and 16:00-18:00 UTC. The next is the first
+    // to start after the first rotation (the one that rotation fell in, if
+    // any, is used up).
+    let day = rotated - rotated.rem_euclid(86_400);
+    let windows: Vec<i64> = (0..3).flat_map(|d| [day + d * 86_400 + 8 * 3600, day + d * 86_400 + 16 * 3600]).collect();
+    let next = *windows.iter().find(|&&w| w > rotated).unwrap();
+    assert_eq!(d["NextRotationDate"].as_f64().unwrap() as i64, next + 7200 - 1, "the last second of the next window");
+
+    // Into the window, past the point the scheduler picked.
+    let at = rekey_model::calendar::format_utc((next + 7200 - 600) * 1000);
+    let clock = server.rekey_json(&["admin", "clock", "--set", &at]);
+    assert_eq!(clock["Utc"], at.as_str());
+    let jobs = common::wait_for(Duration::from_secs(30), "the scheduled rotation", || {
+        let jobs = server.rekey_json(&["admin", "rotations", "--secret-id", "scheduled"])["Rotations"].clone();
+        (jobs.as_array().unwrap().len() == 2 && jobs[0]["status"] == "succeeded").then_some(jobs)
+    });
+    let started = jobs[0]["created"].as_f64().unwrap() as i64;
+    assert!((next..next + 7200).contains(&started), "started at {started}, window {next}..{}", next + 7200);
+    let d = cli.json(&["describe-secret", "--secret-id", "scheduled"]);
+    let following = *windows.iter().find(|&&w| w > next).unwrap();
+    assert_eq!(d["NextRotationDate"].as_f64().unwrap() as i64, following + 7200 - 1);
 }
