@@ -316,3 +316,34 @@ async fn a_failed_rotation_is_reattempted_in_the_next_window() {
     let max = RotationSettings::default().max_attempts as usize;
     assert_eq!(job.steps.len(), 3 * max, "three rounds of {max} attempts: {job:?}");
 }
+
+/// A manual value change counts as a rotation for schedules in days, and
+/// changes nothing for expression schedules.
+#[tokio::test]
+async fn a_manual_value_change_restarts_day_schedules() {
+    let sim = sim().await;
+    sim.secret("days", rules(Some(30), None, None)).await;
+    sim.secret("cron", rules(None, Some("cron(0 3 1 * ? *)"), None)).await;
+    sim.tick().await;
+    let describe = |name: &str| {
+        let input = DescribeSecretRequest { secret_id: name.into() };
+        let service = sim.service.clone();
+        let ctx = sim.ctx.clone();
+        async move { service.describe_secret(&ctx, input).await.unwrap() }
+    };
+    // 2026-01-31T23:59:59Z: thirty days after the first rotation's day.
+    assert_eq!(describe("days").await.next_rotation_date.unwrap().millis(), START_MS + 31 * DAY_MS - 1000);
+    sim.run_until(START_MS + 10 * DAY_MS).await;
+    let cron_before = describe("cron").await.next_rotation_date.unwrap();
+    for name in ["days", "cron"] {
+        let put = PutSecretValueRequest {
+            secret_id: name.into(),
+            client_request_token: Some(uuid()),
+            secret_string: Some(SensitiveString::new("by hand".into())),
+            ..Default::default()
+        };
+        sim.service.put_secret_value(&sim.ctx, put).await.unwrap();
+    }
+    assert_eq!(describe("days").await.next_rotation_date.unwrap().millis(), START_MS + 41 * DAY_MS - 1000);
+    assert_eq!(describe("cron").await.next_rotation_date.unwrap(), cron_before);
+}
