@@ -40,6 +40,14 @@ impl<S: Store> Service<S> {
                 encode(&self.$method(ctx, input).await?)
             }};
         }
+        // Operations whose model output is empty answer `{}`.
+        macro_rules! run_empty {
+            ($method:ident) => {{
+                let input = serde_json::from_value(body).map_err(serialization)?;
+                self.$method(ctx, input).await?;
+                Ok(b"{}".to_vec())
+            }};
+        }
         match op {
             Operation::CreateSecret => run!(create_secret),
             Operation::GetSecretValue => run!(get_secret_value),
@@ -47,12 +55,15 @@ impl<S: Store> Service<S> {
             Operation::UpdateSecret => run!(update_secret),
             Operation::DescribeSecret => run!(describe_secret),
             Operation::ListSecrets => run!(list_secrets),
+            Operation::BatchGetSecretValue => run!(batch_get_secret_value),
             Operation::ListSecretVersionIds => run!(list_secret_version_ids),
             Operation::UpdateSecretVersionStage => run!(update_secret_version_stage),
             Operation::DeleteSecret => run!(delete_secret),
             Operation::RestoreSecret => run!(restore_secret),
             Operation::RotateSecret => run!(rotate_secret),
             Operation::CancelRotateSecret => run!(cancel_rotate_secret),
+            Operation::TagResource => run_empty!(tag_resource),
+            Operation::UntagResource => run_empty!(untag_resource),
             Operation::GetRandomPassword => {
                 let input = serde_json::from_value(body).map_err(serialization)?;
                 encode(&self.get_random_password(input).await?)

@@ -6,6 +6,8 @@
 //! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
 //! - `list` — ListSecrets;
+//! - `batch` — BatchGetSecretValue;
+//! - `tags` — TagResource, UntagResource;
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
@@ -16,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+mod batch;
 pub mod clock;
 pub mod context;
 pub mod dispatch;
@@ -27,6 +30,7 @@ mod rotate;
 pub mod rotation;
 mod secrets;
 pub mod sigv4;
+mod tags;
 mod values;
 
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};

@@ -18,7 +18,8 @@ const MAX_TAGS: usize = 50;
 /// Default and bounds of DeleteSecret's recovery window.
 const DEFAULT_RECOVERY_DAYS: i64 = 30;
 
-fn check_tags(tags: &[Tag]) -> ApiResult<()> {
+/// AWS's limits on a secret's tags: 50 at most, no `aws:` keys.
+pub(crate) fn check_tags(tags: &[Tag]) -> ApiResult<()> {
     if tags.len() > MAX_TAGS {
         return Err(ApiError::new(
             ErrorCode::LimitExceededException,

@@ -489,3 +489,94 @@ async fn list_secrets_filters_orders_and_pages() {
     let other = server.client_as("111111111111", "us-east-1");
     assert!(other.list_secrets().send().await.unwrap().secret_list().is_empty());
 }
+
+#[tokio::test]
+async fn tags_merge_and_go() {
+    use aws_sdk_secretsmanager::types::Tag;
+    let server = Server::start();
+    let c = server.client();
+    c.create_secret().name("t").secret_string("x").client_request_token(token(1)).send().await.unwrap();
+    assert!(c.describe_secret().secret_id("t").send().await.unwrap().tags.is_none(), "never tagged: no Tags");
+    let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build();
+    c.tag_resource().secret_id("t").tags(tag("a", "1")).tags(tag("b", "2")).send().await.unwrap();
+    c.tag_resource().secret_id("t").tags(tag("a", "one")).tags(tag("c", "3")).send().await.unwrap();
+    let tags = |d: &aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput| -> Vec<(String, String)> {
+        d.tags().iter().map(|t| (t.key().unwrap().into(), t.value().unwrap().into())).collect()
+    };
+    let d = c.describe_secret().secret_id("t").send().await.unwrap();
+    assert_eq!(tags(&d), [("a".into(), "one".into()), ("b".into(), "2".into()), ("c".into(), "3".into())]);
+    c.untag_resource().secret_id("t").tag_keys("b").tag_keys("nope").send().await.unwrap();
+    c.untag_resource().secret_id("t").tag_keys("a").tag_keys("c").send().await.unwrap();
+    let d = c.describe_secret().secret_id("t").send().await.unwrap();
+    assert_eq!(d.tags, Some(vec![]), "all removed: Tags is []");
+
+    let e = error_of(c.tag_resource().secret_id("t").tags(tag("aws:x", "1")).send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidParameterException");
+    let many: Vec<Tag> = (0..51).map(|i| tag(&format!("k{i}"), "v")).collect();
+    let e = error_of(c.tag_resource().secret_id("t").set_tags(Some(many)).send().await.unwrap_err());
+    assert_eq!(e, ("LimitExceededException".into(), "You can't add more than 50 tags to a secret.".into()));
+    assert_eq!(c.describe_secret().secret_id("t").send().await.unwrap().tags, Some(vec![]), "nothing changed");
+    let e = error_of(c.tag_resource().secret_id("missing").tags(tag("a", "1")).send().await.unwrap_err());
+    assert_eq!(e.0, "ResourceNotFoundException");
+    c.delete_secret().secret_id("t").send().await.unwrap();
+    let e = error_of(c.untag_resource().secret_id("t").tag_keys("a").send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidRequestException");
+}
+
+#[tokio::test]
+async fn batch_get_by_ids_and_filters() {
+    use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
+    let server = Server::start();
+    let c = server.client();
+    for (i, name) in ["app/a", "app/b", "other"].iter().enumerate() {
+        c.create_secret()
+            .name(*name)
+            .secret_string(format!("value-{name}"))
+            .client_request_token(token(i as u64))
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = c
+        .batch_get_secret_value()
+        .secret_id_list("app/a")
+        .secret_id_list("missing")
+        .secret_id_list("other")
+        .send()
+        .await
+        .unwrap();
+    let got: Vec<(&str, &str)> =
+        out.secret_values().iter().map(|v| (v.name().unwrap(), v.secret_string().unwrap())).collect();
+    assert_eq!(got, [("app/a", "value-app/a"), ("other", "value-other")]);
+    assert_eq!(out.secret_values()[0].version_stages(), ["AWSCURRENT"]);
+    let errors = out.errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].secret_id(), errors[0].error_code()), (Some("missing"), Some("ResourceNotFoundException")));
+    assert_eq!(errors[0].message(), Some("Secrets Manager can't find the specified secret."));
+
+    let app = Filter::builder().key(FilterNameStringType::Name).values("app/").build();
+    let pages: Vec<_> = c
+        .batch_get_secret_value()
+        .filters(app.clone())
+        .max_results(1)
+        .into_paginator()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    let names: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.as_ref().unwrap().secret_values().iter().map(|v| v.name().unwrap().to_string()))
+        .collect();
+    assert_eq!(names, ["app/a", "app/b"]);
+
+    let e = error_of(c.batch_get_secret_value().secret_id_list("x").filters(app).send().await.unwrap_err());
+    assert_eq!(
+        e,
+        (
+            "InvalidParameterException".into(),
+            "Either 'SecretIdList' or 'Filters' must be provided, but not both.".into()
+        )
+    );
+    let e = error_of(c.batch_get_secret_value().secret_id_list("x").max_results(2).send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidParameterException");
+}
