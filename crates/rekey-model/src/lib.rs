@@ -8,6 +8,7 @@
 //! - [`staging`] — versions, staging labels and how they move;
 //! - [`secret`] — the stored shape of a secret and its versions;
 //! - [`mod@password`] — GetRandomPassword;
+//! - [`policy`] — resource policy documents;
 //! - [`rotation`] — rotation jobs, their steps and history;
 //! - [`schedule`] — rotation rules and NextRotationDate;
 //! - [`error`] — the API error.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod listing;
 pub mod name;
 pub mod password;
+pub mod policy;
 pub mod rotation;
 pub mod schedule;
 pub mod secret;

@@ -64,6 +64,11 @@ impl<S: Store> Service<S> {
             Operation::CancelRotateSecret => run!(cancel_rotate_secret),
             Operation::TagResource => run_empty!(tag_resource),
             Operation::UntagResource => run_empty!(untag_resource),
+            Operation::PutResourcePolicy => run!(put_resource_policy),
+            Operation::GetResourcePolicy => run!(get_resource_policy),
+            Operation::DeleteResourcePolicy => run!(delete_resource_policy),
+            Operation::ListResourcePolicies => run!(list_resource_policies),
+            Operation::ValidateResourcePolicy => run!(validate_resource_policy),
             Operation::GetRandomPassword => {
                 let input = serde_json::from_value(body).map_err(serialization)?;
                 encode(&self.get_random_password(input).await?)

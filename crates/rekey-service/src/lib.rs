@@ -8,6 +8,7 @@
 //! - `list` — ListSecrets;
 //! - `batch` — BatchGetSecretValue;
 //! - `tags` — TagResource, UntagResource;
+//! - `policies` — resource policies;
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
@@ -24,6 +25,7 @@ pub mod context;
 pub mod dispatch;
 mod list;
 mod password;
+mod policies;
 pub mod purge;
 mod resolve;
 mod rotate;

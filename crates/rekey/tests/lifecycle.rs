@@ -580,3 +580,79 @@ async fn batch_get_by_ids_and_filters() {
     let e = error_of(c.batch_get_secret_value().secret_id_list("x").max_results(2).send().await.unwrap_err());
     assert_eq!(e.0, "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn resource_policies() {
+    let server = Server::start();
+    let c = server.client();
+    c.create_secret().name("p").secret_string("x").client_request_token(token(1)).send().await.unwrap();
+    let got = c.get_resource_policy().secret_id("p").send().await.unwrap();
+    assert!(got.resource_policy().is_none(), "no policy: ResourcePolicy left out");
+    assert_eq!(
+        server.raw("ListResourcePolicies", r#"{"SecretId":"p"}"#).1,
+        serde_json::json!({"ResourcePolicies": []})
+    );
+
+    let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                 "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]
+}"#;
+    let put =
+        c.put_resource_policy().secret_id("p").resource_policy(policy).block_public_policy(true).send().await.unwrap();
+    assert_eq!(put.name(), Some("p"));
+    assert_eq!(
+        c.get_resource_policy().secret_id("p").send().await.unwrap().resource_policy(),
+        Some(policy),
+        "kept as given"
+    );
+    let (status, listed) = server.raw("ListResourcePolicies", r#"{"SecretId":"p"}"#);
+    assert_eq!((status, listed), (200, serde_json::json!({"ResourcePolicies": [{"PolicyName": "default"}]})));
+
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:*","Resource":"*"}]}"#;
+    let e = error_of(
+        c.put_resource_policy()
+            .secret_id("p")
+            .resource_policy(public)
+            .block_public_policy(true)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.0, "PublicPolicyException");
+    assert_eq!(
+        c.get_resource_policy().secret_id("p").send().await.unwrap().resource_policy(),
+        Some(policy),
+        "unchanged"
+    );
+    c.put_resource_policy().secret_id("p").resource_policy(public).send().await.unwrap();
+    let e = error_of(
+        c.put_resource_policy()
+            .secret_id("p")
+            .resource_policy(r#"{"Version":"2019-10-19","Statement":[]}"#)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e, ("MalformedPolicyDocumentException".into(), "This policy has invalid syntax.".into()));
+    // PolicyName is newer than this SDK: raw requests.
+    let body = serde_json::json!({"SecretId": "p", "ResourcePolicy": policy, "PolicyName": "other"}).to_string();
+    assert_eq!(server.raw("PutResourcePolicy", &body).1["__type"], "InvalidParameterException");
+    let body = serde_json::json!({"SecretId": "p", "ResourcePolicy": policy}).to_string();
+    assert_eq!(server.raw("PutResourcePolicy", &body).1["PolicyName"], "default");
+
+    let ok = c.validate_resource_policy().resource_policy(policy).send().await.unwrap();
+    assert_eq!((ok.policy_validation_passed(), ok.validation_errors().len()), (true, 0));
+    let broad = c.validate_resource_policy().secret_id("p").resource_policy(public).send().await.unwrap();
+    assert!(!broad.policy_validation_passed());
+    assert_eq!(broad.validation_errors()[0].check_name(), Some("BROAD_ACCESS"));
+    let broken = c.validate_resource_policy().resource_policy("{").send().await.unwrap();
+    assert_eq!(broken.validation_errors()[0].check_name(), Some("SYNTAX"));
+
+    assert_eq!(server.raw("DeleteResourcePolicy", r#"{"SecretId":"p"}"#).1["PolicyName"], "default");
+    c.delete_resource_policy().secret_id("p").send().await.unwrap();
+    assert!(c.get_resource_policy().secret_id("p").send().await.unwrap().resource_policy().is_none());
+    c.delete_secret().secret_id("p").send().await.unwrap();
+    let e = error_of(c.get_resource_policy().secret_id("p").send().await.unwrap_err());
+    assert_eq!(e.0, "InvalidRequestException");
+}

@@ -1,0 +1,155 @@
+//! Resource-policy operations (BEHAVIOUR.md §12): Put, Get, Delete,
+//! Validate and ListResourcePolicies. A secret has at most one policy,
+//! named `default`; its text is kept as given and parsed with
+//! [`PolicyDocument`] (which the authorization layer evaluates).
+
+use crate::Service;
+use crate::context::RequestContext;
+use rekey_model::api::*;
+use rekey_model::policy::PolicyDocument;
+use rekey_model::{ApiError, ApiResult, ErrorCode};
+use rekey_store::{Change, SecretWrite, Store};
+
+/// The one policy name AWS accepts.
+const DEFAULT_POLICY: &str = "default";
+
+/// The policy name of a request: absent means `default`, and `default` is
+/// the only one there is.
+fn policy_name(name: Option<String>) -> ApiResult<String> {
+    match name.as_deref() {
+        None | Some(DEFAULT_POLICY) => Ok(DEFAULT_POLICY.to_string()),
+        Some(other) => Err(ApiError::invalid_parameter(format!(
+            "The policy name {other} is not supported: a secret has one resource policy, named default."
+        ))),
+    }
+}
+
+fn malformed() -> ApiError {
+    ApiError::new(ErrorCode::MalformedPolicyDocumentException, "This policy has invalid syntax.")
+}
+
+impl<S: Store> Service<S> {
+    /// PutResourcePolicy.
+    pub async fn put_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: PutResourcePolicyRequest,
+    ) -> ApiResult<PutResourcePolicyResponse> {
+        let name = policy_name(input.policy_name)?;
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let doc = PolicyDocument::parse(&input.resource_policy).map_err(|_| malformed())?;
+        if input.block_public_policy == Some(true) && doc.grants_public_access() {
+            return Err(ApiError::new(
+                ErrorCode::PublicPolicyException,
+                "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.",
+            ));
+        }
+        let arn = resolved.arn().clone();
+        let now = self.clock.now();
+        let text = input.resource_policy;
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            if state.secret.deleted.is_some() {
+                return Err(ApiError::marked_for_deletion());
+            }
+            state.secret.meta.resource_policy = Some(text);
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), ()))
+        })
+        .await?;
+        Ok(PutResourcePolicyResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            policy_name: Some(name),
+        })
+    }
+
+    /// GetResourcePolicy: `ResourcePolicy` is left out when none is attached.
+    pub async fn get_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetResourcePolicyRequest,
+    ) -> ApiResult<GetResourcePolicyResponse> {
+        let name = policy_name(input.policy_name)?;
+        let state = self.resolve_live(ctx, &input.secret_id).await?.state;
+        let arn = &state.secret.arn;
+        Ok(GetResourcePolicyResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            resource_policy: state.secret.meta.resource_policy.clone(),
+            policy_name: Some(name),
+        })
+    }
+
+    /// DeleteResourcePolicy (a no-op when none is attached).
+    pub async fn delete_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteResourcePolicyRequest,
+    ) -> ApiResult<DeleteResourcePolicyResponse> {
+        let name = policy_name(input.policy_name)?;
+        let resolved = self.resolve_live(ctx, &input.secret_id).await?;
+        let arn = resolved.arn().clone();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            if state.secret.deleted.is_some() {
+                return Err(ApiError::marked_for_deletion());
+            }
+            if state.secret.meta.resource_policy.take().is_none() {
+                return Ok((Change::None, ()));
+            }
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), ()))
+        })
+        .await?;
+        Ok(DeleteResourcePolicyResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            policy_name: Some(name),
+        })
+    }
+
+    /// ListResourcePolicies: `default`, if a policy is attached.
+    pub async fn list_resource_policies(
+        &self,
+        ctx: &RequestContext,
+        input: ListResourcePoliciesRequest,
+    ) -> ApiResult<ListResourcePoliciesResponse> {
+        let state = self.resolve_live(ctx, &input.secret_id).await?.state;
+        // One page holds every policy a secret can have: no token is ever issued.
+        if input.next_token.is_some() {
+            return Err(ApiError::invalid_next_token());
+        }
+        let resource_policies = match state.secret.meta.resource_policy {
+            Some(_) => vec![ResourcePolicySummary { policy_name: Some(DEFAULT_POLICY.into()) }],
+            None => Vec::new(),
+        };
+        Ok(ListResourcePoliciesResponse { resource_policies, next_token: None })
+    }
+
+    /// ValidateResourcePolicy: the grammar, then broad access.
+    pub async fn validate_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: ValidateResourcePolicyRequest,
+    ) -> ApiResult<ValidateResourcePolicyResponse> {
+        if let Some(id) = &input.secret_id {
+            self.resolve_live(ctx, id).await?;
+        }
+        let failure = |check: &str, message: String| ValidationErrorsEntry {
+            check_name: Some(check.into()),
+            error_message: Some(message),
+        };
+        let errors = match PolicyDocument::parse(&input.resource_policy) {
+            Err(e) => vec![failure("SYNTAX", e.0)],
+            Ok(doc) if doc.grants_public_access() => vec![failure(
+                "BROAD_ACCESS",
+                "The policy allows access to any principal without a condition that narrows it.".into(),
+            )],
+            Ok(_) => Vec::new(),
+        };
+        Ok(ValidateResourcePolicyResponse {
+            policy_validation_passed: Some(errors.is_empty()),
+            validation_errors: Some(errors),
+        })
+    }
+}
