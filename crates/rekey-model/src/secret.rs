@@ -116,6 +116,12 @@ pub struct SecretMeta {
     /// Partner type of a managed external secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_type: Option<String>,
+    /// On a primary: its replicas and their status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Vec<crate::api::ReplicationStatusType>>,
+    /// On a replica: the primary's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
 }
 
 /// A secret's row.

@@ -69,6 +69,9 @@ impl<S: Store> Service<S> {
             Operation::DeleteResourcePolicy => run!(delete_resource_policy),
             Operation::ListResourcePolicies => run!(list_resource_policies),
             Operation::ValidateResourcePolicy => run!(validate_resource_policy),
+            Operation::ReplicateSecretToRegions => run!(replicate_secret_to_regions),
+            Operation::RemoveRegionsFromReplication => run!(remove_regions_from_replication),
+            Operation::StopReplicationToReplica => run!(stop_replication_to_replica),
             Operation::GetRandomPassword => {
                 let input = serde_json::from_value(body).map_err(serialization)?;
                 encode(&self.get_random_password(input).await?)

@@ -9,6 +9,7 @@
 //! - `batch` — BatchGetSecretValue;
 //! - `tags` — TagResource, UntagResource;
 //! - `policies` — resource policies;
+//! - `replication` — replicas in other regions;
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
@@ -27,6 +28,7 @@ mod list;
 mod password;
 mod policies;
 pub mod purge;
+mod replication;
 mod resolve;
 mod rotate;
 pub mod rotation;

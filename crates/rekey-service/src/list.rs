@@ -6,7 +6,7 @@
 
 use crate::Service;
 use crate::context::RequestContext;
-use crate::secrets::version_stages;
+use crate::secrets::{primary_region, version_stages};
 use base64::Engine as _;
 use rekey_model::api::*;
 use rekey_model::listing::{Searchable, SecretFilter, matches_all};
@@ -42,20 +42,21 @@ fn decode_token(token: &str, order: ListOrder, descending: bool) -> ApiResult<Li
     Ok(p.after)
 }
 
-fn searchable(s: &SecretState) -> Searchable<'_> {
+fn searchable<'a>(s: &'a SecretState, primary: &'a Option<String>) -> Searchable<'a> {
     let meta = &s.secret.meta;
     Searchable {
         name: s.secret.arn.name.as_str(),
         description: meta.description.as_deref(),
         tags: meta.tags.as_deref().unwrap_or_default(),
         owning_service: meta.owning_service.as_deref(),
-        primary_region: None,
+        primary_region: primary.as_deref(),
     }
 }
 
 fn entry(state: &SecretState) -> SecretListEntry {
     let stages = version_stages(state);
     let s = state.secret.clone();
+    let primary_region = primary_region(&s);
     let rotation = s.meta.rotation;
     SecretListEntry {
         arn: Some(s.arn.to_string()),
@@ -74,6 +75,7 @@ fn entry(state: &SecretState) -> SecretListEntry {
         secret_versions_to_stages: (!stages.is_empty()).then_some(stages),
         owning_service: s.meta.owning_service,
         created_date: Some(s.created),
+        primary_region,
         r#type: s.meta.secret_type,
         ..SecretListEntry::default()
     }
@@ -114,7 +116,8 @@ impl<S: Store> Service<S> {
             let exhausted = batch.len() <= page;
             for (i, state) in batch.iter().enumerate() {
                 after = Some(order.cursor(&state.secret));
-                if matches_all(&filters, &searchable(state)) {
+                let primary = primary_region(&state.secret);
+                if matches_all(&filters, &searchable(state, &primary)) {
                     list.push(entry(state));
                     if list.len() == page {
                         break 'scan i + 1 < batch.len() || !exhausted;

@@ -2,6 +2,7 @@
 
 use crate::Service;
 use crate::context::RequestContext;
+use crate::replication::replica_is_read_only;
 use rekey_model::name::{Arn, SecretRef};
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
@@ -62,16 +63,29 @@ impl<S: Store> Service<S> {
         decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
     ) -> ApiResult<R> {
         let expected = arn.clone();
-        self.store
+        let r = self
+            .store
             .mutate(Mutation {
                 namespace: arn.namespace.clone(),
                 name: arn.name.clone(),
                 preload_value,
                 decide: Box::new(move |input: MutationInput| match input.state {
-                    Some(state) if state.secret.arn == expected => decide(state, input.preloaded),
+                    Some(state) if state.secret.arn == expected => {
+                        if state.secret.meta.primary_region.is_some() {
+                            return Err(replica_is_read_only());
+                        }
+                        decide(state, input.preloaded)
+                    }
                     _ => Err(ApiError::secret_not_found()),
                 }),
             })
-            .await
+            .await?;
+        // Every change of a primary reaches its replicas before the answer.
+        if let Some(state) = self.store.load(&arn.namespace, &arn.name).await?
+            && state.secret.meta.replicas.is_some()
+        {
+            self.sync_replicas(&state).await;
+        }
+        Ok(r)
     }
 }

@@ -55,8 +55,10 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<CreateSecretResponse> {
         let name = SecretName::parse(&input.name)?;
         let requested = requested_value(input.client_request_token, input.secret_string, input.secret_binary)?;
-        if input.add_replica_regions.is_some() || input.cross_account_primary_arn.is_some() {
-            return Err(ApiError::invalid_request("Replication is not available in this version of rekey."));
+        if input.cross_account_primary_arn.is_some() {
+            return Err(ApiError::invalid_request(
+                "Cross-account replicas are not available in this version of rekey.",
+            ));
         }
         if let Some(tags) = &input.tags {
             check_tags(tags)?;
@@ -124,11 +126,22 @@ impl<S: Store> Service<S> {
                 }),
             })
             .await?;
+        let replication_status = match input.add_replica_regions {
+            Some(regions) => {
+                let replicate = ReplicateSecretToRegionsRequest {
+                    secret_id: arn.to_string(),
+                    add_replica_regions: regions,
+                    force_overwrite_replica_secret: input.force_overwrite_replica_secret,
+                };
+                self.replicate_secret_to_regions(ctx, replicate).await?.replication_status
+            }
+            None => None,
+        };
         Ok(CreateSecretResponse {
             arn: Some(arn.to_string()),
             name: Some(arn.name.to_string()),
             version_id: version.map(|v| v.to_string()),
-            replication_status: None,
+            replication_status,
         })
     }
 
@@ -195,6 +208,7 @@ impl<S: Store> Service<S> {
         let state = self.resolve(ctx, &input.secret_id).await?.state;
         let stages = version_stages(&state);
         let s = state.secret.clone();
+        let primary_region = primary_region(&s);
         let rotation = s.meta.rotation;
         Ok(DescribeSecretResponse {
             arn: Some(s.arn.to_string()),
@@ -214,6 +228,8 @@ impl<S: Store> Service<S> {
             owning_service: s.meta.owning_service,
             created_date: Some(s.created),
             r#type: s.meta.secret_type,
+            primary_region,
+            replication_status: s.meta.replicas,
             ..DescribeSecretResponse::default()
         })
     }
@@ -252,6 +268,14 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         let deletion_date = self
             .mutate_secret(&arn, None, move |mut state, _| {
+                if let Some(replicas) = &state.secret.meta.replicas {
+                    let regions: Vec<&str> = replicas.iter().filter_map(|r| r.region.as_deref()).collect();
+                    return Err(ApiError::invalid_parameter(format!(
+                        "You can't delete secret {} that still has replica regions [{}]",
+                        state.secret.arn.name,
+                        regions.join(", ")
+                    )));
+                }
                 if force {
                     return Ok((Change::Purge(state.secret.pk), now));
                 }
@@ -294,7 +318,15 @@ impl<S: Store> Service<S> {
     }
 }
 
-/// The ARN reported for a forced delete of a secret that does not exist.
+/// PrimaryRegion: on a replica, its primary's region; on a primary with
+/// replicas, its own.
+pub(crate) fn primary_region(s: &SecretRecord) -> Option<String> {
+    s.meta
+        .primary_region
+        .clone()
+        .or_else(|| s.meta.replicas.as_ref().map(|_| s.arn.namespace.region.as_str().to_string()))
+}
+
 /// Version id → its labels, for VersionIdsToStages / SecretVersionsToStages
 /// (versions without labels are left out).
 pub(crate) fn version_stages(state: &SecretState) -> BTreeMap<String, Vec<String>> {
@@ -305,6 +337,7 @@ pub(crate) fn version_stages(state: &SecretState) -> BTreeMap<String, Vec<String
     stages
 }
 
+/// The ARN reported for a forced delete of a secret that does not exist.
 fn missing_secret_arn(ctx: &RequestContext, r: &SecretRef, id: &str) -> String {
     match r {
         SecretRef::FullArn(arn) => arn.to_string(),

@@ -1,0 +1,340 @@
+//! Replication across the regions of one deployment (BEHAVIOUR.md §6.17).
+//!
+//! A region is a namespace of the same store: a replica is a secret of the
+//! same account and name in another region, with the primary's ARN suffix.
+//! After every change of a primary (any [`mutate_secret`] on it), its
+//! replicas are brought up to date: metadata, tags, policy, versions and
+//! labels; values are sealed again for the replica's ARN and key. A replica
+//! is read-only: writes to it get AWS's error, and it never rotates itself.
+//!
+//! [`mutate_secret`]: crate::Service::mutate_secret
+
+use crate::Service;
+use crate::context::RequestContext;
+use crate::values::RequestedValue;
+use rekey_model::api::*;
+use rekey_model::name::{Arn, Namespace, Region};
+use rekey_model::secret::{SealedValue, SecretRecord, SecretState};
+use rekey_model::staging::VersionId;
+use rekey_model::{ApiError, ApiResult};
+use rekey_store::{Change, Mutation, MutationInput, SecretWrite, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// AWS's answer to a write on a replica.
+pub(crate) fn replica_is_read_only() -> ApiError {
+    ApiError::invalid_request(
+        "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
+    )
+}
+
+/// The ARN of `primary`'s replica in `region`.
+fn replica_arn(primary: &Arn, region: &str) -> Arn {
+    Arn {
+        namespace: Namespace { account: primary.namespace.account.clone(), region: Region::new(region) },
+        ..primary.clone()
+    }
+}
+
+fn raced() -> ApiError {
+    ApiError::internal("The primary kept changing during replication; the next change replicates it.")
+}
+
+fn status(region: &str, kms_key_id: Option<String>, status: StatusType, message: &str) -> ReplicationStatusType {
+    ReplicationStatusType {
+        region: Some(region.to_string()),
+        kms_key_id,
+        status: Some(status),
+        status_message: Some(message.to_string()),
+        last_accessed_date: None,
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// A transaction on the secret at `arn` that skips the replica guard
+    /// of `mutate_secret` (replication itself writes replicas).
+    async fn mutate_at<R: Send + 'static>(
+        &self,
+        arn: &Arn,
+        decide: impl FnOnce(Option<SecretState>) -> ApiResult<(Change, R)> + Send + 'static,
+    ) -> ApiResult<R> {
+        self.store
+            .mutate(Mutation {
+                namespace: arn.namespace.clone(),
+                name: arn.name.clone(),
+                preload_value: None,
+                decide: Box::new(move |input: MutationInput| decide(input.state)),
+            })
+            .await
+    }
+
+    /// Brings every replica of `primary` up to date, and records each
+    /// replica's status on the primary when it changes.
+    pub(crate) async fn sync_replicas(&self, primary: &SecretState) {
+        let Some(replicas) = primary.secret.meta.replicas.clone() else {
+            return;
+        };
+        let mut statuses = Vec::with_capacity(replicas.len());
+        for r in &replicas {
+            let region = r.region.clone().unwrap_or_default();
+            let outcome = match r.status {
+                // A name clash stays failed until the replica is removed.
+                Some(StatusType::Failed) => {
+                    statuses.push(r.clone());
+                    continue;
+                }
+                _ => self.sync_replica_until_current(primary, &region, r.kms_key_id.clone()).await,
+            };
+            statuses.push(match outcome.and_then(|done| if done { Ok(()) } else { Err(raced()) }) {
+                Ok(()) => status(&region, r.kms_key_id.clone(), StatusType::InSync, "Replication succeeded"),
+                Err(e) => {
+                    tracing::warn!(region, error = %e.message, "replication failed");
+                    status(&region, r.kms_key_id.clone(), StatusType::Failed, &e.message)
+                }
+            });
+        }
+        if statuses != replicas {
+            let arn = primary.secret.arn.clone();
+            let expected = arn.clone();
+            let _ = self
+                .mutate_at(&arn, move |state| match state {
+                    Some(mut s) if s.secret.arn == expected => {
+                        s.secret.meta.replicas = Some(statuses);
+                        Ok((Change::write(SecretWrite::of(&s)), ()))
+                    }
+                    _ => Ok((Change::None, ())),
+                })
+                .await;
+        }
+    }
+
+    /// Syncs one replica, starting again from a fresh read of the primary
+    /// when the primary changed under the sync (a few times at most; every
+    /// later change syncs again anyway). True once the replica is current.
+    async fn sync_replica_until_current(
+        &self,
+        primary: &SecretState,
+        region: &str,
+        kms_key_id: Option<String>,
+    ) -> ApiResult<bool> {
+        let mut primary = primary.clone();
+        for _ in 0..3 {
+            if self.sync_replica(&primary, region, kms_key_id.clone()).await? {
+                return Ok(true);
+            }
+            let arn = &primary.secret.arn;
+            match self.store.load(&arn.namespace, &arn.name).await? {
+                Some(p) if p.secret.arn == *arn => primary = (*p).clone(),
+                _ => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Makes the replica of `primary` in `region` a copy of it; false when
+    /// a value it needs appeared after this sync read the primary.
+    async fn sync_replica(&self, primary: &SecretState, region: &str, kms_key_id: Option<String>) -> ApiResult<bool> {
+        let arn = replica_arn(&primary.secret.arn, region);
+        let current = self.store.load(&arn.namespace, &arn.name).await?;
+        let has = |v: &VersionId| current.as_ref().is_some_and(|c| c.version(v).is_some_and(|x| x.has_value));
+        // Values the replica lacks, sealed again for its ARN and key.
+        let mut sealed: HashMap<VersionId, SealedValue> = HashMap::new();
+        for v in primary.versions.iter().filter(|v| v.has_value && !has(&v.version_id)) {
+            let Some(value) = self.store.read_value(primary.secret.pk, &v.version_id).await? else { continue };
+            let clear = self.seal.open(self.store.as_ref(), &value, &primary.secret.arn, &v.version_id).await?;
+            let requested = RequestedValue { token: v.version_id.clone(), value: clear };
+            sealed
+                .insert(v.version_id.clone(), self.seal_version(kms_key_id.as_deref(), &arn, requested).await?.sealed);
+        }
+        let primary = Arc::new(primary.clone());
+        let primary_region = primary.secret.arn.namespace.region.as_str().to_string();
+        let target = arn.clone();
+        self.mutate_at(&target, move |current| {
+            if let Some(c) = &current
+                && c.secret.meta.primary_region.as_deref() != Some(primary_region.as_str())
+            {
+                return Err(ApiError::new(
+                    rekey_model::ErrorCode::ResourceExistsException,
+                    "Secret with this name already exists in this region",
+                ));
+            }
+            let mut meta = primary.secret.meta.clone();
+            meta.replicas = None;
+            meta.primary_region = Some(primary_region);
+            meta.kms_key_id = kms_key_id.clone();
+            let secret = SecretRecord {
+                pk: current.as_ref().map_or(0, |c| c.secret.pk),
+                arn,
+                created: primary.secret.created,
+                last_changed: primary.secret.last_changed,
+                last_accessed: current.as_ref().and_then(|c| c.secret.last_accessed),
+                deleted: primary.secret.deleted,
+                purge_at: None,
+                rotate_at: None,
+                meta,
+            };
+            let mut write = SecretWrite {
+                secret,
+                put_versions: Vec::new(),
+                delete_versions: Vec::new(),
+                labels: primary.labels.clone(),
+                rotation: None,
+                end_rotations: None,
+            };
+            for v in &primary.versions {
+                let held = current.as_ref().and_then(|c| c.version(&v.version_id));
+                match (held, sealed.remove(&v.version_id)) {
+                    (Some(h), _) if h.has_value || !v.has_value => {}
+                    (_, Some(value)) => {
+                        let record = rekey_model::secret::VersionRecord { kms_key_id: kms_key_id.clone(), ..v.clone() };
+                        write.put_versions.push((record, Some(value)));
+                    }
+                    (None, None) if !v.has_value => write.put_versions.push((v.clone(), None)),
+                    // A value that came after this sync read the primary.
+                    _ => return Ok((Change::None, false)),
+                }
+            }
+            if let Some(c) = &current {
+                write.delete_versions = c
+                    .versions
+                    .iter()
+                    .filter(|v| primary.version(&v.version_id).is_none())
+                    .map(|v| v.version_id.clone())
+                    .collect();
+            }
+            Ok((Change::write(write), true))
+        })
+        .await
+    }
+
+    /// ReplicateSecretToRegions.
+    pub async fn replicate_secret_to_regions(
+        &self,
+        ctx: &RequestContext,
+        input: ReplicateSecretToRegionsRequest,
+    ) -> ApiResult<ReplicateSecretToRegionsResponse> {
+        let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
+        if primary.secret.meta.primary_region.is_some() {
+            return Err(replica_is_read_only());
+        }
+        let own = primary.secret.arn.namespace.region.as_str();
+        let mut added = Vec::new();
+        for r in &input.add_replica_regions {
+            let region = r.region.clone().unwrap_or_default();
+            if region == own || region.is_empty() {
+                return Err(ApiError::invalid_parameter("Invalid replica region."));
+            }
+            let target = replica_arn(&primary.secret.arn, &region);
+            let existing = self.store.load(&target.namespace, &target.name).await?;
+            let clash = existing.as_ref().is_some_and(|e| e.secret.meta.primary_region.as_deref() != Some(own));
+            let state = match (clash, input.force_overwrite_replica_secret.unwrap_or(false)) {
+                (true, true) => {
+                    let pk = existing.as_ref().map(|e| e.secret.pk).unwrap_or_default();
+                    self.mutate_at(&target, move |_| Ok((Change::Purge(pk), ()))).await?;
+                    status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress")
+                }
+                (true, false) => status(
+                    &region,
+                    r.kms_key_id.clone(),
+                    StatusType::Failed,
+                    "Replication failed: Secret with this name already exists in this region",
+                ),
+                (false, _) => status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress"),
+            };
+            added.push(state);
+        }
+        let arn = primary.secret.arn.clone();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            let replicas = state.secret.meta.replicas.get_or_insert_with(Vec::new);
+            for a in added {
+                replicas.retain(|r| r.region != a.region);
+                replicas.push(a);
+            }
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), ()))
+        })
+        .await?;
+        let after = self.store.load(&arn.namespace, &arn.name).await?.ok_or_else(ApiError::secret_not_found)?;
+        Ok(ReplicateSecretToRegionsResponse {
+            arn: Some(arn.to_string()),
+            replication_status: after.secret.meta.replicas.clone(),
+        })
+    }
+
+    /// RemoveRegionsFromReplication: the replicas go at once.
+    pub async fn remove_regions_from_replication(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveRegionsFromReplicationRequest,
+    ) -> ApiResult<RemoveRegionsFromReplicationResponse> {
+        let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
+        if primary.secret.meta.primary_region.is_some() {
+            return Err(replica_is_read_only());
+        }
+        let arn = primary.secret.arn.clone();
+        let remove = input.remove_replica_regions.clone();
+        let remaining = self
+            .mutate_secret(&arn, None, move |mut state, _| {
+                let replicas = state.secret.meta.replicas.get_or_insert_with(Vec::new);
+                replicas.retain(|r| !r.region.as_ref().is_some_and(|x| remove.contains(x)));
+                let remaining = replicas.clone();
+                if remaining.is_empty() {
+                    state.secret.meta.replicas = None;
+                }
+                Ok((Change::write(SecretWrite::of(&state)), remaining))
+            })
+            .await?;
+        let own = arn.namespace.region.as_str().to_string();
+        for region in &input.remove_replica_regions {
+            let target = replica_arn(&arn, region);
+            let own = own.clone();
+            self.mutate_at(&target, move |state| match state {
+                Some(s) if s.secret.meta.primary_region.as_deref() == Some(own.as_str()) => {
+                    Ok((Change::Purge(s.secret.pk), ()))
+                }
+                _ => Ok((Change::None, ())),
+            })
+            .await?;
+        }
+        Ok(RemoveRegionsFromReplicationResponse { arn: Some(arn.to_string()), replication_status: Some(remaining) })
+    }
+
+    /// StopReplicationToReplica: called on a replica, makes it a standalone
+    /// secret.
+    pub async fn stop_replication_to_replica(
+        &self,
+        ctx: &RequestContext,
+        input: StopReplicationToReplicaRequest,
+    ) -> ApiResult<StopReplicationToReplicaResponse> {
+        let replica = self.resolve_live(ctx, &input.secret_id).await?.state;
+        let Some(primary_region) = replica.secret.meta.primary_region.clone() else {
+            return Err(ApiError::invalid_request("This secret is not a replica."));
+        };
+        let arn = replica.secret.arn.clone();
+        let now = self.clock.now();
+        self.mutate_at(&arn, move |state| {
+            let mut s = state.ok_or_else(ApiError::secret_not_found)?;
+            s.secret.meta.primary_region = None;
+            s.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&s)), ()))
+        })
+        .await?;
+        let primary = replica_arn(&arn, &primary_region);
+        let region = arn.namespace.region.as_str().to_string();
+        self.mutate_at(&primary, move |state| match state {
+            Some(mut s) => {
+                if let Some(replicas) = &mut s.secret.meta.replicas {
+                    replicas.retain(|r| r.region.as_deref() != Some(region.as_str()));
+                    if replicas.is_empty() {
+                        s.secret.meta.replicas = None;
+                    }
+                }
+                Ok((Change::write(SecretWrite::of(&s)), ()))
+            }
+            None => Ok((Change::None, ())),
+        })
+        .await?;
+        Ok(StopReplicationToReplicaResponse { arn: Some(arn.to_string()) })
+    }
+}
