@@ -7,7 +7,7 @@ use crate::values::{VersionWrite, requested_value, write_version};
 use rekey_model::api::*;
 use rekey_model::name::{Arn, ArnSuffix, SecretName, SecretRef};
 use rekey_model::secret::{SecretMeta, SecretRecord, SecretState};
-use rekey_model::staging::Labels;
+use rekey_model::staging::{Labels, StagingLabel};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::seal::DEFAULT_KMS_KEY_ID;
 use rekey_store::{Change, Mutation, MutationInput, SecretWrite, Store};
@@ -162,6 +162,14 @@ impl<S: Store> Service<S> {
             None => None,
         };
         let token = new.as_ref().map(|n| n.token.clone());
+        // A new key re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS
+        // values (the others keep the key they were sealed under).
+        let resealed = match &new_kms {
+            Some(k) if *k != resolved.state.secret.meta.kms_key_id => {
+                self.reseal_staged(&resolved.state, k.as_deref()).await?
+            }
+            _ => Vec::new(),
+        };
         let seal = self.seal.clone();
         let now = self.clock.now();
         let description = input.description;
@@ -182,6 +190,11 @@ impl<S: Store> Service<S> {
                 }
                 state.secret.last_changed = now;
                 let mut write = SecretWrite::of(&state);
+                for (version, sealed) in resealed {
+                    if state.version(&version.version_id).is_some_and(|v| v.has_value) {
+                        write.put_versions.push((version, Some(sealed)));
+                    }
+                }
                 let change = match new {
                     Some(new) => match write_version(&seal, &mut state, &mut write, new, preloaded, None, now)? {
                         VersionWrite::Replay => Change::None,
@@ -197,6 +210,32 @@ impl<S: Store> Service<S> {
             name: Some(arn.name.to_string()),
             version_id: version.map(|v| v.to_string()),
         })
+    }
+
+    /// The values of the versions labelled AWSCURRENT, AWSPENDING or
+    /// AWSPREVIOUS, sealed again under `kms_key_id`.
+    async fn reseal_staged(
+        &self,
+        state: &SecretState,
+        kms_key_id: Option<&str>,
+    ) -> ApiResult<Vec<(rekey_model::secret::VersionRecord, rekey_model::secret::SealedValue)>> {
+        let arn = &state.secret.arn;
+        let mut out = Vec::new();
+        for label in [StagingLabel::CURRENT, StagingLabel::PENDING, StagingLabel::PREVIOUS] {
+            let Some(v) = state.labels.holder(label).and_then(|id| state.version(id)).filter(|v| v.has_value) else {
+                continue;
+            };
+            if out.iter().any(|(r, _): &(rekey_model::secret::VersionRecord, _)| r.version_id == v.version_id) {
+                continue;
+            }
+            let Some(sealed) = self.store.read_value(state.secret.pk, &v.version_id).await? else { continue };
+            let value = self.seal.open(self.store.as_ref(), &sealed, arn, &v.version_id).await?;
+            let requested = crate::values::RequestedValue { token: v.version_id.clone(), value };
+            let new = self.seal_version(kms_key_id, arn, requested).await?;
+            let record = rekey_model::secret::VersionRecord { kms_key_id: kms_key_id.map(str::to_string), ..v.clone() };
+            out.push((record, new.sealed));
+        }
+        Ok(out)
     }
 
     /// DescribeSecret (also answers for secrets scheduled for deletion).

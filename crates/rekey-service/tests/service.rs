@@ -192,3 +192,53 @@ async fn last_accessed_date_is_written_once_a_day() {
     }
     assert_eq!(later, Some(f.clock.now().day_start()));
 }
+
+#[tokio::test]
+async fn a_new_kms_key_reseals_the_staged_versions_and_leaves_no_old_values() {
+    let f = fixture().await;
+    create(&f, "k").await;
+    let put = |n: u32| PutSecretValueRequest {
+        secret_id: "k".into(),
+        client_request_token: token(n),
+        secret_string: Some(SensitiveString::new(format!("value {n}"))),
+        ..Default::default()
+    };
+    f.service.put_secret_value(&f.ctx, put(2)).await.unwrap();
+    f.service.put_secret_value(&f.ctx, put(3)).await.unwrap();
+    assert_eq!(f.rows(), (3, 3, 2));
+    let update =
+        UpdateSecretRequest { secret_id: "k".into(), kms_key_id: Some("alias/app".into()), ..Default::default() };
+    f.service.update_secret(&f.ctx, update).await.unwrap();
+    let listed = f
+        .service
+        .list_secret_version_ids(
+            &f.ctx,
+            ListSecretVersionIdsRequest { secret_id: "k".into(), include_deprecated: Some(true), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let keys: Vec<(String, Vec<String>)> =
+        listed.versions.unwrap().into_iter().map(|v| (v.version_id.unwrap(), v.kms_key_ids.unwrap())).collect();
+    assert_eq!(
+        keys,
+        [
+            (token(1).unwrap(), vec!["DefaultEncryptionKey".to_string()]),
+            (token(2).unwrap(), vec!["alias/app".to_string()]),
+            (token(3).unwrap(), vec!["alias/app".to_string()]),
+        ],
+        "AWSCURRENT and AWSPREVIOUS re-encrypted, the deprecated version left as it was"
+    );
+    // Still readable, and the old sealed values are gone: one per version.
+    for (n, stage) in [(3, "AWSCURRENT"), (2, "AWSPREVIOUS")] {
+        let got = f
+            .service
+            .get_secret_value(
+                &f.ctx,
+                GetSecretValueRequest { secret_id: "k".into(), version_stage: Some(stage.into()), version_id: None },
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.secret_string.unwrap().expose(), format!("value {n}"));
+    }
+    assert_eq!(f.rows(), (3, 3, 2));
+}

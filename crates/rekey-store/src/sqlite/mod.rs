@@ -89,6 +89,11 @@ fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError>
             let pk = rows::apply_write(batch.conn, current.as_deref(), &w)?;
             let next = rows::next_state(current.as_deref(), &w, pk);
             batch.forget_values(pk, w.delete_versions.iter().cloned());
+            // Values sealed anew replace what the cache holds.
+            batch.forget_values(
+                pk,
+                w.put_versions.iter().filter(|(_, s)| s.is_some()).map(|(v, _)| v.version_id.clone()),
+            );
             batch.publish(key, Published::State(Some(Arc::new(next))));
         }
         Change::Purge(pk) => {

@@ -164,6 +164,15 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
         delete_values(conn, &value.flatten().into_iter().collect::<Vec<_>>())?;
     }
     for (v, sealed) in &w.put_versions {
+        // A version sealed anew (a changed KmsKeyId) drops its old value.
+        let replaced: Option<i64> = match sealed {
+            Some(_) => conn
+                .prepare_cached("SELECT value_id FROM versions WHERE secret_pk = ?1 AND version_id = ?2")?
+                .query_row(params![pk, v.version_id.as_str()], |r| r.get(0))
+                .optional()?
+                .flatten(),
+            None => None,
+        };
         let value_id = match sealed {
             Some(s) => {
                 conn.prepare_cached("INSERT INTO sealed_values (kek_id, wrapped_key, ciphertext) VALUES (?1, ?2, ?3)")?
@@ -188,6 +197,7 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
             v.kms_key_id,
             value_id,
         ])?;
+        delete_values(conn, &replaced.into_iter().collect::<Vec<_>>())?;
     }
     // Labels: write only what moved.
     let empty = Labels::default();
