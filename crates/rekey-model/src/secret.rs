@@ -122,6 +122,33 @@ pub struct SecretMeta {
     /// On a replica: the primary's region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    /// On a cross-account replica: the primary's ARN (CrossAccountPrimaryArn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_primary: Option<String>,
+    /// On a primary: its cross-account replica and that link's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_replica: Option<CrossAccountReplica>,
+}
+
+/// A primary's link to its replica in another account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossAccountReplica {
+    /// The replica's ARN.
+    pub arn: String,
+    /// InSync while linked, Detached once disassociated.
+    pub status: crate::api::StatusType,
+}
+
+impl SecretMeta {
+    /// Whether the secret is a replica (read-only, kept in sync by its primary).
+    pub fn is_replica(&self) -> bool {
+        self.primary_region.is_some() || self.cross_account_primary.is_some()
+    }
+
+    /// The cross-account replica the secret still replicates to.
+    pub fn linked_cross_account_replica(&self) -> Option<&CrossAccountReplica> {
+        self.cross_account_replica.as_ref().filter(|r| r.status != crate::api::StatusType::Detached)
+    }
 }
 
 /// A secret's row.

@@ -72,14 +72,12 @@ impl<S: Store> Service<S> {
             Operation::ReplicateSecretToRegions => run!(replicate_secret_to_regions),
             Operation::RemoveRegionsFromReplication => run!(remove_regions_from_replication),
             Operation::StopReplicationToReplica => run!(stop_replication_to_replica),
+            Operation::AssociateCrossAccountReplica => run!(associate_cross_account_replica),
+            Operation::DisassociateCrossAccountReplica => run!(disassociate_cross_account_replica),
             Operation::GetRandomPassword => {
                 let input = serde_json::from_value(body).map_err(serialization)?;
                 encode(&self.get_random_password(input).await?)
             }
-            other => Err(ApiError::new(
-                ErrorCode::InvalidRequestException,
-                format!("{} is not available in this version of rekey.", other.name()),
-            )),
         }
     }
 }

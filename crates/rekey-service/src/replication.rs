@@ -71,6 +71,12 @@ impl<S: Store> Service<S> {
     /// Brings every replica of `primary` up to date, and records each
     /// replica's status on the primary when it changes.
     pub(crate) async fn sync_replicas(&self, primary: &SecretState) {
+        if let Some(link) = primary.secret.meta.linked_cross_account_replica()
+            && let Some(target) = Arn::parse(&link.arn)
+            && let Err(e) = self.sync_replica_until_current(primary, &target, None).await
+        {
+            tracing::warn!(replica = %link.arn, error = %e.message, "cross-account replication failed");
+        }
         let Some(replicas) = primary.secret.meta.replicas.clone() else {
             return;
         };
@@ -83,7 +89,10 @@ impl<S: Store> Service<S> {
                     statuses.push(r.clone());
                     continue;
                 }
-                _ => self.sync_replica_until_current(primary, &region, r.kms_key_id.clone()).await,
+                _ => {
+                    let target = replica_arn(&primary.secret.arn, &region);
+                    self.sync_replica_until_current(primary, &target, r.kms_key_id.clone()).await
+                }
             };
             statuses.push(match outcome.and_then(|done| if done { Ok(()) } else { Err(raced()) }) {
                 Ok(()) => status(&region, r.kms_key_id.clone(), StatusType::InSync, "Replication succeeded"),
@@ -114,12 +123,12 @@ impl<S: Store> Service<S> {
     async fn sync_replica_until_current(
         &self,
         primary: &SecretState,
-        region: &str,
+        target: &Arn,
         kms_key_id: Option<String>,
     ) -> ApiResult<bool> {
         let mut primary = primary.clone();
         for _ in 0..3 {
-            if self.sync_replica(&primary, region, kms_key_id.clone()).await? {
+            if self.sync_replica(&primary, target, kms_key_id.clone()).await? {
                 return Ok(true);
             }
             let arn = &primary.secret.arn;
@@ -131,10 +140,12 @@ impl<S: Store> Service<S> {
         Ok(false)
     }
 
-    /// Makes the replica of `primary` in `region` a copy of it; false when
-    /// a value it needs appeared after this sync read the primary.
-    async fn sync_replica(&self, primary: &SecretState, region: &str, kms_key_id: Option<String>) -> ApiResult<bool> {
-        let arn = replica_arn(&primary.secret.arn, region);
+    /// Makes the replica `arn` of `primary` (in another region, or another
+    /// account) a copy of it; false when a value it needs appeared after
+    /// this sync read the primary.
+    async fn sync_replica(&self, primary: &SecretState, arn: &Arn, kms_key_id: Option<String>) -> ApiResult<bool> {
+        let arn = arn.clone();
+        let cross_account = arn.namespace.account != primary.secret.arn.namespace.account;
         let current = self.store.load(&arn.namespace, &arn.name).await?;
         let has = |v: &VersionId| current.as_ref().is_some_and(|c| c.version(v).is_some_and(|x| x.has_value));
         // Values the replica lacks, sealed again for its ARN and key.
@@ -148,19 +159,32 @@ impl<S: Store> Service<S> {
         }
         let primary = Arc::new(primary.clone());
         let primary_region = primary.secret.arn.namespace.region.as_str().to_string();
+        let primary_arn = primary.secret.arn.to_string();
         let target = arn.clone();
         self.mutate_at(&target, move |current| {
-            if let Some(c) = &current
-                && c.secret.meta.primary_region.as_deref() != Some(primary_region.as_str())
-            {
-                return Err(ApiError::new(
-                    rekey_model::ErrorCode::ResourceExistsException,
-                    "Secret with this name already exists in this region",
-                ));
+            let ours = |c: &SecretState| match cross_account {
+                false => c.secret.meta.primary_region.as_deref() == Some(primary_region.as_str()),
+                true => c.secret.meta.cross_account_primary.as_deref() == Some(primary_arn.as_str()),
+            };
+            match &current {
+                Some(c) if !ours(c) => {
+                    return Err(ApiError::new(
+                        rekey_model::ErrorCode::ResourceExistsException,
+                        "Secret with this name already exists in this region",
+                    ));
+                }
+                // A cross-account replica is created by its own account.
+                None if cross_account => return Err(ApiError::secret_not_found()),
+                _ => {}
             }
             let mut meta = primary.secret.meta.clone();
             meta.replicas = None;
-            meta.primary_region = Some(primary_region);
+            meta.cross_account_replica = None;
+            if cross_account {
+                meta.cross_account_primary = Some(primary_arn);
+            } else {
+                meta.primary_region = Some(primary_region);
+            }
             meta.kms_key_id = kms_key_id.clone();
             let secret = SecretRecord {
                 pk: current.as_ref().map_or(0, |c| c.secret.pk),
@@ -214,7 +238,7 @@ impl<S: Store> Service<S> {
         input: ReplicateSecretToRegionsRequest,
     ) -> ApiResult<ReplicateSecretToRegionsResponse> {
         let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
-        if primary.secret.meta.primary_region.is_some() {
+        if primary.secret.meta.is_replica() {
             return Err(replica_is_read_only());
         }
         let own = primary.secret.arn.namespace.region.as_str();
@@ -269,7 +293,7 @@ impl<S: Store> Service<S> {
         input: RemoveRegionsFromReplicationRequest,
     ) -> ApiResult<RemoveRegionsFromReplicationResponse> {
         let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
-        if primary.secret.meta.primary_region.is_some() {
+        if primary.secret.meta.is_replica() {
             return Err(replica_is_read_only());
         }
         let arn = primary.secret.arn.clone();
@@ -336,5 +360,101 @@ impl<S: Store> Service<S> {
         })
         .await?;
         Ok(StopReplicationToReplicaResponse { arn: Some(arn.to_string()) })
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// AssociateCrossAccountReplica: links a primary to the secret another
+    /// account created for it (with CrossAccountPrimaryArn) in the same
+    /// region, and brings that replica up to date. Calling it again repairs.
+    pub async fn associate_cross_account_replica(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateCrossAccountReplicaRequest,
+    ) -> ApiResult<AssociateCrossAccountReplicaResponse> {
+        let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
+        if primary.secret.meta.is_replica() {
+            return Err(replica_is_read_only());
+        }
+        let target = Arn::parse(&input.cross_account_replica_arn)
+            .filter(|t| t.namespace.region == primary.secret.arn.namespace.region)
+            .filter(|t| t.namespace.account != primary.secret.arn.namespace.account)
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    "CrossAccountReplicaARN must be a secret of another account in this region.",
+                )
+            })?;
+        let replica = self.store.load(&target.namespace, &target.name).await?.filter(|r| r.secret.arn == target);
+        let primary_arn = primary.secret.arn.to_string();
+        if replica.is_none_or(|r| r.secret.meta.cross_account_primary.as_deref() != Some(primary_arn.as_str())) {
+            return Err(ApiError::not_found(
+                "The cross-account replica does not exist or was not created with this secret as its CrossAccountPrimaryArn.",
+            ));
+        }
+        if let Some(link) = primary.secret.meta.linked_cross_account_replica()
+            && link.arn != target.to_string()
+        {
+            return Err(ApiError::invalid_request("This secret already has a cross-account replica."));
+        }
+        let arn = primary.secret.arn.clone();
+        let link = target.to_string();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            state.secret.meta.cross_account_replica =
+                Some(rekey_model::secret::CrossAccountReplica { arn: link, status: StatusType::InSync });
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), ()))
+        })
+        .await?;
+        Ok(AssociateCrossAccountReplicaResponse {
+            arn: Some(arn.to_string()),
+            cross_account_replica_arn: Some(target.to_string()),
+            replication_status: Some(StatusType::InSync),
+        })
+    }
+
+    /// DisassociateCrossAccountReplica: the replica stops following the
+    /// primary and becomes a secret of its own (status Detached).
+    pub async fn disassociate_cross_account_replica(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateCrossAccountReplicaRequest,
+    ) -> ApiResult<DisassociateCrossAccountReplicaResponse> {
+        let primary = self.resolve_live(ctx, &input.secret_id).await?.state;
+        let linked = primary
+            .secret
+            .meta
+            .cross_account_replica
+            .as_ref()
+            .is_some_and(|l| l.arn == input.cross_account_replica_arn);
+        if !linked {
+            return Err(ApiError::not_found("This secret has no such cross-account replica."));
+        }
+        let arn = primary.secret.arn.clone();
+        let now = self.clock.now();
+        self.mutate_secret(&arn, None, move |mut state, _| {
+            if let Some(l) = &mut state.secret.meta.cross_account_replica {
+                l.status = StatusType::Detached;
+            }
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), ()))
+        })
+        .await?;
+        if let Some(target) = Arn::parse(&input.cross_account_replica_arn) {
+            let expected = target.clone();
+            self.mutate_at(&target, move |state| match state {
+                Some(mut s) if s.secret.arn == expected => {
+                    s.secret.meta.cross_account_primary = None;
+                    s.secret.last_changed = now;
+                    Ok((Change::write(SecretWrite::of(&s)), ()))
+                }
+                _ => Ok((Change::None, ())),
+            })
+            .await?;
+        }
+        Ok(DisassociateCrossAccountReplicaResponse {
+            arn: Some(arn.to_string()),
+            cross_account_replica_arn: Some(input.cross_account_replica_arn),
+        })
     }
 }

@@ -71,7 +71,7 @@ impl<S: Store> Service<S> {
                 preload_value,
                 decide: Box::new(move |input: MutationInput| match input.state {
                     Some(state) if state.secret.arn == expected => {
-                        if state.secret.meta.primary_region.is_some() {
+                        if state.secret.meta.is_replica() {
                             return Err(replica_is_read_only());
                         }
                         decide(state, input.preloaded)
@@ -82,7 +82,7 @@ impl<S: Store> Service<S> {
             .await?;
         // Every change of a primary reaches its replicas before the answer.
         if let Some(state) = self.store.load(&arn.namespace, &arn.name).await?
-            && state.secret.meta.replicas.is_some()
+            && (state.secret.meta.replicas.is_some() || state.secret.meta.linked_cross_account_replica().is_some())
         {
             self.sync_replicas(&state).await;
         }

@@ -55,10 +55,15 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<CreateSecretResponse> {
         let name = SecretName::parse(&input.name)?;
         let requested = requested_value(input.client_request_token, input.secret_string, input.secret_binary)?;
-        if input.cross_account_primary_arn.is_some() {
-            return Err(ApiError::invalid_request(
-                "Cross-account replicas are not available in this version of rekey.",
-            ));
+        if let Some(primary) = &input.cross_account_primary_arn {
+            let valid = Arn::parse(primary).is_some_and(|p| {
+                p.namespace.region == ctx.namespace.region && p.namespace.account != ctx.namespace.account
+            });
+            if !valid {
+                return Err(ApiError::invalid_parameter(
+                    "CrossAccountPrimaryArn must be a secret of another account in this region.",
+                ));
+            }
         }
         if let Some(tags) = &input.tags {
             check_tags(tags)?;
@@ -76,6 +81,7 @@ impl<S: Store> Service<S> {
             kms_key_id,
             tags: input.tags,
             secret_type: non_empty(input.r#type),
+            cross_account_primary: input.cross_account_primary_arn,
             ..SecretMeta::default()
         };
         let seal = self.seal.clone();
@@ -307,6 +313,12 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         let deletion_date = self
             .mutate_secret(&arn, None, move |mut state, _| {
+                if state.secret.meta.linked_cross_account_replica().is_some() {
+                    return Err(ApiError::invalid_request(format!(
+                        "You can't delete secret {} while it has an associated cross-account replica.",
+                        state.secret.arn.name
+                    )));
+                }
                 if let Some(replicas) = &state.secret.meta.replicas {
                     let regions: Vec<&str> = replicas.iter().filter_map(|r| r.region.as_deref()).collect();
                     return Err(ApiError::invalid_parameter(format!(

@@ -166,10 +166,23 @@ impl Server {
 
     /// Raw awsJson1.1 call: (status, parsed body).
     pub fn raw(&self, op: &str, body: &str) -> (u16, serde_json::Value) {
+        self.raw_request(op, body, "")
+    }
+
+    /// Raw call with a credential scope: `access_key` (12 digits select an
+    /// account in `--dev`) in `region`.
+    pub fn raw_as(&self, op: &str, body: &str, access_key: &str, region: &str) -> (u16, serde_json::Value) {
+        let auth = format!(
+            "Authorization: AWS4-HMAC-SHA256 Credential={access_key}/20260101/{region}/secretsmanager/aws4_request, SignedHeaders=host, Signature=0\r\n"
+        );
+        self.raw_request(op, body, &auth)
+    }
+
+    fn raw_request(&self, op: &str, body: &str, extra_headers: &str) -> (u16, serde_json::Value) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         write!(
             s,
-            "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: secretsmanager.{op}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: secretsmanager.{op}\r\nContent-Type: application/x-amz-json-1.1\r\n{extra_headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         )
