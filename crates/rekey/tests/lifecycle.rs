@@ -801,3 +801,61 @@ async fn replicas_follow_their_primary_and_refuse_writes() {
     );
     east.delete_secret().secret_id("shared").force_delete_without_recovery(true).send().await.unwrap();
 }
+
+/// 10,000 secrets listed 100 at a time while others are created and
+/// deleted: every untouched secret exactly once, nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pagination_under_concurrent_changes() {
+    let server = Server::start();
+    let c = server.client();
+    const N: usize = 10_000;
+    let create = |name: String| {
+        let c = c.clone();
+        async move { c.create_secret().name(name).secret_string("x").send().await.unwrap() }
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..N {
+        set.spawn(create(format!("stable-{i:05}")));
+        if set.len() >= 64 {
+            set.join_next().await.unwrap().unwrap();
+        }
+    }
+    while set.join_next().await.is_some() {}
+    for i in 0..200 {
+        create(format!("churn-{i:03}")).await;
+    }
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let (c, stop) = (c.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                c.create_secret().name(format!("new-{i:05}")).secret_string("x").send().await.unwrap();
+                if i < 200 {
+                    c.delete_secret()
+                        .secret_id(format!("churn-{i:03}"))
+                        .force_delete_without_recovery(true)
+                        .send()
+                        .await
+                        .unwrap();
+                }
+                i += 1;
+            }
+            i
+        })
+    };
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let mut pages = c.list_secrets().max_results(100).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for e in page.unwrap().secret_list() {
+            *seen.entry(e.name().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let created = churn.await.unwrap();
+    assert!(created > 0, "changes ran during the listing");
+    assert!(seen.values().all(|&n| n == 1), "a secret listed twice");
+    let stable = seen.keys().filter(|k| k.starts_with("stable-")).count();
+    assert_eq!(stable, N, "every untouched secret listed");
+}
