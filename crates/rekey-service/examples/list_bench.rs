@@ -36,7 +36,11 @@ async fn main() {
         let store = Arc::new(SqliteStore::open(&path).expect("open"));
         let seal = Arc::new(Seal::unlock(store.as_ref(), MasterKey::generate()).await.expect("seal"));
         let service = Service::new(store, seal, Arc::new(SystemClock));
-        let page = |token: Option<String>| ListSecretsRequest { max_results: Some(100), next_token: token, ..Default::default() };
+        let page = |token: Option<String>| ListSecretsRequest {
+            max_results: Some(100),
+            next_token: token,
+            ..Default::default()
+        };
         let (mut first, mut tenth) = (Vec::new(), Vec::new());
         for _ in 0..30 {
             let t = Instant::now();
@@ -74,10 +78,10 @@ fn fill(path: &std::path::Path, n: i64) {
                  VALUES (?1, '000000000000', 'us-east-1', ?2, 'AbCdEf', ?1, ?1, '{\"description\":\"bench\"}')",
             )
             .unwrap();
-        let mut version = tx
-            .prepare("INSERT INTO versions (secret_pk, version_id, seq, created_ms) VALUES (?1, ?2, 1, ?1)")
-            .unwrap();
-        let mut label = tx.prepare("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, 'AWSCURRENT', ?2)").unwrap();
+        let mut version =
+            tx.prepare("INSERT INTO versions (secret_pk, version_id, seq, created_ms) VALUES (?1, ?2, 1, ?1)").unwrap();
+        let mut label =
+            tx.prepare("INSERT INTO labels (secret_pk, label, version_id) VALUES (?1, 'AWSCURRENT', ?2)").unwrap();
         for i in 1..=n {
             let v = format!("{i:0>36}");
             secret.execute(rusqlite::params![i, format!("secret-{i:07}")]).unwrap();

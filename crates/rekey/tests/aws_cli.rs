@@ -245,3 +245,24 @@ fn scheduled_rotation_fires_inside_its_window() {
     let following = *windows.iter().find(|&&w| w > next).unwrap();
     assert_eq!(d["NextRotationDate"].as_f64().unwrap() as i64, following + 7200 - 1);
 }
+
+/// The ListSecrets filter matrix through boto3's paginator, and a filter
+/// through the `aws` CLI.
+#[test]
+fn list_secrets_filters_with_boto3_and_the_cli() {
+    let Some(bin) = aws_cli() else { return };
+    let Some(py) = common::python() else { return };
+    let server = Server::start();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/api/list_filters.py");
+    let out = Command::new(py).arg(script).arg(server.url()).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let cli = Cli { bin: &bin, server: &server, home: tempfile::tempdir().unwrap() };
+    let listed = cli.json(&["list-secrets", "--filters", "Key=description,Values=a", "Key=name,Values=s-"]);
+    let mut names: Vec<&str> =
+        listed["SecretList"].as_array().unwrap().iter().map(|e| e["Name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["s-a", "s-an", "s-asecret"]);
+    // The CLI pages through everything by itself (page size 2 here).
+    let all = cli.json(&["list-secrets", "--page-size", "2"]);
+    assert_eq!(all["SecretList"].as_array().unwrap().len(), 6);
+}
