@@ -10,6 +10,7 @@
 pub mod context;
 pub mod protocol;
 pub mod runtime_api;
+pub mod sigv4;
 
 pub use axum::Router;
 use axum::body::Bytes;

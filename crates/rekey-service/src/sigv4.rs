@@ -83,6 +83,85 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// The canonical headers block: `name:value\n` for each (already
+/// lower-cased and sorted) header, values trimmed with inner runs of
+/// spaces collapsed.
+pub fn canonical_headers(headers: &[(String, String)]) -> String {
+    headers.iter().map(|(k, v)| format!("{}:{}\n", k, v.split_whitespace().collect::<Vec<_>>().join(" "))).collect()
+}
+
+/// The canonical query string: pairs decoded, encoded again the SigV4
+/// way, sorted by name then value; `skip` names a parameter left out (the
+/// presigned signature itself).
+pub fn canonical_query(query: &str, skip: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (uri_encode(&percent_decode(k), false), uri_encode(&percent_decode(v), false))
+        })
+        .filter(|(k, _)| Some(k.as_str()) != skip)
+        .collect();
+    pairs.sort();
+    pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+}
+
+/// Decodes `%XX` escapes (and leaves anything malformed as it is).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The derived signing key of a secret key for a day, region and service.
+pub fn signing_key(secret_access_key: &str, date: &str, region: &str, service: &str) -> zeroize::Zeroizing<Vec<u8>> {
+    let secret = zeroize::Zeroizing::new(format!("AWS4{secret_access_key}"));
+    let key = zeroize::Zeroizing::new(hmac(secret.as_bytes(), date.as_bytes()));
+    let key = zeroize::Zeroizing::new(hmac(&key, region.as_bytes()));
+    let key = zeroize::Zeroizing::new(hmac(&key, service.as_bytes()));
+    zeroize::Zeroizing::new(hmac(&key, b"aws4_request"))
+}
+
+/// The string to sign of a canonical request.
+pub fn string_to_sign(stamp: &str, scope: &str, canonical_request: &str) -> String {
+    format!("AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()))
+}
+
+/// The signature of `to_sign` under a signing key.
+pub fn signature(signing_key: &[u8], to_sign: &str) -> Vec<u8> {
+    hmac(signing_key, to_sign.as_bytes())
+}
+
+/// Whether `provided` (hex) is the signature of `to_sign`, compared in
+/// constant time.
+pub fn signature_matches(signing_key: &[u8], to_sign: &str, provided: &str) -> bool {
+    let Some(provided) = hex_decode(provided) else { return false };
+    let mut mac = Hmac::<Sha256>::new_from_slice(signing_key).expect("HMAC takes any key length");
+    mac.update(to_sign.as_bytes());
+    mac.verify_slice(&provided).is_ok()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
 /// Signs `req` for `service` in `region` at `millis`: returns every header
 /// to send (the signed ones, `x-amz-date`, the session token and
 /// `authorization`).
@@ -96,23 +175,15 @@ pub fn sign(req: Request<'_>, creds: &Credentials, region: &str, service: &str, 
         headers.push(("x-amz-security-token".into(), token.clone()));
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let canonical_headers: String = headers
-        .iter()
-        .map(|(k, v)| format!("{}:{}\n", k, v.split_whitespace().collect::<Vec<_>>().join(" ")))
-        .collect();
     let signed: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
     let signed = signed.join(";");
     // Every service but S3 signs the path encoded once more.
     let canonical_uri = uri_encode(req.path, true);
-    let canonical = format!("{}\n{canonical_uri}\n\n{canonical_headers}\n{signed}\n{payload_hash}", req.method);
+    let canonical =
+        format!("{}\n{canonical_uri}\n\n{}\n{signed}\n{payload_hash}", req.method, canonical_headers(&headers));
     let scope = format!("{date}/{region}/{service}/aws4_request");
-    let to_sign = format!("AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
-    let secret = format!("AWS4{}", creds.secret_access_key.as_str());
-    let key = hmac(secret.as_bytes(), date.as_bytes());
-    let key = hmac(&key, region.as_bytes());
-    let key = hmac(&key, service.as_bytes());
-    let key = hmac(&key, b"aws4_request");
-    let signature = hex(&hmac(&key, to_sign.as_bytes()));
+    let key = signing_key(&creds.secret_access_key, &date, region, service);
+    let signature = hex(&signature(&key, &string_to_sign(&stamp, &scope, &canonical)));
     headers.push((
         "authorization".into(),
         format!(

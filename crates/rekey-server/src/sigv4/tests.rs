@@ -1,0 +1,184 @@
+use super::*;
+use axum::http::{HeaderName, HeaderValue};
+use rekey_service::sigv4::{Credentials, Request, sign};
+
+const KEY: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+/// 2026-11-27T15:16:14Z, when the botocore vectors below were signed.
+const SIGNED_MS: i64 = 1_795_792_574_000;
+const BODY: &str = r#"{"SecretId":"x"}"#;
+
+struct Keys;
+
+impl SecretKeys for Keys {
+    fn secret_key(&self, access_key_id: &str) -> Option<Zeroizing<String>> {
+        (access_key_id == KEY).then(|| Zeroizing::new(SECRET.to_string()))
+    }
+}
+
+fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+    }
+    h
+}
+
+/// Signed by botocore's SigV4Auth (a vector, not our own signer).
+fn botocore_headers() -> Vec<(&'static str, String)> {
+    vec![
+        ("host", "127.0.0.1:4584".into()),
+        ("content-type", "application/x-amz-json-1.1".into()),
+        ("x-amz-target", "secretsmanager.GetSecretValue".into()),
+        ("x-amz-date", "20261127T151614Z".into()),
+        (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/us-east-1/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=163e013fa705897892a80b62f7bdf06b14058a0d361e87581d427ccfb7dac309".into(),
+        ),
+    ]
+}
+
+fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -> Result<Verified, ApiError> {
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let h = headers(&refs);
+    let req = Incoming {
+        method: if query.is_some() { "GET" } else { "POST" },
+        path: "/",
+        query,
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    Verifier::new(Keys).verify(&req, now)
+}
+
+fn code(r: Result<Verified, ApiError>) -> (String, String) {
+    let e = r.unwrap_err();
+    (e.code.as_str().to_string(), e.message)
+}
+
+fn with(pairs: &[(&'static str, String)], name: &'static str, value: &str) -> Vec<(&'static str, String)> {
+    let mut out: Vec<_> = pairs.iter().filter(|(k, _)| *k != name).cloned().collect();
+    out.push((name, value.to_string()));
+    out
+}
+
+#[test]
+fn accepts_botocore_signatures() {
+    let v = verify(&botocore_headers(), None, BODY, SIGNED_MS + 60_000).unwrap();
+    assert_eq!(v, Verified { access_key_id: KEY.into(), region: "us-east-1".into() });
+    let presigned = "Action=x&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261127%2Fus-east-1%2Fsecretsmanager%2Faws4_request&X-Amz-Date=20261127T151614Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=14ece0158aa6bb90d989b469d48061f399bd52b69223e3652f7483a7ca51e4ae";
+    verify(&[("host", "127.0.0.1:4584".into())], Some(presigned), "", SIGNED_MS).unwrap();
+    let expired = verify(&[("host", "127.0.0.1:4584".into())], Some(presigned), "", SIGNED_MS + 301_000);
+    assert_eq!(code(expired), ("InvalidSignatureException".into(), "Request has expired".into()));
+    let tampered = presigned.replace("Action=x", "Action=y");
+    assert_eq!(
+        code(verify(&[("host", "127.0.0.1:4584".into())], Some(&tampered), "", SIGNED_MS)).0,
+        "InvalidSignatureException"
+    );
+}
+
+#[test]
+fn accepts_our_own_signer() {
+    let creds = Credentials {
+        access_key_id: KEY.into(),
+        secret_access_key: Zeroizing::new(SECRET.into()),
+        session_token: None,
+    };
+    let signed = sign(
+        Request {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                ("host".into(), "localhost".into()),
+                ("x-amz-target".into(), "secretsmanager.ListSecrets".into()),
+            ],
+            body: b"{}",
+        },
+        &creds,
+        "eu-west-1",
+        "secretsmanager",
+        SIGNED_MS,
+    );
+    let pairs: Vec<(&str, String)> =
+        signed.iter().map(|(k, v)| (Box::leak(k.clone().into_boxed_str()) as &str, v.clone())).collect();
+    assert_eq!(verify(&pairs, None, "{}", SIGNED_MS).unwrap().region, "eu-west-1");
+}
+
+#[test]
+fn tampering_and_wrong_keys_are_refused() {
+    let ok = botocore_headers();
+    let mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+    let cases: Vec<(Vec<(&str, String)>, &str)> = vec![
+        (ok.clone(), r#"{"SecretId":"y"}"#),
+        (with(&ok, "x-amz-target", "secretsmanager.DeleteSecret"), BODY),
+        (with(&ok, "host", "evil.example"), BODY),
+    ];
+    for (pairs, body) in cases {
+        assert_eq!(code(verify(&pairs, None, body, SIGNED_MS)), ("InvalidSignatureException".into(), mismatch.into()));
+    }
+    let auth = ok.iter().find(|(k, _)| *k == "authorization").unwrap().1.clone();
+    let unknown = with(&ok, "authorization", &auth.replace("AKIDEXAMPLE", "AKIDUNKNOWN"));
+    assert_eq!(
+        code(verify(&unknown, None, BODY, SIGNED_MS)),
+        ("UnrecognizedClientException".into(), "The security token included in the request is invalid.".into())
+    );
+    let wrong_region = with(&ok, "authorization", &auth.replace("us-east-1", "us-west-2"));
+    assert_eq!(code(verify(&wrong_region, None, BODY, SIGNED_MS)).1, mismatch);
+    let wrong_service = with(&ok, "authorization", &auth.replace("/secretsmanager/", "/kms/"));
+    assert_eq!(
+        code(verify(&wrong_service, None, BODY, SIGNED_MS)),
+        (
+            "InvalidSignatureException".into(),
+            "Credential should be scoped to correct service: 'secretsmanager'. ".into()
+        )
+    );
+    let wrong_day = with(&ok, "authorization", &auth.replace("/20261127/", "/20261126/"));
+    assert_eq!(
+        code(verify(&wrong_day, None, BODY, SIGNED_MS)).1,
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261126' != '20261127', from '20261127T151614Z'."
+    );
+}
+
+#[test]
+fn dates_outside_the_skew_are_refused() {
+    let ok = botocore_headers();
+    let late = SIGNED_MS + MAX_SKEW_MS + 1000;
+    assert_eq!(
+        code(verify(&ok, None, BODY, late)),
+        (
+            "InvalidSignatureException".into(),
+            "Signature expired: 20261127T151614Z is now earlier than 20261127T151615Z (20261127T153115Z - 15 min.)"
+                .into()
+        )
+    );
+    let early = SIGNED_MS - MAX_SKEW_MS - 1000;
+    assert_eq!(
+        code(verify(&ok, None, BODY, early)).1,
+        "Signature not yet current: 20261127T151614Z is still later than 20261127T151613Z (20261127T150113Z + 15 min.)"
+    );
+}
+
+#[test]
+fn missing_pieces_get_aws_errors() {
+    assert_eq!(
+        code(verify(&[("host", "h".into())], None, BODY, SIGNED_MS)),
+        ("MissingAuthenticationTokenException".into(), "Missing Authentication Token".into())
+    );
+    let ok = botocore_headers();
+    let no_date: Vec<_> = ok.iter().filter(|(k, _)| *k != "x-amz-date").cloned().collect();
+    assert_eq!(code(verify(&no_date, None, BODY, SIGNED_MS)).0, "IncompleteSignatureException");
+    let partial = with(
+        &ok,
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/us-east-1/secretsmanager/aws4_request",
+    );
+    let (kind, message) = code(verify(&partial, None, BODY, SIGNED_MS));
+    assert_eq!(kind, "IncompleteSignatureException");
+    assert!(message.starts_with("Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "), "{message}");
+    let auth = ok.iter().find(|(k, _)| *k == "authorization").unwrap().1.clone();
+    let no_host = with(&ok, "authorization", &auth.replace("content-type;host;", "content-type;"));
+    assert_eq!(
+        code(verify(&no_host, None, BODY, SIGNED_MS)).1,
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+    );
+}
