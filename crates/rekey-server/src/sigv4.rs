@@ -205,11 +205,14 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
     })
 }
 
+/// (access key, day, region): what a derived signing key is for.
+type KeyScope = (String, String, String);
+
 /// Verifies signatures against a store of secret keys.
 pub struct Verifier<K: SecretKeys> {
     keys: K,
-    /// (access key, day, region) → derived signing key.
-    cache: Mutex<HashMap<(String, String, String), Zeroizing<Vec<u8>>>>,
+    /// Derived signing keys by scope.
+    cache: Mutex<HashMap<KeyScope, Zeroizing<Vec<u8>>>>,
 }
 
 impl<K: SecretKeys> Verifier<K> {
