@@ -3,6 +3,7 @@
 //! - [`api`] — the wire types generated from the service model;
 //! - [`calendar`] — UTC date arithmetic;
 //! - [`validation`] — model constraints on raw requests;
+//! - [`identity`] — access keys and principals;
 //! - [`listing`] — ListSecrets filters;
 //! - [`name`] — account, region, secret names, ARNs and SecretId resolution;
 //! - [`staging`] — versions, staging labels and how they move;
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod calendar;
 pub mod error;
+pub mod identity;
 pub mod listing;
 pub mod name;
 pub mod password;

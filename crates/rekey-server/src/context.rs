@@ -5,9 +5,18 @@
 //! credentials are accepted, and an access key id of exactly 12 digits
 //! selects that account (as LocalStack does).
 
+use crate::sigv4::{Incoming, SecretKeys, claimed_access_key};
 use axum::http::HeaderMap;
+use rekey_model::ApiError;
+use rekey_model::identity::AccessKeyRecord;
 use rekey_model::name::{AccountId, Namespace, Region};
+use rekey_service::Service;
 use rekey_service::{Principal, RequestContext};
+use rekey_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// Who the server assumes callers are when it cannot tell.
 #[derive(Debug, Clone)]
@@ -56,6 +65,107 @@ impl DevIdentity {
             namespace: Namespace { account, region: Region::new(region) },
             request_id,
         }
+    }
+}
+
+/// How requests are authenticated.
+pub enum Authenticator {
+    /// `--dev`: anyone, as the credential scope says.
+    Dev(DevIdentity),
+    /// Every request signed with SigV4 by a known access key.
+    SigV4(SignedIdentity),
+}
+
+/// SigV4 authentication against the store's access keys.
+#[derive(Default)]
+pub struct SignedIdentity {
+    verifier: crate::sigv4::Verifier,
+    /// Recently used keys (a revoked key stops working within `KEY_TTL`).
+    keys: Mutex<HashMap<String, CachedKey>>,
+}
+
+/// An access key with its secret, as verification needs it.
+struct KnownKey {
+    record: AccessKeyRecord,
+    secret: Zeroizing<String>,
+}
+
+/// A looked-up key (or its absence) and when it was looked up.
+type CachedKey = (Instant, Option<Arc<KnownKey>>);
+
+/// How long a looked-up key (or its absence) is trusted.
+const KEY_TTL: Duration = Duration::from_secs(60);
+
+struct OneKey<'a>(&'a KnownKey);
+
+impl SecretKeys for OneKey<'_> {
+    fn secret_key(&self, access_key_id: &str) -> Option<Zeroizing<String>> {
+        (self.0.record.access_key_id == access_key_id).then(|| self.0.secret.clone())
+    }
+}
+
+struct NoKey;
+
+impl SecretKeys for NoKey {
+    fn secret_key(&self, _: &str) -> Option<Zeroizing<String>> {
+        None
+    }
+}
+
+impl SignedIdentity {
+    /// A SigV4 authenticator with empty caches.
+    pub fn new() -> Self {
+        SignedIdentity::default()
+    }
+
+    async fn key<S: Store>(&self, service: &Service<S>, id: &str) -> Result<Option<Arc<KnownKey>>, ApiError> {
+        if let Some((at, known)) = self.keys.lock().expect("key cache").get(id)
+            && at.elapsed() < KEY_TTL
+        {
+            return Ok(known.clone());
+        }
+        let known = service.access_key(id).await?.map(|(record, secret)| Arc::new(KnownKey { record, secret }));
+        let mut cache = self.keys.lock().expect("key cache");
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(id.to_string(), (Instant::now(), known.clone()));
+        Ok(known)
+    }
+}
+
+impl Authenticator {
+    /// The context of a request, or why it is refused.
+    pub async fn context<S: Store>(
+        &self,
+        service: &Service<S>,
+        req: &Incoming<'_>,
+        now_ms: i64,
+        request_id: String,
+    ) -> Result<RequestContext, ApiError> {
+        let signed = match self {
+            Authenticator::Dev(dev) => return Ok(dev.context(req.headers, req.query, request_id)),
+            Authenticator::SigV4(signed) => signed,
+        };
+        let known = match claimed_access_key(req) {
+            Some(id) => signed.key(service, &id).await?,
+            None => None,
+        };
+        let verified = match &known {
+            Some(k) => signed.verifier.verify(req, now_ms, &OneKey(k))?,
+            None => signed.verifier.verify(req, now_ms, &NoKey)?,
+        };
+        let key = known.expect("verified with a known key");
+        let account = key.record.account.clone();
+        Ok(RequestContext {
+            principal: Principal {
+                arn: key.record.principal_arn(),
+                account: account.clone(),
+                access_key_id: verified.access_key_id,
+            },
+            namespace: Namespace { account, region: Region::new(verified.region) },
+            request_id,
+        })
     }
 }
 

@@ -15,10 +15,10 @@ pub mod sigv4;
 pub use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
-use context::DevIdentity;
+use context::Authenticator;
 use rekey_service::Service;
 use rekey_store::Store;
 use std::future::Future;
@@ -30,13 +30,30 @@ const MAX_BODY: usize = 512 * 1024;
 
 struct AppState<S: Store> {
     service: Service<S>,
-    identity: DevIdentity,
+    auth: Authenticator,
 }
 
-async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn api<S: Store>(
+    State(app): State<Arc<AppState<S>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    let incoming = sigv4::Incoming {
+        method: method.as_str(),
+        path: uri.path(),
+        query: uri.query(),
+        headers: &headers,
+        body: &body,
+    };
+    let now = app.service.now().millis();
+    let ctx = match app.auth.context(&app.service, &incoming, now, request_id.clone()).await {
+        Ok(ctx) => ctx,
+        Err(e) => return protocol::error(&e, &request_id),
+    };
     if let Some(admin) = protocol::admin_operation(&headers) {
-        let ctx = app.identity.context(&headers, uri.query(), request_id);
         return match app.service.admin_dispatch(&ctx, admin, &body).await {
             Ok(out) => protocol::ok(out, &ctx.request_id),
             Err(e) => protocol::error(&e, &ctx.request_id),
@@ -46,7 +63,6 @@ async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: H
         Ok(op) => op,
         Err(e) => return protocol::error(&e, &request_id),
     };
-    let ctx = app.identity.context(&headers, uri.query(), request_id);
     match app.service.dispatch(&ctx, op, &body).await {
         Ok(out) => protocol::ok(out, &ctx.request_id),
         Err(e) => {
@@ -57,8 +73,8 @@ async fn api<S: Store>(State(app): State<Arc<AppState<S>>>, uri: Uri, headers: H
 }
 
 /// The HTTP application.
-pub fn router<S: Store>(service: Service<S>, identity: DevIdentity) -> Router {
-    let state = Arc::new(AppState { service, identity });
+pub fn router<S: Store>(service: Service<S>, auth: Authenticator) -> Router {
+    let state = Arc::new(AppState { service, auth });
     Router::new()
         .route("/", post(api::<S>))
         .route("/health", get(|| async { "ok" }))
@@ -70,10 +86,10 @@ pub fn router<S: Store>(service: Service<S>, identity: DevIdentity) -> Router {
 pub async fn serve<S: Store>(
     listener: TcpListener,
     service: Service<S>,
-    identity: DevIdentity,
+    auth: Authenticator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(service, identity)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(service, auth)).with_graceful_shutdown(shutdown).await
 }
 
 /// Serves any router (the Lambda Runtime API of a function) on `listener`.

@@ -208,21 +208,28 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
 /// (access key, day, region): what a derived signing key is for.
 type KeyScope = (String, String, String);
 
-/// Verifies signatures against a store of secret keys.
-pub struct Verifier<K: SecretKeys> {
-    keys: K,
+/// The access key id a request claims (before any check), to look its
+/// secret up; `None` when the request carries no credential.
+pub fn claimed_access_key(req: &Incoming<'_>) -> Option<String> {
+    parts(req).ok().map(|p| p.access_key_id)
+}
+
+/// Verifies signatures; keeps derived signing keys.
+#[derive(Default)]
+pub struct Verifier {
     /// Derived signing keys by scope.
     cache: Mutex<HashMap<KeyScope, Zeroizing<Vec<u8>>>>,
 }
 
-impl<K: SecretKeys> Verifier<K> {
-    /// A verifier over `keys`.
-    pub fn new(keys: K) -> Self {
-        Verifier { keys, cache: Mutex::new(HashMap::new()) }
+impl Verifier {
+    /// A verifier with an empty key cache.
+    pub fn new() -> Self {
+        Verifier::default()
     }
 
-    /// Checks the signature of `req` at server time `now_ms`.
-    pub fn verify(&self, req: &Incoming<'_>, now_ms: i64) -> Result<Verified, ApiError> {
+    /// Checks the signature of `req` at server time `now_ms`, with the
+    /// secret keys `keys` knows.
+    pub fn verify(&self, req: &Incoming<'_>, now_ms: i64, keys: &dyn SecretKeys) -> Result<Verified, ApiError> {
         let p = parts(req)?;
         let Some(signed_at) = stamp_millis(&p.stamp) else {
             return Err(err(
@@ -288,7 +295,7 @@ impl<K: SecretKeys> Verifier<K> {
                 "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
             ));
         }
-        let Some(secret) = self.keys.secret_key(&p.access_key_id) else {
+        let Some(secret) = keys.secret_key(&p.access_key_id) else {
             return Err(err(
                 ErrorCode::UnrecognizedClientException,
                 "The security token included in the request is invalid.",

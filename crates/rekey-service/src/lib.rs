@@ -6,6 +6,7 @@
 //! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
 //! - `list` — ListSecrets;
+//! - `identity` — access keys;
 //! - `batch` — BatchGetSecretValue;
 //! - `tags` — TagResource, UntagResource;
 //! - `policies` — resource policies;
@@ -24,6 +25,7 @@ mod batch;
 pub mod clock;
 pub mod context;
 pub mod dispatch;
+mod identity;
 mod list;
 mod password;
 mod policies;
@@ -73,6 +75,11 @@ impl<S: Store> Service<S> {
     pub fn with_rotation(mut self, rotation: rotation::Rotation) -> Self {
         self.rotation = Arc::new(rotation);
         self
+    }
+
+    /// The service's clock's now.
+    pub fn now(&self) -> rekey_model::Timestamp {
+        self.clock.now()
     }
 
     /// The rotation side (functions, callback endpoint).

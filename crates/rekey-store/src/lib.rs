@@ -13,6 +13,7 @@
 pub mod seal;
 pub mod sqlite;
 
+use rekey_model::identity::AccessKeyRecord;
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
@@ -249,6 +250,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// The soonest scheduled rotation of any live secret.
     fn next_rotation_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+
+    /// The access key `id`.
+    fn load_access_key(&self, id: &str) -> impl Future<Output = Result<Option<AccessKeyRecord>, StoreError>> + Send;
+
+    /// Stores a new access key.
+    fn insert_access_key(&self, key: AccessKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How many access keys exist (none: the first start without `--dev`).
+    fn count_access_keys(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// The wrapped key-encryption key `id`, if it exists.
     fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;

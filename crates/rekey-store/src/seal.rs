@@ -118,6 +118,10 @@ fn kek_aad(id: &str) -> Vec<u8> {
     format!("rekey-kek\0{id}").into_bytes()
 }
 
+fn credential_aad(access_key_id: &str) -> Vec<u8> {
+    format!("rekey-access-key\0{access_key_id}").into_bytes()
+}
+
 /// Encrypts and decrypts secret values. Cheap to share (`Arc`).
 pub struct Seal {
     master: Aes256Gcm,
@@ -143,6 +147,17 @@ impl Seal {
             }
         }
         Ok(Seal { master, keks: RwLock::new(HashMap::new()) })
+    }
+
+    /// Seals the secret of access key `access_key_id` under the master key.
+    pub fn seal_credential(&self, access_key_id: &str, secret: &str) -> Vec<u8> {
+        encrypt(&self.master, secret.as_bytes(), &credential_aad(access_key_id))
+    }
+
+    /// Opens what [`seal_credential`](Self::seal_credential) sealed.
+    pub fn open_credential(&self, access_key_id: &str, sealed: &[u8]) -> Option<Zeroizing<String>> {
+        let clear = decrypt(&self.master, sealed, &credential_aad(access_key_id))?;
+        String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
     }
 
     /// The KEK for a KmsKeyId, created on first use.

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use clap::Args;
 use rekey_model::name::{AccountId, Region};
-use rekey_server::context::DevIdentity;
+use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_service::rotation::Rotation;
 use rekey_service::rotation::functions::{Callback, FunctionRegistry};
 use rekey_service::{Clock, OffsetClock, Service, SystemClock};
@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// The configuration file (rotation settings and functions).
     #[arg(long, env = "REKEY_CONFIG")]
     config: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback address (put a TLS terminator in
+    /// front); without it rekey refuses, so as not to send secrets in the clear.
+    #[arg(long)]
+    allow_plain_http: bool,
     /// Threads answering requests (default: one per CPU but one, at least one).
     #[arg(long, env = "REKEY_WORKERS")]
     workers: Option<usize>,
@@ -95,12 +99,6 @@ async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteS
 
 /// Runs the server until SIGINT/SIGTERM.
 pub fn run(args: ServeArgs) -> Result<(), String> {
-    if !args.dev {
-        return Err(
-            "request authentication (SigV4) is not implemented yet; run `rekey serve --dev` to serve without authentication"
-                .into(),
-        );
-    }
     let account = AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
     let config = match &args.config {
         Some(path) => Config::load(path)?,
@@ -120,6 +118,12 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let clock: Arc<dyn Clock> = if args.dev { Arc::new(OffsetClock::default()) } else { Arc::new(SystemClock) };
         let service = Service::new(store, seal, clock).with_rotation(rotation);
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
+        if !args.dev && !args.listen.ip().is_loopback() && !args.allow_plain_http {
+            return Err(format!(
+                "refusing to serve plain HTTP on {}: secrets would travel in the clear. Listen on a loopback address behind a TLS terminator, or pass --allow-plain-http",
+                args.listen
+            ));
+        }
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         service.rotation().set_callback(Callback { endpoint: format!("http://{}", callback_addr(addr)) });
@@ -134,14 +138,50 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         }
         tokio::spawn(service.clone().run_rotations());
         tokio::spawn(service.clone().run_scheduler());
-        eprintln!(
-            "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
-        );
+        let auth = if args.dev {
+            eprintln!(
+                "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
+            );
+            Authenticator::Dev(DevIdentity { default_account: account, default_region: Region::new(args.region) })
+        } else {
+            if !service.has_access_keys().await.map_err(|e| e.message)? {
+                let path = args.data_dir.join("admin-credentials");
+                create_admin_key(&service, account, &path).await?;
+                eprintln!(
+                    "rekey: created an administrator access key for account {}; it is in {} (mode 0600), profile rekey-admin:\n  AWS_SHARED_CREDENTIALS_FILE={} aws --profile rekey-admin --region {} --endpoint-url http://{addr} secretsmanager list-secrets",
+                    args.account,
+                    path.display(),
+                    path.display(),
+                    args.region
+                );
+            }
+            Authenticator::SigV4(SignedIdentity::new())
+        };
         // Tests and scripts read the address from this line.
         println!("rekey listening on http://{addr}");
-        let identity = DevIdentity { default_account: account, default_region: Region::new(args.region) };
-        rekey_server::serve(listener, service, identity, shutdown_signal()).await.map_err(|e| e.to_string())
+        rekey_server::serve(listener, service, auth, shutdown_signal()).await.map_err(|e| e.to_string())
     })
+}
+
+/// Creates the first administrator key (the account's root) and writes it
+/// as an AWS credentials-file profile, readable by the owner only.
+async fn create_admin_key(service: &Service<SqliteStore>, account: AccountId, path: &Path) -> Result<(), String> {
+    let (id, secret) = service.create_access_key(account.clone(), None).await.map_err(|e| e.message)?;
+    let text = zeroize::Zeroizing::new(format!(
+        "# rekey administrator key of account {account}: the account's root. Keep it safe.\n[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
+        secret.as_str()
+    ));
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Where local rotation functions reach this server: the listening

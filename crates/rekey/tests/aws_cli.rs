@@ -266,3 +266,104 @@ fn list_secrets_filters_with_boto3_and_the_cli() {
     let all = cli.json(&["list-secrets", "--page-size", "2"]);
     assert_eq!(all["SecretList"].as_array().unwrap().len(), 6);
 }
+
+/// Without `--dev`: the first start writes an administrator profile; the
+/// `aws` CLI and the Rust SDK authenticate with it; unsigned, unknown-key
+/// and wrongly signed requests get AWS's errors.
+#[test]
+fn serve_without_dev_requires_signatures() {
+    let Some(bin) = aws_cli() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekey"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("REKEY_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let addr = line.trim().strip_prefix("rekey listening on http://").unwrap().to_string();
+    let url = format!("http://{addr}");
+    let creds = data.join("admin-credentials");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&creds).unwrap();
+    assert!(text.contains("[rekey-admin]") && text.contains("aws_access_key_id = AKIA"));
+
+    let aws = |profile_file: &std::path::Path, args: &[&str]| {
+        Command::new(&bin)
+            .args([
+                "--profile",
+                "rekey-admin",
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                &url,
+                "--output",
+                "json",
+                "secretsmanager",
+            ])
+            .args(args)
+            .env("AWS_SHARED_CREDENTIALS_FILE", profile_file)
+            .env("AWS_CONFIG_FILE", tmp.path().join("none"))
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    };
+    let out = aws(&creds, &["create-secret", "--name", "signed", "--secret-string", "s3cret"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = aws(&creds, &["get-secret-value", "--secret-id", "signed"]);
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["SecretString"], "s3cret");
+    assert!(got["ARN"].as_str().unwrap().contains(":000000000000:secret:signed-"));
+
+    // A wrong secret key: InvalidSignatureException.
+    let wrong = tmp.path().join("wrong");
+    let id = text.lines().find_map(|l| l.strip_prefix("aws_access_key_id = ")).unwrap();
+    std::fs::write(
+        &wrong,
+        format!("[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = not-the-secret\n"),
+    )
+    .unwrap();
+    let out = aws(&wrong, &["get-secret-value", "--secret-id", "signed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(InvalidSignatureException)")
+            && err.contains("The request signature we calculated does not match"),
+        "{err}"
+    );
+    // An unknown key: UnrecognizedClientException.
+    std::fs::write(&wrong, "[rekey-admin]\naws_access_key_id = AKIAUNKNOWNKEY000000\naws_secret_access_key = x\n")
+        .unwrap();
+    let err = String::from_utf8_lossy(&aws(&wrong, &["list-secrets"]).stderr).into_owned();
+    assert!(
+        err.contains("(UnrecognizedClientException)")
+            && err.contains("The security token included in the request is invalid."),
+        "{err}"
+    );
+
+    // Unsigned: MissingAuthenticationTokenException.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    use std::io::{Read, Write};
+    write!(s, "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: secretsmanager.ListSecrets\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 400"), "{resp}");
+    assert!(resp.contains(r#""__type":"MissingAuthenticationTokenException""#), "{resp}");
+
+    // Plain HTTP on a non-loopback address is refused without a flag.
+    child.kill().ok();
+    child.wait().ok();
+    let again = Command::new(env!("CARGO_BIN_EXE_rekey"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("refusing to serve plain HTTP on 0.0.0.0:0"));
+}

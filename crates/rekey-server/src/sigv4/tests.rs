@@ -48,7 +48,7 @@ fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -
         headers: &h,
         body: body.as_bytes(),
     };
-    Verifier::new(Keys).verify(&req, now)
+    Verifier::new().verify(&req, now, &Keys)
 }
 
 fn code(r: Result<Verified, ApiError>) -> (String, String) {

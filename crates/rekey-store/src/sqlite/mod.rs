@@ -11,6 +11,7 @@ mod writer;
 
 use crate::{Change, History, ListQuery, Mutation, MutationInput, Store, StoreError};
 use cache::{Published, StateCache};
+use rekey_model::identity::AccessKeyRecord;
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::rotation::{JobId, RotationJob};
 use rekey_model::secret::{SealedValue, SecretState};
@@ -276,6 +277,20 @@ impl Store for SqliteStore {
 
     async fn next_rotation_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.read(rows::next_rotation_due)
+    }
+
+    async fn load_access_key(&self, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
+        self.read(|c| rows::load_access_key(c, id))
+    }
+
+    async fn insert_access_key(&self, key: AccessKeyRecord) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.submit(Box::new(move |batch| answer(tx, rows::insert_access_key(batch.conn, &key))))?;
+        rx.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    async fn count_access_keys(&self) -> Result<usize, StoreError> {
+        self.read(rows::count_access_keys)
     }
 
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {

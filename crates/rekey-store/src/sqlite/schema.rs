@@ -90,6 +90,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE secrets ADD COLUMN rotate_at_ms INTEGER;
     CREATE INDEX secrets_rotate_at ON secrets (rotate_at_ms) WHERE rotate_at_ms IS NOT NULL;
     "#,
+    // 5: access keys (secrets sealed by the master key).
+    r#"
+    CREATE TABLE access_keys (
+        id         TEXT    PRIMARY KEY,
+        account    TEXT    NOT NULL,
+        user_name  TEXT,
+        secret     BLOB    NOT NULL,
+        created_ms INTEGER NOT NULL,
+        active     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date.
