@@ -43,6 +43,23 @@ impl<S: Store> Service<S> {
         Ok(Some((record, secret)))
     }
 
+    /// The access key of a user rekey itself acts as in `account` (e.g.
+    /// the rotation functions' caller): the stored one, or a new one.
+    pub(crate) async fn service_access_key(
+        &self,
+        account: &AccountId,
+        user: &str,
+    ) -> ApiResult<(String, Zeroizing<String>)> {
+        if let Some(record) = self.store.find_access_key(account, user).await? {
+            let secret = self
+                .seal
+                .open_credential(&record.access_key_id, &record.sealed_secret)
+                .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
+            return Ok((record.access_key_id, secret));
+        }
+        self.create_access_key(account.clone(), Some(user.to_string())).await
+    }
+
     /// Whether any access key exists (none on a store never served without `--dev`).
     pub async fn has_access_keys(&self) -> ApiResult<bool> {
         Ok(self.store.count_access_keys().await? > 0)

@@ -14,7 +14,7 @@ pub mod seal;
 pub mod sqlite;
 
 use rekey_model::identity::AccessKeyRecord;
-use rekey_model::name::{Namespace, SecretName};
+use rekey_model::name::{AccountId, Namespace, SecretName};
 use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, VersionId};
@@ -253,6 +253,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// The access key `id`.
     fn load_access_key(&self, id: &str) -> impl Future<Output = Result<Option<AccessKeyRecord>, StoreError>> + Send;
+
+    /// An active access key of `user` in `account`, if there is one.
+    fn find_access_key(
+        &self,
+        account: &AccountId,
+        user: &str,
+    ) -> impl Future<Output = Result<Option<AccessKeyRecord>, StoreError>> + Send;
 
     /// Stores a new access key.
     fn insert_access_key(&self, key: AccessKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -126,7 +126,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         }
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        service.rotation().set_callback(Callback { endpoint: format!("http://{}", callback_addr(addr)) });
+        service
+            .rotation()
+            .set_callback(Callback { endpoint: format!("http://{}", callback_addr(addr)), authenticated: !args.dev });
         for (arn, listen, queue) in service.rotation().functions().runtimes() {
             let runtime = tokio::net::TcpListener::bind(listen)
                 .await

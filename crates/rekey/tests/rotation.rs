@@ -660,3 +660,43 @@ async fn exec_failures_and_timeouts() {
     );
     assert_eq!(value(&c, "slow", "AWSCURRENT").await.as_deref(), Some("v"));
 }
+
+/// Without `--dev`, an `exec` function calls back with a real access key
+/// of the secret's account (created by rekey, signature-verified) and the
+/// rotation completes.
+#[tokio::test]
+async fn exec_functions_authenticate_outside_dev_mode() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let server = Server::start_signed_with_config(&exec_config(&py, &control));
+    let text = std::fs::read_to_string(server.admin_credentials()).unwrap();
+    let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_string();
+    let (id, secret) = (field("aws_access_key_id = "), field("aws_secret_access_key = "));
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .endpoint_url(server.url())
+        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(id, secret, None, None, "test"))
+        .build();
+    let c = Client::from_conf(config);
+    let old = create(&c, "signed/secret", "original").await;
+    c.rotate_secret()
+        .secret_id("signed/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let d = c.describe_secret().secret_id("signed/secret").send().await.unwrap();
+        if d.last_rotated_date().is_some() {
+            break;
+        }
+        assert!(start.elapsed() < LONG, "no rotation: {:?}", control.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let current = value(&c, "signed/secret", "AWSCURRENT").await.unwrap();
+    assert_ne!(current, old);
+    assert_eq!(value(&c, "signed/secret", "AWSPREVIOUS").await.as_deref(), Some(old.as_str()));
+}

@@ -5,7 +5,7 @@
 //! on the pending version, failed after the last attempt, abandoned when
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
-use super::functions::{Function, FunctionError, Invocation};
+use super::functions::{Caller, Function, FunctionError, Invocation};
 use super::scheduler::replan;
 use crate::Service;
 use crate::context::{Principal, RequestContext};
@@ -15,6 +15,9 @@ use rekey_model::secret::SecretState;
 use rekey_model::staging::StagingLabel;
 use rekey_store::{Change, SecretWrite, Store, StoreError};
 use std::time::{Duration, Instant};
+
+/// The user whose access key rotation functions call back with.
+const ROTATION_USER: &str = "rekey-rotation";
 
 /// How often active jobs are looked for without being woken.
 const POLL: Duration = Duration::from_secs(5);
@@ -206,10 +209,34 @@ impl<S: Store> Service<S> {
                     function_arn: job.function_arn.clone(),
                 };
                 let callback = self.rotation.callback.get().cloned().unwrap_or_default();
-                let ns = &job.arn.namespace;
-                f.invoke(&inv, &callback, ns.region.as_str(), ns.account.as_str()).await
+                let caller = self.rotation_caller(&job.arn.namespace, callback.authenticated).await.map_err(|e| {
+                    FunctionError::Unreachable(format!("no credentials for the function: {}", e.message))
+                })?;
+                f.invoke(&inv, &callback, &caller).await
             }
         }
+    }
+
+    /// The credentials a local function calls back with: in `--dev` the
+    /// account id (the dev identity rule selects the account by it);
+    /// otherwise the account's `rekey-rotation` access key, created once
+    /// and kept in the store like any other key.
+    async fn rotation_caller(
+        &self,
+        ns: &rekey_model::name::Namespace,
+        authenticated: bool,
+    ) -> rekey_model::ApiResult<Caller> {
+        let region = ns.region.as_str().to_string();
+        if !authenticated {
+            return Ok(Caller {
+                region,
+                access_key_id: ns.account.to_string(),
+                secret_access_key: zeroize::Zeroizing::new("rekey-rotation".into()),
+            });
+        }
+        let _one_at_a_time = self.rotation.caller_key.lock().await;
+        let (access_key_id, secret_access_key) = self.service_access_key(&ns.account, ROTATION_USER).await?;
+        Ok(Caller { region, access_key_id, secret_access_key })
     }
 
     /// An attempt failed: retry after a backoff, or give up.

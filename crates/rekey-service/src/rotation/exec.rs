@@ -6,7 +6,7 @@
 //! Nothing else of rekey's environment reaches the child but `PATH`, `HOME`,
 //! locale, temp-dir and CA settings, and the function's configured `env`.
 
-use super::functions::{Callback, FunctionError, Invocation, tail};
+use super::functions::{Callback, Caller, FunctionError, Invocation, tail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -50,8 +50,7 @@ impl ExecExecutor {
         &self,
         inv: &Invocation,
         callback: &Callback,
-        region: &str,
-        account: &str,
+        caller: &Caller,
         timeout: Duration,
     ) -> Result<(), FunctionError> {
         let (program, args) = self.config.command.split_first().expect("checked non-empty");
@@ -71,12 +70,10 @@ impl ExecExecutor {
             .kill_on_drop(true)
             .env("SECRETS_MANAGER_ENDPOINT", &callback.endpoint)
             .env("AWS_ENDPOINT_URL", &callback.endpoint)
-            .env("AWS_REGION", region)
-            .env("AWS_DEFAULT_REGION", region)
-            // A 12-digit access key id selects the account of the secret
-            // (the dev identity rule); the secret key is not checked there.
-            .env("AWS_ACCESS_KEY_ID", account)
-            .env("AWS_SECRET_ACCESS_KEY", "rekey-rotation")
+            .env("AWS_REGION", &caller.region)
+            .env("AWS_DEFAULT_REGION", &caller.region)
+            .env("AWS_ACCESS_KEY_ID", &caller.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", caller.secret_access_key.as_str())
             .env("AWS_LAMBDA_FUNCTION_NAME", function_name(&inv.function_arn))
             .env("AWS_LAMBDA_FUNCTION_TIMEOUT", timeout.as_secs().to_string())
             .envs(&self.config.env);

@@ -135,27 +135,35 @@ enum Executor {
     Runtime(Arc<runtime::RuntimeQueue>),
 }
 
-/// Where and as whom local functions call back into rekey.
+/// Where local functions call back into rekey.
 #[derive(Debug, Clone, Default)]
 pub struct Callback {
     /// The Secrets Manager endpoint (`SECRETS_MANAGER_ENDPOINT`).
     pub endpoint: String,
+    /// Whether the server verifies signatures (then functions get a real
+    /// access key of the secret's account; in `--dev`, the account id).
+    pub authenticated: bool,
+}
+
+/// As whom a local function calls back: the secret's region and an access
+/// key of the secret's account.
+pub struct Caller {
+    /// `AWS_REGION`.
+    pub region: String,
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: zeroize::Zeroizing<String>,
 }
 
 impl External {
     /// Invokes one step, within the function's timeout.
-    pub async fn invoke(
-        &self,
-        inv: &Invocation,
-        callback: &Callback,
-        region: &str,
-        account: &str,
-    ) -> Result<(), FunctionError> {
+    pub async fn invoke(&self, inv: &Invocation, callback: &Callback, caller: &Caller) -> Result<(), FunctionError> {
         let run = async {
             match &self.executor {
                 Executor::Lambda(l) => l.invoke(inv).await,
                 Executor::Http(h) => h.invoke(inv).await,
-                Executor::Exec(e) => e.invoke(inv, callback, region, account, self.timeout).await,
+                Executor::Exec(e) => e.invoke(inv, callback, caller, self.timeout).await,
                 Executor::Runtime(q) => q.invoke(inv, self.timeout).await,
             }
         };

@@ -63,6 +63,8 @@ pub struct Rotation {
     wake: Notify,
     running: Mutex<HashSet<JobId>>,
     permits: Semaphore,
+    /// Serializes creating the rotation caller's access key (one per account).
+    caller_key: tokio::sync::Mutex<()>,
 }
 
 impl Default for Rotation {
@@ -82,6 +84,7 @@ impl Rotation {
             wake: Notify::new(),
             running: Mutex::new(HashSet::new()),
             permits,
+            caller_key: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -12,7 +12,7 @@ mod writer;
 use crate::{Change, History, ListQuery, Mutation, MutationInput, Store, StoreError};
 use cache::{Published, StateCache};
 use rekey_model::identity::AccessKeyRecord;
-use rekey_model::name::{Namespace, SecretName};
+use rekey_model::name::{AccountId, Namespace, SecretName};
 use rekey_model::rotation::{JobId, RotationJob};
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
@@ -281,6 +281,10 @@ impl Store for SqliteStore {
 
     async fn load_access_key(&self, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
         self.read(|c| rows::load_access_key(c, id))
+    }
+
+    async fn find_access_key(&self, account: &AccountId, user: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
+        self.read(|c| rows::find_access_key(c, account, user))
     }
 
     async fn insert_access_key(&self, key: AccessKeyRecord) -> Result<(), StoreError> {

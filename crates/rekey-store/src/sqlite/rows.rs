@@ -444,6 +444,22 @@ pub fn load_access_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRe
     }))
 }
 
+/// An active key of a user in an account.
+pub fn find_access_key(
+    conn: &Connection,
+    account: &AccountId,
+    user: &str,
+) -> Result<Option<AccessKeyRecord>, StoreError> {
+    let id: Option<String> = conn
+        .prepare_cached("SELECT id FROM access_keys WHERE account = ?1 AND user_name = ?2 AND active = 1 ORDER BY created_ms LIMIT 1")?
+        .query_row(params![account.as_str(), user], |r| r.get(0))
+        .optional()?;
+    match id {
+        Some(id) => load_access_key(conn, &id),
+        None => Ok(None),
+    }
+}
+
 /// Stores a new access key.
 pub fn insert_access_key(conn: &Connection, k: &AccessKeyRecord) -> Result<(), StoreError> {
     conn.prepare_cached(

@@ -68,7 +68,23 @@ impl Server {
 
     /// Starts a server on `data_dir` (which may hold an existing store).
     pub fn start_in(data_dir: &Path) -> Server {
-        Server::launch(data_dir, None)
+        Server::launch(data_dir, None, true)
+    }
+
+    /// Starts a server without `--dev` (every request signed) with this
+    /// configuration; its administrator profile is `admin_credentials()`.
+    pub fn start_signed_with_config(config: &str) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("rekey.toml");
+        std::fs::write(&path, config).expect("write config");
+        let mut s = Server::launch(&tmp.path().join("data"), Some(path), false);
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// The administrator credentials file a server without `--dev` wrote.
+    pub fn admin_credentials(&self) -> PathBuf {
+        self.data_dir.join("admin-credentials")
     }
 
     /// Starts a server on a fresh data directory with this configuration
@@ -77,7 +93,7 @@ impl Server {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("rekey.toml");
         std::fs::write(&path, config).expect("write config");
-        let mut s = Server::launch(&tmp.path().join("data"), Some(path));
+        let mut s = Server::launch(&tmp.path().join("data"), Some(path), true);
         s._tmp = Some(tmp);
         s
     }
@@ -87,14 +103,18 @@ impl Server {
         let tmp = self._tmp.take();
         let (data_dir, config) = (self.data_dir.clone(), self.config.clone());
         self.kill();
-        let mut s = Server::launch(&data_dir, config);
+        let mut s = Server::launch(&data_dir, config, true);
         s._tmp = tmp;
         s
     }
 
-    fn launch(data_dir: &Path, config: Option<PathBuf>) -> Server {
+    fn launch(data_dir: &Path, config: Option<PathBuf>, dev: bool) -> Server {
         let mut cmd = Command::new(binary());
-        cmd.args(["serve", "--dev", "--listen", "127.0.0.1:0", "--purge-interval", "1", "--data-dir"]).arg(data_dir);
+        cmd.arg("serve");
+        if dev {
+            cmd.arg("--dev");
+        }
+        cmd.args(["--listen", "127.0.0.1:0", "--purge-interval", "1", "--data-dir"]).arg(data_dir);
         if let Some(c) = &config {
             cmd.arg("--config").arg(c);
         }
