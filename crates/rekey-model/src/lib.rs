@@ -1,6 +1,7 @@
 //! rekey's domain model: pure types and rules, no I/O and no async.
 //!
 //! - [`api`] — the wire types generated from the service model;
+//! - [`authz`] — policy evaluation;
 //! - [`calendar`] — UTC date arithmetic;
 //! - [`validation`] — model constraints on raw requests;
 //! - [`identity`] — access keys and principals;
@@ -17,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod authz;
 pub mod calendar;
 pub mod error;
 pub mod identity;

@@ -1,0 +1,290 @@
+//! Policy evaluation as AWS documents it: an explicit Deny in any policy
+//! wins; otherwise, within one account, an Allow from an identity policy or
+//! from the secret's resource policy allows; across accounts both must
+//! allow; anything else is an implicit deny.
+//!
+//! Statements match by action (`Action`/`NotAction`, case-insensitive
+//! wildcards), resource (`Resource`/`NotResource`, with policy variables),
+//! principal (resource policies: `Principal`/`NotPrincipal`) and every
+//! condition (operators ANDed, values ORed; `…IfExists`, `ForAllValues:`,
+//! `ForAnyValue:`, `Null`).
+
+use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
+use std::collections::BTreeMap;
+
+/// The request context keys and their values (keys compared
+/// case-insensitively, as AWS does).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    values: BTreeMap<String, Vec<String>>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    /// Sets a single-valued key.
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.values.insert(key.to_ascii_lowercase(), vec![value.into()]);
+        self
+    }
+
+    /// Sets a multi-valued key (e.g. `aws:TagKeys`).
+    pub fn with_all(mut self, key: &str, values: impl IntoIterator<Item = String>) -> Self {
+        self.values.insert(key.to_ascii_lowercase(), values.into_iter().collect());
+        self
+    }
+
+    fn get(&self, key: &str) -> Option<&Vec<String>> {
+        self.values.get(&key.to_ascii_lowercase())
+    }
+}
+
+/// What is asked.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// `service:Action`, e.g. `secretsmanager:GetSecretValue`.
+    pub action: &'a str,
+    /// The resource ARN.
+    pub resource: &'a str,
+    /// The caller's ARN.
+    pub principal_arn: &'a str,
+    /// The caller's account.
+    pub principal_account: &'a str,
+    /// The resource's account.
+    pub resource_account: &'a str,
+    /// Context keys.
+    pub context: &'a Context,
+}
+
+/// The outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// A statement denies it.
+    ExplicitDeny,
+    /// Nothing allows it.
+    ImplicitDeny,
+}
+
+/// Evaluates `req` against the caller's identity policies and the
+/// resource's policy.
+pub fn evaluate(req: &Request<'_>, identity: &[&PolicyDocument], resource: Option<&PolicyDocument>) -> Decision {
+    let matching = |doc: &PolicyDocument, is_resource: bool, effect: Effect| {
+        doc.statements.iter().any(|s| s.effect == effect && statement_matches(s, req, is_resource))
+    };
+    let denied = identity.iter().any(|d| matching(d, false, Effect::Deny))
+        || resource.is_some_and(|d| matching(d, true, Effect::Deny));
+    if denied {
+        return Decision::ExplicitDeny;
+    }
+    let by_identity = identity.iter().any(|d| matching(d, false, Effect::Allow));
+    let by_resource = resource.is_some_and(|d| matching(d, true, Effect::Allow));
+    let allowed = if req.principal_account == req.resource_account {
+        by_identity || by_resource
+    } else {
+        by_identity && by_resource
+    };
+    if allowed { Decision::Allow } else { Decision::ImplicitDeny }
+}
+
+/// A literal `*` in a pattern (what `${*}` becomes): not a wildcard.
+const LITERAL_STAR: char = '\u{E000}';
+/// A literal `?` in a pattern (what `${?}` becomes).
+const LITERAL_QUESTION: char = '\u{E001}';
+
+/// `*` and `?` wildcards; `case_insensitive` for actions.
+pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    let literal = |c: char| match c {
+        LITERAL_STAR => '*',
+        LITERAL_QUESTION => '?',
+        c => c,
+    };
+    let fold = |s: &str| if case_insensitive { s.to_ascii_lowercase() } else { s.to_string() };
+    let (p, t): (Vec<char>, Vec<char>) = (fold(pattern).chars().collect(), fold(text).chars().collect());
+    // Iterative glob matching with backtracking on the last `*`.
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || literal(p[pi]) == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Replaces `${key}` with the context's value (`${*}`, `${?}`, `${$}` are
+/// the literal characters); a variable without a value makes the text
+/// match nothing (`None`).
+fn substitute(text: &str, ctx: &Context) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        match name {
+            "*" => out.push(LITERAL_STAR),
+            "?" => out.push(LITERAL_QUESTION),
+            "$" => out.push('$'),
+            key => out.push_str(ctx.get(key)?.first()?),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &Context) -> bool {
+    let any = |patterns: &[String]| {
+        patterns.iter().filter_map(|p| substitute(p, ctx)).any(|p| wildcard_match(&p, value, case_insensitive))
+    };
+    match m {
+        Matcher::Only(p) => any(p),
+        Matcher::AllBut(p) => !any(p),
+    }
+}
+
+/// Whether a principal entry names the caller: its ARN (wildcards
+/// allowed), its account id, or its account's root ARN.
+fn names_principal(entry: &str, req: &Request<'_>) -> bool {
+    entry == "*"
+        || entry == req.principal_account
+        || entry == format!("arn:aws:iam::{}:root", req.principal_account)
+        || wildcard_match(entry, req.principal_arn, false)
+}
+
+fn principal_matches(s: &Statement, req: &Request<'_>) -> bool {
+    let named = match &s.principal {
+        Principals::Anyone => true,
+        Principals::Listed(kinds) => kinds.get("AWS").is_some_and(|list| list.iter().any(|e| names_principal(e, req))),
+    };
+    named != s.not_principal
+}
+
+fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool) -> bool {
+    if is_resource_policy && !principal_matches(s, req) {
+        return false;
+    }
+    if !matcher_matches(&s.action, req.action, true, req.context) {
+        return false;
+    }
+    if let Some(r) = &s.resource
+        && !matcher_matches(r, req.resource, false, req.context)
+    {
+        return false;
+    }
+    s.condition.iter().all(|(op, keys)| keys.iter().all(|(key, values)| condition(op, key, values, req.context)))
+}
+
+/// One condition operator on one key.
+fn condition(op: &str, key: &str, policy_values: &[String], ctx: &Context) -> bool {
+    let (set, op) = match op.split_once(':') {
+        Some((set @ ("ForAllValues" | "ForAnyValue"), rest)) => (Some(set), rest),
+        _ => (None, op),
+    };
+    let (op, if_exists) = match op.strip_suffix("IfExists") {
+        Some(base) => (base, true),
+        None => (op, false),
+    };
+    let present = ctx.get(key);
+    if op == "Null" {
+        let wanted_null = policy_values.iter().any(|v| v.eq_ignore_ascii_case("true"));
+        return present.is_none() == wanted_null;
+    }
+    let policy_values: Vec<String> = policy_values.iter().filter_map(|v| substitute(v, ctx)).collect();
+    let negated = op.contains("Not");
+    let Some(request_values) = present else {
+        // A missing key: IfExists and ForAllValues pass, negated operators
+        // pass, everything else fails.
+        return if_exists || set == Some("ForAllValues") || negated;
+    };
+    let one = |rv: &str| value_matches(op, rv, &policy_values);
+    match set {
+        Some("ForAllValues") => request_values.iter().all(|rv| one(rv)),
+        Some(_) => request_values.iter().any(|rv| one(rv)),
+        None => request_values.first().is_some_and(|rv| one(rv)),
+    }
+}
+
+fn value_matches(op: &str, rv: &str, policy_values: &[String]) -> bool {
+    let positive = |pv: &str| -> Option<bool> {
+        Some(match op.replace("Not", "").as_str() {
+            "StringEquals" => rv == pv,
+            "StringEqualsIgnoreCase" => rv.eq_ignore_ascii_case(pv),
+            "StringLike" => wildcard_match(pv, rv, false),
+            "NumericEquals" => num(rv)? == num(pv)?,
+            "NumericLessThan" => num(rv)? < num(pv)?,
+            "NumericLessThanEquals" => num(rv)? <= num(pv)?,
+            "NumericGreaterThan" => num(rv)? > num(pv)?,
+            "NumericGreaterThanEquals" => num(rv)? >= num(pv)?,
+            "DateEquals" => date(rv)? == date(pv)?,
+            "DateLessThan" => date(rv)? < date(pv)?,
+            "DateLessThanEquals" => date(rv)? <= date(pv)?,
+            "DateGreaterThan" => date(rv)? > date(pv)?,
+            "DateGreaterThanEquals" => date(rv)? >= date(pv)?,
+            "Bool" => rv.eq_ignore_ascii_case(pv),
+            "IpAddress" => ip_in(rv, pv)?,
+            "ArnEquals" | "ArnLike" => arn_like(pv, rv),
+            _ => return None,
+        })
+    };
+    let hit = policy_values.iter().any(|pv| positive(pv) == Some(true));
+    if op.contains("Not") {
+        // Negated: no policy value matches (and the operator is known).
+        policy_values.iter().all(|pv| positive(pv) == Some(false))
+    } else {
+        hit
+    }
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.trim().parse().ok()
+}
+
+/// Epoch milliseconds of an ISO 8601 UTC date or of epoch seconds.
+fn date(s: &str) -> Option<i64> {
+    if let Ok(secs) = s.parse::<i64>() {
+        return Some(secs * 1000);
+    }
+    let s = s.trim_end_matches('Z');
+    let s = s.split('.').next().unwrap_or(s);
+    crate::calendar::parse_utc(s)
+}
+
+fn ip_in(ip: &str, cidr: &str) -> Option<bool> {
+    let parse = |a: &str| -> Option<u32> {
+        let parts: Vec<u8> = a.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        (parts.len() == 4).then(|| u32::from_be_bytes([parts[0], parts[1], parts[2], parts[3]]))
+    };
+    let (net, bits) = cidr.split_once('/').map_or((cidr, 32), |(n, b)| (n, b.parse().unwrap_or(33)));
+    if bits > 32 {
+        return None;
+    }
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    Some(parse(ip)? & mask == parse(net)? & mask)
+}
+
+/// ARN matching: each of the six colon-separated parts by wildcard.
+fn arn_like(pattern: &str, arn: &str) -> bool {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| wildcard_match(p, a, false))
+}
+
+#[cfg(test)]
+mod tests;
