@@ -497,12 +497,5 @@ pub fn as_described(mut rules: RotationRulesType) -> RotationRulesType {
     rules
 }
 
-/// NextRotationDate for `rules` seen at `now` when the value last changed
-/// (or was rotated) at `last_rotation`; `None` without a valid schedule.
-pub fn next_rotation(rules: &RotationRulesType, now: Timestamp, last_rotation: Timestamp) -> Option<Timestamp> {
-    let schedule = Schedule::from_rules(rules).ok()??;
-    Some(schedule.window(now, last_rotation).next_rotation_date())
-}
-
 #[cfg(test)]
 mod tests;

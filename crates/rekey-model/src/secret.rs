@@ -145,6 +145,11 @@ impl SecretMeta {
         self.primary_region.is_some() || self.cross_account_primary.is_some()
     }
 
+    /// Whether the secret is a primary with replicas to keep in sync.
+    pub fn has_replicas(&self) -> bool {
+        self.replicas.is_some() || self.linked_cross_account_replica().is_some()
+    }
+
     /// The cross-account replica the secret still replicates to.
     pub fn linked_cross_account_replica(&self) -> Option<&CrossAccountReplica> {
         self.cross_account_replica.as_ref().filter(|r| r.status != crate::api::StatusType::Detached)

@@ -63,7 +63,7 @@ impl<S: Store> Service<S> {
         decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
     ) -> ApiResult<R> {
         let expected = arn.clone();
-        let r = self
+        let (r, replicated) = self
             .store
             .mutate(Mutation {
                 namespace: arn.namespace.clone(),
@@ -74,16 +74,23 @@ impl<S: Store> Service<S> {
                         if state.secret.meta.is_replica() {
                             return Err(replica_is_read_only());
                         }
-                        decide(state, input.preloaded)
+                        let before = state.secret.meta.has_replicas();
+                        let (change, r) = decide(state, input.preloaded)?;
+                        // Whether the secret has replicas once changed.
+                        let after = match &change {
+                            Change::Write(w) => w.secret.meta.has_replicas(),
+                            Change::None => before,
+                            Change::Purge(_) => false,
+                        };
+                        Ok((change, (r, after)))
                     }
                     _ => Err(ApiError::secret_not_found()),
                 }),
             })
             .await?;
-        // Every change of a primary reaches its replicas before the answer.
-        if let Some(state) = self.store.load(&arn.namespace, &arn.name).await?
-            && (state.secret.meta.replicas.is_some() || state.secret.meta.linked_cross_account_replica().is_some())
-        {
+        // Every change of a primary reaches its replicas before the answer
+        // (the read only happens for secrets that have replicas).
+        if replicated && let Some(state) = self.store.load(&arn.namespace, &arn.name).await? {
             self.sync_replicas(&state).await;
         }
         Ok(r)
