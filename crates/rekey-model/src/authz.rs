@@ -9,6 +9,7 @@
 //! condition (operators ANDed, values ORed; `…IfExists`, `ForAllValues:`,
 //! `ForAnyValue:`, `Null`).
 
+pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
 use std::collections::BTreeMap;
 
@@ -73,22 +74,35 @@ pub enum Decision {
 /// Evaluates `req` against the caller's identity policies and the
 /// resource's policy.
 pub fn evaluate(req: &Request<'_>, identity: &[&PolicyDocument], resource: Option<&PolicyDocument>) -> Decision {
+    evaluate_explained(req, identity, resource).0
+}
+
+/// Like [`evaluate`], also naming the policy kind behind a denial: the one
+/// whose statement denied, or the one whose allow is missing.
+pub fn evaluate_explained(
+    req: &Request<'_>,
+    identity: &[&PolicyDocument],
+    resource: Option<&PolicyDocument>,
+) -> (Decision, PolicyKind) {
     let matching = |doc: &PolicyDocument, is_resource: bool, effect: Effect| {
         doc.statements.iter().any(|s| s.effect == effect && statement_matches(s, req, is_resource))
     };
-    let denied = identity.iter().any(|d| matching(d, false, Effect::Deny))
-        || resource.is_some_and(|d| matching(d, true, Effect::Deny));
-    if denied {
-        return Decision::ExplicitDeny;
+    if identity.iter().any(|d| matching(d, false, Effect::Deny)) {
+        return (Decision::ExplicitDeny, PolicyKind::Identity);
+    }
+    if resource.is_some_and(|d| matching(d, true, Effect::Deny)) {
+        return (Decision::ExplicitDeny, PolicyKind::Resource);
     }
     let by_identity = identity.iter().any(|d| matching(d, false, Effect::Allow));
     let by_resource = resource.is_some_and(|d| matching(d, true, Effect::Allow));
-    let allowed = if req.principal_account == req.resource_account {
-        by_identity || by_resource
-    } else {
-        by_identity && by_resource
-    };
-    if allowed { Decision::Allow } else { Decision::ImplicitDeny }
+    let same_account = req.principal_account == req.resource_account;
+    match (by_identity, by_resource) {
+        (true, true) => (Decision::Allow, PolicyKind::Identity),
+        (true, false) if same_account => (Decision::Allow, PolicyKind::Identity),
+        (false, true) if same_account => (Decision::Allow, PolicyKind::Resource),
+        (true, false) => (Decision::ImplicitDeny, PolicyKind::Resource),
+        _ => (Decision::ImplicitDeny, PolicyKind::Identity),
+    }
 }
 
 /// A literal `*` in a pattern (what `${*}` becomes): not a wildcard.

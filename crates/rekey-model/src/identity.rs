@@ -11,7 +11,7 @@ pub struct AccessKeyRecord {
     /// The account it belongs to.
     pub account: AccountId,
     /// The user it belongs to; `None` for the account's root.
-    pub user: Option<String>,
+    pub user: Option<UserName>,
     /// The secret access key, sealed.
     pub sealed_secret: Vec<u8>,
     /// When it was created.
@@ -23,11 +23,79 @@ pub struct AccessKeyRecord {
 impl AccessKeyRecord {
     /// The ARN of the principal the key signs for.
     pub fn principal_arn(&self) -> String {
-        match &self.user {
-            Some(user) => format!("arn:aws:iam::{}:user/{user}", self.account),
-            None => format!("arn:aws:iam::{}:root", self.account),
-        }
+        user_arn(&self.account, self.user.as_ref())
     }
+}
+
+/// An IAM user name: 1–64 characters from `A-Za-z0-9+=,.@_-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserName(String);
+
+impl UserName {
+    /// Checks the IAM user-name grammar.
+    pub fn parse(name: &str) -> Option<UserName> {
+        let ok = (1..=64).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+        ok.then(|| UserName(name.to_string()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UserName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A user of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The account.
+    pub account: AccountId,
+    /// The name, unique in the account.
+    pub name: UserName,
+    /// The stable unique id (`AIDA…`), as `aws:userid` shows it.
+    pub user_id: String,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+impl UserRecord {
+    /// `arn:aws:iam::<account>:user/<name>`.
+    pub fn arn(&self) -> String {
+        user_arn(&self.account, Some(&self.name))
+    }
+}
+
+/// The ARN of a user, or of the account's root when `user` is `None`.
+pub fn user_arn(account: &AccountId, user: Option<&UserName>) -> String {
+    match user {
+        Some(user) => format!("arn:aws:iam::{account}:user/{user}"),
+        None => format!("arn:aws:iam::{account}:root"),
+    }
+}
+
+/// A named identity policy attached to a user (IAM's inline user policy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPolicy {
+    /// The policy's name, unique per user.
+    pub name: String,
+    /// The document, as given (it was validated when attached).
+    pub document: String,
+}
+
+/// A new random 12-digit account id.
+pub fn new_account_id() -> AccountId {
+    AccountId::parse(&random_text(b"0123456789", 12)).expect("12 digits")
+}
+
+/// A new unique user id, shaped like AWS's (`AIDA` and 17 characters).
+pub fn new_user_id() -> String {
+    format!("AIDA{}", random_text(KEY_CHARS, 17))
 }
 
 const KEY_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -59,5 +127,16 @@ mod tests {
         assert!(id.starts_with("AKIA") && id.len() == 20, "{id}");
         assert_eq!(new_secret_access_key().len(), 40);
         assert_ne!(new_access_key_id(), new_access_key_id());
+        assert!(new_user_id().starts_with("AIDA") && new_user_id().len() == 21);
+    }
+
+    #[test]
+    fn user_names_follow_iam() {
+        for ok in ["alice", "a", "svc+ci=1,x.y@z_w-v", &"n".repeat(64)] {
+            assert!(UserName::parse(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "a b", "a/b", "ü", &"n".repeat(65)] {
+            assert!(UserName::parse(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -15,6 +15,26 @@ fn bad(msg: impl Into<String>) -> PolicyError {
     PolicyError(msg.into())
 }
 
+/// Identity policies (attached to a user; no `Principal`) or resource
+/// policies (attached to a secret; a `Principal` in every statement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// The caller's identity policies.
+    Identity,
+    /// The secret's resource policy.
+    Resource,
+}
+
+impl PolicyKind {
+    /// As AWS's messages name it: `identity-based` or `resource-based`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity-based",
+            PolicyKind::Resource => "resource-based",
+        }
+    }
+}
+
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
@@ -74,7 +94,7 @@ pub struct Statement {
     pub condition: Conditions,
 }
 
-/// A parsed resource policy.
+/// A parsed policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyDocument {
     /// `Version`.
@@ -130,7 +150,7 @@ fn matcher(s: &Map<String, Value>, name: &str) -> Result<Option<Matcher>, Policy
     })
 }
 
-fn statement(v: &Value) -> Result<Statement, PolicyError> {
+fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
     let s = v.as_object().ok_or_else(|| bad("each Statement must be an object"))?;
     const KEYS: [&str; 9] =
         ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
@@ -143,9 +163,12 @@ fn statement(v: &Value) -> Result<Statement, PolicyError> {
         Some(other) => return Err(bad(format!("Effect must be Allow or Deny, not {other}"))),
         None => return Err(bad("a statement needs an Effect")),
     };
-    let (not_principal, principal) = match either(s, "Principal")? {
-        Some((not, v)) => (not, principals(v)?),
-        None => return Err(bad("a resource policy statement needs a Principal")),
+    let (not_principal, principal) = match (either(s, "Principal")?, kind) {
+        (Some((not, v)), PolicyKind::Resource) => (not, principals(v)?),
+        (None, PolicyKind::Resource) => return Err(bad("a resource policy statement needs a Principal")),
+        // An identity policy is about its holder.
+        (None, PolicyKind::Identity) => (false, Principals::Anyone),
+        (Some(_), PolicyKind::Identity) => return Err(bad("an identity policy cannot have a Principal")),
     };
     let action = matcher(s, "Action")?.ok_or_else(|| bad("a statement needs an Action"))?;
     let resource = matcher(s, "Resource")?;
@@ -170,8 +193,17 @@ fn statement(v: &Value) -> Result<Statement, PolicyError> {
 }
 
 impl PolicyDocument {
-    /// Parses and validates a policy document.
+    /// Parses and validates a resource policy.
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
+        PolicyDocument::parse_as(text, PolicyKind::Resource)
+    }
+
+    /// Parses and validates an identity policy (no `Principal`).
+    pub fn parse_identity(text: &str) -> Result<PolicyDocument, PolicyError> {
+        PolicyDocument::parse_as(text, PolicyKind::Identity)
+    }
+
+    fn parse_as(text: &str, kind: PolicyKind) -> Result<PolicyDocument, PolicyError> {
         let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("the policy is not valid JSON: {e}")))?;
         let doc = v.as_object().ok_or_else(|| bad("the policy must be a JSON object"))?;
         if let Some(k) = doc.keys().find(|k| !matches!(k.as_str(), "Version" | "Id" | "Statement")) {
@@ -184,8 +216,10 @@ impl PolicyDocument {
         };
         let id = doc.get("Id").and_then(Value::as_str).map(str::to_string);
         let statements = match doc.get("Statement") {
-            Some(Value::Array(items)) if !items.is_empty() => items.iter().map(statement).collect::<Result<_, _>>()?,
-            Some(v @ Value::Object(_)) => vec![statement(v)?],
+            Some(Value::Array(items)) if !items.is_empty() => {
+                items.iter().map(|s| statement(s, kind)).collect::<Result<_, _>>()?
+            }
+            Some(v @ Value::Object(_)) => vec![statement(v, kind)?],
             _ => return Err(bad("the policy needs a Statement")),
         };
         Ok(PolicyDocument { version, id, statements })

@@ -8,10 +8,9 @@
 use crate::sigv4::{Incoming, SecretKeys, claimed_access_key};
 use axum::http::HeaderMap;
 use rekey_model::ApiError;
-use rekey_model::identity::AccessKeyRecord;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_service::Service;
-use rekey_service::{Principal, RequestContext};
+use rekey_service::{Principal, RequestContext, SigningKey};
 use rekey_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -56,15 +55,8 @@ impl DevIdentity {
         let (key, region) = credential_scope(headers, query)
             .unwrap_or_else(|| ("dev".to_string(), self.default_region.as_str().to_string()));
         let account = AccountId::parse(&key).unwrap_or_else(|| self.default_account.clone());
-        RequestContext {
-            principal: Principal {
-                arn: format!("arn:aws:iam::{account}:root"),
-                account: account.clone(),
-                access_key_id: key,
-            },
-            namespace: Namespace { account, region: Region::new(region) },
-            request_id,
-        }
+        let namespace = Namespace { account: account.clone(), region: Region::new(region) };
+        RequestContext::new(namespace, Principal::unrestricted(account, key), request_id)
     }
 }
 
@@ -80,23 +72,23 @@ pub enum Authenticator {
 #[derive(Default)]
 pub struct SignedIdentity {
     verifier: crate::sigv4::Verifier,
-    /// Recently used keys (a revoked key stops working within `KEY_TTL`).
+    /// Recently used keys with their grants. A change made through this
+    /// node applies at once (the service's identity epoch moves); one made
+    /// through another node sharing the store within `KEY_TTL`.
     keys: Mutex<HashMap<String, CachedKey>>,
 }
 
-/// An access key with its secret, as verification needs it.
-struct KnownKey {
-    record: AccessKeyRecord,
-    secret: Zeroizing<String>,
+/// A looked-up key (or its absence), when, and at which identity epoch.
+struct CachedKey {
+    at: Instant,
+    epoch: u64,
+    key: Option<Arc<SigningKey>>,
 }
-
-/// A looked-up key (or its absence) and when it was looked up.
-type CachedKey = (Instant, Option<Arc<KnownKey>>);
 
 /// How long a looked-up key (or its absence) is trusted.
 const KEY_TTL: Duration = Duration::from_secs(60);
 
-struct OneKey<'a>(&'a KnownKey);
+struct OneKey<'a>(&'a SigningKey);
 
 impl SecretKeys for OneKey<'_> {
     fn secret_key(&self, access_key_id: &str) -> Option<Zeroizing<String>> {
@@ -118,19 +110,21 @@ impl SignedIdentity {
         SignedIdentity::default()
     }
 
-    async fn key<S: Store>(&self, service: &Service<S>, id: &str) -> Result<Option<Arc<KnownKey>>, ApiError> {
-        if let Some((at, known)) = self.keys.lock().expect("key cache").get(id)
-            && at.elapsed() < KEY_TTL
+    async fn key<S: Store>(&self, service: &Service<S>, id: &str) -> Result<Option<Arc<SigningKey>>, ApiError> {
+        let epoch = service.identity_epoch();
+        if let Some(c) = self.keys.lock().expect("key cache").get(id)
+            && c.epoch == epoch
+            && c.at.elapsed() < KEY_TTL
         {
-            return Ok(known.clone());
+            return Ok(c.key.clone());
         }
-        let known = service.access_key(id).await?.map(|(record, secret)| Arc::new(KnownKey { record, secret }));
+        let key = service.access_key(id).await?.map(Arc::new);
         let mut cache = self.keys.lock().expect("key cache");
         if cache.len() > 10_000 {
             cache.clear();
         }
-        cache.insert(id.to_string(), (Instant::now(), known.clone()));
-        Ok(known)
+        cache.insert(id.to_string(), CachedKey { at: Instant::now(), epoch, key: key.clone() });
+        Ok(key)
     }
 }
 
@@ -157,15 +151,15 @@ impl Authenticator {
         };
         let key = known.expect("verified with a known key");
         let account = key.record.account.clone();
-        Ok(RequestContext {
-            principal: Principal {
-                arn: key.record.principal_arn(),
-                account: account.clone(),
-                access_key_id: verified.access_key_id,
-            },
-            namespace: Namespace { account, region: Region::new(verified.region) },
-            request_id,
-        })
+        let principal = Principal {
+            arn: key.record.principal_arn(),
+            account: account.clone(),
+            access_key_id: verified.access_key_id,
+            user: key.record.user.clone().zip(key.user_id.clone()),
+            grant: key.grant.clone(),
+        };
+        let namespace = Namespace { account, region: Region::new(verified.region) };
+        Ok(RequestContext::new(namespace, principal, request_id))
     }
 }
 

@@ -21,11 +21,11 @@ async fn main() {
         if given.is_empty() { vec![1_000, 100_000, 1_000_000] } else { given }
     };
     let account = AccountId::parse("000000000000").unwrap();
-    let ctx = RequestContext {
-        namespace: Namespace { account: account.clone(), region: Region::new("us-east-1") },
-        principal: Principal { account, arn: "bench".into(), access_key_id: "bench".into() },
-        request_id: "bench".into(),
-    };
+    let ctx = RequestContext::new(
+        Namespace { account: account.clone(), region: Region::new("us-east-1") },
+        Principal::root(account, "AKID".into()),
+        "bench".into(),
+    );
     println!("{:>10} {:>16} {:>8} {:>16} {:>8}", "secrets", "page 1 ms (p50)", "vs 1k", "page 10 ms (p50)", "vs 1k");
     let mut base: Option<(f64, f64)> = None;
     for n in sizes {

@@ -1,13 +1,24 @@
 //! rekey's own operations beside the AWS API (`X-Amz-Target: rekey.<Op>`),
 //! for `rekey admin`: the rotation history, which DescribeSecret, being
-//! AWS-shaped, cannot show, and the `--dev` clock.
+//! AWS-shaped, cannot show; the `--dev` clock; and the principals —
+//! accounts, users, their access keys and identity policies.
+//!
+//! Principal operations are authorized as IAM's namesakes (`iam:CreateUser`
+//! on the user's ARN…): an account's root may manage its own users, a user
+//! what its policies allow, and the administrator account's root any
+//! account (and only it creates accounts).
 
 use crate::Service;
+use crate::access::{Grant, Target};
 use crate::context::RequestContext;
 use crate::dispatch::parse_body;
-use rekey_model::{ApiError, ApiResult};
+use rekey_model::identity::{UserName, user_arn};
+use rekey_model::name::AccountId;
+use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{History, Store};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 /// The target prefix of rekey's own operations.
 pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
@@ -28,24 +39,219 @@ struct ListRotationsRequest {
     max_results: Option<usize>,
 }
 
+/// The parameters of the principal operations (each uses some).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct PrincipalRequest {
+    /// The account acted on (default: the caller's).
+    account_id: Option<String>,
+    user_name: Option<String>,
+    access_key_id: Option<String>,
+    policy_name: Option<String>,
+    policy_document: Option<String>,
+}
+
+fn request<T: DeserializeOwned>(op: &str, body: &[u8]) -> ApiResult<T> {
+    serde_json::from_value(parse_body(body)?)
+        .map_err(|e| ApiError::invalid_parameter(format!("Invalid {op} request: {e}")))
+}
+
+fn encode(v: Value) -> ApiResult<Vec<u8>> {
+    serde_json::to_vec(&v).map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
+}
+
+fn required<'a>(v: &'a Option<String>, field: &str) -> ApiResult<&'a str> {
+    v.as_deref().ok_or_else(|| ApiError::invalid_parameter(format!("{field} is required.")))
+}
+
+fn user_name(v: &Option<String>) -> ApiResult<UserName> {
+    let name = required(v, "UserName")?;
+    UserName::parse(name).ok_or_else(|| {
+        ApiError::invalid_parameter(format!(
+            "The user name {name} is not valid: 1 to 64 characters of letters, digits and +=,.@_-"
+        ))
+    })
+}
+
+impl PrincipalRequest {
+    fn account(&self, ctx: &RequestContext) -> ApiResult<AccountId> {
+        match &self.account_id {
+            None => Ok(ctx.principal.account.clone()),
+            Some(a) => AccountId::parse(a)
+                .ok_or_else(|| ApiError::invalid_parameter(format!("The account id {a} is not 12 digits."))),
+        }
+    }
+}
+
 impl<S: Store> Service<S> {
+    /// Whether the caller is the administrator (the admin account's root,
+    /// or anyone in `--dev`).
+    fn is_administrator(&self, ctx: &RequestContext) -> bool {
+        match ctx.principal.grant {
+            Grant::Unrestricted => true,
+            Grant::Root => self.admin_account.as_ref() == Some(&ctx.principal.account),
+            Grant::Policies(_) => false,
+        }
+    }
+
+    /// Authorizes a principal operation, IAM's `action`, on `resource` of `account`.
+    fn authorize_principal_op(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        account: &AccountId,
+        resource: &str,
+    ) -> ApiResult<()> {
+        if self.is_administrator(ctx) {
+            return Ok(());
+        }
+        if account != &ctx.principal.account {
+            return Err(ApiError::new(
+                ErrorCode::AccessDeniedException,
+                format!(
+                    "User: {} is not authorized to perform: {action} on resource: {resource}: only the administrator manages other accounts",
+                    ctx.principal.arn
+                ),
+            ));
+        }
+        self.authorize_action(ctx, action, &Target::Arn(resource))
+    }
+
+    async fn principal_op(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+        let req: PrincipalRequest = request(op, body)?;
+        let account = req.account(ctx)?;
+        let root = user_arn(&account, None);
+        match op {
+            "CreateAccount" | "ListAccounts" => {
+                if !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!(
+                            "User: {} is not authorized to perform: rekey:{op}: only the administrator account's root is",
+                            ctx.principal.arn
+                        ),
+                    ));
+                }
+                if op == "ListAccounts" {
+                    let accounts = self.accounts().await?;
+                    let list: Vec<Value> = accounts
+                        .iter()
+                        .map(|(id, created)| json!({"AccountId": id.as_str(), "CreateDate": created}))
+                        .collect();
+                    return encode(json!({ "Accounts": list }));
+                }
+                let id = req.account_id.as_ref().map(|_| account);
+                let (account, key, secret) = self.create_account(id).await?;
+                encode(json!({"AccountId": account.as_str(), "AccessKey": {
+                    "AccessKeyId": key, "SecretAccessKey": secret.as_str(), "Status": "Active"
+                }}))
+            }
+            "CreateUser" => {
+                let name = user_name(&req.user_name)?;
+                self.authorize_principal_op(ctx, "iam:CreateUser", &account, &user_arn(&account, Some(&name)))?;
+                let user = self.create_user(account, name).await?;
+                encode(json!({"User": {
+                    "UserName": user.name.as_str(), "UserId": user.user_id, "Arn": user.arn(), "CreateDate": user.created
+                }}))
+            }
+            "ListUsers" => {
+                self.authorize_principal_op(ctx, "iam:ListUsers", &account, &root)?;
+                let users: Vec<Value> = self
+                    .users(&account)
+                    .await?
+                    .iter()
+                    .map(|u| json!({"UserName": u.name.as_str(), "UserId": u.user_id, "Arn": u.arn(), "CreateDate": u.created}))
+                    .collect();
+                encode(json!({ "Users": users }))
+            }
+            "CreateAccessKey" => {
+                let user = req.user_name.as_ref().map(|_| user_name(&req.user_name)).transpose()?;
+                self.authorize_principal_op(ctx, "iam:CreateAccessKey", &account, &user_arn(&account, user.as_ref()))?;
+                let (key, secret) = self.create_access_key(account, user.clone()).await?;
+                encode(json!({"AccessKey": {
+                    "UserName": user.as_ref().map(UserName::as_str), "AccessKeyId": key,
+                    "SecretAccessKey": secret.as_str(), "Status": "Active"
+                }}))
+            }
+            "ListAccessKeys" => {
+                let user = req.user_name.as_ref().map(|_| user_name(&req.user_name)).transpose()?;
+                self.authorize_principal_op(ctx, "iam:ListAccessKeys", &account, &user_arn(&account, user.as_ref()))?;
+                let keys: Vec<Value> = self
+                    .access_keys(&account, user.as_ref())
+                    .await?
+                    .iter()
+                    .map(|k| {
+                        json!({
+                            "UserName": k.user.as_ref().map(UserName::as_str), "AccessKeyId": k.access_key_id,
+                            "Status": if k.active { "Active" } else { "Inactive" }, "CreateDate": k.created
+                        })
+                    })
+                    .collect();
+                encode(json!({ "AccessKeyMetadata": keys }))
+            }
+            "DeleteAccessKey" => {
+                let id = required(&req.access_key_id, "AccessKeyId")?;
+                self.authorize_principal_op(ctx, "iam:DeleteAccessKey", &account, &root)?;
+                self.delete_access_key(&account, id).await?;
+                encode(json!({}))
+            }
+            "PutUserPolicy" | "DeleteUserPolicy" | "ListUserPolicies" => {
+                let name = user_name(&req.user_name)?;
+                let arn = user_arn(&account, Some(&name));
+                self.authorize_principal_op(ctx, &format!("iam:{op}"), &account, &arn)?;
+                match op {
+                    "PutUserPolicy" => {
+                        let policy = required(&req.policy_name, "PolicyName")?;
+                        let document = required(&req.policy_document, "PolicyDocument")?;
+                        self.put_user_policy(&account, &name, policy, document).await?;
+                        encode(json!({}))
+                    }
+                    "DeleteUserPolicy" => {
+                        self.delete_user_policy(&account, &name, required(&req.policy_name, "PolicyName")?).await?;
+                        encode(json!({}))
+                    }
+                    _ => {
+                        let policies: Vec<Value> = self
+                            .user_policies(&account, &name)
+                            .await?
+                            .iter()
+                            .map(|p| json!({"PolicyName": p.name, "PolicyDocument": p.document}))
+                            .collect();
+                        encode(json!({ "UserName": name.as_str(), "Policies": policies }))
+                    }
+                }
+            }
+            _ => Err(ApiError::unknown_operation()),
+        }
+    }
+
     /// Runs the admin operation `op` (the target without its prefix).
-    pub async fn admin_dispatch(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+    pub async fn admin_dispatch(&self, mut ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+        // Reading rotation history is describing the secret.
+        ctx.action = "secretsmanager:DescribeSecret".to_string();
+        let ctx = &ctx;
         match op {
             "ListRotations" => {
-                let req: ListRotationsRequest = serde_json::from_value(parse_body(body)?)
-                    .map_err(|e| ApiError::invalid_parameter(format!("Invalid ListRotations request: {e}")))?;
+                let req: ListRotationsRequest = request(op, body)?;
                 let of = match &req.secret_id {
                     Some(id) => History::Secret(self.resolve(ctx, id).await?.state.secret.pk),
-                    None => History::Namespace(ctx.namespace.clone()),
+                    None => {
+                        self.authorize(ctx, &Target::Any)?;
+                        History::Namespace(ctx.namespace.clone())
+                    }
                 };
                 let jobs = self.store.rotation_history(of, req.max_results.unwrap_or(100).clamp(1, 1000)).await?;
                 serde_json::to_vec(&serde_json::json!({ "Rotations": jobs }))
                     .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
             }
             "Clock" => {
-                let req: ClockRequest = serde_json::from_value(parse_body(body)?)
-                    .map_err(|e| ApiError::invalid_parameter(format!("Invalid Clock request: {e}")))?;
+                if !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!("User: {} is not authorized to move the clock", ctx.principal.arn),
+                    ));
+                }
+                let req: ClockRequest = request(op, body)?;
                 let now = self.clock.now().millis();
                 let forward = match (req.advance_seconds, req.set) {
                     (Some(s), None) => s.saturating_mul(1000),
@@ -68,7 +274,7 @@ impl<S: Store> Service<S> {
                 serde_json::to_vec(&serde_json::json!({ "Now": now }))
                     .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
             }
-            _ => Err(ApiError::unknown_operation()),
+            _ => self.principal_op(ctx, op, body).await,
         }
     }
 }

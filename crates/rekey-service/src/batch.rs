@@ -3,6 +3,7 @@
 //! be read is reported in `Errors` and the call still succeeds.
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use rekey_model::api::*;
 use rekey_model::{ApiError, ApiResult};
@@ -28,6 +29,8 @@ impl<S: Store> Service<S> {
         let (ids, next_token) = match input.secret_id_list {
             Some(ids) => (ids, None),
             None => {
+                // Finding secrets by filter is listing them.
+                self.authorize_action(ctx, "secretsmanager:ListSecrets", &Target::Any)?;
                 let page = self
                     .list_secrets(
                         ctx,
@@ -45,9 +48,12 @@ impl<S: Store> Service<S> {
         };
         let mut values = Vec::with_capacity(ids.len());
         let mut errors = Vec::new();
+        // Each secret is authorized as its own GetSecretValue; a denial is
+        // that secret's error.
+        let per_secret = ctx.with_action("secretsmanager:GetSecretValue");
         for id in ids {
             let request = GetSecretValueRequest { secret_id: id.clone(), version_id: None, version_stage: None };
-            match self.get_secret_value(ctx, request).await {
+            match self.get_secret_value(&per_secret, request).await {
                 Ok(v) => values.push(SecretValueEntry {
                     arn: v.arn,
                     name: v.name,

@@ -3,10 +3,14 @@
 //! The server builds it from the authenticated request (in `--dev` from the
 //! access key id alone); operations never look at HTTP.
 
+use crate::access::Grant;
+use rekey_model::authz;
+use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace};
+use std::net::IpAddr;
 
 /// The authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Principal {
     /// The caller's account.
     pub account: AccountId,
@@ -14,6 +18,22 @@ pub struct Principal {
     pub arn: String,
     /// The access key the request was signed with.
     pub access_key_id: String,
+    /// The user and its unique id; `None` for an account's root.
+    pub user: Option<(UserName, String)>,
+    /// What the caller's identity policies allow.
+    pub grant: Grant,
+}
+
+impl Principal {
+    /// An account's root, allowed everything its account may do.
+    pub fn root(account: AccountId, access_key_id: String) -> Self {
+        Principal { arn: user_arn(&account, None), account, access_key_id, user: None, grant: Grant::Root }
+    }
+
+    /// A caller that is not authorized at all: `--dev`, and rekey's own work.
+    pub fn unrestricted(account: AccountId, access_key_id: String) -> Self {
+        Principal { grant: Grant::Unrestricted, ..Principal::root(account, access_key_id) }
+    }
 }
 
 /// The context of one API request.
@@ -25,4 +45,35 @@ pub struct RequestContext {
     pub principal: Principal,
     /// The `x-amzn-RequestId` of the response.
     pub request_id: String,
+    /// The caller's address (`aws:SourceIp`).
+    pub source_ip: Option<IpAddr>,
+    /// Whether the request came over TLS (`aws:SecureTransport`).
+    pub secure_transport: bool,
+    /// The action being authorized, e.g. `secretsmanager:GetSecretValue`
+    /// (set by [`dispatch`](crate::Service::dispatch)).
+    pub action: String,
+    /// The condition keys the request's parameters give (`secretsmanager:VersionStage`,
+    /// `aws:RequestTag/…`), filled in only when policies will be evaluated.
+    pub request_keys: authz::Context,
+}
+
+impl RequestContext {
+    /// A context for `principal` in `namespace`, before dispatch names the action.
+    pub fn new(namespace: Namespace, principal: Principal, request_id: String) -> Self {
+        RequestContext {
+            namespace,
+            principal,
+            request_id,
+            source_ip: None,
+            secure_transport: false,
+            action: String::new(),
+            request_keys: authz::Context::new(),
+        }
+    }
+
+    /// The same context authorizing another action (BatchGetSecretValue
+    /// checks GetSecretValue on each secret).
+    pub fn with_action(&self, action: &str) -> Self {
+        RequestContext { action: action.to_string(), ..self.clone() }
+    }
 }

@@ -2,6 +2,7 @@
 //! against the model, decode into the typed input, run, encode the output.
 
 use crate::Service;
+use crate::access::{Grant, Target, request_keys};
 use crate::context::RequestContext;
 use rekey_model::api::Operation;
 use rekey_model::validation::validate_input;
@@ -31,9 +32,24 @@ pub fn parse_body(body: &[u8]) -> ApiResult<Value> {
 
 impl<S: Store> Service<S> {
     /// Runs operation `op` on a raw JSON body and returns the JSON answer.
-    pub async fn dispatch(&self, ctx: &RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
+    pub async fn dispatch(&self, mut ctx: RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
         let body = parse_body(body)?;
         validate_input(op, &body)?;
+        ctx.action = format!("secretsmanager:{}", op.name());
+        if !matches!(ctx.principal.grant, Grant::Unrestricted) {
+            ctx.request_keys = request_keys(&body);
+        }
+        let ctx = &ctx;
+        // Operations on no particular secret are authorized on `*`; the
+        // others when their secret is resolved.
+        let on_any = match op {
+            Operation::ListSecrets | Operation::GetRandomPassword | Operation::BatchGetSecretValue => true,
+            Operation::ValidateResourcePolicy => body.get("SecretId").is_none(),
+            _ => false,
+        };
+        if on_any {
+            self.authorize(ctx, &Target::Any)?;
+        }
         macro_rules! run {
             ($method:ident) => {{
                 let input = serde_json::from_value(body).map_err(serialization)?;

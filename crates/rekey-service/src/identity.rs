@@ -1,22 +1,81 @@
-//! Access keys: creating them (their secret sealed by the master key) and
-//! looking them up to verify signatures.
+//! Principals: accounts, their users, identity policies and access keys
+//! (secrets sealed by the master key), and what a signing key may do.
 
 use crate::Service;
-use rekey_model::identity::{AccessKeyRecord, new_access_key_id, new_secret_access_key};
+use crate::access::Grant;
+use rekey_model::identity::{
+    AccessKeyRecord, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id, new_secret_access_key,
+    new_user_id,
+};
 use rekey_model::name::AccountId;
-use rekey_model::{ApiError, ApiResult};
+use rekey_model::policy::PolicyDocument;
+use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use zeroize::Zeroizing;
 
+/// The policy rekey gives the user its exec rotation functions call back
+/// as: what AWS's rotation templates need of their execution role.
+const ROTATION_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}"#;
+
+fn no_such_user(name: &UserName) -> ApiError {
+    ApiError::not_found(format!("The user with name {name} cannot be found."))
+}
+
 impl<S: Store> Service<S> {
-    /// Creates an access key for `account` (its root when `user` is
-    /// `None`); returns the key id and the secret, which is shown once and
-    /// never stored in the clear.
+    /// Creates an account (a random id unless `id` is given) and an access
+    /// key for its root; the secret is shown once and never stored in the clear.
+    pub async fn create_account(&self, id: Option<AccountId>) -> ApiResult<(AccountId, String, Zeroizing<String>)> {
+        let account = id.unwrap_or_else(new_account_id);
+        if !self.store.insert_account(&account, self.clock.now()).await? {
+            return Err(ApiError::new(
+                ErrorCode::ResourceExistsException,
+                format!("The account {account} already exists."),
+            ));
+        }
+        let (key, secret) = self.create_access_key(account.clone(), None).await?;
+        Ok((account, key, secret))
+    }
+
+    /// Every account and when it was created.
+    pub async fn accounts(&self) -> ApiResult<Vec<(AccountId, rekey_model::Timestamp)>> {
+        Ok(self.store.accounts().await?)
+    }
+
+    /// Creates a user of `account`.
+    pub async fn create_user(&self, account: AccountId, name: UserName) -> ApiResult<UserRecord> {
+        let user = UserRecord { account, name, user_id: new_user_id(), created: self.clock.now() };
+        if !self.store.insert_user(user.clone()).await? {
+            return Err(ApiError::new(
+                ErrorCode::ResourceExistsException,
+                format!("User with name {} already exists.", user.name),
+            ));
+        }
+        self.identity_changed();
+        Ok(user)
+    }
+
+    /// The users of an account.
+    pub async fn users(&self, account: &AccountId) -> ApiResult<Vec<UserRecord>> {
+        Ok(self.store.users(account).await?)
+    }
+
+    /// Creates an access key for `account`'s root (`user` `None`) or one
+    /// of its users; returns the key id and the secret, which is shown once
+    /// and never stored in the clear.
     pub async fn create_access_key(
         &self,
         account: AccountId,
-        user: Option<String>,
+        user: Option<UserName>,
     ) -> ApiResult<(String, Zeroizing<String>)> {
+        if let Some(name) = &user
+            && self.store.user(&account, name).await?.is_none()
+        {
+            return Err(no_such_user(name));
+        }
+        // Keys made before accounts were recorded, and the first start's.
+        self.store.insert_account(&account, self.clock.now()).await?;
         let id = new_access_key_id();
         let secret = new_secret_access_key();
         let record = AccessKeyRecord {
@@ -31,8 +90,70 @@ impl<S: Store> Service<S> {
         Ok((id, secret))
     }
 
-    /// An active access key and its secret.
-    pub async fn access_key(&self, id: &str) -> ApiResult<Option<(AccessKeyRecord, Zeroizing<String>)>> {
+    /// The access keys of a user, or of the whole account.
+    pub async fn access_keys(&self, account: &AccountId, user: Option<&UserName>) -> ApiResult<Vec<AccessKeyRecord>> {
+        Ok(self.store.access_keys(account, user).await?)
+    }
+
+    /// Revokes (deletes) an access key of `account`.
+    pub async fn delete_access_key(&self, account: &AccountId, id: &str) -> ApiResult<()> {
+        let missing = || ApiError::not_found(format!("The Access Key with id {id} cannot be found."));
+        match self.store.load_access_key(id).await? {
+            Some(k) if &k.account == account => {}
+            _ => return Err(missing()),
+        }
+        if !self.store.delete_access_key(id).await? {
+            return Err(missing());
+        }
+        self.identity_changed();
+        Ok(())
+    }
+
+    /// Attaches a named identity policy to a user (replacing one of that name).
+    pub async fn put_user_policy(
+        &self,
+        account: &AccountId,
+        user: &UserName,
+        name: &str,
+        document: &str,
+    ) -> ApiResult<()> {
+        let valid_name = (1..=128).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+        if !valid_name {
+            return Err(ApiError::invalid_parameter(format!("The policy name {name} is not valid.")));
+        }
+        PolicyDocument::parse_identity(document).map_err(|e| {
+            ApiError::new(ErrorCode::MalformedPolicyDocumentException, format!("Syntax errors in policy: {e}."))
+        })?;
+        if self.store.user(account, user).await?.is_none() {
+            return Err(no_such_user(user));
+        }
+        let policy = UserPolicy { name: name.to_string(), document: document.to_string() };
+        self.store.put_user_policy(account, user, policy).await?;
+        self.identity_changed();
+        Ok(())
+    }
+
+    /// Detaches a named policy from a user.
+    pub async fn delete_user_policy(&self, account: &AccountId, user: &UserName, name: &str) -> ApiResult<()> {
+        if !self.store.delete_user_policy(account, user, name).await? {
+            return Err(ApiError::not_found(format!("The user policy with name {name} cannot be found.")));
+        }
+        self.identity_changed();
+        Ok(())
+    }
+
+    /// A user's policies.
+    pub async fn user_policies(&self, account: &AccountId, user: &UserName) -> ApiResult<Vec<UserPolicy>> {
+        if self.store.user(account, user).await?.is_none() {
+            return Err(no_such_user(user));
+        }
+        Ok(self.store.user_policies(account, user).await?)
+    }
+
+    /// An active access key, its secret, what it may do and (for a user's
+    /// key) the user's unique id.
+    pub async fn access_key(&self, id: &str) -> ApiResult<Option<SigningKey>> {
         let Some(record) = self.store.load_access_key(id).await?.filter(|k| k.active) else {
             return Ok(None);
         };
@@ -40,28 +161,73 @@ impl<S: Store> Service<S> {
             .seal
             .open_credential(id, &record.sealed_secret)
             .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
-        Ok(Some((record, secret)))
+        let (grant, user_id) = match &record.user {
+            None => (Grant::Root, None),
+            Some(name) => {
+                let user = self.store.user(&record.account, name).await?;
+                let docs = self.store.user_policies(&record.account, name).await?;
+                // Stored policies were validated when attached.
+                let docs: Arc<[PolicyDocument]> =
+                    docs.iter().filter_map(|p| PolicyDocument::parse_identity(&p.document).ok()).collect();
+                (Grant::Policies(docs), user.map(|u| u.user_id))
+            }
+        };
+        Ok(Some(SigningKey { record, secret, grant, user_id }))
+    }
+
+    /// A counter that moves whenever a key, user or policy changes, so
+    /// caches of keys and grants know to look again.
+    pub fn identity_epoch(&self) -> u64 {
+        self.identity_epoch.load(Ordering::Acquire)
+    }
+
+    fn identity_changed(&self) {
+        self.identity_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The access key of a user rekey itself acts as in `account` (e.g.
-    /// the rotation functions' caller): the stored one, or a new one.
+    /// the rotation functions' caller): the stored one, or a new user and
+    /// key allowed what rotation functions need.
     pub(crate) async fn service_access_key(
         &self,
         account: &AccountId,
         user: &str,
     ) -> ApiResult<(String, Zeroizing<String>)> {
-        if let Some(record) = self.store.find_access_key(account, user).await? {
+        let name = UserName::parse(user).ok_or_else(|| ApiError::internal(format!("bad service user {user}")))?;
+        if let Some(record) = self.store.find_access_key(account, &name).await? {
             let secret = self
                 .seal
                 .open_credential(&record.access_key_id, &record.sealed_secret)
                 .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
             return Ok((record.access_key_id, secret));
         }
-        self.create_access_key(account.clone(), Some(user.to_string())).await
+        if self.store.user(account, &name).await?.is_none() {
+            let user = UserRecord {
+                account: account.clone(),
+                name: name.clone(),
+                user_id: new_user_id(),
+                created: self.clock.now(),
+            };
+            self.store.insert_user(user).await?;
+            self.put_user_policy(account, &name, "rotation", ROTATION_POLICY).await?;
+        }
+        self.create_access_key(account.clone(), Some(name)).await
     }
 
     /// Whether any access key exists (none on a store never served without `--dev`).
     pub async fn has_access_keys(&self) -> ApiResult<bool> {
         Ok(self.store.count_access_keys().await? > 0)
     }
+}
+
+/// An access key as signature verification and authorization need it.
+pub struct SigningKey {
+    /// The stored key.
+    pub record: AccessKeyRecord,
+    /// Its secret.
+    pub secret: Zeroizing<String>,
+    /// What it may do.
+    pub grant: Grant,
+    /// The user's unique id (`aws:userid`), for a user's key.
+    pub user_id: Option<String>,
 }

@@ -2,11 +2,12 @@
 //! method taking a [`RequestContext`] and the generated input type, and
 //! returning the generated output type or an [`ApiError`].
 //!
+//! - `access` — authorization: policies evaluated on every request;
 //! - [`dispatch`] — raw JSON in, JSON out, for the HTTP layer;
 //! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
 //! - `list` — ListSecrets;
-//! - `identity` — access keys;
+//! - `identity` — accounts, users, identity policies, access keys;
 //! - `batch` — BatchGetSecretValue;
 //! - `tags` — TagResource, UntagResource;
 //! - `policies` — resource policies;
@@ -20,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod admin;
 mod batch;
 pub mod clock;
@@ -39,12 +41,16 @@ pub mod sigv4;
 mod tags;
 mod values;
 
+pub use access::{Grant, request_keys};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
+pub use identity::SigningKey;
 
+use rekey_model::name::AccountId;
 use rekey_store::Store;
 use rekey_store::seal::Seal;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 /// The Secrets Manager service over a store `S`.
 pub struct Service<S: Store> {
@@ -52,6 +58,10 @@ pub struct Service<S: Store> {
     seal: Arc<Seal>,
     clock: Arc<dyn Clock>,
     rotation: Arc<rotation::Rotation>,
+    /// Moves on every principal change (see [`Service::identity_epoch`]).
+    identity_epoch: Arc<AtomicU64>,
+    /// The account whose root administers the others (creates accounts).
+    admin_account: Option<AccountId>,
 }
 
 impl<S: Store> Clone for Service<S> {
@@ -61,6 +71,8 @@ impl<S: Store> Clone for Service<S> {
             seal: self.seal.clone(),
             clock: self.clock.clone(),
             rotation: self.rotation.clone(),
+            identity_epoch: self.identity_epoch.clone(),
+            admin_account: self.admin_account.clone(),
         }
     }
 }
@@ -68,7 +80,14 @@ impl<S: Store> Clone for Service<S> {
 impl<S: Store> Service<S> {
     /// A service over an opened store and its unlocked seal.
     pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
-        Service { store, seal, clock, rotation: Arc::default() }
+        Service { store, seal, clock, rotation: Arc::default(), identity_epoch: Arc::default(), admin_account: None }
+    }
+
+    /// The same service with `account`'s root as the administrator, who
+    /// may create accounts and manage the users of any.
+    pub fn with_admin_account(mut self, account: AccountId) -> Self {
+        self.admin_account = Some(account);
+        self
     }
 
     /// The same service with these rotation functions and settings.

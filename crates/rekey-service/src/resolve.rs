@@ -1,6 +1,7 @@
 //! Finding the secret a `SecretId` names, and changing it safely.
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use crate::replication::replica_is_read_only;
 use rekey_model::name::{Arn, SecretRef};
@@ -25,12 +26,25 @@ impl<S: Store> Service<S> {
     /// Resolves a SecretId (name, full ARN or partial ARN; BEHAVIOUR.md §3.4).
     pub(crate) async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
         let r = SecretRef::parse(secret_id)?;
-        self.resolve_ref(ctx, &r).await?.ok_or_else(ApiError::secret_not_found)
+        self.resolve_ref(ctx, secret_id, &r).await?.ok_or_else(ApiError::secret_not_found)
     }
 
     /// Like [`resolve`](Self::resolve) with the id already classified;
-    /// `None` when no secret matches.
-    pub(crate) async fn resolve_ref(&self, ctx: &RequestContext, r: &SecretRef) -> ApiResult<Option<Resolved>> {
+    /// `None` when no secret matches. The caller must be allowed the
+    /// request's action on the secret (or, when there is none, on the ARN
+    /// its id names), so a denied caller cannot tell which secrets exist.
+    pub(crate) async fn resolve_ref(
+        &self,
+        ctx: &RequestContext,
+        secret_id: &str,
+        r: &SecretRef,
+    ) -> ApiResult<Option<Resolved>> {
+        let found = self.find(ctx, r).await?;
+        self.authorize(ctx, &Target::secret(ctx, secret_id, r, found.as_deref()))?;
+        Ok(found.map(|state| Resolved { state }))
+    }
+
+    async fn find(&self, ctx: &RequestContext, r: &SecretRef) -> ApiResult<Option<Arc<SecretState>>> {
         let Some((ns, name)) = r.lookup_key(&ctx.namespace) else {
             return Ok(None);
         };
@@ -40,7 +54,7 @@ impl<S: Store> Service<S> {
             return Ok(None);
         }
         let state = self.store.load(&ns, name).await?;
-        Ok(state.filter(|s| r.matches(&s.secret.arn)).map(|state| Resolved { state }))
+        Ok(state.filter(|s| r.matches(&s.secret.arn)))
     }
 
     /// Resolves a secret that must not be scheduled for deletion.

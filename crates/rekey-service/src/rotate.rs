@@ -5,6 +5,7 @@
 //! steps.
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use crate::rotation::scheduler::replan;
 use crate::values::RequestedValue;
@@ -153,9 +154,9 @@ impl<S: Store> Service<S> {
     }
 
     /// The caller must be allowed `lambda:InvokeFunction` on the rotation
-    /// function. Every caller is, until identity policies exist.
-    fn authorize_invoke(&self, _ctx: &RequestContext, _function_arn: &str) -> ApiResult<()> {
-        Ok(())
+    /// function (as AWS requires of whoever configures or starts rotation).
+    fn authorize_invoke(&self, ctx: &RequestContext, function_arn: &str) -> ApiResult<()> {
+        self.authorize_action(ctx, "lambda:InvokeFunction", &Target::Arn(function_arn))
     }
 
     /// CancelRotateSecret.

@@ -2,6 +2,7 @@
 //! DeleteSecret, RestoreSecret.
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use crate::values::{VersionWrite, requested_value, write_version};
 use rekey_model::api::*;
@@ -70,6 +71,8 @@ impl<S: Store> Service<S> {
         }
         let kms_key_id = kms_key(input.kms_key_id);
         let arn = Arn { namespace: ctx.namespace.clone(), name: name.clone(), suffix: ArnSuffix::random() };
+        let arn_text = arn.to_string();
+        self.authorize(ctx, &Target::Secret { arn: arn_text, shown: &input.name, state: None })?;
         let new = match requested {
             Some(r) => Some(self.seal_version(kms_key_id.as_deref(), &arn, r).await?),
             None => None,
@@ -299,7 +302,7 @@ impl<S: Store> Service<S> {
             ));
         }
         let now = self.clock.now();
-        let Some(resolved) = self.resolve_ref(ctx, &r).await? else {
+        let Some(resolved) = self.resolve_ref(ctx, &input.secret_id, &r).await? else {
             if force {
                 // AWS answers a forced delete of a missing secret as if it existed.
                 return Ok(DeleteSecretResponse {

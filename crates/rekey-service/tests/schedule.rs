@@ -57,11 +57,11 @@ async fn sim() -> Sim {
     let settings = RotationSettings { concurrency: 64, ..Default::default() };
     let service = Service::new(store.clone(), seal, clock.clone()).with_rotation(Rotation::new(functions, settings));
     let account = AccountId::parse("123456789012").unwrap();
-    let ctx = RequestContext {
-        namespace: Namespace { account: account.clone(), region: Region::new("us-east-1") },
-        principal: Principal { account, arn: "arn:aws:iam::123456789012:root".into(), access_key_id: "AKID".into() },
-        request_id: "test".into(),
-    };
+    let ctx = RequestContext::new(
+        Namespace { account: account.clone(), region: Region::new("us-east-1") },
+        Principal::root(account, "AKID".into()),
+        "test".into(),
+    );
     Sim { service, store, clock, ctx, _dir: dir }
 }
 

@@ -34,11 +34,11 @@ async fn fixture() -> Fixture {
     let clock = Arc::new(ManualClock::at(Timestamp::from_millis(1_772_366_400_000)));
     let service = Service::new(store, seal, clock.clone());
     let account = AccountId::parse("123456789012").unwrap();
-    let ctx = RequestContext {
-        namespace: Namespace { account: account.clone(), region: Region::new("us-east-1") },
-        principal: Principal { account, arn: "arn:aws:iam::123456789012:root".into(), access_key_id: "AKID".into() },
-        request_id: "test".into(),
-    };
+    let ctx = RequestContext::new(
+        Namespace { account: account.clone(), region: Region::new("us-east-1") },
+        Principal::root(account, "AKID".into()),
+        "test".into(),
+    );
     Fixture { service, clock, ctx, dir }
 }
 

@@ -10,6 +10,147 @@ pub enum AdminCommand {
     Rotations(RotationsArgs),
     /// Show or move the clock of a `--dev` server (schedules fire on it).
     Clock(ClockArgs),
+    /// Create an account and an access key for its root (administrator only).
+    CreateAccount {
+        /// The 12-digit id (default: a random one).
+        #[arg(long)]
+        account_id: Option<String>,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// List the accounts (administrator only).
+    ListAccounts {
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Create a user.
+    CreateUser {
+        #[command(flatten)]
+        user: UserArgs,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// List the users of an account.
+    ListUsers {
+        #[command(flatten)]
+        account: AccountArgs,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Create an access key for a user (or, without --user-name, the account's root).
+    CreateAccessKey {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// The user (default: the account's root).
+        #[arg(long)]
+        user_name: Option<String>,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// List access keys (of a user, or of the whole account).
+    ListAccessKeys {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// Only this user's keys.
+        #[arg(long)]
+        user_name: Option<String>,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Revoke (delete) an access key.
+    DeleteAccessKey {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// The key to revoke.
+        #[arg(long)]
+        access_key_id: String,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Attach a named identity policy to a user (replacing one of that name).
+    #[command(visible_alias = "attach-user-policy")]
+    PutUserPolicy {
+        #[command(flatten)]
+        user: UserArgs,
+        /// The policy's name.
+        #[arg(long)]
+        policy_name: String,
+        /// The policy JSON, or `file://path`.
+        #[arg(long)]
+        policy_document: String,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Detach a named identity policy from a user.
+    #[command(visible_alias = "detach-user-policy")]
+    DeleteUserPolicy {
+        #[command(flatten)]
+        user: UserArgs,
+        /// The policy's name.
+        #[arg(long)]
+        policy_name: String,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// List a user's identity policies with their documents.
+    ListUserPolicies {
+        #[command(flatten)]
+        user: UserArgs,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+}
+
+/// The account acted on.
+#[derive(Args)]
+pub struct AccountArgs {
+    /// The account (default: the caller's; others need the administrator).
+    #[arg(long)]
+    account_id: Option<String>,
+}
+
+/// A user of an account.
+#[derive(Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    account: AccountArgs,
+    /// The user's name.
+    #[arg(long)]
+    user_name: String,
+}
+
+impl AccountArgs {
+    fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({});
+        if let Some(a) = &self.account_id {
+            body["AccountId"] = a.clone().into();
+        }
+        body
+    }
+}
+
+impl AccountArgs {
+    fn with_user(&self, user: Option<String>) -> serde_json::Value {
+        let mut body = self.body();
+        if let Some(u) = user {
+            body["UserName"] = u.into();
+        }
+        body
+    }
+}
+
+impl UserArgs {
+    fn body(&self) -> serde_json::Value {
+        self.account.with_user(Some(self.user_name.clone()))
+    }
+}
+
+/// A parameter given inline or as `file://path`.
+fn inline_or_file(value: &str) -> Result<String, String> {
+    match value.strip_prefix("file://") {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}")),
+        None => Ok(value.to_string()),
+    }
 }
 
 /// Options of `rekey admin clock`.
@@ -64,6 +205,48 @@ pub struct EndpointArgs {
     /// The region (namespace) to look in.
     #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
     region: String,
+    /// Sign with this profile of the shared credentials file
+    /// (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`);
+    /// without it, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
+    #[arg(long, env = "AWS_PROFILE")]
+    profile: Option<String>,
+    /// Trust this PEM certificate for an HTTPS endpoint (e.g. a `--dev-tls` server's).
+    #[arg(long, env = "AWS_CA_BUNDLE")]
+    ca_bundle: Option<std::path::PathBuf>,
+}
+
+/// The credentials of `profile` in the shared credentials file.
+fn profile_credentials(profile: &str) -> Result<Credentials, String> {
+    let path = match std::env::var_os("AWS_SHARED_CREDENTIALS_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".aws/credentials"),
+    };
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+    );
+    let mut section = None;
+    let (mut id, mut secret, mut token) = (None, None, None);
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = Some(name.trim().to_string());
+        } else if section.as_deref() == Some(profile)
+            && let Some((k, v)) = line.split_once('=')
+        {
+            let v = v.trim().to_string();
+            match k.trim() {
+                "aws_access_key_id" => id = Some(v),
+                "aws_secret_access_key" => secret = Some(zeroize::Zeroizing::new(v)),
+                "aws_session_token" => token = Some(v),
+                _ => {}
+            }
+        }
+    }
+    match (id, secret) {
+        (Some(access_key_id), Some(secret_access_key)) => {
+            Ok(Credentials { access_key_id, secret_access_key, session_token: token })
+        }
+        _ => Err(format!("profile {profile} has no access key in {}", path.display())),
+    }
 }
 
 /// Runs an admin command.
@@ -74,9 +257,7 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
             if let Some(id) = a.secret_id {
                 body["SecretId"] = id.into();
             }
-            let out = call(&a.endpoint, "ListRotations", &body)?;
-            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
-            Ok(())
+            print(&call(&a.endpoint, "ListRotations", &body)?)
         }
         AdminCommand::Clock(a) => {
             let mut body = serde_json::json!({});
@@ -91,10 +272,47 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
             let mut out = call(&a.endpoint, "Clock", &body)?;
             let now = out["Now"].as_f64().unwrap_or_default();
             out["Utc"] = rekey_model::calendar::format_utc((now * 1000.0) as i64).into();
-            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
-            Ok(())
+            print(&out)
         }
+        AdminCommand::CreateAccount { account_id, endpoint } => {
+            let mut body = serde_json::json!({});
+            if let Some(a) = account_id {
+                body["AccountId"] = a.into();
+            }
+            print(&call(&endpoint, "CreateAccount", &body)?)
+        }
+        AdminCommand::ListAccounts { endpoint } => print(&call(&endpoint, "ListAccounts", &serde_json::json!({}))?),
+        AdminCommand::CreateUser { user, endpoint } => print(&call(&endpoint, "CreateUser", &user.body())?),
+        AdminCommand::ListUsers { account, endpoint } => print(&call(&endpoint, "ListUsers", &account.body())?),
+        AdminCommand::CreateAccessKey { account, user_name, endpoint } => {
+            print(&call(&endpoint, "CreateAccessKey", &account.with_user(user_name))?)
+        }
+        AdminCommand::ListAccessKeys { account, user_name, endpoint } => {
+            print(&call(&endpoint, "ListAccessKeys", &account.with_user(user_name))?)
+        }
+        AdminCommand::DeleteAccessKey { account, access_key_id, endpoint } => {
+            let mut body = account.body();
+            body["AccessKeyId"] = access_key_id.into();
+            print(&call(&endpoint, "DeleteAccessKey", &body)?)
+        }
+        AdminCommand::PutUserPolicy { user, policy_name, policy_document, endpoint } => {
+            let mut body = user.body();
+            body["PolicyName"] = policy_name.into();
+            body["PolicyDocument"] = inline_or_file(&policy_document)?.into();
+            print(&call(&endpoint, "PutUserPolicy", &body)?)
+        }
+        AdminCommand::DeleteUserPolicy { user, policy_name, endpoint } => {
+            let mut body = user.body();
+            body["PolicyName"] = policy_name.into();
+            print(&call(&endpoint, "DeleteUserPolicy", &body)?)
+        }
+        AdminCommand::ListUserPolicies { user, endpoint } => print(&call(&endpoint, "ListUserPolicies", &user.body())?),
     }
+}
+
+fn print(v: &serde_json::Value) -> Result<(), String> {
+    println!("{}", serde_json::to_string_pretty(v).map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 /// POSTs a signed `rekey.<op>` request and returns the JSON answer.
@@ -106,10 +324,13 @@ fn call(endpoint: &EndpointArgs, op: &str, body: &serde_json::Value) -> Result<s
         _ => return Err("--endpoint-url has no host".into()),
     };
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let credentials = Credentials {
-        access_key_id: env("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "rekey-admin".into()),
-        secret_access_key: zeroize::Zeroizing::new(env("AWS_SECRET_ACCESS_KEY").unwrap_or_default()),
-        session_token: env("AWS_SESSION_TOKEN"),
+    let credentials = match &endpoint.profile {
+        Some(profile) => profile_credentials(profile)?,
+        None => Credentials {
+            access_key_id: env("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "rekey-admin".into()),
+            secret_access_key: zeroize::Zeroizing::new(env("AWS_SECRET_ACCESS_KEY").unwrap_or_default()),
+            session_token: env("AWS_SESSION_TOKEN"),
+        },
     };
     let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?;
@@ -132,7 +353,13 @@ fn call(endpoint: &EndpointArgs, op: &str, body: &serde_json::Value) -> Result<s
     );
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let mut client = reqwest::Client::builder();
+        if let Some(ca) = &endpoint.ca_bundle {
+            let pem = std::fs::read(ca).map_err(|e| format!("cannot read {}: {e}", ca.display()))?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("{}: {e}", ca.display()))?;
+            client = client.add_root_certificate(cert);
+        }
+        let client = client.build().map_err(|e| e.to_string())?;
         let mut request = client.post(url).body(bytes);
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
             request = request.header(k, v);

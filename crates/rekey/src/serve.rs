@@ -50,6 +50,42 @@ pub struct ServeArgs {
     /// Threads answering requests (default: one per CPU but one, at least one).
     #[arg(long, env = "REKEY_WORKERS")]
     workers: Option<usize>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// With --dev: serve HTTPS with a self-signed certificate for
+    /// localhost, written to <data-dir>/dev-cert.pem (give it to clients
+    /// as --ca-bundle / AWS_CA_BUNDLE).
+    #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
+    dev_tls: bool,
+}
+
+/// How the server speaks TLS.
+struct Tls {
+    config: Arc<rustls::ServerConfig>,
+    /// The self-signed certificate local clients (exec rotation functions)
+    /// must trust, for `--dev-tls`.
+    self_signed: Option<PathBuf>,
+}
+
+/// The TLS configuration the flags ask for.
+fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(Tls { config: rekey_server::tls::load(cert, key)?, self_signed: None }));
+    }
+    if !args.dev_tls {
+        return Ok(None);
+    }
+    let (cert, key) = rekey_server::tls::self_signed(&[])?;
+    let cert_path = args.data_dir.join("dev-cert.pem");
+    let key_path = args.data_dir.join("dev-key.pem");
+    write_private(&key_path, key.as_bytes(), true)?;
+    std::fs::write(&cert_path, cert).map_err(|e| format!("cannot write {}: {e}", cert_path.display()))?;
+    let config = rekey_server::tls::load(&cert_path, &key_path)?;
+    Ok(Some(Tls { config, self_signed: Some(cert_path) }))
 }
 
 /// One core is left to the store's writer and fsync threads, and to
@@ -111,24 +147,32 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let (store, seal) = open(&args.data_dir, args.master_key_file).await?;
+        let (store, seal) = open(&args.data_dir, args.master_key_file.clone()).await?;
         let functions = FunctionRegistry::new(config.functions)?;
         let rotation = Rotation::new(functions, config.rotation);
         // --dev runs on a clock users can move forward (`rekey admin clock`).
         let clock: Arc<dyn Clock> = if args.dev { Arc::new(OffsetClock::default()) } else { Arc::new(SystemClock) };
-        let service = Service::new(store, seal, clock).with_rotation(rotation);
+        let service = Service::new(store, seal, clock).with_rotation(rotation).with_admin_account(account.clone());
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
-        if !args.dev && !args.listen.ip().is_loopback() && !args.allow_plain_http {
+        let plain = args.tls_cert.is_none() && !args.dev_tls;
+        if !args.dev && plain && !args.listen.ip().is_loopback() && !args.allow_plain_http {
             return Err(format!(
                 "refusing to serve plain HTTP on {}: secrets would travel in the clear. Listen on a loopback address behind a TLS terminator, or pass --allow-plain-http",
                 args.listen
             ));
         }
+        let tls = tls_config(&args)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        service
-            .rotation()
-            .set_callback(Callback { endpoint: format!("http://{}", callback_addr(addr)), authenticated: !args.dev });
+        let host = callback_addr(addr);
+        // A certificate names `localhost`, not the loopback IP alone.
+        let host = if tls.is_some() && host.ip().is_loopback() { format!("localhost:{}", host.port()) } else { host.to_string() };
+        service.rotation().set_callback(Callback {
+            endpoint: format!("{scheme}://{host}"),
+            ca_bundle: tls.as_ref().and_then(|t| t.self_signed.clone()),
+            authenticated: !args.dev,
+        });
         for (arn, listen, queue) in service.rotation().functions().runtimes() {
             let runtime = tokio::net::TcpListener::bind(listen)
                 .await
@@ -150,7 +194,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
                 let path = args.data_dir.join("admin-credentials");
                 create_admin_key(&service, account, &path).await?;
                 eprintln!(
-                    "rekey: created an administrator access key for account {}; it is in {} (mode 0600), profile rekey-admin:\n  AWS_SHARED_CREDENTIALS_FILE={} aws --profile rekey-admin --region {} --endpoint-url http://{addr} secretsmanager list-secrets",
+                    "rekey: created an administrator access key for account {}; it is in {} (mode 0600), profile rekey-admin:\n  AWS_SHARED_CREDENTIALS_FILE={} aws --profile rekey-admin --region {} --endpoint-url {scheme}://{addr} secretsmanager list-secrets",
                     args.account,
                     path.display(),
                     path.display(),
@@ -160,8 +204,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             Authenticator::SigV4(SignedIdentity::new())
         };
         // Tests and scripts read the address from this line.
-        println!("rekey listening on http://{addr}");
-        rekey_server::serve(listener, service, auth, shutdown_signal()).await.map_err(|e| e.to_string())
+        println!("rekey listening on {scheme}://{addr}");
+        let tls = tls.map(|t| t.config);
+        rekey_server::serve(listener, tls, service, auth, shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }
 
@@ -173,17 +218,20 @@ async fn create_admin_key(service: &Service<SqliteStore>, account: AccountId, pa
         "# rekey administrator key of account {account}: the account's root. Keep it safe.\n[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
         secret.as_str()
     ));
+    write_private(path, text.as_bytes(), false)
+}
+
+/// Writes a file only its owner may read (0600); `replace` allows an
+/// existing one to be overwritten.
+fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|_| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if replace && path.exists() {
+        std::fs::remove_file(path).map_err(err)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(err)?;
+    file.write_all(bytes).and_then(|_| file.sync_all()).map_err(err)
 }
 
 /// Where local rotation functions reach this server: the listening

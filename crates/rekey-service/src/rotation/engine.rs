@@ -119,15 +119,11 @@ impl<S: Store> Service<S> {
     /// The context the engine calls the service in: the secret's namespace,
     /// as Secrets Manager itself.
     fn engine_context(job: &RotationJob) -> RequestContext {
-        RequestContext {
-            namespace: job.arn.namespace.clone(),
-            principal: Principal {
-                account: job.arn.namespace.account.clone(),
-                arn: "secretsmanager.amazonaws.com".into(),
-                access_key_id: String::new(),
-            },
-            request_id: uuid::Uuid::new_v4().to_string(),
-        }
+        let principal = Principal {
+            arn: "secretsmanager.amazonaws.com".into(),
+            ..Principal::unrestricted(job.arn.namespace.account.clone(), String::new())
+        };
+        RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string())
     }
 
     /// Runs the current attempt of `job` from its next step to its end.

@@ -77,6 +77,9 @@ impl ExecExecutor {
             .env("AWS_LAMBDA_FUNCTION_NAME", function_name(&inv.function_arn))
             .env("AWS_LAMBDA_FUNCTION_TIMEOUT", timeout.as_secs().to_string())
             .envs(&self.config.env);
+        if let Some(ca) = &callback.ca_bundle {
+            cmd.env("AWS_CA_BUNDLE", ca);
+        }
         if let Some(dir) = &self.config.cwd {
             cmd.current_dir(dir);
         }

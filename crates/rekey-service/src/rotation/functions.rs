@@ -140,6 +140,9 @@ enum Executor {
 pub struct Callback {
     /// The Secrets Manager endpoint (`SECRETS_MANAGER_ENDPOINT`).
     pub endpoint: String,
+    /// The certificate a self-signed TLS endpoint is verified with
+    /// (`AWS_CA_BUNDLE`).
+    pub ca_bundle: Option<std::path::PathBuf>,
     /// Whether the server verifies signatures (then functions get a real
     /// access key of the secret's account; in `--dev`, the account id).
     pub authenticated: bool,

@@ -5,13 +5,14 @@
 
 mod cache;
 mod checkpoint;
+mod principals;
 mod rows;
 mod schema;
 mod writer;
 
 use crate::{Change, History, ListQuery, Mutation, MutationInput, Store, StoreError};
 use cache::{Published, StateCache};
-use rekey_model::identity::AccessKeyRecord;
+use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::{AccountId, Namespace, SecretName};
 use rekey_model::rotation::{JobId, RotationJob};
 use rekey_model::secret::{SealedValue, SecretState};
@@ -188,6 +189,17 @@ impl SqliteStore {
         result
     }
 
+    /// Runs `f` on the writer's connection, committed (and durable) with
+    /// its batch before the answer comes back.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.submit(Box::new(move |batch| answer(tx, f(batch.conn))))?;
+        rx.await.map_err(|_| StoreError::Unavailable)?
+    }
+
     fn submit(&self, job: Job) -> Result<(), StoreError> {
         self.jobs.send(job).map_err(|_| StoreError::Unavailable)
     }
@@ -254,9 +266,7 @@ impl Store for SqliteStore {
     }
 
     async fn save_rotation(&self, job: RotationJob) -> Result<bool, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move |batch| answer(tx, rows::save_rotation(batch.conn, &job))))?;
-        rx.await.map_err(|_| StoreError::Unavailable)?
+        self.write(move |c| rows::save_rotation(c, &job)).await
     }
 
     async fn rotation(&self, id: &JobId) -> Result<Option<RotationJob>, StoreError> {
@@ -279,22 +289,77 @@ impl Store for SqliteStore {
         self.read(rows::next_rotation_due)
     }
 
-    async fn load_access_key(&self, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
-        self.read(|c| rows::load_access_key(c, id))
+    async fn insert_account(&self, id: &AccountId, created: Timestamp) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |c| principals::insert_account(c, &id, created)).await
     }
 
-    async fn find_access_key(&self, account: &AccountId, user: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
-        self.read(|c| rows::find_access_key(c, account, user))
+    async fn accounts(&self) -> Result<Vec<(AccountId, Timestamp)>, StoreError> {
+        self.read(principals::accounts)
+    }
+
+    async fn insert_user(&self, user: UserRecord) -> Result<bool, StoreError> {
+        self.write(move |c| principals::insert_user(c, &user)).await
+    }
+
+    async fn user(&self, account: &AccountId, name: &UserName) -> Result<Option<UserRecord>, StoreError> {
+        self.read(|c| principals::user(c, account, name))
+    }
+
+    async fn users(&self, account: &AccountId) -> Result<Vec<UserRecord>, StoreError> {
+        self.read(|c| principals::users(c, account))
+    }
+
+    async fn put_user_policy(
+        &self,
+        account: &AccountId,
+        user: &UserName,
+        policy: UserPolicy,
+    ) -> Result<(), StoreError> {
+        let (account, user) = (account.clone(), user.clone());
+        self.write(move |c| principals::put_user_policy(c, &account, &user, &policy)).await
+    }
+
+    async fn delete_user_policy(&self, account: &AccountId, user: &UserName, name: &str) -> Result<bool, StoreError> {
+        let (account, user, name) = (account.clone(), user.clone(), name.to_string());
+        self.write(move |c| principals::delete_user_policy(c, &account, &user, &name)).await
+    }
+
+    async fn user_policies(&self, account: &AccountId, user: &UserName) -> Result<Vec<UserPolicy>, StoreError> {
+        self.read(|c| principals::user_policies(c, account, user))
+    }
+
+    async fn load_access_key(&self, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
+        self.read(|c| principals::load_access_key(c, id))
+    }
+
+    async fn find_access_key(
+        &self,
+        account: &AccountId,
+        user: &UserName,
+    ) -> Result<Option<AccessKeyRecord>, StoreError> {
+        self.read(|c| principals::find_access_key(c, account, user))
+    }
+
+    async fn access_keys(
+        &self,
+        account: &AccountId,
+        user: Option<&UserName>,
+    ) -> Result<Vec<AccessKeyRecord>, StoreError> {
+        self.read(|c| principals::access_keys(c, account, user))
     }
 
     async fn insert_access_key(&self, key: AccessKeyRecord) -> Result<(), StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move |batch| answer(tx, rows::insert_access_key(batch.conn, &key))))?;
-        rx.await.map_err(|_| StoreError::Unavailable)?
+        self.write(move |c| principals::insert_access_key(c, &key)).await
+    }
+
+    async fn delete_access_key(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        self.write(move |c| principals::delete_access_key(c, &id)).await
     }
 
     async fn count_access_keys(&self) -> Result<usize, StoreError> {
-        self.read(rows::count_access_keys)
+        self.read(principals::count_access_keys)
     }
 
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -303,8 +368,6 @@ impl Store for SqliteStore {
 
     async fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let id = id.to_string();
-        let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move |batch| answer(tx, rows::insert_kek(batch.conn, &id, &wrapped))))?;
-        rx.await.map_err(|_| StoreError::Unavailable)?
+        self.write(move |c| rows::insert_kek(c, &id, &wrapped)).await
     }
 }

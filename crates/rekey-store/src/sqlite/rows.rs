@@ -3,7 +3,6 @@
 
 use crate::{History, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
 use rekey_model::Timestamp;
-use rekey_model::identity::AccessKeyRecord;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::rotation::{JobId, JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
@@ -416,67 +415,4 @@ pub fn insert_kek(conn: &Connection, id: &str, wrapped: &[u8]) -> Result<Vec<u8>
     conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
         .execute(params![id, wrapped])?;
     load_kek(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("keyring entry {id} vanished")))
-}
-
-/// An access key.
-pub fn load_access_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
-    let row = conn
-        .prepare_cached("SELECT account, user_name, secret, created_ms, active FROM access_keys WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, bool>(4)?,
-            ))
-        })
-        .optional()?;
-    let Some((account, user, sealed_secret, created, active)) = row else { return Ok(None) };
-    let account = AccountId::parse(&account).ok_or_else(|| StoreError::Corrupt(format!("access key {id}: account")))?;
-    Ok(Some(AccessKeyRecord {
-        access_key_id: id.to_string(),
-        account,
-        user,
-        sealed_secret,
-        created: Timestamp::from_millis(created),
-        active,
-    }))
-}
-
-/// An active key of a user in an account.
-pub fn find_access_key(
-    conn: &Connection,
-    account: &AccountId,
-    user: &str,
-) -> Result<Option<AccessKeyRecord>, StoreError> {
-    let id: Option<String> = conn
-        .prepare_cached("SELECT id FROM access_keys WHERE account = ?1 AND user_name = ?2 AND active = 1 ORDER BY created_ms LIMIT 1")?
-        .query_row(params![account.as_str(), user], |r| r.get(0))
-        .optional()?;
-    match id {
-        Some(id) => load_access_key(conn, &id),
-        None => Ok(None),
-    }
-}
-
-/// Stores a new access key.
-pub fn insert_access_key(conn: &Connection, k: &AccessKeyRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO access_keys (id, account, user_name, secret, created_ms, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        k.access_key_id,
-        k.account.as_str(),
-        k.user,
-        k.sealed_secret,
-        k.created.millis(),
-        k.active
-    ])?;
-    Ok(())
-}
-
-/// How many access keys exist.
-pub fn count_access_keys(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM access_keys")?.query_row([], |r| r.get::<_, i64>(0))? as usize)
 }

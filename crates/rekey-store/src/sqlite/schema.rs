@@ -101,6 +101,34 @@ const MIGRATIONS: &[&str] = &[
         active     INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 6: accounts, users and their identity policies. Accounts that own
+    // access keys from before this migration are recorded too.
+    r#"
+    CREATE TABLE accounts (
+        id         TEXT    PRIMARY KEY,
+        created_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO accounts (id, created_ms)
+        SELECT account, min(created_ms) FROM access_keys GROUP BY account;
+    CREATE TABLE users (
+        account    TEXT    NOT NULL,
+        name       TEXT    NOT NULL,
+        user_id    TEXT    NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+    ) WITHOUT ROWID;
+    INSERT INTO users (account, name, user_id, created_ms)
+        SELECT account, user_name, 'AIDA' || substr(upper(hex(randomblob(9))), 1, 17), min(created_ms)
+        FROM access_keys WHERE user_name IS NOT NULL GROUP BY account, user_name;
+    CREATE TABLE user_policies (
+        account     TEXT NOT NULL,
+        user_name   TEXT NOT NULL,
+        policy_name TEXT NOT NULL,
+        document    TEXT NOT NULL,
+        PRIMARY KEY (account, user_name, policy_name)
+    ) WITHOUT ROWID;
+    CREATE INDEX access_keys_owner ON access_keys (account, user_name);
+    "#,
 ];
 
 /// Brings the schema up to date.

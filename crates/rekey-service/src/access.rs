@@ -1,0 +1,283 @@
+//! Authorization of each request: the caller's identity policies and the
+//! secret's resource policy, evaluated by [`rekey_model::authz`] with the
+//! condition keys AWS gives Secrets Manager, and AWS's AccessDenied text.
+//!
+//! Which resource an operation is checked against:
+//! - operations on a secret: the secret (its ARN; a secret that does not
+//!   exist is checked as the ARN its id would have, so a caller without
+//!   permission learns nothing about which secrets exist);
+//! - CreateSecret: the ARN the new secret gets;
+//! - ListSecrets, GetRandomPassword, BatchGetSecretValue: `*` (and
+//!   BatchGetSecretValue checks GetSecretValue on each secret it returns);
+//! - RotateSecret also needs `lambda:InvokeFunction` on the function.
+
+use crate::Service;
+use crate::context::RequestContext;
+use rekey_model::authz::{self, Context, Decision, PolicyKind};
+use rekey_model::calendar::format_utc;
+use rekey_model::name::{AccountId, SecretRef};
+use rekey_model::policy::PolicyDocument;
+use rekey_model::secret::SecretState;
+use rekey_model::{ApiError, ApiResult, ErrorCode};
+use rekey_store::Store;
+use serde_json::Value;
+use std::sync::{Arc, LazyLock};
+
+/// What a caller's identity policies grant.
+#[derive(Debug, Clone)]
+pub enum Grant {
+    /// `--dev` and rekey's own work: nothing is evaluated.
+    Unrestricted,
+    /// An account's root: every action, subject to resource policies
+    /// (an explicit deny, and the allow another account's secret needs).
+    Root,
+    /// A user: what these identity policies allow.
+    Policies(Arc<[PolicyDocument]>),
+}
+
+/// An identity policy allowing everything (an account root's).
+static ALLOW_ALL: LazyLock<PolicyDocument> = LazyLock::new(|| {
+    PolicyDocument::parse_identity(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    )
+    .expect("a valid policy")
+});
+
+/// What a request is checked against.
+pub(crate) enum Target<'a> {
+    /// `*`: operations on no particular secret.
+    Any,
+    /// A secret, as the caller named it.
+    Secret {
+        /// The ARN policies match (the secret's, or the one its id would have).
+        arn: String,
+        /// The id as given, for the error message.
+        shown: &'a str,
+        /// The secret, when it exists (tags, resource policy).
+        state: Option<&'a SecretState>,
+    },
+    /// Another resource by ARN (a rotation function, a user).
+    Arn(&'a str),
+}
+
+impl<'a> Target<'a> {
+    /// The secret `id` names, found (`state`) or not.
+    pub(crate) fn secret(ctx: &RequestContext, id: &'a str, r: &SecretRef, state: Option<&'a SecretState>) -> Self {
+        let arn = match (state, r) {
+            (Some(s), _) => s.secret.arn.to_string(),
+            (None, SecretRef::Name(name)) => {
+                format!("arn:aws:secretsmanager:{}:{}:secret:{name}", ctx.namespace.region, ctx.namespace.account)
+            }
+            (None, _) => id.to_string(),
+        };
+        Target::Secret { arn, shown: id, state }
+    }
+}
+
+/// The condition keys an operation's parameters give: the
+/// `secretsmanager:` request keys and `aws:RequestTag/…`, `aws:TagKeys`.
+pub fn request_keys(body: &Value) -> Context {
+    let mut keys = Context::new();
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    const SCALARS: [(&str, &str); 13] = [
+        ("SecretId", "secretsmanager:SecretId"),
+        ("Name", "secretsmanager:Name"),
+        ("Description", "secretsmanager:Description"),
+        ("KmsKeyId", "secretsmanager:KmsKeyId"),
+        ("VersionId", "secretsmanager:VersionId"),
+        ("VersionStage", "secretsmanager:VersionStage"),
+        ("RotationLambdaARN", "secretsmanager:RotationLambdaARN"),
+        ("RotateImmediately", "secretsmanager:RotateImmediately"),
+        ("BlockPublicPolicy", "secretsmanager:BlockPublicPolicy"),
+        ("ForceDeleteWithoutRecovery", "secretsmanager:ForceDeleteWithoutRecovery"),
+        ("RecoveryWindowInDays", "secretsmanager:RecoveryWindowInDays"),
+        ("ForceOverwriteReplicaSecret", "secretsmanager:ForceOverwriteReplicaSecret"),
+        ("ClientRequestToken", "secretsmanager:ClientRequestToken"),
+    ];
+    for (field, key) in SCALARS {
+        if let Some(v) = body.get(field).and_then(text) {
+            keys = keys.with(key, v);
+        }
+    }
+    if body.get("RotationRules").is_some() {
+        keys = keys.with("secretsmanager:ModifyRotationRules", "true");
+    }
+    let regions: Vec<String> = ["AddReplicaRegions", "RemoveReplicaRegions"]
+        .iter()
+        .filter_map(|f| body.get(*f)?.as_array())
+        .flatten()
+        .filter_map(|r| r.get("Region").and_then(Value::as_str).or(r.as_str()).map(str::to_string))
+        .collect();
+    if !regions.is_empty() {
+        keys = keys.with_all("secretsmanager:AddReplicaRegions", regions);
+    }
+    if let Some(tags) = body.get("Tags").and_then(Value::as_array) {
+        let mut names = Vec::new();
+        for tag in tags {
+            if let (Some(k), Some(v)) =
+                (tag.get("Key").and_then(Value::as_str), tag.get("Value").and_then(Value::as_str))
+            {
+                keys = keys.with(&format!("aws:RequestTag/{k}"), v);
+                names.push(k.to_string());
+            }
+        }
+        keys = keys.with_all("aws:TagKeys", names);
+    }
+    if let Some(tag_keys) = body.get("TagKeys").and_then(Value::as_array) {
+        keys = keys.with_all("aws:TagKeys", tag_keys.iter().filter_map(Value::as_str).map(str::to_string));
+    }
+    keys
+}
+
+impl<S: Store> Service<S> {
+    /// Checks that the caller may do `ctx.action` on `target`.
+    pub(crate) fn authorize(&self, ctx: &RequestContext, target: &Target<'_>) -> ApiResult<()> {
+        self.authorize_action(ctx, &ctx.action, target)
+    }
+
+    /// Checks that the caller may do `action` on `target`.
+    pub(crate) fn authorize_action(&self, ctx: &RequestContext, action: &str, target: &Target<'_>) -> ApiResult<()> {
+        let identity: Vec<&PolicyDocument> = match &ctx.principal.grant {
+            Grant::Unrestricted => return Ok(()),
+            Grant::Root => vec![&*ALLOW_ALL],
+            Grant::Policies(docs) => docs.iter().collect(),
+        };
+        let (resource, shown, state) = match target {
+            Target::Any => ("*", None, None),
+            Target::Secret { arn, shown, state } => (arn.as_str(), Some(*shown), *state),
+            Target::Arn(arn) => (*arn, Some(*arn), None),
+        };
+        let resource_account = resource_account(resource).unwrap_or_else(|| ctx.principal.account.clone());
+        let policy = match state.and_then(|s| s.secret.meta.resource_policy.as_deref()) {
+            // A stored policy was validated when it was put.
+            Some(text) => PolicyDocument::parse(text).ok(),
+            None => None,
+        };
+        // A root in its own account, with no resource policy to deny it,
+        // needs no evaluation.
+        if matches!(ctx.principal.grant, Grant::Root) && policy.is_none() && resource_account == ctx.principal.account {
+            return Ok(());
+        }
+        let keys = self.condition_keys(ctx, state);
+        let req = authz::Request {
+            action,
+            resource,
+            principal_arn: &ctx.principal.arn,
+            principal_account: ctx.principal.account.as_str(),
+            resource_account: resource_account.as_str(),
+            context: &keys,
+        };
+        match authz::evaluate_explained(&req, &identity, policy.as_ref()) {
+            (Decision::Allow, _) => Ok(()),
+            (decision, kind) => Err(access_denied(&ctx.principal.arn, action, shown, decision, kind)),
+        }
+    }
+
+    /// The request's condition keys: the caller's, the network's, the
+    /// parameters' and the secret's.
+    fn condition_keys(&self, ctx: &RequestContext, state: Option<&SecretState>) -> Context {
+        let p = &ctx.principal;
+        let now = self.clock.now();
+        let mut keys = ctx
+            .request_keys
+            .clone()
+            .with("aws:PrincipalArn", p.arn.clone())
+            .with("aws:PrincipalAccount", p.account.as_str())
+            .with("aws:PrincipalType", if p.user.is_some() { "User" } else { "Account" })
+            .with("aws:SecureTransport", ctx.secure_transport.to_string())
+            .with("aws:CurrentTime", format!("{}Z", format_utc(now.millis()).replace(' ', "T")))
+            .with("aws:EpochTime", (now.millis() / 1000).to_string())
+            .with("aws:RequestedRegion", ctx.namespace.region.as_str());
+        keys = match &p.user {
+            Some((name, id)) => keys.with("aws:username", name.as_str()).with("aws:userid", id.clone()),
+            None => keys.with("aws:userid", p.account.as_str()),
+        };
+        if let Some(ip) = ctx.source_ip {
+            keys = keys.with("aws:SourceIp", ip.to_string());
+        }
+        if let Some(state) = state {
+            let meta = &state.secret.meta;
+            for tag in meta.tags.iter().flatten() {
+                if let (Some(k), Some(v)) = (&tag.key, &tag.value) {
+                    keys = keys.with(&format!("aws:ResourceTag/{k}"), v.clone());
+                    keys = keys.with(&format!("secretsmanager:ResourceTag/{k}"), v.clone());
+                }
+            }
+            if let Some(arn) = &meta.rotation.lambda_arn {
+                keys = keys.with("secretsmanager:resource/AllowRotationLambdaArn", arn.clone());
+            }
+            let primary = meta.primary_region.clone().unwrap_or_else(|| state.secret.arn.namespace.region.to_string());
+            keys = keys.with("secretsmanager:SecretPrimaryRegion", primary);
+        }
+        keys
+    }
+}
+
+/// The account in an ARN (`arn:partition:service:region:account:…`).
+fn resource_account(arn: &str) -> Option<AccountId> {
+    arn.split(':').nth(4).and_then(AccountId::parse)
+}
+
+/// AWS's AccessDeniedException.
+fn access_denied(principal: &str, action: &str, shown: Option<&str>, decision: Decision, kind: PolicyKind) -> ApiError {
+    let on = shown.map(|r| format!(" on resource: {r}")).unwrap_or_default();
+    let why = match (decision, kind) {
+        (Decision::ExplicitDeny, PolicyKind::Identity) => {
+            "with an explicit deny in an identity-based policy".to_string()
+        }
+        (Decision::ExplicitDeny, PolicyKind::Resource) => {
+            "with an explicit deny in a resource-based policy".to_string()
+        }
+        (_, kind) => format!("because no {} policy allows the {action} action", kind.as_str()),
+    };
+    ApiError::new(
+        ErrorCode::AccessDeniedException,
+        format!("User: {principal} is not authorized to perform: {action}{on} {why}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_keys_come_from_the_parameters() {
+        let keys = request_keys(&json!({
+            "SecretId": "app/db", "VersionStage": "AWSCURRENT", "RotateImmediately": false,
+            "RecoveryWindowInDays": 7, "RotationRules": {"AutomaticallyAfterDays": 1},
+            "Tags": [{"Key": "team", "Value": "blue"}], "AddReplicaRegions": [{"Region": "eu-west-1"}]
+        }));
+        let expected = Context::new()
+            .with("secretsmanager:SecretId", "app/db")
+            .with("secretsmanager:VersionStage", "AWSCURRENT")
+            .with("secretsmanager:RotateImmediately", "false")
+            .with("secretsmanager:RecoveryWindowInDays", "7")
+            .with("secretsmanager:ModifyRotationRules", "true")
+            .with("aws:RequestTag/team", "blue")
+            .with_all("aws:TagKeys", ["team".to_string()])
+            .with_all("secretsmanager:AddReplicaRegions", ["eu-west-1".to_string()]);
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn denial_messages_have_aws_shape() {
+        let p = "arn:aws:iam::111111111111:user/alice";
+        let get = "secretsmanager:GetSecretValue";
+        let m = |d, k, shown| access_denied(p, get, shown, d, k).message;
+        assert_eq!(
+            m(Decision::ImplicitDeny, PolicyKind::Identity, Some("app/db")),
+            "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: secretsmanager:GetSecretValue on resource: app/db because no identity-based policy allows the secretsmanager:GetSecretValue action"
+        );
+        assert!(
+            m(Decision::ExplicitDeny, PolicyKind::Resource, Some("x"))
+                .ends_with("on resource: x with an explicit deny in a resource-based policy")
+        );
+        assert!(m(Decision::ImplicitDeny, PolicyKind::Resource, None).ends_with("perform: secretsmanager:GetSecretValue because no resource-based policy allows the secretsmanager:GetSecretValue action"));
+    }
+}
