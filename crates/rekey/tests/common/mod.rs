@@ -16,6 +16,8 @@ use std::time::Duration;
 pub struct Server {
     child: Child,
     pub addr: String,
+    /// `http` or `https`.
+    pub scheme: String,
     pub data_dir: PathBuf,
     /// Lambda Runtime API addresses, by function ARN.
     pub runtimes: std::collections::HashMap<String, String>,
@@ -68,7 +70,24 @@ impl Server {
 
     /// Starts a server on `data_dir` (which may hold an existing store).
     pub fn start_in(data_dir: &Path) -> Server {
-        Server::launch(data_dir, None, true)
+        Server::launch(data_dir, None, true, &[])
+    }
+
+    /// Starts a server without `--dev` on a fresh data directory, with
+    /// extra `rekey serve` arguments.
+    pub fn start_signed(extra: &[&str]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut s = Server::launch(&tmp.path().join("data"), None, false, extra);
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Starts a `--dev` server with extra `rekey serve` arguments.
+    pub fn start_dev_with(extra: &[&str]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut s = Server::launch(&tmp.path().join("data"), None, true, extra);
+        s._tmp = Some(tmp);
+        s
     }
 
     /// Starts a server without `--dev` (every request signed) with this
@@ -77,7 +96,7 @@ impl Server {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("rekey.toml");
         std::fs::write(&path, config).expect("write config");
-        let mut s = Server::launch(&tmp.path().join("data"), Some(path), false);
+        let mut s = Server::launch(&tmp.path().join("data"), Some(path), false, &[]);
         s._tmp = Some(tmp);
         s
     }
@@ -93,7 +112,7 @@ impl Server {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("rekey.toml");
         std::fs::write(&path, config).expect("write config");
-        let mut s = Server::launch(&tmp.path().join("data"), Some(path), true);
+        let mut s = Server::launch(&tmp.path().join("data"), Some(path), true, &[]);
         s._tmp = Some(tmp);
         s
     }
@@ -103,12 +122,12 @@ impl Server {
         let tmp = self._tmp.take();
         let (data_dir, config) = (self.data_dir.clone(), self.config.clone());
         self.kill();
-        let mut s = Server::launch(&data_dir, config, true);
+        let mut s = Server::launch(&data_dir, config, true, &[]);
         s._tmp = tmp;
         s
     }
 
-    fn launch(data_dir: &Path, config: Option<PathBuf>, dev: bool) -> Server {
+    fn launch(data_dir: &Path, config: Option<PathBuf>, dev: bool, extra: &[&str]) -> Server {
         let mut cmd = Command::new(binary());
         cmd.arg("serve");
         if dev {
@@ -118,6 +137,7 @@ impl Server {
         if let Some(c) = &config {
             cmd.arg("--config").arg(c);
         }
+        cmd.args(extra);
         // REKEY_TEST_LOG=debug shows a test's server log.
         let log = std::env::var("REKEY_TEST_LOG").ok();
         let mut child = cmd
@@ -128,11 +148,11 @@ impl Server {
             .expect("spawn rekey");
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut runtimes = std::collections::HashMap::new();
-        let addr = loop {
+        let (scheme, addr) = loop {
             let mut line = String::new();
             out.read_line(&mut line).expect("read address");
-            if let Some(a) = line.trim().strip_prefix("rekey listening on http://") {
-                break a.to_string();
+            if let Some((scheme, a)) = line.trim().strip_prefix("rekey listening on ").and_then(|u| u.split_once("://")) {
+                break (scheme.to_string(), a.to_string());
             }
             let Some((arn, at)) = line.trim().strip_prefix("rekey runtime API for ").and_then(|l| l.split_once(" on "))
             else {
@@ -140,7 +160,7 @@ impl Server {
             };
             runtimes.insert(arn.to_string(), at.to_string());
         };
-        Server { child, addr, data_dir: data_dir.to_path_buf(), runtimes, config, _tmp: None }
+        Server { child, addr, scheme, data_dir: data_dir.to_path_buf(), runtimes, config, _tmp: None }
     }
 
     /// Runs `rekey <args>` against this server (`--endpoint-url` added):
@@ -151,9 +171,13 @@ impl Server {
         serde_json::from_slice(&out.stdout).expect("JSON output")
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://localhost:PORT` over TLS, the
+    /// name its certificate carries).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        match self.scheme.as_str() {
+            "https" => format!("https://{}", self.addr.replace("127.0.0.1", "localhost")),
+            _ => format!("http://{}", self.addr),
+        }
     }
 
     /// An SDK client for region us-east-1 and the default account.
