@@ -234,6 +234,114 @@ impl PolicyDocument {
     }
 }
 
+/// A problem ValidateResourcePolicy reports: its check and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// `SYNTAX`, `BROAD_ACCESS`, `UNKNOWN_ACTION`, `UNKNOWN_CONDITION_OPERATOR`,
+    /// `RESOURCE_MISMATCH` or (from the service) `LOCKOUT`.
+    pub check: &'static str,
+    /// What is wrong, naming the statement.
+    pub message: String,
+}
+
+/// The condition operators the evaluator knows (before `IfExists` and
+/// without a set prefix).
+const OPERATORS: [&str; 25] = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnNotEquals",
+    "ArnLike",
+    "ArnNotLike",
+];
+
+/// Whether `op` is a condition operator the evaluator knows.
+pub fn known_operator(op: &str) -> bool {
+    let op = op.strip_prefix("ForAllValues:").or_else(|| op.strip_prefix("ForAnyValue:")).unwrap_or(op);
+    op == "Null" || OPERATORS.contains(&op.strip_suffix("IfExists").unwrap_or(op))
+}
+
+impl PolicyDocument {
+    /// What ValidateResourcePolicy reports of a parsed resource policy:
+    /// broad access, actions that name no Secrets Manager action
+    /// (`actions` are the operation names), unknown condition operators,
+    /// and resources that can name no secret.
+    pub fn findings(&self, actions: &[&str]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if self.grants_public_access() {
+            out.push(Finding {
+                check: "BROAD_ACCESS",
+                message: "The policy allows access to any principal without a condition that narrows it.".into(),
+            });
+        }
+        for (i, s) in self.statements.iter().enumerate() {
+            let which = s.sid.as_ref().map_or_else(|| format!("Statement {}", i + 1), |sid| format!("Statement {sid}"));
+            let patterns = match &s.action {
+                Matcher::Only(p) | Matcher::AllBut(p) => p,
+            };
+            for pattern in patterns {
+                let known = pattern == "*"
+                    || pattern.split_once(':').is_some_and(|(service, action)| {
+                        service.eq_ignore_ascii_case("secretsmanager")
+                            && actions.iter().any(|a| crate::authz::wildcard_match(action, a, true))
+                    });
+                if !known {
+                    out.push(Finding {
+                        check: "UNKNOWN_ACTION",
+                        message: format!("{which}: {pattern} matches no Secrets Manager action."),
+                    });
+                }
+            }
+            for op in s.condition.keys().filter(|op| !known_operator(op)) {
+                out.push(Finding {
+                    check: "UNKNOWN_CONDITION_OPERATOR",
+                    message: format!("{which}: {op} is not a condition operator."),
+                });
+            }
+            let resources = match &s.resource {
+                Some(Matcher::Only(p)) => p.as_slice(),
+                _ => &[],
+            };
+            for r in resources {
+                let can_match = r == "*" || {
+                    let parts: Vec<&str> = r.splitn(6, ':').collect();
+                    parts.len() == 6
+                        && parts[0] == "arn"
+                        && crate::authz::wildcard_match(parts[2], "secretsmanager", false)
+                        // The resource type (`secret` in `secret:name`), or a wildcard.
+                        && crate::authz::wildcard_match(parts[5].split(':').next().unwrap_or(""), "secret", false)
+                };
+                if !can_match {
+                    out.push(Finding {
+                        check: "RESOURCE_MISMATCH",
+                        message: format!("{which}: the resource {r} names no secret."),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +378,38 @@ mod tests {
         assert!(!public(
             r#"{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}}"#
         ));
+    }
+
+    #[test]
+    fn findings_name_what_is_wrong() {
+        let actions = ["GetSecretValue", "DescribeSecret", "PutResourcePolicy"];
+        let findings = |statements: &str| {
+            PolicyDocument::parse(&format!(r#"{{"Version":"2012-10-17","Statement":{statements}}}"#))
+                .unwrap()
+                .findings(&actions)
+                .into_iter()
+                .map(|f| (f.check, f.message))
+                .collect::<Vec<_>>()
+        };
+        let ok = r#"[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["secretsmanager:Get*","secretsmanager:DescribeSecret"],"Resource":["*","arn:aws:secretsmanager:*:123456789012:secret:app/*"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":"x"}}}]"#;
+        assert_eq!(findings(ok), []);
+        let bad = r#"[{"Sid":"one","Effect":"Allow","Principal":"*","Action":["secretsmanager:GetSecretValues","s3:GetObject","*"],"Resource":"arn:aws:s3:::bucket/*"},{"Effect":"Deny","Principal":"*","Action":"secretsmanager:*","Condition":{"StringSortOf":{"a":"b"}}}]"#;
+        assert_eq!(
+            findings(bad),
+            [
+                (
+                    "BROAD_ACCESS",
+                    "The policy allows access to any principal without a condition that narrows it.".into()
+                ),
+                (
+                    "UNKNOWN_ACTION",
+                    "Statement one: secretsmanager:GetSecretValues matches no Secrets Manager action.".into()
+                ),
+                ("UNKNOWN_ACTION", "Statement one: s3:GetObject matches no Secrets Manager action.".into()),
+                ("RESOURCE_MISMATCH", "Statement one: the resource arn:aws:s3:::bucket/* names no secret.".into()),
+                ("UNKNOWN_CONDITION_OPERATOR", "Statement 2: StringSortOf is not a condition operator.".into()),
+            ]
+        );
     }
 
     #[test]

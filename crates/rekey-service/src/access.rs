@@ -178,6 +178,29 @@ impl<S: Store> Service<S> {
         }
     }
 
+    /// Whether `policy`, as the secret's resource policy, would explicitly
+    /// deny the caller `secretsmanager:PutResourcePolicy` (so they could
+    /// never change it again): ValidateResourcePolicy's lock-out check.
+    pub(crate) fn locks_out(
+        &self,
+        ctx: &RequestContext,
+        policy: &PolicyDocument,
+        secret: Option<&SecretState>,
+    ) -> bool {
+        let resource = secret.map_or_else(|| "*".to_string(), |s| s.secret.arn.to_string());
+        let keys = self.condition_keys(ctx, secret);
+        let account = ctx.principal.account.as_str();
+        let req = authz::Request {
+            action: "secretsmanager:PutResourcePolicy",
+            resource: &resource,
+            principal_arn: &ctx.principal.arn,
+            principal_account: account,
+            resource_account: secret.map_or(account, |s| s.secret.arn.namespace.account.as_str()),
+            context: &keys,
+        };
+        authz::evaluate(&req, &[], Some(policy)) == Decision::ExplicitDeny
+    }
+
     /// The request's condition keys: the caller's, the network's, the
     /// parameters' and the secret's.
     fn condition_keys(&self, ctx: &RequestContext, state: Option<&SecretState>) -> Context {

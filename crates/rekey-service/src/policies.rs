@@ -5,8 +5,9 @@
 
 use crate::Service;
 use crate::context::RequestContext;
+use rekey_model::api::Operation;
 use rekey_model::api::*;
-use rekey_model::policy::PolicyDocument;
+use rekey_model::policy::{Finding, PolicyDocument};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{Change, SecretWrite, Store};
 
@@ -126,26 +127,36 @@ impl<S: Store> Service<S> {
         Ok(ListResourcePoliciesResponse { resource_policies, next_token: None })
     }
 
-    /// ValidateResourcePolicy: the grammar, then broad access.
+    /// ValidateResourcePolicy: the grammar; then broad access, actions,
+    /// condition operators and resources; then whether the policy would
+    /// lock the caller out of changing it.
     pub async fn validate_resource_policy(
         &self,
         ctx: &RequestContext,
         input: ValidateResourcePolicyRequest,
     ) -> ApiResult<ValidateResourcePolicyResponse> {
-        if let Some(id) = &input.secret_id {
-            self.resolve_live(ctx, id).await?;
-        }
-        let failure = |check: &str, message: String| ValidationErrorsEntry {
-            check_name: Some(check.into()),
-            error_message: Some(message),
+        let secret = match &input.secret_id {
+            Some(id) => Some(self.resolve_live(ctx, id).await?.state),
+            None => None,
         };
-        let errors = match PolicyDocument::parse(&input.resource_policy) {
-            Err(e) => vec![failure("SYNTAX", e.0)],
-            Ok(doc) if doc.grants_public_access() => vec![failure(
-                "BROAD_ACCESS",
-                "The policy allows access to any principal without a condition that narrows it.".into(),
-            )],
-            Ok(_) => Vec::new(),
+        let entry =
+            |f: Finding| ValidationErrorsEntry { check_name: Some(f.check.into()), error_message: Some(f.message) };
+        let errors: Vec<ValidationErrorsEntry> = match PolicyDocument::parse(&input.resource_policy) {
+            Err(e) => vec![entry(Finding { check: "SYNTAX", message: e.0 })],
+            Ok(doc) => {
+                let actions: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+                let mut findings = doc.findings(&actions);
+                if self.locks_out(ctx, &doc, secret.as_deref()) {
+                    findings.push(Finding {
+                        check: "LOCKOUT",
+                        message: format!(
+                            "The policy denies {} secretsmanager:PutResourcePolicy: you could not change it afterwards.",
+                            ctx.principal.arn
+                        ),
+                    });
+                }
+                findings.into_iter().map(entry).collect()
+            }
         };
         Ok(ValidateResourcePolicyResponse {
             policy_validation_passed: Some(errors.is_empty()),

@@ -268,7 +268,20 @@ fn users_policies_and_the_aws_cli() {
     assert!(err.contains("AccessDeniedException") && err.contains("iam:CreateUser"), "{err}");
     let err = f.admin_as("rotator", &["create-account"]).unwrap_err();
     assert!(err.contains("AccessDeniedException"), "{err}");
-    let err = f.admin_as("rekey-admin", &["attach-user-policy", "--user-name", "reader", "--policy-name", "bad", "--policy-document", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"}]}"#]).unwrap_err();
+    let err = f
+        .admin_as(
+            "rekey-admin",
+            &[
+                "attach-user-policy",
+                "--user-name",
+                "reader",
+                "--policy-name",
+                "bad",
+                "--policy-document",
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"}]}"#,
+            ],
+        )
+        .unwrap_err();
     assert!(err.contains("MalformedPolicyDocumentException") && err.contains("cannot have a Principal"), "{err}");
 
     // Detaching the policy takes effect at once.
@@ -307,7 +320,11 @@ fn cross_account_access_needs_the_resource_policy() {
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
         "Action": "secretsmanager:GetSecretValue", "Resource": "*"
     }]});
-    f.aws_ok(&bin, "rekey-admin", &["put-resource-policy", "--secret-id", "shared", "--resource-policy", &policy.to_string()]);
+    f.aws_ok(
+        &bin,
+        "rekey-admin",
+        &["put-resource-policy", "--secret-id", "shared", "--resource-policy", &policy.to_string()],
+    );
     let got = f.aws_ok(&bin, "other-root", &["get-secret-value", "--secret-id", &arn]);
     assert_eq!(got["SecretString"], "s");
     // Only what the policy names.
@@ -387,10 +404,19 @@ fn tls_serving() {
     assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     let run = |url: &str, ca: Option<&Path>| {
         let mut cmd = Command::new(&bin);
-        cmd.args(["--region", "us-east-1", "--endpoint-url", url, "--output", "json", "secretsmanager", "list-secrets"])
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "x")
-            .env_remove("AWS_PROFILE");
+        cmd.args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            url,
+            "--output",
+            "json",
+            "secretsmanager",
+            "list-secrets",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env_remove("AWS_PROFILE");
         match ca {
             Some(ca) => cmd.env("AWS_CA_BUNDLE", ca),
             None => cmd.env_remove("AWS_CA_BUNDLE"),

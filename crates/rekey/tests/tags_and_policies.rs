@@ -105,6 +105,26 @@ async fn resource_policies() {
     assert_eq!(broad.validation_errors()[0].check_name(), Some("BROAD_ACCESS"));
     let broken = c.validate_resource_policy().resource_policy("{").send().await.unwrap();
     assert_eq!(broken.validation_errors()[0].check_name(), Some("SYNTAX"));
+    // Actions it does not have, operators that do not exist, and a deny
+    // that would shut the caller out of the policy itself.
+    let risky = r#"{"Version":"2012-10-17","Statement":[
+        {"Sid":"typo","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretVal","Resource":"*"},
+        {"Effect":"Deny","Principal":"*","Action":"secretsmanager:*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"x"}}},
+        {"Effect":"Deny","Principal":"*","Action":"secretsmanager:Put*","Resource":"*"}]}"#;
+    let found = c.validate_resource_policy().secret_id("p").resource_policy(risky).send().await.unwrap();
+    let checks: Vec<(&str, &str)> =
+        found.validation_errors().iter().map(|e| (e.check_name().unwrap(), e.error_message().unwrap())).collect();
+    assert_eq!(
+        checks,
+        [
+            ("UNKNOWN_ACTION", "Statement typo: secretsmanager:GetSecretVal matches no Secrets Manager action."),
+            ("UNKNOWN_CONDITION_OPERATOR", "Statement 2: StringEqualz is not a condition operator."),
+            (
+                "LOCKOUT",
+                "The policy denies arn:aws:iam::000000000000:root secretsmanager:PutResourcePolicy: you could not change it afterwards."
+            ),
+        ]
+    );
 
     assert_eq!(server.raw("DeleteResourcePolicy", r#"{"SecretId":"p"}"#).1["PolicyName"], "default");
     c.delete_resource_policy().secret_id("p").send().await.unwrap();

@@ -14,14 +14,11 @@ fn identity(effect: &str, action: Value, resource: Value, condition: Option<Valu
     if let Some(c) = condition {
         s["Condition"] = c;
     }
-    // Identity policies have no Principal; the parser wants one for
-    // resource policies, so give the grammar what it needs and strip it.
-    s["Principal"] = json!("*");
-    let mut d = doc(json!([s]));
-    for st in &mut d.statements {
-        st.principal = Principals::Anyone;
-    }
-    d
+    id_doc(json!([s]))
+}
+
+fn id_doc(statements: Value) -> PolicyDocument {
+    PolicyDocument::parse_identity(&json!({"Version": "2012-10-17", "Statement": statements}).to_string()).unwrap()
 }
 
 fn allow(action: Value, resource: Value) -> PolicyDocument {
@@ -87,15 +84,11 @@ fn actions_resources_and_wildcards() {
 #[test]
 fn not_action_and_not_resource() {
     let c = Case::default();
-    let mut p =
-        doc(json!([{"Effect": "Allow", "NotAction": "secretsmanager:Delete*", "Resource": "*", "Principal": "*"}]));
-    p.statements[0].principal = Principals::Anyone;
+    let p = id_doc(json!([{"Effect": "Allow", "NotAction": "secretsmanager:Delete*", "Resource": "*"}]));
     assert_eq!(eval(&c, &[&p], None), A);
     assert_eq!(eval(&Case { action: "secretsmanager:DeleteSecret", ..Case::default() }, &[&p], None), I);
-    let mut p = doc(
-        json!([{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:secretsmanager:*:*:secret:prod/*", "Principal": "*"}]),
-    );
-    p.statements[0].principal = Principals::Anyone;
+    let p =
+        id_doc(json!([{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:secretsmanager:*:*:secret:prod/*"}]));
     assert_eq!(eval(&c, &[&p], None), A);
     let prod = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/x-AbCdEf";
     assert_eq!(eval(&Case { resource: prod, ..Case::default() }, &[&p], None), I);
@@ -293,4 +286,309 @@ fn wildcards() {
     assert!(wildcard_match("*b*", "abc", false));
     assert!(!wildcard_match("ABC", "abc", false));
     assert!(wildcard_match("ABC", "abc", true));
+}
+
+/// One row of the scenario table: identity statements, resource-policy
+/// statements, the request, and what AWS's evaluation logic answers (with
+/// the policy kind the answer rests on, for denials).
+struct Row {
+    identity: Option<Value>,
+    resource: Option<Value>,
+    action: &'static str,
+    principal: &'static str,
+    account: &'static str,
+    context: Context,
+    want: Decision,
+    kind: Option<PolicyKind>,
+}
+
+fn row(identity: Option<Value>, resource: Option<Value>, want: Decision) -> Row {
+    Row {
+        identity,
+        resource,
+        action: GET,
+        principal: ME,
+        account: "111111111111",
+        context: Context::new(),
+        want,
+        kind: None,
+    }
+}
+
+impl Row {
+    fn action(mut self, a: &'static str) -> Self {
+        self.action = a;
+        self
+    }
+    fn by(mut self, principal: &'static str, account: &'static str) -> Self {
+        self.principal = principal;
+        self.account = account;
+        self
+    }
+    fn ctx(mut self, key: &str, value: &str) -> Self {
+        self.context = self.context.with(key, value);
+        self
+    }
+    fn ctx_all(mut self, key: &str, values: &[&str]) -> Self {
+        self.context = self.context.with_all(key, values.iter().map(|v| v.to_string()));
+        self
+    }
+    fn kind(mut self, k: PolicyKind) -> Self {
+        self.kind = Some(k);
+        self
+    }
+}
+
+fn allow_st(action: &str, resource: &str) -> Value {
+    json!({"Effect": "Allow", "Action": action, "Resource": resource})
+}
+
+fn when(mut st: Value, condition: Value) -> Value {
+    st["Condition"] = condition;
+    st
+}
+
+fn to(principal: Value, mut st: Value) -> Value {
+    st["Principal"] = principal;
+    st
+}
+
+fn check_rows(rows: Vec<Row>) -> usize {
+    let n = rows.len();
+    for (i, r) in rows.into_iter().enumerate() {
+        let identity = r.identity.map(|s| id_doc(if s.is_array() { s } else { json!([s]) }));
+        let resource = r.resource.map(|s| doc(if s.is_array() { s } else { json!([s]) }));
+        let ids: Vec<&PolicyDocument> = identity.iter().collect();
+        let req = Request {
+            action: r.action,
+            resource: SECRET,
+            principal_arn: r.principal,
+            principal_account: r.account,
+            resource_account: "111111111111",
+            context: &r.context,
+        };
+        let (got, kind) = evaluate_explained(&req, &ids, resource.as_ref());
+        assert_eq!(got, r.want, "row {i}");
+        if let Some(k) = r.kind {
+            assert_eq!(kind, k, "row {i}: kind");
+        }
+    }
+    n
+}
+
+const CAROL: &str = "arn:aws:iam::222222222222:user/carol";
+const OTHER: &str = "222222222222";
+
+#[test]
+fn scenarios_from_the_evaluation_logic() {
+    use PolicyKind::{Identity as Id, Resource as Res};
+    let all = || Some(allow_st("*", "*"));
+    let get = || Some(allow_st(GET, "*"));
+    let deny_get = || json!({"Effect": "Deny", "Action": GET, "Resource": "*"});
+    let rp_allow = |p: &str| Some(to(json!({"AWS": p}), allow_st(GET, "*")));
+    let rp_deny = |p: &str| Some(to(json!({"AWS": p}), deny_get()));
+    let rows = vec![
+        // Implicit deny, and which allow is missing.
+        row(None, None, I).kind(Id),
+        row(Some(allow_st("secretsmanager:Describe*", "*")), None, I).kind(Id),
+        row(None, None, I).by(CAROL, OTHER).kind(Id),
+        row(get(), None, I).by(CAROL, OTHER).kind(Res),
+        row(None, rp_allow(OTHER), I).by(CAROL, OTHER).kind(Id),
+        row(get(), rp_allow(OTHER), A).by(CAROL, OTHER),
+        row(get(), rp_allow(CAROL), A).by(CAROL, OTHER),
+        row(get(), rp_allow("arn:aws:iam::222222222222:root"), A).by(CAROL, OTHER),
+        row(get(), rp_allow("arn:aws:iam::333333333333:root"), I).by(CAROL, OTHER).kind(Res),
+        row(get(), rp_allow("*"), A).by(CAROL, OTHER),
+        // Explicit deny, and where it is.
+        row(Some(json!([allow_st("*", "*"), deny_get()])), None, D).kind(Id),
+        row(all(), rp_deny(ME), D).kind(Res),
+        row(all(), rp_deny("*"), D).kind(Res),
+        row(all(), rp_deny("111111111111"), D).kind(Res),
+        row(Some(json!([deny_get()])), rp_allow(ME), D).kind(Id),
+        row(get(), rp_deny(OTHER), A),
+        row(get(), rp_deny(CAROL), D).by(CAROL, OTHER).kind(Res),
+        row(Some(json!([allow_st("*", "*"), {"Effect": "Deny", "NotAction": "secretsmanager:Get*", "Resource": "*"}])), None, A),
+        row(Some(json!([allow_st("*", "*"), {"Effect": "Deny", "NotAction": "secretsmanager:Get*", "Resource": "*"}])), None, D)
+            .action("secretsmanager:DeleteSecret")
+            .kind(Id),
+        row(Some(json!([allow_st("*", "*"), {"Effect": "Deny", "Action": "*", "NotResource": SECRET}])), None, A),
+        // Same account: either policy is enough.
+        row(None, rp_allow(ME), A),
+        row(None, rp_allow("arn:aws:iam::111111111111:user/*"), A),
+        row(None, rp_allow("arn:aws:iam::111111111111:role/*"), I),
+        row(None, Some(to(json!({"AWS": [CAROL, ME]}), allow_st(GET, "*"))), A),
+        row(None, Some(json!({"Effect": "Allow", "NotPrincipal": {"AWS": CAROL}, "Action": GET})), A),
+        row(None, Some(json!({"Effect": "Allow", "NotPrincipal": {"AWS": ME}, "Action": GET})), I),
+        row(None, Some(to(json!("*"), allow_st("secretsmanager:*", "*"))), A),
+        row(None, Some(to(json!("*"), allow_st("secretsmanager:Put*", "*"))), I),
+        row(None, Some(to(json!({"AWS": ME}), json!({"Effect": "Allow", "Action": GET}))), A),
+        row(None, Some(to(json!({"AWS": ME}), allow_st(GET, "arn:aws:secretsmanager:*:*:secret:other-*"))), I),
+        // Actions other than Secrets Manager's.
+        row(Some(allow_st("lambda:InvokeFunction", "*")), None, A).action("lambda:InvokeFunction"),
+        row(Some(allow_st("lambda:Invoke*", "*")), None, A).action("lambda:InvokeFunction"),
+        row(Some(allow_st("secretsmanager:*", "*")), None, I).action("lambda:InvokeFunction"),
+        row(Some(allow_st("iam:CreateUser", "*")), None, A).action("iam:CreateUser"),
+        row(Some(allow_st("IAM:createuser", "*")), None, A).action("iam:CreateUser"),
+        // Secrets Manager's documented condition keys.
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"secretsmanager:ResourceTag/team": "blue"}}))), None, A)
+            .ctx("secretsmanager:ResourceTag/team", "blue"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"secretsmanager:ResourceTag/team": "blue"}}))), None, I)
+            .ctx("secretsmanager:ResourceTag/team", "red"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:ResourceTag/team": "blue"}}))), None, I),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}))), None, A)
+            .ctx("secretsmanager:VersionStage", "AWSCURRENT"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}))), None, I)
+            .ctx("secretsmanager:VersionStage", "AWSPREVIOUS"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"ArnLike": {"secretsmanager:RotationLambdaARN": "arn:aws:lambda:*:111111111111:function:rot-*"}}))),
+            None,
+            A,
+        )
+        .ctx("secretsmanager:RotationLambdaARN", "arn:aws:lambda:us-east-1:111111111111:function:rot-db"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"ArnLike": {"secretsmanager:RotationLambdaARN": "arn:aws:lambda:*:111111111111:function:rot-*"}}))),
+            None,
+            I,
+        )
+        .ctx("secretsmanager:RotationLambdaARN", "arn:aws:lambda:us-east-1:999999999999:function:rot-db"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"ArnEquals": {"secretsmanager:RotationLambdaARN": "${secretsmanager:resource/AllowRotationLambdaArn}"}}))),
+            None,
+            A,
+        )
+        .ctx("secretsmanager:RotationLambdaARN", "arn:aws:lambda:us-east-1:111111111111:function:f")
+        .ctx("secretsmanager:resource/AllowRotationLambdaArn", "arn:aws:lambda:us-east-1:111111111111:function:f"),
+        row(Some(when(allow_st("*", "*"), json!({"Bool": {"secretsmanager:BlockPublicPolicy": "true"}}))), None, A)
+            .ctx("secretsmanager:BlockPublicPolicy", "true"),
+        row(Some(when(allow_st("*", "*"), json!({"Bool": {"secretsmanager:BlockPublicPolicy": "true"}}))), None, I),
+        row(Some(when(allow_st("*", "*"), json!({"StringLike": {"secretsmanager:Name": "team-a/*"}}))), None, A)
+            .ctx("secretsmanager:Name", "team-a/db"),
+        row(Some(when(allow_st("*", "*"), json!({"Null": {"secretsmanager:KmsKeyId": "true"}}))), None, A),
+        row(Some(when(allow_st("*", "*"), json!({"Null": {"secretsmanager:KmsKeyId": "true"}}))), None, I)
+            .ctx("secretsmanager:KmsKeyId", "alias/k"),
+        row(Some(when(allow_st("*", "*"), json!({"NumericGreaterThanEquals": {"secretsmanager:RecoveryWindowInDays": "14"}}))), None, I)
+            .ctx("secretsmanager:RecoveryWindowInDays", "7"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"secretsmanager:SecretPrimaryRegion": "us-east-1"}}))), None, A)
+            .ctx("secretsmanager:SecretPrimaryRegion", "us-east-1"),
+        row(Some(when(allow_st("*", "*"), json!({"ForAllValues:StringEquals": {"secretsmanager:AddReplicaRegions": ["eu-west-1", "eu-central-1"]}}))), None, A)
+            .ctx_all("secretsmanager:AddReplicaRegions", &["eu-west-1"]),
+        row(Some(when(allow_st("*", "*"), json!({"ForAllValues:StringEquals": {"secretsmanager:AddReplicaRegions": ["eu-west-1"]}}))), None, I)
+            .ctx_all("secretsmanager:AddReplicaRegions", &["eu-west-1", "us-west-2"]),
+        // Deny statements with conditions (the documented guard-rails).
+        row(Some(json!([allow_st("*", "*"), when(deny_get(), json!({"Bool": {"aws:SecureTransport": "false"}}))])), None, D)
+            .ctx("aws:SecureTransport", "false"),
+        row(Some(json!([allow_st("*", "*"), when(deny_get(), json!({"Bool": {"aws:SecureTransport": "false"}}))])), None, A)
+            .ctx("aws:SecureTransport", "true"),
+        row(Some(json!([allow_st("*", "*"), when(deny_get(), json!({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))])), None, D)
+            .ctx("aws:SourceIp", "192.0.2.1"),
+        row(Some(json!([allow_st("*", "*"), when(deny_get(), json!({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))])), None, A)
+            .ctx("aws:SourceIp", "10.9.9.9"),
+        row(Some(json!([allow_st("*", "*"), when(deny_get(), json!({"StringNotEquals": {"aws:PrincipalAccount": "111111111111"}}))])), None, A)
+            .ctx("aws:PrincipalAccount", "111111111111"),
+        row(None, Some(json!([to(json!("*"), allow_st(GET, "*")), to(json!("*"), when(deny_get(), json!({"StringNotEquals": {"aws:PrincipalAccount": "111111111111"}})))])), D)
+            .by(CAROL, OTHER)
+            .ctx("aws:PrincipalAccount", OTHER)
+            .kind(Res),
+        row(
+            Some(json!([allow_st("*", "*"), when(json!({"Effect": "Deny", "Action": "secretsmanager:CreateSecret", "Resource": "*"}), json!({"Null": {"aws:RequestTag/owner": "true"}}))])),
+            None,
+            D,
+        )
+        .action("secretsmanager:CreateSecret")
+        .kind(Id),
+        row(
+            Some(json!([allow_st("*", "*"), when(json!({"Effect": "Deny", "Action": "secretsmanager:CreateSecret", "Resource": "*"}), json!({"Null": {"aws:RequestTag/owner": "true"}}))])),
+            None,
+            A,
+        )
+        .action("secretsmanager:CreateSecret")
+        .ctx("aws:RequestTag/owner", "alice"),
+        // Several operators AND, several keys AND, several values OR.
+        row(
+            Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:SecureTransport": "true"}}))),
+            None,
+            A,
+        )
+        .ctx("aws:username", "alice")
+        .ctx("aws:SecureTransport", "true"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:SecureTransport": "true"}}))),
+            None,
+            I,
+        )
+        .ctx("aws:username", "alice")
+        .ctx("aws:SecureTransport", "false"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:username": "alice", "aws:PrincipalAccount": "111111111111"}}))),
+            None,
+            A,
+        )
+        .ctx("aws:username", "alice")
+        .ctx("aws:PrincipalAccount", "111111111111"),
+        row(
+            Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:username": "alice", "aws:PrincipalAccount": "222222222222"}}))),
+            None,
+            I,
+        )
+        .ctx("aws:username", "alice")
+        .ctx("aws:PrincipalAccount", "111111111111"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:username": ["bob", "carol", "alice"]}}))), None, A)
+            .ctx("aws:username", "alice"),
+        // IfExists on both sides of a missing key.
+        row(Some(when(allow_st("*", "*"), json!({"StringLikeIfExists": {"secretsmanager:Name": "app/*"}}))), None, A),
+        row(Some(when(allow_st("*", "*"), json!({"StringLikeIfExists": {"secretsmanager:Name": "app/*"}}))), None, I)
+            .ctx("secretsmanager:Name", "prod/x"),
+        row(Some(when(allow_st("*", "*"), json!({"StringLike": {"secretsmanager:Name": "app/*"}}))), None, I),
+        row(Some(when(allow_st("*", "*"), json!({"DateLessThanIfExists": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))), None, I)
+            .ctx("aws:CurrentTime", "2026-11-27T00:00:00Z"),
+        row(Some(when(allow_st("*", "*"), json!({"ArnLikeIfExists": {"aws:SourceArn": "arn:aws:lambda:*"}}))), None, A),
+        row(Some(when(allow_st("*", "*"), json!({"IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}))), None, A),
+        row(Some(when(allow_st("*", "*"), json!({"IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}))), None, I)
+            .ctx("aws:SourceIp", "192.0.2.1"),
+        // Set operators with several request values.
+        row(Some(when(allow_st("*", "*"), json!({"ForAnyValue:StringLike": {"aws:TagKeys": ["env*"]}}))), None, A)
+            .ctx_all("aws:TagKeys", &["team", "environment"]),
+        row(Some(when(allow_st("*", "*"), json!({"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}}))), None, A)
+            .ctx_all("aws:TagKeys", &["team", "env"]),
+        row(Some(when(allow_st("*", "*"), json!({"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}}))), None, I)
+            .ctx_all("aws:TagKeys", &["team", "owner"]),
+        row(Some(when(allow_st("*", "*"), json!({"ForAnyValue:StringEquals": {"aws:TagKeys": ["owner"]}}))), None, I)
+            .ctx_all("aws:TagKeys", &[]),
+        row(Some(when(allow_st("*", "*"), json!({"ForAllValues:StringEquals": {"aws:TagKeys": ["owner"]}}))), None, A)
+            .ctx_all("aws:TagKeys", &[]),
+        // Variables in resources and conditions.
+        row(Some(allow_st(GET, "arn:aws:secretsmanager:${aws:RequestedRegion}:*:secret:*")), None, A)
+            .ctx("aws:RequestedRegion", "us-east-1"),
+        row(Some(allow_st(GET, "arn:aws:secretsmanager:${aws:RequestedRegion}:*:secret:*")), None, I)
+            .ctx("aws:RequestedRegion", "eu-west-1"),
+        row(Some(allow_st(GET, "arn:aws:secretsmanager:*:*:secret:${aws:username}*")), None, I).ctx("aws:username", "bob"),
+        row(Some(allow_st(GET, "arn:aws:secretsmanager:*:*:secret:app/${aws:username}*")), None, I),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}}))), None, A)
+            .ctx("aws:username", "alice")
+            .ctx("aws:ResourceTag/owner", "alice"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}}))), None, I)
+            .ctx("aws:username", "alice")
+            .ctx("aws:ResourceTag/owner", "bob"),
+        row(Some(when(allow_st("*", "*"), json!({"StringLike": {"secretsmanager:Name": "${*}"}}))), None, A)
+            .ctx("secretsmanager:Name", "*"),
+        row(Some(when(allow_st("*", "*"), json!({"StringLike": {"secretsmanager:Name": "${*}"}}))), None, I)
+            .ctx("secretsmanager:Name", "anything"),
+        // Numeric and date edge cases.
+        row(Some(when(allow_st("*", "*"), json!({"NumericLessThan": {"aws:EpochTime": "1800000000"}}))), None, A)
+            .ctx("aws:EpochTime", "1795000000"),
+        row(Some(when(allow_st("*", "*"), json!({"NumericEquals": {"secretsmanager:RecoveryWindowInDays": "7.0"}}))), None, A)
+            .ctx("secretsmanager:RecoveryWindowInDays", "7"),
+        row(Some(when(allow_st("*", "*"), json!({"DateGreaterThan": {"aws:CurrentTime": "2026-11-27T00:00:00.000Z"}}))), None, A)
+            .ctx("aws:CurrentTime", "2026-11-27T00:00:01Z"),
+        row(Some(when(allow_st("*", "*"), json!({"DateLessThan": {"aws:CurrentTime": "garbage"}}))), None, I)
+            .ctx("aws:CurrentTime", "2026-11-27T00:00:01Z"),
+        row(Some(when(allow_st("*", "*"), json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}))), None, A).ctx("aws:SourceIp", "203.0.113.9"),
+        row(Some(when(allow_st("*", "*"), json!({"IpAddress": {"aws:SourceIp": "10.0.0.1"}}))), None, A).ctx("aws:SourceIp", "10.0.0.1"),
+        row(Some(when(allow_st("*", "*"), json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}))), None, I).ctx("aws:SourceIp", "10.0.0.1"),
+        row(Some(when(allow_st("*", "*"), json!({"StringEquals": {"aws:SourceIp": "10.0.0.1"}}))), None, A).ctx("aws:SourceIp", "10.0.0.1"),
+        // An unknown operator never matches: its Allow does not apply, its Deny neither.
+        row(Some(when(allow_st("*", "*"), json!({"StringSortOf": {"aws:username": "alice"}}))), None, I).ctx("aws:username", "alice"),
+    ];
+    let n = check_rows(rows);
+    assert!(n >= 90, "{n} rows");
 }

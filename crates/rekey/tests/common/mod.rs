@@ -151,7 +151,8 @@ impl Server {
         let (scheme, addr) = loop {
             let mut line = String::new();
             out.read_line(&mut line).expect("read address");
-            if let Some((scheme, a)) = line.trim().strip_prefix("rekey listening on ").and_then(|u| u.split_once("://")) {
+            if let Some((scheme, a)) = line.trim().strip_prefix("rekey listening on ").and_then(|u| u.split_once("://"))
+            {
                 break (scheme.to_string(), a.to_string());
             }
             let Some((arn, at)) = line.trim().strip_prefix("rekey runtime API for ").and_then(|l| l.split_once(" on "))
