@@ -2,7 +2,12 @@
 (a SigV4 signature stays valid for minutes, so wrk replays it), and writes
 the wrk scripts.
 
-usage: prepare.py <rekey-url> <bare-url> <secrets> <out-dir>
+usage: prepare.py <rekey-url> <bare-url> <secrets> <out-dir> [<signed-url> <admin-credentials>]
+
+With a signed server (no --dev) and its administrator credentials file, it
+also creates a user whose identity policy has ten statements (the one that
+allows GetSecretValue last, behind nine that are evaluated and do not
+match) and signs a GetSecretValue as that user: the cost of security.
 """
 
 import http.client
@@ -26,21 +31,21 @@ class UnsignedPayloadAuth(SigV4Auth):
         return "UNSIGNED-PAYLOAD"
 
 
-def signed_headers(url, target, body, unsigned_payload=False):
+def signed_headers(url, target, body, unsigned_payload=False, creds=CREDS):
     headers = {
         "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "secretsmanager." + target,
+        "X-Amz-Target": target if "." in target else "secretsmanager." + target,
     }
     if unsigned_payload:
         headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
     req = AWSRequest(method="POST", url=url + "/", data=body, headers=headers)
     auth = UnsignedPayloadAuth if unsigned_payload else SigV4Auth
-    auth(CREDS, "secretsmanager", REGION).add_auth(req)
+    auth(creds, "secretsmanager", REGION).add_auth(req)
     return dict(req.headers.items())
 
 
-def call(conn, url, target, body):
-    conn.request("POST", "/", body=body, headers=signed_headers(url, target, body))
+def call(conn, url, target, body, creds=CREDS):
+    conn.request("POST", "/", body=body, headers=signed_headers(url, target, body, creds=creds))
     resp = conn.getresponse()
     data = resp.read()
     if resp.status != 200:
@@ -93,8 +98,59 @@ end
         f.write("\n".join(lines) + "\n" + DONE)
 
 
+def admin_credentials(path):
+    values = {}
+    for line in open(path):
+        if "=" in line:
+            k, v = line.split("=", 1)
+            values[k.strip()] = v.strip()
+    return Credentials(values["aws_access_key_id"], values["aws_secret_access_key"])
+
+
+def ten_statement_policy():
+    """Nine statements a GetSecretValue is checked against and that do not
+    match (other actions, other resources, unmet conditions, a deny for
+    another action), then the allow."""
+    arn = "arn:aws:secretsmanager:*:*:secret:"
+    miss = [
+        {"Effect": "Allow", "Action": "secretsmanager:PutSecretValue", "Resource": "*"},
+        {"Effect": "Allow", "Action": "secretsmanager:Describe*", "Resource": arn + "bench-*"},
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn + "prod/*"},
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+         "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "blue"}}},
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}},
+        {"Effect": "Deny", "Action": "secretsmanager:DeleteSecret", "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn + "${aws:username}/*"},
+    ]
+    allow = {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+             "Resource": arn + "bench-*", "Condition": {"StringEqualsIfExists": {"secretsmanager:VersionStage": "AWSCURRENT"}}}
+    return json.dumps({"Version": "2012-10-17", "Statement": miss + [allow]})
+
+
+def prepare_signed(url, credentials_file, out):
+    admin = admin_credentials(credentials_file)
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port)
+    body = json.dumps({"Name": "bench-0", "SecretString": "x" * 64})
+    call(conn, url, "CreateSecret", body, creds=admin)
+    call(conn, url, "rekey.CreateUser", json.dumps({"UserName": "bench"}), creds=admin)
+    policy = {"UserName": "bench", "PolicyName": "ten", "PolicyDocument": ten_statement_policy()}
+    call(conn, url, "rekey.PutUserPolicy", json.dumps(policy), creds=admin)
+    key = json.loads(call(conn, url, "rekey.CreateAccessKey", json.dumps({"UserName": "bench"}), creds=admin))
+    user = Credentials(key["AccessKey"]["AccessKeyId"], key["AccessKey"]["SecretAccessKey"])
+    get_body = json.dumps({"SecretId": "bench-0"})
+    call(conn, url, "GetSecretValue", get_body, creds=user)
+    fixed_script(f"{out}/get-signed.lua", signed_headers(url, "GetSecretValue", get_body, creds=user), get_body)
+
+
 def main():
     rekey, bare, secrets, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    if len(sys.argv) > 6:
+        prepare_signed(sys.argv[5], sys.argv[6], out)
     u = urllib.parse.urlparse(rekey)
     conn = http.client.HTTPConnection(u.hostname, u.port)
     for i in range(secrets):
