@@ -12,6 +12,7 @@ match) and signs a GetSecretValue as that user: the cost of security.
 
 import http.client
 import json
+import os
 import sys
 import urllib.parse
 
@@ -110,32 +111,18 @@ def admin_credentials(path):
 def ten_statement_policy():
     """Nine statements a GetSecretValue is checked against and that do not
     match (other actions, other resources, unmet conditions, a deny for
-    another action), then the allow."""
-    arn = "arn:aws:secretsmanager:*:*:secret:"
-    miss = [
-        {"Effect": "Allow", "Action": "secretsmanager:PutSecretValue", "Resource": "*"},
-        {"Effect": "Allow", "Action": "secretsmanager:Describe*", "Resource": arn + "bench-*"},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn + "prod/*"},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
-         "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "blue"}}},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
-         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
-         "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}},
-        {"Effect": "Deny", "Action": "secretsmanager:DeleteSecret", "Resource": "*"},
-        {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn + "${aws:username}/*"},
-    ]
-    allow = {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-             "Resource": arn + "bench-*", "Condition": {"StringEqualsIfExists": {"secretsmanager:VersionStage": "AWSCURRENT"}}}
-    return json.dumps({"Version": "2012-10-17", "Statement": miss + [allow]})
+    another action), then the allow; shared with the in-process
+    benchmarks (`auth_bench`, `authz_bench`)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "crates", "rekey-server", "examples", "ten_statements.json")
+    with open(path) as f:
+        return json.dumps(json.load(f))
 
 
 def prepare_signed(url, credentials_file, out):
     admin = admin_credentials(credentials_file)
     u = urllib.parse.urlparse(url)
     conn = http.client.HTTPConnection(u.hostname, u.port)
-    body = json.dumps({"Name": "bench-0", "SecretString": "x" * 64})
+    body = json.dumps({"Name": "bench-0", "SecretString": "x" * 64, "ClientRequestToken": "bench-create-" + "0" * 24})
     call(conn, url, "CreateSecret", body, creds=admin)
     call(conn, url, "rekey.CreateUser", json.dumps({"UserName": "bench"}), creds=admin)
     policy = {"UserName": "bench", "PolicyName": "ten", "PolicyDocument": ten_statement_policy()}
@@ -145,6 +132,8 @@ def prepare_signed(url, credentials_file, out):
     get_body = json.dumps({"SecretId": "bench-0"})
     call(conn, url, "GetSecretValue", get_body, creds=user)
     fixed_script(f"{out}/get-signed.lua", signed_headers(url, "GetSecretValue", get_body, creds=user), get_body)
+    # The account's root: signature verification without policy evaluation.
+    fixed_script(f"{out}/get-root.lua", signed_headers(url, "GetSecretValue", get_body, creds=admin), get_body)
 
 
 def main():

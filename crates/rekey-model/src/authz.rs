@@ -11,13 +11,38 @@
 
 pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 /// The request context keys and their values (keys compared
-/// case-insensitively, as AWS does).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// case-insensitively, as AWS does). A request has a dozen or two keys:
+/// a list scanned in place is cheaper than a map of lowercased copies.
+#[derive(Debug, Clone, Default)]
 pub struct Context {
-    values: BTreeMap<String, Vec<String>>,
+    values: Vec<(Cow<'static, str>, Vec<String>)>,
+}
+
+impl PartialEq for Context {
+    /// The same keys (in any order and case) with the same values.
+    fn eq(&self, other: &Self) -> bool {
+        self.values.len() == other.values.len() && self.values.iter().all(|(k, v)| other.get(k).is_some_and(|o| o == v))
+    }
+}
+
+impl Eq for Context {}
+
+/// Where the values of condition keys come from. A request's keys are
+/// many and a policy uses few, so an implementation may compute each one
+/// only when a policy asks for it.
+pub trait Keys {
+    /// The values of `key` (compared case-insensitively), or `None` when
+    /// the request has no such key.
+    fn values(&self, key: &str) -> Option<Cow<'_, [String]>>;
+}
+
+impl Keys for Context {
+    fn values(&self, key: &str) -> Option<Cow<'_, [String]>> {
+        self.get(key).map(|v| Cow::Borrowed(v.as_slice()))
+    }
 }
 
 impl Context {
@@ -27,24 +52,29 @@ impl Context {
     }
 
     /// Sets a single-valued key.
-    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.values.insert(key.to_ascii_lowercase(), vec![value.into()]);
-        self
+    pub fn with(self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.with_all(key, [value.into()])
     }
 
     /// Sets a multi-valued key (e.g. `aws:TagKeys`).
-    pub fn with_all(mut self, key: &str, values: impl IntoIterator<Item = String>) -> Self {
-        self.values.insert(key.to_ascii_lowercase(), values.into_iter().collect());
+    pub fn with_all(mut self, key: impl Into<Cow<'static, str>>, values: impl IntoIterator<Item = String>) -> Self {
+        let key = key.into();
+        let values = values.into_iter().collect();
+        match self.values.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+            Some(slot) => slot.1 = values,
+            None => self.values.push((key, values)),
+        }
         self
     }
 
-    fn get(&self, key: &str) -> Option<&Vec<String>> {
-        self.values.get(&key.to_ascii_lowercase())
+    /// The values of `key`, compared case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&Vec<String>> {
+        self.values.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
     }
 }
 
 /// What is asked.
-#[derive(Debug, Clone)]
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// `service:Action`, e.g. `secretsmanager:GetSecretValue`.
     pub action: &'a str,
@@ -57,7 +87,7 @@ pub struct Request<'a> {
     /// The resource's account.
     pub resource_account: &'a str,
     /// Context keys.
-    pub context: &'a Context,
+    pub context: &'a dyn Keys,
 }
 
 /// The outcome.
@@ -112,6 +142,23 @@ const LITERAL_QUESTION: char = '\u{E001}';
 
 /// `*` and `?` wildcards; `case_insensitive` for actions.
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    let same = |a: &str, b: &str| if case_insensitive { a.eq_ignore_ascii_case(b) } else { a == b };
+    // Most patterns are literals or end in one `*` (and are ASCII: a
+    // non-ASCII pattern may hold the literal `${*}` and `${?}` markers).
+    match pattern.find(['*', '?']) {
+        _ if !pattern.is_ascii() => {}
+        None => return same(pattern, text),
+        Some(i) if i == pattern.len() - 1 && pattern.ends_with('*') => {
+            return text.len() >= i && text.is_char_boundary(i) && same(&pattern[..i], &text[..i]);
+        }
+        _ => {}
+    }
+    // Policies are almost always ASCII: match bytes, allocating nothing.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob(pattern.as_bytes(), text.as_bytes(), |p, t| {
+            p == t || (case_insensitive && p.eq_ignore_ascii_case(&t))
+        });
+    }
     let literal = |c: char| match c {
         LITERAL_STAR => '*',
         LITERAL_QUESTION => '?',
@@ -119,13 +166,19 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     };
     let fold = |s: &str| if case_insensitive { s.to_ascii_lowercase() } else { s.to_string() };
     let (p, t): (Vec<char>, Vec<char>) = (fold(pattern).chars().collect(), fold(text).chars().collect());
-    // Iterative glob matching with backtracking on the last `*`.
+    glob(&p, &t, |p, t| literal(p) == t)
+}
+
+/// Iterative glob matching with backtracking on the last `*`; `same`
+/// compares a literal pattern element with a text element.
+fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], same: impl Fn(T, T) -> bool) -> bool {
+    let (star_c, any_c) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || literal(p[pi]) == t[ti]) {
+        if pi < p.len() && (p[pi] == any_c || (p[pi] != star_c && same(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_c {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -137,13 +190,16 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == star_c)
 }
 
 /// Replaces `${key}` with the context's value (`${*}`, `${?}`, `${$}` are
 /// the literal characters); a variable without a value makes the text
 /// match nothing (`None`).
-fn substitute(text: &str, ctx: &Context) -> Option<String> {
+fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, str>> {
+    if !text.contains("${") {
+        return Some(Cow::Borrowed(text));
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -155,15 +211,15 @@ fn substitute(text: &str, ctx: &Context) -> Option<String> {
             "*" => out.push(LITERAL_STAR),
             "?" => out.push(LITERAL_QUESTION),
             "$" => out.push('$'),
-            key => out.push_str(ctx.get(key)?.first()?),
+            key => out.push_str(ctx.values(key)?.first()?),
         }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
-fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &Context) -> bool {
+fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn Keys) -> bool {
     let any = |patterns: &[String]| {
         patterns.iter().filter_map(|p| substitute(p, ctx)).any(|p| wildcard_match(&p, value, case_insensitive))
     };
@@ -206,7 +262,7 @@ fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool)
 }
 
 /// One condition operator on one key.
-fn condition(op: &str, key: &str, policy_values: &[String], ctx: &Context) -> bool {
+fn condition(op: &str, key: &str, policy_values: &[String], ctx: &dyn Keys) -> bool {
     let (set, op) = match op.split_once(':') {
         Some((set @ ("ForAllValues" | "ForAnyValue"), rest)) => (Some(set), rest),
         _ => (None, op),
@@ -215,19 +271,21 @@ fn condition(op: &str, key: &str, policy_values: &[String], ctx: &Context) -> bo
         Some(base) => (base, true),
         None => (op, false),
     };
-    let present = ctx.get(key);
+    let present = ctx.values(key);
     if op == "Null" {
         let wanted_null = policy_values.iter().any(|v| v.eq_ignore_ascii_case("true"));
         return present.is_none() == wanted_null;
     }
-    let policy_values: Vec<String> = policy_values.iter().filter_map(|v| substitute(v, ctx)).collect();
+    let policy_values: Vec<Cow<'_, str>> = policy_values.iter().filter_map(|v| substitute(v, ctx)).collect();
     let negated = op.contains("Not");
     let Some(request_values) = present else {
         // A missing key: IfExists and ForAllValues pass, negated operators
         // pass, everything else fails.
         return if_exists || set == Some("ForAllValues") || negated;
     };
-    let one = |rv: &str| value_matches(op, rv, &policy_values);
+    // The operator without its negation (`StringNotLike` → `StringLike`).
+    let base = if negated { Cow::Owned(op.replacen("Not", "", 1)) } else { Cow::Borrowed(op) };
+    let one = |rv: &str| value_matches(&base, negated, rv, &policy_values);
     match set {
         Some("ForAllValues") => request_values.iter().all(|rv| one(rv)),
         Some(_) => request_values.iter().any(|rv| one(rv)),
@@ -235,9 +293,11 @@ fn condition(op: &str, key: &str, policy_values: &[String], ctx: &Context) -> bo
     }
 }
 
-fn value_matches(op: &str, rv: &str, policy_values: &[String]) -> bool {
+/// Whether request value `rv` satisfies operator `base` (negated when
+/// `negated`) against the policy's values.
+fn value_matches(base: &str, negated: bool, rv: &str, policy_values: &[Cow<'_, str>]) -> bool {
     let positive = |pv: &str| -> Option<bool> {
-        Some(match op.replace("Not", "").as_str() {
+        Some(match base {
             "StringEquals" => rv == pv,
             "StringEqualsIgnoreCase" => rv.eq_ignore_ascii_case(pv),
             "StringLike" => wildcard_match(pv, rv, false),
@@ -257,12 +317,11 @@ fn value_matches(op: &str, rv: &str, policy_values: &[String]) -> bool {
             _ => return None,
         })
     };
-    let hit = policy_values.iter().any(|pv| positive(pv) == Some(true));
-    if op.contains("Not") {
+    if negated {
         // Negated: no policy value matches (and the operator is known).
         policy_values.iter().all(|pv| positive(pv) == Some(false))
     } else {
-        hit
+        policy_values.iter().any(|pv| positive(pv) == Some(true))
     }
 }
 

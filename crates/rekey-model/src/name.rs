@@ -115,16 +115,24 @@ pub struct Arn {
     pub suffix: ArnSuffix,
 }
 
+impl Arn {
+    /// The ARN as text. Built piece by piece: it is written on every
+    /// request (answers, authorization), where `format!` machinery shows.
+    pub fn text(&self) -> String {
+        const PREFIX: &str = "arn:aws:secretsmanager:";
+        let (region, account, name) =
+            (self.namespace.region.as_str(), self.namespace.account.as_str(), self.name.as_str());
+        let mut out = String::with_capacity(PREFIX.len() + region.len() + account.len() + name.len() + 16);
+        for piece in [PREFIX, region, ":", account, ":secret:", name, "-", self.suffix.as_str()] {
+            out.push_str(piece);
+        }
+        out
+    }
+}
+
 impl fmt::Display for Arn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "arn:aws:secretsmanager:{}:{}:secret:{}-{}",
-            self.namespace.region,
-            self.namespace.account,
-            self.name,
-            self.suffix.as_str()
-        )
+        f.write_str(&self.text())
     }
 }
 

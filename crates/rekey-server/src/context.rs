@@ -5,7 +5,7 @@
 //! credentials are accepted, and an access key id of exactly 12 digits
 //! selects that account (as LocalStack does).
 
-use crate::sigv4::{Incoming, SecretKeys, claimed_access_key};
+use crate::sigv4::{Incoming, SecretKeys, claim};
 use axum::http::HeaderMap;
 use rekey_model::ApiError;
 use rekey_model::name::{AccountId, Namespace, Region};
@@ -141,13 +141,11 @@ impl Authenticator {
             Authenticator::Dev(dev) => return Ok(dev.context(req.headers, req.query, request_id)),
             Authenticator::SigV4(signed) => signed,
         };
-        let known = match claimed_access_key(req) {
-            Some(id) => signed.key(service, &id).await?,
-            None => None,
-        };
+        let claim = claim(req)?;
+        let known = signed.key(service, claim.access_key_id()).await?;
         let verified = match &known {
-            Some(k) => signed.verifier.verify(req, now_ms, &OneKey(k))?,
-            None => signed.verifier.verify(req, now_ms, &NoKey)?,
+            Some(k) => signed.verifier.verify_claim(req, claim, now_ms, &OneKey(k))?,
+            None => signed.verifier.verify_claim(req, claim, now_ms, &NoKey)?,
         };
         let key = known.expect("verified with a known key");
         let account = key.record.account.clone();

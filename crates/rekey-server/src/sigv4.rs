@@ -12,10 +12,12 @@
 use axum::http::HeaderMap;
 use rekey_model::{ApiError, ErrorCode};
 use rekey_service::sigv4::{
-    amz_dates, canonical_headers, canonical_query, percent_decode, sha256_hex, signature_matches, signing_key,
-    string_to_sign, uri_encode,
+    CanonicalHasher, amz_dates, canonical_query, percent_decode, sha256_hex32, signature_matches_parts, signing_key,
+    uri_encode,
 };
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use zeroize::Zeroizing;
 
@@ -53,16 +55,19 @@ pub struct Verified {
     pub region: String,
 }
 
-/// The parts of a signature, from either form.
-struct Parts {
-    access_key_id: String,
-    scope_date: String,
-    region: String,
-    service: String,
-    terminator: String,
-    signed_headers: Vec<String>,
-    signature: String,
-    stamp: String,
+/// The parts of a signature, from either form: what a request claims,
+/// before any of it is checked. Borrowed from the request where it can be
+/// (the header form), decoded where it must be (the presigned form).
+pub struct Claim<'a> {
+    access_key_id: Cow<'a, str>,
+    scope_date: Cow<'a, str>,
+    region: Cow<'a, str>,
+    service: Cow<'a, str>,
+    terminator: Cow<'a, str>,
+    /// `SignedHeaders`: lower-case names joined by `;`.
+    signed_headers: Cow<'a, str>,
+    signature: Cow<'a, str>,
+    stamp: Cow<'a, str>,
     presigned: bool,
 }
 
@@ -97,25 +102,50 @@ fn stamp_millis(stamp: &str) -> Option<i64> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let text = format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &stamp[0..4],
-        &stamp[4..6],
-        &stamp[6..8],
-        &stamp[9..11],
-        &stamp[11..13],
-        &stamp[13..15]
-    );
-    rekey_model::calendar::parse_utc(&text)
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |n, c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+    };
+    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (h, mi, sec) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let day = rekey_model::calendar::days(rekey_model::calendar::Date { year: y, month: mo as u32, day: d as u32 });
+    Some(((day * 24 + h) * 60 + mi) * 60_000 + sec * 1000)
 }
 
-fn parse_scope(credential: &str) -> Option<(String, String, String, String, String)> {
-    let mut it = credential.rsplitn(5, '/');
+/// `key/date/region/service/terminator` (the key id may itself hold `/`).
+type Scope<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+fn split_scope(c: &str) -> Option<[&str; 5]> {
+    let mut it = c.rsplitn(5, '/');
     let (terminator, service, region, date, key) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
-    Some((key.into(), date.into(), region.into(), service.into(), terminator.into()))
+    Some([key, date, region, service, terminator])
 }
 
-fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
+fn parse_scope(credential: Cow<'_, str>) -> Option<Scope<'_>> {
+    match credential {
+        Cow::Borrowed(c) => {
+            let [k, d, r, s, t] = split_scope(c)?;
+            Some((k.into(), d.into(), r.into(), s.into(), t.into()))
+        }
+        Cow::Owned(c) => {
+            let [k, d, r, s, t] = split_scope(&c)?.map(|x| Cow::Owned(x.to_string()));
+            Some((k, d, r, s, t))
+        }
+    }
+}
+
+impl Claim<'_> {
+    /// The access key id the request claims to be signed with.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+}
+
+/// The signature parts of a request (header or presigned form); an error
+/// when it carries none or an incomplete one.
+pub fn claim<'a>(req: &Incoming<'a>) -> Result<Claim<'a>, ApiError> {
     if let Some(auth) = header(req.headers, "authorization") {
         let Some(rest) = auth.strip_prefix("AWS4-HMAC-SHA256 ") else {
             return Err(err(
@@ -125,19 +155,30 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
                 ),
             ));
         };
-        let field = |name: &str| {
-            rest.split(',').map(str::trim).find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-        };
+        // One pass over `Credential=…, SignedHeaders=…, Signature=…`.
+        let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+        for kv in rest.split(',').map(str::trim) {
+            let Some((k, v)) = kv.split_once('=') else { continue };
+            match k {
+                "Credential" if credential.is_none() => credential = Some(v),
+                "SignedHeaders" if signed_headers.is_none() => signed_headers = Some(v),
+                "Signature" if signature.is_none() => signature = Some(v),
+                _ => {}
+            }
+        }
         let missing: Vec<&str> =
-            ["Credential", "Signature", "SignedHeaders"].into_iter().filter(|n| field(n).is_none()).collect();
+            [("Credential", credential), ("Signature", signature), ("SignedHeaders", signed_headers)]
+                .into_iter()
+                .filter_map(|(n, v)| v.is_none().then_some(n))
+                .collect();
         if !missing.is_empty() {
             let msg: String =
                 missing.iter().map(|m| format!("Authorization header requires '{m}' parameter. ")).collect();
             return Err(err(ErrorCode::IncompleteSignatureException, format!("{msg}Authorization={auth}")));
         }
-        let stamp = match (header(req.headers, "x-amz-date"), header(req.headers, "date")) {
-            (Some(d), _) => d.to_string(),
-            (None, Some(d)) => http_date_stamp(d).unwrap_or_default(),
+        let stamp: Cow<'a, str> = match (header(req.headers, "x-amz-date"), header(req.headers, "date")) {
+            (Some(d), _) => Cow::Borrowed(d),
+            (None, Some(d)) => Cow::Owned(http_date_stamp(d).unwrap_or_default()),
             (None, None) => {
                 return Err(err(
                     ErrorCode::IncompleteSignatureException,
@@ -147,21 +188,21 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
                 ));
             }
         };
-        let credential = field("Credential").unwrap_or_default();
-        let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential).ok_or_else(|| {
+        let credential = credential.unwrap_or_default();
+        let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential.into()).ok_or_else(|| {
             err(
                 ErrorCode::IncompleteSignatureException,
                 format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"),
             )
         })?;
-        return Ok(Parts {
+        return Ok(Claim {
             access_key_id,
             scope_date,
             region,
             service,
             terminator,
-            signed_headers: field("SignedHeaders").unwrap_or_default().split(';').map(str::to_string).collect(),
-            signature: field("Signature").unwrap_or_default().to_string(),
+            signed_headers: signed_headers.unwrap_or_default().into(),
+            signature: signature.unwrap_or_default().into(),
             stamp,
             presigned: false,
         });
@@ -186,21 +227,21 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
         ));
     }
     let credential = get("X-Amz-Credential").unwrap_or_default();
-    let (access_key_id, scope_date, region, service, terminator) = parse_scope(&credential).ok_or_else(|| {
+    let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential.clone().into()).ok_or_else(|| {
         err(
             ErrorCode::IncompleteSignatureException,
             format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"),
         )
     })?;
-    Ok(Parts {
+    Ok(Claim {
         access_key_id,
         scope_date,
         region,
         service,
         terminator,
-        signed_headers: get("X-Amz-SignedHeaders").unwrap_or_default().split(';').map(str::to_string).collect(),
-        signature: get("X-Amz-Signature").unwrap_or_default(),
-        stamp: get("X-Amz-Date").unwrap_or_default(),
+        signed_headers: get("X-Amz-SignedHeaders").unwrap_or_default().into(),
+        signature: get("X-Amz-Signature").unwrap_or_default().into(),
+        stamp: get("X-Amz-Date").unwrap_or_default().into(),
         presigned: true,
     })
 }
@@ -208,17 +249,16 @@ fn parts(req: &Incoming<'_>) -> Result<Parts, ApiError> {
 /// (access key, day, region): what a derived signing key is for.
 type KeyScope = (String, String, String);
 
-/// The access key id a request claims (before any check), to look its
-/// secret up; `None` when the request carries no credential.
-pub fn claimed_access_key(req: &Incoming<'_>) -> Option<String> {
-    parts(req).ok().map(|p| p.access_key_id)
-}
+/// A derived signing key (HMAC-SHA256 output).
+type SigningKey = Zeroizing<[u8; 32]>;
 
 /// Verifies signatures; keeps derived signing keys.
 #[derive(Default)]
 pub struct Verifier {
-    /// Derived signing keys by scope.
-    cache: Mutex<HashMap<KeyScope, Zeroizing<Vec<u8>>>>,
+    /// Derived signing keys by the hash of their scope (the scope itself
+    /// is kept and compared, so a lookup allocates nothing).
+    cache: Mutex<HashMap<u64, (KeyScope, SigningKey)>>,
+    hasher: RandomState,
 }
 
 impl Verifier {
@@ -230,7 +270,17 @@ impl Verifier {
     /// Checks the signature of `req` at server time `now_ms`, with the
     /// secret keys `keys` knows.
     pub fn verify(&self, req: &Incoming<'_>, now_ms: i64, keys: &dyn SecretKeys) -> Result<Verified, ApiError> {
-        let p = parts(req)?;
+        self.verify_claim(req, claim(req)?, now_ms, keys)
+    }
+
+    /// Like [`verify`](Self::verify), with the request's [`claim`] already parsed.
+    pub fn verify_claim(
+        &self,
+        req: &Incoming<'_>,
+        p: Claim<'_>,
+        now_ms: i64,
+        keys: &dyn SecretKeys,
+    ) -> Result<Verified, ApiError> {
         let Some(signed_at) = stamp_millis(&p.stamp) else {
             return Err(err(
                 ErrorCode::IncompleteSignatureException,
@@ -240,16 +290,16 @@ impl Verifier {
                 ),
             ));
         };
-        let (_, now_stamp) = amz_dates(now_ms);
+        let now_stamp = || amz_dates(now_ms).1;
         if signed_at < now_ms - MAX_SKEW_MS {
-            let (_, limit) = amz_dates(now_ms - MAX_SKEW_MS);
+            let (now_stamp, (_, limit)) = (now_stamp(), amz_dates(now_ms - MAX_SKEW_MS));
             return Err(err(
                 ErrorCode::InvalidSignatureException,
                 format!("Signature expired: {} is now earlier than {limit} ({now_stamp} - 15 min.)", p.stamp),
             ));
         }
         if signed_at > now_ms + MAX_SKEW_MS {
-            let (_, limit) = amz_dates(now_ms + MAX_SKEW_MS);
+            let (now_stamp, (_, limit)) = (now_stamp(), amz_dates(now_ms + MAX_SKEW_MS));
             return Err(err(
                 ErrorCode::InvalidSignatureException,
                 format!("Signature not yet current: {} is still later than {limit} ({now_stamp} + 15 min.)", p.stamp),
@@ -289,7 +339,7 @@ impl Verifier {
         if p.region.is_empty() {
             return Err(err(ErrorCode::InvalidSignatureException, "Credential should be scoped to a valid region. "));
         }
-        if !p.signed_headers.iter().any(|h| h == "host") {
+        if !p.signed_headers.split(';').any(|h| h == "host") {
             return Err(err(
                 ErrorCode::InvalidSignatureException,
                 "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
@@ -301,42 +351,70 @@ impl Verifier {
                 "The security token included in the request is invalid.",
             ));
         };
-        let mut headers = Vec::with_capacity(p.signed_headers.len());
-        for name in &p.signed_headers {
-            let values: Vec<&str> = req.headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
-            headers.push((name.clone(), values.join(",")));
+        // The canonical request, hashed as it is written.
+        let mut canonical = CanonicalHasher::default();
+        canonical.put(req.method);
+        canonical.put("\n");
+        canonical.put(&uri_encode(req.path, true));
+        canonical.put("\n");
+        if let Some(q) = req.query.filter(|q| !q.is_empty()) {
+            canonical.put(&canonical_query(q, p.presigned.then_some("X-Amz-Signature")));
         }
+        canonical.put("\n");
+        for name in p.signed_headers.split(';') {
+            canonical.header(name, req.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()));
+        }
+        canonical.put("\n");
+        canonical.put(&p.signed_headers);
+        canonical.put("\n");
         // Outside S3 the payload hash is the body's, in both forms, unless
         // the client declared UNSIGNED-PAYLOAD.
-        let payload = match header(req.headers, "x-amz-content-sha256") {
-            Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
-            _ => sha256_hex(req.body),
-        };
-        let query = canonical_query(req.query.unwrap_or_default(), p.presigned.then_some("X-Amz-Signature"));
-        let canonical = format!(
-            "{}\n{}\n{query}\n{}\n{}\n{payload}",
-            req.method,
-            uri_encode(req.path, true),
-            canonical_headers(&headers),
-            p.signed_headers.join(";")
-        );
-        let scope = format!("{}/{}/{SERVICE}/aws4_request", p.scope_date, p.region);
-        let to_sign = string_to_sign(&p.stamp, &scope, &canonical);
-        let cache_key = (p.access_key_id.clone(), p.scope_date.clone(), p.region.clone());
-        let key = {
-            let mut cache = self.cache.lock().expect("signing key cache");
-            if cache.len() > 10_000 {
-                cache.clear();
-            }
-            cache.entry(cache_key).or_insert_with(|| signing_key(&secret, &p.scope_date, &p.region, SERVICE)).clone()
-        };
-        if !signature_matches(&key, &to_sign, &p.signature) {
+        match header(req.headers, "x-amz-content-sha256") {
+            Some("UNSIGNED-PAYLOAD") => canonical.put("UNSIGNED-PAYLOAD"),
+            _ => canonical.put(std::str::from_utf8(&sha256_hex32(req.body)).expect("hex")),
+        }
+        let hash = canonical.finish();
+        let key = self.signing_key(&p, &secret);
+        let to_sign = [
+            "AWS4-HMAC-SHA256\n",
+            &p.stamp,
+            "\n",
+            &p.scope_date,
+            "/",
+            &p.region,
+            "/",
+            SERVICE,
+            "/aws4_request\n",
+            std::str::from_utf8(&hash).expect("hex"),
+        ];
+        if !signature_matches_parts(key.as_slice(), &to_sign, &p.signature) {
             return Err(err(
                 ErrorCode::InvalidSignatureException,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
             ));
         }
-        Ok(Verified { access_key_id: p.access_key_id, region: p.region })
+        Ok(Verified { access_key_id: p.access_key_id.into_owned(), region: p.region.into_owned() })
+    }
+
+    /// The derived key of the claim's scope, from the cache or derived now.
+    fn signing_key(&self, p: &Claim<'_>, secret: &str) -> SigningKey {
+        let scope = (&*p.access_key_id, &*p.scope_date, &*p.region);
+        let hash = self.hasher.hash_one(scope);
+        let mut cache = self.cache.lock().expect("signing key cache");
+        if let Some((s, key)) = cache.get(&hash)
+            && (s.0.as_str(), s.1.as_str(), s.2.as_str()) == scope
+        {
+            return key.clone();
+        }
+        let derived = signing_key(secret, &p.scope_date, &p.region, SERVICE);
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(&derived);
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        let owned = (scope.0.to_string(), scope.1.to_string(), scope.2.to_string());
+        cache.insert(hash, (owned, key.clone()));
+        key
     }
 }
 

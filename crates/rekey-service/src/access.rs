@@ -21,6 +21,7 @@ use rekey_model::secret::SecretState;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 /// What a caller's identity policies grant.
@@ -64,7 +65,7 @@ impl<'a> Target<'a> {
     /// The secret `id` names, found (`state`) or not.
     pub(crate) fn secret(ctx: &RequestContext, id: &'a str, r: &SecretRef, state: Option<&'a SecretState>) -> Self {
         let arn = match (state, r) {
-            (Some(s), _) => s.secret.arn.to_string(),
+            (Some(s), _) => s.secret.arn.text(),
             (None, SecretRef::Name(name)) => {
                 format!("arn:aws:secretsmanager:{}:{}:secret:{name}", ctx.namespace.region, ctx.namespace.account)
             }
@@ -122,7 +123,7 @@ pub fn request_keys(body: &Value) -> Context {
             if let (Some(k), Some(v)) =
                 (tag.get("Key").and_then(Value::as_str), tag.get("Value").and_then(Value::as_str))
             {
-                keys = keys.with(&format!("aws:RequestTag/{k}"), v);
+                keys = keys.with(format!("aws:RequestTag/{k}"), v);
                 names.push(k.to_string());
             }
         }
@@ -187,7 +188,7 @@ impl<S: Store> Service<S> {
         policy: &PolicyDocument,
         secret: Option<&SecretState>,
     ) -> bool {
-        let resource = secret.map_or_else(|| "*".to_string(), |s| s.secret.arn.to_string());
+        let resource = secret.map_or_else(|| "*".to_string(), |s| s.secret.arn.text());
         let keys = self.condition_keys(ctx, secret);
         let account = ctx.principal.account.as_str();
         let req = authz::Request {
@@ -202,42 +203,78 @@ impl<S: Store> Service<S> {
     }
 
     /// The request's condition keys: the caller's, the network's, the
-    /// parameters' and the secret's.
-    fn condition_keys(&self, ctx: &RequestContext, state: Option<&SecretState>) -> Context {
-        let p = &ctx.principal;
-        let now = self.clock.now();
-        let mut keys = ctx
-            .request_keys
-            .clone()
-            .with("aws:PrincipalArn", p.arn.clone())
-            .with("aws:PrincipalAccount", p.account.as_str())
-            .with("aws:PrincipalType", if p.user.is_some() { "User" } else { "Account" })
-            .with("aws:SecureTransport", ctx.secure_transport.to_string())
-            .with("aws:CurrentTime", format!("{}Z", format_utc(now.millis()).replace(' ', "T")))
-            .with("aws:EpochTime", (now.millis() / 1000).to_string())
-            .with("aws:RequestedRegion", ctx.namespace.region.as_str());
-        keys = match &p.user {
-            Some((name, id)) => keys.with("aws:username", name.as_str()).with("aws:userid", id.clone()),
-            None => keys.with("aws:userid", p.account.as_str()),
-        };
-        if let Some(ip) = ctx.source_ip {
-            keys = keys.with("aws:SourceIp", ip.to_string());
+    /// parameters' and the secret's, each computed when a policy asks.
+    fn condition_keys<'a>(&self, ctx: &'a RequestContext, state: Option<&'a SecretState>) -> RequestKeys<'a> {
+        RequestKeys { ctx, state, now_ms: self.clock.now().millis() }
+    }
+}
+
+/// The condition keys of one request (see [`authz::Keys`]).
+struct RequestKeys<'a> {
+    ctx: &'a RequestContext,
+    state: Option<&'a SecretState>,
+    now_ms: i64,
+}
+
+/// `key` without `prefix`, compared case-insensitively (tag keys keep their case).
+fn strip_prefix_ci<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    let head = key.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &key[prefix.len()..])
+}
+
+impl authz::Keys for RequestKeys<'_> {
+    fn values(&self, key: &str) -> Option<Cow<'_, [String]>> {
+        let one = |v: String| Some(Cow::Owned(vec![v]));
+        let p = &self.ctx.principal;
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("aws:PrincipalArn") {
+            return one(p.arn.clone());
         }
-        if let Some(state) = state {
-            let meta = &state.secret.meta;
-            for tag in meta.tags.iter().flatten() {
-                if let (Some(k), Some(v)) = (&tag.key, &tag.value) {
-                    keys = keys.with(&format!("aws:ResourceTag/{k}"), v.clone());
-                    keys = keys.with(&format!("secretsmanager:ResourceTag/{k}"), v.clone());
-                }
-            }
-            if let Some(arn) = &meta.rotation.lambda_arn {
-                keys = keys.with("secretsmanager:resource/AllowRotationLambdaArn", arn.clone());
-            }
-            let primary = meta.primary_region.clone().unwrap_or_else(|| state.secret.arn.namespace.region.to_string());
-            keys = keys.with("secretsmanager:SecretPrimaryRegion", primary);
+        if is("aws:PrincipalAccount") {
+            return one(p.account.to_string());
         }
-        keys
+        if is("aws:PrincipalType") {
+            return one(if p.user.is_some() { "User" } else { "Account" }.into());
+        }
+        if is("aws:username") {
+            return p.user.as_ref().and_then(|(name, _)| one(name.to_string()));
+        }
+        if is("aws:userid") {
+            return one(p.user.as_ref().map_or_else(|| p.account.to_string(), |(_, id)| id.clone()));
+        }
+        if is("aws:SecureTransport") {
+            return one(self.ctx.secure_transport.to_string());
+        }
+        if is("aws:SourceIp") {
+            return self.ctx.source_ip.and_then(|ip| one(ip.to_string()));
+        }
+        if is("aws:CurrentTime") {
+            return one(format_utc(self.now_ms));
+        }
+        if is("aws:EpochTime") {
+            return one((self.now_ms / 1000).to_string());
+        }
+        if is("aws:RequestedRegion") {
+            return one(self.ctx.namespace.region.to_string());
+        }
+        if let Some(values) = self.ctx.request_keys.get(key) {
+            return Some(Cow::Borrowed(values.as_slice()));
+        }
+        let meta = &self.state?.secret.meta;
+        let tag =
+            strip_prefix_ci(key, "aws:ResourceTag/").or_else(|| strip_prefix_ci(key, "secretsmanager:ResourceTag/"));
+        if let Some(name) = tag {
+            let tag = meta.tags.iter().flatten().find(|t| t.key.as_deref() == Some(name))?;
+            return one(tag.value.clone()?);
+        }
+        if is("secretsmanager:resource/AllowRotationLambdaArn") {
+            return one(meta.rotation.lambda_arn.clone()?);
+        }
+        if is("secretsmanager:SecretPrimaryRegion") {
+            let state = self.state?;
+            return one(meta.primary_region.clone().unwrap_or_else(|| state.secret.arn.namespace.region.to_string()));
+        }
+        None
     }
 }
 

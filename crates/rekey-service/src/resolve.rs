@@ -1,7 +1,7 @@
 //! Finding the secret a `SecretId` names, and changing it safely.
 
 use crate::Service;
-use crate::access::Target;
+use crate::access::{Grant, Target};
 use crate::context::RequestContext;
 use crate::replication::replica_is_read_only;
 use rekey_model::name::{Arn, SecretRef};
@@ -40,7 +40,9 @@ impl<S: Store> Service<S> {
         r: &SecretRef,
     ) -> ApiResult<Option<Resolved>> {
         let found = self.find(ctx, r).await?;
-        self.authorize(ctx, &Target::secret(ctx, secret_id, r, found.as_deref()))?;
+        if !matches!(ctx.principal.grant, Grant::Unrestricted) {
+            self.authorize(ctx, &Target::secret(ctx, secret_id, r, found.as_deref()))?;
+        }
         Ok(found.map(|state| Resolved { state }))
     }
 

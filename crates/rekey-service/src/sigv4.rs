@@ -1,6 +1,7 @@
-//! AWS Signature Version 4 signing of outgoing requests (the Lambda Invoke
-//! API). Verification of incoming requests will share the canonical forms
-//! defined here.
+//! AWS Signature Version 4: signing of outgoing requests (the Lambda
+//! Invoke API, `rekey admin`) and the canonical forms the server's
+//! verifier shares, including a [`CanonicalHasher`] that hashes a
+//! canonical request as it is written instead of building it.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -87,7 +88,19 @@ pub struct Request<'a> {
 /// lower-cased and sorted) header, values trimmed with inner runs of
 /// spaces collapsed.
 pub fn canonical_headers(headers: &[(String, String)]) -> String {
-    headers.iter().map(|(k, v)| format!("{}:{}\n", k, v.split_whitespace().collect::<Vec<_>>().join(" "))).collect()
+    let mut out = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (k, v) in headers {
+        out.push_str(k);
+        out.push(':');
+        for (i, word) in v.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The canonical query string: pairs decoded, encoded again the SigV4
@@ -149,17 +162,100 @@ pub fn signature(signing_key: &[u8], to_sign: &str) -> Vec<u8> {
 /// Whether `provided` (hex) is the signature of `to_sign`, compared in
 /// constant time.
 pub fn signature_matches(signing_key: &[u8], to_sign: &str, provided: &str) -> bool {
-    let Some(provided) = hex_decode(provided) else { return false };
-    let mut mac = Hmac::<Sha256>::new_from_slice(signing_key).expect("HMAC takes any key length");
-    mac.update(to_sign.as_bytes());
-    mac.verify_slice(&provided).is_ok()
+    signature_matches_parts(signing_key, &[to_sign], provided)
 }
 
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
+/// [`signature_matches`] of a string to sign given in pieces.
+pub fn signature_matches_parts(signing_key: &[u8], to_sign: &[&str], provided: &str) -> bool {
+    let mut expected = [0u8; 32];
+    if provided.len() != 64 || !hex_decode_into(provided, &mut expected) {
+        return false;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    let mut mac = Hmac::<Sha256>::new_from_slice(signing_key).expect("HMAC takes any key length");
+    for part in to_sign {
+        mac.update(part.as_bytes());
+    }
+    mac.verify_slice(&expected).is_ok()
+}
+
+fn hex_decode_into(s: &str, out: &mut [u8]) -> bool {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let b = s.as_bytes();
+    for (i, o) in out.iter_mut().enumerate() {
+        match (digit(b[2 * i]), digit(b[2 * i + 1])) {
+            (Some(h), Some(l)) => *o = h << 4 | l,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Lower-case hex of a SHA-256 digest, on the stack.
+pub fn hex32(digest: &[u8]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in digest.iter().take(32).enumerate() {
+        out[2 * i] = DIGITS[(b >> 4) as usize];
+        out[2 * i + 1] = DIGITS[(b & 15) as usize];
+    }
+    out
+}
+
+/// Lower-case hex SHA-256 of `data`, on the stack.
+pub fn sha256_hex32(data: &[u8]) -> [u8; 64] {
+    hex32(&Sha256::digest(data))
+}
+
+/// SHA-256 of a canonical request, fed as it is written: the same bytes
+/// as the `format!` the signer builds, without the string.
+#[derive(Default)]
+pub struct CanonicalHasher(Sha256);
+
+impl std::fmt::Write for CanonicalHasher {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl CanonicalHasher {
+    /// Feeds raw text.
+    pub fn put(&mut self, s: &str) {
+        self.0.update(s.as_bytes());
+    }
+
+    /// Feeds one canonical header line: `name:values\n`, the values joined
+    /// by `,` with whitespace runs collapsed (as [`canonical_headers`]).
+    pub fn header<'v>(&mut self, name: &str, values: impl Iterator<Item = &'v str>) {
+        self.put(name);
+        self.put(":");
+        let mut first_word = true;
+        for (i, value) in values.enumerate() {
+            if i > 0 {
+                // The `,` joins the previous value's last word to this one's first.
+                self.put(",");
+                first_word = true;
+            }
+            for word in value.split_whitespace() {
+                if !first_word {
+                    self.put(" ");
+                }
+                self.put(word);
+                first_word = false;
+            }
+        }
+        self.put("\n");
+    }
+
+    /// The hex digest.
+    pub fn finish(self) -> [u8; 64] {
+        hex32(&self.0.finalize())
+    }
 }
 
 /// Signs `req` for `service` in `region` at `millis`: returns every header

@@ -225,7 +225,7 @@ impl<S: Store> Service<S> {
             SecretValue::Binary(b) => (None, Some(b)),
         };
         Ok(GetSecretValueResponse {
-            arn: Some(resolved.arn().to_string()),
+            arn: Some(resolved.arn().text()),
             name: Some(resolved.arn().name.to_string()),
             version_id: Some(version_id.to_string()),
             secret_string,
@@ -311,7 +311,7 @@ impl<S: Store> Service<S> {
             })
             .collect();
         Ok(ListSecretVersionIdsResponse {
-            arn: Some(resolved.arn().to_string()),
+            arn: Some(resolved.arn().text()),
             name: Some(resolved.arn().name.to_string()),
             versions: Some(versions),
             next_token: (end < listed.len()).then(|| page_token(end)),

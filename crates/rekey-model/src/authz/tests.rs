@@ -325,11 +325,11 @@ impl Row {
         self.account = account;
         self
     }
-    fn ctx(mut self, key: &str, value: &str) -> Self {
+    fn ctx(mut self, key: &'static str, value: &str) -> Self {
         self.context = self.context.with(key, value);
         self
     }
-    fn ctx_all(mut self, key: &str, values: &[&str]) -> Self {
+    fn ctx_all(mut self, key: &'static str, values: &[&str]) -> Self {
         self.context = self.context.with_all(key, values.iter().map(|v| v.to_string()));
         self
     }

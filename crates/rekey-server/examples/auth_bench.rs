@@ -1,0 +1,95 @@
+//! Micro-benchmark of the two per-request security stages, in process:
+//! SigV4 verification of a botocore-shaped GetSecretValue, and evaluation
+//! of a ten-statement identity policy (the one `bench/run` uses).
+//!
+//!   cargo run --release -p rekey-server --example auth_bench
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use rekey_model::authz::{self, Context};
+use rekey_model::policy::PolicyDocument;
+use rekey_server::sigv4::{Incoming, SecretKeys, Verifier};
+use rekey_service::sigv4::{Credentials, Request, sign};
+use std::time::Instant;
+use zeroize::Zeroizing;
+
+const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+struct Keys;
+
+impl SecretKeys for Keys {
+    fn secret_key(&self, _: &str) -> Option<Zeroizing<String>> {
+        Some(Zeroizing::new(SECRET.to_string()))
+    }
+}
+
+/// The ten-statement identity policy `bench/run` gives its user.
+const POLICY: &str = include_str!("ten_statements.json");
+
+fn time(label: &str, n: u32, mut f: impl FnMut()) {
+    for _ in 0..n / 10 {
+        f();
+    }
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    println!("{label:<28} {:>8.2} µs", start.elapsed().as_secs_f64() * 1e6 / f64::from(n));
+}
+
+fn main() {
+    let now = 1_795_792_574_000;
+    let body = br#"{"SecretId":"bench-0"}"#;
+    let creds = Credentials {
+        access_key_id: KEY.into(),
+        secret_access_key: Zeroizing::new(SECRET.into()),
+        session_token: None,
+    };
+    let signed = sign(
+        Request {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                ("content-type".into(), "application/x-amz-json-1.1".into()),
+                ("host".into(), "127.0.0.1:4584".into()),
+                ("x-amz-target".into(), "secretsmanager.GetSecretValue".into()),
+            ],
+            body,
+        },
+        &creds,
+        "us-east-1",
+        "secretsmanager",
+        now,
+    );
+    let mut headers = HeaderMap::new();
+    for (k, v) in &signed {
+        headers.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+    }
+    headers.append("user-agent", HeaderValue::from_static("aws-cli/1.46.3 Python/3.12 botocore/1.44.8"));
+    let req = Incoming { method: "POST", path: "/", query: None, headers: &headers, body };
+    let verifier = Verifier::new();
+    verifier.verify(&req, now, &Keys).expect("a valid signature");
+    time("SigV4 verification", 200_000, || {
+        verifier.verify(&req, now, &Keys).unwrap();
+    });
+
+    let doc = PolicyDocument::parse_identity(POLICY).unwrap();
+    let keys = Context::new()
+        .with("secretsmanager:SecretId", "bench-0")
+        .with("aws:SourceIp", "127.0.0.1")
+        .with("aws:SecureTransport", "false")
+        .with("aws:CurrentTime", "2026-11-27T12:00:00Z")
+        .with("aws:username", "bench");
+    let request = authz::Request {
+        action: "secretsmanager:GetSecretValue",
+        resource: "arn:aws:secretsmanager:us-east-1:000000000000:secret:bench-0-AbCdEf",
+        principal_arn: "arn:aws:iam::000000000000:user/bench",
+        principal_account: "000000000000",
+        resource_account: "000000000000",
+        context: &keys,
+    };
+    assert_eq!(authz::evaluate(&request, &[&doc], None), authz::Decision::Allow);
+    time("10-statement policy", 200_000, || {
+        authz::evaluate(&request, &[&doc], None);
+    });
+}
