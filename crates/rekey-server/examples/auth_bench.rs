@@ -18,8 +18,8 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 struct Keys;
 
 impl SecretKeys for Keys {
-    fn secret_key(&self, _: &str) -> Option<Zeroizing<String>> {
-        Some(Zeroizing::new(SECRET.to_string()))
+    fn secret_key(&self, _: &str) -> Option<&str> {
+        Some(SECRET)
     }
 }
 

@@ -15,7 +15,6 @@ use rekey_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
 
 /// Who the server assumes callers are when it cannot tell.
 #[derive(Debug, Clone)]
@@ -91,15 +90,15 @@ const KEY_TTL: Duration = Duration::from_secs(60);
 struct OneKey<'a>(&'a SigningKey);
 
 impl SecretKeys for OneKey<'_> {
-    fn secret_key(&self, access_key_id: &str) -> Option<Zeroizing<String>> {
-        (self.0.record.access_key_id == access_key_id).then(|| self.0.secret.clone())
+    fn secret_key(&self, access_key_id: &str) -> Option<&str> {
+        (self.0.record.access_key_id == access_key_id).then_some(self.0.secret.as_str())
     }
 }
 
 struct NoKey;
 
 impl SecretKeys for NoKey {
-    fn secret_key(&self, _: &str) -> Option<Zeroizing<String>> {
+    fn secret_key(&self, _: &str) -> Option<&str> {
         None
     }
 }
@@ -150,7 +149,7 @@ impl Authenticator {
         let key = known.expect("verified with a known key");
         let account = key.record.account.clone();
         let principal = Principal {
-            arn: key.record.principal_arn(),
+            arn: key.arn.clone(),
             account: account.clone(),
             access_key_id: verified.access_key_id,
             user: key.record.user.clone().zip(key.user_id.clone()),

@@ -172,7 +172,7 @@ impl<S: Store> Service<S> {
                 (Grant::Policies(docs), user.map(|u| u.user_id))
             }
         };
-        Ok(Some(SigningKey { record, secret, grant, user_id }))
+        Ok(Some(SigningKey { arn: record.principal_arn(), record, secret, grant, user_id }))
     }
 
     /// A counter that moves whenever a key, user or policy changes, so
@@ -230,4 +230,6 @@ pub struct SigningKey {
     pub grant: Grant,
     /// The user's unique id (`aws:userid`), for a user's key.
     pub user_id: Option<String>,
+    /// The ARN of the principal it signs for.
+    pub arn: String,
 }
