@@ -50,6 +50,8 @@ pub enum ErrorCode {
     IncompleteSignatureException,
     /// The request carries no authentication.
     MissingAuthenticationTokenException,
+    /// The session token of temporary credentials has expired.
+    ExpiredTokenException,
 }
 
 impl ErrorCode {
@@ -78,6 +80,7 @@ impl ErrorCode {
             InvalidSignatureException => "InvalidSignatureException",
             IncompleteSignatureException => "IncompleteSignatureException",
             MissingAuthenticationTokenException => "MissingAuthenticationTokenException",
+            ExpiredTokenException => "ExpiredTokenException",
         }
     }
 

@@ -18,6 +18,18 @@ pub struct AccessKeyRecord {
     pub created: Timestamp,
     /// Whether it may sign requests.
     pub active: bool,
+    /// For temporary credentials: the session they belong to.
+    pub session: Option<Session>,
+}
+
+/// What makes an access key temporary: a session token the request must
+/// carry (`X-Amz-Security-Token`) and an expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the session token (the token itself is shown once).
+    pub token_sha256: Vec<u8>,
+    /// When the credentials stop working.
+    pub expires: Timestamp,
 }
 
 impl AccessKeyRecord {
@@ -110,6 +122,16 @@ fn random_text(alphabet: &[u8], len: usize) -> String {
 /// A new access key id, shaped like AWS's (`AKIA` and 16 characters).
 pub fn new_access_key_id() -> String {
     format!("AKIA{}", random_text(KEY_CHARS, 16))
+}
+
+/// A new temporary access key id (`ASIA` and 16 characters, as STS's).
+pub fn new_temporary_key_id() -> String {
+    format!("ASIA{}", random_text(KEY_CHARS, 16))
+}
+
+/// A new session token: 128 characters from a CSPRNG (768 bits).
+pub fn new_session_token() -> zeroize::Zeroizing<String> {
+    zeroize::Zeroizing::new(random_text(SECRET_CHARS, 128))
 }
 
 /// A new secret access key: 40 characters from a CSPRNG (240 bits).

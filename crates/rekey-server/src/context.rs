@@ -8,10 +8,12 @@
 use crate::sigv4::{Incoming, SecretKeys, claim};
 use axum::http::HeaderMap;
 use rekey_model::ApiError;
+use rekey_model::ErrorCode;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_service::Service;
-use rekey_service::{Principal, RequestContext, SigningKey};
+use rekey_service::{Principal, RequestContext, SigningKey, session_token_hash};
 use rekey_store::Store;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -147,6 +149,7 @@ impl Authenticator {
             None => signed.verifier.verify_claim(req, claim, now_ms, &NoKey)?,
         };
         let key = known.expect("verified with a known key");
+        check_session(req, &key, now_ms)?;
         let account = key.record.account.clone();
         let principal = Principal {
             arn: key.arn.clone(),
@@ -157,6 +160,45 @@ impl Authenticator {
         };
         let namespace = Namespace { account, region: Region::new(verified.region) };
         Ok(RequestContext::new(namespace, principal, request_id))
+    }
+}
+
+/// The session token a request carries (`X-Amz-Security-Token`, as a
+/// header or, presigned, in the query).
+fn session_token<'a>(req: &'a Incoming<'_>) -> Option<Cow<'a, str>> {
+    if let Some(v) = req.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok()) {
+        return Some(Cow::Borrowed(v));
+    }
+    req.query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("X-Amz-Security-Token="))
+        .map(|v| Cow::Owned(rekey_service::sigv4::percent_decode(v)))
+}
+
+/// Temporary credentials need their unexpired session token; permanent
+/// ones take none.
+fn check_session(req: &Incoming<'_>, key: &SigningKey, now_ms: i64) -> Result<(), ApiError> {
+    let invalid = || {
+        ApiError::new(ErrorCode::UnrecognizedClientException, "The security token included in the request is invalid.")
+    };
+    match (&key.record.session, session_token(req)) {
+        (None, None) => Ok(()),
+        (None, Some(_)) | (Some(_), None) => Err(invalid()),
+        (Some(session), Some(token)) => {
+            let given = session_token_hash(&token);
+            // Constant time: fold the difference of every byte.
+            let diff = given.iter().zip(&session.token_sha256).fold(0u8, |d, (a, b)| d | (a ^ b));
+            if diff != 0 || session.token_sha256.len() != given.len() {
+                return Err(invalid());
+            }
+            if now_ms >= session.expires.millis() {
+                return Err(ApiError::new(
+                    ErrorCode::ExpiredTokenException,
+                    "The security token included in the request is expired",
+                ));
+            }
+            Ok(())
+        }
     }
 }
 
@@ -187,5 +229,45 @@ mod tests {
         );
         assert_eq!(ctx.namespace.region.as_str(), "ap-south-1");
         assert_eq!(ctx.namespace.account.as_str(), "000000000000");
+    }
+
+    #[test]
+    fn session_tokens_are_checked_and_expire() {
+        use rekey_model::Timestamp;
+        use rekey_model::identity::{AccessKeyRecord, Session};
+        let key = |session: Option<Session>| SigningKey {
+            record: AccessKeyRecord {
+                access_key_id: "ASIAEXAMPLE".into(),
+                account: AccountId::parse("000000000000").unwrap(),
+                user: None,
+                sealed_secret: Vec::new(),
+                created: Timestamp::from_millis(0),
+                active: true,
+                session,
+            },
+            secret: zeroize::Zeroizing::new("s".into()),
+            grant: rekey_service::Grant::Root,
+            user_id: None,
+            arn: "arn:aws:iam::000000000000:root".into(),
+        };
+        let temporary = key(Some(Session {
+            token_sha256: session_token_hash("tok").to_vec(),
+            expires: Timestamp::from_millis(1000),
+        }));
+        let mut h = HeaderMap::new();
+        h.insert("x-amz-security-token", "tok".parse().unwrap());
+        let req = |h: &HeaderMap, query| {
+            let check = |k: &SigningKey, now| {
+                check_session(&Incoming { method: "POST", path: "/", query, headers: h, body: b"" }, k, now)
+                    .map_err(|e| e.code.as_str())
+            };
+            (check(&temporary, 999), check(&temporary, 1000), check(&key(None), 0))
+        };
+        assert_eq!(req(&h, None), (Ok(()), Err("ExpiredTokenException"), Err("UnrecognizedClientException")));
+        let none = HeaderMap::new();
+        assert_eq!(req(&none, Some("X-Amz-Security-Token=tok")).0, Ok(()), "presigned");
+        assert_eq!(req(&none, None), (Err("UnrecognizedClientException"), Err("UnrecognizedClientException"), Ok(())));
+        h.insert("x-amz-security-token", "other".parse().unwrap());
+        assert_eq!(req(&h, None).0, Err("UnrecognizedClientException"));
     }
 }

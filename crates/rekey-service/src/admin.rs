@@ -274,6 +274,21 @@ impl<S: Store> Service<S> {
                 serde_json::to_vec(&serde_json::json!({ "Now": now }))
                     .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
             }
+            "GetSessionToken" => {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "PascalCase")]
+                struct SessionRequest {
+                    duration_seconds: Option<i64>,
+                }
+                let req: SessionRequest = request(op, body)?;
+                let creds = self.get_session_token(&ctx.principal, req.duration_seconds).await?;
+                encode(json!({"Credentials": {
+                    "AccessKeyId": creds.access_key_id,
+                    "SecretAccessKey": creds.secret_access_key.as_str(),
+                    "SessionToken": creds.session_token.as_str(),
+                    "Expiration": creds.expires,
+                }}))
+            }
             _ => self.principal_op(ctx, op, body).await,
         }
     }

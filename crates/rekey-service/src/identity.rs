@@ -4,8 +4,8 @@
 use crate::Service;
 use crate::access::Grant;
 use rekey_model::identity::{
-    AccessKeyRecord, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id, new_secret_access_key,
-    new_user_id,
+    AccessKeyRecord, Session, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id,
+    new_secret_access_key, new_session_token, new_temporary_key_id, new_user_id,
 };
 use rekey_model::name::AccountId;
 use rekey_model::policy::PolicyDocument;
@@ -85,9 +85,60 @@ impl<S: Store> Service<S> {
             sealed_secret: self.seal.seal_credential(&id, &secret),
             created: self.clock.now(),
             active: true,
+            session: None,
         };
         self.store.insert_access_key(record).await?;
         Ok((id, secret))
+    }
+
+    /// Temporary credentials for the caller (STS's GetSessionToken): a
+    /// new `ASIA…` key of the same principal, usable with its session
+    /// token until `duration_seconds` from now. Temporary credentials
+    /// cannot make more.
+    pub async fn get_session_token(
+        &self,
+        principal: &crate::Principal,
+        duration_seconds: Option<i64>,
+    ) -> ApiResult<TemporaryCredentials> {
+        let seconds = duration_seconds.unwrap_or(DEFAULT_SESSION_SECONDS);
+        if !(MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&seconds) {
+            return Err(ApiError::invalid_parameter(format!(
+                "DurationSeconds must be between {MIN_SESSION_SECONDS} and {MAX_SESSION_SECONDS}, not {seconds}."
+            )));
+        }
+        let Some(caller) = self.store.load_access_key(&principal.access_key_id).await? else {
+            return Err(ApiError::new(
+                ErrorCode::AccessDeniedException,
+                "Only a stored access key can get a session token.",
+            ));
+        };
+        if caller.session.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::AccessDeniedException,
+                "Cannot call GetSessionToken with session credentials",
+            ));
+        }
+        let id = new_temporary_key_id();
+        let secret = new_secret_access_key();
+        let token = new_session_token();
+        let now = self.clock.now();
+        let expires = rekey_model::Timestamp::from_millis(now.millis() + seconds * 1000);
+        let record = AccessKeyRecord {
+            access_key_id: id.clone(),
+            account: caller.account,
+            user: caller.user,
+            sealed_secret: self.seal.seal_credential(&id, &secret),
+            created: now,
+            active: true,
+            session: Some(Session { token_sha256: session_token_hash(&token).to_vec(), expires }),
+        };
+        self.store.insert_access_key(record).await?;
+        Ok(TemporaryCredentials { access_key_id: id, secret_access_key: secret, session_token: token, expires })
+    }
+
+    /// Deletes temporary credentials that have expired; how many.
+    pub async fn purge_expired_sessions(&self) -> ApiResult<usize> {
+        Ok(self.store.delete_expired_access_keys(self.clock.now()).await?)
     }
 
     /// The access keys of a user, or of the whole account.
@@ -218,6 +269,29 @@ impl<S: Store> Service<S> {
     pub async fn has_access_keys(&self) -> ApiResult<bool> {
         Ok(self.store.count_access_keys().await? > 0)
     }
+}
+
+/// How long session tokens last by default, at least and at most (STS's limits).
+const DEFAULT_SESSION_SECONDS: i64 = 12 * 3600;
+const MIN_SESSION_SECONDS: i64 = 900;
+const MAX_SESSION_SECONDS: i64 = 36 * 3600;
+
+/// SHA-256 of a session token, as stored and compared.
+pub fn session_token_hash(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
+
+/// Temporary credentials, shown once.
+pub struct TemporaryCredentials {
+    /// `ASIA…`.
+    pub access_key_id: String,
+    /// The secret key.
+    pub secret_access_key: Zeroizing<String>,
+    /// The token requests must carry as `X-Amz-Security-Token`.
+    pub session_token: Zeroizing<String>,
+    /// When they stop working.
+    pub expires: rekey_model::Timestamp,
 }
 
 /// An access key as signature verification and authorization need it.

@@ -44,7 +44,7 @@ mod values;
 pub use access::{Grant, request_keys};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
-pub use identity::SigningKey;
+pub use identity::{SigningKey, TemporaryCredentials, session_token_hash};
 
 use rekey_model::name::AccountId;
 use rekey_store::Store;

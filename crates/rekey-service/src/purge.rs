@@ -54,6 +54,11 @@ impl<S: Store> Service<S> {
             if n > 0 {
                 tracing::info!(purged = n, "purged secrets whose recovery window ended");
             }
+            match self.purge_expired_sessions().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "deleted expired temporary credentials"),
+                Err(e) => tracing::warn!(error = %e.message, "could not delete expired temporary credentials"),
+            }
         }
     }
 }

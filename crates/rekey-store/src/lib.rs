@@ -317,6 +317,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new access key.
     fn insert_access_key(&self, key: AccessKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Deletes temporary access keys that expired before `now`; how many.
+    fn delete_expired_access_keys(&self, now: Timestamp) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// Deletes an access key; `false` if there was none.
     fn delete_access_key(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 

@@ -92,6 +92,15 @@ pub enum AdminCommand {
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
+    /// Temporary credentials for the caller (like `aws sts get-session-token`):
+    /// a key, its secret and a session token, valid for --duration-seconds.
+    GetSessionToken {
+        /// 900 to 129600 seconds (default 43200, 12 hours).
+        #[arg(long)]
+        duration_seconds: Option<i64>,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
     /// List a user's identity policies with their documents.
     ListUserPolicies {
         #[command(flatten)]
@@ -305,6 +314,13 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
             let mut body = user.body();
             body["PolicyName"] = policy_name.into();
             print(&call(&endpoint, "DeleteUserPolicy", &body)?)
+        }
+        AdminCommand::GetSessionToken { duration_seconds, endpoint } => {
+            let mut body = serde_json::json!({});
+            if let Some(d) = duration_seconds {
+                body["DurationSeconds"] = d.into();
+            }
+            print(&call(&endpoint, "GetSessionToken", &body)?)
         }
         AdminCommand::ListUserPolicies { user, endpoint } => print(&call(&endpoint, "ListUserPolicies", &user.body())?),
     }

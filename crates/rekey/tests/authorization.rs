@@ -460,3 +460,67 @@ fn secure_transport_is_false_over_plain_http() {
     let err = f.aws_err(&bin, "tls-only", &["create-secret", "--name", "plain", "--secret-string", "x"]);
     assert!(err.contains("(AccessDeniedException)"), "{err}");
 }
+
+/// Temporary credentials: `rekey admin get-session-token` gives a key that
+/// signs only with its session token, with the user's permissions.
+#[test]
+fn session_tokens() {
+    let Some(bin) = aws_cli() else { return };
+    let f = Fixture::start(&[]);
+    f.aws_ok(&bin, "rekey-admin", &["create-secret", "--name", "app/db", "--secret-string", "v1"]);
+    f.user(
+        "reader",
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}),
+    );
+    let token = f.admin_as("reader", &["get-session-token", "--duration-seconds", "900"]).unwrap();
+    let creds = &token["Credentials"];
+    assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"), "{token}");
+    let expires = creds["Expiration"].as_f64().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!((expires - now - 900.0).abs() < 60.0, "{expires} vs {now}");
+    let profile = |name: &str, token: Option<&str>| {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&f.credentials).unwrap();
+        writeln!(
+            file,
+            "[{name}]\naws_access_key_id = {}\naws_secret_access_key = {}",
+            creds["AccessKeyId"].as_str().unwrap(),
+            creds["SecretAccessKey"].as_str().unwrap()
+        )
+        .unwrap();
+        if let Some(t) = token {
+            writeln!(file, "aws_session_token = {t}").unwrap();
+        }
+    };
+    profile("temporary", creds["SessionToken"].as_str());
+    profile("no-token", None);
+    profile("wrong-token", Some("not-the-token"));
+    let got = f.aws_ok(&bin, "temporary", &["get-secret-value", "--secret-id", "app/db"]);
+    assert_eq!(got["SecretString"], "v1");
+    // The user's permissions, no more.
+    let err = f.aws_err(&bin, "temporary", &["describe-secret", "--secret-id", "app/db"]);
+    assert!(err.contains("User: arn:aws:iam::000000000000:user/reader is not authorized"), "{err}");
+    for profile in ["no-token", "wrong-token"] {
+        let err = f.aws_err(&bin, profile, &["get-secret-value", "--secret-id", "app/db"]);
+        assert!(
+            err.contains("(UnrecognizedClientException)")
+                && err.contains("The security token included in the request is invalid."),
+            "{profile}: {err}"
+        );
+    }
+    // A permanent key with a token is refused too.
+    let key = f.admin(&["create-access-key", "--user-name", "reader"]);
+    f.save_profile("permanent-with-token", &key["AccessKey"]);
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&f.credentials).unwrap();
+        writeln!(file, "aws_session_token = {}", creds["SessionToken"].as_str().unwrap()).unwrap();
+    }
+    let err = f.aws_err(&bin, "permanent-with-token", &["get-secret-value", "--secret-id", "app/db"]);
+    assert!(err.contains("(UnrecognizedClientException)"), "{err}");
+    // Session credentials make no more.
+    let err = f.admin_as("temporary", &["get-session-token"]).unwrap_err();
+    assert!(err.contains("Cannot call GetSessionToken with session credentials"), "{err}");
+    let err = f.admin_as("reader", &["get-session-token", "--duration-seconds", "60"]).unwrap_err();
+    assert!(err.contains("DurationSeconds must be between 900 and 129600"), "{err}");
+}

@@ -353,6 +353,10 @@ impl Store for SqliteStore {
         self.write(move |c| principals::insert_access_key(c, &key)).await
     }
 
+    async fn delete_expired_access_keys(&self, now: Timestamp) -> Result<usize, StoreError> {
+        self.write(move |c| principals::delete_expired_access_keys(c, now)).await
+    }
+
     async fn delete_access_key(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_string();
         self.write(move |c| principals::delete_access_key(c, &id)).await

@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use rekey_model::Timestamp;
-use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
+use rekey_model::identity::{AccessKeyRecord, Session, UserName, UserPolicy, UserRecord};
 use rekey_model::name::AccountId;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -98,15 +98,22 @@ pub fn user_policies(conn: &Connection, a: &AccountId, user: &UserName) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const KEY_COLUMNS: &str = "id, account, user_name, secret, created_ms, active";
+const KEY_COLUMNS: &str = "id, account, user_name, secret, created_ms, active, session_sha256, expires_ms";
 
-type KeyRow = (String, String, Option<String>, Vec<u8>, i64, bool);
+type KeyRow = (String, String, Option<String>, Vec<u8>, i64, bool, Option<Vec<u8>>, Option<i64>);
 
 fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
-fn key_record((id, a, user, sealed_secret, created, active): KeyRow) -> Result<AccessKeyRecord, StoreError> {
+fn key_record(
+    (id, a, user, sealed_secret, created, active, token, expires): KeyRow,
+) -> Result<AccessKeyRecord, StoreError> {
+    let session = match (token, expires) {
+        (Some(token_sha256), Some(expires)) => Some(Session { token_sha256, expires: Timestamp::from_millis(expires) }),
+        (None, None) => None,
+        _ => return Err(StoreError::Corrupt(format!("access key {id}: half a session"))),
+    };
     Ok(AccessKeyRecord {
         access_key_id: id,
         account: account(a)?,
@@ -114,6 +121,7 @@ fn key_record((id, a, user, sealed_secret, created, active): KeyRow) -> Result<A
         sealed_secret,
         created: Timestamp::from_millis(created),
         active,
+        session,
     })
 }
 
@@ -126,14 +134,15 @@ pub fn load_access_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRe
         .transpose()
 }
 
-/// The oldest active key of a user in an account.
+/// The oldest active permanent key of a user in an account.
 pub fn find_access_key(
     conn: &Connection,
     a: &AccountId,
     user: &UserName,
 ) -> Result<Option<AccessKeyRecord>, StoreError> {
     conn.prepare_cached(&format!(
-        "SELECT {KEY_COLUMNS} FROM access_keys WHERE account = ?1 AND user_name = ?2 AND active = 1
+        "SELECT {KEY_COLUMNS} FROM access_keys
+         WHERE account = ?1 AND user_name = ?2 AND active = 1 AND expires_ms IS NULL
          ORDER BY created_ms LIMIT 1"
     ))?
     .query_row(params![a.as_str(), user.as_str()], key_row)
@@ -159,17 +168,23 @@ pub fn access_keys(
 
 /// Stores a new access key.
 pub fn insert_access_key(conn: &Connection, k: &AccessKeyRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!("INSERT INTO access_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))?.execute(
-        params![
-            k.access_key_id,
-            k.account.as_str(),
-            k.user.as_ref().map(UserName::as_str),
-            k.sealed_secret,
-            k.created.millis(),
-            k.active
-        ],
-    )?;
+    conn.prepare_cached(&format!("INSERT INTO access_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
+        .execute(params![
+        k.access_key_id,
+        k.account.as_str(),
+        k.user.as_ref().map(UserName::as_str),
+        k.sealed_secret,
+        k.created.millis(),
+        k.active,
+        k.session.as_ref().map(|s| s.token_sha256.as_slice()),
+        k.session.as_ref().map(|s| s.expires.millis()),
+    ])?;
     Ok(())
+}
+
+/// Deletes temporary keys that expired before `now`; how many.
+pub fn delete_expired_access_keys(conn: &Connection, now: Timestamp) -> Result<usize, StoreError> {
+    Ok(conn.prepare_cached("DELETE FROM access_keys WHERE expires_ms < ?1")?.execute([now.millis()])?)
 }
 
 /// Deletes an access key; `false` if there was none.

@@ -129,6 +129,12 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX access_keys_owner ON access_keys (account, user_name);
     "#,
+    // 7: temporary credentials: a session token's hash and an expiry.
+    r#"
+    ALTER TABLE access_keys ADD COLUMN session_sha256 BLOB;
+    ALTER TABLE access_keys ADD COLUMN expires_ms INTEGER;
+    CREATE INDEX access_keys_expiry ON access_keys (expires_ms) WHERE expires_ms IS NOT NULL;
+    "#,
 ];
 
 /// Brings the schema up to date.
