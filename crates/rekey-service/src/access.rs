@@ -57,8 +57,12 @@ pub(crate) enum Target<'a> {
         /// The secret, when it exists (tags, resource policy).
         state: Option<&'a SecretState>,
     },
-    /// Another resource by ARN (a rotation function, a user).
+    /// Another resource by ARN (a user).
     Arn(&'a str),
+    /// A rotation function. Functions are the operator's (registered in
+    /// the configuration) and have no resource policy here, so wherever
+    /// they run only the caller's identity policies decide.
+    Function(&'a str),
 }
 
 impl<'a> Target<'a> {
@@ -151,9 +155,12 @@ impl<S: Store> Service<S> {
         let (resource, shown, state) = match target {
             Target::Any => ("*", None, None),
             Target::Secret { arn, shown, state } => (arn.as_str(), Some(*shown), *state),
-            Target::Arn(arn) => (*arn, Some(*arn), None),
+            Target::Arn(arn) | Target::Function(arn) => (*arn, Some(*arn), None),
         };
-        let resource_account = resource_account(resource).unwrap_or_else(|| ctx.principal.account.clone());
+        let resource_account = match target {
+            Target::Function(_) => ctx.principal.account.clone(),
+            _ => resource_account(resource).unwrap_or_else(|| ctx.principal.account.clone()),
+        };
         let policy = match state.and_then(|s| s.secret.meta.resource_policy.as_deref()) {
             // A stored policy was validated when it was put.
             Some(text) => PolicyDocument::parse(text).ok(),

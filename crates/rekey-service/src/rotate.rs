@@ -156,7 +156,7 @@ impl<S: Store> Service<S> {
     /// The caller must be allowed `lambda:InvokeFunction` on the rotation
     /// function (as AWS requires of whoever configures or starts rotation).
     fn authorize_invoke(&self, ctx: &RequestContext, function_arn: &str) -> ApiResult<()> {
-        self.authorize_action(ctx, "lambda:InvokeFunction", &Target::Arn(function_arn))
+        self.authorize_action(ctx, "lambda:InvokeFunction", &Target::Function(function_arn))
     }
 
     /// CancelRotateSecret.

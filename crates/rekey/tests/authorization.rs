@@ -12,6 +12,8 @@ use std::process::Command;
 
 const ACCOUNT: &str = "000000000000";
 const FUNCTION: &str = "arn:aws:lambda:us-east-1:000000000000:function:pw";
+/// A function of another account (as a real AWS Lambda would be).
+const ELSEWHERE: &str = "arn:aws:lambda:us-east-1:123456789012:function:pw";
 
 /// A signed server, its administrator, and a credentials file the test
 /// adds users' profiles to.
@@ -25,7 +27,8 @@ impl Fixture {
     fn start(extra: &[&str]) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("rekey.toml");
-        std::fs::write(&config, format!("[[function]]\narn = \"{FUNCTION}\"\ntype = \"builtin:password\"\n")).unwrap();
+        let function = |arn: &str| format!("[[function]]\narn = \"{arn}\"\ntype = \"builtin:password\"\n");
+        std::fs::write(&config, function(FUNCTION) + &function(ELSEWHERE)).unwrap();
         let mut args = vec!["--config", config.to_str().unwrap()];
         args.extend_from_slice(extra);
         let server = Server::start_signed(&args);
@@ -213,6 +216,12 @@ fn users_policies_and_the_aws_cli() {
         let v = f.aws_ok(&bin, "reader", &["get-secret-value", "--secret-id", "app/db"]);
         (v["SecretString"] != "v1").then_some(())
     });
+
+    // A registered function in another account is the operator's: the
+    // caller's identity decides (the root may).
+    let elsewhere =
+        f.aws_ok(&bin, admin, &["rotate-secret", "--secret-id", "other", "--rotation-lambda-arn", ELSEWHERE]);
+    assert!(elsewhere["VersionId"].is_string(), "{elsewhere}");
 
     // A resource policy denying the reader wins over its identity allow.
     let policy = json!({"Version": "2012-10-17", "Statement": [{
