@@ -41,9 +41,28 @@ async fn main() {
         source_ip: Some([127, 0, 0, 1].into()),
         ..root.clone()
     };
+    // A second secret with a resource policy (which requests must evaluate).
+    let create =
+        br#"{"Name":"bench-1","SecretString":"x","ClientRequestToken":"00000000-0000-4000-8000-000000000001"}"#;
+    service.dispatch(dev.clone(), Operation::CreateSecret, create).await.expect("create");
+    let policy = serde_json::json!({"SecretId": "bench-1", "ResourcePolicy": serde_json::json!({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "*", "Resource": "*"},
+                      {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}).to_string()});
+    service.dispatch(dev.clone(), Operation::PutResourcePolicy, policy.to_string().as_bytes()).await.expect("policy");
     let body = br#"{"SecretId":"bench-0"}"#;
     let mut base = None;
-    for (label, ctx) in [("--dev", &dev), ("account root", &root), ("user, 10 statements", &user)] {
+    // `authz_bench user` runs the user alone (for a profiler).
+    let only = std::env::args().nth(1);
+    let with_policy = br#"{"SecretId":"bench-1"}"#;
+    for (label, ctx, body) in [
+        ("--dev", &dev, &body[..]),
+        ("account root", &root, &body[..]),
+        ("user, 10 statements", &user, &body[..]),
+        ("root, resource policy", &root, &with_policy[..]),
+    ] {
+        if only.as_deref().is_some_and(|o| !label.starts_with(o)) {
+            continue;
+        }
         let n = 200_000u32;
         for _ in 0..n / 10 {
             service.dispatch(ctx.clone(), Operation::GetSecretValue, body).await.expect("get");

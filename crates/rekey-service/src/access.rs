@@ -22,7 +22,9 @@ use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// What a caller's identity policies grant.
 #[derive(Debug, Clone)]
@@ -43,6 +45,41 @@ static ALLOW_ALL: LazyLock<PolicyDocument> = LazyLock::new(|| {
     )
     .expect("a valid policy")
 });
+
+/// Parsed resource policies by their text, so a secret's policy is
+/// parsed once, not on every request (the text is kept and compared: a
+/// hash collision costs a parse, never a wrong policy).
+#[derive(Default)]
+pub(crate) struct PolicyCache {
+    parsed: Mutex<HashMap<u64, CachedPolicy>>,
+    hasher: RandomState,
+}
+
+/// A policy's text and its parsed document.
+type CachedPolicy = (Arc<str>, Arc<PolicyDocument>);
+
+/// Distinct policies kept before the cache starts over.
+const POLICY_CACHE_SIZE: usize = 10_000;
+
+impl PolicyCache {
+    /// The parsed policy (`None` for text that does not parse; stored
+    /// policies were validated when they were put).
+    fn get(&self, text: &str) -> Option<Arc<PolicyDocument>> {
+        let hash = self.hasher.hash_one(text);
+        if let Some((t, doc)) = self.parsed.lock().expect("policy cache").get(&hash)
+            && &**t == text
+        {
+            return Some(doc.clone());
+        }
+        let doc = Arc::new(PolicyDocument::parse(text).ok()?);
+        let mut parsed = self.parsed.lock().expect("policy cache");
+        if parsed.len() >= POLICY_CACHE_SIZE {
+            parsed.clear();
+        }
+        parsed.insert(hash, (Arc::from(text), doc.clone()));
+        Some(doc)
+    }
+}
 
 /// What a request is checked against.
 pub(crate) enum Target<'a> {
@@ -161,11 +198,7 @@ impl<S: Store> Service<S> {
             Target::Function(_) => ctx.principal.account.clone(),
             _ => resource_account(resource).unwrap_or_else(|| ctx.principal.account.clone()),
         };
-        let policy = match state.and_then(|s| s.secret.meta.resource_policy.as_deref()) {
-            // A stored policy was validated when it was put.
-            Some(text) => PolicyDocument::parse(text).ok(),
-            None => None,
-        };
+        let policy = state.and_then(|s| s.secret.meta.resource_policy.as_deref()).and_then(|t| self.policies.get(t));
         // A root in its own account, with no resource policy to deny it,
         // needs no evaluation.
         if matches!(ctx.principal.grant, Grant::Root) && policy.is_none() && resource_account == ctx.principal.account {
@@ -180,7 +213,7 @@ impl<S: Store> Service<S> {
             resource_account: resource_account.as_str(),
             context: &keys,
         };
-        match authz::evaluate_explained(&req, &identity, policy.as_ref()) {
+        match authz::evaluate_explained(&req, &identity, policy.as_deref()) {
             (Decision::Allow, _) => Ok(()),
             (decision, kind) => Err(access_denied(&ctx.principal.arn, action, shown, decision, kind)),
         }

@@ -62,6 +62,8 @@ pub struct Service<S: Store> {
     identity_epoch: Arc<AtomicU64>,
     /// The account whose root administers the others (creates accounts).
     admin_account: Option<AccountId>,
+    /// Parsed resource policies.
+    policies: Arc<access::PolicyCache>,
 }
 
 impl<S: Store> Clone for Service<S> {
@@ -73,6 +75,7 @@ impl<S: Store> Clone for Service<S> {
             rotation: self.rotation.clone(),
             identity_epoch: self.identity_epoch.clone(),
             admin_account: self.admin_account.clone(),
+            policies: self.policies.clone(),
         }
     }
 }
@@ -80,7 +83,15 @@ impl<S: Store> Clone for Service<S> {
 impl<S: Store> Service<S> {
     /// A service over an opened store and its unlocked seal.
     pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
-        Service { store, seal, clock, rotation: Arc::default(), identity_epoch: Arc::default(), admin_account: None }
+        Service {
+            store,
+            seal,
+            clock,
+            rotation: Arc::default(),
+            identity_epoch: Arc::default(),
+            admin_account: None,
+            policies: Arc::default(),
+        }
     }
 
     /// The same service with `account`'s root as the administrator, who
