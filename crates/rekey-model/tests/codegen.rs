@@ -1,6 +1,10 @@
-//! Generates `src/api/generated.rs` from the vendored service model and checks
-//! that the committed file is exactly what the model produces. This is the
-//! proof that every operation and every member of the model has a Rust type.
+//! Generates `src/api/generated/*.rs` from the vendored service model and
+//! checks that the committed files are exactly what the model produces. This
+//! is the proof that every operation and every member of the model has a
+//! Rust type. One file per kind of shape: `operations.rs` (the Operation
+//! enum), `requests.rs` and `responses.rs` (each operation's input and
+//! output), `types.rs` (enums and the structures they share) and
+//! `errors.rs` (the model's exception structures).
 //!
 //! Regenerate with `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.
 
@@ -84,17 +88,45 @@ fn has_enum_member(shapes: &Map<String, Value>, s: &Map<String, Value>, required
     })
 }
 
-pub fn generate(model: &Value) -> String {
+/// The files generated, in order.
+const FILES: [&str; 5] = ["operations.rs", "requests.rs", "responses.rs", "types.rs", "errors.rs"];
+
+fn header(file: &str) -> String {
+    let uses = match file {
+        "operations.rs" => "",
+        _ => {
+            "use super::*;\n\
+              use crate::api::wire::{Blob, SensitiveString, Timestamp};\n\
+              use serde::{Deserialize, Serialize};\n\
+              use std::collections::BTreeMap;\n\n"
+        }
+    };
+    format!(
+        "// @generated from spec/secretsmanager-service-2.json by crates/rekey-model/tests/codegen.rs.\n\
+         // Do not edit: run `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.\n\n{uses}"
+    )
+}
+
+/// Which file a shape goes to.
+fn file_of(name: &str, s: &Map<String, Value>, ops: &Map<String, Value>) -> &'static str {
+    let is = |io: &str| ops.values().any(|op| op[io]["shape"].as_str() == Some(name));
+    if s.get("exception").and_then(Value::as_bool).unwrap_or(false) {
+        "errors.rs"
+    } else if is("input") {
+        "requests.rs"
+    } else if is("output") {
+        "responses.rs"
+    } else {
+        "types.rs"
+    }
+}
+
+/// Each generated file's name and content.
+pub fn generate(model: &Value) -> Vec<(&'static str, String)> {
     let shapes = model["shapes"].as_object().unwrap();
     let ops = model["operations"].as_object().unwrap();
-    let mut out = String::new();
-    out.push_str(
-        "// @generated from spec/secretsmanager-service-2.json by crates/rekey-model/tests/codegen.rs.\n\
-         // Do not edit: run `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.\n\n\
-         use super::wire::{Blob, SensitiveString, Timestamp};\n\
-         use serde::{Deserialize, Serialize};\n\
-         use std::collections::BTreeMap;\n\n",
-    );
+    let mut files: Vec<(&'static str, String)> = FILES.iter().map(|f| (*f, header(f))).collect();
+    let out = &mut files[0].1;
 
     // Operations.
     out.push_str("/// Every operation of the Secrets Manager service model.\n");
@@ -129,6 +161,8 @@ pub fn generate(model: &Value) -> String {
 
     for (name, s) in shapes {
         let s = s.as_object().unwrap();
+        let file = file_of(name, s, ops);
+        let out = &mut files.iter_mut().find(|(f, _)| *f == file).unwrap().1;
         match s["type"].as_str().unwrap() {
             "string" if s.contains_key("enum") => {
                 writeln!(out, "\n/// Model enum `{name}`.").unwrap();
@@ -175,21 +209,31 @@ pub fn generate(model: &Value) -> String {
             _ => {}
         }
     }
-    out
+    files
+}
+
+fn generated_dir() -> PathBuf {
+    root().join("src/api/generated")
+}
+
+/// The committed generated sources, concatenated.
+fn committed_sources() -> String {
+    FILES.iter().map(|f| std::fs::read_to_string(generated_dir().join(f)).unwrap_or_default()).collect()
 }
 
 #[test]
 fn generated_types_match_the_service_model() {
-    let generated = generate(&model());
-    let path = root().join("src/api/generated.rs");
-    if std::env::var_os("REKEY_REGENERATE").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+    for (file, generated) in generate(&model()) {
+        let path = generated_dir().join(file);
+        if std::env::var_os("REKEY_REGENERATE").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "src/api/generated/{file} is stale: run REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen"
+        );
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "src/api/generated.rs is stale: run REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen"
-    );
 }
 
 #[test]
@@ -197,7 +241,7 @@ fn every_operation_and_member_has_a_type() {
     // Independent of the generator: walk the model and look for each
     // operation, structure and member in the committed source.
     let m = model();
-    let src = std::fs::read_to_string(root().join("src/api/generated.rs")).unwrap();
+    let src = committed_sources();
     let shapes = m["shapes"].as_object().unwrap();
     for (op, def) in m["operations"].as_object().unwrap() {
         assert!(src.contains(&format!("Operation::{op} => \"{op}\"")), "operation {op}");

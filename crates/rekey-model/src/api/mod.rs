@@ -2,7 +2,7 @@
 //! service model (`spec/secretsmanager-service-2.json`, Apache-2.0).
 
 #[rustfmt::skip]
-#[allow(missing_docs, clippy::all)]
+#[allow(missing_docs, unused_imports, clippy::all)]
 mod generated;
 pub mod wire;
 
