@@ -142,6 +142,10 @@ pub fn generate(model: &Value) -> Vec<(&'static str, String)> {
     for name in ops.keys() {
         writeln!(out, "            Operation::{name} => \"{name}\",").unwrap();
     }
+    out.push_str("        }\n    }\n\n    /// The IAM action that authorizes it (`secretsmanager:<name>`).\n    pub fn action(self) -> &'static str {\n        match self {\n");
+    for name in ops.keys() {
+        writeln!(out, "            Operation::{name} => \"secretsmanager:{name}\",").unwrap();
+    }
     out.push_str("        }\n    }\n\n    /// Looks an operation up by its name.\n    pub fn from_name(name: &str) -> Option<Operation> {\n        match name {\n");
     for name in ops.keys() {
         writeln!(out, "            \"{name}\" => Some(Operation::{name}),").unwrap();

@@ -12,7 +12,7 @@
 use axum::http::HeaderMap;
 use rekey_model::{ApiError, ErrorCode};
 use rekey_service::sigv4::{
-    CanonicalHasher, amz_dates, canonical_query, percent_decode, sha256_hex32, signature_matches_parts, signing_key,
+    CanonicalHasher, amz_dates, canonical_query, percent_decode, sha256_hex32, signature_matches, signing_key,
     uri_encode,
 };
 use std::borrow::Cow;
@@ -387,7 +387,7 @@ impl Verifier {
             "/aws4_request\n",
             std::str::from_utf8(&hash).expect("hex"),
         ];
-        if !signature_matches_parts(key.as_slice(), &to_sign, &p.signature) {
+        if !signature_matches(key.as_slice(), &to_sign, &p.signature) {
             return Err(err(
                 ErrorCode::InvalidSignatureException,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",

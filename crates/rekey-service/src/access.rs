@@ -118,7 +118,7 @@ impl<'a> Target<'a> {
 
 /// The condition keys an operation's parameters give: the
 /// `secretsmanager:` request keys and `aws:RequestTag/…`, `aws:TagKeys`.
-pub fn request_keys(body: &Value) -> Context {
+pub(crate) fn request_keys(body: &Value) -> Context {
     let mut keys = Context::new();
     let text = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
@@ -179,7 +179,7 @@ pub fn request_keys(body: &Value) -> Context {
 impl<S: Store> Service<S> {
     /// Checks that the caller may do `ctx.action` on `target`.
     pub(crate) fn authorize(&self, ctx: &RequestContext, target: &Target<'_>) -> ApiResult<()> {
-        self.authorize_action(ctx, &ctx.action, target)
+        self.authorize_action(ctx, ctx.action, target)
     }
 
     /// Checks that the caller may do `action` on `target`.

@@ -228,7 +228,7 @@ impl<S: Store> Service<S> {
     /// Runs the admin operation `op` (the target without its prefix).
     pub async fn admin_dispatch(&self, mut ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
         // Reading rotation history is describing the secret.
-        ctx.action = "secretsmanager:DescribeSecret".to_string();
+        ctx.action = "secretsmanager:DescribeSecret";
         let ctx = &ctx;
         match op {
             "ListRotations" => {

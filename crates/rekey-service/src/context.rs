@@ -51,7 +51,7 @@ pub struct RequestContext {
     pub secure_transport: bool,
     /// The action being authorized, e.g. `secretsmanager:GetSecretValue`
     /// (set by [`dispatch`](crate::Service::dispatch)).
-    pub action: String,
+    pub action: &'static str,
     /// The condition keys the request's parameters give (`secretsmanager:VersionStage`,
     /// `aws:RequestTag/…`), filled in only when policies will be evaluated.
     pub request_keys: authz::Context,
@@ -66,14 +66,14 @@ impl RequestContext {
             request_id,
             source_ip: None,
             secure_transport: false,
-            action: String::new(),
+            action: "",
             request_keys: authz::Context::new(),
         }
     }
 
     /// The same context authorizing another action (BatchGetSecretValue
     /// checks GetSecretValue on each secret).
-    pub fn with_action(&self, action: &str) -> Self {
-        RequestContext { action: action.to_string(), ..self.clone() }
+    pub fn with_action(&self, action: &'static str) -> Self {
+        RequestContext { action, ..self.clone() }
     }
 }

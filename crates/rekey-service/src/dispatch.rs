@@ -35,7 +35,7 @@ impl<S: Store> Service<S> {
     pub async fn dispatch(&self, mut ctx: RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
         let body = parse_body(body)?;
         validate_input(op, &body)?;
-        ctx.action = format!("secretsmanager:{}", op.name());
+        ctx.action = op.action();
         if !matches!(ctx.principal.grant, Grant::Unrestricted) {
             ctx.request_keys = request_keys(&body);
         }

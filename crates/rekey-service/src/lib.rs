@@ -41,7 +41,7 @@ pub mod sigv4;
 mod tags;
 mod values;
 
-pub use access::{Grant, request_keys};
+pub use access::Grant;
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
 pub use identity::{SigningKey, TemporaryCredentials, session_token_hash};

@@ -4,6 +4,7 @@
 //! [`PolicyDocument`] (which the authorization layer evaluates).
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use rekey_model::api::Operation;
 use rekey_model::api::*;
@@ -135,9 +136,19 @@ impl<S: Store> Service<S> {
         ctx: &RequestContext,
         input: ValidateResourcePolicyRequest,
     ) -> ApiResult<ValidateResourcePolicyResponse> {
+        // AWS requires PutResourcePolicy too, on the same resource.
+        const PUT: &str = "secretsmanager:PutResourcePolicy";
         let secret = match &input.secret_id {
-            Some(id) => Some(self.resolve_live(ctx, id).await?.state),
-            None => None,
+            Some(id) => {
+                let state = self.resolve_live(ctx, id).await?.state;
+                let target = Target::Secret { arn: state.secret.arn.text(), shown: id, state: Some(&state) };
+                self.authorize_action(ctx, PUT, &target)?;
+                Some(state)
+            }
+            None => {
+                self.authorize_action(ctx, PUT, &Target::Any)?;
+                None
+            }
         };
         let entry =
             |f: Finding| ValidationErrorsEntry { check_name: Some(f.check.into()), error_message: Some(f.message) };

@@ -40,6 +40,7 @@ impl<S: Store> Service<S> {
         r: &SecretRef,
     ) -> ApiResult<Option<Resolved>> {
         let found = self.find(ctx, r).await?;
+        // (Checked here too so `--dev` does not even build the target.)
         if !matches!(ctx.principal.grant, Grant::Unrestricted) {
             self.authorize(ctx, &Target::secret(ctx, secret_id, r, found.as_deref()))?;
         }

@@ -159,14 +159,9 @@ pub fn signature(signing_key: &[u8], to_sign: &str) -> Vec<u8> {
     hmac(signing_key, to_sign.as_bytes())
 }
 
-/// Whether `provided` (hex) is the signature of `to_sign`, compared in
-/// constant time.
-pub fn signature_matches(signing_key: &[u8], to_sign: &str, provided: &str) -> bool {
-    signature_matches_parts(signing_key, &[to_sign], provided)
-}
-
-/// [`signature_matches`] of a string to sign given in pieces.
-pub fn signature_matches_parts(signing_key: &[u8], to_sign: &[&str], provided: &str) -> bool {
+/// Whether `provided` (hex) is the signature of the string to sign, given
+/// in pieces (so it need not be built), compared in constant time.
+pub fn signature_matches(signing_key: &[u8], to_sign: &[&str], provided: &str) -> bool {
     let mut expected = [0u8; 32];
     if provided.len() != 64 || !hex_decode_into(provided, &mut expected) {
         return false;

@@ -241,6 +241,13 @@ fn users_policies_and_the_aws_cli() {
             "with an explicit deny in a resource-based policy"
         )
     );
+    // Validating a policy also needs PutResourcePolicy, as at AWS.
+    f.user(
+        "validator",
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:ValidateResourcePolicy", "Resource": "*"}]}),
+    );
+    let err = f.aws_err(&bin, "validator", &["validate-resource-policy", "--resource-policy", &policy.to_string()]);
+    assert!(err.ends_with("perform: secretsmanager:PutResourcePolicy because no identity-based policy allows the secretsmanager:PutResourcePolicy action"), "{err}");
     // Others are unaffected; the reader still reads what the policy does not cover.
     f.aws_ok(&bin, "rotator", &["get-secret-value", "--secret-id", "app/db"]);
     f.aws_ok(&bin, "reader", &["describe-secret", "--secret-id", "app/db"]);
@@ -272,7 +279,7 @@ fn users_policies_and_the_aws_cli() {
     assert_eq!(policies["Policies"][0]["PolicyName"], "p");
     let users = f.admin(&["list-users"]);
     let names: Vec<&str> = users["Users"].as_array().unwrap().iter().map(|u| u["UserName"].as_str().unwrap()).collect();
-    assert_eq!(names, ["blue", "reader", "rotator", "rotator-without-lambda"]);
+    assert_eq!(names, ["blue", "reader", "rotator", "rotator-without-lambda", "validator"]);
     let err = f.admin_as("reader", &["create-user", "--user-name", "mallory"]).unwrap_err();
     assert!(err.contains("AccessDeniedException") && err.contains("iam:CreateUser"), "{err}");
     let err = f.admin_as("rotator", &["create-account"]).unwrap_err();

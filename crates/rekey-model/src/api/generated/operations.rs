@@ -95,6 +95,38 @@ impl Operation {
         }
     }
 
+    /// The IAM action that authorizes it (`secretsmanager:<name>`).
+    pub fn action(self) -> &'static str {
+        match self {
+            Operation::AssociateCrossAccountReplica => "secretsmanager:AssociateCrossAccountReplica",
+            Operation::BatchGetSecretValue => "secretsmanager:BatchGetSecretValue",
+            Operation::CancelRotateSecret => "secretsmanager:CancelRotateSecret",
+            Operation::CreateSecret => "secretsmanager:CreateSecret",
+            Operation::DeleteResourcePolicy => "secretsmanager:DeleteResourcePolicy",
+            Operation::DeleteSecret => "secretsmanager:DeleteSecret",
+            Operation::DescribeSecret => "secretsmanager:DescribeSecret",
+            Operation::DisassociateCrossAccountReplica => "secretsmanager:DisassociateCrossAccountReplica",
+            Operation::GetRandomPassword => "secretsmanager:GetRandomPassword",
+            Operation::GetResourcePolicy => "secretsmanager:GetResourcePolicy",
+            Operation::GetSecretValue => "secretsmanager:GetSecretValue",
+            Operation::ListResourcePolicies => "secretsmanager:ListResourcePolicies",
+            Operation::ListSecretVersionIds => "secretsmanager:ListSecretVersionIds",
+            Operation::ListSecrets => "secretsmanager:ListSecrets",
+            Operation::PutResourcePolicy => "secretsmanager:PutResourcePolicy",
+            Operation::PutSecretValue => "secretsmanager:PutSecretValue",
+            Operation::RemoveRegionsFromReplication => "secretsmanager:RemoveRegionsFromReplication",
+            Operation::ReplicateSecretToRegions => "secretsmanager:ReplicateSecretToRegions",
+            Operation::RestoreSecret => "secretsmanager:RestoreSecret",
+            Operation::RotateSecret => "secretsmanager:RotateSecret",
+            Operation::StopReplicationToReplica => "secretsmanager:StopReplicationToReplica",
+            Operation::TagResource => "secretsmanager:TagResource",
+            Operation::UntagResource => "secretsmanager:UntagResource",
+            Operation::UpdateSecret => "secretsmanager:UpdateSecret",
+            Operation::UpdateSecretVersionStage => "secretsmanager:UpdateSecretVersionStage",
+            Operation::ValidateResourcePolicy => "secretsmanager:ValidateResourcePolicy",
+        }
+    }
+
     /// Looks an operation up by its name.
     pub fn from_name(name: &str) -> Option<Operation> {
         match name {
