@@ -36,12 +36,41 @@ impl Eq for Context {}
 pub trait Keys {
     /// The values of `key` (compared case-insensitively), or `None` when
     /// the request has no such key.
-    fn values(&self, key: &str) -> Option<Cow<'_, [String]>>;
+    fn values(&self, key: &str) -> Option<Values<'_>>;
+}
+
+/// The values of one condition key. Most keys have one value, often
+/// borrowed from the request: this carries it without a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Values<'a> {
+    /// A single value.
+    One(Cow<'a, str>),
+    /// Any number of values (`aws:TagKeys`; possibly none).
+    Many(&'a [String]),
+}
+
+impl<'a> Values<'a> {
+    /// The first value.
+    pub fn first(&self) -> Option<&str> {
+        match self {
+            Values::One(v) => Some(v),
+            Values::Many(v) => v.first().map(String::as_str),
+        }
+    }
+
+    /// Every value.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            Values::One(v) => (Some(v.as_ref()), &[][..]),
+            Values::Many(v) => (None, *v),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
 }
 
 impl Keys for Context {
-    fn values(&self, key: &str) -> Option<Cow<'_, [String]>> {
-        self.get(key).map(|v| Cow::Borrowed(v.as_slice()))
+    fn values(&self, key: &str) -> Option<Values<'_>> {
+        self.get(key).map(|v| Values::Many(v.as_slice()))
     }
 }
 
@@ -145,16 +174,18 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     let same = |a: &str, b: &str| if case_insensitive { a.eq_ignore_ascii_case(b) } else { a == b };
     // Most patterns are literals or end in one `*` (and are ASCII: a
     // non-ASCII pattern may hold the literal `${*}` and `${?}` markers).
-    match pattern.find(['*', '?']) {
-        _ if !pattern.is_ascii() => {}
-        None => return same(pattern, text),
-        Some(i) if i == pattern.len() - 1 && pattern.ends_with('*') => {
-            return text.len() >= i && text.is_char_boundary(i) && same(&pattern[..i], &text[..i]);
+    let ascii = pattern.is_ascii();
+    if ascii {
+        match pattern.bytes().position(|b| b == b'*' || b == b'?') {
+            None => return same(pattern, text),
+            Some(i) if i == pattern.len() - 1 && pattern.as_bytes()[i] == b'*' => {
+                return text.len() >= i && text.is_char_boundary(i) && same(&pattern[..i], &text[..i]);
+            }
+            _ => {}
         }
-        _ => {}
     }
     // Policies are almost always ASCII: match bytes, allocating nothing.
-    if pattern.is_ascii() && text.is_ascii() {
+    if ascii && text.is_ascii() {
         return glob(pattern.as_bytes(), text.as_bytes(), |p, t| {
             p == t || (case_insensitive && p.eq_ignore_ascii_case(&t))
         });
@@ -197,7 +228,7 @@ fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], same: impl Fn(T, T) ->
 /// the literal characters); a variable without a value makes the text
 /// match nothing (`None`).
 fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, str>> {
-    if !text.contains("${") {
+    if !has_variable(text) {
         return Some(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
@@ -219,6 +250,12 @@ fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, str>> {
     Some(Cow::Owned(out))
 }
 
+/// Whether `text` may hold a policy variable (a cheap byte scan: most
+/// patterns and values have none).
+fn has_variable(text: &str) -> bool {
+    text.as_bytes().contains(&b'$')
+}
+
 fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn Keys) -> bool {
     let any = |patterns: &[String]| {
         patterns.iter().filter_map(|p| substitute(p, ctx)).any(|p| wildcard_match(&p, value, case_insensitive))
@@ -234,7 +271,7 @@ fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn K
 fn names_principal(entry: &str, req: &Request<'_>) -> bool {
     entry == "*"
         || entry == req.principal_account
-        || entry == format!("arn:aws:iam::{}:root", req.principal_account)
+        || entry.strip_prefix("arn:aws:iam::").and_then(|e| e.strip_suffix(":root")) == Some(req.principal_account)
         || wildcard_match(entry, req.principal_arn, false)
 }
 
@@ -261,6 +298,73 @@ fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool)
     s.condition.iter().all(|(op, keys)| keys.iter().all(|(key, values)| condition(op, key, values, req.context)))
 }
 
+/// A condition operator without its `Not`: what a request value is
+/// compared with a policy value by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    StringEquals,
+    StringEqualsIgnoreCase,
+    StringLike,
+    Numeric(std::cmp::Ordering, bool),
+    Date(std::cmp::Ordering, bool),
+    Bool,
+    IpAddress,
+    Arn,
+}
+
+impl Comparison {
+    /// The comparison an operator makes (set qualifier and `IfExists`
+    /// removed) and whether it is negated; `None` for an unknown operator.
+    fn of(op: &str) -> Option<(Comparison, bool)> {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        Some(match op {
+            "StringEquals" => (Comparison::StringEquals, false),
+            "StringNotEquals" => (Comparison::StringEquals, true),
+            "StringEqualsIgnoreCase" => (Comparison::StringEqualsIgnoreCase, false),
+            "StringNotEqualsIgnoreCase" => (Comparison::StringEqualsIgnoreCase, true),
+            "StringLike" => (Comparison::StringLike, false),
+            "StringNotLike" => (Comparison::StringLike, true),
+            "NumericEquals" => (Comparison::Numeric(Equal, false), false),
+            "NumericNotEquals" => (Comparison::Numeric(Equal, false), true),
+            "NumericLessThan" => (Comparison::Numeric(Less, false), false),
+            "NumericLessThanEquals" => (Comparison::Numeric(Less, true), false),
+            "NumericGreaterThan" => (Comparison::Numeric(Greater, false), false),
+            "NumericGreaterThanEquals" => (Comparison::Numeric(Greater, true), false),
+            "DateEquals" => (Comparison::Date(Equal, false), false),
+            "DateNotEquals" => (Comparison::Date(Equal, false), true),
+            "DateLessThan" => (Comparison::Date(Less, false), false),
+            "DateLessThanEquals" => (Comparison::Date(Less, true), false),
+            "DateGreaterThan" => (Comparison::Date(Greater, false), false),
+            "DateGreaterThanEquals" => (Comparison::Date(Greater, true), false),
+            "Bool" => (Comparison::Bool, false),
+            "IpAddress" => (Comparison::IpAddress, false),
+            "NotIpAddress" => (Comparison::IpAddress, true),
+            "ArnEquals" | "ArnLike" => (Comparison::Arn, false),
+            "ArnNotEquals" | "ArnNotLike" => (Comparison::Arn, true),
+            _ => return None,
+        })
+    }
+
+    /// Whether request value `rv` satisfies the comparison with policy
+    /// value `pv` (`None`: a value that does not parse as the type).
+    fn holds(self, rv: &str, pv: &str) -> Option<bool> {
+        // `ordering` is how rv compares to pv; `or_equal` accepts equality too.
+        let ordered = |got: std::cmp::Ordering, want: std::cmp::Ordering, or_equal: bool| {
+            got == want || (or_equal && got == std::cmp::Ordering::Equal)
+        };
+        Some(match self {
+            Comparison::StringEquals => rv == pv,
+            Comparison::StringEqualsIgnoreCase => rv.eq_ignore_ascii_case(pv),
+            Comparison::StringLike => wildcard_match(pv, rv, false),
+            Comparison::Numeric(want, or_equal) => ordered(num(rv)?.partial_cmp(&num(pv)?)?, want, or_equal),
+            Comparison::Date(want, or_equal) => ordered(date(rv)?.cmp(&date(pv)?), want, or_equal),
+            Comparison::Bool => rv.eq_ignore_ascii_case(pv),
+            Comparison::IpAddress => ip_in(rv, pv)?,
+            Comparison::Arn => arn_like(pv, rv),
+        })
+    }
+}
+
 /// One condition operator on one key.
 fn condition(op: &str, key: &str, policy_values: &[String], ctx: &dyn Keys) -> bool {
     let (set, op) = match op.split_once(':') {
@@ -276,52 +380,41 @@ fn condition(op: &str, key: &str, policy_values: &[String], ctx: &dyn Keys) -> b
         let wanted_null = policy_values.iter().any(|v| v.eq_ignore_ascii_case("true"));
         return present.is_none() == wanted_null;
     }
-    let policy_values: Vec<Cow<'_, str>> = policy_values.iter().filter_map(|v| substitute(v, ctx)).collect();
-    let negated = op.contains("Not");
     let Some(request_values) = present else {
         // A missing key: IfExists and ForAllValues pass, negated operators
         // pass, everything else fails.
-        return if_exists || set == Some("ForAllValues") || negated;
+        return if_exists || set == Some("ForAllValues") || op.contains("Not");
     };
-    // The operator without its negation (`StringNotLike` → `StringLike`).
-    let base = if negated { Cow::Owned(op.replacen("Not", "", 1)) } else { Cow::Borrowed(op) };
-    let one = |rv: &str| value_matches(&base, negated, rv, &policy_values);
-    match set {
-        Some("ForAllValues") => request_values.iter().all(|rv| one(rv)),
-        Some(_) => request_values.iter().any(|rv| one(rv)),
-        None => request_values.first().is_some_and(|rv| one(rv)),
+    let Some((comparison, negated)) = Comparison::of(op) else {
+        return false;
+    };
+    // Policy values with variables are substituted once, here.
+    if policy_values.iter().any(|v| has_variable(v)) {
+        let substituted: Vec<Cow<'_, str>> = policy_values.iter().filter_map(|v| substitute(v, ctx)).collect();
+        matches_set(set, &request_values, |rv| value_matches(comparison, negated, rv, &substituted))
+    } else {
+        matches_set(set, &request_values, |rv| value_matches(comparison, negated, rv, policy_values))
     }
 }
 
-/// Whether request value `rv` satisfies operator `base` (negated when
+/// The set qualifier applied to the request's values: `ForAllValues:`
+/// (every value), `ForAnyValue:` (some value), or the first value.
+fn matches_set(set: Option<&str>, request_values: &Values<'_>, one: impl Fn(&str) -> bool) -> bool {
+    match set {
+        Some("ForAllValues") => request_values.iter().all(one),
+        Some(_) => request_values.iter().any(one),
+        None => request_values.first().is_some_and(one),
+    }
+}
+
+/// Whether request value `rv` satisfies `comparison` (negated when
 /// `negated`) against the policy's values.
-fn value_matches(base: &str, negated: bool, rv: &str, policy_values: &[Cow<'_, str>]) -> bool {
-    let positive = |pv: &str| -> Option<bool> {
-        Some(match base {
-            "StringEquals" => rv == pv,
-            "StringEqualsIgnoreCase" => rv.eq_ignore_ascii_case(pv),
-            "StringLike" => wildcard_match(pv, rv, false),
-            "NumericEquals" => num(rv)? == num(pv)?,
-            "NumericLessThan" => num(rv)? < num(pv)?,
-            "NumericLessThanEquals" => num(rv)? <= num(pv)?,
-            "NumericGreaterThan" => num(rv)? > num(pv)?,
-            "NumericGreaterThanEquals" => num(rv)? >= num(pv)?,
-            "DateEquals" => date(rv)? == date(pv)?,
-            "DateLessThan" => date(rv)? < date(pv)?,
-            "DateLessThanEquals" => date(rv)? <= date(pv)?,
-            "DateGreaterThan" => date(rv)? > date(pv)?,
-            "DateGreaterThanEquals" => date(rv)? >= date(pv)?,
-            "Bool" => rv.eq_ignore_ascii_case(pv),
-            "IpAddress" => ip_in(rv, pv)?,
-            "ArnEquals" | "ArnLike" => arn_like(pv, rv),
-            _ => return None,
-        })
-    };
+fn value_matches<P: AsRef<str>>(comparison: Comparison, negated: bool, rv: &str, policy_values: &[P]) -> bool {
     if negated {
-        // Negated: no policy value matches (and the operator is known).
-        policy_values.iter().all(|pv| positive(pv) == Some(false))
+        // Negated: no policy value matches (and every one parses).
+        policy_values.iter().all(|pv| comparison.holds(rv, pv.as_ref()) == Some(false))
     } else {
-        policy_values.iter().any(|pv| positive(pv) == Some(true))
+        policy_values.iter().any(|pv| comparison.holds(rv, pv.as_ref()) == Some(true))
     }
 }
 

@@ -13,7 +13,7 @@
 
 use crate::Service;
 use crate::context::RequestContext;
-use rekey_model::authz::{self, Context, Decision, PolicyKind};
+use rekey_model::authz::{self, Context, Decision, PolicyKind, Values};
 use rekey_model::calendar::format_utc;
 use rekey_model::name::{AccountId, SecretRef};
 use rekey_model::policy::PolicyDocument;
@@ -263,56 +263,64 @@ fn strip_prefix_ci<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
 }
 
 impl authz::Keys for RequestKeys<'_> {
-    fn values(&self, key: &str) -> Option<Cow<'_, [String]>> {
-        let one = |v: String| Some(Cow::Owned(vec![v]));
+    fn values(&self, key: &str) -> Option<Values<'_>> {
+        fn one(v: &str) -> Option<Values<'_>> {
+            Some(Values::One(Cow::Borrowed(v)))
+        }
+        let owned = |v: String| Some(Values::One(Cow::Owned(v)));
         let p = &self.ctx.principal;
         let is = |name: &str| key.eq_ignore_ascii_case(name);
-        if is("aws:PrincipalArn") {
-            return one(p.arn.clone());
-        }
-        if is("aws:PrincipalAccount") {
-            return one(p.account.to_string());
-        }
-        if is("aws:PrincipalType") {
-            return one(if p.user.is_some() { "User" } else { "Account" }.into());
-        }
-        if is("aws:username") {
-            return p.user.as_ref().and_then(|(name, _)| one(name.to_string()));
-        }
-        if is("aws:userid") {
-            return one(p.user.as_ref().map_or_else(|| p.account.to_string(), |(_, id)| id.clone()));
-        }
-        if is("aws:SecureTransport") {
-            return one(self.ctx.secure_transport.to_string());
-        }
-        if is("aws:SourceIp") {
-            return self.ctx.source_ip.and_then(|ip| one(ip.to_string()));
-        }
-        if is("aws:CurrentTime") {
-            return one(format_utc(self.now_ms));
-        }
-        if is("aws:EpochTime") {
-            return one((self.now_ms / 1000).to_string());
-        }
-        if is("aws:RequestedRegion") {
-            return one(self.ctx.namespace.region.to_string());
+        if strip_prefix_ci(key, "aws:").is_some() {
+            if is("aws:PrincipalArn") {
+                return one(&p.arn);
+            }
+            if is("aws:PrincipalAccount") {
+                return one(p.account.as_str());
+            }
+            if is("aws:PrincipalType") {
+                return one(if p.user.is_some() { "User" } else { "Account" });
+            }
+            if is("aws:username") {
+                return p.user.as_ref().and_then(|(name, _)| one(name.as_str()));
+            }
+            if is("aws:userid") {
+                return one(p.user.as_ref().map_or_else(|| p.account.as_str(), |(_, id)| id.as_str()));
+            }
+            if is("aws:SecureTransport") {
+                return one(if self.ctx.secure_transport { "true" } else { "false" });
+            }
+            if is("aws:SourceIp") {
+                return self.ctx.source_ip.and_then(|ip| owned(ip.to_string()));
+            }
+            if is("aws:CurrentTime") {
+                return owned(format_utc(self.now_ms));
+            }
+            if is("aws:EpochTime") {
+                return owned((self.now_ms / 1000).to_string());
+            }
+            if is("aws:RequestedRegion") {
+                return one(self.ctx.namespace.region.as_str());
+            }
         }
         if let Some(values) = self.ctx.request_keys.get(key) {
-            return Some(Cow::Borrowed(values.as_slice()));
+            return Some(Values::Many(values.as_slice()));
         }
         let meta = &self.state?.secret.meta;
         let tag =
             strip_prefix_ci(key, "aws:ResourceTag/").or_else(|| strip_prefix_ci(key, "secretsmanager:ResourceTag/"));
         if let Some(name) = tag {
             let tag = meta.tags.iter().flatten().find(|t| t.key.as_deref() == Some(name))?;
-            return one(tag.value.clone()?);
+            return one(tag.value.as_deref()?);
         }
         if is("secretsmanager:resource/AllowRotationLambdaArn") {
-            return one(meta.rotation.lambda_arn.clone()?);
+            return one(meta.rotation.lambda_arn.as_deref()?);
         }
         if is("secretsmanager:SecretPrimaryRegion") {
             let state = self.state?;
-            return one(meta.primary_region.clone().unwrap_or_else(|| state.secret.arn.namespace.region.to_string()));
+            return match meta.primary_region.as_deref() {
+                Some(region) => one(region),
+                None => one(state.secret.arn.namespace.region.as_str()),
+            };
         }
         None
     }
