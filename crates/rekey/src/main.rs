@@ -23,12 +23,23 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// The `aws secretsmanager` commands (`rekey secretsmanager help`).
+    #[command(disable_help_flag = true)]
+    Secretsmanager {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Operator commands against a running server.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
 }
 
 fn main() -> ExitCode {
+    // `rekey secretsmanager …` starts straight away: no clap tree, no logging.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("secretsmanager") {
+        return ExitCode::from(rekey_cli::run(&args[2..]) as u8);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -37,6 +48,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Admin(cmd) => admin::run(cmd),
+        // Handled before clap parses; listed so `rekey help` shows it.
+        Command::Secretsmanager { args } => return ExitCode::from(rekey_cli::run(&args) as u8),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

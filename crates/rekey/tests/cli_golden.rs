@@ -1,0 +1,407 @@
+//! `rekey secretsmanager …` against the real `aws secretsmanager …`
+//! (PyPI awscli, version 1), same server, same state: stdout must be
+//! byte-identical in json, text and table, once version 1 prints ISO 8601
+//! timestamps (`cli_timestamp_format = iso8601`). Errors and exit codes
+//! are compared modulo the documented version 1/2 differences (v2's
+//! `aws: [ERROR]: ` prefix and exit codes 254/252 for 255/2).
+
+mod common;
+
+use common::{Server, aws_cli};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The docs' rotation function ARN, registered as a built-in rotator.
+const DOCS_FN: &str = "arn:aws:lambda:us-west-2:1234566789012:function:MyTestRotationLambda";
+
+struct Pair {
+    aws: PathBuf,
+    rekey: PathBuf,
+    home: tempfile::TempDir,
+    url: String,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Pair {
+    fn new(aws: PathBuf, server: &Server) -> Pair {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join("config"), "[default]\nregion = us-east-1\ncli_timestamp_format = iso8601\n")
+            .unwrap();
+        Pair { aws, rekey: PathBuf::from(env!("CARGO_BIN_EXE_rekey")), home, url: server.url() }
+    }
+
+    fn run(&self, bin: &Path, args: &[&str]) -> Out {
+        let out = Command::new(bin)
+            .arg("secretsmanager")
+            .args(args)
+            .args(["--endpoint-url", &self.url])
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env("AWS_CONFIG_FILE", self.home.path().join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.home.path().join("credentials"))
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_OUTPUT")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("AWS_PAGER", "")
+            .env("TZ", "UTC")
+            .current_dir(self.home.path())
+            .output()
+            .expect("run");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn aws(&self, args: &[&str]) -> Out {
+        self.run(&self.aws, args)
+    }
+
+    fn rekey(&self, args: &[&str]) -> Out {
+        self.run(&self.rekey, args)
+    }
+
+    /// Both print the same, successfully, for a read-only command.
+    fn same(&self, args: &[&str]) -> String {
+        let (a, r) = (self.aws(args), self.rekey(args));
+        assert_eq!(a.code, 0, "aws {args:?}: {}", a.stderr);
+        assert_eq!(r.code, 0, "rekey {args:?}: {}", r.stderr);
+        assert_eq!(r.stdout, a.stdout, "stdout of {args:?}\n--- rekey:\n{}\n--- aws:\n{}", r.stdout, a.stdout);
+        r.stdout
+    }
+
+    /// `same` in each of json, text and table.
+    fn same_everywhere(&self, args: &[&str]) {
+        for format in ["json", "text", "table"] {
+            let mut with = args.to_vec();
+            with.extend(["--output", format]);
+            self.same(&with);
+        }
+    }
+}
+
+/// Timestamps differ between two secrets made a moment apart.
+fn without_timestamps(s: &str) -> String {
+    let mut out = String::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < s.len() {
+        let is_ts = i + 25 <= s.len()
+            && b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && b[i + 4] == b'-'
+            && b[i + 10] == b'T'
+            && s[i..].find("+00:00").is_some_and(|end| end <= 26);
+        if is_ts {
+            let end = i + s[i..].find("+00:00").unwrap() + 6;
+            out.push_str("<timestamp>");
+            i = end;
+        } else {
+            out.push(s[i..].chars().next().unwrap());
+            i += s[i..].chars().next().unwrap().len_utf8();
+        }
+    }
+    out
+}
+
+#[test]
+fn read_commands_print_what_the_aws_cli_prints() {
+    let Some(aws) = aws_cli() else { return };
+    let server = Server::start();
+    let p = Pair::new(aws, &server);
+    let created = p.rekey(&[
+        "create-secret",
+        "--name",
+        "gold/db",
+        "--secret-string",
+        r#"{"user":"app","password":"pw"}"#,
+        "--description",
+        "golden",
+        "--tags",
+        "Key=team,Value=blue",
+        "Key=env,Value=prod",
+        "--client-request-token",
+        "00000000-0000-4000-8000-000000000001",
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    p.rekey(&[
+        "put-secret-value",
+        "--secret-id",
+        "gold/db",
+        "--secret-string",
+        "two",
+        "--version-stages",
+        "AWSCURRENT",
+        "STAGED",
+        "--client-request-token",
+        "00000000-0000-4000-8000-000000000002",
+    ]);
+    p.rekey(&["create-secret", "--name", "gold/bin", "--secret-binary", "aGVsbG8gd29ybGQ="]);
+    for i in 0..5 {
+        p.rekey(&["create-secret", "--name", &format!("page-{i}"), "--secret-string", "x"]);
+    }
+    p.rekey(&["put-resource-policy", "--secret-id", "gold/db", "--resource-policy",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#]);
+
+    for args in [
+        &["describe-secret", "--secret-id", "gold/db"][..],
+        &["get-secret-value", "--secret-id", "gold/db"],
+        &["get-secret-value", "--secret-id", "gold/db", "--version-stage", "AWSPREVIOUS"],
+        &["get-secret-value", "--secret-id", "gold/bin"],
+        &["list-secret-version-ids", "--secret-id", "gold/db"],
+        &["list-secret-version-ids", "--secret-id", "gold/db", "--include-deprecated"],
+        &["list-secrets"],
+        &["list-secrets", "--filters", "Key=name,Values=page-", "--sort-order", "asc"],
+        &["list-secrets", "--filters", r#"[{"Key":"tag-key","Values":["team"]}]"#],
+        &["list-secrets", "--include-planned-deletion"],
+        // The vendored model (newer than awscli 1's botocore) adds PolicyName.
+        &[
+            "get-resource-policy",
+            "--secret-id",
+            "gold/db",
+            "--query",
+            "{ARN: ARN, Name: Name, ResourcePolicy: ResourcePolicy}",
+        ],
+        &["batch-get-secret-value", "--secret-id-list", "gold/db", "gold/bin"],
+        &["batch-get-secret-value", "--filters", "Key=name,Values=page-"],
+        &[
+            "validate-resource-policy",
+            "--resource-policy",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:*","Resource":"*"}]}"#,
+        ],
+        &["get-random-password", "--password-length", "12", "--query", "length(RandomPassword)"],
+    ] {
+        p.same_everywhere(args);
+    }
+
+    // --query: projections, filters, multi-select, functions, in json and text.
+    for q in [
+        "SecretList[].Name",
+        "SecretList[?starts_with(Name, 'page-')].{N: Name, A: ARN} | [0:2]",
+        "sort_by(SecretList, &Name)[-1].Name",
+        "length(SecretList)",
+        "SecretList[0].[Name, ARN]",
+        "SecretList[?Tags[?Key=='team']].Tags[]",
+    ] {
+        for format in ["json", "text"] {
+            p.same(&["list-secrets", "--query", q, "--output", format]);
+        }
+    }
+    p.same(&["describe-secret", "--secret-id", "gold/db", "--query", "{Name: Name, Stages: VersionIdsToStages}"]);
+
+    // Pagination: --max-items, --page-size, and the token it prints.
+    let first = p.same(&["list-secrets", "--filters", "Key=name,Values=page-", "--max-items", "3", "--page-size", "2"]);
+    let token: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let token = token["NextToken"].as_str().expect("a resume token").to_string();
+    p.same(&[
+        "list-secrets",
+        "--filters",
+        "Key=name,Values=page-",
+        "--max-items",
+        "3",
+        "--page-size",
+        "2",
+        "--starting-token",
+        &token,
+    ]);
+    p.same(&["list-secrets", "--filters", "Key=name,Values=page-", "--max-items", "2", "--output", "text"]);
+    p.same(&["list-secrets", "--filters", "Key=name,Values=page-", "--max-results", "2", "--no-paginate"]);
+
+    // Skeletons: input (ops whose input has no enum, which botocore picks at random,
+    // and no member newer than awscli 1's model) and output.
+    for op in ["get-secret-value", "rotate-secret", "put-secret-value", "tag-resource", "update-secret-version-stage"] {
+        p.same(&[op, "--generate-cli-skeleton"]);
+        p.same(&[op, "--generate-cli-skeleton", "input"]);
+    }
+    // (awscli 1 validates its sample output against the model's limits,
+    // which only GetRandomPassword's passes.)
+    p.same_everywhere(&["get-random-password", "--generate-cli-skeleton", "output"]);
+
+    // --cli-input-json, from a file, with a command-line override.
+    std::fs::write(p.home.path().join("in.json"), r#"{"SecretId": "gold/db", "VersionStage": "AWSPREVIOUS"}"#).unwrap();
+    p.same(&["get-secret-value", "--cli-input-json", "file://in.json"]);
+    p.same(&["get-secret-value", "--cli-input-json", "file://in.json", "--version-stage", "AWSCURRENT"]);
+}
+
+#[test]
+fn write_commands_print_what_the_aws_cli_prints() {
+    let Some(aws) = aws_cli() else { return };
+    let server = Server::start();
+    let p = Pair::new(aws, &server);
+    // Each command runs with aws on `aws-…` and with rekey on `rek-…`
+    // (same length, so tables line up); names and ARNs are then swapped.
+    let arn_of = |name: &str| {
+        let d = p.rekey(&["describe-secret", "--secret-id", name, "--query", "ARN", "--output", "text"]);
+        d.stdout.trim().to_string()
+    };
+    let both = |setup: &dyn Fn(&str), args: &dyn Fn(&str) -> Vec<String>| {
+        for format in ["json", "text"] {
+            let (a, r) = (format!("aws-{format}"), format!("rek-{format}"));
+            setup(&a);
+            setup(&r);
+            let mut aa: Vec<String> = args(&a);
+            aa.extend(["--output".into(), format.into()]);
+            let mut ra: Vec<String> = args(&r);
+            ra.extend(["--output".into(), format.into()]);
+            let ao = p.aws(&aa.iter().map(String::as_str).collect::<Vec<_>>());
+            let ro = p.rekey(&ra.iter().map(String::as_str).collect::<Vec<_>>());
+            let (a_arn, r_arn) = (arn_of(&a), arn_of(&r));
+            assert_eq!(ao.code, 0, "aws {aa:?}: {}", ao.stderr);
+            assert_eq!(ro.code, 0, "rekey {ra:?}: {}", ro.stderr);
+            let normalized = without_timestamps(&ro.stdout.replace(&r_arn, &a_arn).replace(&r, &a));
+            assert_eq!(normalized, without_timestamps(&ao.stdout), "{ra:?}");
+            for n in [&a, &r] {
+                p.rekey(&["delete-secret", "--secret-id", n, "--force-delete-without-recovery"]);
+            }
+        }
+    };
+    let create = |n: &str| {
+        let o = p.rekey(&["create-secret", "--name", n, "--secret-string", "v", "--tags", "Key=a,Value=b"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    };
+    let none = |_: &str| {};
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    both(&none, &|n| {
+        s(&[
+            "create-secret",
+            "--name",
+            n,
+            "--secret-string",
+            "v",
+            "--client-request-token",
+            "00000000-0000-4000-8000-00000000000a",
+        ])
+    });
+    both(&create, &|n| {
+        s(&[
+            "put-secret-value",
+            "--secret-id",
+            n,
+            "--secret-string",
+            "w",
+            "--client-request-token",
+            "00000000-0000-4000-8000-00000000000b",
+        ])
+    });
+    both(&create, &|n| s(&["update-secret", "--secret-id", n, "--description", "new"]));
+    both(&create, &|n| s(&["tag-resource", "--secret-id", n, "--tags", "Key=c,Value=d"]));
+    both(&create, &|n| s(&["untag-resource", "--secret-id", n, "--tag-keys", "a"]));
+    both(&create, &|n| {
+        s(&[
+            "put-resource-policy",
+            "--secret-id",
+            n,
+            "--resource-policy",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"*","Resource":"*"}]}"#,
+            "--query",
+            "[ARN, Name]",
+        ])
+    });
+    both(&create, &|n| s(&["delete-resource-policy", "--secret-id", n, "--query", "[ARN, Name]"]));
+    both(&create, &|n| s(&["delete-secret", "--secret-id", n, "--recovery-window-in-days", "7"]));
+    both(&create, &|n| {
+        s(&["replicate-secret-to-regions", "--secret-id", n, "--add-replica-regions", "Region=eu-west-1"])
+    });
+}
+
+#[test]
+fn errors_and_exit_codes_follow_version_2() {
+    let Some(aws) = aws_cli() else { return };
+    let server = Server::start();
+    let p = Pair::new(aws, &server);
+    // A service error: v1 exits 255, v2 (and rekey) 254; v2 prefixes `aws: [ERROR]: `.
+    for args in [
+        &["describe-secret", "--secret-id", "missing"][..],
+        &["get-secret-value", "--secret-id", "missing", "--version-stage", "NOPE"],
+        &["rotate-secret", "--secret-id", "missing"],
+        &["create-secret", "--name", "bad name!"],
+    ] {
+        let (a, r) = (p.aws(args), p.rekey(args));
+        assert_eq!(a.code, 255, "{args:?}: {}", a.stderr);
+        assert_eq!(r.code, 254, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.replace("aws: [ERROR]: ", ""), a.stderr, "{args:?}");
+        assert!(r.stdout.is_empty());
+    }
+    // Usage errors: v1 exits 2 (255 for unknown options), v2 252; the
+    // last line names the problem.
+    for (args, v1_code, want) in [
+        (&["describe-secret"][..], 2, "the following arguments are required: --secret-id"),
+        (&["describe-secret", "--secret-id", "a", "--bogus"], 255, "Unknown options: --bogus"),
+    ] {
+        let (a, r) = (p.aws(args), p.rekey(args));
+        assert_eq!(a.code, v1_code, "{args:?}: {}", a.stderr);
+        assert_eq!(r.code, 252, "{args:?}: {}", r.stderr);
+        let last =
+            |e: &str| e.lines().last().unwrap_or_default().replace("aws: error: ", "").replace("aws: [ERROR]: ", "");
+        assert_eq!(last(&a.stderr), want);
+        assert_eq!(last(&r.stderr), want);
+        assert!(r.stderr.lines().last().unwrap().starts_with("aws: [ERROR]: "), "{}", r.stderr);
+    }
+    // A shorthand error names the parameter, as the aws CLI does.
+    let r = p.rekey(&["list-secrets", "--filters", "Key"]);
+    assert_eq!(r.code, 252);
+    assert!(r.stderr.contains("Error parsing parameter '--filters': Expected: '='"), "{}", r.stderr);
+    // Configuration problems: 253.
+    let r = p.rekey(&["list-secrets", "--profile", "nope"]);
+    assert_eq!(r.code, 253, "{}", r.stderr);
+    assert!(r.stderr.contains("The config profile (nope) could not be found"), "{}", r.stderr);
+}
+
+#[test]
+fn the_reference_page_examples_run_verbatim() {
+    let server =
+        Server::start_with_config(&format!("[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\n"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "[default]\nregion = us-west-2\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rekey"))
+            .arg("secretsmanager")
+            .args(args)
+            .env("AWS_ENDPOINT_URL", server.url())
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_CONFIG_FILE", dir.path().join("config"))
+            .env("AWS_PAGER", "")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    run(&["create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", r#"{"password":"old"}"#]);
+    // Example 1: configure and start automatic rotation on a schedule.
+    let out = run(&[
+        "rotate-secret",
+        "--secret-id",
+        "MyTestDatabaseSecret",
+        "--rotation-lambda-arn",
+        DOCS_FN,
+        "--rotation-rules",
+        "{\"ScheduleExpression\": \"cron(0 16 1,15 * ? *)\", \"Duration\": \"2h\"}",
+    ]);
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["ARN", "Name", "VersionId"]);
+    assert_eq!(out["Name"], "MyTestDatabaseSecret");
+    // Example 2: automatic rotation on an interval.
+    let out = run(&[
+        "rotate-secret",
+        "--secret-id",
+        "MyTestDatabaseSecret",
+        "--rotation-lambda-arn",
+        DOCS_FN,
+        "--rotation-rules",
+        "{\"ScheduleExpression\": \"rate(10 days)\"}",
+    ]);
+    assert_eq!(out["Name"], "MyTestDatabaseSecret");
+    // Example 3: rotate immediately.
+    let out = run(&["rotate-secret", "--secret-id", "MyTestDatabaseSecret"]);
+    assert!(out["VersionId"].is_string());
+    let d = run(&["describe-secret", "--secret-id", "MyTestDatabaseSecret"]);
+    assert_eq!(d["RotationEnabled"], true);
+    assert_eq!(d["RotationRules"]["ScheduleExpression"], "rate(10 days)");
+}
