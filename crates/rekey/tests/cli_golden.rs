@@ -405,3 +405,73 @@ fn the_reference_page_examples_run_verbatim() {
     assert_eq!(d["RotationEnabled"], true);
     assert_eq!(d["RotationRules"]["ScheduleExpression"], "rate(10 days)");
 }
+
+#[test]
+fn auto_prompt_in_tmux() {
+    let tmux = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("tmux")).find(|p| p.is_file()));
+    let Some(tmux) = tmux else {
+        assert!(std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"), "tmux is required in CI");
+        eprintln!("skipping: tmux is not installed (scripts/test installs it)");
+        return;
+    };
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let done = dir.path().join("done");
+    let session = format!("rekey-prompt-{}", std::process::id());
+    let created = Command::new(env!("CARGO_BIN_EXE_rekey"))
+        .args(["secretsmanager", "create-secret", "--name", "prompt/db", "--secret-string", "from-the-prompt"])
+        .args(["--endpoint-url", &server.url(), "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let script = format!(
+        "AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE=/dev/null {} secretsmanager --cli-auto-prompt --endpoint-url {} --region us-east-1 > {}; echo $? > {}",
+        env!("CARGO_BIN_EXE_rekey"),
+        server.url(),
+        out.display(),
+        done.display()
+    );
+    let tm = |args: &[&str]| {
+        let o = Command::new(&tmux).args(args).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    tm(&["new-session", "-d", "-s", &session, "-x", "160", "-y", "50", &script]);
+    // The session goes, pass or fail.
+    struct Kill<'a>(&'a Path, &'a str);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new(self.0).args(["kill-session", "-t", self.1]).output();
+        }
+    }
+    let _kill = Kill(&tmux, &session);
+    let pane = || tm(&["capture-pane", "-p", "-t", &session]);
+    let wait_pane =
+        |what: &str| common::wait_for(std::time::Duration::from_secs(10), what, || pane().contains(what).then_some(()));
+    // Typed literally (`-l --`: text starting with `--` is not a tmux flag), then Enter.
+    let line = |text: &str| {
+        if !text.is_empty() {
+            tm(&["send-keys", "-t", &session, "-l", "--", text]);
+        }
+        tm(&["send-keys", "-t", &session, "Enter"]);
+    };
+    wait_pane("> rekey secretsmanager");
+    // A prefix shared by several commands lists them; a unique one completes.
+    line("get-");
+    wait_pane("get-random-password");
+    line("get-secret");
+    wait_pane("(needs --secret-id)");
+    // An option prefix shows the options with their documentation.
+    line("--sec");
+    wait_pane("--secret-id (string) [required]");
+    line("--secret-id prompt/db");
+    wait_pane("(empty line runs)");
+    line("");
+    common::wait_for(std::time::Duration::from_secs(10), "the command to finish", || done.exists().then_some(()));
+    assert_eq!(std::fs::read_to_string(&done).unwrap().trim(), "0");
+    let got: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(got["SecretString"], "from-the-prompt");
+}
