@@ -229,85 +229,159 @@ fn read_commands_print_what_the_aws_cli_prints() {
     p.same(&["get-secret-value", "--cli-input-json", "file://in.json", "--version-stage", "AWSCURRENT"]);
 }
 
+/// Arguments of one write command, for the secret named.
+type ArgsFor<'a> = &'a dyn Fn(&str) -> Vec<String>;
+
 #[test]
 fn write_commands_print_what_the_aws_cli_prints() {
     let Some(aws) = aws_cli() else { return };
-    let server = Server::start();
+    let server =
+        Server::start_with_config(&format!("[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\n"));
     let p = Pair::new(aws, &server);
     // Each command runs with aws on `aws-…` and with rekey on `rek-…`
-    // (same length, so tables line up); names and ARNs are then swapped.
+    // (same length, so tables line up); rekey's name and ARN suffix are
+    // then swapped for aws's.
     let arn_of = |name: &str| {
         let d = p.rekey(&["describe-secret", "--secret-id", name, "--query", "ARN", "--output", "text"]);
         d.stdout.trim().to_string()
     };
-    let both = |setup: &dyn Fn(&str), args: &dyn Fn(&str) -> Vec<String>| {
-        for format in ["json", "text"] {
+    let suffix = |arn: &str| arn.rsplit('-').next().unwrap_or_default().to_string();
+    // `formats`: table only where no timestamp differs between the two secrets.
+    let both = |formats: &[&str], setup: &dyn Fn(&str), args: ArgsFor| {
+        for format in formats {
             let (a, r) = (format!("aws-{format}"), format!("rek-{format}"));
             setup(&a);
             setup(&r);
-            let mut aa: Vec<String> = args(&a);
-            aa.extend(["--output".into(), format.into()]);
-            let mut ra: Vec<String> = args(&r);
-            ra.extend(["--output".into(), format.into()]);
+            let with_format = |n: &str| {
+                let mut v = args(n);
+                v.extend(["--output".into(), format.to_string()]);
+                v
+            };
+            let (aa, ra) = (with_format(&a), with_format(&r));
             let ao = p.aws(&aa.iter().map(String::as_str).collect::<Vec<_>>());
             let ro = p.rekey(&ra.iter().map(String::as_str).collect::<Vec<_>>());
-            let (a_arn, r_arn) = (arn_of(&a), arn_of(&r));
             assert_eq!(ao.code, 0, "aws {aa:?}: {}", ao.stderr);
             assert_eq!(ro.code, 0, "rekey {ra:?}: {}", ro.stderr);
-            let normalized = without_timestamps(&ro.stdout.replace(&r_arn, &a_arn).replace(&r, &a));
-            assert_eq!(normalized, without_timestamps(&ao.stdout), "{ra:?}");
+            let (a_arn, r_arn) = (arn_of(&a), arn_of(&r));
+            let normalized = ro.stdout.replace(&suffix(&r_arn), &suffix(&a_arn)).replace(&r, &a);
+            assert_eq!(without_timestamps(&normalized), without_timestamps(&ao.stdout), "{ra:?}");
             for n in [&a, &r] {
+                p.rekey(&[
+                    "remove-regions-from-replication",
+                    "--secret-id",
+                    n,
+                    "--remove-replica-regions",
+                    "eu-west-1",
+                ]);
                 p.rekey(&["delete-secret", "--secret-id", n, "--force-delete-without-recovery"]);
             }
         }
     };
+    const T1: &str = "00000000-0000-4000-8000-00000000000a";
+    const T2: &str = "00000000-0000-4000-8000-00000000000b";
     let create = |n: &str| {
-        let o = p.rekey(&["create-secret", "--name", n, "--secret-string", "v", "--tags", "Key=a,Value=b"]);
-        assert_eq!(o.code, 0, "{}", o.stderr);
-    };
-    let none = |_: &str| {};
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    both(&none, &|n| {
-        s(&[
+        let o = p.rekey(&[
             "create-secret",
             "--name",
             n,
             "--secret-string",
             "v",
+            "--tags",
+            "Key=a,Value=b",
             "--client-request-token",
-            "00000000-0000-4000-8000-00000000000a",
-        ])
-    });
-    both(&create, &|n| {
-        s(&[
-            "put-secret-value",
+            T1,
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    };
+    let two_versions = |n: &str| {
+        create(n);
+        p.rekey(&["put-secret-value", "--secret-id", n, "--secret-string", "w", "--client-request-token", T2]);
+    };
+    let replicated = |n: &str| {
+        create(n);
+        let o =
+            p.rekey(&["replicate-secret-to-regions", "--secret-id", n, "--add-replica-regions", "Region=eu-west-1"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    };
+    let rotating = |n: &str| {
+        create(n);
+        let o = p.rekey(&[
+            "rotate-secret",
             "--secret-id",
             n,
-            "--secret-string",
-            "w",
-            "--client-request-token",
-            "00000000-0000-4000-8000-00000000000b",
-        ])
+            "--rotation-lambda-arn",
+            DOCS_FN,
+            "--rotation-rules",
+            "AutomaticallyAfterDays=30",
+            "--no-rotate-immediately",
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    };
+    let deleted = |n: &str| {
+        create(n);
+        p.rekey(&["delete-secret", "--secret-id", n]);
+    };
+    let none = |_: &str| {};
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let all = ["json", "text", "table"];
+    let no_table = ["json", "text"];
+    both(&all, &none, &|n| s(&["create-secret", "--name", n, "--secret-string", "v", "--client-request-token", T1]));
+    both(&all, &create, &|n| {
+        s(&["put-secret-value", "--secret-id", n, "--secret-string", "w", "--client-request-token", T2])
     });
-    both(&create, &|n| s(&["update-secret", "--secret-id", n, "--description", "new"]));
-    both(&create, &|n| s(&["tag-resource", "--secret-id", n, "--tags", "Key=c,Value=d"]));
-    both(&create, &|n| s(&["untag-resource", "--secret-id", n, "--tag-keys", "a"]));
-    both(&create, &|n| {
+    both(&all, &create, &|n| {
+        s(&["put-secret-value", "--secret-id", n, "--secret-binary", "AAEC", "--version-stages", "A", "B"])
+            .into_iter()
+            .chain(s(&["--client-request-token", T2]))
+            .collect()
+    });
+    both(&all, &create, &|n| s(&["update-secret", "--secret-id", n, "--description", "new"]));
+    both(&all, &create, &|n| {
+        s(&["update-secret", "--secret-id", n, "--secret-string", "x", "--client-request-token", T2])
+    });
+    both(&all, &two_versions, &|n| {
         s(&[
-            "put-resource-policy",
+            "update-secret-version-stage",
             "--secret-id",
             n,
-            "--resource-policy",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"*","Resource":"*"}]}"#,
-            "--query",
-            "[ARN, Name]",
+            "--version-stage",
+            "AWSCURRENT",
+            "--move-to-version-id",
+            T1,
+            "--remove-from-version-id",
+            T2,
         ])
     });
-    both(&create, &|n| s(&["delete-resource-policy", "--secret-id", n, "--query", "[ARN, Name]"]));
-    both(&create, &|n| s(&["delete-secret", "--secret-id", n, "--recovery-window-in-days", "7"]));
-    both(&create, &|n| {
+    both(&all, &create, &|n| s(&["tag-resource", "--secret-id", n, "--tags", "Key=c,Value=d"]));
+    both(&all, &create, &|n| s(&["untag-resource", "--secret-id", n, "--tag-keys", "a"]));
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"*","Resource":"*"}]}"#;
+    both(&all, &create, &|n| {
+        s(&["put-resource-policy", "--secret-id", n, "--resource-policy", policy, "--query", "[ARN, Name]"])
+    });
+    both(&all, &create, &|n| s(&["delete-resource-policy", "--secret-id", n, "--query", "[ARN, Name]"]));
+    both(&no_table, &create, &|n| s(&["delete-secret", "--secret-id", n, "--recovery-window-in-days", "7"]));
+    both(&all, &deleted, &|n| s(&["restore-secret", "--secret-id", n]));
+    both(&all, &create, &|n| {
+        s(&[
+            "rotate-secret",
+            "--secret-id",
+            n,
+            "--rotation-lambda-arn",
+            DOCS_FN,
+            "--rotation-rules",
+            "AutomaticallyAfterDays=30,Duration=4h",
+            "--client-request-token",
+            T2,
+        ])
+    });
+    both(&all, &rotating, &|n| s(&["cancel-rotate-secret", "--secret-id", n]));
+    both(&all, &create, &|n| {
         s(&["replicate-secret-to-regions", "--secret-id", n, "--add-replica-regions", "Region=eu-west-1"])
     });
+    both(&all, &replicated, &|n| {
+        s(&["remove-regions-from-replication", "--secret-id", n, "--remove-replica-regions", "eu-west-1"])
+    });
+    both(&all, &replicated, &|n| s(&["stop-replication-to-replica", "--secret-id", n, "--region", "eu-west-1"]));
 }
 
 #[test]
