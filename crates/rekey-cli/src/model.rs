@@ -112,20 +112,7 @@ fn paginator(op: &str) -> Option<Paginator> {
 /// botocore's `xform_name` with `-`: `GetSecretValue` → `get-secret-value`,
 /// `RotationLambdaARN` → `rotation-lambda-arn`.
 pub fn xform_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            // `aB` → `a-b`; `ABc` → `a-bc` (a capital starting a word after capitals).
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
-                out.push('-');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    rekey_model::api::xform_name(name, '-')
 }
 
 /// What to do with response timestamps (`cli_timestamp_format`).

@@ -23,18 +23,7 @@ fn model() -> Value {
 
 /// `VersionIdsToStages` -> `version_ids_to_stages`, `RotationLambdaARN` -> `rotation_lambda_arn`.
 fn snake(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
+    let out = rekey_model::api::xform_name(name, '_');
     match out.as_str() {
         "type" => "r#type".to_string(),
         _ => out,

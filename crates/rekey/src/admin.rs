@@ -224,38 +224,11 @@ pub struct EndpointArgs {
     ca_bundle: Option<std::path::PathBuf>,
 }
 
-/// The credentials of `profile` in the shared credentials file.
+/// The credentials of `profile`, read as `rekey secretsmanager` and the
+/// aws CLI read them (shared credentials file, then config file).
 fn profile_credentials(profile: &str) -> Result<Credentials, String> {
-    let path = match std::env::var_os("AWS_SHARED_CREDENTIALS_FILE") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".aws/credentials"),
-    };
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-    );
-    let mut section = None;
-    let (mut id, mut secret, mut token) = (None, None, None);
-    for line in text.lines().map(str::trim) {
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = Some(name.trim().to_string());
-        } else if section.as_deref() == Some(profile)
-            && let Some((k, v)) = line.split_once('=')
-        {
-            let v = v.trim().to_string();
-            match k.trim() {
-                "aws_access_key_id" => id = Some(v),
-                "aws_secret_access_key" => secret = Some(zeroize::Zeroizing::new(v)),
-                "aws_session_token" => token = Some(v),
-                _ => {}
-            }
-        }
-    }
-    match (id, secret) {
-        (Some(access_key_id), Some(secret_access_key)) => {
-            Ok(Credentials { access_key_id, secret_access_key, session_token: token })
-        }
-        _ => Err(format!("profile {profile} has no access key in {}", path.display())),
-    }
+    let loaded = rekey_cli::config::Profile::load(Some(profile)).map_err(|e| e.to_string())?;
+    loaded.credentials().map_err(|e| format!("profile {profile}: {e}"))
 }
 
 /// Runs an admin command.
