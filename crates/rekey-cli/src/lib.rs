@@ -13,6 +13,7 @@ pub mod args;
 pub mod config;
 pub mod error;
 pub mod help;
+mod interrupt;
 pub mod jmespath;
 pub mod model;
 pub mod output;
@@ -22,6 +23,7 @@ pub mod prompt;
 pub mod shorthand;
 pub mod skeleton;
 pub mod transport;
+pub mod validate;
 
 use args::{BinaryFormat, Globals};
 use error::{CliError, usage};
@@ -34,6 +36,7 @@ const USAGE: &str = "usage: rekey secretsmanager [options] <subcommand> [paramet
 
 /// Runs `rekey secretsmanager <args>`; returns the exit code.
 pub fn run(args: &[String]) -> i32 {
+    interrupt::exit_130_on_ctrl_c();
     match main(args) {
         Ok(code) => code,
         Err(e) => {
@@ -149,7 +152,15 @@ fn main(args: &[String]) -> Result<i32, CliError> {
 /// The request body: `--cli-input-json`/`yaml` overlaid by the command
 /// line, idempotency tokens filled, required members checked.
 fn request_params(op: Operation, opts: &mut args::OperationArgs) -> Result<Map<String, Value>, CliError> {
+    // The command line's members in model order, then what
+    // --cli-input-json/yaml adds (as botocore orders them, which decides
+    // the order validation reports problems in).
     let mut params = Map::new();
+    for (member, _) in op.members() {
+        if let Some(v) = opts.params.remove(member) {
+            params.insert(member.to_string(), v);
+        }
+    }
     if let Some(text) = &opts.input_json {
         let input: Value = if opts.input_is_yaml {
             yaml_input(text)?
@@ -160,18 +171,10 @@ fn request_params(op: Operation, opts: &mut args::OperationArgs) -> Result<Map<S
         let Value::Object(input) = input else {
             return Err(usage("Invalid type for parameter cli-input-json, value must be an object"));
         };
-        let members: Vec<&str> = op.members().map(|(m, _)| m).collect();
         for (k, v) in input {
-            if !members.contains(&k.as_str()) {
-                return Err(usage(format!(
-                    "Parameter validation failed:\nUnknown parameter in input: \"{k}\", must be one of: {}",
-                    members.join(", ")
-                )));
-            }
-            params.insert(k, v);
+            params.entry(k).or_insert(v);
         }
     }
-    params.extend(std::mem::take(&mut opts.params));
     for (member, spec) in op.members() {
         if spec["idempotencyToken"].as_bool() == Some(true) && !params.contains_key(member) {
             params.insert(member.to_string(), Value::String(uuid::Uuid::new_v4().to_string()));
@@ -185,6 +188,9 @@ fn request_params(op: Operation, opts: &mut args::OperationArgs) -> Result<Map<S
     if !missing.is_empty() {
         return Err(usage(format!("the following arguments are required: {}", missing.join(", "))));
     }
+    let params = Value::Object(params);
+    validate::validate(&params, op.input())?;
+    let Value::Object(params) = params else { unreachable!("built as an object") };
     Ok(params)
 }
 

@@ -232,3 +232,24 @@ fn help_version_and_usage() {
     assert_eq!(o.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&o.stderr).contains("No such file or directory"));
 }
+
+#[test]
+fn ctrl_c_exits_130() {
+    // An endpoint that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekey"))
+        .args(["secretsmanager", "list-secrets", "--endpoint-url", &url, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "a")
+        .env("AWS_SECRET_ACCESS_KEY", "b")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (_conn, _) = listener.accept().unwrap();
+    // SAFETY: signals a child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(out.stdout, b"\n");
+}
