@@ -153,15 +153,9 @@ fn check(v: &Value, shape: &Value, name: &str, errors: &mut Vec<String>) {
             Value::Bool(_) => {}
             _ => invalid_type(errors, name, v, "<class 'int'>"),
         },
-        "boolean" => {
-            if !v.is_boolean() {
-                invalid_type(errors, name, v, "<class 'bool'>");
-            }
-        }
-        "blob" => {
-            if !v.is_string() {
-                invalid_type(errors, name, v, "<class 'bytes'>, <class 'bytearray'>, file-like object");
-            }
+        "boolean" if !v.is_boolean() => invalid_type(errors, name, v, "<class 'bool'>"),
+        "blob" if !v.is_string() => {
+            invalid_type(errors, name, v, "<class 'bytes'>, <class 'bytearray'>, file-like object")
         }
         _ => {}
     }
