@@ -238,7 +238,7 @@ fn ctrl_c_exits_130() {
     // An endpoint that accepts and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rekey"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rekey"))
         .args(["secretsmanager", "list-secrets", "--endpoint-url", &url, "--region", "us-east-1"])
         .env("AWS_ACCESS_KEY_ID", "a")
         .env("AWS_SECRET_ACCESS_KEY", "b")
