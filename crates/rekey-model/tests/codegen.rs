@@ -16,9 +16,25 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The model with every object's keys sorted: the generated code is the
+/// same whether or not serde_json keeps insertion order (the workspace
+/// build turns `preserve_order` on for the CLI; a build of this crate
+/// alone does not).
 fn model() -> Value {
     let path = root().join("../../spec/secretsmanager-service-2.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    sorted(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+}
+
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        v => v,
+    }
 }
 
 /// `VersionIdsToStages` -> `version_ids_to_stages`, `RotationLambdaARN` -> `rotation_lambda_arn`.

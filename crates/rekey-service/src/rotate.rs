@@ -7,6 +7,7 @@
 use crate::Service;
 use crate::access::Target;
 use crate::context::RequestContext;
+use crate::rotation::database::ROTATOR_TAG;
 use crate::rotation::scheduler::replan;
 use crate::values::RequestedValue;
 use rekey_model::Timestamp;
@@ -77,9 +78,16 @@ impl<S: Store> Service<S> {
             Schedule::from_rules(rules)?;
         }
         let stored = &resolved.state.secret.meta.rotation;
-        let function = input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).ok_or_else(|| {
-            ApiError::invalid_request("No Lambda rotation function ARN is associated with this secret.")
-        })?;
+        // Without an ARN, a secret tagged `rekey:rotator` names its built-in
+        // rotator (as AWS managed rotation needs only rules).
+        let tagged = || {
+            let tags = resolved.state.secret.meta.tags.iter().flatten();
+            tags.filter(|t| t.key.as_deref() == Some(ROTATOR_TAG)).find_map(|t| t.value.clone())
+        };
+        let function =
+            input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).or_else(tagged).ok_or_else(
+                || ApiError::invalid_request("No Lambda rotation function ARN is associated with this secret."),
+            )?;
         if self.rotation.functions().get(&function).is_none() {
             return Err(ApiError::new(
                 ErrorCode::AccessDeniedException,

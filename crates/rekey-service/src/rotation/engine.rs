@@ -196,6 +196,7 @@ impl<S: Store> Service<S> {
         };
         match function.as_ref() {
             Function::Password(p) => self.builtin_password_step(p, ctx, job, step).await,
+            Function::Database(d) => self.builtin_database_step(d, ctx, job, step).await,
             Function::External(f) => {
                 let inv = Invocation {
                     secret_id: job.arn.to_string(),

@@ -4,6 +4,7 @@
 //! invoked, as a Lambda function that does not exist cannot on AWS.
 
 use super::builtin::PasswordRotator;
+use super::database::{DatabaseOptions, DatabaseRotator, Engine, Strategy};
 use super::{exec, http, lambda, runtime};
 use rekey_model::rotation::RotationStep;
 use rekey_model::staging::VersionId;
@@ -112,6 +113,18 @@ pub enum FunctionKind {
     /// rekey generates the new value itself.
     #[serde(rename = "builtin:password")]
     Password(PasswordRotator),
+    /// A PostgreSQL user changes its own password.
+    #[serde(rename = "builtin:postgres-single-user")]
+    PostgresSingleUser(DatabaseOptions),
+    /// A PostgreSQL master alternates `<user>` and `<user>_clone`.
+    #[serde(rename = "builtin:postgres-alternating-users")]
+    PostgresAlternatingUsers(DatabaseOptions),
+    /// A MySQL/MariaDB user changes its own password.
+    #[serde(rename = "builtin:mysql-single-user")]
+    MysqlSingleUser(DatabaseOptions),
+    /// A MySQL/MariaDB master alternates `<user>` and `<user>_clone`.
+    #[serde(rename = "builtin:mysql-alternating-users")]
+    MysqlAlternatingUsers(DatabaseOptions),
 }
 
 /// A registered function, ready to invoke.
@@ -120,6 +133,8 @@ pub enum Function {
     External(External),
     /// Runs inside rekey (needs the service, so the engine drives it).
     Password(PasswordRotator),
+    /// A database user's password, changed inside rekey.
+    Database(DatabaseRotator),
 }
 
 /// A function reached through an executor.
@@ -193,6 +208,26 @@ impl FunctionRegistry {
             let timeout = Duration::from_secs(c.timeout_seconds.max(1));
             let function = match c.kind {
                 FunctionKind::Password(p) => Function::Password(p),
+                FunctionKind::PostgresSingleUser(options) => Function::Database(DatabaseRotator {
+                    engine: Engine::Postgres,
+                    strategy: Strategy::SingleUser,
+                    options,
+                }),
+                FunctionKind::PostgresAlternatingUsers(options) => Function::Database(DatabaseRotator {
+                    engine: Engine::Postgres,
+                    strategy: Strategy::AlternatingUsers,
+                    options,
+                }),
+                FunctionKind::MysqlSingleUser(options) => Function::Database(DatabaseRotator {
+                    engine: Engine::Mysql,
+                    strategy: Strategy::SingleUser,
+                    options,
+                }),
+                FunctionKind::MysqlAlternatingUsers(options) => Function::Database(DatabaseRotator {
+                    engine: Engine::Mysql,
+                    strategy: Strategy::AlternatingUsers,
+                    options,
+                }),
                 FunctionKind::Lambda(l) => {
                     let executor = Executor::Lambda(lambda::LambdaExecutor::new(&c.arn, l, timeout)?);
                     Function::External(External { executor, timeout })
@@ -220,9 +255,14 @@ impl FunctionRegistry {
         Ok(registry)
     }
 
-    /// The function registered for `arn`.
+    /// The function registered for `arn`; the built-in database rotators
+    /// answer to their own names (`builtin:postgres-single-user` …) with
+    /// default options unless configured.
     pub fn get(&self, arn: &str) -> Option<Arc<Function>> {
-        self.functions.get(arn).cloned()
+        self.functions
+            .get(arn)
+            .cloned()
+            .or_else(|| DatabaseRotator::builtin(arn).map(|r| Arc::new(Function::Database(r))))
     }
 
     /// The Lambda Runtime API endpoints to serve: (function ARN, address, queue).

@@ -6,9 +6,11 @@
 //! - [`scheduler`] — starts scheduled rotations inside their windows;
 //! - [`functions`] — the registry of rotation functions by ARN, and the
 //!   invocation event;
-//! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`] — the executors.
+//! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`] — the executors;
+//! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users.
 
 pub mod builtin;
+pub mod database;
 mod engine;
 pub mod exec;
 pub mod functions;

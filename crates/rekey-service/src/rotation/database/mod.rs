@@ -1,0 +1,458 @@
+//! Built-in rotation of database users (`builtin:postgres-single-user`,
+//! `builtin:postgres-alternating-users`, `builtin:mysql-single-user`,
+//! `builtin:mysql-alternating-users`; MariaDB is served by the MySQL
+//! ones), in process, on the secret layout AWS's database secrets use
+//! (`engine`, `host`, `port`, `username`, `password`, `dbname`, `ssl`,
+//! `masterarn`), so a secret can move between these rotators and AWS's
+//! own rotation functions.
+//!
+//! The four steps, as AWS's rotation templates run them:
+//! - createSecret: the current value with a new password (alternating:
+//!   and the other of `<user>` / `<user>_clone`) as AWSPENDING;
+//! - setSecret: single user — log in with the pending, else the current,
+//!   else the previous credentials and set the pending password (setting
+//!   it again is harmless, so a retried step converges); alternating —
+//!   log in as the master (`masterarn`, read through the store) and
+//!   create the clone with the original's grants on first use, or set its
+//!   password;
+//! - testSecret: log in with the pending credentials and run a query;
+//! - finishSecret: move AWSCURRENT to the new version.
+//!
+//! Passwords reach the database as quoted literals made by the server
+//! itself (`format('%L')`, `QUOTE()`), never spliced by hand, and never
+//! appear in logs or errors.
+
+mod mysql;
+mod postgres;
+
+use super::functions::FunctionError;
+use crate::Service;
+use crate::context::RequestContext;
+use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest, UpdateSecretVersionStageRequest};
+use rekey_model::password::PasswordRules;
+use rekey_model::rotation::{RotationJob, RotationStep};
+use rekey_model::staging::StagingLabel;
+use rekey_model::{ApiError, ErrorCode, SensitiveString};
+use rekey_store::Store;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// The database engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// PostgreSQL (and compatible).
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+}
+
+/// How credentials change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The user changes its own password.
+    SingleUser,
+    /// A master alternates between `<user>` and `<user>_clone`, so the
+    /// previous credentials keep working until the next rotation.
+    AlternatingUsers,
+}
+
+/// The built-in names, as RotationLambdaARN or the `rekey:rotator` tag.
+pub const BUILTINS: [(&str, Engine, Strategy); 4] = [
+    ("builtin:postgres-single-user", Engine::Postgres, Strategy::SingleUser),
+    ("builtin:postgres-alternating-users", Engine::Postgres, Strategy::AlternatingUsers),
+    ("builtin:mysql-single-user", Engine::Mysql, Strategy::SingleUser),
+    ("builtin:mysql-alternating-users", Engine::Mysql, Strategy::AlternatingUsers),
+];
+
+/// The tag naming a secret's built-in rotator, for RotateSecret without
+/// a RotationLambdaARN (as AWS managed rotation takes only rules).
+pub const ROTATOR_TAG: &str = "rekey:rotator";
+
+/// Options of a database rotator (`[[function]]` keys; all optional).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseOptions {
+    /// New password length (AWS's templates: 32).
+    pub password_length: usize,
+    /// Characters never used in a password (AWS's templates: `/@"'\`).
+    pub exclude_characters: String,
+    /// Seconds to wait for a connection.
+    pub connect_timeout_seconds: u64,
+    /// Seconds one statement may run.
+    pub statement_timeout_seconds: u64,
+    /// A CA certificate (PEM) to verify the database's TLS certificate with.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl Default for DatabaseOptions {
+    fn default() -> Self {
+        DatabaseOptions {
+            password_length: 32,
+            exclude_characters: "/@\"'\\".into(),
+            connect_timeout_seconds: 5,
+            statement_timeout_seconds: 10,
+            ca_file: None,
+        }
+    }
+}
+
+/// A configured database rotator.
+#[derive(Debug, Clone)]
+pub struct DatabaseRotator {
+    /// The engine.
+    pub engine: Engine,
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Its options.
+    pub options: DatabaseOptions,
+}
+
+impl DatabaseRotator {
+    /// The built-in `name` (`builtin:postgres-single-user` …) with default options.
+    pub fn builtin(name: &str) -> Option<DatabaseRotator> {
+        BUILTINS.iter().find(|(n, ..)| *n == name).map(|&(_, engine, strategy)| DatabaseRotator {
+            engine,
+            strategy,
+            options: DatabaseOptions::default(),
+        })
+    }
+
+    fn rules(&self) -> PasswordRules {
+        PasswordRules {
+            length: self.options.password_length,
+            exclude_characters: self.options.exclude_characters.clone(),
+            ..PasswordRules::default()
+        }
+    }
+}
+
+/// TLS to the database, from the secret's `ssl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    /// `ssl` absent: TLS if the server offers it.
+    Prefer,
+    /// `"ssl": false`: plain.
+    Disable,
+    /// `"ssl": "required"`: TLS, certificate not verified.
+    Require,
+    /// `"ssl": true`: TLS with the certificate verified (system roots or `ca_file`).
+    Verify,
+}
+
+/// The connection details of one version of a database secret.
+pub struct Login {
+    /// Host name or address.
+    pub host: String,
+    /// Port (engine default when absent).
+    pub port: Option<u16>,
+    /// The user.
+    pub username: String,
+    /// The password.
+    pub password: Zeroizing<String>,
+    /// The database (`dbname`).
+    pub dbname: Option<String>,
+    /// TLS.
+    pub tls: Tls,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login").field("host", &self.host).field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// A database secret's JSON, kept whole (other keys survive rotation).
+struct DbSecret(Map<String, Value>);
+
+impl Drop for DbSecret {
+    fn drop(&mut self) {
+        if let Some(Value::String(p)) = self.0.get_mut("password") {
+            zeroize::Zeroize::zeroize(p);
+        }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> FunctionError {
+    FunctionError::Function(msg.into())
+}
+
+impl DbSecret {
+    fn parse(text: &str, engine: Engine) -> Result<DbSecret, FunctionError> {
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+            return Err(invalid("the secret is not a JSON object with the database credentials"));
+        };
+        for key in ["host", "username", "password"] {
+            if !map.get(key).is_some_and(Value::is_string) {
+                return Err(invalid(format!("the secret has no \"{key}\"")));
+            }
+        }
+        let engine_ok = |e: &str| match engine {
+            Engine::Postgres => matches!(e, "postgres" | "postgresql" | "aurora-postgresql"),
+            Engine::Mysql => matches!(e, "mysql" | "mariadb" | "aurora" | "aurora-mysql"),
+        };
+        if let Some(e) = map.get("engine").and_then(Value::as_str)
+            && !engine_ok(e)
+        {
+            let want = if engine == Engine::Postgres { "postgres" } else { "mysql" };
+            return Err(invalid(format!("Database engine must be set to '{want}' in order to use this rotator")));
+        }
+        Ok(DbSecret(map))
+    }
+
+    fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    fn username(&self) -> &str {
+        self.str("username").unwrap_or_default()
+    }
+
+    fn login(&self) -> Result<Login, FunctionError> {
+        let port = match self.0.get("port") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => n.as_u64().and_then(|p| u16::try_from(p).ok()),
+            Some(Value::String(s)) => s.parse().ok(),
+            Some(_) => None,
+        };
+        let tls = match self.0.get("ssl") {
+            None | Some(Value::Null) => Tls::Prefer,
+            Some(Value::Bool(true)) => Tls::Verify,
+            Some(Value::Bool(false)) => Tls::Disable,
+            Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+                "true" => Tls::Verify,
+                "false" => Tls::Disable,
+                "required" | "require" => Tls::Require,
+                other => return Err(invalid(format!("\"ssl\" must be true, false or \"required\", not {other:?}"))),
+            },
+            Some(_) => return Err(invalid("\"ssl\" must be true, false or \"required\"")),
+        };
+        Ok(Login {
+            host: self.str("host").unwrap_or_default().to_string(),
+            port,
+            username: self.username().to_string(),
+            password: Zeroizing::new(self.str("password").unwrap_or_default().to_string()),
+            dbname: self.str("dbname").map(str::to_string),
+            tls,
+        })
+    }
+
+    fn to_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(serde_json::to_string(&self.0).expect("a JSON map encodes"))
+    }
+}
+
+/// The other user of an alternating pair: `app` ↔ `app_clone`.
+pub fn alternate_user(user: &str) -> String {
+    match user.strip_suffix("_clone") {
+        Some(original) => original.to_string(),
+        None => format!("{user}_clone"),
+    }
+}
+
+fn failed(e: ApiError) -> FunctionError {
+    FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
+}
+
+/// Why a database operation failed, without anything that could carry a
+/// password (connect timeouts are reported as `PoolTimedOut`).
+fn reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Tls(t) => format!("TLS: {t}"),
+        sqlx::Error::PoolTimedOut => "timed out".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A database operation's error.
+fn db_error(what: &str, e: &sqlx::Error) -> FunctionError {
+    FunctionError::Function(format!("{what}: {}", reason(e)))
+}
+
+impl<S: Store> Service<S> {
+    /// A version's SecretString, if the version exists.
+    async fn db_value(
+        &self,
+        ctx: &RequestContext,
+        arn: &str,
+        version: Option<&str>,
+        stage: Option<&str>,
+    ) -> Result<Option<SensitiveString>, FunctionError> {
+        let req = GetSecretValueRequest {
+            secret_id: arn.to_string(),
+            version_id: version.map(str::to_string),
+            version_stage: stage.map(str::to_string),
+        };
+        match self.get_secret_value(ctx, req).await {
+            Ok(v) => Ok(v.secret_string),
+            Err(e) if e.code == ErrorCode::ResourceNotFoundException => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    /// Runs one step of a database rotation, within its time limit.
+    pub(crate) async fn builtin_database_step(
+        &self,
+        rotator: &DatabaseRotator,
+        ctx: &RequestContext,
+        job: &RotationJob,
+        step: RotationStep,
+    ) -> Result<(), FunctionError> {
+        let o = &rotator.options;
+        let limit = Duration::from_secs((o.connect_timeout_seconds + o.statement_timeout_seconds) * 4 + 5);
+        match tokio::time::timeout(limit, self.database_step(rotator, ctx, job, step)).await {
+            Ok(r) => r,
+            Err(_) => Err(FunctionError::Timeout(limit)),
+        }
+    }
+
+    async fn database_step(
+        &self,
+        rotator: &DatabaseRotator,
+        ctx: &RequestContext,
+        job: &RotationJob,
+        step: RotationStep,
+    ) -> Result<(), FunctionError> {
+        let arn = job.arn.to_string();
+        let token = job.token.as_str();
+        let engine = rotator.engine;
+        let secret = |text: Option<SensitiveString>, what: &str| -> Result<DbSecret, FunctionError> {
+            let text = text.ok_or_else(|| invalid(format!("the secret has no {what} version")))?;
+            DbSecret::parse(text.expose(), engine)
+        };
+        match step {
+            RotationStep::Create => {
+                let current = secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
+                if self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?.is_some() {
+                    return Ok(());
+                }
+                let mut pending = DbSecret(current.0.clone());
+                if rotator.strategy == Strategy::AlternatingUsers {
+                    pending.0.insert("username".into(), Value::String(alternate_user(current.username())));
+                }
+                let password = rotator.rules().generate().map_err(|e| invalid(e.message))?;
+                pending.0.insert("password".into(), Value::String(password.to_string()));
+                self.put_secret_value(
+                    ctx,
+                    PutSecretValueRequest {
+                        secret_id: arn,
+                        client_request_token: Some(token.to_string()),
+                        secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
+                        version_stages: Some(vec![StagingLabel::PENDING.into()]),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(|_| ())
+                .map_err(failed)
+            }
+            RotationStep::Set => {
+                let pending =
+                    secret(self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?, "AWSPENDING")?;
+                let target = pending.login()?;
+                match rotator.strategy {
+                    Strategy::SingleUser => {
+                        let current =
+                            secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
+                        let previous = self.db_value(ctx, &arn, None, Some(StagingLabel::PREVIOUS)).await?;
+                        let mut logins = vec![("pending", pending.login()?), ("current", current.login()?)];
+                        if let Some(p) = previous.map(|t| DbSecret::parse(t.expose(), engine)).transpose()? {
+                            logins.push(("previous", p.login()?));
+                        }
+                        match engine {
+                            Engine::Postgres => postgres::set_own_password(&rotator.options, &logins, &target).await,
+                            Engine::Mysql => mysql::set_own_password(&rotator.options, &logins, &target).await,
+                        }
+                    }
+                    Strategy::AlternatingUsers => {
+                        let master_arn = pending
+                            .str("masterarn")
+                            .ok_or_else(|| invalid("the secret has no \"masterarn\" (the master credentials' secret)"))?
+                            .to_string();
+                        let master = secret(
+                            self.db_value(ctx, &master_arn, None, Some(StagingLabel::CURRENT)).await?,
+                            "master AWSCURRENT",
+                        )?;
+                        let current =
+                            secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
+                        // The original whose grants a new clone gets.
+                        let original = current.username().trim_end_matches("_clone").to_string();
+                        let mut master_login = master.login()?;
+                        // The master connects to the user's database.
+                        if master_login.dbname.is_none() {
+                            master_login.dbname = target.dbname.clone();
+                        }
+                        match engine {
+                            Engine::Postgres => {
+                                postgres::set_user_password(&rotator.options, &master_login, &target, &original).await
+                            }
+                            Engine::Mysql => {
+                                mysql::set_user_password(&rotator.options, &master_login, &target, &original).await
+                            }
+                        }
+                    }
+                }
+            }
+            RotationStep::Test => {
+                let pending =
+                    secret(self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?, "AWSPENDING")?;
+                let login = pending.login()?;
+                match engine {
+                    Engine::Postgres => postgres::test_login(&rotator.options, &login).await,
+                    Engine::Mysql => mysql::test_login(&rotator.options, &login).await,
+                }
+            }
+            RotationStep::Finish => {
+                let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
+                let current = state.labels.holder(StagingLabel::CURRENT).cloned();
+                if current.as_ref() == Some(&job.token) {
+                    return Ok(());
+                }
+                self.update_secret_version_stage(
+                    ctx,
+                    UpdateSecretVersionStageRequest {
+                        secret_id: arn,
+                        version_stage: StagingLabel::CURRENT.into(),
+                        move_to_version_id: Some(token.to_string()),
+                        remove_from_version_id: current.map(|c| c.as_str().to_string()),
+                    },
+                )
+                .await
+                .map(|_| ())
+                .map_err(failed)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternating_names() {
+        assert_eq!(alternate_user("app"), "app_clone");
+        assert_eq!(alternate_user("app_clone"), "app");
+    }
+
+    #[test]
+    fn secrets_parse_as_aws_lays_them_out() {
+        let s = DbSecret::parse(
+            r#"{"engine":"postgres","host":"db","port":"5433","username":"u","password":"p","dbname":"d","ssl":"required","extra":1}"#,
+            Engine::Postgres,
+        )
+        .unwrap();
+        let l = s.login().unwrap();
+        assert_eq!((l.host.as_str(), l.port, l.username.as_str(), l.tls), ("db", Some(5433), "u", Tls::Require));
+        assert!(
+            DbSecret::parse(r#"{"engine":"mysql","host":"h","username":"u","password":"p"}"#, Engine::Postgres)
+                .is_err()
+        );
+        assert!(DbSecret::parse(r#"{"host":"h","username":"u"}"#, Engine::Mysql).is_err());
+        let e = DbSecret::parse(r#"{"host":"h","username":"u","password":"p","ssl":"maybe"}"#, Engine::Mysql).unwrap();
+        assert!(e.login().is_err());
+    }
+}
