@@ -353,3 +353,92 @@ fn failures_keep_awscurrent_and_are_in_the_history() {
     assert_eq!(mariadb(&format!("SELECT COUNT(*) FROM mysql.user WHERE User = '{user}_clone'")), "0");
     mariadb(&format!("DROP USER '{user}'@'%'; DROP USER '{master}'@'%'"));
 }
+
+/// A secret rotated by the built-in can then be rotated by an AWS-style
+/// Python function (pymysql, run through `exec`), and back again.
+#[test]
+fn builtin_and_aws_style_function_take_turns() {
+    if !mariadb_available() {
+        return;
+    }
+    let Some(py) = common::python() else { return };
+    const PY_FN: &str = "arn:aws:lambda:us-east-1:000000000000:function:aws-style-mysql";
+    let user = unique("rk_turns");
+    mariadb(&format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'initial-pw'; GRANT SELECT ON test.* TO '{user}'@'%'"));
+    let config = format!(
+        "{}[[function]]\narn = \"{PY_FN}\"\ntype = \"exec\"\ncommand = [{:?}, {:?}, \"mysql_single_user.lambda_handler\"]\n",
+        config(MY_FN, "builtin:mysql-single-user"),
+        py.display().to_string(),
+        common::rotation_dir().join("run_exec.py").display().to_string(),
+    );
+    let server = Server::start_with_config(&config);
+    let secret = json!({"engine": "mysql", "host": "127.0.0.1", "port": 3306, "username": user, "password": "initial-pw", "dbname": "test"});
+    sm(&server, &["create-secret", "--name", "db/turns", "--secret-string", &secret.to_string()]);
+    let mut old = "initial-pw".to_string();
+    for (i, function) in [MY_FN, PY_FN, MY_FN, PY_FN].iter().enumerate() {
+        let (job, now) = rotate(&server, "db/turns", &["--rotation-lambda-arn", function]);
+        assert_eq!(job["status"], "succeeded", "rotation {i} by {function}: {job}");
+        let new = now["password"].as_str().unwrap().to_string();
+        mariadb_as(&user, &new, "SELECT 1").unwrap_or_else(|e| panic!("rotation {i} by {function}: new: {e}"));
+        assert!(mariadb_as(&user, &old, "SELECT 1").is_err(), "rotation {i} by {function}: old refused");
+        old = new;
+    }
+    mariadb(&format!("DROP USER '{user}'@'%'"));
+}
+
+/// `examples/db-app`: an application reading its credentials through boto3
+/// keeps querying, without one failure, while its secret rotates three
+/// times (alternating users).
+#[test]
+fn an_application_keeps_working_across_rotations() {
+    if !mariadb_available() {
+        return;
+    }
+    let Some(py) = common::python() else { return };
+    let (user, master) = (unique("rk_live"), unique("rk_livemaster"));
+    mariadb(&format!(
+        "CREATE USER '{master}'@'%' IDENTIFIED BY 'master-pw'; GRANT ALL ON *.* TO '{master}'@'%' WITH GRANT OPTION; \
+         CREATE USER '{user}'@'%' IDENTIFIED BY 'app-pw'; GRANT SELECT ON test.* TO '{user}'@'%'"
+    ));
+    let server = Server::start_with_config(&config(MY_FN, "builtin:mysql-alternating-users"));
+    let m = sm(
+        &server,
+        &[
+            "create-secret",
+            "--name",
+            "live/master",
+            "--secret-string",
+            &json!({"engine": "mysql", "host": "127.0.0.1", "username": master, "password": "master-pw"}).to_string(),
+        ],
+    );
+    sm(&server, &["create-secret", "--name", "live/app", "--secret-string",
+        &json!({"engine": "mysql", "host": "127.0.0.1", "port": 3306, "username": user, "password": "app-pw", "dbname": "test", "masterarn": m["ARN"]}).to_string()]);
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("stats.json");
+    let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/db-app/app.py");
+    let mut child = Command::new(&py)
+        .args([app.to_str().unwrap(), "live/app", "6", stats.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", server.url())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    for i in 0..3 {
+        let extra: &[&str] = if i == 0 { &["--rotation-lambda-arn", MY_FN] } else { &[] };
+        let (job, _) = rotate(&server, "live/app", extra);
+        assert_eq!(job["status"], "succeeded", "{job}");
+        std::thread::sleep(Duration::from_millis(1200));
+    }
+    assert!(child.wait().unwrap().success());
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(s["failed"], 0, "{s}");
+    assert!(s["ok"].as_u64().unwrap() > 100, "{s}");
+    // Its credentials work until the rotation after next changes that
+    // user's password: then, once, it reads the secret again.
+    assert!(s["refreshes"].as_u64().unwrap() >= 1, "it picked up a rotated secret: {s}");
+    assert_eq!(s["users"][0], user.as_str(), "{s}");
+    mariadb(&format!("DROP USER '{user}_clone'@'%'; DROP USER '{user}'@'%'; DROP USER '{master}'@'%'"));
+}
