@@ -442,3 +442,39 @@ fn an_application_keeps_working_across_rotations() {
     assert_eq!(s["users"][0], user.as_str(), "{s}");
     mariadb(&format!("DROP USER '{user}_clone'@'%'; DROP USER '{user}'@'%'; DROP USER '{master}'@'%'"));
 }
+
+/// `ssl` in the secret: `"required"` rotates over TLS (this machine's
+/// PostgreSQL has a self-signed certificate), `true` verifies the
+/// certificate and so refuses it, `false` connects in plain.
+#[test]
+fn postgres_tls_modes() {
+    if !postgres_available() {
+        return;
+    }
+    if psql("SHOW ssl").as_deref() != Some("on") {
+        assert!(!required(), "this test expects PostgreSQL with ssl = on");
+        eprintln!("skipping: PostgreSQL has no TLS");
+        return;
+    }
+    let role = unique("rk_tls");
+    psql(&format!("CREATE ROLE {role} LOGIN PASSWORD 'initial-pw'")).unwrap();
+    let server = Server::start_with_config(&config(PG_FN, "builtin:postgres-single-user"));
+    for (id, ssl, ok) in [
+        ("tls/required", json!("required"), true),
+        ("tls/plain", json!(false), true),
+        ("tls/verified", json!(true), false),
+    ] {
+        let secret = json!({"engine": "postgres", "host": "127.0.0.1", "username": role, "password": "initial-pw", "dbname": "test", "ssl": ssl});
+        sm(&server, &["create-secret", "--name", id, "--secret-string", &secret.to_string()]);
+        let (job, now) = rotate(&server, id, &["--rotation-lambda-arn", PG_FN]);
+        if ok {
+            assert_eq!(job["status"], "succeeded", "{id}: {job}");
+            assert!(pg_password_is(&role, now["password"].as_str().unwrap()), "{id}");
+        } else {
+            assert_eq!(job["status"], "failed", "{id}: {job}");
+            let error = job["last_error"].as_str().unwrap();
+            assert!(error.contains("TLS") || error.contains("certificate"), "{id}: {error}");
+        }
+    }
+    psql(&format!("DROP ROLE {role}"));
+}
