@@ -96,12 +96,24 @@ pub struct Paginator {
     pub result_key: &'static str,
 }
 
-/// The vendored paginators file names ListSecrets (and an operation the
-/// service does not have); the CLI also pages the two other operations
-/// the service pages, as `aws` version 2 does.
+const PAGINATORS: &str = include_str!("../../../spec/secretsmanager-paginators-1.json");
+
+/// The operations the CLI pages through: those of the vendored paginators
+/// file (as botocore reads it), and the two other operations the service
+/// pages, as `aws` version 2 does.
 fn paginator(op: &str) -> Option<Paginator> {
+    static FILE: OnceLock<Value> = OnceLock::new();
+    let file = FILE.get_or_init(|| serde_json::from_str(PAGINATORS).expect("vendored paginators are valid JSON"));
+    let text = |v: &'static Value, k: &str| v[k].as_str();
+    if let Some(p) = file["pagination"].get(op) {
+        return Some(Paginator {
+            input_token: text(p, "input_token")?,
+            output_token: text(p, "output_token")?,
+            limit_key: text(p, "limit_key")?,
+            result_key: text(p, "result_key")?,
+        });
+    }
     let result_key = match op {
-        "ListSecrets" => "SecretList",
         "ListSecretVersionIds" => "Versions",
         "BatchGetSecretValue" => "SecretValues",
         _ => return None,
@@ -201,6 +213,16 @@ mod tests {
     fn timestamps_as_python_prints_them() {
         assert_eq!(iso8601(1_729_509_676.851), "2024-10-21T11:21:16.851000+00:00");
         assert_eq!(iso8601(1_729_509_676.0), "2024-10-21T11:21:16+00:00");
+    }
+
+    #[test]
+    fn paginators_from_the_file_and_version_2() {
+        let result = |c: &str| Operation::by_command(c).and_then(|o| o.paginator()).map(|p| p.result_key);
+        assert_eq!(result("list-secrets"), Some("SecretList"));
+        assert_eq!(result("list-resource-policies"), Some("ResourcePolicies"));
+        assert_eq!(result("list-secret-version-ids"), Some("Versions"));
+        assert_eq!(result("batch-get-secret-value"), Some("SecretValues"));
+        assert_eq!(result("describe-secret"), None);
     }
 
     #[test]

@@ -253,3 +253,65 @@ fn ctrl_c_exits_130() {
     assert_eq!(out.status.code(), Some(130));
     assert_eq!(out.stdout, b"\n");
 }
+
+/// The operations newer than awscli 1 (so without a golden test):
+/// cross-account replicas through the CLI, in every output format.
+#[test]
+fn cross_account_replicas_through_the_cli() {
+    let server = Server::start();
+    let url = server.url();
+    let run = |account: &str, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--endpoint-url", &url, "--region", "us-east-1"]);
+        rekey(&all, &[], &[("AWS_ACCESS_KEY_ID", account), ("AWS_SECRET_ACCESS_KEY", "x")])
+    };
+    let primary = stdout(&run(
+        "000000000000",
+        &["create-secret", "--name", "xa", "--secret-string", "v1", "--query", "ARN", "--output", "text"],
+    ));
+    let replica = stdout(&run(
+        "111111111111",
+        &[
+            "create-secret",
+            "--name",
+            "xa-copy",
+            "--cross-account-primary-arn",
+            primary.trim(),
+            "--query",
+            "ARN",
+            "--output",
+            "text",
+        ],
+    ));
+    let linked = stdout(&run(
+        "000000000000",
+        &[
+            "associate-cross-account-replica",
+            "--secret-id",
+            "xa",
+            "--cross-account-replica-arn",
+            replica.trim(),
+            "--output",
+            "text",
+        ],
+    ));
+    assert!(linked.contains("InSync"), "{linked}");
+    let copy = stdout(&run(
+        "111111111111",
+        &["get-secret-value", "--secret-id", "xa-copy", "--query", "SecretString", "--output", "text"],
+    ));
+    assert_eq!(copy, "v1\n");
+    let table = stdout(&run(
+        "000000000000",
+        &[
+            "disassociate-cross-account-replica",
+            "--secret-id",
+            "xa",
+            "--cross-account-replica-arn",
+            replica.trim(),
+            "--output",
+            "table",
+        ],
+    ));
+    assert!(table.contains("DisassociateCrossAccountReplica"), "{table}");
+}
