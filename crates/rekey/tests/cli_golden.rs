@@ -578,3 +578,38 @@ fn auto_prompt_in_tmux() {
     let got: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(got["SecretString"], "from-the-prompt");
 }
+
+/// On a terminal, output goes through the pager (`AWS_PAGER`), unless
+/// `--no-cli-pager`; off a terminal it never does.
+#[test]
+fn pager_on_a_terminal() {
+    let tmux = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("tmux")).find(|p| p.is_file()));
+    let Some(tmux) = tmux else {
+        assert!(std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"), "tmux is required in CI");
+        return;
+    };
+    let server = Server::start();
+    let session = format!("rekey-pager-{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let done = dir.path().join("done");
+    let cmd = |extra: &str| {
+        format!(
+            "AWS_PAGER='sed s/^/PAGED:/' AWS_ACCESS_KEY_ID=a AWS_SECRET_ACCESS_KEY=b AWS_CONFIG_FILE=/dev/null {} secretsmanager list-secrets --endpoint-url {} --region us-east-1 --query 'length(SecretList)' {extra}",
+            env!("CARGO_BIN_EXE_rekey"),
+            server.url()
+        )
+    };
+    let script =
+        format!("{}; {} | cat; {}; touch {}; sleep 30", cmd(""), cmd(""), cmd("--no-cli-pager"), done.display());
+    let tm = |args: &[&str]| {
+        let o = Command::new(&tmux).args(args).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    tm(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "20", &script]);
+    common::wait_for(std::time::Duration::from_secs(10), "the commands", || done.exists().then_some(()));
+    let pane = tm(&["capture-pane", "-p", "-t", &session]);
+    tm(&["kill-session", "-t", &session]);
+    let lines: Vec<&str> = pane.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines, ["PAGED:0", "0", "0"], "{pane}");
+}
