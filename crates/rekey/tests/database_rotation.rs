@@ -478,3 +478,37 @@ fn postgres_tls_modes() {
     }
     psql(&format!("DROP ROLE {role}"));
 }
+
+/// Password rules per secret: its `rekey:password-length` and
+/// `rekey:exclude-characters` tags override the rotator's defaults.
+#[test]
+fn password_rules_per_secret() {
+    if !mariadb_available() {
+        return;
+    }
+    let user = unique("rk_rules");
+    mariadb(&format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'initial-pw'; GRANT SELECT ON test.* TO '{user}'@'%'"));
+    let server = Server::start_with_config(&config(MY_FN, "builtin:mysql-single-user"));
+    let secret =
+        json!({"engine": "mysql", "host": "127.0.0.1", "username": user, "password": "initial-pw", "dbname": "test"});
+    sm(
+        &server,
+        &[
+            "create-secret",
+            "--name",
+            "db/rules",
+            "--secret-string",
+            &secret.to_string(),
+            "--tags",
+            "Key=rekey:password-length,Value=20",
+            "Key=rekey:exclude-characters,Value=abcdefghijklmnopqrstuvwxyz",
+        ],
+    );
+    let (job, now) = rotate(&server, "db/rules", &["--rotation-lambda-arn", MY_FN]);
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let password = now["password"].as_str().unwrap();
+    assert_eq!(password.len(), 20);
+    assert!(!password.chars().any(|c| c.is_ascii_lowercase()), "{password}");
+    mariadb_as(&user, password, "SELECT 1").unwrap();
+    mariadb(&format!("DROP USER '{user}'@'%'"));
+}

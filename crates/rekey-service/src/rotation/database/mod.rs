@@ -69,6 +69,10 @@ pub const BUILTINS: [(&str, Engine, Strategy); 4] = [
 /// The tag naming a secret's built-in rotator, for RotateSecret without
 /// a RotationLambdaARN (as AWS managed rotation takes only rules).
 pub const ROTATOR_TAG: &str = "rekey:rotator";
+/// A secret's own password length (a tag; overrides the rotator's).
+pub const LENGTH_TAG: &str = "rekey:password-length";
+/// A secret's own excluded characters (a tag; overrides the rotator's).
+pub const EXCLUDE_TAG: &str = "rekey:exclude-characters";
 
 /// Options of a database rotator (`[[function]]` keys; all optional).
 #[derive(Debug, Clone, Deserialize)]
@@ -119,12 +123,19 @@ impl DatabaseRotator {
         })
     }
 
-    fn rules(&self) -> PasswordRules {
-        PasswordRules {
-            length: self.options.password_length,
-            exclude_characters: self.options.exclude_characters.clone(),
+    /// The password rules: the rotator's, overridden by the secret's
+    /// `rekey:password-length` / `rekey:exclude-characters` tags.
+    fn rules(&self, tags: &[rekey_model::api::Tag]) -> Result<PasswordRules, FunctionError> {
+        let tag = |key: &str| tags.iter().find(|t| t.key.as_deref() == Some(key)).and_then(|t| t.value.clone());
+        let length = match tag(LENGTH_TAG) {
+            Some(v) => v.parse().map_err(|_| invalid(format!("tag {LENGTH_TAG} must be a number, not {v:?}")))?,
+            None => self.options.password_length,
+        };
+        Ok(PasswordRules {
+            length,
+            exclude_characters: tag(EXCLUDE_TAG).unwrap_or_else(|| self.options.exclude_characters.clone()),
             ..PasswordRules::default()
-        }
+        })
     }
 }
 
@@ -333,7 +344,9 @@ impl<S: Store> Service<S> {
                 if rotator.strategy == Strategy::AlternatingUsers {
                     pending.0.insert("username".into(), Value::String(alternate_user(current.username())));
                 }
-                let password = rotator.rules().generate().map_err(|e| invalid(e.message))?;
+                let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
+                let tags = state.secret.meta.tags.as_deref().unwrap_or_default();
+                let password = rotator.rules(tags)?.generate().map_err(|e| invalid(e.message))?;
                 pending.0.insert("password".into(), Value::String(password.to_string()));
                 self.put_secret_value(
                     ctx,
