@@ -89,7 +89,8 @@ impl PasswordRotator {
     }
 }
 
-fn failed(e: ApiError) -> FunctionError {
+/// An operation's error as a step's failure.
+pub(super) fn failed(e: ApiError) -> FunctionError {
     FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
 }
 
@@ -142,25 +143,30 @@ impl<S: Store> Service<S> {
             }
             RotationStep::Set => Ok(()),
             RotationStep::Test => self.get_secret_value(ctx, pending()).await.map(|_| ()).map_err(failed),
-            RotationStep::Finish => {
-                let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
-                let current = state.labels.holder(StagingLabel::CURRENT).cloned();
-                if current.as_ref() == Some(&job.token) {
-                    return Ok(());
-                }
-                self.update_secret_version_stage(
-                    ctx,
-                    UpdateSecretVersionStageRequest {
-                        secret_id: arn,
-                        version_stage: StagingLabel::CURRENT.into(),
-                        move_to_version_id: Some(token),
-                        remove_from_version_id: current.map(|c| c.as_str().to_string()),
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(failed)
-            }
+            RotationStep::Finish => self.finish_step(ctx, job).await,
         }
+    }
+
+    /// finishSecret of the built-in rotators: AWSCURRENT moves to the
+    /// job's version (nothing to do if it is there already).
+    pub(super) async fn finish_step(&self, ctx: &RequestContext, job: &RotationJob) -> Result<(), FunctionError> {
+        let arn = job.arn.to_string();
+        let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
+        let current = state.labels.holder(StagingLabel::CURRENT).cloned();
+        if current.as_ref() == Some(&job.token) {
+            return Ok(());
+        }
+        self.update_secret_version_stage(
+            ctx,
+            UpdateSecretVersionStageRequest {
+                secret_id: arn,
+                version_stage: StagingLabel::CURRENT.into(),
+                move_to_version_id: Some(job.token.as_str().to_string()),
+                remove_from_version_id: current.map(|c| c.as_str().to_string()),
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(failed)
     }
 }

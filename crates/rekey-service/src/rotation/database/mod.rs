@@ -25,14 +25,15 @@
 mod mysql;
 mod postgres;
 
+use super::builtin::failed;
 use super::functions::FunctionError;
 use crate::Service;
 use crate::context::RequestContext;
-use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest, UpdateSecretVersionStageRequest};
+use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest};
 use rekey_model::password::PasswordRules;
 use rekey_model::rotation::{RotationJob, RotationStep};
 use rekey_model::staging::StagingLabel;
-use rekey_model::{ApiError, ErrorCode, SensitiveString};
+use rekey_model::{ErrorCode, SensitiveString};
 use rekey_store::Store;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -262,10 +263,6 @@ pub fn alternate_user(user: &str) -> String {
     }
 }
 
-fn failed(e: ApiError) -> FunctionError {
-    FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
-}
-
 /// Why a database operation failed, without anything that could carry a
 /// password (connect timeouts are reported as `PoolTimedOut`).
 fn reason(e: &sqlx::Error) -> String {
@@ -418,25 +415,7 @@ impl<S: Store> Service<S> {
                     Engine::Mysql => mysql::test_login(&rotator.options, &login).await,
                 }
             }
-            RotationStep::Finish => {
-                let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
-                let current = state.labels.holder(StagingLabel::CURRENT).cloned();
-                if current.as_ref() == Some(&job.token) {
-                    return Ok(());
-                }
-                self.update_secret_version_stage(
-                    ctx,
-                    UpdateSecretVersionStageRequest {
-                        secret_id: arn,
-                        version_stage: StagingLabel::CURRENT.into(),
-                        move_to_version_id: Some(token.to_string()),
-                        remove_from_version_id: current.map(|c| c.as_str().to_string()),
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(failed)
-            }
+            RotationStep::Finish => self.finish_step(ctx, job).await,
         }
     }
 }
