@@ -62,7 +62,7 @@ pub struct CommandLine {
 }
 
 /// Options that take no value.
-const GLOBAL_FLAGS: [&str; 7] = [
+const GLOBAL_FLAGS: [&str; 8] = [
     "--debug",
     "--no-verify-ssl",
     "--no-paginate",
@@ -70,9 +70,10 @@ const GLOBAL_FLAGS: [&str; 7] = [
     "--no-sign-request",
     "--no-cli-pager",
     "--cli-auto-prompt",
+    "--no-cli-auto-prompt",
 ];
 /// Options that take one value.
-const GLOBAL_VALUES: [&str; 11] = [
+const GLOBAL_VALUES: [&str; 10] = [
     "--endpoint-url",
     "--output",
     "--query",
@@ -83,7 +84,6 @@ const GLOBAL_VALUES: [&str; 11] = [
     "--cli-read-timeout",
     "--cli-connect-timeout",
     "--cli-binary-format",
-    "--no-cli-auto-prompt",
 ];
 
 fn looks_like_option(s: &str) -> bool {
@@ -110,7 +110,7 @@ pub fn split(args: &[String]) -> Result<CommandLine, CliError> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (arg.clone(), None),
         };
-        if GLOBAL_FLAGS.contains(&name.as_str()) || name == "--no-cli-auto-prompt" {
+        if GLOBAL_FLAGS.contains(&name.as_str()) {
             let g = &mut cl.globals;
             match name.as_str() {
                 "--debug" => g.debug = true,
@@ -414,6 +414,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(cl.globals.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            split(&strings(&["--no-cli-auto-prompt", "list-secrets"])).unwrap().globals.auto_prompt,
+            Some(false)
+        );
         assert_eq!(cl.globals.output.as_deref(), Some("text"));
         assert_eq!(cl.command.as_deref(), Some("rotate-secret"));
         let op = Operation::by_command("rotate-secret").unwrap();

@@ -72,7 +72,7 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         }
         return Err(usage("the following arguments are required: operation"));
     };
-    let op = Operation::by_command(&command).ok_or_else(|| usage(invalid_choice(&command)))?;
+    let op = Operation::by_command(&command).ok_or_else(|| usage(invalid_choice()))?;
     if cl.help {
         page(&cl.globals, &profile, &help::operation(op))?;
         return Ok(0);
@@ -107,7 +107,7 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         Some("wire" | "none") => Timestamps::Wire,
         _ => Timestamps::Iso8601,
     };
-    let printer = Printer { op, format, query, timestamps, globals: &cl.globals, profile: &profile };
+    let printer = Printer { op, format, query, globals: &cl.globals, profile: &profile };
     if opts.skeleton.as_deref() == Some("output") {
         let output = op.model["output"]["shape"].as_str().unwrap_or_default();
         let sample = skeleton::generate(op.output(), output, true);
@@ -200,7 +200,7 @@ fn yaml_input(text: &str) -> Result<Value, CliError> {
     output::parse_yaml(text).map_err(|e| usage(format!("Error parsing parameter 'cli-input-yaml': {e}")))
 }
 
-fn invalid_choice(_command: &str) -> String {
+fn invalid_choice() -> String {
     let mut names: Vec<String> = Operation::all().map(|o| o.command()).collect();
     names.push("help".into());
     names.sort();
@@ -239,8 +239,6 @@ struct Printer<'a> {
     op: Operation,
     format: String,
     query: Option<jmespath::Ast>,
-    #[allow(dead_code)]
-    timestamps: Timestamps,
     globals: &'a Globals,
     profile: &'a config::Profile,
 }

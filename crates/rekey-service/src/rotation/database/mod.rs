@@ -255,6 +255,11 @@ impl DbSecret {
     }
 }
 
+/// The original of an alternating pair: `app` for `app` and `app_clone`.
+pub fn original_user(user: &str) -> &str {
+    user.strip_suffix("_clone").unwrap_or(user)
+}
+
 /// The other user of an alternating pair: `app` ↔ `app_clone`.
 pub fn alternate_user(user: &str) -> String {
     match user.strip_suffix("_clone") {
@@ -280,7 +285,47 @@ fn db_error(what: &str, e: &sqlx::Error) -> FunctionError {
     FunctionError::Function(format!("{what}: {}", reason(e)))
 }
 
+/// The first of `logins` that connects, and which one it was; otherwise
+/// AWS's "Unable to log into database…" error, with why each one failed.
+async fn first_login<'a, C, F, Fut>(
+    logins: &'a [(&'static str, Login)],
+    connect: F,
+) -> Result<(&'static str, C), FunctionError>
+where
+    F: Fn(&'a Login) -> Fut,
+    Fut: std::future::Future<Output = Result<C, sqlx::Error>>,
+{
+    let mut tried = Vec::new();
+    for (which, login) in logins {
+        match connect(login).await {
+            Ok(conn) => return Ok((which, conn)),
+            Err(e) => tried.push(format!("{which}: {}", reason(&e))),
+        }
+    }
+    Err(FunctionError::Function(format!(
+        "Unable to log into database with previous, current, or pending secret ({})",
+        tried.join("; ")
+    )))
+}
+
 impl<S: Store> Service<S> {
+    /// A version of a database secret (`what` names it in errors).
+    async fn db_secret(
+        &self,
+        ctx: &RequestContext,
+        arn: &str,
+        version: Option<&str>,
+        stage: &str,
+        what: &str,
+        engine: Engine,
+    ) -> Result<DbSecret, FunctionError> {
+        let text = self
+            .db_value(ctx, arn, version, Some(stage))
+            .await?
+            .ok_or_else(|| invalid(format!("the secret has no {what} version")))?;
+        DbSecret::parse(text.expose(), engine)
+    }
+
     /// A version's SecretString, if the version exists.
     async fn db_value(
         &self,
@@ -310,6 +355,7 @@ impl<S: Store> Service<S> {
         step: RotationStep,
     ) -> Result<(), FunctionError> {
         let o = &rotator.options;
+        // Each step makes at most a few connections and statements.
         let limit = Duration::from_secs((o.connect_timeout_seconds + o.statement_timeout_seconds) * 4 + 5);
         match tokio::time::timeout(limit, self.database_step(rotator, ctx, job, step)).await {
             Ok(r) => r,
@@ -327,13 +373,11 @@ impl<S: Store> Service<S> {
         let arn = job.arn.to_string();
         let token = job.token.as_str();
         let engine = rotator.engine;
-        let secret = |text: Option<SensitiveString>, what: &str| -> Result<DbSecret, FunctionError> {
-            let text = text.ok_or_else(|| invalid(format!("the secret has no {what} version")))?;
-            DbSecret::parse(text.expose(), engine)
-        };
+        let current = || self.db_secret(ctx, &arn, None, StagingLabel::CURRENT, "AWSCURRENT", engine);
+        let pending = || self.db_secret(ctx, &arn, Some(token), StagingLabel::PENDING, "AWSPENDING", engine);
         match step {
             RotationStep::Create => {
-                let current = secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
+                let current = current().await?;
                 if self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?.is_some() {
                     return Ok(());
                 }
@@ -348,7 +392,7 @@ impl<S: Store> Service<S> {
                 self.put_secret_value(
                     ctx,
                     PutSecretValueRequest {
-                        secret_id: arn,
+                        secret_id: arn.clone(),
                         client_request_token: Some(token.to_string()),
                         secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
                         version_stages: Some(vec![StagingLabel::PENDING.into()]),
@@ -360,13 +404,10 @@ impl<S: Store> Service<S> {
                 .map_err(failed)
             }
             RotationStep::Set => {
-                let pending =
-                    secret(self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?, "AWSPENDING")?;
+                let (pending, current) = (pending().await?, current().await?);
                 let target = pending.login()?;
                 match rotator.strategy {
                     Strategy::SingleUser => {
-                        let current =
-                            secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
                         let previous = self.db_value(ctx, &arn, None, Some(StagingLabel::PREVIOUS)).await?;
                         let mut logins = vec![("pending", pending.login()?), ("current", current.login()?)];
                         if let Some(p) = previous.map(|t| DbSecret::parse(t.expose(), engine)).transpose()? {
@@ -378,18 +419,14 @@ impl<S: Store> Service<S> {
                         }
                     }
                     Strategy::AlternatingUsers => {
-                        let master_arn = pending
-                            .str("masterarn")
-                            .ok_or_else(|| invalid("the secret has no \"masterarn\" (the master credentials' secret)"))?
-                            .to_string();
-                        let master = secret(
-                            self.db_value(ctx, &master_arn, None, Some(StagingLabel::CURRENT)).await?,
-                            "master AWSCURRENT",
-                        )?;
-                        let current =
-                            secret(self.db_value(ctx, &arn, None, Some(StagingLabel::CURRENT)).await?, "AWSCURRENT")?;
+                        let master_arn = pending.str("masterarn").ok_or_else(|| {
+                            invalid("the secret has no \"masterarn\" (the master credentials' secret)")
+                        })?;
+                        let master = self
+                            .db_secret(ctx, master_arn, None, StagingLabel::CURRENT, "master AWSCURRENT", engine)
+                            .await?;
                         // The original whose grants a new clone gets.
-                        let original = current.username().trim_end_matches("_clone").to_string();
+                        let original = original_user(current.username());
                         let mut master_login = master.login()?;
                         // The master connects to the user's database.
                         if master_login.dbname.is_none() {
@@ -397,19 +434,17 @@ impl<S: Store> Service<S> {
                         }
                         match engine {
                             Engine::Postgres => {
-                                postgres::set_user_password(&rotator.options, &master_login, &target, &original).await
+                                postgres::set_user_password(&rotator.options, &master_login, &target, original).await
                             }
                             Engine::Mysql => {
-                                mysql::set_user_password(&rotator.options, &master_login, &target, &original).await
+                                mysql::set_user_password(&rotator.options, &master_login, &target, original).await
                             }
                         }
                     }
                 }
             }
             RotationStep::Test => {
-                let pending =
-                    secret(self.db_value(ctx, &arn, Some(token), Some(StagingLabel::PENDING)).await?, "AWSPENDING")?;
-                let login = pending.login()?;
+                let login = pending().await?.login()?;
                 match engine {
                     Engine::Postgres => postgres::test_login(&rotator.options, &login).await,
                     Engine::Mysql => mysql::test_login(&rotator.options, &login).await,

@@ -2,7 +2,7 @@
 //! keeping the old one as a secondary password until the next rotation),
 //! create a clone user with the original's grants.
 
-use super::{DatabaseOptions, Login, Tls, db_error, reason};
+use super::{DatabaseOptions, Login, Tls, db_error, first_login};
 use crate::rotation::functions::FunctionError;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
@@ -72,50 +72,37 @@ async fn execute(conn: &mut MySqlConnection, statement: &str, what: &str) -> Res
 /// secondary until the next rotation discards it.
 pub async fn set_own_password(
     o: &DatabaseOptions,
-    logins: &[(&str, Login)],
+    logins: &[(&'static str, Login)],
     target: &Login,
 ) -> Result<(), FunctionError> {
-    let mut tried = Vec::new();
-    for (which, login) in logins {
-        let mut conn = match connect(o, login).await {
-            Ok(c) => c,
-            Err(e) => {
-                tried.push(format!("{which}: {}", reason(&e)));
-                continue;
-            }
-        };
-        let version: String =
-            sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut conn).await.map_err(|e| db_error("VERSION()", &e))?;
-        let dual = supports_dual_passwords(&version);
-        if *which == "pending" && dual {
-            // Already set; setting it again would retain it as its own secondary.
-            let _ = conn.close().await;
-            return Ok(());
-        }
-        let password = quoted(&mut conn, &target.password).await?;
-        if dual {
-            execute(&mut conn, "ALTER USER CURRENT_USER() DISCARD OLD PASSWORD", "DISCARD OLD PASSWORD").await?;
-            let statement = Zeroizing::new(format!(
-                "ALTER USER CURRENT_USER() IDENTIFIED BY {} RETAIN CURRENT PASSWORD",
-                password.as_str()
-            ));
-            execute(&mut conn, &statement, "ALTER USER … RETAIN CURRENT PASSWORD").await?;
-        } else if is_mariadb(&version) {
-            // MariaDB wants the CREATE USER privilege for ALTER USER, even on
-            // oneself; SET PASSWORD needs none.
-            let statement = Zeroizing::new(format!("SET PASSWORD = PASSWORD({})", password.as_str()));
-            execute(&mut conn, &statement, "SET PASSWORD").await?;
-        } else {
-            let statement = Zeroizing::new(format!("ALTER USER CURRENT_USER() IDENTIFIED BY {}", password.as_str()));
-            execute(&mut conn, &statement, "ALTER USER").await?;
-        }
+    let (which, mut conn) = first_login(logins, |l| connect(o, l)).await?;
+    let version: String =
+        sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut conn).await.map_err(|e| db_error("VERSION()", &e))?;
+    let dual = supports_dual_passwords(&version);
+    if which == "pending" && dual {
+        // Already set; setting it again would retain it as its own secondary.
         let _ = conn.close().await;
         return Ok(());
     }
-    Err(FunctionError::Function(format!(
-        "Unable to log into database with previous, current, or pending secret ({})",
-        tried.join("; ")
-    )))
+    let password = quoted(&mut conn, &target.password).await?;
+    if dual {
+        execute(&mut conn, "ALTER USER CURRENT_USER() DISCARD OLD PASSWORD", "DISCARD OLD PASSWORD").await?;
+        let statement = Zeroizing::new(format!(
+            "ALTER USER CURRENT_USER() IDENTIFIED BY {} RETAIN CURRENT PASSWORD",
+            password.as_str()
+        ));
+        execute(&mut conn, &statement, "ALTER USER … RETAIN CURRENT PASSWORD").await?;
+    } else if is_mariadb(&version) {
+        // MariaDB wants the CREATE USER privilege for ALTER USER, even on
+        // oneself; SET PASSWORD needs none.
+        let statement = Zeroizing::new(format!("SET PASSWORD = PASSWORD({})", password.as_str()));
+        execute(&mut conn, &statement, "SET PASSWORD").await?;
+    } else {
+        let statement = Zeroizing::new(format!("ALTER USER CURRENT_USER() IDENTIFIED BY {}", password.as_str()));
+        execute(&mut conn, &statement, "ALTER USER").await?;
+    }
+    let _ = conn.close().await;
+    Ok(())
 }
 
 /// Alternating users: as the master, create `target` with `original`'s

@@ -1,6 +1,6 @@
 //! PostgreSQL: log in, change a role's password, create a clone role.
 
-use super::{DatabaseOptions, Login, Tls, db_error, reason};
+use super::{DatabaseOptions, Login, Tls, db_error, first_login};
 use crate::rotation::functions::FunctionError;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
@@ -52,24 +52,13 @@ async fn alter_password(conn: &mut PgConnection, role: &str, password: &str) -> 
 /// Single user: the first of `logins` that works sets `target`'s password.
 pub async fn set_own_password(
     o: &DatabaseOptions,
-    logins: &[(&str, Login)],
+    logins: &[(&'static str, Login)],
     target: &Login,
 ) -> Result<(), FunctionError> {
-    let mut tried = Vec::new();
-    for (which, login) in logins {
-        match connect(o, login).await {
-            Ok(mut conn) => {
-                alter_password(&mut conn, &target.username, &target.password).await?;
-                let _ = conn.close().await;
-                return Ok(());
-            }
-            Err(e) => tried.push(format!("{which}: {}", reason(&e))),
-        }
-    }
-    Err(FunctionError::Function(format!(
-        "Unable to log into database with previous, current, or pending secret ({})",
-        tried.join("; ")
-    )))
+    let (_, mut conn) = first_login(logins, |l| connect(o, l)).await?;
+    alter_password(&mut conn, &target.username, &target.password).await?;
+    let _ = conn.close().await;
+    Ok(())
 }
 
 /// Alternating users: as the master, create `target` as a login role that
