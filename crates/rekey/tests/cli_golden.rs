@@ -477,6 +477,16 @@ fn the_reference_page_examples_run_verbatim() {
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     run(&["create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", r#"{"password":"old"}"#]);
+    // Each example starts a rotation; AWS, too, refuses the next one while
+    // that rotation is still running, so wait for it to finish.
+    let settle = || {
+        common::wait_for(std::time::Duration::from_secs(20), "the rotation to finish", || {
+            let d = run(&["describe-secret", "--secret-id", "MyTestDatabaseSecret"]);
+            let stages = d["VersionIdsToStages"].as_object().unwrap().values();
+            let pending = stages.flat_map(|s| s.as_array().unwrap()).any(|s| s == "AWSPENDING");
+            (!pending).then_some(())
+        })
+    };
     // Example 1: configure and start automatic rotation on a schedule.
     let out = run(&[
         "rotate-secret",
@@ -490,6 +500,7 @@ fn the_reference_page_examples_run_verbatim() {
     let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["ARN", "Name", "VersionId"]);
     assert_eq!(out["Name"], "MyTestDatabaseSecret");
+    settle();
     // Example 2: automatic rotation on an interval.
     let out = run(&[
         "rotate-secret",
@@ -501,6 +512,7 @@ fn the_reference_page_examples_run_verbatim() {
         "{\"ScheduleExpression\": \"rate(10 days)\"}",
     ]);
     assert_eq!(out["Name"], "MyTestDatabaseSecret");
+    settle();
     // Example 3: rotate immediately.
     let out = run(&["rotate-secret", "--secret-id", "MyTestDatabaseSecret"]);
     assert!(out["VersionId"].is_string());
