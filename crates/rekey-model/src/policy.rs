@@ -2,6 +2,7 @@
 //! document that the authorization layer evaluates, validated against the
 //! IAM policy grammar, and checked for public access (BlockPublicPolicy).
 
+use crate::authz::{Condition, Pattern};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -66,14 +67,23 @@ impl Principals {
 /// A list field given either way: `Action` or `NotAction`, and so on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Matcher {
-    /// `Action` / `Resource` / `Principal`: these.
-    Only(Vec<String>),
-    /// `NotAction` / `NotResource` / `NotPrincipal`: all but these.
-    AllBut(Vec<String>),
+    /// `Action` / `Resource`: these.
+    Only(Vec<Pattern>),
+    /// `NotAction` / `NotResource`: all but these.
+    AllBut(Vec<Pattern>),
 }
 
-/// `Condition`: operator → condition key → values.
-pub type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+impl Matcher {
+    /// The patterns, whichever way they were given.
+    pub fn patterns(&self) -> &[Pattern] {
+        match self {
+            Matcher::Only(p) | Matcher::AllBut(p) => p,
+        }
+    }
+}
+
+/// `Condition`: each operator on each key (ANDed), in the document's order.
+pub type Conditions = Vec<Condition>;
 
 /// One statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,9 +153,10 @@ fn either<'a>(s: &'a Map<String, Value>, name: &str) -> Result<Option<(bool, &'a
 }
 
 fn matcher(s: &Map<String, Value>, name: &str) -> Result<Option<Matcher>, PolicyError> {
+    let patterns = |field: &str, v| Ok::<_, PolicyError>(strings(field, v)?.into_iter().map(Pattern::new).collect());
     Ok(match either(s, name)? {
-        Some((false, v)) => Some(Matcher::Only(strings(name, v)?)),
-        Some((true, v)) => Some(Matcher::AllBut(strings(&format!("Not{name}"), v)?)),
+        Some((false, v)) => Some(Matcher::Only(patterns(name, v)?)),
+        Some((true, v)) => Some(Matcher::AllBut(patterns(&format!("Not{name}"), v)?)),
         None => None,
     })
 }
@@ -177,11 +188,9 @@ fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
         let ops = c.as_object().ok_or_else(|| bad("Condition must be an object"))?;
         for (op, keys) in ops {
             let keys = keys.as_object().ok_or_else(|| bad(format!("Condition {op} must be an object")))?;
-            let mut by_key = BTreeMap::new();
             for (key, values) in keys {
-                by_key.insert(key.clone(), strings(&format!("Condition {op} {key}"), values)?);
+                condition.push(Condition::new(op, key, strings(&format!("Condition {op} {key}"), values)?));
             }
-            condition.insert(op.clone(), by_key);
         }
     }
     let sid = match s.get("Sid") {
@@ -244,42 +253,6 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The condition operators the evaluator knows (before `IfExists` and
-/// without a set prefix).
-const OPERATORS: [&str; 25] = [
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnNotEquals",
-    "ArnLike",
-    "ArnNotLike",
-];
-
-/// Whether `op` is a condition operator the evaluator knows.
-pub fn known_operator(op: &str) -> bool {
-    let op = op.strip_prefix("ForAllValues:").or_else(|| op.strip_prefix("ForAnyValue:")).unwrap_or(op);
-    op == "Null" || OPERATORS.contains(&op.strip_suffix("IfExists").unwrap_or(op))
-}
-
 impl PolicyDocument {
     /// What ValidateResourcePolicy reports of a parsed resource policy:
     /// broad access, actions that name no Secrets Manager action
@@ -295,10 +268,8 @@ impl PolicyDocument {
         }
         for (i, s) in self.statements.iter().enumerate() {
             let which = s.sid.as_ref().map_or_else(|| format!("Statement {}", i + 1), |sid| format!("Statement {sid}"));
-            let patterns = match &s.action {
-                Matcher::Only(p) | Matcher::AllBut(p) => p,
-            };
-            for pattern in patterns {
+            for pattern in s.action.patterns() {
+                let pattern = pattern.as_str();
                 let known = pattern == "*"
                     || pattern.split_once(':').is_some_and(|(service, action)| {
                         service.eq_ignore_ascii_case("secretsmanager")
@@ -311,7 +282,10 @@ impl PolicyDocument {
                     });
                 }
             }
-            for op in s.condition.keys().filter(|op| !known_operator(op)) {
+            let mut unknown: Vec<&str> =
+                s.condition.iter().filter(|c| !c.known()).map(|c| c.operator.as_str()).collect();
+            unknown.dedup();
+            for op in unknown {
                 out.push(Finding {
                     check: "UNKNOWN_CONDITION_OPERATOR",
                     message: format!("{which}: {op} is not a condition operator."),
@@ -321,7 +295,7 @@ impl PolicyDocument {
                 Some(Matcher::Only(p)) => p.as_slice(),
                 _ => &[],
             };
-            for r in resources {
+            for r in resources.iter().map(Pattern::as_str) {
                 let can_match = r == "*" || {
                     let parts: Vec<&str> = r.splitn(6, ':').collect();
                     parts.len() == 6
@@ -356,13 +330,18 @@ mod tests {
         let s = &doc.statements[0];
         assert_eq!(s.effect, Effect::Allow);
         assert_eq!(s.action, Matcher::Only(vec!["secretsmanager:GetSecretValue".into()]));
+        assert_eq!(s.action.patterns()[0].as_str(), "secretsmanager:GetSecretValue");
         assert!(!doc.grants_public_access());
         let deny = PolicyDocument::parse(
             r#"{"Statement":[{"Sid":"x","Effect":"Deny","NotPrincipal":{"Service":"lambda.amazonaws.com"},"NotAction":["secretsmanager:Describe*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]}"#,
         )
         .unwrap();
         assert!(deny.statements[0].not_principal);
-        assert_eq!(deny.statements[0].condition["StringEquals"]["aws:PrincipalOrgID"], ["o-1"]);
+        let c = &deny.statements[0].condition[0];
+        assert_eq!(
+            (c.operator.as_str(), c.key.as_str(), c.values.as_slice()),
+            ("StringEquals", "aws:PrincipalOrgID", &["o-1".to_string()][..])
+        );
     }
 
     #[test]

@@ -263,6 +263,16 @@ fn strip_prefix_ci<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
 }
 
 impl authz::Keys for RequestKeys<'_> {
+    fn time(&self, key: &str) -> Option<i64> {
+        let whole_seconds = self.now_ms.div_euclid(1000) * 1000;
+        (key.eq_ignore_ascii_case("aws:CurrentTime") || key.eq_ignore_ascii_case("aws:EpochTime"))
+            .then_some(whole_seconds)
+    }
+
+    fn ip(&self, key: &str) -> Option<std::net::IpAddr> {
+        self.ctx.source_ip.filter(|_| key.eq_ignore_ascii_case("aws:SourceIp"))
+    }
+
     fn values(&self, key: &str) -> Option<Values<'_>> {
         fn one(v: &str) -> Option<Values<'_>> {
             Some(Values::One(Cow::Borrowed(v)))

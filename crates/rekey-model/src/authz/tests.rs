@@ -218,6 +218,88 @@ fn numeric_date_bool_ip_and_null() {
     }
 }
 
+/// A request holding its time and source address natively, as the
+/// service's does: they must decide exactly as their text does.
+struct Typed {
+    text: Context,
+    time_ms: i64,
+    ip: std::net::IpAddr,
+}
+
+impl Keys for Typed {
+    fn values(&self, key: &str) -> Option<Values<'_>> {
+        self.text.values(key)
+    }
+
+    fn time(&self, key: &str) -> Option<i64> {
+        key.eq_ignore_ascii_case("aws:CurrentTime").then_some(self.time_ms)
+    }
+
+    fn ip(&self, key: &str) -> Option<std::net::IpAddr> {
+        key.eq_ignore_ascii_case("aws:SourceIp").then_some(self.ip)
+    }
+}
+
+#[test]
+fn times_and_addresses_held_natively_decide_as_their_text_does() {
+    let time_ms = crate::calendar::parse_utc("2026-11-27T12:00:00").unwrap();
+    let dates = [
+        "2027-01-01T00:00:00Z",
+        "2026-11-27T12:00:00Z",
+        "2026-11-27T11:59:59Z",
+        "2026-11-27T12:00:00.000Z",
+        "1795000000",
+        "not a date",
+        "${aws:CurrentTime}",
+    ];
+    let networks = ["10.0.0.0/8", "10.1.2.3", "192.168.0.0/16", "0.0.0.0/0", "2001:db8::/32", "10.0.0.0/40", "junk"];
+    let ops = ["", "Not"];
+    let mut checked = 0;
+    for ip in ["10.1.2.3", "2001:db8::7"] {
+        let text = Context::new().with("aws:CurrentTime", "2026-11-27T12:00:00Z").with("aws:SourceIp", ip);
+        let typed = Typed { text: text.clone(), time_ms, ip: ip.parse().unwrap() };
+        for (op, values) in [
+            ("DateEquals", &dates[..]),
+            ("DateLessThan", &dates[..]),
+            ("DateGreaterThanEquals", &dates[..]),
+            ("IpAddress", &networks[..]),
+        ] {
+            for negation in ops {
+                let op = match (op, negation) {
+                    (op, "") => op.to_string(),
+                    ("IpAddress", _) => "NotIpAddress".to_string(),
+                    (op, _) => op.replacen("Date", "DateNot", 1),
+                };
+                let key = if op.contains("Ip") { "aws:SourceIp" } else { "aws:CurrentTime" };
+                for v in values.iter().map(|v| json!(v)).chain([json!(values[..2])]) {
+                    let policy = cond(&op, key, v.clone());
+                    assert_eq!(decide(&text, &policy), decide(&typed, &policy), "{op} {key} {v} with {ip}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100);
+    // And the typed path answers at all: a time before a date, an address inside a network.
+    let typed = Typed { text: Context::new(), time_ms, ip: "10.1.2.3".parse().unwrap() };
+    assert_eq!(decide(&typed, &cond("DateLessThan", "aws:CurrentTime", json!("2027-01-01T00:00:00Z"))), A);
+    assert_eq!(decide(&typed, &cond("IpAddress", "aws:SourceIp", json!("10.0.0.0/8"))), A);
+    assert_eq!(decide(&typed, &cond("IpAddress", "aws:SourceIp", json!("10.0.0.0/16"))), I);
+}
+
+/// The decision on GetSecretValue of the test secret with `context`.
+fn decide(context: &dyn Keys, policy: &PolicyDocument) -> Decision {
+    let req = Request {
+        action: GET,
+        resource: SECRET,
+        principal_arn: ME,
+        principal_account: "111111111111",
+        resource_account: "111111111111",
+        context,
+    };
+    evaluate(&req, &[policy], None)
+}
+
 #[test]
 fn set_operators() {
     let keys = |ks: &[&str]| Context::new().with_all("aws:TagKeys", ks.iter().map(|s| s.to_string()));

@@ -1,0 +1,231 @@
+//! Wildcard patterns (`*` any run, `?` one character) as policies write
+//! them in actions, resources, principals and `StringLike`/`ArnLike`
+//! values. A [`Pattern`] is read once, when its policy is parsed, into the
+//! shape that matches it cheapest: most are a literal, a literal and a
+//! trailing `*`, or literals between `*`s, which match without
+//! backtracking.
+
+use std::ops::Range;
+
+/// A literal `*` in a pattern (what `${*}` becomes): not a wildcard.
+pub(crate) const LITERAL_STAR: char = '\u{E000}';
+/// A literal `?` in a pattern (what `${?}` becomes).
+pub(crate) const LITERAL_QUESTION: char = '\u{E001}';
+
+/// A wildcard pattern and how it is matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// `*`: anything.
+    Any,
+    /// No wildcard.
+    Exact,
+    /// A literal of this many bytes, then `*`.
+    Prefix(usize),
+    /// ASCII literals between `*`s (the first anchored at the start, the
+    /// last at the end, either possibly empty): byte ranges of the text.
+    Pieces(Vec<Range<usize>>),
+    /// With `?`, a policy variable or non-ASCII: [`wildcard_match`].
+    General,
+}
+
+impl Pattern {
+    /// Reads `text` as a pattern.
+    pub fn new(text: impl Into<String>) -> Pattern {
+        let text = text.into();
+        let shape = if text == "*" {
+            Shape::Any
+        } else if !text.is_ascii() || text.contains(['?', '$']) {
+            // `$`: a `${variable}` is substituted per request, then matched.
+            Shape::General
+        } else {
+            match text.bytes().filter(|b| *b == b'*').count() {
+                0 => Shape::Exact,
+                1 if text.ends_with('*') => Shape::Prefix(text.len() - 1),
+                _ => {
+                    let mut pieces = Vec::new();
+                    let mut start = 0;
+                    for (i, b) in text.bytes().enumerate() {
+                        if b == b'*' {
+                            pieces.push(start..i);
+                            start = i + 1;
+                        }
+                    }
+                    pieces.push(start..text.len());
+                    Shape::Pieces(pieces)
+                }
+            }
+        };
+        Pattern { text, shape }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the pattern may hold a policy variable (`${…}`), to be
+    /// substituted before matching.
+    pub fn has_variable(&self) -> bool {
+        matches!(self.shape, Shape::General) && self.text.contains("${")
+    }
+
+    /// Whether `text` matches; `case_insensitive` for actions.
+    pub fn matches(&self, text: &str, case_insensitive: bool) -> bool {
+        let same = |a: &[u8], b: &[u8]| if case_insensitive { a.eq_ignore_ascii_case(b) } else { a == b };
+        let (p, t) = (self.text.as_bytes(), text.as_bytes());
+        match &self.shape {
+            Shape::Any => true,
+            Shape::Exact => same(p, t),
+            Shape::Prefix(n) => t.len() >= *n && same(&p[..*n], &t[..*n]),
+            // Leftmost matching of each piece is enough when `*` is the
+            // only wildcard: no backtracking.
+            Shape::Pieces(pieces) if !case_insensitive => {
+                let (first, last) = (&p[pieces[0].clone()], &p[pieces[pieces.len() - 1].clone()]);
+                if t.len() < first.len() + last.len() || !t.starts_with(first) || !t.ends_with(last) {
+                    return false;
+                }
+                // The text's ends are the ASCII pieces: these are char boundaries.
+                let mut rest = &text[first.len()..text.len() - last.len()];
+                for piece in &pieces[1..pieces.len() - 1] {
+                    match rest.find(&self.text[piece.clone()]) {
+                        Some(at) => rest = &rest[at + piece.len()..],
+                        None => return false,
+                    }
+                }
+                true
+            }
+            Shape::Pieces(_) | Shape::General => wildcard_match(&self.text, text, case_insensitive),
+        }
+    }
+}
+
+impl From<&str> for Pattern {
+    fn from(text: &str) -> Self {
+        Pattern::new(text)
+    }
+}
+
+/// `*` and `?` wildcards; `case_insensitive` for actions. For a pattern
+/// matched once (a substituted variable); [`Pattern`] reads it once for many.
+pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    // Policies are almost always ASCII: match bytes, allocating nothing (a
+    // non-ASCII pattern may hold the literal `${*}` and `${?}` markers).
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob(pattern.as_bytes(), text.as_bytes(), |p, t| {
+            p == t || (case_insensitive && p.eq_ignore_ascii_case(&t))
+        });
+    }
+    let literal = |c: char| match c {
+        LITERAL_STAR => '*',
+        LITERAL_QUESTION => '?',
+        c => c,
+    };
+    let fold = |s: &str| if case_insensitive { s.to_ascii_lowercase() } else { s.to_string() };
+    let (p, t): (Vec<char>, Vec<char>) = (fold(pattern).chars().collect(), fold(text).chars().collect());
+    glob(&p, &t, |p, t| literal(p) == t)
+}
+
+/// Iterative glob matching with backtracking on the last `*`; `same`
+/// compares a literal pattern element with a text element.
+fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], same: impl Fn(T, T) -> bool) -> bool {
+    let (star_c, any_c) = (T::from(b'*'), T::from(b'?'));
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == any_c || (p[pi] != star_c && same(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == star_c {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == star_c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_shape_matches_as_the_general_matcher_does() {
+        let patterns = [
+            "*",
+            "",
+            "abc",
+            "ABC",
+            "abc*",
+            "*abc",
+            "a*c",
+            "*b*",
+            "a**c",
+            "**",
+            "a*b*c",
+            "*a*a*",
+            "ab*ab",
+            "a?c",
+            "a*?",
+            "x*",
+            "arn:aws:secretsmanager:*:*:secret:prod/*",
+        ];
+        let texts = [
+            "",
+            "a",
+            "abc",
+            "ABC",
+            "abbbc",
+            "abcabc",
+            "ac",
+            "aXc",
+            "aab",
+            "ab",
+            "aba",
+            "abab",
+            "é",
+            "aéc",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:dev/db-AbCdEf",
+        ];
+        for p in patterns {
+            let compiled = Pattern::new(p);
+            for t in texts {
+                for ci in [false, true] {
+                    assert_eq!(compiled.matches(t, ci), wildcard_match(p, t, ci), "{p:?} on {t:?} (ci {ci})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(Pattern::new("*").shape, Shape::Any);
+        assert_eq!(Pattern::new("a:b").shape, Shape::Exact);
+        assert_eq!(Pattern::new("a:*").shape, Shape::Prefix(2));
+        assert_eq!(Pattern::new("a*b*").shape, Shape::Pieces(vec![0..1, 2..3, 4..4]));
+        assert_eq!(Pattern::new("a?").shape, Shape::General);
+        assert!(Pattern::new("arn:${aws:username}/*").has_variable());
+        assert!(!Pattern::new("a*").has_variable());
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("a*c", "abbbc", false));
+        assert!(wildcard_match("*", "", false));
+        assert!(!wildcard_match("a?c", "ac", false));
+        assert!(wildcard_match("*b*", "abc", false));
+        assert!(!wildcard_match("ABC", "abc", false));
+        assert!(wildcard_match("ABC", "abc", true));
+    }
+}

@@ -1,0 +1,118 @@
+//! The cost of security per request, in process and without sockets: a
+//! GetSecretValue through the whole router (context, dispatch, store,
+//! encoding) as `--dev` sees it, signed by an account's root, and signed
+//! by a user whose ten-statement identity policy (the one `bench/run`
+//! uses) is evaluated. CPU time per request and each as a ratio of the
+//! `--dev` figure, measured in the same run; `bench/run` measures the same
+//! over HTTP.
+//!
+//!   cargo run --release -p rekey-server --example request_bench
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use rekey_model::SensitiveString;
+use rekey_model::api::CreateSecretRequest;
+use rekey_model::identity::UserName;
+use rekey_model::name::{AccountId, Namespace, Region};
+use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
+use rekey_server::tls::Peer;
+use rekey_service::sigv4::{Credentials, sign};
+use rekey_service::{Principal, RequestContext, Service, SystemClock};
+use rekey_store::seal::{MasterKey, Seal};
+use rekey_store::sqlite::{Durability, SqliteStore};
+use std::sync::Arc;
+use std::time::Instant;
+use tower::ServiceExt;
+use zeroize::Zeroizing;
+
+const POLICY: &str = include_str!("ten_statements.json");
+const BODY: &str = r#"{"SecretId":"bench-0"}"#;
+const HOST: &str = "127.0.0.1:4584";
+
+/// A GetSecretValue signed with `key` and `secret`, as botocore sends it.
+fn signed(key: &str, secret: &str, now_ms: i64) -> Vec<(String, String)> {
+    let creds = Credentials {
+        access_key_id: key.into(),
+        secret_access_key: Zeroizing::new(secret.into()),
+        session_token: None,
+    };
+    let headers = vec![
+        ("content-type".into(), "application/x-amz-json-1.1".into()),
+        ("host".into(), HOST.into()),
+        ("x-amz-target".into(), "secretsmanager.GetSecretValue".into()),
+        ("user-agent".into(), "aws-cli/1.46.3 Python/3.12 botocore/1.44.8".into()),
+    ];
+    let req = rekey_service::sigv4::Request { method: "POST", path: "/", headers, body: BODY.as_bytes() };
+    sign(req, &creds, "us-east-1", "secretsmanager", now_ms)
+}
+
+/// Mean CPU-bound wall time of one request through `router`, in µs.
+async fn per_request(router: &axum::Router, headers: &[(String, String)], n: u32) -> f64 {
+    let one = || async {
+        let mut req = Request::post("/");
+        for (k, v) in headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let mut req = req.body(Body::from(BODY)).unwrap();
+        req.extensions_mut().insert(ConnectInfo(Peer("127.0.0.1:50000".parse().unwrap())));
+        let resp = router.clone().oneshot(req).await.unwrap();
+        assert!(resp.status().is_success(), "{:?}", resp.status());
+        axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    };
+    for _ in 0..n / 10 {
+        one().await;
+    }
+    let start = Instant::now();
+    for _ in 0..n {
+        one().await;
+    }
+    start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open_with(&SqliteStore::file_in(dir.path()), Durability::Unsynced).unwrap());
+    let seal = Arc::new(Seal::unlock(store.as_ref(), MasterKey::generate()).await.unwrap());
+    let service = Service::new(store, seal, Arc::new(SystemClock));
+    let account = AccountId::parse("000000000000").unwrap();
+    let ctx = RequestContext::new(
+        Namespace { account: account.clone(), region: Region::new("us-east-1") },
+        Principal::root(account.clone(), "setup".into()),
+        "setup".into(),
+    );
+    let secret = CreateSecretRequest {
+        name: "bench-0".into(),
+        secret_string: Some(SensitiveString::new("x".repeat(64))),
+        client_request_token: Some(uuid::Uuid::new_v4().to_string()),
+        ..Default::default()
+    };
+    service.create_secret(&ctx, secret).await.unwrap();
+    let (root_key, root_secret) = service.create_access_key(account.clone(), None).await.unwrap();
+    let user = UserName::parse("bench").unwrap();
+    service.create_user(account.clone(), user.clone()).await.unwrap();
+    service.put_user_policy(&account, &user, "ten", POLICY).await.unwrap();
+    let (user_key, user_secret) = service.create_access_key(account.clone(), Some(user)).await.unwrap();
+
+    let now = service.now().millis();
+    let dev = Authenticator::Dev(DevIdentity { default_account: account, default_region: Region::new("us-east-1") });
+    let dev = rekey_server::router(service.clone(), dev, false);
+    let signed_router = rekey_server::router(service, Authenticator::SigV4(SignedIdentity::new()), false);
+    let root = signed(&root_key, &root_secret, now);
+    let user = signed(&user_key, &user_secret, now);
+
+    let n = 50_000;
+    // Interleaved rounds, the best of each kept: the machine's noise only
+    // ever adds time.
+    let (mut d, mut r, mut u) = (f64::MAX, f64::MAX, f64::MAX);
+    for _ in 0..5 {
+        d = d.min(per_request(&dev, &root, n).await);
+        r = r.min(per_request(&signed_router, &root, n).await);
+        u = u.min(per_request(&signed_router, &user, n).await);
+    }
+    println!("GetSecretValue in process, best of 5 rounds of {n}:");
+    println!("{:<28} {:>8.2} µs", "--dev", d);
+    println!("{:<28} {:>8.2} µs  +{:.1}%", "SigV4 (account root)", r, 100.0 * (r - d) / d);
+    println!("{:<28} {:>8.2} µs  +{:.1}%", "SigV4 + 10-statement policy", u, 100.0 * (u - d) / d);
+}
