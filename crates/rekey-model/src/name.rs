@@ -11,7 +11,11 @@ pub struct AccountId(String);
 impl AccountId {
     /// Parses a 12-digit account id.
     pub fn parse(s: &str) -> Option<Self> {
-        (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())).then(|| AccountId(s.to_string()))
+        AccountId::is_valid(s).then(|| AccountId(s.to_string()))
+    }
+    /// Whether `s` is an account id: twelve digits.
+    pub fn is_valid(s: &str) -> bool {
+        s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
     }
     /// The digits.
     pub fn as_str(&self) -> &str {

@@ -141,37 +141,46 @@ pub(crate) fn request_keys(body: &Value) -> Context {
         ("ForceOverwriteReplicaSecret", "secretsmanager:ForceOverwriteReplicaSecret"),
         ("ClientRequestToken", "secretsmanager:ClientRequestToken"),
     ];
-    for (field, key) in SCALARS {
-        if let Some(v) = body.get(field).and_then(text) {
-            keys = keys.with(key, v);
+    let Some(fields) = body.as_object() else { return keys };
+    // One pass over the (few) parameters given, not a lookup per key.
+    let mut regions = Vec::new();
+    for (field, value) in fields {
+        if let Some((_, key)) = SCALARS.iter().find(|(f, _)| f == field) {
+            if let Some(v) = text(value) {
+                keys = keys.with(*key, v);
+            }
+            continue;
+        }
+        match field.as_str() {
+            "RotationRules" => keys = keys.with("secretsmanager:ModifyRotationRules", "true"),
+            "AddReplicaRegions" | "RemoveReplicaRegions" => regions.extend(
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.get("Region").and_then(Value::as_str).or(r.as_str()).map(str::to_string)),
+            ),
+            "Tags" => {
+                let mut names = Vec::new();
+                for tag in value.as_array().into_iter().flatten() {
+                    if let (Some(k), Some(v)) =
+                        (tag.get("Key").and_then(Value::as_str), tag.get("Value").and_then(Value::as_str))
+                    {
+                        keys = keys.with(format!("aws:RequestTag/{k}"), v);
+                        names.push(k.to_string());
+                    }
+                }
+                keys = keys.with_all("aws:TagKeys", names);
+            }
+            "TagKeys" => {
+                let names = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string);
+                keys = keys.with_all("aws:TagKeys", names);
+            }
+            _ => {}
         }
     }
-    if body.get("RotationRules").is_some() {
-        keys = keys.with("secretsmanager:ModifyRotationRules", "true");
-    }
-    let regions: Vec<String> = ["AddReplicaRegions", "RemoveReplicaRegions"]
-        .iter()
-        .filter_map(|f| body.get(*f)?.as_array())
-        .flatten()
-        .filter_map(|r| r.get("Region").and_then(Value::as_str).or(r.as_str()).map(str::to_string))
-        .collect();
     if !regions.is_empty() {
         keys = keys.with_all("secretsmanager:AddReplicaRegions", regions);
-    }
-    if let Some(tags) = body.get("Tags").and_then(Value::as_array) {
-        let mut names = Vec::new();
-        for tag in tags {
-            if let (Some(k), Some(v)) =
-                (tag.get("Key").and_then(Value::as_str), tag.get("Value").and_then(Value::as_str))
-            {
-                keys = keys.with(format!("aws:RequestTag/{k}"), v);
-                names.push(k.to_string());
-            }
-        }
-        keys = keys.with_all("aws:TagKeys", names);
-    }
-    if let Some(tag_keys) = body.get("TagKeys").and_then(Value::as_array) {
-        keys = keys.with_all("aws:TagKeys", tag_keys.iter().filter_map(Value::as_str).map(str::to_string));
     }
     keys
 }
@@ -184,33 +193,35 @@ impl<S: Store> Service<S> {
 
     /// Checks that the caller may do `action` on `target`.
     pub(crate) fn authorize_action(&self, ctx: &RequestContext, action: &str, target: &Target<'_>) -> ApiResult<()> {
-        let identity: Vec<&PolicyDocument> = match &ctx.principal.grant {
-            Grant::Unrestricted => return Ok(()),
-            Grant::Root => vec![&*ALLOW_ALL],
-            Grant::Policies(docs) => docs.iter().collect(),
-        };
+        if matches!(ctx.principal.grant, Grant::Unrestricted) {
+            return Ok(());
+        }
         let (resource, shown, state) = match target {
             Target::Any => ("*", None, None),
             Target::Secret { arn, shown, state } => (arn.as_str(), Some(*shown), *state),
             Target::Arn(arn) | Target::Function(arn) => (*arn, Some(*arn), None),
         };
+        let principal_account = ctx.principal.account.as_str();
         let resource_account = match target {
-            Target::Function(_) => ctx.principal.account.clone(),
-            _ => resource_account(resource).unwrap_or_else(|| ctx.principal.account.clone()),
+            Target::Function(_) => principal_account,
+            _ => resource_account(resource).unwrap_or(principal_account),
         };
         let policy = state.and_then(|s| s.secret.meta.resource_policy.as_deref()).and_then(|t| self.policies.get(t));
-        // A root in its own account, with no resource policy to deny it,
-        // needs no evaluation.
-        if matches!(ctx.principal.grant, Grant::Root) && policy.is_none() && resource_account == ctx.principal.account {
-            return Ok(());
-        }
+        let identity: Vec<&PolicyDocument> = match &ctx.principal.grant {
+            // A root in its own account, with no resource policy to deny
+            // it, needs no evaluation.
+            Grant::Root if policy.is_none() && resource_account == principal_account => return Ok(()),
+            Grant::Root => vec![&*ALLOW_ALL],
+            Grant::Policies(docs) => docs.iter().collect(),
+            Grant::Unrestricted => return Ok(()),
+        };
         let keys = self.condition_keys(ctx, state);
         let req = authz::Request {
             action,
             resource,
             principal_arn: &ctx.principal.arn,
-            principal_account: ctx.principal.account.as_str(),
-            resource_account: resource_account.as_str(),
+            principal_account,
+            resource_account,
             context: &keys,
         };
         match authz::evaluate_explained(&req, &identity, policy.as_deref()) {
@@ -336,9 +347,9 @@ impl authz::Keys for RequestKeys<'_> {
     }
 }
 
-/// The account in an ARN (`arn:partition:service:region:account:…`).
-fn resource_account(arn: &str) -> Option<AccountId> {
-    arn.split(':').nth(4).and_then(AccountId::parse)
+/// The account in an ARN (`arn:partition:service:region:account:…`), when it is one.
+fn resource_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| AccountId::is_valid(a))
 }
 
 /// AWS's AccessDeniedException.
