@@ -150,16 +150,8 @@ impl Authenticator {
         };
         let key = known.expect("verified with a known key");
         check_session(req, &key, now_ms)?;
-        let account = key.record.account.clone();
-        let principal = Principal {
-            arn: key.arn.clone(),
-            account: account.clone(),
-            access_key_id: verified.access_key_id,
-            user: key.record.user.clone().zip(key.user_id.clone()),
-            grant: key.grant.clone(),
-        };
-        let namespace = Namespace { account, region: Region::new(verified.region) };
-        Ok(RequestContext::new(namespace, principal, request_id))
+        let namespace = Namespace { account: key.record.account.clone(), region: Region::new(verified.region) };
+        Ok(RequestContext::new(namespace, key.principal.clone(), request_id))
     }
 }
 
@@ -246,9 +238,7 @@ mod tests {
                 session,
             },
             secret: zeroize::Zeroizing::new("s".into()),
-            grant: rekey_service::Grant::Root,
-            user_id: None,
-            arn: "arn:aws:iam::000000000000:root".into(),
+            principal: Arc::new(Principal::root(AccountId::parse("000000000000").unwrap(), "ASIAEXAMPLE".into())),
         };
         let temporary = key(Some(Session {
             token_sha256: session_token_hash("tok").to_vec(),

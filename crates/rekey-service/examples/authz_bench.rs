@@ -32,12 +32,12 @@ async fn main() {
     let root = RequestContext::new(ns.clone(), Principal::root(account.clone(), "AKID".into()), "b".into());
     let docs: Arc<[PolicyDocument]> = vec![PolicyDocument::parse_identity(POLICY).unwrap()].into();
     let user = RequestContext {
-        principal: Principal {
+        principal: Arc::new(Principal {
             arn: "arn:aws:iam::000000000000:user/bench".into(),
             user: Some((UserName::parse("bench").unwrap(), "AIDABENCH".into())),
             grant: Grant::Policies(docs),
             ..Principal::root(account, "AKID".into())
-        },
+        }),
         source_ip: Some([127, 0, 0, 1].into()),
         ..root.clone()
     };

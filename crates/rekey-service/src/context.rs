@@ -8,6 +8,7 @@ use rekey_model::authz;
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
@@ -41,8 +42,8 @@ impl Principal {
 pub struct RequestContext {
     /// The caller's account and the request's region: where names resolve.
     pub namespace: Namespace,
-    /// The caller.
-    pub principal: Principal,
+    /// The caller (shared: a signed request's comes ready-made with its key).
+    pub principal: Arc<Principal>,
     /// The `x-amzn-RequestId` of the response.
     pub request_id: String,
     /// The caller's address (`aws:SourceIp`).
@@ -59,10 +60,10 @@ pub struct RequestContext {
 
 impl RequestContext {
     /// A context for `principal` in `namespace`, before dispatch names the action.
-    pub fn new(namespace: Namespace, principal: Principal, request_id: String) -> Self {
+    pub fn new(namespace: Namespace, principal: impl Into<Arc<Principal>>, request_id: String) -> Self {
         RequestContext {
             namespace,
-            principal,
+            principal: principal.into(),
             request_id,
             source_ip: None,
             secure_transport: false,

@@ -212,7 +212,7 @@ impl<S: Store> Service<S> {
             .seal
             .open_credential(id, &record.sealed_secret)
             .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
-        let (grant, user_id) = match &record.user {
+        let (grant, user) = match &record.user {
             None => (Grant::Root, None),
             Some(name) => {
                 let user = self.store.user(&record.account, name).await?;
@@ -220,10 +220,17 @@ impl<S: Store> Service<S> {
                 // Stored policies were validated when attached.
                 let docs: Arc<[PolicyDocument]> =
                     docs.iter().filter_map(|p| PolicyDocument::parse_identity(&p.document).ok()).collect();
-                (Grant::Policies(docs), user.map(|u| u.user_id))
+                (Grant::Policies(docs), user.map(|u| (name.clone(), u.user_id)))
             }
         };
-        Ok(Some(SigningKey { arn: record.principal_arn(), record, secret, grant, user_id }))
+        let principal = Arc::new(crate::Principal {
+            arn: record.principal_arn(),
+            account: record.account.clone(),
+            access_key_id: record.access_key_id.clone(),
+            user,
+            grant,
+        });
+        Ok(Some(SigningKey { record, secret, principal }))
     }
 
     /// A counter that moves whenever a key, user or policy changes, so
@@ -300,10 +307,6 @@ pub struct SigningKey {
     pub record: AccessKeyRecord,
     /// Its secret.
     pub secret: Zeroizing<String>,
-    /// What it may do.
-    pub grant: Grant,
-    /// The user's unique id (`aws:userid`), for a user's key.
-    pub user_id: Option<String>,
-    /// The ARN of the principal it signs for.
-    pub arn: String,
+    /// Who it signs for and what they may do, as requests carry it.
+    pub principal: Arc<crate::Principal>,
 }
