@@ -12,6 +12,7 @@
 mod condition;
 mod glob;
 
+use crate::api::Operation;
 pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
 pub use condition::Condition;
@@ -165,8 +166,15 @@ pub fn evaluate_explained(
     identity: &[&PolicyDocument],
     resource: Option<&PolicyDocument>,
 ) -> (Decision, PolicyKind) {
+    let action = action_bit(req.action);
     let matching = |doc: &PolicyDocument, is_resource: bool, effect: Effect| {
-        doc.statements.iter().any(|s| s.effect == effect && statement_matches(s, req, is_resource))
+        doc.gates.iter().zip(&doc.statements).any(|(gate, s)| {
+            gate.effect == effect
+                && match (gate.actions, action) {
+                    (Some(named), Some(bit)) => named & bit != 0 && statement_applies(s, req, is_resource),
+                    _ => statement_matches(s, req, is_resource),
+                }
+        })
     };
     if identity.iter().any(|d| matching(d, false, Effect::Deny)) {
         return (Decision::ExplicitDeny, PolicyKind::Identity);
@@ -195,7 +203,7 @@ pub(crate) fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, st
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(start) = rest.find("${") {
+    while let Some(start) = variable_start(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let end = after.find('}')?;
@@ -210,6 +218,11 @@ pub(crate) fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, st
     }
     out.push_str(rest);
     Some(Cow::Owned(out))
+}
+
+/// Where the first `${` is (a byte scan: no searcher to build).
+fn variable_start(text: &str) -> Option<usize> {
+    text.as_bytes().windows(2).position(|w| w == b"${")
 }
 
 /// Whether `text` may hold a policy variable (a cheap byte scan: most
@@ -251,10 +264,13 @@ fn principal_matches(s: &Statement, req: &Request<'_>) -> bool {
 }
 
 fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool) -> bool {
+    matcher_matches(&s.action, req.action, true, req.context) && statement_applies(s, req, is_resource_policy)
+}
+
+/// Whether a statement whose action matches applies: principal (in a
+/// resource policy), resource and conditions.
+fn statement_applies(s: &Statement, req: &Request<'_>, is_resource_policy: bool) -> bool {
     if is_resource_policy && !principal_matches(s, req) {
-        return false;
-    }
-    if !matcher_matches(&s.action, req.action, true, req.context) {
         return false;
     }
     if let Some(r) = &s.resource
@@ -263,6 +279,38 @@ fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool)
         return false;
     }
     s.condition.iter().all(|c| c.holds(req.context))
+}
+
+/// What evaluation reads of a statement first: its effect, and which of
+/// the service's actions ([`Operation::ALL`], a bit each) it names, so a
+/// statement about other actions is passed over without being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gate {
+    effect: Effect,
+    /// `None` when an action pattern holds a policy variable (matched per request).
+    actions: Option<u64>,
+}
+
+impl Gate {
+    pub(crate) fn of(s: &Statement) -> Gate {
+        let patterns = s.action.patterns();
+        let actions = (!patterns.iter().any(Pattern::has_variable)).then(|| {
+            let named = |action: &str| patterns.iter().any(|p| p.matches(action, true));
+            let only = matches!(s.action, Matcher::Only(_));
+            Operation::ALL
+                .iter()
+                .enumerate()
+                .filter(|(_, op)| named(op.action()) == only)
+                .fold(0, |m, (i, _)| m | 1 << i)
+        });
+        Gate { effect: s.effect, actions }
+    }
+}
+
+/// The bit of a service action in [`Gate::actions`] (`None`: another service's).
+fn action_bit(action: &str) -> Option<u64> {
+    const _: () = assert!(Operation::ALL.len() <= 64);
+    Operation::ALL.iter().position(|op| op.action() == action).map(|i| 1 << i)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! document that the authorization layer evaluates, validated against the
 //! IAM policy grammar, and checked for public access (BlockPublicPolicy).
 
-use crate::authz::{Condition, Pattern};
+use crate::authz::{Condition, Gate, Pattern};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -113,6 +113,9 @@ pub struct PolicyDocument {
     pub id: Option<String>,
     /// The statements.
     pub statements: Vec<Statement>,
+    /// Each statement's effect and the service actions it names, side by
+    /// side: what evaluation reads first, in one small array.
+    pub(crate) gates: Vec<Gate>,
 }
 
 fn strings(field: &str, v: &Value) -> Result<Vec<String>, PolicyError> {
@@ -231,7 +234,8 @@ impl PolicyDocument {
             Some(v @ Value::Object(_)) => vec![statement(v, kind)?],
             _ => return Err(bad("the policy needs a Statement")),
         };
-        Ok(PolicyDocument { version, id, statements })
+        let gates = statements.iter().map(Gate::of).collect();
+        Ok(PolicyDocument { version, id, statements, gates })
     }
 
     /// Whether the policy grants public access: an Allow to anyone (or to

@@ -209,12 +209,18 @@ pub fn sha256_hex32(data: &[u8]) -> [u8; 64] {
 /// Whether a header value is already as canonical headers write it: ASCII,
 /// not empty, no whitespace but single spaces between words.
 fn is_collapsed(value: &str) -> bool {
-    let b = value.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return false };
-    first != b' '
-        && last != b' '
-        && b.iter().all(|&c| c.is_ascii() && (c == b' ' || !c.is_ascii_whitespace()))
-        && !b.windows(2).any(|w| w == b"  ")
+    // A space may not lead, trail or follow another; nothing else blank or
+    // outside printable ASCII.
+    let mut after_space = true;
+    for &c in value.as_bytes() {
+        match c {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'!'..=b'~' => after_space = false,
+            _ => return false,
+        }
+    }
+    !after_space
 }
 
 /// SHA-256 of a canonical request, fed as it is written: the same bytes

@@ -5,8 +5,6 @@
 //! trailing `*`, or literals between `*`s, which match without
 //! backtracking.
 
-use std::ops::Range;
-
 /// A literal `*` in a pattern (what `${*}` becomes): not a wildcard.
 pub(crate) const LITERAL_STAR: char = '\u{E000}';
 /// A literal `?` in a pattern (what `${?}` becomes).
@@ -17,6 +15,8 @@ pub(crate) const LITERAL_QUESTION: char = '\u{E001}';
 pub struct Pattern {
     text: String,
     shape: Shape,
+    /// Holds a policy variable (`${…}`).
+    variable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,8 @@ enum Shape {
     /// A literal of this many bytes, then `*`.
     Prefix(usize),
     /// ASCII literals between `*`s (the first anchored at the start, the
-    /// last at the end, either possibly empty): byte ranges of the text.
-    Pieces(Vec<Range<usize>>),
+    /// last at the end, either possibly empty).
+    Pieces,
     /// With `?`, a policy variable or non-ASCII: [`wildcard_match`].
     General,
 }
@@ -47,21 +47,11 @@ impl Pattern {
             match text.bytes().filter(|b| *b == b'*').count() {
                 0 => Shape::Exact,
                 1 if text.ends_with('*') => Shape::Prefix(text.len() - 1),
-                _ => {
-                    let mut pieces = Vec::new();
-                    let mut start = 0;
-                    for (i, b) in text.bytes().enumerate() {
-                        if b == b'*' {
-                            pieces.push(start..i);
-                            start = i + 1;
-                        }
-                    }
-                    pieces.push(start..text.len());
-                    Shape::Pieces(pieces)
-                }
+                _ => Shape::Pieces,
             }
         };
-        Pattern { text, shape }
+        let variable = matches!(shape, Shape::General) && text.contains("${");
+        Pattern { text, shape, variable }
     }
 
     /// The pattern as written.
@@ -72,7 +62,7 @@ impl Pattern {
     /// Whether the pattern may hold a policy variable (`${…}`), to be
     /// substituted before matching.
     pub fn has_variable(&self) -> bool {
-        matches!(self.shape, Shape::General) && self.text.contains("${")
+        self.variable
     }
 
     /// Whether `text` matches; `case_insensitive` for actions.
@@ -83,24 +73,8 @@ impl Pattern {
             Shape::Any => true,
             Shape::Exact => same(p, t),
             Shape::Prefix(n) => t.len() >= *n && same(&p[..*n], &t[..*n]),
-            // Leftmost matching of each piece is enough when `*` is the
-            // only wildcard: no backtracking.
-            Shape::Pieces(pieces) if !case_insensitive => {
-                let (first, last) = (&p[pieces[0].clone()], &p[pieces[pieces.len() - 1].clone()]);
-                if t.len() < first.len() + last.len() || !t.starts_with(first) || !t.ends_with(last) {
-                    return false;
-                }
-                // The text's ends are the ASCII pieces: these are char boundaries.
-                let mut rest = &text[first.len()..text.len() - last.len()];
-                for piece in &pieces[1..pieces.len() - 1] {
-                    match rest.find(&self.text[piece.clone()]) {
-                        Some(at) => rest = &rest[at + piece.len()..],
-                        None => return false,
-                    }
-                }
-                true
-            }
-            Shape::Pieces(_) | Shape::General => wildcard_match(&self.text, text, case_insensitive),
+            Shape::Pieces if !case_insensitive => pieces_match(p, t),
+            Shape::Pieces | Shape::General => wildcard_match(&self.text, text, case_insensitive),
         }
     }
 }
@@ -117,9 +91,11 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     // Policies are almost always ASCII: match bytes, allocating nothing (a
     // non-ASCII pattern may hold the literal `${*}` and `${?}` markers).
     if pattern.is_ascii() && text.is_ascii() {
-        return glob(pattern.as_bytes(), text.as_bytes(), |p, t| {
-            p == t || (case_insensitive && p.eq_ignore_ascii_case(&t))
-        });
+        let (p, t) = (pattern.as_bytes(), text.as_bytes());
+        if !case_insensitive && !p.contains(&b'?') {
+            return pieces_match(p, t);
+        }
+        return glob(p, t, |p, t| p == t || (case_insensitive && p.eq_ignore_ascii_case(&t)));
     }
     let literal = |c: char| match c {
         LITERAL_STAR => '*',
@@ -129,6 +105,42 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     let fold = |s: &str| if case_insensitive { s.to_ascii_lowercase() } else { s.to_string() };
     let (p, t): (Vec<char>, Vec<char>) = (fold(pattern).chars().collect(), fold(text).chars().collect());
     glob(&p, &t, |p, t| literal(p) == t)
+}
+
+/// Matching of a pattern whose only wildcard is `*`: the literal pieces
+/// between the stars, the first at the start, the last at the end, each
+/// middle one at its leftmost place after the one before (which is
+/// enough: no backtracking).
+fn pieces_match(p: &[u8], t: &[u8]) -> bool {
+    let mut pieces = p.split(|b| *b == b'*');
+    let first = pieces.next().unwrap_or_default();
+    let Some(rest) = t.strip_prefix(first) else { return false };
+    let Some(last) = pieces.next_back() else { return rest.is_empty() };
+    // Cut from what follows the first piece: the two cannot overlap.
+    let Some(mut rest) = rest.strip_suffix(last) else { return false };
+    for piece in pieces {
+        match find(rest, piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Where `needle` first occurs in `hay`: a scan for its first byte, then
+/// a comparison (policy pieces are short: no searcher to build).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&head, tail)) = needle.split_first() else { return Some(0) };
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut from = 0;
+    while from <= last_start {
+        let at = from + hay[from..=last_start].iter().position(|b| *b == head)?;
+        if &hay[at + 1..at + needle.len()] == tail {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Iterative glob matching with backtracking on the last `*`; `same`
@@ -160,7 +172,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_shape_matches_as_the_general_matcher_does() {
+    fn every_shape_matches_as_backtracking_does() {
         let patterns = [
             "*",
             "",
@@ -182,6 +194,9 @@ mod tests {
         ];
         let texts = [
             "",
+            "aa",
+            "aaa",
+            "ab ab ab",
             "a",
             "abc",
             "ABC",
@@ -202,7 +217,12 @@ mod tests {
             let compiled = Pattern::new(p);
             for t in texts {
                 for ci in [false, true] {
-                    assert_eq!(compiled.matches(t, ci), wildcard_match(p, t, ci), "{p:?} on {t:?} (ci {ci})");
+                    // The reference: backtracking over characters.
+                    let fold = |s: &str| if ci { s.to_ascii_lowercase() } else { s.to_string() };
+                    let (pc, tc): (Vec<char>, Vec<char>) = (fold(p).chars().collect(), fold(t).chars().collect());
+                    let want = glob(&pc, &tc, |a, b| a == b);
+                    assert_eq!(compiled.matches(t, ci), want, "{p:?} on {t:?} (ci {ci})");
+                    assert_eq!(wildcard_match(p, t, ci), want, "{p:?} on {t:?} (ci {ci}), unread");
                 }
             }
         }
@@ -213,7 +233,7 @@ mod tests {
         assert_eq!(Pattern::new("*").shape, Shape::Any);
         assert_eq!(Pattern::new("a:b").shape, Shape::Exact);
         assert_eq!(Pattern::new("a:*").shape, Shape::Prefix(2));
-        assert_eq!(Pattern::new("a*b*").shape, Shape::Pieces(vec![0..1, 2..3, 4..4]));
+        assert_eq!(Pattern::new("a*b*").shape, Shape::Pieces);
         assert_eq!(Pattern::new("a?").shape, Shape::General);
         assert!(Pattern::new("arn:${aws:username}/*").has_variable());
         assert!(!Pattern::new("a*").has_variable());
