@@ -11,13 +11,14 @@
 
 mod condition;
 mod glob;
+mod layout;
 
-use crate::api::Operation;
 pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
 pub use condition::Condition;
 use glob::{LITERAL_QUESTION, LITERAL_STAR};
 pub use glob::{Pattern, wildcard_match};
+pub(crate) use layout::Layout;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -166,14 +167,16 @@ pub fn evaluate_explained(
     identity: &[&PolicyDocument],
     resource: Option<&PolicyDocument>,
 ) -> (Decision, PolicyKind) {
-    let action = action_bit(req.action);
+    let action = layout::action_bit(req.action);
     let matching = |doc: &PolicyDocument, is_resource: bool, effect: Effect| {
-        doc.gates.iter().zip(&doc.statements).any(|(gate, s)| {
-            gate.effect == effect
-                && match (gate.actions, action) {
-                    (Some(named), Some(bit)) => named & bit != 0 && statement_applies(s, req, is_resource),
-                    _ => statement_matches(s, req, is_resource),
+        doc.layout.entries().iter().zip(&doc.statements).any(|(e, s)| {
+            e.effect == effect
+                && match (e.actions, action) {
+                    (Some(named), Some(bit)) => named & bit != 0,
+                    _ => matcher_matches(&s.action, req.action, true, req.context),
                 }
+                && (!is_resource || principal_matches(s, req))
+                && doc.layout.applies(e, req.resource, req.context)
         })
     };
     if identity.iter().any(|d| matching(d, false, Effect::Deny)) {
@@ -261,56 +264,6 @@ fn principal_matches(s: &Statement, req: &Request<'_>) -> bool {
         Principals::Listed(kinds) => kinds.get("AWS").is_some_and(|list| list.iter().any(|e| names_principal(e, req))),
     };
     named != s.not_principal
-}
-
-fn statement_matches(s: &Statement, req: &Request<'_>, is_resource_policy: bool) -> bool {
-    matcher_matches(&s.action, req.action, true, req.context) && statement_applies(s, req, is_resource_policy)
-}
-
-/// Whether a statement whose action matches applies: principal (in a
-/// resource policy), resource and conditions.
-fn statement_applies(s: &Statement, req: &Request<'_>, is_resource_policy: bool) -> bool {
-    if is_resource_policy && !principal_matches(s, req) {
-        return false;
-    }
-    if let Some(r) = &s.resource
-        && !matcher_matches(r, req.resource, false, req.context)
-    {
-        return false;
-    }
-    s.condition.iter().all(|c| c.holds(req.context))
-}
-
-/// What evaluation reads of a statement first: its effect, and which of
-/// the service's actions ([`Operation::ALL`], a bit each) it names, so a
-/// statement about other actions is passed over without being read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Gate {
-    effect: Effect,
-    /// `None` when an action pattern holds a policy variable (matched per request).
-    actions: Option<u64>,
-}
-
-impl Gate {
-    pub(crate) fn of(s: &Statement) -> Gate {
-        let patterns = s.action.patterns();
-        let actions = (!patterns.iter().any(Pattern::has_variable)).then(|| {
-            let named = |action: &str| patterns.iter().any(|p| p.matches(action, true));
-            let only = matches!(s.action, Matcher::Only(_));
-            Operation::ALL
-                .iter()
-                .enumerate()
-                .filter(|(_, op)| named(op.action()) == only)
-                .fold(0, |m, (i, _)| m | 1 << i)
-        });
-        Gate { effect: s.effect, actions }
-    }
-}
-
-/// The bit of a service action in [`Gate::actions`] (`None`: another service's).
-fn action_bit(action: &str) -> Option<u64> {
-    const _: () = assert!(Operation::ALL.len() <= 64);
-    Operation::ALL.iter().position(|op| op.action() == action).map(|i| 1 << i)
 }
 
 #[cfg(test)]

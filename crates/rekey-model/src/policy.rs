@@ -2,7 +2,7 @@
 //! document that the authorization layer evaluates, validated against the
 //! IAM policy grammar, and checked for public access (BlockPublicPolicy).
 
-use crate::authz::{Condition, Gate, Pattern};
+use crate::authz::{Condition, Layout, Pattern};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -113,9 +113,8 @@ pub struct PolicyDocument {
     pub id: Option<String>,
     /// The statements.
     pub statements: Vec<Statement>,
-    /// Each statement's effect and the service actions it names, side by
-    /// side: what evaluation reads first, in one small array.
-    pub(crate) gates: Vec<Gate>,
+    /// The statements as evaluation reads them.
+    pub(crate) layout: Layout,
 }
 
 fn strings(field: &str, v: &Value) -> Result<Vec<String>, PolicyError> {
@@ -234,8 +233,8 @@ impl PolicyDocument {
             Some(v @ Value::Object(_)) => vec![statement(v, kind)?],
             _ => return Err(bad("the policy needs a Statement")),
         };
-        let gates = statements.iter().map(Gate::of).collect();
-        Ok(PolicyDocument { version, id, statements, gates })
+        let layout = Layout::new(&statements);
+        Ok(PolicyDocument { version, id, statements, layout })
     }
 
     /// Whether the policy grants public access: an Allow to anyone (or to

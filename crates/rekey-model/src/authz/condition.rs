@@ -3,7 +3,7 @@
 //! operator into what it compares, the values into dates, networks and
 //! patterns) and tested against a request's keys.
 
-use super::glob::Pattern;
+use super::glob::Shape;
 use super::{Keys, Values, has_variable, substitute};
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,20 +18,18 @@ pub struct Condition {
     pub key: String,
     /// The values as written.
     pub values: Vec<String>,
-    test: Test,
-    /// The values as the comparison reads them (`None` for values with a
-    /// policy variable, read per request).
-    literals: Vec<Option<Literal>>,
 }
 
-/// What an operator asks.
+/// What an operator asks, read once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Test {
+pub(crate) struct Test {
     set: Option<SetQualifier>,
     if_exists: bool,
     /// The operator's name says `Not` (a missing key then passes).
     negative: bool,
     kind: Kind,
+    /// No value holds a policy variable: each has its [`Literal`].
+    plain: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,21 +62,21 @@ enum Comparison {
 }
 
 /// A policy value, read as its comparison wants it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Literal {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Literal {
     /// Compared as text (strings, numbers, booleans).
     Text,
     /// Epoch milliseconds (`None`: not a date).
     Date(Option<i64>),
     /// A network (`None`: not one).
     Network(Option<Network>),
-    /// A `StringLike` pattern.
-    Like(Pattern),
+    /// A `StringLike` pattern (the value is its text).
+    Like(Shape),
 }
 
 /// An IP network: an address and the length of its prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Network {
+pub(crate) struct Network {
     address: IpAddr,
     bits: u8,
 }
@@ -121,7 +119,7 @@ impl Comparison {
         match self {
             Comparison::Date(..) => Literal::Date(date(value)),
             Comparison::IpAddress => Literal::Network(network(value)),
-            Comparison::StringLike => Literal::Like(Pattern::new(value)),
+            Comparison::StringLike => Literal::Like(Shape::of(value).0),
             _ => Literal::Text,
         }
     }
@@ -133,7 +131,7 @@ impl Comparison {
         Some(match (self, literal) {
             (Comparison::StringEquals, _) => rv == pv,
             (Comparison::StringEqualsIgnoreCase, _) => rv.eq_ignore_ascii_case(pv),
-            (Comparison::StringLike, Some(Literal::Like(p))) => p.matches(rv, false),
+            (Comparison::StringLike, Some(Literal::Like(shape))) => shape.matches(pv, rv, false),
             (Comparison::StringLike, _) => super::wildcard_match(pv, rv, false),
             (Comparison::Numeric(want, or_equal), _) => ordered(num(rv)?.partial_cmp(&num(pv)?)?, want, or_equal),
             (Comparison::Date(..), Some(Literal::Date(d))) => self.holds_time(date(rv)?, (*d)?)?,
@@ -160,8 +158,25 @@ fn ordered(got: Ordering, want: Ordering, or_equal: bool) -> bool {
 }
 
 impl Condition {
-    /// Reads one operator on one key.
+    /// One operator on one key, as written.
     pub fn new(operator: &str, key: &str, values: Vec<String>) -> Condition {
+        Condition { operator: operator.to_string(), key: key.to_string(), values }
+    }
+
+    /// Whether the operator is one the evaluator knows.
+    pub fn known(&self) -> bool {
+        Test::of(&self.operator, &self.values).kind != Kind::Unknown
+    }
+}
+
+/// A policy value as a test reads it: its text and, for a value without
+/// a variable, what it reads as.
+pub(crate) type Operand<'v> = (&'v str, Option<&'v Literal>);
+
+impl Test {
+    /// Reads an operator (with its set qualifier and `IfExists`) and
+    /// whether its `values` hold variables.
+    pub(crate) fn of(operator: &str, values: &[String]) -> Test {
         let (set, op) = match operator.split_once(':') {
             Some(("ForAllValues", rest)) => (Some(SetQualifier::ForAllValues), rest),
             Some(("ForAnyValue", rest)) => (Some(SetQualifier::ForAnyValue), rest),
@@ -175,45 +190,55 @@ impl Condition {
             "Null" => Kind::Null,
             op => Comparison::of(op).map_or(Kind::Unknown, |(c, negated)| Kind::Compare(c, negated)),
         };
-        let literals = match kind {
-            Kind::Compare(c, _) => values.iter().map(|v| (!has_variable(v)).then(|| c.literal(v))).collect(),
-            _ => Vec::new(),
-        };
-        let test = Test { set, if_exists, negative: op.contains("Not"), kind };
-        Condition { operator: operator.to_string(), key: key.to_string(), values, test, literals }
+        let plain = !values.iter().any(|v| has_variable(v));
+        Test { set, if_exists, negative: op.contains("Not"), kind, plain }
     }
 
-    /// Whether the operator is one the evaluator knows.
-    pub fn known(&self) -> bool {
-        self.test.kind != Kind::Unknown
+    /// What a policy value reads as for this test (`None`: read per
+    /// request, it holds a variable; or no comparison reads values).
+    pub(crate) fn literal(&self, value: &str) -> Option<Literal> {
+        match self.kind {
+            Kind::Compare(c, _) if !has_variable(value) => Some(c.literal(value)),
+            _ => None,
+        }
     }
 
-    /// Whether the request's keys satisfy this condition.
-    pub fn holds(&self, ctx: &dyn Keys) -> bool {
-        let Test { set, if_exists, negative, kind } = self.test;
+    /// Whether the request's `key` satisfies the test against the policy's
+    /// values (`operands` lists them, as often as asked).
+    pub(crate) fn holds<'v, I>(&self, key: &str, operands: impl Fn() -> I, ctx: &dyn Keys) -> bool
+    where
+        I: Iterator<Item = Operand<'v>>,
+    {
+        let Test { set, if_exists, negative, kind, plain } = *self;
         let (comparison, negated) = match kind {
             Kind::Null => {
-                let wanted_null = self.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
-                return ctx.values(&self.key).is_none() == wanted_null;
+                let wanted_null = operands().any(|(v, _)| v.eq_ignore_ascii_case("true"));
+                return ctx.values(key).is_none() == wanted_null;
             }
             Kind::Compare(c, negated) => (c, negated),
             Kind::Unknown => (Comparison::StringEquals, false),
         };
         // Times and addresses the request holds as such are compared
         // without a round trip through text.
-        if set.is_none() && self.literals.iter().all(Option::is_some) {
+        if set.is_none() && plain {
             let typed = match comparison {
-                Comparison::Date(..) => ctx.time(&self.key).map(|t| {
-                    self.each_literal(negated, |l| match l {
-                        Literal::Date(d) => comparison.holds_time(t, (*d)?),
-                        _ => None,
-                    })
+                Comparison::Date(..) => ctx.time(key).map(|t| {
+                    combine(
+                        negated,
+                        operands().map(|(_, l)| match l {
+                            Some(Literal::Date(d)) => comparison.holds_time(t, (*d)?),
+                            _ => None,
+                        }),
+                    )
                 }),
-                Comparison::IpAddress => ctx.ip(&self.key).map(|ip| {
-                    self.each_literal(negated, |l| match l {
-                        Literal::Network(n) => Some((*n)?.contains(ip)),
-                        _ => None,
-                    })
+                Comparison::IpAddress => ctx.ip(key).map(|ip| {
+                    combine(
+                        negated,
+                        operands().map(|(_, l)| match l {
+                            Some(Literal::Network(n)) => Some((*n)?.contains(ip)),
+                            _ => None,
+                        }),
+                    )
                 }),
                 _ => None,
             };
@@ -221,7 +246,7 @@ impl Condition {
                 return result;
             }
         }
-        let Some(request_values) = ctx.values(&self.key) else {
+        let Some(request_values) = ctx.values(key) else {
             // A missing key: IfExists and ForAllValues pass, negated
             // operators pass, everything else fails.
             return if_exists || set == Some(SetQualifier::ForAllValues) || negative;
@@ -229,23 +254,16 @@ impl Condition {
         if kind == Kind::Unknown {
             return false;
         }
-        if self.literals.iter().all(Option::is_some) {
+        if plain {
             return matches_set(set, &request_values, |rv| {
-                let results =
-                    self.values.iter().zip(&self.literals).map(|(pv, l)| comparison.holds(rv, pv, l.as_ref()));
-                combine(negated, results)
+                combine(negated, operands().map(|(pv, l)| comparison.holds(rv, pv, l)))
             });
         }
         // Policy values with variables are substituted once, here.
-        let substituted: Vec<Cow<'_, str>> = self.values.iter().filter_map(|v| substitute(v, ctx)).collect();
+        let substituted: Vec<Cow<'_, str>> = operands().filter_map(|(v, _)| substitute(v, ctx)).collect();
         matches_set(set, &request_values, |rv| {
             combine(negated, substituted.iter().map(|pv| comparison.holds(rv, pv, None)))
         })
-    }
-
-    /// [`combine`] over the read values.
-    fn each_literal(&self, negated: bool, holds: impl Fn(&Literal) -> Option<bool>) -> bool {
-        combine(negated, self.literals.iter().flatten().map(holds))
     }
 }
 

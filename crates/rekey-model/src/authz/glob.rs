@@ -19,8 +19,9 @@ pub struct Pattern {
     variable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Shape {
+/// How a pattern is matched (its text kept elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
     /// `*`: anything.
     Any,
     /// No wildcard.
@@ -38,19 +39,7 @@ impl Pattern {
     /// Reads `text` as a pattern.
     pub fn new(text: impl Into<String>) -> Pattern {
         let text = text.into();
-        let shape = if text == "*" {
-            Shape::Any
-        } else if !text.is_ascii() || text.contains(['?', '$']) {
-            // `$`: a `${variable}` is substituted per request, then matched.
-            Shape::General
-        } else {
-            match text.bytes().filter(|b| *b == b'*').count() {
-                0 => Shape::Exact,
-                1 if text.ends_with('*') => Shape::Prefix(text.len() - 1),
-                _ => Shape::Pieces,
-            }
-        };
-        let variable = matches!(shape, Shape::General) && text.contains("${");
+        let (shape, variable) = Shape::of(&text);
         Pattern { text, shape, variable }
     }
 
@@ -67,14 +56,38 @@ impl Pattern {
 
     /// Whether `text` matches; `case_insensitive` for actions.
     pub fn matches(&self, text: &str, case_insensitive: bool) -> bool {
+        self.shape.matches(&self.text, text, case_insensitive)
+    }
+}
+
+impl Shape {
+    /// The shape of pattern `text`, and whether it holds a policy variable.
+    pub(crate) fn of(text: &str) -> (Shape, bool) {
+        let shape = if text == "*" {
+            Shape::Any
+        } else if !text.is_ascii() || text.contains(['?', '$']) {
+            // `$`: a `${variable}` is substituted per request, then matched.
+            Shape::General
+        } else {
+            match text.bytes().filter(|b| *b == b'*').count() {
+                0 => Shape::Exact,
+                1 if text.ends_with('*') => Shape::Prefix(text.len() - 1),
+                _ => Shape::Pieces,
+            }
+        };
+        (shape, shape == Shape::General && text.contains("${"))
+    }
+
+    /// Whether `text` matches `pattern` (of this shape).
+    pub(crate) fn matches(self, pattern: &str, text: &str, case_insensitive: bool) -> bool {
         let same = |a: &[u8], b: &[u8]| if case_insensitive { a.eq_ignore_ascii_case(b) } else { a == b };
-        let (p, t) = (self.text.as_bytes(), text.as_bytes());
-        match &self.shape {
+        let (p, t) = (pattern.as_bytes(), text.as_bytes());
+        match self {
             Shape::Any => true,
             Shape::Exact => same(p, t),
-            Shape::Prefix(n) => t.len() >= *n && same(&p[..*n], &t[..*n]),
+            Shape::Prefix(n) => t.len() >= n && same(&p[..n], &t[..n]),
             Shape::Pieces if !case_insensitive => pieces_match(p, t),
-            Shape::Pieces | Shape::General => wildcard_match(&self.text, text, case_insensitive),
+            Shape::Pieces | Shape::General => wildcard_match(pattern, text, case_insensitive),
         }
     }
 }
