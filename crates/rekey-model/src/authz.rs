@@ -19,7 +19,7 @@ pub use condition::Condition;
 use glob::{LITERAL_QUESTION, LITERAL_STAR};
 pub use glob::{Pattern, wildcard_match};
 pub(crate) use layout::Layout;
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::net::IpAddr;
 
 /// The request context keys and their values (keys compared
@@ -156,15 +156,19 @@ pub enum Decision {
 
 /// Evaluates `req` against the caller's identity policies and the
 /// resource's policy.
-pub fn evaluate(req: &Request<'_>, identity: &[&PolicyDocument], resource: Option<&PolicyDocument>) -> Decision {
+pub fn evaluate<D: Borrow<PolicyDocument>>(
+    req: &Request<'_>,
+    identity: &[D],
+    resource: Option<&PolicyDocument>,
+) -> Decision {
     evaluate_explained(req, identity, resource).0
 }
 
 /// Like [`evaluate`], also naming the policy kind behind a denial: the one
 /// whose statement denied, or the one whose allow is missing.
-pub fn evaluate_explained(
+pub fn evaluate_explained<D: Borrow<PolicyDocument>>(
     req: &Request<'_>,
-    identity: &[&PolicyDocument],
+    identity: &[D],
     resource: Option<&PolicyDocument>,
 ) -> (Decision, PolicyKind) {
     let action = layout::action_bit(req.action);
@@ -179,13 +183,13 @@ pub fn evaluate_explained(
                 && doc.layout.applies(e, req.resource, req.context)
         })
     };
-    if identity.iter().any(|d| matching(d, false, Effect::Deny)) {
+    if identity.iter().any(|d| matching(d.borrow(), false, Effect::Deny)) {
         return (Decision::ExplicitDeny, PolicyKind::Identity);
     }
     if resource.is_some_and(|d| matching(d, true, Effect::Deny)) {
         return (Decision::ExplicitDeny, PolicyKind::Resource);
     }
-    let by_identity = identity.iter().any(|d| matching(d, false, Effect::Allow));
+    let by_identity = identity.iter().any(|d| matching(d.borrow(), false, Effect::Allow));
     let by_resource = resource.is_some_and(|d| matching(d, true, Effect::Allow));
     let same_account = req.principal_account == req.resource_account;
     match (by_identity, by_resource) {

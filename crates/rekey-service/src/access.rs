@@ -207,12 +207,12 @@ impl<S: Store> Service<S> {
             _ => resource_account(resource).unwrap_or(principal_account),
         };
         let policy = state.and_then(|s| s.secret.meta.resource_policy.as_deref()).and_then(|t| self.policies.get(t));
-        let identity: Vec<&PolicyDocument> = match &ctx.principal.grant {
+        let identity: &[PolicyDocument] = match &ctx.principal.grant {
             // A root in its own account, with no resource policy to deny
             // it, needs no evaluation.
             Grant::Root if policy.is_none() && resource_account == principal_account => return Ok(()),
-            Grant::Root => vec![&*ALLOW_ALL],
-            Grant::Policies(docs) => docs.iter().collect(),
+            Grant::Root => std::slice::from_ref(&*ALLOW_ALL),
+            Grant::Policies(docs) => docs,
             Grant::Unrestricted => return Ok(()),
         };
         let keys = self.condition_keys(ctx, state);
@@ -224,7 +224,7 @@ impl<S: Store> Service<S> {
             resource_account,
             context: &keys,
         };
-        match authz::evaluate_explained(&req, &identity, policy.as_deref()) {
+        match authz::evaluate_explained(&req, identity, policy.as_deref()) {
             (Decision::Allow, _) => Ok(()),
             (decision, kind) => Err(access_denied(&ctx.principal.arn, action, shown, decision, kind)),
         }
@@ -250,7 +250,7 @@ impl<S: Store> Service<S> {
             resource_account: secret.map_or(account, |s| s.secret.arn.namespace.account.as_str()),
             context: &keys,
         };
-        authz::evaluate(&req, &[], Some(policy)) == Decision::ExplicitDeny
+        authz::evaluate::<PolicyDocument>(&req, &[], Some(policy)) == Decision::ExplicitDeny
     }
 
     /// The request's condition keys: the caller's, the network's, the
