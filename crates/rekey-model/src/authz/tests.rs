@@ -360,16 +360,6 @@ impl Case<'_> {
     }
 }
 
-#[test]
-fn wildcards() {
-    assert!(wildcard_match("a*c", "abbbc", false));
-    assert!(wildcard_match("*", "", false));
-    assert!(!wildcard_match("a?c", "ac", false));
-    assert!(wildcard_match("*b*", "abc", false));
-    assert!(!wildcard_match("ABC", "abc", false));
-    assert!(wildcard_match("ABC", "abc", true));
-}
-
 /// One row of the scenario table: identity statements, resource-policy
 /// statements, the request, and what AWS's evaluation logic answers (with
 /// the policy kind the answer rests on, for denials).
