@@ -16,7 +16,7 @@ mod layout;
 pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
 pub use condition::Condition;
-use glob::{LITERAL_QUESTION, LITERAL_STAR};
+use glob::{LITERAL_QUESTION, LITERAL_STAR, Shape};
 pub use glob::{Pattern, wildcard_match};
 pub(crate) use layout::Layout;
 use std::borrow::{Borrow, Cow};
@@ -240,17 +240,21 @@ pub(crate) fn has_variable(text: &str) -> bool {
 
 fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn Keys) -> bool {
     let any = |patterns: &[Pattern]| {
-        patterns.iter().any(|p| {
-            if !p.has_variable() {
-                return p.matches(value, case_insensitive);
-            }
-            substitute(p.as_str(), ctx).is_some_and(|p| wildcard_match(&p, value, case_insensitive))
-        })
+        patterns.iter().any(|p| pattern_matches(p.as_str(), p.shape(), p.has_variable(), value, case_insensitive, ctx))
     };
     match m {
         Matcher::Only(p) => any(p),
         Matcher::AllBut(p) => !any(p),
     }
+}
+
+/// Whether `value` matches the pattern written `text` (of `shape`), its
+/// variables (when it has any) substituted from the request first.
+fn pattern_matches(text: &str, shape: Shape, variable: bool, value: &str, ci: bool, ctx: &dyn Keys) -> bool {
+    if !variable {
+        return shape.matches(text, value, ci);
+    }
+    substitute(text, ctx).is_some_and(|p| wildcard_match(&p, value, ci))
 }
 
 /// Whether a principal entry names the caller: its ARN (wildcards

@@ -49,12 +49,7 @@ fn signed(key: &str, secret: &str, now_ms: i64) -> Vec<(String, String)> {
 
 /// Mean CPU-bound wall time of one request through `router`, in µs.
 async fn per_request(router: &axum::Router, headers: &[(String, String)], n: u32) -> f64 {
-    let thrash_kb: usize = std::env::var("THRASH_KB").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let buf = std::cell::RefCell::new(vec![0u8; thrash_kb * 1024]);
     let one = || async {
-        for b in buf.borrow_mut().iter_mut().step_by(64) {
-            *b = b.wrapping_add(1);
-        }
         let mut req = Request::post("/");
         for (k, v) in headers {
             req = req.header(k.as_str(), v.as_str());

@@ -355,10 +355,7 @@ impl Verifier {
         let mut canonical = CanonicalHasher::default();
         canonical.put(req.method);
         canonical.put("\n");
-        match req.path {
-            "/" => canonical.put("/"),
-            path => canonical.put(&uri_encode(path, true)),
-        }
+        canonical.put(&uri_encode(req.path, true));
         canonical.put("\n");
         if let Some(q) = req.query.filter(|q| !q.is_empty()) {
             canonical.put(&canonical_query(q, p.presigned.then_some("X-Amz-Signature")));

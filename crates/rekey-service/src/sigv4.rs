@@ -46,17 +46,22 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 /// URI-encodes per SigV4: unreserved characters stay, everything else is
-/// `%XX`; `/` stays only when `keep_slash`.
-pub fn uri_encode(s: &str, keep_slash: bool) -> String {
+/// `%XX`; `/` stays only when `keep_slash`. Text with nothing to encode
+/// (most paths, `/` itself) is borrowed.
+pub fn uri_encode(s: &str, keep_slash: bool) -> std::borrow::Cow<'_, str> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || (keep_slash && b == b'/');
+    if s.bytes().all(unreserved) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b'/' if keep_slash => out.push('/'),
-            _ => out.push_str(&format!("%{b:02X}")),
+        if unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    out.into()
 }
 
 /// `(YYYYMMDD, YYYYMMDD'T'HHMMSS'Z')` of a Unix time in milliseconds.
@@ -112,7 +117,7 @@ pub fn canonical_query(query: &str, skip: Option<&str>) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (uri_encode(&percent_decode(k), false), uri_encode(&percent_decode(v), false))
+            (uri_encode(&percent_decode(k), false).into_owned(), uri_encode(&percent_decode(v), false).into_owned())
         })
         .filter(|(k, _)| Some(k.as_str()) != skip)
         .collect();

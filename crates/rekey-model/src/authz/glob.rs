@@ -54,6 +54,11 @@ impl Pattern {
         self.variable
     }
 
+    /// How the pattern is matched.
+    pub(crate) fn shape(&self) -> Shape {
+        self.shape
+    }
+
     /// Whether `text` matches; `case_insensitive` for actions.
     pub fn matches(&self, text: &str, case_insensitive: bool) -> bool {
         self.shape.matches(&self.text, text, case_insensitive)

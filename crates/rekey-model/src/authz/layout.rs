@@ -8,7 +8,7 @@
 
 use super::condition::{Literal, Test};
 use super::glob::Shape;
-use super::{Keys, Pattern, substitute, wildcard_match};
+use super::{Keys, Pattern, pattern_matches};
 use crate::api::Operation;
 use crate::policy::{Effect, Matcher, Statement};
 use std::ops::Range;
@@ -127,13 +127,9 @@ impl Layout {
     /// `resource` under the request's condition keys.
     pub(crate) fn applies(&self, e: &Entry, resource: &str, ctx: &dyn Keys) -> bool {
         if let Some((not, patterns)) = e.resource {
-            let named = self.patterns[patterns.range()].iter().any(|p| {
-                let text = self.str(p.text);
-                if p.variable {
-                    return substitute(text, ctx).is_some_and(|t| wildcard_match(&t, resource, false));
-                }
-                p.shape.matches(text, resource, false)
-            });
+            let named = self.patterns[patterns.range()]
+                .iter()
+                .any(|p| pattern_matches(self.str(p.text), p.shape, p.variable, resource, false, ctx));
             if named == not {
                 return false;
             }

@@ -206,28 +206,14 @@ impl FunctionRegistry {
         let mut registry = FunctionRegistry::default();
         for c in configs {
             let timeout = Duration::from_secs(c.timeout_seconds.max(1));
+            let database =
+                |engine, strategy, options| Function::Database(DatabaseRotator { engine, strategy, options });
             let function = match c.kind {
                 FunctionKind::Password(p) => Function::Password(p),
-                FunctionKind::PostgresSingleUser(options) => Function::Database(DatabaseRotator {
-                    engine: Engine::Postgres,
-                    strategy: Strategy::SingleUser,
-                    options,
-                }),
-                FunctionKind::PostgresAlternatingUsers(options) => Function::Database(DatabaseRotator {
-                    engine: Engine::Postgres,
-                    strategy: Strategy::AlternatingUsers,
-                    options,
-                }),
-                FunctionKind::MysqlSingleUser(options) => Function::Database(DatabaseRotator {
-                    engine: Engine::Mysql,
-                    strategy: Strategy::SingleUser,
-                    options,
-                }),
-                FunctionKind::MysqlAlternatingUsers(options) => Function::Database(DatabaseRotator {
-                    engine: Engine::Mysql,
-                    strategy: Strategy::AlternatingUsers,
-                    options,
-                }),
+                FunctionKind::PostgresSingleUser(o) => database(Engine::Postgres, Strategy::SingleUser, o),
+                FunctionKind::PostgresAlternatingUsers(o) => database(Engine::Postgres, Strategy::AlternatingUsers, o),
+                FunctionKind::MysqlSingleUser(o) => database(Engine::Mysql, Strategy::SingleUser, o),
+                FunctionKind::MysqlAlternatingUsers(o) => database(Engine::Mysql, Strategy::AlternatingUsers, o),
                 FunctionKind::Lambda(l) => {
                     let executor = Executor::Lambda(lambda::LambdaExecutor::new(&c.arn, l, timeout)?);
                     Function::External(External { executor, timeout })
