@@ -7,6 +7,7 @@
 //! over HTTP.
 //!
 //!   cargo run --release -p rekey-server --example request_bench
+//!   REQUEST_BENCH_N=2000 valgrind --tool=callgrind target/release/examples/request_bench
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -102,7 +103,8 @@ async fn main() {
     let root = signed(&root_key, &root_secret, now);
     let user = signed(&user_key, &user_secret, now);
 
-    let n = 50_000;
+    // Fewer (`REQUEST_BENCH_N`) make it usable under valgrind.
+    let n = std::env::var("REQUEST_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000);
     // Interleaved rounds, the best of each kept: the machine's noise only
     // ever adds time.
     let (mut d, mut r, mut u) = (f64::MAX, f64::MAX, f64::MAX);

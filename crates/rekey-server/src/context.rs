@@ -5,18 +5,19 @@
 //! credentials are accepted, and an access key id of exactly 12 digits
 //! selects that account (as LocalStack does).
 
-use crate::sigv4::{Incoming, SecretKeys, claim};
+use crate::sigv4::{Incoming, SERVICE, SecretKeys, X_AMZ_SECURITY_TOKEN, claim, verify_claim};
 use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
 use rekey_model::ApiError;
 use rekey_model::ErrorCode;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_service::Service;
+use rekey_service::sigv4::SigningMac;
 use rekey_service::{Principal, RequestContext, SigningKey, session_token_hash};
 use rekey_store::Store;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// Who the server assumes callers are when it cannot tell.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub struct DevIdentity {
 /// or the presigned `X-Amz-Credential` query parameter.
 pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(String, String)> {
     let from_header = headers
-        .get("authorization")
+        .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|a| a.split("Credential=").nth(1))
         .map(|c| c.split([',', ' ']).next().unwrap_or_default().to_string());
@@ -72,28 +73,54 @@ pub enum Authenticator {
 /// SigV4 authentication against the store's access keys.
 #[derive(Default)]
 pub struct SignedIdentity {
-    verifier: crate::sigv4::Verifier,
-    /// Recently used keys with their grants. A change made through this
-    /// node applies at once (the service's identity epoch moves); one made
-    /// through another node sharing the store within `KEY_TTL`.
+    /// Recently used keys with their grants, by access key id. A change
+    /// made through this node applies at once (the service's identity epoch
+    /// moves); one made through another node sharing the store within
+    /// `KEY_TTL_MS`.
     keys: Mutex<HashMap<String, CachedKey>>,
 }
 
-/// A looked-up key (or its absence), when, and at which identity epoch.
+/// A looked-up key (or its absence), when (server time), and at which
+/// identity epoch.
 struct CachedKey {
-    at: Instant,
+    at_ms: i64,
     epoch: u64,
-    key: Option<Arc<SigningKey>>,
+    key: Option<Arc<KnownKey>>,
 }
 
 /// How long a looked-up key (or its absence) is trusted.
-const KEY_TTL: Duration = Duration::from_secs(60);
+const KEY_TTL_MS: i64 = 60_000;
 
-struct OneKey<'a>(&'a SigningKey);
+/// An access key, with the signing MACs it recently signed with: kept
+/// with the key, so one lookup per request finds both.
+struct KnownKey {
+    key: SigningKey,
+    /// (date, region, MAC), the most recent last. Most clients sign every
+    /// request for one day and region; a few more cover midnight and
+    /// clients that use several regions.
+    macs: Mutex<Vec<(String, String, SigningMac)>>,
+}
 
-impl SecretKeys for OneKey<'_> {
+/// How many (day, region) MACs a key keeps.
+const MACS_PER_KEY: usize = 4;
+
+impl SecretKeys for KnownKey {
     fn secret_key(&self, access_key_id: &str) -> Option<&str> {
-        (self.0.record.access_key_id == access_key_id).then_some(self.0.secret.as_str())
+        (self.key.record.access_key_id == access_key_id).then_some(self.key.secret.as_str())
+    }
+
+    fn signing_mac(&self, access_key_id: &str, date: &str, region: &str) -> Option<SigningMac> {
+        let secret = self.secret_key(access_key_id)?;
+        let mut macs = self.macs.lock().expect("signing macs");
+        if let Some((_, _, mac)) = macs.iter().rev().find(|(d, r, _)| d == date && r == region) {
+            return Some(mac.clone());
+        }
+        let mac = SigningMac::derive(secret, date, region, SERVICE);
+        if macs.len() == MACS_PER_KEY {
+            macs.remove(0);
+        }
+        macs.push((date.to_string(), region.to_string(), mac.clone()));
+        Some(mac)
     }
 }
 
@@ -106,25 +133,30 @@ impl SecretKeys for NoKey {
 }
 
 impl SignedIdentity {
-    /// A SigV4 authenticator with empty caches.
+    /// A SigV4 authenticator with an empty key cache.
     pub fn new() -> Self {
         SignedIdentity::default()
     }
 
-    async fn key<S: Store>(&self, service: &Service<S>, id: &str) -> Result<Option<Arc<SigningKey>>, ApiError> {
+    async fn key<S: Store>(
+        &self,
+        service: &Service<S>,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<Arc<KnownKey>>, ApiError> {
         let epoch = service.identity_epoch();
         if let Some(c) = self.keys.lock().expect("key cache").get(id)
             && c.epoch == epoch
-            && c.at.elapsed() < KEY_TTL
+            && (0..KEY_TTL_MS).contains(&(now_ms - c.at_ms))
         {
             return Ok(c.key.clone());
         }
-        let key = service.access_key(id).await?.map(Arc::new);
+        let key = service.access_key(id).await?.map(|key| Arc::new(KnownKey { key, macs: Mutex::default() }));
         let mut cache = self.keys.lock().expect("key cache");
         if cache.len() > 10_000 {
             cache.clear();
         }
-        cache.insert(id.to_string(), CachedKey { at: Instant::now(), epoch, key: key.clone() });
+        cache.insert(id.to_string(), CachedKey { at_ms: now_ms, epoch, key: key.clone() });
         Ok(key)
     }
 }
@@ -143,14 +175,15 @@ impl Authenticator {
             Authenticator::SigV4(signed) => signed,
         };
         let claim = claim(req)?;
-        let known = signed.key(service, claim.access_key_id()).await?;
+        let known = signed.key(service, claim.access_key_id(), now_ms).await?;
         let verified = match &known {
-            Some(k) => signed.verifier.verify_claim(req, claim, now_ms, &OneKey(k))?,
-            None => signed.verifier.verify_claim(req, claim, now_ms, &NoKey)?,
+            Some(k) => verify_claim(req, claim, now_ms, k.as_ref())?,
+            None => verify_claim(req, claim, now_ms, &NoKey)?,
         };
-        let key = known.expect("verified with a known key");
-        check_session(req, &key, now_ms)?;
-        let namespace = Namespace { account: key.record.account.clone(), region: Region::new(verified.region) };
+        let key = &known.expect("verified with a known key").key;
+        check_session(req, key, now_ms)?;
+        let namespace =
+            Namespace { account: key.record.account.clone(), region: Region::new(verified.region.into_owned()) };
         Ok(RequestContext::new(namespace, key.principal.clone(), request_id))
     }
 }
@@ -158,7 +191,7 @@ impl Authenticator {
 /// The session token a request carries (`X-Amz-Security-Token`, as a
 /// header or, presigned, in the query).
 fn session_token<'a>(req: &'a Incoming<'_>) -> Option<Cow<'a, str>> {
-    if let Some(v) = req.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req.headers.get(X_AMZ_SECURITY_TOKEN).and_then(|v| v.to_str().ok()) {
         return Some(Cow::Borrowed(v));
     }
     req.query?
@@ -221,6 +254,44 @@ mod tests {
         );
         assert_eq!(ctx.namespace.region.as_str(), "ap-south-1");
         assert_eq!(ctx.namespace.account.as_str(), "000000000000");
+    }
+
+    #[test]
+    fn a_key_keeps_the_macs_of_its_recent_days_and_regions() {
+        use rekey_model::Timestamp;
+        use rekey_model::identity::AccessKeyRecord;
+        use rekey_service::sigv4::{hex, signature, signing_key};
+        let account = AccountId::parse("000000000000").unwrap();
+        let known = KnownKey {
+            key: SigningKey {
+                record: AccessKeyRecord {
+                    access_key_id: "AKIDEXAMPLE".into(),
+                    account: account.clone(),
+                    user: None,
+                    sealed_secret: Vec::new(),
+                    created: Timestamp::from_millis(0),
+                    active: true,
+                    session: None,
+                },
+                secret: zeroize::Zeroizing::new("s3cret".into()),
+                principal: Arc::new(Principal::root(account, "AKIDEXAMPLE".into())),
+            },
+            macs: Mutex::default(),
+        };
+        let signed = |date: &str, region: &str| hex(&signature(&signing_key("s3cret", date, region, SERVICE), "text"));
+        let days = ["20261127", "20261128"];
+        let regions = ["us-east-1", "eu-west-3", "ap-south-1"];
+        for _ in 0..2 {
+            for day in days {
+                for region in regions {
+                    let mac = known.signing_mac("AKIDEXAMPLE", day, region).unwrap();
+                    assert!(mac.matches(&["text"], &signed(day, region)), "{day} {region}");
+                    assert!(!mac.matches(&["text"], &signed(day, "us-west-2")));
+                }
+            }
+        }
+        assert_eq!(known.macs.lock().unwrap().len(), MACS_PER_KEY, "bounded");
+        assert!(known.signing_mac("AKIDOTHER", days[0], regions[0]).is_none(), "another key's id");
     }
 
     #[test]

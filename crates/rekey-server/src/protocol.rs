@@ -3,7 +3,7 @@
 //! `{"__type": "<Code>", "Message": "<text>"}`, and `x-amzn-RequestId` on
 //! every response.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rekey_model::ApiError;
 use rekey_model::api::Operation;
@@ -13,10 +13,13 @@ pub const TARGET_PREFIX: &str = "secretsmanager.";
 /// The content type of requests and responses.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
+/// `X-Amz-Target`, the operation a request asks for.
+pub const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
 /// The operation an `X-Amz-Target` header names.
 pub fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {
     headers
-        .get("x-amz-target")
+        .get(X_AMZ_TARGET)
         .and_then(|v| v.to_str().ok())
         .and_then(|t| t.strip_prefix(TARGET_PREFIX))
         .and_then(Operation::from_name)
@@ -26,7 +29,7 @@ pub fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {
 /// The rekey admin operation an `X-Amz-Target: rekey.<Op>` header names.
 pub fn admin_operation(headers: &HeaderMap) -> Option<&str> {
     headers
-        .get("x-amz-target")
+        .get(X_AMZ_TARGET)
         .and_then(|v| v.to_str().ok())
         .and_then(|t| t.strip_prefix(rekey_service::admin::ADMIN_TARGET_PREFIX))
 }

@@ -164,18 +164,33 @@ pub fn signature(signing_key: &[u8], to_sign: &str) -> Vec<u8> {
     hmac(signing_key, to_sign.as_bytes())
 }
 
-/// Whether `provided` (hex) is the signature of the string to sign, given
-/// in pieces (so it need not be built), compared in constant time.
-pub fn signature_matches(signing_key: &[u8], to_sign: &[&str], provided: &str) -> bool {
-    let mut expected = [0u8; 32];
-    if provided.len() != 64 || !hex_decode_into(provided, &mut expected) {
-        return false;
+/// An HMAC-SHA256 keyed with a derived signing key, ready to check
+/// strings to sign. Keyed once (the key's inner and outer pad blocks are
+/// hashed when it is made), so a verifier that keeps one per key and day
+/// hashes only the string to sign per request. Its state is zeroized on drop.
+#[derive(Clone)]
+pub struct SigningMac(Hmac<Sha256>);
+
+impl SigningMac {
+    /// The MAC of `secret_access_key`'s signing key for a day, region and service.
+    pub fn derive(secret_access_key: &str, date: &str, region: &str, service: &str) -> Self {
+        let key = signing_key(secret_access_key, date, region, service);
+        SigningMac(Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length"))
     }
-    let mut mac = Hmac::<Sha256>::new_from_slice(signing_key).expect("HMAC takes any key length");
-    for part in to_sign {
-        mac.update(part.as_bytes());
+
+    /// Whether `provided` (hex) is the signature of the string to sign,
+    /// given in pieces (so it need not be built), compared in constant time.
+    pub fn matches(&self, to_sign: &[&str], provided: &str) -> bool {
+        let mut expected = [0u8; 32];
+        if provided.len() != 64 || !hex_decode_into(provided, &mut expected) {
+            return false;
+        }
+        let mut mac = self.0.clone();
+        for part in to_sign {
+            mac.update(part.as_bytes());
+        }
+        mac.verify_slice(&expected).is_ok()
     }
-    mac.verify_slice(&expected).is_ok()
 }
 
 fn hex_decode_into(s: &str, out: &mut [u8]) -> bool {
@@ -229,13 +244,27 @@ fn is_collapsed(value: &str) -> bool {
 }
 
 /// SHA-256 of a canonical request, fed as it is written: the same bytes
-/// as the `format!` the signer builds, without the string.
-#[derive(Default)]
-pub struct CanonicalHasher(Sha256);
+/// as the `format!` the signer builds, without the string. Pieces gather
+/// in a buffer on the stack and reach the hash a few hundred bytes at a
+/// time: a canonical request is some thirty short pieces, and feeding
+/// each to the hash alone costs more than hashing them.
+pub struct CanonicalHasher {
+    sha: Sha256,
+    buf: [u8; CANONICAL_BUFFER],
+    len: usize,
+}
+
+const CANONICAL_BUFFER: usize = 512;
+
+impl Default for CanonicalHasher {
+    fn default() -> Self {
+        CanonicalHasher { sha: Sha256::default(), buf: [0; CANONICAL_BUFFER], len: 0 }
+    }
+}
 
 impl std::fmt::Write for CanonicalHasher {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.update(s.as_bytes());
+        self.put(s);
         Ok(())
     }
 }
@@ -243,7 +272,17 @@ impl std::fmt::Write for CanonicalHasher {
 impl CanonicalHasher {
     /// Feeds raw text.
     pub fn put(&mut self, s: &str) {
-        self.0.update(s.as_bytes());
+        let bytes = s.as_bytes();
+        if self.len + bytes.len() > CANONICAL_BUFFER {
+            self.sha.update(&self.buf[..self.len]);
+            self.len = 0;
+            if bytes.len() > CANONICAL_BUFFER {
+                self.sha.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 
     /// Feeds one canonical header line: `name:values\n`, the values joined
@@ -276,8 +315,9 @@ impl CanonicalHasher {
     }
 
     /// The hex digest.
-    pub fn finish(self) -> [u8; 64] {
-        hex32(&self.0.finalize())
+    pub fn finish(mut self) -> [u8; 64] {
+        self.sha.update(&self.buf[..self.len]);
+        hex32(&self.sha.finalize())
     }
 }
 
@@ -345,6 +385,35 @@ mod tests {
             let line = canonical_headers(&[("x-h".into(), value.into())]);
             assert_eq!(hashed.finish(), sha256_hex32(line.as_bytes()), "{value:?}");
         }
+    }
+
+    #[test]
+    fn pieces_of_any_length_hash_as_their_concatenation() {
+        // Lengths around and beyond the buffer, so pieces fill it exactly,
+        // cross it, and skip it.
+        let lengths = [0, 1, 63, 64, 200, 511, 512, 513, 1500, 3, 509, 1024, 7];
+        let mut hashed = CanonicalHasher::default();
+        let mut whole = String::new();
+        for (i, n) in lengths.into_iter().enumerate() {
+            let piece: String = (0..n).map(|j| char::from(b'a' + ((i + j) % 26) as u8)).collect();
+            hashed.put(&piece);
+            whole.push_str(&piece);
+        }
+        assert_eq!(hashed.finish(), sha256_hex32(whole.as_bytes()));
+    }
+
+    #[test]
+    fn a_signing_mac_checks_what_the_signer_signs() {
+        let key = signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20261127", "us-east-1", "secretsmanager");
+        let sig = hex(&signature(&key, "AWS4-HMAC-SHA256\nstamp\nscope\nhash"));
+        let mac =
+            SigningMac::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20261127", "us-east-1", "secretsmanager");
+        assert!(mac.matches(&["AWS4-HMAC-SHA256\n", "stamp\nscope", "\nhash"], &sig));
+        assert!(mac.matches(&["AWS4-HMAC-SHA256\nstamp\nscope\nhash"], &sig.to_uppercase()), "hex in either case");
+        assert!(!mac.matches(&["AWS4-HMAC-SHA256\nstamp\nscope\nhasH"], &sig));
+        assert!(!mac.matches(&["AWS4-HMAC-SHA256\nstamp\nscope\nhash"], &sig[..62]));
+        // Checking does not consume the keyed state: the same MAC checks again.
+        assert!(mac.matches(&["AWS4-HMAC-SHA256\nstamp\nscope\nhash"], &sig));
     }
 
     #[test]

@@ -161,5 +161,7 @@ fn actions(m: &Matcher) -> Option<u64> {
 
 /// The bit of a service action in [`Entry::actions`] (`None`: another service's).
 pub(crate) fn action_bit(action: &str) -> Option<u64> {
-    Operation::ALL.iter().position(|op| op.action() == action).map(|i| 1 << i)
+    // By name (a match), then by value: not a string comparison per operation.
+    let op = Operation::from_name(action.strip_prefix("secretsmanager:")?)?;
+    Operation::ALL.iter().position(|o| *o == op).map(|i| 1 << i)
 }

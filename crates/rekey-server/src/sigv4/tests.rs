@@ -1,6 +1,7 @@
 use super::*;
 use axum::http::{HeaderName, HeaderValue};
 use rekey_service::sigv4::{Credentials, Request, sign};
+use zeroize::Zeroizing;
 
 const KEY: &str = "AKIDEXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -38,7 +39,7 @@ fn botocore_headers() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -> Result<Verified, ApiError> {
+fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -> Result<Verified<'static>, ApiError> {
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let h = headers(&refs);
     let req = Incoming {
@@ -48,10 +49,11 @@ fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -
         headers: &h,
         body: body.as_bytes(),
     };
-    Verifier::new().verify(&req, now, &Keys)
+    super::verify(&req, now, &Keys)
+        .map(|v| Verified { access_key_id: v.access_key_id.into_owned().into(), region: v.region.into_owned().into() })
 }
 
-fn code(r: Result<Verified, ApiError>) -> (String, String) {
+fn code(r: Result<Verified<'_>, ApiError>) -> (String, String) {
     let e = r.unwrap_err();
     (e.code.as_str().to_string(), e.message)
 }
@@ -180,5 +182,61 @@ fn missing_pieces_get_aws_errors() {
     assert_eq!(
         code(verify(&no_host, None, BODY, SIGNED_MS)).1,
         "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+    );
+}
+
+#[test]
+fn scopes_and_fields_split_as_the_credential_grammar_says() {
+    // The key id may itself hold `/`: the scope is the last four pieces.
+    assert_eq!(
+        split_scope("AK/ID/20261127/us-east-1/secretsmanager/aws4_request"),
+        Some(["AK/ID", "20261127", "us-east-1", "secretsmanager", "aws4_request"])
+    );
+    assert_eq!(
+        split_scope("/20261127/us-east-1/secretsmanager/aws4_request"),
+        Some(["", "20261127", "us-east-1", "secretsmanager", "aws4_request"])
+    );
+    assert_eq!(split_scope("20261127/us-east-1/secretsmanager/aws4_request"), None);
+    assert_eq!(fields("a;b;;c", b';').collect::<Vec<_>>(), ["a", "b", "", "c"]);
+    assert_eq!(fields("", b';').collect::<Vec<_>>(), [""]);
+    assert_eq!(fields("x,", b',').collect::<Vec<_>>(), ["x", ""]);
+}
+
+#[test]
+fn a_repeated_signed_header_is_canonical_with_its_values_joined() {
+    // Two `x-amz-meta` values, signed by our own signer as one joined value.
+    let creds = Credentials {
+        access_key_id: KEY.into(),
+        secret_access_key: Zeroizing::new(SECRET.into()),
+        session_token: None,
+    };
+    let signed = sign(
+        Request {
+            method: "POST",
+            path: "/",
+            headers: vec![("host".into(), "h".into()), ("x-amz-meta".into(), "a,b".into())],
+            body: BODY.as_bytes(),
+        },
+        &creds,
+        "us-east-1",
+        "secretsmanager",
+        SIGNED_MS,
+    );
+    // Sent as two header lines, as a client may.
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (k, v) in &signed {
+        if k == "x-amz-meta" {
+            pairs.push((k, "a".into()));
+            pairs.push((k, "b".into()));
+        } else {
+            pairs.push((k, v.clone()));
+        }
+    }
+    assert!(verify(&pairs, None, BODY, SIGNED_MS).is_ok(), "values of one name are joined by ','");
+    let one: Vec<_> = pairs.iter().filter(|(k, v)| *k != "x-amz-meta" || v == "a").cloned().collect();
+    assert_eq!(
+        code(verify(&one, None, BODY, SIGNED_MS)).0,
+        "InvalidSignatureException",
+        "a value left out changes the canonical request"
     );
 }
