@@ -290,25 +290,31 @@ pub fn aws_cli() -> Option<PathBuf> {
     found
 }
 
-/// A Python with boto3 (the test script's venv is first on PATH). In CI
-/// (`REKEY_REQUIRE_SERVICES=1`) a missing one fails the test.
+/// The modules of `tests/requirements.txt` the Python tests import.
+const PYTHON_MODULES: &str = "import boto3, awslambdaric, pymysql";
+
+/// A Python with the test requirements: the repository's venv (or
+/// `REKEY_VENV`'s), which `scripts/test` creates, else the first `python3`
+/// on PATH that has them all. A Python with boto3 alone would run some
+/// tests and time out in others (the Lambda runtime client), so it is
+/// passed over. In CI (`REKEY_REQUIRE_SERVICES=1`) none fails the test.
 pub fn python() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join("python3")).find(|p| {
-            p.is_file()
-                && Command::new(p)
-                    .args(["-c", "import boto3"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-        })
+    let venv = std::env::var_os("REKEY_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).map(|p| p.join("python3")).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let found = std::iter::once(venv.join("bin/python3")).chain(on_path).find(|p| {
+        p.is_file()
+            && Command::new(p).args(["-c", PYTHON_MODULES]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
     });
     if found.is_none() {
         assert!(
             std::env::var("REKEY_REQUIRE_SERVICES").as_deref() != Ok("1"),
-            "python3 with boto3 is required (REKEY_REQUIRE_SERVICES=1) but not on PATH"
+            "python3 with tests/requirements.txt is required (REKEY_REQUIRE_SERVICES=1) but neither the venv nor PATH has one"
         );
-        eprintln!("skipping: no python3 with boto3 on PATH (run the tests through scripts/test)");
+        eprintln!("skipping: no python3 with tests/requirements.txt (run the tests through scripts/test)");
     }
     found
 }
