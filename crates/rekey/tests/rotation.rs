@@ -598,6 +598,53 @@ async fn cancel_and_abandon() {
     assert!(s.get(&pending).is_none_or(|l| l.is_empty()), "{s:?}");
 }
 
+/// A manual value change while createSecret runs abandons the rotation;
+/// the value createSecret then writes as AWSPENDING is left over and loses
+/// the label (it was a race that CI hit now and then).
+#[tokio::test]
+async fn a_pending_value_written_after_abandonment_is_not_left_pending() {
+    let Some(py) = python() else { return };
+    let (control, _host, server) = behind_http(&py);
+    control.set("slow-createSecret", "2");
+    let c = server.client();
+    create(&c, "late/pending", "original").await;
+    let pending = rotate_with(&c, "late/pending", 2).await;
+    // createSecret has checked that its version is AWSPENDING and sleeps.
+    let logged = |what: String| {
+        let control = &control;
+        async move {
+            let start = std::time::Instant::now();
+            while !control.log().iter().any(|l| l.starts_with(&what)) {
+                assert!(start.elapsed() < LONG, "no '{what}' in {:?}", control.log());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    logged(format!("createSecret {pending} start")).await;
+    c.put_secret_value()
+        .secret_id("late/pending")
+        .secret_string("manual")
+        .client_request_token(token(3))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished_job(&server, "late/pending").await["status"], "abandoned");
+    // Then createSecret writes its value as AWSPENDING, and returns.
+    logged(format!("createSecret {pending} done")).await;
+    let start = std::time::Instant::now();
+    let s = loop {
+        let s = stages(&c, "late/pending").await;
+        if !s.values().flatten().any(|l| l == "AWSPENDING") || start.elapsed() > LONG {
+            break s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(!s.values().flatten().any(|l| l == "AWSPENDING"), "{s:?}");
+    assert!(s.get(&pending).is_none_or(|l| l.is_empty()), "{s:?}");
+    assert_eq!(value(&c, "late/pending", "AWSCURRENT").await.as_deref(), Some("manual"));
+    assert!(!control.log().iter().any(|l| l.starts_with("setSecret")), "nothing runs after: {:?}", control.log());
+}
+
 async fn rotate_with(c: &Client, id: &str, n: u64) -> String {
     c.rotate_secret().secret_id(id).client_request_token(token(n)).rotation_lambda_arn(FN).send().await.unwrap();
     token(n)

@@ -179,9 +179,40 @@ impl<S: Store> Service<S> {
             tracing::debug!(secret = %job.arn, step = %step, "rotation step done");
             job.next_step = job.step_after(step);
             if !self.store.save_rotation(job.clone()).await? {
-                return Ok(());
+                // The job ended while its step ran.
+                return self.clear_late_pending(&job).await;
             }
         }
+    }
+
+    /// A manual value change abandons a rotation and takes AWSPENDING off
+    /// its version (§4.4); when that happens while a step runs, the step
+    /// may still write its value as AWSPENDING afterwards (createSecret
+    /// finds no pending value and puts one). That label is left over from
+    /// an abandoned rotation, not a rotation in progress: it goes too.
+    async fn clear_late_pending(&self, job: &RotationJob) -> Result<(), StoreError> {
+        if !self.store.rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Abandoned) {
+            return Ok(());
+        }
+        let token = job.token.clone();
+        let cleared = self
+            .mutate_secret(&job.arn, None, move |mut state, _| {
+                let pending_here = state.labels.holder(StagingLabel::PENDING) == Some(&token);
+                if !pending_here || state.labels.holder(StagingLabel::CURRENT) == Some(&token) {
+                    return Ok((Change::None, false));
+                }
+                state.labels.detach(StagingLabel::PENDING);
+                Ok((Change::write(SecretWrite::of(&state)), true))
+            })
+            .await;
+        match cleared {
+            Ok(true) => {
+                tracing::info!(secret = %job.arn, "AWSPENDING written after the rotation was abandoned, removed")
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(secret = %job.arn, error = %e.message, "could not remove a late AWSPENDING"),
+        }
+        Ok(())
     }
 
     /// Invokes one step of the job's function.
@@ -251,7 +282,12 @@ impl<S: Store> Service<S> {
         job.next_step = Some(job.first_step());
         job.last_error = Some(why);
         job.updated = now;
-        self.store.save_rotation(job).await.map(|_| ())
+        if !self.store.save_rotation(job.clone()).await? {
+            // The job ended while its step ran (the step may have written
+            // its value before failing).
+            return self.clear_late_pending(&job).await;
+        }
+        Ok(())
     }
 
     /// Ends a job with `status` (if it is still active).
