@@ -11,7 +11,7 @@
 //! per key, day and region with the key it looked up).
 
 use axum::http::header::{AUTHORIZATION, DATE};
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName};
 use rekey_model::{ApiError, ErrorCode};
 use rekey_service::sigv4::{
     CanonicalHasher, SigningMac, amz_dates, canonical_query, percent_decode, sha256_hex32, uri_encode,
@@ -374,12 +374,10 @@ pub fn verify_claim<'a>(
         canonical.put(&canonical_query(q, p.presigned.then_some("X-Amz-Signature")));
     }
     canonical.put("\n");
-    // The request's headers by name, gathered once: a signed request has a
-    // handful, and a scan finds each signed one faster than a lookup that
-    // parses and hashes its name.
-    let present: Vec<(&str, &HeaderValue)> = req.headers.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    // A signed request has a handful of headers: a scan finds each signed
+    // one faster than a lookup that parses and hashes its name.
     for name in fields(&p.signed_headers, b';') {
-        let values = present.iter().filter(|(n, _)| *n == name).filter_map(|(_, v)| v.to_str().ok());
+        let values = req.headers.iter().filter(|(n, _)| n.as_str() == name).filter_map(|(_, v)| v.to_str().ok());
         canonical.header(name, values);
     }
     canonical.put("\n");

@@ -611,16 +611,9 @@ async fn a_pending_value_written_after_abandonment_is_not_left_pending() {
     let pending = rotate_with(&c, "late/pending", 2).await;
     // createSecret has checked that its version is AWSPENDING and sleeps.
     let logged = |what: String| {
-        let control = &control;
-        async move {
-            let start = std::time::Instant::now();
-            while !control.log().iter().any(|l| l.starts_with(&what)) {
-                assert!(start.elapsed() < LONG, "no '{what}' in {:?}", control.log());
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
+        wait_for(LONG, &what, || control.log().iter().any(|l| l.starts_with(&what)).then_some(()));
     };
-    logged(format!("createSecret {pending} start")).await;
+    logged(format!("createSecret {pending} start"));
     c.put_secret_value()
         .secret_id("late/pending")
         .secret_string("manual")
@@ -630,7 +623,7 @@ async fn a_pending_value_written_after_abandonment_is_not_left_pending() {
         .unwrap();
     assert_eq!(finished_job(&server, "late/pending").await["status"], "abandoned");
     // Then createSecret writes its value as AWSPENDING, and returns.
-    logged(format!("createSecret {pending} done")).await;
+    logged(format!("createSecret {pending} done"));
     let start = std::time::Instant::now();
     let s = loop {
         let s = stages(&c, "late/pending").await;

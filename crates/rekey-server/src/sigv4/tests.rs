@@ -17,6 +17,10 @@ impl SecretKeys for Keys {
     }
 }
 
+fn credentials() -> Credentials {
+    Credentials { access_key_id: KEY.into(), secret_access_key: Zeroizing::new(SECRET.into()), session_token: None }
+}
+
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (k, v) in pairs {
@@ -81,11 +85,6 @@ fn accepts_botocore_signatures() {
 
 #[test]
 fn accepts_our_own_signer() {
-    let creds = Credentials {
-        access_key_id: KEY.into(),
-        secret_access_key: Zeroizing::new(SECRET.into()),
-        session_token: None,
-    };
     let signed = sign(
         Request {
             method: "POST",
@@ -96,7 +95,7 @@ fn accepts_our_own_signer() {
             ],
             body: b"{}",
         },
-        &creds,
+        &credentials(),
         "eu-west-1",
         "secretsmanager",
         SIGNED_MS,
@@ -205,11 +204,6 @@ fn scopes_and_fields_split_as_the_credential_grammar_says() {
 #[test]
 fn a_repeated_signed_header_is_canonical_with_its_values_joined() {
     // Two `x-amz-meta` values, signed by our own signer as one joined value.
-    let creds = Credentials {
-        access_key_id: KEY.into(),
-        secret_access_key: Zeroizing::new(SECRET.into()),
-        session_token: None,
-    };
     let signed = sign(
         Request {
             method: "POST",
@@ -217,7 +211,7 @@ fn a_repeated_signed_header_is_canonical_with_its_values_joined() {
             headers: vec![("host".into(), "h".into()), ("x-amz-meta".into(), "a,b".into())],
             body: BODY.as_bytes(),
         },
-        &creds,
+        &credentials(),
         "us-east-1",
         "secretsmanager",
         SIGNED_MS,
