@@ -213,7 +213,7 @@ pub(crate) fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, st
     while let Some(start) = variable_start(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find('}')?;
+        let end = after.bytes().position(|b| b == b'}')?;
         let name = &after[..end];
         match name {
             "*" => out.push(LITERAL_STAR),
@@ -235,7 +235,9 @@ fn variable_start(text: &str) -> Option<usize> {
 /// Whether `text` may hold a policy variable (a cheap byte scan: most
 /// patterns and values have none).
 pub(crate) fn has_variable(text: &str) -> bool {
-    text.as_bytes().contains(&b'$')
+    // Not `contains`, which calls `memchr`: patterns are shorter than it
+    // takes to set up.
+    text.bytes().any(|b| b == b'$')
 }
 
 fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn Keys) -> bool {

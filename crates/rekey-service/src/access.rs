@@ -349,7 +349,12 @@ impl authz::Keys for RequestKeys<'_> {
 
 /// The account in an ARN (`arn:partition:service:region:account:…`), when it is one.
 fn resource_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| AccountId::is_valid(a))
+    // Between the fourth `:` and the fifth, by a byte scan: the fields
+    // before it are shorter than a searcher takes to set up.
+    let mut colons = arn.bytes().enumerate().filter(|(_, b)| *b == b':').map(|(i, _)| i);
+    let start = colons.nth(3)? + 1;
+    let account = &arn[start..colons.next().unwrap_or(arn.len())];
+    AccountId::is_valid(account).then_some(account)
 }
 
 /// AWS's AccessDeniedException.
@@ -392,6 +397,17 @@ mod tests {
             .with_all("aws:TagKeys", ["team".to_string()])
             .with_all("secretsmanager:AddReplicaRegions", ["eu-west-1".to_string()]);
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn the_resource_account_is_the_fifth_field_of_an_arn() {
+        let account = |arn| resource_account(arn);
+        assert_eq!(account("arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf"), Some("111111111111"));
+        assert_eq!(account("arn:aws:iam::222222222222:user/alice"), Some("222222222222"), "no region");
+        assert_eq!(account("arn:aws:iam::333333333333"), Some("333333333333"), "the last field");
+        assert_eq!(account("arn:aws:s3:::bucket"), None, "no account");
+        assert_eq!(account("arn:aws:x:r:12345:y"), None, "not an account id");
+        assert_eq!(account("*"), None);
     }
 
     #[test]

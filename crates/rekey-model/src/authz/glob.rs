@@ -29,8 +29,9 @@ pub(crate) enum Shape {
     /// A literal of this many bytes, then `*`.
     Prefix(usize),
     /// ASCII literals between `*`s (the first anchored at the start, the
-    /// last at the end, either possibly empty).
-    Pieces,
+    /// last at the end, either possibly empty), with the lengths of the
+    /// first and the last, so matching need not look for them.
+    Pieces(u16, u16),
     /// With `?`, a policy variable or non-ASCII: [`wildcard_match`].
     General,
 }
@@ -77,7 +78,11 @@ impl Shape {
             match text.bytes().filter(|b| *b == b'*').count() {
                 0 => Shape::Exact,
                 1 if text.ends_with('*') => Shape::Prefix(text.len() - 1),
-                _ => Shape::Pieces,
+                _ => match ends(text.as_bytes()) {
+                    Some(ends) => Shape::Pieces(ends.0, ends.1),
+                    // Longer than any policy may be: matched unread.
+                    None => Shape::General,
+                },
             }
         };
         (shape, shape == Shape::General && text.contains("${"))
@@ -91,8 +96,8 @@ impl Shape {
             Shape::Any => true,
             Shape::Exact => same(p, t),
             Shape::Prefix(n) => t.len() >= n && same(&p[..n], &t[..n]),
-            Shape::Pieces if !case_insensitive => pieces_match(p, t),
-            Shape::Pieces | Shape::General => wildcard_match(pattern, text, case_insensitive),
+            Shape::Pieces(head, tail) if !case_insensitive => pieces_match_at(p, head, tail, t),
+            Shape::Pieces(..) | Shape::General => wildcard_match(pattern, text, case_insensitive),
         }
     }
 }
@@ -125,18 +130,36 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     glob(&p, &t, |p, t| literal(p) == t)
 }
 
-/// Matching of a pattern whose only wildcard is `*`: the literal pieces
-/// between the stars, the first at the start, the last at the end, each
-/// middle one at its leftmost place after the one before (which is
-/// enough: no backtracking).
+/// The lengths of the literal before the first `*` of `p` and after its
+/// last (`None` without a `*`, or past `u16`).
+fn ends(p: &[u8]) -> Option<(u16, u16)> {
+    let first = p.iter().position(|b| *b == b'*')?;
+    let last = p.iter().rposition(|b| *b == b'*')?;
+    Some((u16::try_from(first).ok()?, u16::try_from(p.len() - last - 1).ok()?))
+}
+
+/// Matching of a pattern whose only wildcard is `*`.
 fn pieces_match(p: &[u8], t: &[u8]) -> bool {
-    let mut pieces = p.split(|b| *b == b'*');
-    let first = pieces.next().unwrap_or_default();
-    let Some(rest) = t.strip_prefix(first) else { return false };
-    let Some(last) = pieces.next_back() else { return rest.is_empty() };
-    // Cut from what follows the first piece: the two cannot overlap.
-    let Some(mut rest) = rest.strip_suffix(last) else { return false };
-    for piece in pieces {
+    match ends(p) {
+        Some((head, tail)) => pieces_match_at(p, head, tail, t),
+        None if !p.contains(&b'*') => p == t,
+        None => glob(p, t, |p, t| p == t),
+    }
+}
+
+/// Matching of a pattern with at least one `*` and no other wildcard,
+/// whose first literal is `head` bytes long and last `tail`: the first at
+/// the start, the last at the end, each middle one at its leftmost place
+/// after the one before (which is enough: no backtracking).
+fn pieces_match_at(p: &[u8], head: u16, tail: u16, t: &[u8]) -> bool {
+    let (head, tail) = (usize::from(head), usize::from(tail));
+    if t.len() < head + tail || !same(&p[..head], &t[..head]) || !same(&p[p.len() - tail..], &t[t.len() - tail..]) {
+        return false;
+    }
+    // Between the first star and the last (empty when there is one star).
+    let middle = p.get(head + 1..p.len() - tail - 1).unwrap_or_default();
+    let mut rest = &t[head..t.len() - tail];
+    for piece in middle.split(|b| *b == b'*').filter(|piece| !piece.is_empty()) {
         match find(rest, piece) {
             Some(at) => rest = &rest[at + piece.len()..],
             None => return false,
@@ -145,15 +168,22 @@ fn pieces_match(p: &[u8], t: &[u8]) -> bool {
     true
 }
 
-/// Where `needle` first occurs in `hay`: a scan for its first byte, then
-/// a comparison (policy pieces are short: no searcher to build).
+/// Whether two short slices of the same length are equal, compared in
+/// place: policy literals are a few dozen bytes, less than a call to
+/// `memcmp` costs.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(true, |eq, (x, y)| eq & (x == y))
+}
+
+/// Where `needle` (not empty) first occurs in `hay`: a scan for its first
+/// byte, then a comparison (policy pieces are short: no searcher to build).
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&head, tail)) = needle.split_first() else { return Some(0) };
+    let (&first, tail) = needle.split_first()?;
     let last_start = hay.len().checked_sub(needle.len())?;
     let mut from = 0;
     while from <= last_start {
-        let at = from + hay[from..=last_start].iter().position(|b| *b == head)?;
-        if &hay[at + 1..at + needle.len()] == tail {
+        let at = from + hay[from..=last_start].iter().position(|b| *b == first)?;
+        if same(&hay[at + 1..at + needle.len()], tail) {
             return Some(at);
         }
         from = at + 1;
@@ -251,7 +281,8 @@ mod tests {
         assert_eq!(Pattern::new("*").shape, Shape::Any);
         assert_eq!(Pattern::new("a:b").shape, Shape::Exact);
         assert_eq!(Pattern::new("a:*").shape, Shape::Prefix(2));
-        assert_eq!(Pattern::new("a*b*").shape, Shape::Pieces);
+        assert_eq!(Pattern::new("a*b*").shape, Shape::Pieces(1, 0));
+        assert_eq!(Pattern::new("ab*c*de").shape, Shape::Pieces(2, 2));
         assert_eq!(Pattern::new("a?").shape, Shape::General);
         assert!(Pattern::new("arn:${aws:username}/*").has_variable());
         assert!(!Pattern::new("a*").has_variable());
