@@ -401,13 +401,15 @@ mod tests {
 
     #[test]
     fn the_resource_account_is_the_fifth_field_of_an_arn() {
-        let account = |arn| resource_account(arn);
-        assert_eq!(account("arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf"), Some("111111111111"));
-        assert_eq!(account("arn:aws:iam::222222222222:user/alice"), Some("222222222222"), "no region");
-        assert_eq!(account("arn:aws:iam::333333333333"), Some("333333333333"), "the last field");
-        assert_eq!(account("arn:aws:s3:::bucket"), None, "no account");
-        assert_eq!(account("arn:aws:x:r:12345:y"), None, "not an account id");
-        assert_eq!(account("*"), None);
+        assert_eq!(
+            resource_account("arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf"),
+            Some("111111111111")
+        );
+        assert_eq!(resource_account("arn:aws:iam::222222222222:user/alice"), Some("222222222222"), "no region");
+        assert_eq!(resource_account("arn:aws:iam::333333333333"), Some("333333333333"), "the last field");
+        assert_eq!(resource_account("arn:aws:s3:::bucket"), None, "no account");
+        assert_eq!(resource_account("arn:aws:x:r:12345:y"), None, "not an account id");
+        assert_eq!(resource_account("*"), None);
     }
 
     #[test]

@@ -153,7 +153,10 @@ fn pieces_match(p: &[u8], t: &[u8]) -> bool {
 /// after the one before (which is enough: no backtracking).
 fn pieces_match_at(p: &[u8], head: u16, tail: u16, t: &[u8]) -> bool {
     let (head, tail) = (usize::from(head), usize::from(tail));
-    if t.len() < head + tail || !same(&p[..head], &t[..head]) || !same(&p[p.len() - tail..], &t[t.len() - tail..]) {
+    if t.len() < head + tail
+        || !literal_eq(&p[..head], &t[..head])
+        || !literal_eq(&p[p.len() - tail..], &t[t.len() - tail..])
+    {
         return false;
     }
     // Between the first star and the last (empty when there is one star).
@@ -171,19 +174,19 @@ fn pieces_match_at(p: &[u8], head: u16, tail: u16, t: &[u8]) -> bool {
 /// Whether two short slices of the same length are equal, compared in
 /// place: policy literals are a few dozen bytes, less than a call to
 /// `memcmp` costs.
-fn same(a: &[u8], b: &[u8]) -> bool {
+fn literal_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(true, |eq, (x, y)| eq & (x == y))
 }
 
-/// Where `needle` (not empty) first occurs in `hay`: a scan for its first
-/// byte, then a comparison (policy pieces are short: no searcher to build).
+/// Where `needle` first occurs in `hay`: a scan for its first byte, then
+/// a comparison (policy pieces are short: no searcher to build).
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, tail) = needle.split_first()?;
+    let Some((&first, tail)) = needle.split_first() else { return Some(0) };
     let last_start = hay.len().checked_sub(needle.len())?;
     let mut from = 0;
     while from <= last_start {
         let at = from + hay[from..=last_start].iter().position(|b| *b == first)?;
-        if same(&hay[at + 1..at + needle.len()], tail) {
+        if literal_eq(&hay[at + 1..at + needle.len()], tail) {
             return Some(at);
         }
         from = at + 1;
