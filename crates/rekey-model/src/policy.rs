@@ -237,6 +237,14 @@ impl PolicyDocument {
         Ok(PolicyDocument { version, id, statements, layout })
     }
 
+    /// This policy as one caller's requests evaluate it: the variables
+    /// `keys` knows (a principal's `${aws:username}`, `${aws:PrincipalAccount}`…)
+    /// substituted once instead of on every request. The statements, as
+    /// written, stay as they are.
+    pub fn bind(&self, keys: &dyn crate::authz::Keys) -> PolicyDocument {
+        PolicyDocument { layout: self.layout.bind(keys), ..self.clone() }
+    }
+
     /// Whether the policy grants public access: an Allow to anyone (or to
     /// everyone but some, with NotPrincipal) that no condition narrows.
     pub fn grants_public_access(&self) -> bool {

@@ -9,6 +9,7 @@ use rekey_model::authz::{self, Context};
 use rekey_model::policy::PolicyDocument;
 use rekey_server::sigv4::{Incoming, SERVICE, SecretKeys, verify};
 use rekey_service::sigv4::{Credentials, Request, SigningMac, sign};
+use std::sync::Arc;
 use std::time::Instant;
 use zeroize::Zeroizing;
 
@@ -16,14 +17,14 @@ const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 /// The key, with its signing MAC made once (as the server keeps it).
-struct Keys(SigningMac);
+struct Keys(Arc<SigningMac>);
 
 impl SecretKeys for Keys {
     fn secret_key(&self, _: &str) -> Option<&str> {
         Some(SECRET)
     }
 
-    fn signing_mac(&self, _: &str, _: &str, _: &str) -> Option<SigningMac> {
+    fn signing_mac(&self, _: &str, _: &str, _: &str) -> Option<Arc<SigningMac>> {
         Some(self.0.clone())
     }
 }
@@ -86,7 +87,7 @@ fn main() {
     headers.append("user-agent", HeaderValue::from_static("aws-cli/1.46.3 Python/3.12 botocore/1.44.8"));
     let req = Incoming { method: "POST", path: "/", query: None, headers: &headers, body };
     let (date, _) = rekey_service::sigv4::amz_dates(now);
-    let keys = Keys(SigningMac::derive(SECRET, &date, "us-east-1", SERVICE));
+    let keys = Keys(Arc::new(SigningMac::derive(SECRET, &date, "us-east-1", SERVICE)));
     verify(&req, now, &keys).expect("a valid signature");
     time("claim only", iterations(200_000), || {
         std::hint::black_box(rekey_server::sigv4::claim(&req).unwrap());
@@ -102,7 +103,8 @@ fn main() {
         verify(&req, now, &keys).unwrap();
     });
 
-    let doc = PolicyDocument::parse_identity(POLICY).unwrap();
+    // Bound to the user's own keys, as the server binds a user's policies.
+    let doc = PolicyDocument::parse_identity(POLICY).unwrap().bind(&Context::new().with("aws:username", "bench"));
     let keys = Context::new()
         .with("secretsmanager:SecretId", "bench-0")
         .with("aws:SourceIp", "127.0.0.1")

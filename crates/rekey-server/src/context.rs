@@ -98,7 +98,7 @@ struct KnownKey {
     /// (date, region, MAC), the most recent last. Most clients sign every
     /// request for one day and region; a few more cover midnight and
     /// clients that use several regions.
-    macs: Mutex<Vec<(String, String, SigningMac)>>,
+    macs: Mutex<Vec<(String, String, Arc<SigningMac>)>>,
 }
 
 /// How many (day, region) MACs a key keeps.
@@ -109,13 +109,13 @@ impl SecretKeys for KnownKey {
         (self.key.record.access_key_id == access_key_id).then_some(self.key.secret.as_str())
     }
 
-    fn signing_mac(&self, access_key_id: &str, date: &str, region: &str) -> Option<SigningMac> {
+    fn signing_mac(&self, access_key_id: &str, date: &str, region: &str) -> Option<Arc<SigningMac>> {
         let secret = self.secret_key(access_key_id)?;
         let mut macs = self.macs.lock().expect("signing macs");
         if let Some((_, _, mac)) = macs.iter().rev().find(|(d, r, _)| d == date && r == region) {
             return Some(mac.clone());
         }
-        let mac = SigningMac::derive(secret, date, region, SERVICE);
+        let mac = Arc::new(SigningMac::derive(secret, date, region, SERVICE));
         if macs.len() == MACS_PER_KEY {
             macs.remove(0);
         }

@@ -53,13 +53,14 @@ async fn api<S: Store>(
         headers: &headers,
         body: &body,
     };
-    let now = app.service.now().millis();
-    let mut ctx = match app.auth.context(&app.service, &incoming, now, request_id.clone()).await {
+    let now = app.service.now();
+    let mut ctx = match app.auth.context(&app.service, &incoming, now.millis(), request_id.clone()).await {
         Ok(ctx) => ctx,
         Err(e) => return protocol::error(&e, &request_id),
     };
     ctx.source_ip = Some(peer.ip());
     ctx.secure_transport = app.tls;
+    ctx.received = Some(now);
     if let Some(admin) = protocol::admin_operation(&headers) {
         return match app.service.admin_dispatch(ctx, admin, &body).await {
             Ok(out) => protocol::ok(out, &request_id),

@@ -17,6 +17,7 @@ use rekey_service::sigv4::{
     CanonicalHasher, SigningMac, amz_dates, canonical_query, percent_decode, sha256_hex32, uri_encode,
 };
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The service name in credential scopes.
 pub const SERVICE: &str = "secretsmanager";
@@ -38,8 +39,8 @@ pub trait SecretKeys: Send + Sync {
     /// The MAC of `access_key_id`'s signing key for `date` (`YYYYMMDD`) and
     /// `region`, if the key exists and is active. Derived on each call
     /// unless the implementation keeps it.
-    fn signing_mac(&self, access_key_id: &str, date: &str, region: &str) -> Option<SigningMac> {
-        Some(SigningMac::derive(self.secret_key(access_key_id)?, date, region, SERVICE))
+    fn signing_mac(&self, access_key_id: &str, date: &str, region: &str) -> Option<Arc<SigningMac>> {
+        Some(Arc::new(SigningMac::derive(self.secret_key(access_key_id)?, date, region, SERVICE)))
     }
 }
 

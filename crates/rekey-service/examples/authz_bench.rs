@@ -9,7 +9,7 @@ use rekey_model::api::Operation;
 use rekey_model::identity::UserName;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_model::policy::PolicyDocument;
-use rekey_service::{Grant, Principal, RequestContext, Service, SystemClock};
+use rekey_service::{Principal, RequestContext, Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -30,14 +30,15 @@ async fn main() {
         br#"{"Name":"bench-0","SecretString":"x","ClientRequestToken":"00000000-0000-4000-8000-000000000000"}"#;
     service.dispatch(dev.clone(), Operation::CreateSecret, create).await.expect("create");
     let root = RequestContext::new(ns.clone(), Principal::root(account.clone(), "AKID".into()), "b".into());
-    let docs: Arc<[PolicyDocument]> = vec![PolicyDocument::parse_identity(POLICY).unwrap()].into();
     let user = RequestContext {
-        principal: Arc::new(Principal {
-            arn: "arn:aws:iam::000000000000:user/bench".into(),
-            user: Some((UserName::parse("bench").unwrap(), "AIDABENCH".into())),
-            grant: Grant::Policies(docs),
-            ..Principal::root(account, "AKID".into())
-        }),
+        principal: Arc::new(
+            Principal {
+                arn: "arn:aws:iam::000000000000:user/bench".into(),
+                user: Some((UserName::parse("bench").unwrap(), "AIDABENCH".into())),
+                ..Principal::root(account, "AKID".into())
+            }
+            .with_policies(&[PolicyDocument::parse_identity(POLICY).unwrap()]),
+        ),
         source_ip: Some([127, 0, 0, 1].into()),
         ..root.clone()
     };

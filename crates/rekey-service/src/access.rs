@@ -12,7 +12,7 @@
 //! - RotateSecret also needs `lambda:InvokeFunction` on the function.
 
 use crate::Service;
-use crate::context::RequestContext;
+use crate::context::{Principal, RequestContext};
 use rekey_model::authz::{self, Context, Decision, PolicyKind, Values};
 use rekey_model::calendar::format_utc;
 use rekey_model::name::{AccountId, SecretRef};
@@ -256,7 +256,8 @@ impl<S: Store> Service<S> {
     /// The request's condition keys: the caller's, the network's, the
     /// parameters' and the secret's, each computed when a policy asks.
     fn condition_keys<'a>(&self, ctx: &'a RequestContext, state: Option<&'a SecretState>) -> RequestKeys<'a> {
-        RequestKeys { ctx, state, now_ms: self.clock.now().millis() }
+        let now = ctx.received.unwrap_or_else(|| self.clock.now());
+        RequestKeys { ctx, state, now_ms: now.millis() }
     }
 }
 
@@ -285,27 +286,12 @@ impl authz::Keys for RequestKeys<'_> {
     }
 
     fn values(&self, key: &str) -> Option<Values<'_>> {
-        fn one(v: &str) -> Option<Values<'_>> {
-            Some(Values::One(Cow::Borrowed(v)))
-        }
+        let one = |v| Some(Values::One(Cow::Borrowed(v)));
         let owned = |v: String| Some(Values::One(Cow::Owned(v)));
-        let p = &self.ctx.principal;
         let is = |name: &str| key.eq_ignore_ascii_case(name);
         if strip_prefix_ci(key, "aws:").is_some() {
-            if is("aws:PrincipalArn") {
-                return one(&p.arn);
-            }
-            if is("aws:PrincipalAccount") {
-                return one(p.account.as_str());
-            }
-            if is("aws:PrincipalType") {
-                return one(if p.user.is_some() { "User" } else { "Account" });
-            }
-            if is("aws:username") {
-                return p.user.as_ref().and_then(|(name, _)| one(name.as_str()));
-            }
-            if is("aws:userid") {
-                return one(p.user.as_ref().map_or_else(|| p.account.as_str(), |(_, id)| id.as_str()));
+            if let Some(v) = principal_values(&self.ctx.principal, key) {
+                return Some(v);
             }
             if is("aws:SecureTransport") {
                 return one(if self.ctx.secure_transport { "true" } else { "false" });
@@ -343,6 +329,37 @@ impl authz::Keys for RequestKeys<'_> {
                 None => one(state.secret.arn.namespace.region.as_str()),
             };
         }
+        None
+    }
+}
+
+/// The condition keys of a caller alone (`aws:username`,
+/// `aws:PrincipalArn`…): the same on every request it makes, so its
+/// identity policies are bound to them once, when its key is loaded.
+pub(crate) struct PrincipalKeys<'a>(pub &'a Principal);
+
+impl authz::Keys for PrincipalKeys<'_> {
+    fn values(&self, key: &str) -> Option<Values<'_>> {
+        principal_values(self.0, key)
+    }
+}
+
+/// The value of a caller's own condition key (`None` for any other key,
+/// and for `aws:username` of an account's root).
+fn principal_values<'p>(p: &'p Principal, key: &str) -> Option<Values<'p>> {
+    let one = |v| Some(Values::One(Cow::Borrowed(v)));
+    let is = |name: &str| key.eq_ignore_ascii_case(name);
+    if is("aws:PrincipalArn") {
+        one(&p.arn)
+    } else if is("aws:PrincipalAccount") {
+        one(p.account.as_str())
+    } else if is("aws:PrincipalType") {
+        one(if p.user.is_some() { "User" } else { "Account" })
+    } else if is("aws:username") {
+        p.user.as_ref().and_then(|(name, _)| one(name.as_str()))
+    } else if is("aws:userid") {
+        one(p.user.as_ref().map_or_else(|| p.account.as_str(), |(_, id)| id.as_str()))
+    } else {
         None
     }
 }

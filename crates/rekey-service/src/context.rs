@@ -3,10 +3,12 @@
 //! The server builds it from the authenticated request (in `--dev` from the
 //! access key id alone); operations never look at HTTP.
 
-use crate::access::Grant;
+use crate::access::{Grant, PrincipalKeys};
+use rekey_model::Timestamp;
 use rekey_model::authz;
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace};
+use rekey_model::policy::PolicyDocument;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -31,6 +33,15 @@ impl Principal {
         Principal { arn: user_arn(&account, None), account, access_key_id, user: None, grant: Grant::Root }
     }
 
+    /// This caller, allowed what its identity `policies` allow. They are
+    /// bound to its own condition keys (`${aws:username}`… substituted
+    /// once, not on every request).
+    pub fn with_policies(mut self, policies: &[PolicyDocument]) -> Self {
+        let bound = policies.iter().map(|d| d.bind(&PrincipalKeys(&self))).collect();
+        self.grant = Grant::Policies(bound);
+        self
+    }
+
     /// A caller that is not authorized at all: `--dev`, and rekey's own work.
     pub fn unrestricted(account: AccountId, access_key_id: String) -> Self {
         Principal { grant: Grant::Unrestricted, ..Principal::root(account, access_key_id) }
@@ -50,6 +61,9 @@ pub struct RequestContext {
     pub source_ip: Option<IpAddr>,
     /// Whether the request came over TLS (`aws:SecureTransport`).
     pub secure_transport: bool,
+    /// When the request arrived, by the service's clock (`aws:CurrentTime`);
+    /// `None` for rekey's own work, which reads the clock when a policy asks.
+    pub received: Option<Timestamp>,
     /// The action being authorized, e.g. `secretsmanager:GetSecretValue`
     /// (set by [`dispatch`](crate::Service::dispatch)).
     pub action: &'static str,
@@ -67,6 +81,7 @@ impl RequestContext {
             request_id,
             source_ip: None,
             secure_transport: false,
+            received: None,
             action: "",
             request_keys: authz::Context::new(),
         }

@@ -212,23 +212,27 @@ impl<S: Store> Service<S> {
             .seal
             .open_credential(id, &record.sealed_secret)
             .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
-        let (grant, user) = match &record.user {
-            None => (Grant::Root, None),
+        let (docs, user) = match &record.user {
+            None => (None, None),
             Some(name) => {
                 let user = self.store.user(&record.account, name).await?;
-                let docs = self.store.user_policies(&record.account, name).await?;
                 // Stored policies were validated when attached.
-                let docs: Arc<[PolicyDocument]> =
+                let docs = self.store.user_policies(&record.account, name).await?;
+                let docs: Vec<PolicyDocument> =
                     docs.iter().filter_map(|p| PolicyDocument::parse_identity(&p.document).ok()).collect();
-                (Grant::Policies(docs), user.map(|u| (name.clone(), u.user_id)))
+                (Some(docs), user.map(|u| (name.clone(), u.user_id)))
             }
         };
-        let principal = Arc::new(crate::Principal {
+        let principal = crate::Principal {
             arn: record.principal_arn(),
             account: record.account.clone(),
             access_key_id: record.access_key_id.clone(),
             user,
-            grant,
+            grant: Grant::Root,
+        };
+        let principal = Arc::new(match docs {
+            Some(docs) => principal.with_policies(&docs),
+            None => principal,
         });
         Ok(Some(SigningKey { record, secret, principal }))
     }

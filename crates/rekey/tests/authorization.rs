@@ -356,7 +356,8 @@ fn cross_account_access_needs_the_resource_policy() {
 }
 
 /// boto3 signs with a profile too, and `aws:SecureTransport`,
-/// `aws:SourceIp` and `aws:username` reach conditions.
+/// `aws:SourceIp`, `aws:CurrentTime` (the request's arrival) and
+/// `aws:username` reach conditions.
 #[test]
 fn boto3_and_request_conditions() {
     let Some(py) = python() else { return };
@@ -369,7 +370,11 @@ fn boto3_and_request_conditions() {
             {"Effect": "Deny", "Action": "secretsmanager:DeleteSecret", "Resource": "*",
              "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
             {"Effect": "Deny", "Action": "secretsmanager:CreateSecret",
-             "NotResource": "arn:aws:secretsmanager:*:*:secret:${aws:username}/*"}
+             "NotResource": "arn:aws:secretsmanager:*:*:secret:${aws:username}/*"},
+            {"Effect": "Deny", "Action": "secretsmanager:DescribeSecret", "Resource": "*",
+             "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}},
+            {"Effect": "Deny", "Action": "secretsmanager:ListSecretVersionIds", "Resource": "*",
+             "Condition": {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
         ]}),
     );
     let script = r#"
@@ -379,6 +384,8 @@ c = s.client("secretsmanager", endpoint_url=sys.argv[1])
 out = {}
 out["own"] = c.create_secret(Name="carol/app", SecretString="x")["Name"]
 for name, call in [("elsewhere", lambda: c.create_secret(Name="bob/app", SecretString="x")),
+                   ("describe", lambda: c.describe_secret(SecretId="carol/app")),
+                   ("versions", lambda: c.list_secret_version_ids(SecretId="carol/app")),
                    ("delete", lambda: c.delete_secret(SecretId="carol/app"))]:
     try:
         call()
@@ -404,6 +411,11 @@ print(json.dumps(out))
         "AccessDeniedException: User: arn:aws:iam::000000000000:user/carol is not authorized to perform: secretsmanager:CreateSecret on resource: bob/app with an explicit deny in an identity-based policy"
     );
     assert!(got["delete"].as_str().unwrap().ends_with("with an explicit deny in an identity-based policy"), "{got}");
+    assert!(
+        got["describe"].as_str().unwrap().contains("DescribeSecret on resource: carol/app with an explicit deny"),
+        "{got}"
+    );
+    assert_eq!(got["versions"], "allowed", "{got}");
 }
 
 /// `--dev-tls` serves HTTPS with a self-signed certificate the CLI trusts

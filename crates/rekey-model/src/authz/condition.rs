@@ -194,11 +194,21 @@ impl Test {
         Test { set, if_exists, negative: op.contains("Not"), kind, plain }
     }
 
+    /// Whether no policy value holds a variable.
+    pub(crate) fn plain(&self) -> bool {
+        self.plain
+    }
+
+    /// The same test on values whose variables have been substituted.
+    pub(crate) fn bound(self) -> Test {
+        Test { plain: true, ..self }
+    }
+
     /// What a policy value reads as for this test (`None`: read per
     /// request, it holds a variable; or no comparison reads values).
     pub(crate) fn literal(&self, value: &str) -> Option<Literal> {
         match self.kind {
-            Kind::Compare(c, _) if !has_variable(value) => Some(c.literal(value)),
+            Kind::Compare(c, _) if self.plain || !has_variable(value) => Some(c.literal(value)),
             _ => None,
         }
     }

@@ -8,7 +8,7 @@
 
 use super::condition::{Literal, Test};
 use super::glob::Shape;
-use super::{Keys, Pattern, pattern_matches};
+use super::{Keys, Pattern, pattern_matches, substitute};
 use crate::api::Operation;
 use crate::policy::{Effect, Matcher, Statement};
 use std::ops::Range;
@@ -107,6 +107,46 @@ impl Layout {
         l
     }
 
+    /// This layout with the variables `keys` has values for substituted
+    /// once: a resource pattern, or a condition's values, whose every
+    /// variable resolves becomes plain text, matched without a
+    /// substitution per request. Anything else keeps its variables, to be
+    /// substituted from the request as before; either way a request whose
+    /// keys agree with `keys` is decided the same.
+    pub(crate) fn bind(&self, keys: &dyn Keys) -> Layout {
+        let mut l = self.clone();
+        for i in 0..l.patterns.len() {
+            let p = l.patterns[i];
+            if !p.variable {
+                continue;
+            }
+            if let Some(text) = substitute(self.str(p.text), keys) {
+                let (shape, _) = Shape::of(&text);
+                // Substituted text is literal: a `$` in it is no variable.
+                l.patterns[i] = PatternEntry { text: l.put(&text), shape, variable: false };
+            }
+        }
+        for i in 0..l.conditions.len() {
+            let c = l.conditions[i];
+            if c.test.plain() {
+                continue;
+            }
+            let operands = &self.operands[c.operands.range()];
+            let Some(values) = operands.iter().map(|o| substitute(self.str(o.text), keys)).collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            let test = c.test.bound();
+            let start = l.operands.len();
+            for v in values {
+                let text = l.put(&v);
+                l.operands.push(OperandEntry { text, literal: test.literal(&v) });
+            }
+            l.conditions[i] = ConditionEntry { key: c.key, test, operands: span(start, l.operands.len()) };
+        }
+        l
+    }
+
     /// Appends `text`; where it is.
     fn put(&mut self, text: &str) -> Span {
         let start = self.text.len();
@@ -164,4 +204,34 @@ pub(crate) fn action_bit(action: &str) -> Option<u64> {
     // By name (a match), then by value: not a string comparison per operation.
     let op = Operation::from_name(action.strip_prefix("secretsmanager:")?)?;
     Operation::ALL.iter().position(|o| *o == op).map(|i| 1 << i)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::authz::Context;
+    use crate::policy::PolicyDocument;
+
+    #[test]
+    fn binding_leaves_only_the_variables_it_has_no_value_for() {
+        let doc = PolicyDocument::parse_identity(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"*","Resource":"arn:aws:secretsmanager:*:*:secret:${aws:username}/*"},
+                {"Effect":"Allow","Action":"*","Resource":"arn:aws:secretsmanager:*:*:secret:${aws:SourceIp}/*"},
+                {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLike":{"secretsmanager:Name":["${aws:username}/*","x"]}}},
+                {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"secretsmanager:Name":["${aws:username}","${aws:SourceIp}"]}}}
+            ]}"#,
+        )
+        .unwrap();
+        let bound = doc.bind(&Context::new().with("aws:username", "alice"));
+        let l = &bound.layout;
+        let variables: Vec<bool> = l.patterns.iter().map(|p| p.variable).collect();
+        assert_eq!(variables, [false, true, false, false], "the last two are the conditions' statements' `*`");
+        assert_eq!(l.str(l.patterns[0].text), "arn:aws:secretsmanager:*:*:secret:alice/*");
+        let plain: Vec<bool> = l.conditions.iter().map(|c| c.test.plain()).collect();
+        assert_eq!(plain, [true, false], "a condition binds when all its values do");
+        let values: Vec<&str> = l.operands[l.conditions[0].operands.range()].iter().map(|o| l.str(o.text)).collect();
+        assert_eq!(values, ["alice/*", "x"]);
+        assert!(l.operands[l.conditions[0].operands.range()].iter().all(|o| o.literal.is_some()));
+        assert_eq!(doc.bind(&Context::new()), doc, "nothing to bind");
+    }
 }

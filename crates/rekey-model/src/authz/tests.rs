@@ -52,7 +52,27 @@ fn eval(case: &Case<'_>, ids: &[&PolicyDocument], res: Option<&PolicyDocument>) 
         resource_account: "111111111111",
         context: &case.context,
     };
-    evaluate(&req, ids, res)
+    let got = evaluate(&req, ids, res);
+    assert_eq!(bound_decision(&req, &case.context, ids, res), got, "bound to the request's keys");
+    got
+}
+
+/// The decision on `req` with the policies bound (as a principal's are
+/// when its key is loaded) to `keys`, which agree with the request's, and
+/// to no keys at all: binding must never change a decision.
+fn bound_decision<D: Borrow<PolicyDocument>>(
+    req: &Request<'_>,
+    keys: &Context,
+    ids: &[D],
+    res: Option<&PolicyDocument>,
+) -> Decision {
+    let bind = |keys: &Context| {
+        let ids: Vec<PolicyDocument> = ids.iter().map(|d| d.borrow().bind(keys)).collect();
+        evaluate(req, &ids, res.map(|r| r.bind(keys)).as_ref())
+    };
+    let (all, none) = (bind(keys), bind(&Context::new()));
+    assert_eq!(all, none, "bound to all keys and to none");
+    all
 }
 
 use Decision::{Allow as A, ExplicitDeny as D, ImplicitDeny as I};
@@ -441,6 +461,7 @@ fn check_rows(rows: Vec<Row>) -> usize {
         };
         let (got, kind) = evaluate_explained(&req, &ids, resource.as_ref());
         assert_eq!(got, r.want, "row {i}");
+        assert_eq!(bound_decision(&req, &r.context, &ids, resource.as_ref()), got, "row {i}: bound");
         if let Some(k) = r.kind {
             assert_eq!(kind, k, "row {i}: kind");
         }
