@@ -171,22 +171,39 @@ fn pieces_match_at(p: &[u8], head: u16, tail: u16, t: &[u8]) -> bool {
     true
 }
 
-/// Whether two short slices of the same length are equal, compared in
-/// place: policy literals are a few dozen bytes, less than a call to
-/// `memcmp` costs.
+/// Whether two short slices are equal, compared in place: policy literals
+/// are a few dozen bytes, less than a call to `memcmp` costs. Eight bytes
+/// at a time, the last eight overlapping the ones before.
 fn literal_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(true, |eq, (x, y)| eq & (x == y))
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], at: usize| s.get(at..at + 8).map(|w| u64::from_ne_bytes(w.try_into().expect("8 bytes")));
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
-/// Where `needle` first occurs in `hay`: a scan for its first byte, then
-/// a comparison (policy pieces are short: no searcher to build).
+/// Where `needle` first occurs in `hay`: a scan for its first byte, its
+/// last byte checked before the rest (policy pieces are short: no
+/// searcher to build).
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&first, tail)) = needle.split_first() else { return Some(0) };
-    let last_start = hay.len().checked_sub(needle.len())?;
+    let (Some(&first), Some(&last)) = (needle.first(), needle.last()) else { return Some(0) };
+    let n = needle.len();
+    let last_start = hay.len().checked_sub(n)?;
     let mut from = 0;
     while from <= last_start {
         let at = from + hay[from..=last_start].iter().position(|b| *b == first)?;
-        if literal_eq(&hay[at + 1..at + needle.len()], tail) {
+        if hay[at + n - 1] == last && literal_eq(&hay[at..at + n], needle) {
             return Some(at);
         }
         from = at + 1;
@@ -242,6 +259,13 @@ mod tests {
             "a*?",
             "x*",
             "arn:aws:secretsmanager:*:*:secret:prod/*",
+            "arn:aws:secretsmanager:*:*:secret:prod/db-*",
+            "arn:aws:secretsmanager:us-east-1:*:secret:prod/db-AbCdEf",
+            "*:secret:prod/db-AbCdE*",
+            "*secretsmanager*prod/db-AbCdEf",
+            "arn:aws:*:111111111111:*:prod/db-?bCdEf",
+            "abcdefgh*",
+            "abcdefghi*ijklmnop*abcdefgh",
         ];
         let texts = [
             "",
@@ -263,6 +287,14 @@ mod tests {
             "aéc",
             "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf",
             "arn:aws:secretsmanager:us-east-1:111111111111:secret:dev/db-AbCdEf",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEg",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/dc-AbCdEf",
+            "arn:aws:secretsmanaged:us-east-1:111111111111:secret:prod/db-AbCdEf",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf:secret:prod/db-AbCdEf",
+            "abcdefgh",
+            "abcdefghijklmnopabcdefgh",
+            "abcdefghiijklmnopijklmnopabcdefgh",
+            "abcdefghijklmnoqabcdefgh",
         ];
         for p in patterns {
             let compiled = Pattern::new(p);
@@ -277,6 +309,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn literals_differ_wherever_a_byte_does() {
+        let a: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=a.len() {
+            assert!(literal_eq(&a[..n], &a[..n]), "{n}");
+            for at in 0..n {
+                let mut b = a[..n].to_vec();
+                b[at] ^= 1;
+                assert!(!literal_eq(&a[..n], &b), "{n} bytes, differing at {at}");
+            }
+            if n > 0 {
+                assert!(!literal_eq(&a[..n], &a[..n - 1]), "lengths");
+            }
+        }
+        assert_eq!(find(b"xxabcabd", b"abd"), Some(5));
+        assert_eq!(find(b"xxabcab", b"abd"), None);
+        assert_eq!(find(b"ab", b""), Some(0));
     }
 
     #[test]
