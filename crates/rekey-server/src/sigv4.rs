@@ -129,32 +129,12 @@ fn stamp_millis(stamp: &str) -> Option<i64> {
 /// `key/date/region/service/terminator` (the key id may itself hold `/`).
 type Scope<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 
-/// Where the first `byte` in `s` is: eight bytes at a time (the fields of
-/// an `Authorization` header run to some sixty bytes, the signature to
-/// sixty-four), without a call or a searcher to set up.
-fn position_of(s: &[u8], byte: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-    let wanted = ONES * u64::from(byte);
-    let mut words = s.chunks_exact(8);
-    for (i, w) in words.by_ref().enumerate() {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes")) ^ wanted;
-        // The high bit of each byte of `x` that is zero, and of no other.
-        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
-        if zero != 0 {
-            return Some(i * 8 + zero.trailing_zeros() as usize / 8);
-        }
-    }
-    let tail = words.remainder();
-    tail.iter().position(|b| *b == byte).map(|at| s.len() - tail.len() + at)
-}
-
 /// The pieces of `s` between `sep` bytes.
 fn fields(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let r = rest?;
-        match position_of(r.as_bytes(), sep) {
+        match rekey_model::scan::position_of(r.as_bytes(), sep) {
             Some(i) => {
                 rest = Some(&r[i + 1..]);
                 Some(&r[..i])

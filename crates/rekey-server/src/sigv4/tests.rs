@@ -234,23 +234,3 @@ fn a_repeated_signed_header_is_canonical_with_its_values_joined() {
         "a value left out changes the canonical request"
     );
 }
-
-#[test]
-fn a_byte_is_found_wherever_it_is() {
-    // Every length around the eight-byte words, the byte at every place,
-    // among bytes that differ from it by one bit (and with the high bit).
-    for n in 0..40 {
-        let hay: Vec<u8> = (0..n).map(|i| [b'-', b'\xac', b'm', b'<'][i % 4]).collect();
-        assert_eq!(position_of(&hay, b','), None, "{n}");
-        for at in 0..n {
-            let mut with = hay.clone();
-            with[at] = b',';
-            if at + 1 < n {
-                with[n - 1] = b',';
-            }
-            assert_eq!(position_of(&with, b','), Some(at), "{n} bytes, first at {at}");
-        }
-    }
-    assert_eq!(position_of(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff", 0xff), Some(0));
-    assert_eq!(position_of(b"\x00\x00\x00\x00\x00\x00\x00\x00\x01", 1), Some(8));
-}
