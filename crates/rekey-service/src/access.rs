@@ -204,6 +204,8 @@ impl<S: Store> Service<S> {
         let principal_account = ctx.principal.account.as_str();
         let resource_account = match target {
             Target::Function(_) => principal_account,
+            // A secret's account is known; only an ARN is read for it.
+            Target::Secret { state: Some(s), .. } => s.secret.arn.namespace.account.as_str(),
             _ => resource_account(resource).unwrap_or(principal_account),
         };
         let policy = state.and_then(|s| s.secret.meta.resource_policy.as_deref()).and_then(|t| self.policies.get(t));
