@@ -52,6 +52,10 @@ pub enum ErrorCode {
     MissingAuthenticationTokenException,
     /// The session token of temporary credentials has expired.
     ExpiredTokenException,
+    /// The request body is larger than the server takes (HTTP 413).
+    RequestEntityTooLargeException,
+    /// The request body did not arrive in time (HTTP 408).
+    RequestTimeoutException,
 }
 
 impl ErrorCode {
@@ -81,6 +85,8 @@ impl ErrorCode {
             IncompleteSignatureException => "IncompleteSignatureException",
             MissingAuthenticationTokenException => "MissingAuthenticationTokenException",
             ExpiredTokenException => "ExpiredTokenException",
+            RequestEntityTooLargeException => "RequestEntityTooLargeException",
+            RequestTimeoutException => "RequestTimeoutException",
         }
     }
 
@@ -88,6 +94,8 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::InternalServiceError => 500,
+            ErrorCode::RequestEntityTooLargeException => 413,
+            ErrorCode::RequestTimeoutException => 408,
             _ => 400,
         }
     }

@@ -30,13 +30,42 @@ pub struct Session {
     pub token_sha256: Vec<u8>,
     /// When the credentials stop working.
     pub expires: Timestamp,
+    /// The permanent key these were made from (GetSessionToken):
+    /// deleting that key revokes them too.
+    pub parent: Option<String>,
+    /// For a role's credentials, which rekey hands its rotation functions:
+    /// the role, and the one policy that is all they may do.
+    pub role: Option<RoleSession>,
+}
+
+/// Temporary credentials that act as a role of the account, not as a
+/// user: rekey's own, for one rotation job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSession {
+    /// The role's name (`rekey-rotation`).
+    pub name: String,
+    /// The identity policy (JSON), scoped to what the job may touch.
+    pub policy: String,
 }
 
 impl AccessKeyRecord {
     /// The ARN of the principal the key signs for.
     pub fn principal_arn(&self) -> String {
-        user_arn(&self.account, self.user.as_ref())
+        match self.session.as_ref().and_then(|s| s.role.as_ref()) {
+            Some(role) => role_arn(&self.account, &role.name),
+            None => user_arn(&self.account, self.user.as_ref()),
+        }
     }
+
+    /// Whether these are temporary credentials.
+    pub fn is_session(&self) -> bool {
+        self.session.is_some()
+    }
+}
+
+/// The ARN of a role of `account`.
+pub fn role_arn(account: &AccountId, name: &str) -> String {
+    format!("arn:aws:iam::{account}:role/{name}")
 }
 
 /// An IAM user name: 1–64 characters from `A-Za-z0-9+=,.@_-`.

@@ -7,6 +7,7 @@
 //! - [`identity`] — access keys and principals;
 //! - [`listing`] — ListSecrets filters;
 //! - [`name`] — account, region, secret names, ARNs and SecretId resolution;
+//! - [`network`] — IP networks in CIDR notation;
 //! - [`staging`] — versions, staging labels and how they move;
 //! - [`secret`] — the stored shape of a secret and its versions;
 //! - [`mod@password`] — GetRandomPassword;
@@ -25,6 +26,7 @@ pub mod error;
 pub mod identity;
 pub mod listing;
 pub mod name;
+pub mod network;
 pub mod password;
 pub mod policy;
 pub mod rotation;

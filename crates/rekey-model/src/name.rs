@@ -34,9 +34,22 @@ impl fmt::Display for AccountId {
 pub struct Region(String);
 
 impl Region {
-    /// Wraps a region name (taken from the SigV4 credential scope).
+    /// Wraps a region name already known to be valid.
     pub fn new(s: impl Into<String>) -> Self {
         Region(s.into())
+    }
+
+    /// A region name from a request (the SigV4 credential scope): words
+    /// of `a-z` joined by `-` and ending in a number, as the service
+    /// model's region pattern says (`us-east-1`, `us-gov-west-1`). Nothing
+    /// else, so a region can never change how an ARN splits (`:`).
+    pub fn parse(s: &str) -> Option<Region> {
+        let (words, number) = s.rsplit_once('-')?;
+        let ok = s.len() <= 32
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && words.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()));
+        ok.then(|| Region(s.to_string()))
     }
     /// The name.
     pub fn as_str(&self) -> &str {
@@ -236,6 +249,28 @@ mod tests {
 
     fn ns() -> Namespace {
         Namespace { account: AccountId::parse("123456789012").unwrap(), region: Region::new("us-east-1") }
+    }
+
+    #[test]
+    fn regions_follow_the_model_pattern() {
+        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "il-central-1"] {
+            assert_eq!(Region::parse(ok).map(|r| r.0), Some(ok.to_string()), "{ok}");
+        }
+        for bad in [
+            "",
+            "x:111111111111",
+            "us-east-1:1",
+            "US-EAST-1",
+            "us-east",
+            "-1",
+            "us--east-1",
+            "us-east-",
+            "a b-1",
+            "us-east-1/",
+        ] {
+            assert!(Region::parse(bad).is_none(), "{bad}");
+        }
+        assert!(Region::parse(&format!("{}-1", "a".repeat(40))).is_none(), "bounded");
     }
 
     #[test]

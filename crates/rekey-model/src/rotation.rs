@@ -120,9 +120,40 @@ pub struct StepRecord {
     pub started: Timestamp,
     /// How long it took, in milliseconds.
     pub millis: u64,
-    /// The function's error, `None` on success.
+    /// Why it failed, in rekey's words; `None` on success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the function printed or answered when it failed, sealed: it
+    /// may hold anything the function saw, so it is shown only to
+    /// callers who may read the secret's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<SealedOutput>,
+}
+
+impl StepRecord {
+    /// What binds a sealed output to its step: it opens nowhere else.
+    pub fn output_context(&self, job: &JobId) -> String {
+        format!("{job}\0{}\0{}\0{}", self.attempt, self.step, self.started.millis())
+    }
+}
+
+/// A function's output, encrypted (see `rekey_store::seal`); stored as base64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedOutput(pub Vec<u8>);
+
+impl Serialize for SealedOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for SealedOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD.decode(text).map(SealedOutput).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Stable identity of a rotation job.
@@ -166,6 +197,12 @@ pub struct RotationJob {
     pub rotation_token: String,
     /// The rotation function.
     pub function_arn: String,
+    /// The master secret the rotation may read besides its own (a
+    /// database secret's `masterarn`), as checked when RotateSecret was
+    /// called: a rotation acts for whoever configured it, so it reads
+    /// nothing that caller could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_arn: Option<String>,
     /// Rotation or configuration test.
     pub mode: RotationMode,
     /// Where it stands.
@@ -198,6 +235,7 @@ impl RotationJob {
             token,
             rotation_token: uuid::Uuid::new_v4().to_string(),
             function_arn,
+            master_arn: None,
             mode,
             status: JobStatus::Active,
             attempts: 0,

@@ -90,6 +90,12 @@ pub struct RotationConfig {
     /// End of the next rotation window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_rotation: Option<Timestamp>,
+    /// The master secret (the value's `masterarn`) whoever last called
+    /// RotateSecret was allowed to read: the one rotations may read (see
+    /// `rekey_model::rotation::RotationJob::master_arn`). rekey's own; not
+    /// part of AWS's answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_arn: Option<String>,
 }
 
 /// Metadata of a secret that has no index of its own (kept as one document).

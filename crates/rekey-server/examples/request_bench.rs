@@ -99,8 +99,9 @@ async fn main() {
 
     let now = service.now().millis();
     let dev = Authenticator::Dev(DevIdentity { default_account: account, default_region: Region::new("us-east-1") });
-    let dev = rekey_server::router(service.clone(), dev, false);
-    let signed_router = rekey_server::router(service, Authenticator::SigV4(SignedIdentity::new()), false);
+    let limits = rekey_server::Limits::default();
+    let dev = rekey_server::router(service.clone(), dev, false, limits);
+    let signed_router = rekey_server::router(service, Authenticator::SigV4(SignedIdentity::new()), false, limits);
     let root = signed(&root_key, &root_secret, now);
     let user = signed(&user_key, &user_secret, now);
 

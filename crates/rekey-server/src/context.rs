@@ -1,22 +1,31 @@
 //! Building the request context from a request.
 //!
 //! The region comes from the SigV4 credential scope, the account from the
-//! access key. Until signature verification lands, only `--dev` runs: any
-//! credentials are accepted, and an access key id of exactly 12 digits
-//! selects that account (as LocalStack does).
+//! access key. In `--dev` any credentials are accepted, and an access key
+//! id of exactly 12 digits selects that account (as LocalStack does).
+//!
+//! Authentication runs in two halves around the body: [`Authenticator::admit`]
+//! checks everything the headers carry (the signature's claim, the key,
+//! the session, and the signature itself when the payload hash is
+//! declared), so a stranger is refused before its body is read;
+//! [`Admitted::finish`] checks the signature over the body.
 
-use crate::sigv4::{Incoming, SERVICE, SecretKeys, X_AMZ_SECURITY_TOKEN, claim, verify_claim};
+use crate::sigv4::{
+    Claim, Incoming, SERVICE, SecretKeys, X_AMZ_SECURITY_TOKEN, check_claim, check_signature, claim,
+    declared_payload_hash, payload_mismatch, unknown_key,
+};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use hashlink::LruCache;
 use rekey_model::ApiError;
 use rekey_model::ErrorCode;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_service::Service;
 use rekey_service::sigv4::SigningMac;
+use rekey_service::sigv4::sha256_hex32;
 use rekey_service::{Principal, RequestContext, SigningKey, session_token_hash};
 use rekey_store::Store;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Who the server assumes callers are when it cannot tell.
@@ -51,14 +60,28 @@ pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(Str
     (!key.is_empty() && !region.is_empty()).then_some((key, region))
 }
 
+/// The error of a credential scope naming no valid region.
+fn invalid_region() -> ApiError {
+    ApiError::new(ErrorCode::InvalidSignatureException, "Credential should be scoped to a valid region. ")
+}
+
 impl DevIdentity {
-    /// The context of a request in `--dev` mode.
-    pub fn context(&self, headers: &HeaderMap, query: Option<&str>, request_id: String) -> RequestContext {
-        let (key, region) = credential_scope(headers, query)
-            .unwrap_or_else(|| ("dev".to_string(), self.default_region.as_str().to_string()));
+    /// The context of a request in `--dev` mode (refused only when its
+    /// credential scope names no valid region: a region is part of every
+    /// ARN).
+    pub fn context(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        request_id: String,
+    ) -> Result<RequestContext, ApiError> {
+        let (key, region) = match credential_scope(headers, query) {
+            Some((key, region)) => (key, Region::parse(&region).ok_or_else(invalid_region)?),
+            None => ("dev".to_string(), self.default_region.clone()),
+        };
         let account = AccountId::parse(&key).unwrap_or_else(|| self.default_account.clone());
-        let namespace = Namespace { account: account.clone(), region: Region::new(region) };
-        RequestContext::new(namespace, Principal::unrestricted(account, key), request_id)
+        let namespace = Namespace { account: account.clone(), region };
+        Ok(RequestContext::new(namespace, Principal::unrestricted(account, key), request_id))
     }
 }
 
@@ -71,14 +94,24 @@ pub enum Authenticator {
 }
 
 /// SigV4 authentication against the store's access keys.
-#[derive(Default)]
 pub struct SignedIdentity {
-    /// Recently used keys with their grants, by access key id. A change
-    /// made through this node applies at once (the service's identity epoch
+    /// Recently used keys with their grants (and recently asked-for ids
+    /// that name none), by access key id, least recently used first out:
+    /// strangers' made-up ids cannot flush the keys in use. A change made
+    /// through this node applies at once (the service's identity epoch
     /// moves); one made through another node sharing the store within
     /// `KEY_TTL_MS`.
-    keys: Mutex<HashMap<String, CachedKey>>,
+    keys: Mutex<LruCache<String, CachedKey>>,
 }
+
+impl Default for SignedIdentity {
+    fn default() -> Self {
+        SignedIdentity::with_capacity(KEY_CACHE_SIZE)
+    }
+}
+
+/// Access key ids (known or not) the cache holds.
+const KEY_CACHE_SIZE: usize = 10_000;
 
 /// A looked-up key (or its absence), when (server time), and at which
 /// identity epoch.
@@ -124,18 +157,15 @@ impl SecretKeys for KnownKey {
     }
 }
 
-struct NoKey;
-
-impl SecretKeys for NoKey {
-    fn secret_key(&self, _: &str) -> Option<&str> {
-        None
-    }
-}
-
 impl SignedIdentity {
     /// A SigV4 authenticator with an empty key cache.
     pub fn new() -> Self {
         SignedIdentity::default()
+    }
+
+    /// One whose key cache holds `capacity` ids.
+    fn with_capacity(capacity: usize) -> Self {
+        SignedIdentity { keys: Mutex::new(LruCache::new(capacity.max(1))) }
     }
 
     async fn key<S: Store>(
@@ -152,17 +182,68 @@ impl SignedIdentity {
             return Ok(c.key.clone());
         }
         let key = service.access_key(id).await?.map(|key| Arc::new(KnownKey { key, macs: Mutex::default() }));
-        let mut cache = self.keys.lock().expect("key cache");
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(id.to_string(), CachedKey { at_ms: now_ms, epoch, key: key.clone() });
+        self.keys
+            .lock()
+            .expect("key cache")
+            .insert(id.to_string(), CachedKey { at_ms: now_ms, epoch, key: key.clone() });
         Ok(key)
     }
 }
 
+/// A request whose headers were accepted, its body still to be read.
+pub struct Admitted<'a> {
+    request_id: String,
+    kind: AdmittedKind<'a>,
+}
+
+enum AdmittedKind<'a> {
+    /// `--dev`: the context is known.
+    Dev(RequestContext),
+    /// Signed, with a known key. `claim` is `None` once the signature was
+    /// checked against the declared payload hash (`declared`), which the
+    /// body must then match.
+    Signed { key: Arc<KnownKey>, region: Region, claim: Option<Claim<'a>>, declared: Option<[u8; 64]> },
+}
+
 impl Authenticator {
-    /// The context of a request, or why it is refused.
+    /// Checks what the headers of `req` carry (its body is not read yet):
+    /// in `--dev` nothing but the region; otherwise the signature's claim,
+    /// a known active key, the session token, and the signature itself
+    /// when the request declares its payload hash.
+    pub async fn admit<'a, S: Store>(
+        &self,
+        service: &Service<S>,
+        req: &Incoming<'a>,
+        now_ms: i64,
+        request_id: String,
+    ) -> Result<Admitted<'a>, ApiError> {
+        let signed = match self {
+            Authenticator::Dev(dev) => {
+                let ctx = dev.context(req.headers, req.query, request_id.clone())?;
+                return Ok(Admitted { request_id, kind: AdmittedKind::Dev(ctx) });
+            }
+            Authenticator::SigV4(signed) => signed,
+        };
+        let claim = claim(req)?;
+        check_claim(req, &claim, now_ms)?;
+        let declared = declared_payload_hash(req.headers)?;
+        let key = signed.key(service, claim.access_key_id(), now_ms).await?.ok_or_else(unknown_key)?;
+        let mac = key.signing_mac(claim.access_key_id(), claim.scope_date(), claim.region()).ok_or_else(unknown_key)?;
+        let region = Region::parse(claim.region()).ok_or_else(invalid_region)?;
+        let claim = match &declared {
+            // The signature covers the declared hash: check it now.
+            Some(hash) => {
+                check_signature(req, claim, &mac, hash)?;
+                None
+            }
+            None => Some(claim),
+        };
+        check_session(req, &key.key, now_ms)?;
+        Ok(Admitted { request_id, kind: AdmittedKind::Signed { key, region, claim, declared } })
+    }
+
+    /// The context of a whole request (headers and body) at once, or why
+    /// it is refused.
     pub async fn context<S: Store>(
         &self,
         service: &Service<S>,
@@ -170,21 +251,31 @@ impl Authenticator {
         now_ms: i64,
         request_id: String,
     ) -> Result<RequestContext, ApiError> {
-        let signed = match self {
-            Authenticator::Dev(dev) => return Ok(dev.context(req.headers, req.query, request_id)),
-            Authenticator::SigV4(signed) => signed,
+        self.admit(service, req, now_ms, request_id).await?.finish(req)
+    }
+}
+
+impl Admitted<'_> {
+    /// Checks the signature over the body `req` now carries; the context
+    /// of the request.
+    pub fn finish(self, req: &Incoming<'_>) -> Result<RequestContext, ApiError> {
+        let (key, region, claim, declared) = match self.kind {
+            AdmittedKind::Dev(ctx) => return Ok(ctx),
+            AdmittedKind::Signed { key, region, claim, declared } => (key, region, claim, declared),
         };
-        let claim = claim(req)?;
-        let known = signed.key(service, claim.access_key_id(), now_ms).await?;
-        let verified = match &known {
-            Some(k) => verify_claim(req, claim, now_ms, k.as_ref())?,
-            None => verify_claim(req, claim, now_ms, &NoKey)?,
-        };
-        let key = &known.expect("verified with a known key").key;
-        check_session(req, key, now_ms)?;
-        let namespace =
-            Namespace { account: key.record.account.clone(), region: Region::new(verified.region.into_owned()) };
-        Ok(RequestContext::new(namespace, key.principal.clone(), request_id))
+        let payload = sha256_hex32(req.body);
+        match (claim, declared) {
+            (None, Some(hash)) if hash == payload => {}
+            (None, _) => return Err(payload_mismatch()),
+            (Some(claim), _) => {
+                let mac = key
+                    .signing_mac(claim.access_key_id(), claim.scope_date(), claim.region())
+                    .ok_or_else(unknown_key)?;
+                check_signature(req, claim, &mac, &payload)?;
+            }
+        }
+        let namespace = Namespace { account: key.key.record.account.clone(), region };
+        Ok(RequestContext::new(namespace, key.key.principal.clone(), self.request_id))
     }
 }
 
@@ -244,14 +335,16 @@ mod tests {
             default_account: AccountId::parse("000000000000").unwrap(),
             default_region: Region::new("us-east-1"),
         };
-        let ctx = dev.context(&h, None, "r".into());
+        let ctx = dev.context(&h, None, "r".into()).unwrap();
         assert_eq!(ctx.namespace.region.as_str(), "eu-west-3");
         assert_eq!(ctx.namespace.account.as_str(), "123456789012");
-        let ctx = dev.context(
-            &HeaderMap::new(),
-            Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
-            "r".into(),
-        );
+        let ctx = dev
+            .context(
+                &HeaderMap::new(),
+                Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
+                "r".into(),
+            )
+            .unwrap();
         assert_eq!(ctx.namespace.region.as_str(), "ap-south-1");
         assert_eq!(ctx.namespace.account.as_str(), "000000000000");
     }
@@ -314,6 +407,8 @@ mod tests {
         let temporary = key(Some(Session {
             token_sha256: session_token_hash("tok").to_vec(),
             expires: Timestamp::from_millis(1000),
+            parent: None,
+            role: None,
         }));
         let mut h = HeaderMap::new();
         h.insert("x-amz-security-token", "tok".parse().unwrap());

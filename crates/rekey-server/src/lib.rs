@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod connections;
 pub mod context;
 pub mod protocol;
 pub mod runtime_api;
@@ -14,60 +15,98 @@ pub mod sigv4;
 pub mod tls;
 
 pub use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 use axum::routing::{get, post};
+pub use connections::Limits;
 use context::Authenticator;
+use rekey_model::{ApiError, ErrorCode};
 use rekey_service::Service;
 use rekey_store::Store;
 use std::future::Future;
 use std::sync::Arc;
-use tls::{Peer, TlsListener};
+use std::time::Duration;
+use tls::Peer;
 use tokio::net::TcpListener;
 
 /// Largest request body accepted (a 65,536-byte binary secret is ~88 KB in base64).
-const MAX_BODY: usize = 512 * 1024;
+pub const MAX_BODY: usize = 512 * 1024;
 
 struct AppState<S: Store> {
     service: Service<S>,
     auth: Authenticator,
     /// Whether requests arrive over TLS (`aws:SecureTransport`).
     tls: bool,
+    /// How long a body may take once its headers are accepted.
+    body_timeout: Duration,
+}
+
+/// The body of a request whose headers were accepted: refused at once
+/// when it declares more than [`MAX_BODY`], cut off when it sends more,
+/// or when it does not arrive within `timeout`.
+async fn read_body(headers: &HeaderMap, body: Body, timeout: Duration) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::RequestEntityTooLargeException,
+            format!("The request body is larger than {MAX_BODY} bytes."),
+        )
+    };
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(too_large()),
+        Err(_) => Err(ApiError::new(
+            ErrorCode::RequestTimeoutException,
+            format!("The request body did not arrive within {} s.", timeout.as_secs()),
+        )),
+    }
 }
 
 async fn api<S: Store>(
     State(app): State<Arc<AppState<S>>>,
     ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let incoming = sigv4::Incoming {
-        method: method.as_str(),
-        path: uri.path(),
-        query: uri.query(),
-        headers: &headers,
-        body: &body,
+    let (parts, body) = request.into_parts();
+    let mut incoming = sigv4::Incoming {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &[],
     };
     let now = app.service.now();
-    let mut ctx = match app.auth.context(&app.service, &incoming, now.millis(), request_id.clone()).await {
+    // The headers first: a stranger is refused before its body is read.
+    let admitted = match app.auth.admit(&app.service, &incoming, now.millis(), request_id.clone()).await {
+        Ok(admitted) => admitted,
+        Err(e) => return protocol::error(&e, &request_id),
+    };
+    let body = match read_body(&parts.headers, body, app.body_timeout).await {
+        Ok(body) => body,
+        Err(e) => return protocol::error(&e, &request_id),
+    };
+    incoming.body = &body;
+    let mut ctx = match admitted.finish(&incoming) {
         Ok(ctx) => ctx,
         Err(e) => return protocol::error(&e, &request_id),
     };
     ctx.source_ip = Some(peer.ip());
     ctx.secure_transport = app.tls;
     ctx.received = Some(now);
-    if let Some(admin) = protocol::admin_operation(&headers) {
+    if let Some(admin) = protocol::admin_operation(&parts.headers) {
         return match app.service.admin_dispatch(ctx, admin, &body).await {
             Ok(out) => protocol::ok(out, &request_id),
             Err(e) => protocol::error(&e, &request_id),
         };
     }
-    let op = match protocol::operation(&headers) {
+    let op = match protocol::operation(&parts.headers) {
         Ok(op) => op,
         Err(e) => return protocol::error(&e, &request_id),
     };
@@ -81,31 +120,26 @@ async fn api<S: Store>(
 }
 
 /// The HTTP application; `tls` says whether it is served over TLS.
-pub fn router<S: Store>(service: Service<S>, auth: Authenticator, tls: bool) -> Router {
-    let state = Arc::new(AppState { service, auth, tls });
-    Router::new()
-        .route("/", post(api::<S>))
-        .route("/health", get(|| async { "ok" }))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+pub fn router<S: Store>(service: Service<S>, auth: Authenticator, tls: bool, limits: Limits) -> Router {
+    let state = Arc::new(AppState { service, auth, tls, body_timeout: limits.body_timeout });
+    Router::new().route("/", post(api::<S>)).route("/health", get(|| async { "ok" })).with_state(state)
 }
 
-/// Serves the API on `listener` (over TLS with `tls`) until `shutdown` completes.
+/// Serves the API on `listener` (over TLS with `tls`) within `limits`
+/// until `shutdown` completes.
 pub async fn serve<S: Store>(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     service: Service<S>,
     auth: Authenticator,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(service, auth, tls.is_some()).into_make_service_with_connect_info::<Peer>();
-    match tls {
-        Some(config) => axum::serve(TlsListener::new(listener, config)?, app).with_graceful_shutdown(shutdown).await,
-        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
-    }
+    let app = router(service, auth, tls.is_some(), limits);
+    connections::serve(listener, tls, app, limits, shutdown).await
 }
 
 /// Serves any router (the Lambda Runtime API of a function) on `listener`.
 pub async fn serve_router(listener: TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app).await
+    connections::serve(listener, None, app, Limits::default(), std::future::pending()).await
 }

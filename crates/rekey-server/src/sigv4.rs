@@ -5,13 +5,18 @@
 //! Checked, in AWS's order: some authentication at all; a complete
 //! `Authorization` (Credential, SignedHeaders, Signature); a date
 //! (`X-Amz-Date` or `Date`) within the clock-skew limit; a credential scope
-//! for this date, a region and service `secretsmanager`; a known access
-//! key; the signature itself (compared in constant time). Derived signing
+//! for this date, a valid region and service `secretsmanager`; the host,
+//! date, `X-Amz-Target` and session token among the signed headers; a
+//! known access key; a signed payload; the signature itself (compared in
+//! constant time). All but the last need no body, so the server refuses
+//! strangers before reading one. Derived signing
 //! keys come from [`SecretKeys`], which may keep them (the server keeps one
 //! per key, day and region with the key it looked up).
 
+use crate::protocol::X_AMZ_TARGET;
 use axum::http::header::{AUTHORIZATION, DATE};
 use axum::http::{HeaderMap, HeaderName};
+use rekey_model::name::Region;
 use rekey_model::{ApiError, ErrorCode};
 use rekey_service::sigv4::{
     CanonicalHasher, SigningMac, amz_dates, canonical_query, percent_decode, sha256_hex32, uri_encode,
@@ -178,6 +183,16 @@ impl Claim<'_> {
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
+
+    /// The region of the credential scope.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The date of the credential scope (`YYYYMMDD`).
+    pub fn scope_date(&self) -> &str {
+        &self.scope_date
+    }
 }
 
 /// The signature parts of a request (header or presigned form); an error
@@ -290,13 +305,59 @@ pub fn verify<'a>(req: &Incoming<'a>, now_ms: i64, keys: &dyn SecretKeys) -> Res
     verify_claim(req, claim(req)?, now_ms, keys)
 }
 
-/// Like [`verify`], with the request's [`claim`] already parsed.
+/// Like [`verify`], with the request's [`claim`] already parsed: every
+/// check at once, with the payload hash of the body in hand. The server
+/// splits them instead ([`check_claim`] and the key before the body is
+/// read, [`check_signature`] after or, when the payload hash is declared,
+/// before).
 pub fn verify_claim<'a>(
     req: &Incoming<'_>,
     p: Claim<'a>,
     now_ms: i64,
     keys: &dyn SecretKeys,
 ) -> Result<Verified<'a>, ApiError> {
+    check_claim(req, &p, now_ms)?;
+    let declared = declared_payload_hash(req.headers)?;
+    let payload = sha256_hex32(req.body);
+    if declared.is_some_and(|d| d != payload) {
+        return Err(payload_mismatch());
+    }
+    let Some(mac) = keys.signing_mac(&p.access_key_id, &p.scope_date, &p.region) else {
+        return Err(unknown_key());
+    };
+    check_signature(req, p, &mac, &payload)
+}
+
+/// The error of a key that does not exist or is not active.
+pub fn unknown_key() -> ApiError {
+    err(ErrorCode::UnrecognizedClientException, "The security token included in the request is invalid.")
+}
+
+/// The error of a body whose hash is not the declared `X-Amz-Content-SHA256`.
+pub fn payload_mismatch() -> ApiError {
+    err(
+        ErrorCode::InvalidSignatureException,
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    )
+}
+
+/// A header the signature must cover, and the error when it does not.
+fn must_sign(p: &Claim<'_>, name: &str, shown: &str) -> Result<(), ApiError> {
+    if fields(&p.signed_headers, b';').any(|h| h == name) {
+        return Ok(());
+    }
+    Err(err(
+        ErrorCode::InvalidSignatureException,
+        format!("'{shown}' must be a 'SignedHeader' in the AWS Authorization."),
+    ))
+}
+
+/// The checks of a claim that need neither the key nor the body: the
+/// date and its skew, the credential scope, and that everything saying
+/// what the request does is signed (the host, the date, the operation in
+/// `X-Amz-Target` and a session token), so that no part of a signed
+/// request can be swapped.
+pub fn check_claim(req: &Incoming<'_>, p: &Claim<'_>, now_ms: i64) -> Result<(), ApiError> {
     let Some(signed_at) = stamp_millis(&p.stamp) else {
         return Err(err(
             ErrorCode::IncompleteSignatureException,
@@ -349,7 +410,7 @@ pub fn verify_claim<'a>(
             format!("Credential should be scoped with a valid terminator: 'aws4_request', not '{}'. ", p.terminator),
         ));
     }
-    if p.region.is_empty() {
+    if Region::parse(&p.region).is_none() {
         return Err(err(ErrorCode::InvalidSignatureException, "Credential should be scoped to a valid region. "));
     }
     if !fields(&p.signed_headers, b';').any(|h| h == "host") {
@@ -358,12 +419,54 @@ pub fn verify_claim<'a>(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
         ));
     }
-    let Some(mac) = keys.signing_mac(&p.access_key_id, &p.scope_date, &p.region) else {
+    // A presigned request's date and token are in its (signed) query.
+    if !p.presigned {
+        match req.headers.contains_key(&X_AMZ_DATE) {
+            true => must_sign(p, "x-amz-date", "X-Amz-Date")?,
+            false => must_sign(p, "date", "Date")?,
+        }
+        if req.headers.contains_key(&X_AMZ_SECURITY_TOKEN) {
+            must_sign(p, "x-amz-security-token", "X-Amz-Security-Token")?;
+        }
+    }
+    if req.headers.contains_key(&X_AMZ_TARGET) {
+        must_sign(p, "x-amz-target", "X-Amz-Target")?;
+    }
+    Ok(())
+}
+
+/// The payload hash a request declares in `X-Amz-Content-SHA256`, if
+/// any: with it the signature can be checked before the body is read
+/// (and the body against it after). Unsigned payloads are refused: the
+/// body says what the request does.
+pub fn declared_payload_hash(headers: &HeaderMap) -> Result<Option<[u8; 64]>, ApiError> {
+    let Some(value) = headers.get(&X_AMZ_CONTENT_SHA256) else { return Ok(None) };
+    let value = value.as_bytes();
+    if value.starts_with(b"UNSIGNED-PAYLOAD") || value.starts_with(b"STREAMING-") {
         return Err(err(
-            ErrorCode::UnrecognizedClientException,
-            "The security token included in the request is invalid.",
+            ErrorCode::InvalidSignatureException,
+            "Unsigned or streaming payloads are not accepted: the payload must be signed (x-amz-content-sha256 is the SHA-256 of the body).",
         ));
-    };
+    }
+    let mut hash = [0u8; 64];
+    if value.len() != 64 || !value.iter().all(u8::is_ascii_hexdigit) {
+        return Err(payload_mismatch());
+    }
+    for (h, v) in hash.iter_mut().zip(value) {
+        *h = v.to_ascii_lowercase();
+    }
+    Ok(Some(hash))
+}
+
+/// Checks the signature itself (compared in constant time) over the
+/// canonical request with `payload` (the lower-case hex SHA-256 of the
+/// body, or the hash the request declares).
+pub fn check_signature<'a>(
+    req: &Incoming<'_>,
+    p: Claim<'a>,
+    mac: &SigningMac,
+    payload: &[u8; 64],
+) -> Result<Verified<'a>, ApiError> {
     // The canonical request, hashed as it is written.
     let mut canonical = CanonicalHasher::default();
     canonical.put(req.method);
@@ -383,12 +486,7 @@ pub fn verify_claim<'a>(
     canonical.put("\n");
     canonical.put(&p.signed_headers);
     canonical.put("\n");
-    // Outside S3 the payload hash is the body's, in both forms, unless
-    // the client declared UNSIGNED-PAYLOAD.
-    match header(req.headers, &X_AMZ_CONTENT_SHA256) {
-        Some("UNSIGNED-PAYLOAD") => canonical.put("UNSIGNED-PAYLOAD"),
-        _ => canonical.put(std::str::from_utf8(&sha256_hex32(req.body)).expect("hex")),
-    }
+    canonical.put(std::str::from_utf8(payload).expect("hex"));
     let hash = canonical.finish();
     let to_sign = [
         "AWS4-HMAC-SHA256\n",

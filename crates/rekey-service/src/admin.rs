@@ -13,12 +13,14 @@ use crate::access::{Grant, Target};
 use crate::context::RequestContext;
 use crate::dispatch::parse_body;
 use rekey_model::identity::{UserName, user_arn};
-use rekey_model::name::AccountId;
+use rekey_model::name::{AccountId, Arn};
+use rekey_model::rotation::RotationJob;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{History, Store};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 /// The target prefix of rekey's own operations.
 pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
@@ -83,7 +85,53 @@ impl PrincipalRequest {
     }
 }
 
+/// Temporary credentials cannot administer (as STS session credentials
+/// cannot call IAM at AWS): a leaked session token must not mint keys.
+fn refuse_sessions(ctx: &RequestContext, op: &str) -> ApiResult<()> {
+    if ctx.principal.session {
+        return Err(ApiError::new(
+            ErrorCode::AccessDeniedException,
+            format!("Cannot call {op} with session credentials"),
+        ));
+    }
+    Ok(())
+}
+
 impl<S: Store> Service<S> {
+    /// Whether the caller may read the value of the secret `arn` (and so
+    /// what its rotation functions printed).
+    async fn may_read_value(&self, ctx: &RequestContext, arn: &Arn) -> ApiResult<bool> {
+        let state = self.store.load(&arn.namespace, &arn.name).await?;
+        let state = state.as_deref().filter(|s| &s.secret.arn == arn);
+        let shown = arn.to_string();
+        let target = Target::Secret { arn: shown.clone(), shown: &shown, state };
+        Ok(self.authorize_action(ctx, "secretsmanager:GetSecretValue", &target).is_ok())
+    }
+
+    /// A rotation job as ListRotations shows it: each failed step's
+    /// function output opened for a caller who may read the secret's
+    /// value, left out (and said so) for others.
+    fn job_view(&self, job: &RotationJob, may_read: bool) -> Value {
+        let mut view = serde_json::to_value(job).unwrap_or(Value::Null);
+        let Some(steps) = view.get_mut("steps").and_then(Value::as_array_mut) else { return view };
+        for (record, step) in job.steps.iter().zip(steps) {
+            let (Some(sealed), Some(step)) = (&record.output, step.as_object_mut()) else { continue };
+            step.remove("output");
+            let opened = may_read.then(|| self.seal.open_output(&record.output_context(&job.id), &sealed.0)).flatten();
+            match opened {
+                Some(text) => step.insert("output".into(), Value::String(text.to_string())),
+                None => step.insert(
+                    "output_hidden".into(),
+                    Value::String(
+                        "the function's output is shown to callers allowed secretsmanager:GetSecretValue on the secret"
+                            .into(),
+                    ),
+                ),
+            };
+        }
+        view
+    }
+
     /// Whether the caller is the administrator (the admin account's root,
     /// or anyone in `--dev`).
     fn is_administrator(&self, ctx: &RequestContext) -> bool {
@@ -118,6 +166,7 @@ impl<S: Store> Service<S> {
     }
 
     async fn principal_op(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+        refuse_sessions(ctx, op)?;
         let req: PrincipalRequest = request(op, body)?;
         let account = req.account(ctx)?;
         let root = user_arn(&account, None);
@@ -165,7 +214,23 @@ impl<S: Store> Service<S> {
                 encode(json!({ "Users": users }))
             }
             "CreateAccessKey" => {
-                let user = req.user_name.as_ref().map(|_| user_name(&req.user_name)).transpose()?;
+                // As IAM: no UserName means the caller's own user; only a
+                // root (or the administrator, in any account) makes a root's key.
+                let user = match (&req.user_name, &ctx.principal.user) {
+                    (Some(_), _) => Some(user_name(&req.user_name)?),
+                    (None, Some((own, _))) if account == ctx.principal.account => Some(own.clone()),
+                    (None, _) => None,
+                };
+                let caller_is_root = matches!(ctx.principal.grant, Grant::Root | Grant::Unrestricted);
+                if user.is_none() && !caller_is_root {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!(
+                            "User: {} is not authorized to perform: iam:CreateAccessKey on resource: {root}: only an account's root creates its root's keys",
+                            ctx.principal.arn
+                        ),
+                    ));
+                }
                 self.authorize_principal_op(ctx, "iam:CreateAccessKey", &account, &user_arn(&account, user.as_ref()))?;
                 let (key, secret) = self.create_access_key(account, user.clone()).await?;
                 encode(json!({"AccessKey": {
@@ -241,10 +306,24 @@ impl<S: Store> Service<S> {
                     }
                 };
                 let jobs = self.store.rotation_history(of, req.max_results.unwrap_or(100).clamp(1, 1000)).await?;
-                serde_json::to_vec(&serde_json::json!({ "Rotations": jobs }))
-                    .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
+                let mut shown = Vec::with_capacity(jobs.len());
+                let mut readable: HashMap<String, bool> = HashMap::new();
+                for job in &jobs {
+                    let key = job.arn.to_string();
+                    let may_read = match readable.get(&key) {
+                        Some(&r) => r,
+                        None => {
+                            let r = self.may_read_value(ctx, &job.arn).await?;
+                            readable.insert(key, r);
+                            r
+                        }
+                    };
+                    shown.push(self.job_view(job, may_read));
+                }
+                encode(json!({ "Rotations": shown }))
             }
             "Clock" => {
+                refuse_sessions(ctx, op)?;
                 if !self.is_administrator(ctx) {
                     return Err(ApiError::new(
                         ErrorCode::AccessDeniedException,

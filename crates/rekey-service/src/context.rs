@@ -25,12 +25,22 @@ pub struct Principal {
     pub user: Option<(UserName, String)>,
     /// What the caller's identity policies allow.
     pub grant: Grant,
+    /// Whether the caller signed with temporary credentials (which, as
+    /// STS session credentials at AWS, cannot administer principals).
+    pub session: bool,
 }
 
 impl Principal {
     /// An account's root, allowed everything its account may do.
     pub fn root(account: AccountId, access_key_id: String) -> Self {
-        Principal { arn: user_arn(&account, None), account, access_key_id, user: None, grant: Grant::Root }
+        Principal {
+            arn: user_arn(&account, None),
+            account,
+            access_key_id,
+            user: None,
+            grant: Grant::Root,
+            session: false,
+        }
     }
 
     /// This caller, allowed what its identity `policies` allow. They are

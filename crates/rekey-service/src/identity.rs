@@ -4,7 +4,7 @@
 use crate::Service;
 use crate::access::Grant;
 use rekey_model::identity::{
-    AccessKeyRecord, Session, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id,
+    AccessKeyRecord, RoleSession, Session, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id,
     new_secret_access_key, new_session_token, new_temporary_key_id, new_user_id,
 };
 use rekey_model::name::AccountId;
@@ -14,10 +14,6 @@ use rekey_store::Store;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use zeroize::Zeroizing;
-
-/// The policy rekey gives the user its exec rotation functions call back
-/// as: what AWS's rotation templates need of their execution role.
-const ROTATION_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}"#;
 
 fn no_such_user(name: &UserName) -> ApiError {
     ApiError::not_found(format!("The user with name {name} cannot be found."))
@@ -118,19 +114,35 @@ impl<S: Store> Service<S> {
                 "Cannot call GetSessionToken with session credentials",
             ));
         }
+        let lifetime = std::time::Duration::from_secs(seconds as u64);
+        let parent = Some(caller.access_key_id.clone());
+        self.mint_session(caller.account, caller.user, parent, None, lifetime).await
+    }
+
+    /// New temporary credentials (`ASIA…` and a session token) of a user
+    /// or root of `account`, or of a role, valid for `lifetime`; `parent`
+    /// is the key whose deletion revokes them.
+    pub(crate) async fn mint_session(
+        &self,
+        account: AccountId,
+        user: Option<UserName>,
+        parent: Option<String>,
+        role: Option<RoleSession>,
+        lifetime: std::time::Duration,
+    ) -> ApiResult<TemporaryCredentials> {
         let id = new_temporary_key_id();
         let secret = new_secret_access_key();
         let token = new_session_token();
         let now = self.clock.now();
-        let expires = rekey_model::Timestamp::from_millis(now.millis() + seconds * 1000);
+        let expires = rekey_model::Timestamp::from_millis(now.millis().saturating_add(lifetime.as_millis() as i64));
         let record = AccessKeyRecord {
             access_key_id: id.clone(),
-            account: caller.account,
-            user: caller.user,
+            account,
+            user,
             sealed_secret: self.seal.seal_credential(&id, &secret),
             created: now,
             active: true,
-            session: Some(Session { token_sha256: session_token_hash(&token).to_vec(), expires }),
+            session: Some(Session { token_sha256: session_token_hash(&token).to_vec(), expires, parent, role }),
         };
         self.store.insert_access_key(record).await?;
         Ok(TemporaryCredentials { access_key_id: id, secret_access_key: secret, session_token: token, expires })
@@ -146,7 +158,8 @@ impl<S: Store> Service<S> {
         Ok(self.store.access_keys(account, user).await?)
     }
 
-    /// Revokes (deletes) an access key of `account`.
+    /// Revokes (deletes) an access key of `account`, and the temporary
+    /// credentials made from it.
     pub async fn delete_access_key(&self, account: &AccountId, id: &str) -> ApiResult<()> {
         let missing = || ApiError::not_found(format!("The Access Key with id {id} cannot be found."));
         match self.store.load_access_key(id).await? {
@@ -212,9 +225,16 @@ impl<S: Store> Service<S> {
             .seal
             .open_credential(id, &record.sealed_secret)
             .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
-        let (docs, user) = match &record.user {
-            None => (None, None),
-            Some(name) => {
+        let role = record.session.as_ref().and_then(|s| s.role.as_ref());
+        let (docs, user) = match (role, &record.user) {
+            // A role's credentials may do what their one policy allows.
+            (Some(role), _) => {
+                let doc = PolicyDocument::parse_identity(&role.policy)
+                    .map_err(|e| ApiError::internal(format!("a role session's policy does not parse: {e}")))?;
+                (Some(vec![doc]), None)
+            }
+            (None, None) => (None, None),
+            (None, Some(name)) => {
                 let user = self.store.user(&record.account, name).await?;
                 // Stored policies were validated when attached.
                 let docs = self.store.user_policies(&record.account, name).await?;
@@ -229,6 +249,7 @@ impl<S: Store> Service<S> {
             access_key_id: record.access_key_id.clone(),
             user,
             grant: Grant::Root,
+            session: record.is_session(),
         };
         let principal = Arc::new(match docs {
             Some(docs) => principal.with_policies(&docs),
@@ -243,37 +264,8 @@ impl<S: Store> Service<S> {
         self.identity_epoch.load(Ordering::Acquire)
     }
 
-    fn identity_changed(&self) {
+    pub(crate) fn identity_changed(&self) {
         self.identity_epoch.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// The access key of a user rekey itself acts as in `account` (e.g.
-    /// the rotation functions' caller): the stored one, or a new user and
-    /// key allowed what rotation functions need.
-    pub(crate) async fn service_access_key(
-        &self,
-        account: &AccountId,
-        user: &str,
-    ) -> ApiResult<(String, Zeroizing<String>)> {
-        let name = UserName::parse(user).ok_or_else(|| ApiError::internal(format!("bad service user {user}")))?;
-        if let Some(record) = self.store.find_access_key(account, &name).await? {
-            let secret = self
-                .seal
-                .open_credential(&record.access_key_id, &record.sealed_secret)
-                .ok_or_else(|| ApiError::internal("An access key could not be opened with this master key."))?;
-            return Ok((record.access_key_id, secret));
-        }
-        if self.store.user(account, &name).await?.is_none() {
-            let user = UserRecord {
-                account: account.clone(),
-                name: name.clone(),
-                user_id: new_user_id(),
-                created: self.clock.now(),
-            };
-            self.store.insert_user(user).await?;
-            self.put_user_policy(account, &name, "rotation", ROTATION_POLICY).await?;
-        }
-        self.create_access_key(account.clone(), Some(name)).await
     }
 
     /// Whether any access key exists (none on a store never served without `--dev`).

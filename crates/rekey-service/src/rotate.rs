@@ -12,9 +12,10 @@ use crate::rotation::scheduler::replan;
 use crate::values::RequestedValue;
 use rekey_model::Timestamp;
 use rekey_model::api::*;
+use rekey_model::name::SecretRef;
 use rekey_model::rotation::{RotationJob, RotationMode};
 use rekey_model::schedule::Schedule;
-use rekey_model::secret::{SealedValue, SecretState, VersionRecord};
+use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{Change, SecretWrite, Store};
@@ -55,7 +56,9 @@ pub(crate) fn begin_rotation(
     state.labels.set(StagingLabel::pending(), &token)?;
     let mut write = SecretWrite::of(state);
     write.put_versions.push((version, value));
-    write.rotation = Some(RotationJob::new(state.secret.arn.clone(), token, function, mode, now));
+    let mut job = RotationJob::new(state.secret.arn.clone(), token, function, mode, now);
+    job.master_arn = state.secret.meta.rotation.master_arn.clone();
+    write.rotation = Some(job);
     Ok(write)
 }
 
@@ -88,13 +91,14 @@ impl<S: Store> Service<S> {
             input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).or_else(tagged).ok_or_else(
                 || ApiError::invalid_request("No Lambda rotation function ARN is associated with this secret."),
             )?;
-        if self.rotation.functions().get(&function).is_none() {
+        if self.rotation.functions().get(&function, &arn.namespace.account).is_none() {
             return Err(ApiError::new(
                 ErrorCode::AccessDeniedException,
                 "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.",
             ));
         }
         self.authorize_invoke(ctx, &function)?;
+        let master_arn = self.authorized_master(ctx, &resolved.state).await?;
         let mode = if input.rotate_immediately.unwrap_or(true) { RotationMode::Rotate } else { RotationMode::Test };
         // A configuration test runs on a copy of the current value.
         let copy = match mode {
@@ -119,6 +123,7 @@ impl<S: Store> Service<S> {
                 let rotation = &mut state.secret.meta.rotation;
                 rotation.enabled = Some(true);
                 rotation.lambda_arn = Some(function.clone());
+                rotation.master_arn = master_arn;
                 if let Some(rules) = input.rotation_rules {
                     rotation.rules = Some(rules);
                 }
@@ -159,6 +164,31 @@ impl<S: Store> Service<S> {
         let kms = state.secret.meta.kms_key_id.as_deref();
         let new = self.seal_version(kms, arn, RequestedValue { token: token.clone(), value }).await?;
         Ok(Some(new.sealed))
+    }
+
+    /// The master secret the current value names (a database secret's
+    /// `masterarn`), which the caller must be allowed to read
+    /// (`secretsmanager:GetSecretValue`), as at AWS the rotation
+    /// function's role must be: the rotation reads it on the caller's
+    /// behalf, and may read no other. Its ARN when it exists; `None` when
+    /// the value names none (or one that does not exist, which a rotation
+    /// then cannot read either).
+    async fn authorized_master(&self, ctx: &RequestContext, state: &SecretState) -> ApiResult<Option<String>> {
+        #[derive(serde::Deserialize)]
+        struct Master {
+            masterarn: Option<String>,
+        }
+        let Some(current) = state.labels.holder(StagingLabel::CURRENT) else { return Ok(None) };
+        let Some(sealed) = self.store.read_value(state.secret.pk, current).await? else { return Ok(None) };
+        let value = self.seal.open(self.store.as_ref(), &sealed, &state.secret.arn, current).await?;
+        // Only `masterarn` is read out of the value (the rest is skipped, not copied).
+        let SecretValue::String(text) = &value else { return Ok(None) };
+        let Ok(Master { masterarn: Some(master) }) = serde_json::from_str::<Master>(text.expose()) else {
+            return Ok(None);
+        };
+        let Ok(r) = SecretRef::parse(&master) else { return Ok(None) };
+        let found = self.resolve_ref(&ctx.with_action("secretsmanager:GetSecretValue"), &master, &r).await?;
+        Ok(found.map(|m| m.arn().to_string()))
     }
 
     /// The caller must be allowed `lambda:InvokeFunction` on the rotation

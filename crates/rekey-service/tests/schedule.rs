@@ -49,9 +49,10 @@ async fn sim() -> Sim {
         FunctionConfig {
             arn: FUNCTION.into(),
             timeout_seconds: 60,
+            accounts: Vec::new(),
             kind: FunctionKind::Password(PasswordRotator::default()),
         },
-        FunctionConfig { arn: BROKEN.into(), timeout_seconds: 60, kind: broken },
+        FunctionConfig { arn: BROKEN.into(), timeout_seconds: 60, accounts: Vec::new(), kind: broken },
     ])
     .unwrap();
     let settings = RotationSettings { concurrency: 64, ..Default::default() };

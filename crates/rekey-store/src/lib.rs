@@ -320,7 +320,8 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes temporary access keys that expired before `now`; how many.
     fn delete_expired_access_keys(&self, now: Timestamp) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
-    /// Deletes an access key; `false` if there was none.
+    /// Deletes an access key and the temporary credentials made from it
+    /// (whose `parent` it is); `false` if there was no such key.
     fn delete_access_key(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// How many access keys exist (none: the first start without `--dev`).

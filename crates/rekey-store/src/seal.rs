@@ -122,6 +122,10 @@ fn credential_aad(access_key_id: &str) -> Vec<u8> {
     format!("rekey-access-key\0{access_key_id}").into_bytes()
 }
 
+fn output_aad(context: &str) -> Vec<u8> {
+    format!("rekey-function-output\0{context}").into_bytes()
+}
+
 /// Encrypts and decrypts secret values. Cheap to share (`Arc`).
 pub struct Seal {
     master: Aes256Gcm,
@@ -157,6 +161,18 @@ impl Seal {
     /// Opens what [`seal_credential`](Self::seal_credential) sealed.
     pub fn open_credential(&self, access_key_id: &str, sealed: &[u8]) -> Option<Zeroizing<String>> {
         let clear = decrypt(&self.master, sealed, &credential_aad(access_key_id))?;
+        String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
+    }
+
+    /// Seals what a rotation function printed (it may hold secrets) under
+    /// the master key, bound to `context` (its job and step).
+    pub fn seal_output(&self, context: &str, text: &str) -> Vec<u8> {
+        encrypt(&self.master, text.as_bytes(), &output_aad(context))
+    }
+
+    /// Opens what [`seal_output`](Self::seal_output) sealed.
+    pub fn open_output(&self, context: &str, sealed: &[u8]) -> Option<Zeroizing<String>> {
+        let clear = decrypt(&self.master, sealed, &output_aad(context))?;
         String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
     }
 

@@ -61,6 +61,16 @@ pub struct ServeArgs {
     /// as --ca-bundle / AWS_CA_BUNDLE).
     #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
     dev_tls: bool,
+    /// Connections open at once; beyond it new clients wait to be accepted.
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers (or finish a TLS
+    /// handshake); also how long an idle keep-alive connection stays open.
+    #[arg(long, default_value_t = 20)]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers are accepted.
+    #[arg(long, default_value_t = 30)]
+    body_timeout: u64,
 }
 
 /// How the server speaks TLS.
@@ -206,7 +216,12 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         // Tests and scripts read the address from this line.
         println!("rekey listening on {scheme}://{addr}");
         let tls = tls.map(|t| t.config);
-        rekey_server::serve(listener, tls, service, auth, shutdown_signal()).await.map_err(|e| e.to_string())
+        let limits = rekey_server::Limits {
+            max_connections: args.max_connections.max(1),
+            header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+        };
+        rekey_server::serve(listener, tls, service, auth, limits, shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }
 

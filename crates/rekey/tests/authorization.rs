@@ -28,7 +28,9 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("rekey.toml");
         let function = |arn: &str| format!("[[function]]\narn = \"{arn}\"\ntype = \"builtin:password\"\n");
-        std::fs::write(&config, function(FUNCTION) + &function(ELSEWHERE)).unwrap();
+        // The other account's function serves this one too.
+        let elsewhere = function(ELSEWHERE) + &format!("accounts = [\"{ACCOUNT}\"]\n");
+        std::fs::write(&config, function(FUNCTION) + &elsewhere).unwrap();
         let mut args = vec!["--config", config.to_str().unwrap()];
         args.extend_from_slice(extra);
         let server = Server::start_signed(&args);
@@ -217,8 +219,8 @@ fn users_policies_and_the_aws_cli() {
         (v["SecretString"] != "v1").then_some(())
     });
 
-    // A registered function in another account is the operator's: the
-    // caller's identity decides (the root may).
+    // A registered function of another account, configured to serve this
+    // one, is the operator's: the caller's identity decides (the root may).
     let elsewhere =
         f.aws_ok(&bin, admin, &["rotate-secret", "--secret-id", "other", "--rotation-lambda-arn", ELSEWHERE]);
     assert!(elsewhere["VersionId"].is_string(), "{elsewhere}");

@@ -124,8 +124,9 @@ fn lifecycle_with_the_aws_cli() {
 fn rotate_secret_reference_examples() {
     let Some(bin) = aws_cli() else { return };
     let function = "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda";
-    let server =
-        Server::start_with_config(&format!("[[function]]\narn = \"{function}\"\ntype = \"builtin:password\"\n"));
+    let server = Server::start_with_config(&format!(
+        "[[function]]\narn = \"{function}\"\ntype = \"builtin:password\"\naccounts = [\"*\"]\n"
+    ));
     let cli = Cli { bin: &bin, server: &server, home: tempfile::tempdir().unwrap() };
     let created = cli.json(&["create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", "first"]);
     let arn = created["ARN"].as_str().unwrap().to_string();

@@ -259,8 +259,9 @@ type ArgsFor<'a> = &'a dyn Fn(&str) -> Vec<String>;
 #[test]
 fn write_commands_print_what_the_aws_cli_prints() {
     let Some(aws) = aws_cli() else { return };
-    let server =
-        Server::start_with_config(&format!("[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\n"));
+    let server = Server::start_with_config(&format!(
+        "[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\naccounts = [\"*\"]\n"
+    ));
     let p = Pair::new(aws, &server);
     // Each command runs with aws on `aws-…` and with rekey on `rek-…`
     // (same length, so tables line up); rekey's name is then swapped for
@@ -458,8 +459,9 @@ fn errors_and_exit_codes_follow_version_2() {
 
 #[test]
 fn the_reference_page_examples_run_verbatim() {
-    let server =
-        Server::start_with_config(&format!("[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\n"));
+    let server = Server::start_with_config(&format!(
+        "[[function]]\narn = \"{DOCS_FN}\"\ntype = \"builtin:password\"\naccounts = [\"*\"]\n"
+    ));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config"), "[default]\nregion = us-west-2\n").unwrap();
     let run = |args: &[&str]| {

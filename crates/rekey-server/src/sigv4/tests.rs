@@ -234,3 +234,113 @@ fn a_repeated_signed_header_is_canonical_with_its_values_joined() {
         "a value left out changes the canonical request"
     );
 }
+
+/// A request signed over `signed` headers only (by hand, as an attacker
+/// would), with `payload` as the payload hash, then sent with `extra`
+/// headers added after signing.
+fn signed_over(
+    signed: &[(&str, &str)],
+    extra: &[(&str, &str)],
+    payload: &str,
+    region: &str,
+) -> Vec<(&'static str, String)> {
+    use rekey_service::sigv4::{canonical_headers, hex, signature, signing_key, string_to_sign};
+    let (date, stamp) = rekey_service::sigv4::amz_dates(SIGNED_MS);
+    let mut headers: Vec<(String, String)> = signed.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    headers.push(("x-amz-date".into(), stamp.clone()));
+    headers.sort();
+    let names: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
+    let names = names.join(";");
+    let canonical = format!("POST\n/\n\n{}\n{names}\n{payload}", canonical_headers(&headers));
+    let scope = format!("{date}/{region}/secretsmanager/aws4_request");
+    let key = signing_key(SECRET, &date, region, "secretsmanager");
+    let sig = hex(&signature(&key, &string_to_sign(&stamp, &scope, &canonical)));
+    let mut out: Vec<(&'static str, String)> =
+        headers.into_iter().map(|(k, v)| (&*Box::leak(k.into_boxed_str()), v)).collect();
+    for (k, v) in extra {
+        out.push((Box::leak(k.to_string().into_boxed_str()), v.to_string()));
+    }
+    out.push((
+        "authorization",
+        format!("AWS4-HMAC-SHA256 Credential={KEY}/{scope}, SignedHeaders={names}, Signature={sig}"),
+    ));
+    out
+}
+
+fn body_hash() -> String {
+    rekey_service::sigv4::sha256_hex(BODY.as_bytes())
+}
+
+#[test]
+fn a_request_signed_without_its_target_cannot_be_retargeted() {
+    let host = ("host", "127.0.0.1:4584");
+    // Signed over host and date only; the operation added afterwards.
+    let retargeted =
+        signed_over(&[host], &[("x-amz-target", "secretsmanager.DeleteSecret")], &body_hash(), "us-east-1");
+    assert_eq!(
+        code(verify(&retargeted, None, BODY, SIGNED_MS)),
+        (
+            "InvalidSignatureException".into(),
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into()
+        )
+    );
+    // The same request with its target signed passes: the check is what refused it.
+    let honest =
+        signed_over(&[host, ("x-amz-target", "secretsmanager.DescribeSecret")], &[], &body_hash(), "us-east-1");
+    assert!(verify(&honest, None, BODY, SIGNED_MS).is_ok());
+    // A session token must be signed too, and the date.
+    let token = signed_over(
+        &[host, ("x-amz-target", "secretsmanager.DescribeSecret")],
+        &[("x-amz-security-token", "t")],
+        &body_hash(),
+        "us-east-1",
+    );
+    assert_eq!(
+        code(verify(&token, None, BODY, SIGNED_MS)).1,
+        "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization."
+    );
+    let auth = honest.iter().find(|(k, _)| *k == "authorization").unwrap().1.clone();
+    let undated = with(&honest, "authorization", &auth.replace("host;x-amz-date;", "host;"));
+    assert_eq!(
+        code(verify(&undated, None, BODY, SIGNED_MS)).1,
+        "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."
+    );
+}
+
+#[test]
+fn unsigned_payloads_are_refused() {
+    let host = ("host", "127.0.0.1:4584");
+    let target = ("x-amz-target", "secretsmanager.DescribeSecret");
+    // A valid signature over UNSIGNED-PAYLOAD would let the body be swapped.
+    let unsigned = signed_over(
+        &[host, target, ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")],
+        &[],
+        "UNSIGNED-PAYLOAD",
+        "us-east-1",
+    );
+    let (kind, message) = code(verify(&unsigned, None, r#"{"SecretId":"other"}"#, SIGNED_MS));
+    assert_eq!(kind, "InvalidSignatureException");
+    assert!(message.starts_with("Unsigned or streaming payloads are not accepted"), "{message}");
+    // A declared hash is checked against the body.
+    let declared = signed_over(&[host, target, ("x-amz-content-sha256", &body_hash())], &[], &body_hash(), "us-east-1");
+    assert!(verify(&declared, None, BODY, SIGNED_MS).is_ok());
+    assert_eq!(
+        code(verify(&declared, None, r#"{"SecretId":"other"}"#, SIGNED_MS)).1,
+        "The provided 'x-amz-content-sha256' header does not match what was computed."
+    );
+}
+
+#[test]
+fn the_region_must_be_a_region() {
+    let host = ("host", "127.0.0.1:4584");
+    let target = ("x-amz-target", "secretsmanager.DescribeSecret");
+    for region in ["x:111111111111", "us-east-1:222222222222", "US-EAST-1"] {
+        let odd = signed_over(&[host, target], &[], &body_hash(), region);
+        assert_eq!(
+            code(verify(&odd, None, BODY, SIGNED_MS)),
+            ("InvalidSignatureException".into(), "Credential should be scoped to a valid region. ".into()),
+            "{region}"
+        );
+    }
+    assert!(verify(&signed_over(&[host, target], &[], &body_hash(), "eu-central-2"), None, BODY, SIGNED_MS).is_ok());
+}

@@ -89,6 +89,12 @@ impl PasswordRotator {
     }
 }
 
+/// The actions of the built-ins' calls, authorized as the job's role
+/// (`rotation::role`) like any caller's.
+pub(super) const GET: &str = "secretsmanager:GetSecretValue";
+pub(super) const PUT: &str = "secretsmanager:PutSecretValue";
+pub(super) const DESCRIBE: &str = "secretsmanager:DescribeSecret";
+
 /// An operation's error as a step's failure.
 pub(super) fn failed(e: ApiError) -> FunctionError {
     FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
@@ -110,14 +116,15 @@ impl<S: Store> Service<S> {
             version_id: Some(token.clone()),
             version_stage: Some(StagingLabel::PENDING.into()),
         };
+        let read = &ctx.with_action(GET);
         match step {
             RotationStep::Create => {
-                if self.get_secret_value(ctx, pending()).await.is_ok() {
+                if self.get_secret_value(read, pending()).await.is_ok() {
                     return Ok(());
                 }
                 let current = self
                     .get_secret_value(
-                        ctx,
+                        read,
                         GetSecretValueRequest { secret_id: arn.clone(), version_id: None, version_stage: None },
                     )
                     .await;
@@ -128,7 +135,7 @@ impl<S: Store> Service<S> {
                 };
                 let value = rotator.new_value(current).map_err(FunctionError::Function)?;
                 self.put_secret_value(
-                    ctx,
+                    &ctx.with_action(PUT),
                     PutSecretValueRequest {
                         secret_id: arn,
                         client_request_token: Some(token),
@@ -142,7 +149,7 @@ impl<S: Store> Service<S> {
                 .map_err(failed)
             }
             RotationStep::Set => Ok(()),
-            RotationStep::Test => self.get_secret_value(ctx, pending()).await.map(|_| ()).map_err(failed),
+            RotationStep::Test => self.get_secret_value(read, pending()).await.map(|_| ()).map_err(failed),
             RotationStep::Finish => self.finish_step(ctx, job).await,
         }
     }
@@ -151,13 +158,13 @@ impl<S: Store> Service<S> {
     /// job's version (nothing to do if it is there already).
     pub(super) async fn finish_step(&self, ctx: &RequestContext, job: &RotationJob) -> Result<(), FunctionError> {
         let arn = job.arn.to_string();
-        let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
+        let state = self.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
         let current = state.labels.holder(StagingLabel::CURRENT).cloned();
         if current.as_ref() == Some(&job.token) {
             return Ok(());
         }
         self.update_secret_version_stage(
-            ctx,
+            &ctx.with_action("secretsmanager:UpdateSecretVersionStage"),
             UpdateSecretVersionStageRequest {
                 secret_id: arn,
                 version_stage: StagingLabel::CURRENT.into(),

@@ -6,21 +6,23 @@
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
 use super::functions::{Caller, Function, FunctionError, Invocation};
+use super::role::ROLE;
 use super::scheduler::replan;
 use crate::Service;
-use crate::context::{Principal, RequestContext};
+use crate::context::RequestContext;
 use rekey_model::ApiResult;
-use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, StepRecord};
+use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, SealedOutput, StepRecord};
 use rekey_model::secret::SecretState;
 use rekey_model::staging::StagingLabel;
 use rekey_store::{Change, SecretWrite, Store, StoreError};
 use std::time::{Duration, Instant};
 
-/// The user whose access key rotation functions call back with.
-const ROTATION_USER: &str = "rekey-rotation";
-
 /// How often active jobs are looked for without being woken.
 const POLL: Duration = Duration::from_secs(5);
+
+/// How long a step's credentials outlive its timeout, should rekey stop
+/// before revoking them.
+const CREDENTIAL_GRACE: Duration = Duration::from_secs(60);
 
 /// What the secret's labels say about a job.
 enum Standing {
@@ -116,19 +118,10 @@ impl<S: Store> Service<S> {
         Ok(n)
     }
 
-    /// The context the engine calls the service in: the secret's namespace,
-    /// as Secrets Manager itself.
-    fn engine_context(job: &RotationJob) -> RequestContext {
-        let principal = Principal {
-            arn: "secretsmanager.amazonaws.com".into(),
-            ..Principal::unrestricted(job.arn.namespace.account.clone(), String::new())
-        };
-        RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string())
-    }
-
     /// Runs the current attempt of `job` from its next step to its end.
     async fn drive(&self, mut job: RotationJob) -> Result<(), StoreError> {
-        let ctx = Self::engine_context(&job);
+        // The steps act as the job's role, never as rekey itself.
+        let ctx = self.job_context(&job);
         loop {
             if !self.store.rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Active) {
                 return Ok(());
@@ -163,13 +156,20 @@ impl<S: Store> Service<S> {
             let started = self.clock.now();
             let clock = Instant::now();
             let outcome = self.invoke(&ctx, &job, step).await;
-            job.steps.push(StepRecord {
+            let mut record = StepRecord {
                 attempt: job.attempts,
                 step,
                 started,
                 millis: clock.elapsed().as_millis() as u64,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
-            });
+                output: None,
+            };
+            // What the function said is sealed, never logged.
+            if let Some(output) = outcome.as_ref().err().and_then(FunctionError::output) {
+                let sealed = self.seal.seal_output(&record.output_context(&job.id), output);
+                record.output = Some(SealedOutput(sealed));
+            }
+            job.steps.push(record);
             job.updated = self.clock.now();
             if let Err(e) = outcome {
                 tracing::warn!(secret = %job.arn, step = %step, error = %e, "rotation step failed");
@@ -222,7 +222,7 @@ impl<S: Store> Service<S> {
         job: &RotationJob,
         step: rekey_model::rotation::RotationStep,
     ) -> Result<(), FunctionError> {
-        let Some(function) = self.rotation.functions.get(&job.function_arn) else {
+        let Some(function) = self.rotation.functions.get(&job.function_arn, &job.arn.namespace.account) else {
             return Err(FunctionError::Unreachable(format!("no rotation function {} is configured", job.function_arn)));
         };
         match function.as_ref() {
@@ -237,34 +237,32 @@ impl<S: Store> Service<S> {
                     function_arn: job.function_arn.clone(),
                 };
                 let callback = self.rotation.callback.get().cloned().unwrap_or_default();
-                let caller = self.rotation_caller(&job.arn.namespace, callback.authenticated).await.map_err(|e| {
+                if !callback.authenticated {
+                    // `--dev`: the account id selects the account.
+                    let caller = Caller {
+                        region: job.arn.namespace.region.to_string(),
+                        access_key_id: job.arn.namespace.account.to_string(),
+                        secret_access_key: zeroize::Zeroizing::new(ROLE.into()),
+                        session_token: None,
+                    };
+                    return f.invoke(&inv, &callback, &caller).await;
+                }
+                // Credentials of the job's role for this step alone.
+                let lifetime = f.timeout() + CREDENTIAL_GRACE;
+                let creds = self.job_credentials(job, lifetime).await.map_err(|e| {
                     FunctionError::Unreachable(format!("no credentials for the function: {}", e.message))
                 })?;
-                f.invoke(&inv, &callback, &caller).await
+                let caller = Caller {
+                    region: job.arn.namespace.region.to_string(),
+                    access_key_id: creds.access_key_id.clone(),
+                    secret_access_key: creds.secret_access_key,
+                    session_token: Some(creds.session_token),
+                };
+                let outcome = f.invoke(&inv, &callback, &caller).await;
+                self.revoke_credentials(&creds.access_key_id).await;
+                outcome
             }
         }
-    }
-
-    /// The credentials a local function calls back with: in `--dev` the
-    /// account id (the dev identity rule selects the account by it);
-    /// otherwise the account's `rekey-rotation` access key, created once
-    /// and kept in the store like any other key.
-    async fn rotation_caller(
-        &self,
-        ns: &rekey_model::name::Namespace,
-        authenticated: bool,
-    ) -> rekey_model::ApiResult<Caller> {
-        let region = ns.region.as_str().to_string();
-        if !authenticated {
-            return Ok(Caller {
-                region,
-                access_key_id: ns.account.to_string(),
-                secret_access_key: zeroize::Zeroizing::new("rekey-rotation".into()),
-            });
-        }
-        let _one_at_a_time = self.rotation.caller_key.lock().await;
-        let (access_key_id, secret_access_key) = self.service_access_key(&ns.account, ROTATION_USER).await?;
-        Ok(Caller { region, access_key_id, secret_access_key })
     }
 
     /// An attempt failed: retry after a backoff, or give up.

@@ -6,7 +6,7 @@
 //! Nothing else of rekey's environment reaches the child but `PATH`, `HOME`,
 //! locale, temp-dir and CA settings, and the function's configured `env`.
 
-use super::functions::{Callback, Caller, FunctionError, Invocation, tail};
+use super::functions::{Callback, Caller, FunctionError, Invocation, OutputTail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -35,9 +35,6 @@ pub struct ExecExecutor {
 /// Variables of rekey's environment a child keeps.
 const INHERITED: &[&str] =
     &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
-
-/// Keep this much of a failed child's stderr in the job record.
-const STDERR_TAIL: usize = 2048;
 
 impl ExecExecutor {
     /// An executor for `config` (whose command is not empty).
@@ -77,6 +74,9 @@ impl ExecExecutor {
             .env("AWS_LAMBDA_FUNCTION_NAME", function_name(&inv.function_arn))
             .env("AWS_LAMBDA_FUNCTION_TIMEOUT", timeout.as_secs().to_string())
             .envs(&self.config.env);
+        if let Some(token) = &caller.session_token {
+            cmd.env("AWS_SESSION_TOKEN", token.as_str());
+        }
         if let Some(ca) = &callback.ca_bundle {
             cmd.env("AWS_CA_BUNDLE", ca);
         }
@@ -92,18 +92,23 @@ impl ExecExecutor {
             let _ = stdin.write_all(&event).await;
             drop(stdin);
         };
+        // All of stderr is read (a child blocked on a full pipe would
+        // never exit) but only its end is kept: a chatty function cannot
+        // exhaust rekey's memory.
         let read = async move {
-            let mut buf = Vec::new();
-            let _ = stderr.read_to_end(&mut buf).await;
-            buf
+            let mut kept = OutputTail::default();
+            let mut chunk = [0u8; 8192];
+            while let Ok(n @ 1..) = stderr.read(&mut chunk).await {
+                kept.push(&chunk[..n]);
+            }
+            kept
         };
         let ((), err, status) = tokio::join!(write, read, child.wait());
         let status = status.map_err(|e| FunctionError::Unreachable(e.to_string()))?;
         if status.success() {
             return Ok(());
         }
-        let err = String::from_utf8_lossy(&err);
-        Err(FunctionError::Function(format!("{status}: {}", tail(&err, STDERR_TAIL))))
+        Err(FunctionError::Failed { status: format!("the command failed ({status})"), output: err.text() })
     }
 }
 

@@ -4,8 +4,9 @@
 //! invoked, as a Lambda function that does not exist cannot on AWS.
 
 use super::builtin::PasswordRotator;
-use super::database::{DatabaseOptions, DatabaseRotator, Engine, Strategy};
+use super::database::{DatabaseOptions, DatabaseRotator, Engine, HostAllowlist, Strategy};
 use super::{exec, http, lambda, runtime};
+use rekey_model::name::AccountId;
 use rekey_model::rotation::RotationStep;
 use rekey_model::staging::VersionId;
 use serde::Deserialize;
@@ -42,25 +43,81 @@ impl Invocation {
     }
 }
 
-/// Why an invocation failed.
+/// Why an invocation failed. What it shows ([`fmt::Display`]) is rekey's
+/// own words and may go to logs and the rotation history as they are;
+/// what a function itself printed or answered is its [`output`]
+/// (FunctionError::output), which may hold anything the function saw,
+/// secrets included, and is only ever kept sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FunctionError {
-    /// The function ran and reported an error.
+    /// A built-in rotator failed (its message names no secret).
     Function(String),
+    /// An external function ran and reported an error: `status` says how
+    /// (an exit status, an HTTP status…), `output` is what it said.
+    Failed {
+        /// How it failed, in rekey's words.
+        status: String,
+        /// The end of what it printed or answered.
+        output: String,
+    },
     /// It did not answer in time.
     Timeout(Duration),
     /// It could not be reached or started.
     Unreachable(String),
 }
 
+impl FunctionError {
+    /// What the function itself said, if it said anything.
+    pub fn output(&self) -> Option<&str> {
+        match self {
+            FunctionError::Failed { output, .. } if !output.is_empty() => Some(output),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for FunctionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FunctionError::Function(m) => write!(f, "{m}"),
+            FunctionError::Failed { status, .. } => write!(f, "{status} (its output is in the rotation history)"),
             FunctionError::Timeout(d) => write!(f, "timed out after {} s", d.as_secs_f64()),
             FunctionError::Unreachable(m) => write!(f, "could not invoke the function: {m}"),
         }
     }
+}
+
+/// The most of a function's output (stderr, an error answer) kept: its
+/// end, where the exception usually is.
+pub const OUTPUT_TAIL: usize = 4096;
+
+/// The end of a function's output, kept as it is read: whatever its
+/// length, a function cannot exhaust rekey's memory with it.
+#[derive(Default)]
+pub(crate) struct OutputTail(Vec<u8>);
+
+impl OutputTail {
+    /// Adds what was read next.
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+        if self.0.len() > 2 * OUTPUT_TAIL {
+            self.0.drain(..self.0.len() - OUTPUT_TAIL);
+        }
+    }
+
+    /// The last `OUTPUT_TAIL` bytes, as text.
+    pub(crate) fn text(&self) -> String {
+        tail(&String::from_utf8_lossy(&self.0), OUTPUT_TAIL)
+    }
+}
+
+/// The end of an HTTP answer's text (see [`OutputTail`]).
+pub(crate) async fn bounded_text(mut response: reqwest::Response) -> String {
+    let mut kept = OutputTail::default();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        kept.push(&chunk);
+    }
+    kept.text()
 }
 
 /// Keeps a function's error output short in job records and logs: the
@@ -89,6 +146,12 @@ pub struct FunctionConfig {
     /// Seconds one step may take.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// The accounts whose secrets it rotates: by default only the account
+    /// its ARN names (as a Lambda function serves its own account unless
+    /// its resource policy says otherwise); `"*"` for every account. A
+    /// function whose ARN names no account (`builtin:…`) must list them.
+    #[serde(default)]
+    pub accounts: Vec<String>,
     /// How it runs.
     #[serde(flatten)]
     pub kind: FunctionKind,
@@ -163,8 +226,8 @@ pub struct Callback {
     pub authenticated: bool,
 }
 
-/// As whom a local function calls back: the secret's region and an access
-/// key of the secret's account.
+/// As whom a local function calls back: the secret's region and
+/// temporary credentials of the job's role (see `rotation::role`).
 pub struct Caller {
     /// `AWS_REGION`.
     pub region: String,
@@ -172,9 +235,16 @@ pub struct Caller {
     pub access_key_id: String,
     /// `AWS_SECRET_ACCESS_KEY`.
     pub secret_access_key: zeroize::Zeroizing<String>,
+    /// `AWS_SESSION_TOKEN` (none in `--dev`).
+    pub session_token: Option<zeroize::Zeroizing<String>>,
 }
 
 impl External {
+    /// How long one step may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Invokes one step, within the function's timeout.
     pub async fn invoke(&self, inv: &Invocation, callback: &Callback, caller: &Caller) -> Result<(), FunctionError> {
         let run = async {
@@ -192,10 +262,49 @@ impl External {
     }
 }
 
-/// Every registered function, by ARN.
+/// Which accounts a function serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Accounts {
+    /// Every account (`accounts = ["*"]`).
+    Any,
+    /// These.
+    Only(Vec<AccountId>),
+}
+
+impl Accounts {
+    /// From a function's configuration: its `accounts`, or the account its ARN names.
+    fn of(config: &FunctionConfig) -> Result<Accounts, String> {
+        if config.accounts.iter().any(|a| a == "*") {
+            return Ok(Accounts::Any);
+        }
+        let listed: Option<Vec<AccountId>> = config.accounts.iter().map(|a| AccountId::parse(a)).collect();
+        match listed {
+            None => {
+                Err(format!("function {}: `accounts` holds something other than 12-digit ids or \"*\"", config.arn))
+            }
+            Some(listed) if !listed.is_empty() => Ok(Accounts::Only(listed)),
+            Some(_) => match config.arn.split(':').nth(4).and_then(AccountId::parse) {
+                Some(own) => Ok(Accounts::Only(vec![own])),
+                None => Err(format!(
+                    "function {}: its ARN names no account, so it serves none; list them in `accounts` (\"*\" for every account)",
+                    config.arn
+                )),
+            },
+        }
+    }
+
+    fn serves(&self, account: &AccountId) -> bool {
+        match self {
+            Accounts::Any => true,
+            Accounts::Only(list) => list.contains(account),
+        }
+    }
+}
+
+/// Every registered function, by ARN, with the accounts it serves.
 #[derive(Default)]
 pub struct FunctionRegistry {
-    functions: HashMap<String, Arc<Function>>,
+    functions: HashMap<String, (Arc<Function>, Accounts)>,
     runtimes: Vec<(String, std::net::SocketAddr, Arc<runtime::RuntimeQueue>)>,
 }
 
@@ -205,15 +314,19 @@ impl FunctionRegistry {
     pub fn new(configs: Vec<FunctionConfig>) -> Result<Self, String> {
         let mut registry = FunctionRegistry::default();
         for c in configs {
+            let accounts = Accounts::of(&c)?;
             let timeout = Duration::from_secs(c.timeout_seconds.max(1));
-            let database =
-                |engine, strategy, options| Function::Database(DatabaseRotator { engine, strategy, options });
+            let database = |engine, strategy, options: DatabaseOptions| {
+                let hosts =
+                    HostAllowlist::parse(&options.allowed_hosts).map_err(|e| format!("function {}: {e}", c.arn))?;
+                Ok::<_, String>(Function::Database(DatabaseRotator { engine, strategy, options, hosts }))
+            };
             let function = match c.kind {
                 FunctionKind::Password(p) => Function::Password(p),
-                FunctionKind::PostgresSingleUser(o) => database(Engine::Postgres, Strategy::SingleUser, o),
-                FunctionKind::PostgresAlternatingUsers(o) => database(Engine::Postgres, Strategy::AlternatingUsers, o),
-                FunctionKind::MysqlSingleUser(o) => database(Engine::Mysql, Strategy::SingleUser, o),
-                FunctionKind::MysqlAlternatingUsers(o) => database(Engine::Mysql, Strategy::AlternatingUsers, o),
+                FunctionKind::PostgresSingleUser(o) => database(Engine::Postgres, Strategy::SingleUser, o)?,
+                FunctionKind::PostgresAlternatingUsers(o) => database(Engine::Postgres, Strategy::AlternatingUsers, o)?,
+                FunctionKind::MysqlSingleUser(o) => database(Engine::Mysql, Strategy::SingleUser, o)?,
+                FunctionKind::MysqlAlternatingUsers(o) => database(Engine::Mysql, Strategy::AlternatingUsers, o)?,
                 FunctionKind::Lambda(l) => {
                     let executor = Executor::Lambda(lambda::LambdaExecutor::new(&c.arn, l, timeout)?);
                     Function::External(External { executor, timeout })
@@ -234,21 +347,17 @@ impl FunctionRegistry {
                     Function::External(External { executor: Executor::Runtime(queue), timeout })
                 }
             };
-            if registry.functions.insert(c.arn.clone(), Arc::new(function)).is_some() {
+            if registry.functions.insert(c.arn.clone(), (Arc::new(function), accounts)).is_some() {
                 return Err(format!("function {} is configured twice", c.arn));
             }
         }
         Ok(registry)
     }
 
-    /// The function registered for `arn`; the built-in database rotators
-    /// answer to their own names (`builtin:postgres-single-user` …) with
-    /// default options unless configured.
-    pub fn get(&self, arn: &str) -> Option<Arc<Function>> {
-        self.functions
-            .get(arn)
-            .cloned()
-            .or_else(|| DatabaseRotator::builtin(arn).map(|r| Arc::new(Function::Database(r))))
+    /// The function registered for `arn`, if it serves `account` (else
+    /// none: to a tenant, another's function does not exist).
+    pub fn get(&self, arn: &str, account: &AccountId) -> Option<Arc<Function>> {
+        self.functions.get(arn).filter(|(_, accounts)| accounts.serves(account)).map(|(f, _)| f.clone())
     }
 
     /// The Lambda Runtime API endpoints to serve: (function ARN, address, queue).

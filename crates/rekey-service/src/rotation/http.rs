@@ -1,7 +1,7 @@
 //! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
 //! success, anything else (or no answer in time) fails the step.
 
-use super::functions::{FunctionError, Invocation};
+use super::functions::{FunctionError, Invocation, bounded_text};
 use super::lambda::error_message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -53,10 +53,13 @@ impl HttpExecutor {
         if status.is_success() {
             return Ok(());
         }
-        let body = response.text().await.unwrap_or_default();
+        let body = bounded_text(response).await;
         // Lambda-shaped error documents ({errorType, errorMessage}) are
-        // shown as such; anything else by its end.
-        Err(FunctionError::Function(format!("HTTP {status}: {}", error_message(&body))))
+        // kept as such; anything else by its end.
+        Err(FunctionError::Failed {
+            status: format!("the function answered HTTP {status}"),
+            output: error_message(&body),
+        })
     }
 }
 

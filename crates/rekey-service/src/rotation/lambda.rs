@@ -4,7 +4,7 @@
 //! Lambda-compatible service. A 200 answer with `X-Amz-Function-Error` is
 //! the function's own failure.
 
-use super::functions::{FunctionError, Invocation, tail};
+use super::functions::{FunctionError, Invocation, OUTPUT_TAIL, bounded_text, tail};
 use crate::sigv4::{self, Credentials};
 use serde::Deserialize;
 use std::time::Duration;
@@ -41,9 +41,6 @@ pub struct LambdaExecutor {
     region: String,
     credentials: Credentials,
 }
-
-/// Keep this much of a function error's payload in the job record.
-const ERROR_TAIL: usize = 2048;
 
 impl LambdaExecutor {
     /// An executor for the function `arn` configured by `config`.
@@ -110,16 +107,16 @@ impl LambdaExecutor {
         let status = response.status();
         let function_error =
             response.headers().get("x-amz-function-error").map(|v| v.to_str().unwrap_or("").to_string());
-        let payload = response.text().await.unwrap_or_default();
+        let payload = bounded_text(response).await;
         if !status.is_success() {
-            return Err(FunctionError::Unreachable(format!(
-                "Lambda answered HTTP {status}: {}",
-                tail(&payload, ERROR_TAIL)
-            )));
+            return Err(FunctionError::Failed { status: format!("Lambda answered HTTP {status}"), output: payload });
         }
         match function_error {
             None => Ok(()),
-            Some(kind) => Err(FunctionError::Function(format!("{kind} function error: {}", error_message(&payload)))),
+            Some(kind) => Err(FunctionError::Failed {
+                status: format!("the function reported an error ({kind})"),
+                output: error_message(&payload),
+            }),
         }
     }
 }
@@ -129,8 +126,8 @@ pub(crate) fn error_message(payload: &str) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_str(payload).ok();
     let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_string);
     match (field("errorType"), field("errorMessage")) {
-        (Some(t), Some(m)) => tail(&format!("{t}: {m}"), ERROR_TAIL),
-        (None, Some(m)) => tail(&m, ERROR_TAIL),
-        _ => tail(payload, ERROR_TAIL),
+        (Some(t), Some(m)) => tail(&format!("{t}: {m}"), OUTPUT_TAIL),
+        (None, Some(m)) => tail(&m, OUTPUT_TAIL),
+        _ => tail(payload, OUTPUT_TAIL),
     }
 }

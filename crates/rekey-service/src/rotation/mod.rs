@@ -7,7 +7,8 @@
 //! - [`functions`] — the registry of rotation functions by ARN, and the
 //!   invocation event;
 //! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`] — the executors;
-//! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users.
+//! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users;
+//! - [`role`] — as whom a rotation acts: a role scoped to its job.
 
 pub mod builtin;
 pub mod database;
@@ -16,6 +17,7 @@ pub mod exec;
 pub mod functions;
 pub mod http;
 pub mod lambda;
+pub mod role;
 pub mod runtime;
 pub mod scheduler;
 
@@ -65,8 +67,6 @@ pub struct Rotation {
     wake: Notify,
     running: Mutex<HashSet<JobId>>,
     permits: Semaphore,
-    /// Serializes creating the rotation caller's access key (one per account).
-    caller_key: tokio::sync::Mutex<()>,
 }
 
 impl Default for Rotation {
@@ -86,7 +86,6 @@ impl Rotation {
             wake: Notify::new(),
             running: Mutex::new(HashSet::new()),
             permits,
-            caller_key: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -111,7 +111,10 @@ impl RuntimeQueue {
         let Some(reply) = self.running.lock().expect("runtime queue lock").remove(request_id) else {
             return false;
         };
-        let _ = reply.send(outcome.map_err(|payload| FunctionError::Function(error_message(&payload))));
+        let _ = reply.send(outcome.map_err(|payload| FunctionError::Failed {
+            status: "the function reported an error".into(),
+            output: error_message(&payload),
+        }));
         true
     }
 

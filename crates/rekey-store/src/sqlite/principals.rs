@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use rekey_model::Timestamp;
-use rekey_model::identity::{AccessKeyRecord, Session, UserName, UserPolicy, UserRecord};
+use rekey_model::identity::{AccessKeyRecord, RoleSession, Session, UserName, UserPolicy, UserRecord};
 use rekey_model::name::AccountId;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -98,20 +98,53 @@ pub fn user_policies(conn: &Connection, a: &AccountId, user: &UserName) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const KEY_COLUMNS: &str = "id, account, user_name, secret, created_ms, active, session_sha256, expires_ms";
+const KEY_COLUMNS: &str =
+    "id, account, user_name, secret, created_ms, active, session_sha256, expires_ms, parent, role_name, role_policy";
 
-type KeyRow = (String, String, Option<String>, Vec<u8>, i64, bool, Option<Vec<u8>>, Option<i64>);
-
-fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+/// An access key row, in [`KEY_COLUMNS`] order.
+struct KeyRow {
+    id: String,
+    account: String,
+    user: Option<String>,
+    sealed_secret: Vec<u8>,
+    created: i64,
+    active: bool,
+    token: Option<Vec<u8>>,
+    expires: Option<i64>,
+    parent: Option<String>,
+    role_name: Option<String>,
+    role_policy: Option<String>,
 }
 
-fn key_record(
-    (id, a, user, sealed_secret, created, active, token, expires): KeyRow,
-) -> Result<AccessKeyRecord, StoreError> {
-    let session = match (token, expires) {
-        (Some(token_sha256), Some(expires)) => Some(Session { token_sha256, expires: Timestamp::from_millis(expires) }),
+fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
+    Ok(KeyRow {
+        id: r.get(0)?,
+        account: r.get(1)?,
+        user: r.get(2)?,
+        sealed_secret: r.get(3)?,
+        created: r.get(4)?,
+        active: r.get(5)?,
+        token: r.get(6)?,
+        expires: r.get(7)?,
+        parent: r.get(8)?,
+        role_name: r.get(9)?,
+        role_policy: r.get(10)?,
+    })
+}
+
+fn key_record(row: KeyRow) -> Result<AccessKeyRecord, StoreError> {
+    let KeyRow { id, account: a, user, sealed_secret, created, active, token, expires, parent, role_name, role_policy } =
+        row;
+    let role = match (role_name, role_policy) {
+        (Some(name), Some(policy)) => Some(RoleSession { name, policy }),
         (None, None) => None,
+        _ => return Err(StoreError::Corrupt(format!("access key {id}: half a role"))),
+    };
+    let session = match (token, expires) {
+        (Some(token_sha256), Some(expires)) => {
+            Some(Session { token_sha256, expires: Timestamp::from_millis(expires), parent, role })
+        }
+        (None, None) if parent.is_none() && role.is_none() => None,
         _ => return Err(StoreError::Corrupt(format!("access key {id}: half a session"))),
     };
     Ok(AccessKeyRecord {
@@ -168,16 +201,23 @@ pub fn access_keys(
 
 /// Stores a new access key.
 pub fn insert_access_key(conn: &Connection, k: &AccessKeyRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!("INSERT INTO access_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
-        .execute(params![
+    let session = k.session.as_ref();
+    let role = session.and_then(|s| s.role.as_ref());
+    conn.prepare_cached(&format!(
+        "INSERT INTO access_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(params![
         k.access_key_id,
         k.account.as_str(),
         k.user.as_ref().map(UserName::as_str),
         k.sealed_secret,
         k.created.millis(),
         k.active,
-        k.session.as_ref().map(|s| s.token_sha256.as_slice()),
-        k.session.as_ref().map(|s| s.expires.millis()),
+        session.map(|s| s.token_sha256.as_slice()),
+        session.map(|s| s.expires.millis()),
+        session.and_then(|s| s.parent.as_deref()),
+        role.map(|r| r.name.as_str()),
+        role.map(|r| r.policy.as_str()),
     ])?;
     Ok(())
 }
@@ -187,9 +227,12 @@ pub fn delete_expired_access_keys(conn: &Connection, now: Timestamp) -> Result<u
     Ok(conn.prepare_cached("DELETE FROM access_keys WHERE expires_ms < ?1")?.execute([now.millis()])?)
 }
 
-/// Deletes an access key; `false` if there was none.
+/// Deletes an access key and the temporary credentials made from it;
+/// `false` if there was no such key.
 pub fn delete_access_key(conn: &Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(conn.prepare_cached("DELETE FROM access_keys WHERE id = ?1")?.execute([id])? == 1)
+    let deleted = conn.prepare_cached("DELETE FROM access_keys WHERE id = ?1")?.execute([id])? == 1;
+    conn.prepare_cached("DELETE FROM access_keys WHERE parent = ?1")?.execute([id])?;
+    Ok(deleted)
 }
 
 /// How many access keys exist.

@@ -135,6 +135,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE access_keys ADD COLUMN expires_ms INTEGER;
     CREATE INDEX access_keys_expiry ON access_keys (expires_ms) WHERE expires_ms IS NOT NULL;
     "#,
+    // 8: what temporary credentials come from (the key a session was made
+    // from, revoked with it) and, for a role's credentials, its name and
+    // policy.
+    r#"
+    ALTER TABLE access_keys ADD COLUMN parent TEXT;
+    ALTER TABLE access_keys ADD COLUMN role_name TEXT;
+    ALTER TABLE access_keys ADD COLUMN role_policy TEXT;
+    CREATE INDEX access_keys_parent ON access_keys (parent) WHERE parent IS NOT NULL;
+    "#,
 ];
 
 /// Brings the schema up to date.

@@ -22,13 +22,15 @@
 //! itself (`format('%L')`, `QUOTE()`), never spliced by hand, and never
 //! appear in logs or errors.
 
+mod hosts;
 mod mysql;
 mod postgres;
 
-use super::builtin::failed;
+use super::builtin::{DESCRIBE, GET, PUT, failed};
 use super::functions::FunctionError;
 use crate::Service;
 use crate::context::RequestContext;
+pub use hosts::HostAllowlist;
 use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest};
 use rekey_model::password::PasswordRules;
 use rekey_model::rotation::{RotationJob, RotationStep};
@@ -59,14 +61,6 @@ pub enum Strategy {
     AlternatingUsers,
 }
 
-/// The built-in names, as RotationLambdaARN or the `rekey:rotator` tag.
-pub const BUILTINS: [(&str, Engine, Strategy); 4] = [
-    ("builtin:postgres-single-user", Engine::Postgres, Strategy::SingleUser),
-    ("builtin:postgres-alternating-users", Engine::Postgres, Strategy::AlternatingUsers),
-    ("builtin:mysql-single-user", Engine::Mysql, Strategy::SingleUser),
-    ("builtin:mysql-alternating-users", Engine::Mysql, Strategy::AlternatingUsers),
-];
-
 /// The tag naming a secret's built-in rotator, for RotateSecret without
 /// a RotationLambdaARN (as AWS managed rotation takes only rules).
 pub const ROTATOR_TAG: &str = "rekey:rotator";
@@ -89,6 +83,10 @@ pub struct DatabaseOptions {
     pub statement_timeout_seconds: u64,
     /// A CA certificate (PEM) to verify the database's TLS certificate with.
     pub ca_file: Option<std::path::PathBuf>,
+    /// The database hosts it may connect to: names, addresses or CIDR
+    /// networks (see [`HostAllowlist`]). Required: without it the rotator
+    /// is not set up.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for DatabaseOptions {
@@ -99,6 +97,7 @@ impl Default for DatabaseOptions {
             connect_timeout_seconds: 5,
             statement_timeout_seconds: 10,
             ca_file: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -112,18 +111,11 @@ pub struct DatabaseRotator {
     pub strategy: Strategy,
     /// Its options.
     pub options: DatabaseOptions,
+    /// Where it may connect (from `options.allowed_hosts`).
+    pub hosts: HostAllowlist,
 }
 
 impl DatabaseRotator {
-    /// The built-in `name` (`builtin:postgres-single-user` …) with default options.
-    pub fn builtin(name: &str) -> Option<DatabaseRotator> {
-        BUILTINS.iter().find(|(n, ..)| *n == name).map(|&(_, engine, strategy)| DatabaseRotator {
-            engine,
-            strategy,
-            options: DatabaseOptions::default(),
-        })
-    }
-
     /// The password rules: the rotator's, overridden by the secret's
     /// `rekey:password-length` / `rekey:exclude-characters` tags.
     fn rules(&self, tags: &[rekey_model::api::Tag]) -> Result<PasswordRules, FunctionError> {
@@ -268,15 +260,18 @@ pub fn alternate_user(user: &str) -> String {
     }
 }
 
-/// Why a database operation failed, without anything that could carry a
-/// password (connect timeouts are reported as `PoolTimedOut`).
+/// Why a database operation failed, as the rotation history shows it:
+/// what the database server said, or, when none answered, only that the
+/// connection failed. Whether a port was closed, filtered or spoke another
+/// protocol is no business of a secret's writer (the detail goes to the
+/// server's debug log). Nothing here can carry a password.
 fn reason(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(d) => d.message().to_string(),
-        sqlx::Error::Io(io) => io.to_string(),
-        sqlx::Error::Tls(t) => format!("TLS: {t}"),
-        sqlx::Error::PoolTimedOut => "timed out".into(),
-        other => other.to_string(),
+        other => {
+            tracing::debug!(error = %other, "database connection failed");
+            "could not connect to the database".into()
+        }
     }
 }
 
@@ -339,7 +334,7 @@ impl<S: Store> Service<S> {
             version_id: version.map(str::to_string),
             version_stage: stage.map(str::to_string),
         };
-        match self.get_secret_value(ctx, req).await {
+        match self.get_secret_value(&ctx.with_action(GET), req).await {
             Ok(v) => Ok(v.secret_string),
             Err(e) if e.code == ErrorCode::ResourceNotFoundException => Ok(None),
             Err(e) => Err(failed(e)),
@@ -385,12 +380,12 @@ impl<S: Store> Service<S> {
                 if rotator.strategy == Strategy::AlternatingUsers {
                     pending.0.insert("username".into(), Value::String(alternate_user(current.username())));
                 }
-                let state = self.resolve(ctx, &arn).await.map_err(failed)?.state;
+                let state = self.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
                 let tags = state.secret.meta.tags.as_deref().unwrap_or_default();
                 let password = rotator.rules(tags)?.generate().map_err(|e| invalid(e.message))?;
                 pending.0.insert("password".into(), Value::String(password.to_string()));
                 self.put_secret_value(
-                    ctx,
+                    &ctx.with_action(PUT),
                     PutSecretValueRequest {
                         secret_id: arn.clone(),
                         client_request_token: Some(token.to_string()),
@@ -413,6 +408,9 @@ impl<S: Store> Service<S> {
                         if let Some(p) = previous.map(|t| DbSecret::parse(t.expose(), engine)).transpose()? {
                             logins.push(("previous", p.login()?));
                         }
+                        for (_, login) in &logins {
+                            rotator.hosts.check(&login.host)?;
+                        }
                         match engine {
                             Engine::Postgres => postgres::set_own_password(&rotator.options, &logins, &target).await,
                             Engine::Mysql => mysql::set_own_password(&rotator.options, &logins, &target).await,
@@ -428,6 +426,7 @@ impl<S: Store> Service<S> {
                         // The original whose grants a new clone gets.
                         let original = original_user(current.username());
                         let mut master_login = master.login()?;
+                        rotator.hosts.check(&master_login.host)?;
                         // The master connects to the user's database.
                         if master_login.dbname.is_none() {
                             master_login.dbname = target.dbname.clone();
@@ -445,6 +444,7 @@ impl<S: Store> Service<S> {
             }
             RotationStep::Test => {
                 let login = pending().await?.login()?;
+                rotator.hosts.check(&login.host)?;
                 match engine {
                     Engine::Postgres => postgres::test_login(&rotator.options, &login).await,
                     Engine::Mysql => mysql::test_login(&rotator.options, &login).await,

@@ -1,0 +1,125 @@
+//! As whom a rotation acts: the `rekey-rotation` role of the secret's
+//! account, never rekey itself, and allowed only what one job needs —
+//! its own secret, the master secret whoever called RotateSecret was
+//! allowed to read (the value's `masterarn`), and random passwords.
+//!
+//! Built-in rotators run their steps in process as this role; external
+//! functions that call back (`exec`) get temporary credentials of it for
+//! one step, deleted when the step ends and expiring soon after in any
+//! case. So a rotation function, or a tenant who controls a secret's
+//! value, cannot make rekey read or change anything else: another
+//! account's secret is reachable only where its resource policy allows
+//! this account, as for any of the account's principals.
+
+use crate::Service;
+use crate::context::{Principal, RequestContext};
+use crate::identity::TemporaryCredentials;
+use rekey_model::ApiResult;
+use rekey_model::identity::{RoleSession, role_arn};
+use rekey_model::policy::PolicyDocument;
+use rekey_model::rotation::RotationJob;
+use rekey_store::Store;
+use serde_json::json;
+use std::time::Duration;
+
+/// The role's name.
+pub const ROLE: &str = "rekey-rotation";
+
+/// What a job's functions may do with the secret they rotate: what
+/// AWS's rotation templates ask of their execution role.
+const ON_THE_SECRET: [&str; 5] = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:ListSecretVersionIds",
+];
+
+/// The role's identity policy for `job`. Secret names cannot hold `*`,
+/// `?` or `$`, so an ARN is matched literally.
+pub fn job_policy(job: &RotationJob) -> String {
+    let mut statements = vec![
+        json!({"Effect": "Allow", "Action": ON_THE_SECRET, "Resource": job.arn.to_string()}),
+        json!({"Effect": "Allow", "Action": "secretsmanager:GetRandomPassword", "Resource": "*"}),
+    ];
+    if let Some(master) = &job.master_arn {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": master,
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+impl<S: Store> Service<S> {
+    /// The context a job's built-in steps run in: the role of the secret's
+    /// account, scoped to the job, in the secret's region.
+    pub(crate) fn job_context(&self, job: &RotationJob) -> RequestContext {
+        let account = job.arn.namespace.account.clone();
+        let policy = PolicyDocument::parse_identity(&job_policy(job)).expect("the job policy is valid");
+        let principal = Principal {
+            arn: role_arn(&account, ROLE),
+            account: account.clone(),
+            access_key_id: String::new(),
+            user: None,
+            grant: crate::Grant::Root,
+            session: true,
+        }
+        .with_policies(&[policy]);
+        RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Temporary credentials of the role, scoped to `job`, valid for
+    /// `lifetime`: for one step of a function that calls back.
+    pub(crate) async fn job_credentials(
+        &self,
+        job: &RotationJob,
+        lifetime: Duration,
+    ) -> ApiResult<TemporaryCredentials> {
+        let role = RoleSession { name: ROLE.into(), policy: job_policy(job) };
+        self.mint_session(job.arn.namespace.account.clone(), None, None, Some(role), lifetime).await
+    }
+
+    /// Revokes temporary credentials once their step is over.
+    pub(crate) async fn revoke_credentials(&self, access_key_id: &str) {
+        match self.store.delete_access_key(access_key_id).await {
+            Ok(_) => self.identity_changed(),
+            // They expire on their own shortly after.
+            Err(e) => tracing::warn!(error = %e, "could not revoke a rotation step's credentials"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rekey_model::Timestamp;
+    use rekey_model::name::SecretRef;
+    use rekey_model::rotation::RotationMode;
+    use rekey_model::staging::VersionId;
+
+    #[test]
+    fn the_policy_names_the_secret_and_its_authorized_master_only() {
+        let SecretRef::FullArn(arn) =
+            SecretRef::parse("arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf").unwrap()
+        else {
+            panic!("a full ARN")
+        };
+        let mut job =
+            RotationJob::new(arn, VersionId::new("t"), "f".into(), RotationMode::Rotate, Timestamp::from_millis(0));
+        let doc: serde_json::Value = serde_json::from_str(&job_policy(&job)).unwrap();
+        assert_eq!(doc["Statement"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf"
+        );
+        job.master_arn = Some("arn:aws:secretsmanager:us-east-1:111111111111:secret:master-XyZ123".into());
+        let doc: serde_json::Value = serde_json::from_str(&job_policy(&job)).unwrap();
+        assert_eq!(
+            doc["Statement"][2]["Resource"],
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:master-XyZ123"
+        );
+        assert!(PolicyDocument::parse_identity(&job_policy(&job)).is_ok());
+    }
+}
