@@ -95,23 +95,59 @@ pub enum Authenticator {
 
 /// SigV4 authentication against the store's access keys.
 pub struct SignedIdentity {
-    /// Recently used keys with their grants (and recently asked-for ids
-    /// that name none), by access key id, least recently used first out:
-    /// strangers' made-up ids cannot flush the keys in use. A change made
-    /// through this node applies at once (the service's identity epoch
-    /// moves); one made through another node sharing the store within
-    /// `KEY_TTL_MS`.
-    keys: Mutex<LruCache<String, CachedKey>>,
+    keys: Mutex<KeyCache>,
 }
 
 impl Default for SignedIdentity {
     fn default() -> Self {
-        SignedIdentity::with_capacity(KEY_CACHE_SIZE)
+        SignedIdentity { keys: Mutex::new(KeyCache::new(KNOWN_KEYS, UNKNOWN_KEYS)) }
     }
 }
 
-/// Access key ids (known or not) the cache holds.
-const KEY_CACHE_SIZE: usize = 10_000;
+/// Access keys kept, and made-up ids remembered as unknown.
+const KNOWN_KEYS: usize = 10_000;
+const UNKNOWN_KEYS: usize = 1_000;
+
+/// Recently used keys with their grants, and recently asked-for ids that
+/// name none, each least recently used first out. Apart, so that a
+/// stranger's stream of made-up ids churns only the second and never
+/// pushes out the keys in use. A change made through this node applies
+/// at once (the service's identity epoch moves); one made through another
+/// node sharing the store within `KEY_TTL_MS`.
+struct KeyCache {
+    known: LruCache<String, CachedKey>,
+    unknown: LruCache<String, CachedKey>,
+}
+
+impl KeyCache {
+    fn new(known: usize, unknown: usize) -> Self {
+        KeyCache { known: LruCache::new(known.max(1)), unknown: LruCache::new(unknown.max(1)) }
+    }
+
+    /// The cached answer for `id` (a key, or `Some(None)` for none), if
+    /// still good at `epoch` and `now_ms`.
+    fn get(&mut self, id: &str, epoch: u64, now_ms: i64) -> Option<Option<Arc<KnownKey>>> {
+        let c = match self.known.get(id) {
+            Some(c) => c,
+            None => self.unknown.get(id)?,
+        };
+        (c.epoch == epoch && (0..KEY_TTL_MS).contains(&(now_ms - c.at_ms))).then(|| c.key.clone())
+    }
+
+    fn put(&mut self, id: &str, epoch: u64, now_ms: i64, key: Option<Arc<KnownKey>>) {
+        let entry = CachedKey { at_ms: now_ms, epoch, key };
+        match entry.key {
+            Some(_) => {
+                self.unknown.remove(id);
+                self.known.insert(id.to_string(), entry);
+            }
+            None => {
+                self.known.remove(id);
+                self.unknown.insert(id.to_string(), entry);
+            }
+        }
+    }
+}
 
 /// A looked-up key (or its absence), when (server time), and at which
 /// identity epoch.
@@ -163,11 +199,6 @@ impl SignedIdentity {
         SignedIdentity::default()
     }
 
-    /// One whose key cache holds `capacity` ids.
-    fn with_capacity(capacity: usize) -> Self {
-        SignedIdentity { keys: Mutex::new(LruCache::new(capacity.max(1))) }
-    }
-
     async fn key<S: Store>(
         &self,
         service: &Service<S>,
@@ -175,17 +206,11 @@ impl SignedIdentity {
         now_ms: i64,
     ) -> Result<Option<Arc<KnownKey>>, ApiError> {
         let epoch = service.identity_epoch();
-        if let Some(c) = self.keys.lock().expect("key cache").get(id)
-            && c.epoch == epoch
-            && (0..KEY_TTL_MS).contains(&(now_ms - c.at_ms))
-        {
-            return Ok(c.key.clone());
+        if let Some(cached) = self.keys.lock().expect("key cache").get(id, epoch, now_ms) {
+            return Ok(cached);
         }
         let key = service.access_key(id).await?.map(|key| Arc::new(KnownKey { key, macs: Mutex::default() }));
-        self.keys
-            .lock()
-            .expect("key cache")
-            .insert(id.to_string(), CachedKey { at_ms: now_ms, epoch, key: key.clone() });
+        self.keys.lock().expect("key cache").put(id, epoch, now_ms, key.clone());
         Ok(key)
     }
 }
@@ -385,6 +410,41 @@ mod tests {
         }
         assert_eq!(known.macs.lock().unwrap().len(), MACS_PER_KEY, "bounded");
         assert!(known.signing_mac("AKIDOTHER", days[0], regions[0]).is_none(), "another key's id");
+    }
+
+    #[test]
+    fn made_up_key_ids_never_push_out_the_keys_in_use() {
+        use rekey_model::Timestamp;
+        use rekey_model::identity::AccessKeyRecord;
+        let account = AccountId::parse("000000000000").unwrap();
+        let known = Arc::new(KnownKey {
+            key: SigningKey {
+                record: AccessKeyRecord {
+                    access_key_id: "AKIDKNOWN".into(),
+                    account: account.clone(),
+                    user: None,
+                    sealed_secret: Vec::new(),
+                    created: Timestamp::from_millis(0),
+                    active: true,
+                    session: None,
+                },
+                secret: zeroize::Zeroizing::new("s".into()),
+                principal: Arc::new(Principal::root(account, "AKIDKNOWN".into())),
+            },
+            macs: Mutex::default(),
+        });
+        let mut cache = KeyCache::new(2, 3);
+        cache.put("AKIDKNOWN", 0, 0, Some(known));
+        for n in 0..10_000 {
+            let id = format!("AKIDFAKE{n}");
+            assert!(cache.get(&id, 0, 1).is_none());
+            cache.put(&id, 0, 1, None);
+        }
+        assert!(matches!(cache.get("AKIDKNOWN", 0, 2), Some(Some(_))), "still cached");
+        assert!(matches!(cache.get("AKIDFAKE9999", 0, 2), Some(None)), "a recent stranger is remembered as unknown");
+        assert!(cache.get("AKIDFAKE0", 0, 2).is_none(), "an old one is forgotten");
+        assert!(cache.get("AKIDKNOWN", 1, 2).is_none(), "a new identity epoch looks again");
+        assert!(cache.get("AKIDKNOWN", 0, KEY_TTL_MS + 1).is_none(), "so does time");
     }
 
     #[test]

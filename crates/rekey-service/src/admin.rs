@@ -22,6 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+/// 9999-12-31T23:59:59Z, the furthest the `--dev` clock moves.
+const LAST_INSTANT_MS: i64 = 253_402_300_799_000;
+
 /// The target prefix of rekey's own operations.
 pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
 
@@ -333,12 +336,19 @@ impl<S: Store> Service<S> {
                 let req: ClockRequest = request(op, body)?;
                 let now = self.clock.now().millis();
                 let forward = match (req.advance_seconds, req.set) {
-                    (Some(s), None) => s.saturating_mul(1000),
-                    (None, Some(t)) => (t * 1000.0) as i64 - now,
-                    (None, None) => 0,
+                    (Some(s), None) => s.checked_mul(1000),
+                    (None, Some(t)) if t.is_finite() && t.abs() < 1e15 => Some((t * 1000.0) as i64 - now),
+                    (None, Some(_)) => None,
+                    (None, None) => Some(0),
                     (Some(_), Some(_)) => {
                         return Err(ApiError::invalid_parameter("Give AdvanceSeconds or Set, not both."));
                     }
+                };
+                // Time ends at the last second of year 9999 (the latest
+                // instant dates are written for), and never wraps.
+                let forward = forward.filter(|f| now.checked_add(*f).is_some_and(|t| t <= LAST_INSTANT_MS));
+                let Some(forward) = forward else {
+                    return Err(ApiError::invalid_parameter("The clock cannot move past 9999-12-31T23:59:59Z."));
                 };
                 if forward < 0 {
                     return Err(ApiError::invalid_parameter("The clock only moves forward."));

@@ -10,6 +10,7 @@
 //! [`mutate_secret`]: crate::Service::mutate_secret
 
 use crate::Service;
+use crate::access::Target;
 use crate::context::RequestContext;
 use crate::values::RequestedValue;
 use rekey_model::api::*;
@@ -128,7 +129,7 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<bool> {
         let mut primary = primary.clone();
         for _ in 0..3 {
-            if self.sync_replica(&primary, target, kms_key_id.clone()).await? {
+            if self.sync_replica(&primary, target, kms_key_id.clone(), None).await? {
                 return Ok(true);
             }
             let arn = &primary.secret.arn;
@@ -142,11 +143,21 @@ impl<S: Store> Service<S> {
 
     /// Makes the replica `arn` of `primary` (in another region, or another
     /// account) a copy of it; false when a value it needs appeared after
-    /// this sync read the primary.
-    async fn sync_replica(&self, primary: &SecretState, arn: &Arn, kms_key_id: Option<String>) -> ApiResult<bool> {
+    /// this sync read the primary. `replacing` is the store key of a
+    /// clashing secret the replica may replace (ForceOverwriteReplicaSecret,
+    /// authorized by the caller), in the same transaction.
+    async fn sync_replica(
+        &self,
+        primary: &SecretState,
+        arn: &Arn,
+        kms_key_id: Option<String>,
+        replacing: Option<i64>,
+    ) -> ApiResult<bool> {
         let arn = arn.clone();
         let cross_account = arn.namespace.account != primary.secret.arn.namespace.account;
         let current = self.store.load(&arn.namespace, &arn.name).await?;
+        // A secret being replaced holds nothing of the replica's.
+        let current = current.filter(|c| Some(c.secret.pk) != replacing);
         let has = |v: &VersionId| current.as_ref().is_some_and(|c| c.version(v).is_some_and(|x| x.has_value));
         // Values the replica lacks, sealed again for its ARN and key.
         let mut sealed: HashMap<VersionId, SealedValue> = HashMap::new();
@@ -166,6 +177,8 @@ impl<S: Store> Service<S> {
                 false => c.secret.meta.primary_region.as_deref() == Some(primary_region.as_str()),
                 true => c.secret.meta.cross_account_primary.as_deref() == Some(primary_arn.as_str()),
             };
+            let replaces = current.as_ref().map(|c| c.secret.pk).filter(|pk| Some(*pk) == replacing);
+            let current = current.filter(|c| Some(c.secret.pk) != replaces);
             match &current {
                 Some(c) if !ours(c) => {
                     return Err(ApiError::new(
@@ -204,6 +217,7 @@ impl<S: Store> Service<S> {
                 labels: primary.labels.clone(),
                 rotation: None,
                 end_rotations: None,
+                replaces,
             };
             for v in &primary.versions {
                 let held = current.as_ref().and_then(|c| c.version(&v.version_id));
@@ -231,6 +245,19 @@ impl<S: Store> Service<S> {
         .await
     }
 
+    /// The caller may overwrite `existing` (another region's secret of the
+    /// same name) with a replica: as PutSecretValue and as DeleteSecret
+    /// with ForceDeleteWithoutRecovery there, under its own resource policy.
+    fn authorize_overwrite(&self, ctx: &RequestContext, existing: &SecretState) -> ApiResult<()> {
+        let arn = existing.secret.arn.to_string();
+        let target = Target::Secret { arn: arn.clone(), shown: &arn, state: Some(existing) };
+        self.authorize_action(ctx, "secretsmanager:PutSecretValue", &target)?;
+        let mut forced = ctx.clone();
+        forced.request_keys =
+            std::mem::take(&mut forced.request_keys).with("secretsmanager:ForceDeleteWithoutRecovery", "true");
+        self.authorize_action(&forced, "secretsmanager:DeleteSecret", &target)
+    }
+
     /// ReplicateSecretToRegions.
     pub async fn replicate_secret_to_regions(
         &self,
@@ -251,19 +278,24 @@ impl<S: Store> Service<S> {
             let target = replica_arn(&primary.secret.arn, &region);
             let existing = self.store.load(&target.namespace, &target.name).await?;
             let clash = existing.as_ref().is_some_and(|e| e.secret.meta.primary_region.as_deref() != Some(own));
-            let state = match (clash, input.force_overwrite_replica_secret.unwrap_or(false)) {
-                (true, true) => {
-                    let pk = existing.as_ref().map(|e| e.secret.pk).unwrap_or_default();
-                    self.mutate_at(&target, move |_| Ok((Change::Purge(pk), ()))).await?;
+            let state = match (clash, input.force_overwrite_replica_secret.unwrap_or(false), &existing) {
+                (true, true, Some(existing)) => {
+                    // Overwriting is writing a value there and deleting
+                    // what is there without recovery: the caller must be
+                    // allowed both on that secret. The replica replaces it
+                    // in one transaction.
+                    self.authorize_overwrite(ctx, existing)?;
+                    let replacing = Some(existing.secret.pk);
+                    self.sync_replica(&primary, &target, r.kms_key_id.clone(), replacing).await?;
                     status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress")
                 }
-                (true, false) => status(
+                (true, ..) => status(
                     &region,
                     r.kms_key_id.clone(),
                     StatusType::Failed,
                     "Replication failed: Secret with this name already exists in this region",
                 ),
-                (false, _) => status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress"),
+                (false, ..) => status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress"),
             };
             added.push(state);
         }

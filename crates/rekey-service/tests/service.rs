@@ -242,3 +242,57 @@ async fn a_new_kms_key_reseals_the_staged_versions_and_leaves_no_old_values() {
     }
     assert_eq!(f.rows(), (3, 3, 2));
 }
+
+/// Each distinct KmsKeyId gets a key-encryption key, per account and at
+/// most `KEKS_PER_ACCOUNT` of them: a tenant cannot grow the keyring
+/// without end (3,000 made-up KmsKeyIds once made 3,001 rows), and two
+/// accounts naming the same KmsKeyId do not share a key.
+#[tokio::test]
+async fn key_encryption_keys_are_per_account_and_bounded() {
+    use rekey_store::seal::KEKS_PER_ACCOUNT;
+    let f = fixture().await;
+    let keyring = || {
+        let c = rusqlite::Connection::open(SqliteStore::file_in(f.dir.path())).unwrap();
+        c.query_row("SELECT count(*) FROM keyring", [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    };
+    let create_with = |ctx: &RequestContext, n: usize| {
+        let input = CreateSecretRequest {
+            name: format!("k/{n}"),
+            kms_key_id: Some(format!("alias/made-up-{n}")),
+            secret_string: Some(SensitiveString::new("v".into())),
+            client_request_token: token(1),
+            ..Default::default()
+        };
+        let ctx = ctx.clone();
+        let service = f.service.clone();
+        async move { service.create_secret(&ctx, input).await }
+    };
+    let before = keyring();
+    for n in 0..KEKS_PER_ACCOUNT {
+        create_with(&f.ctx, n).await.unwrap();
+    }
+    assert_eq!(keyring(), before + KEKS_PER_ACCOUNT);
+    let refused = create_with(&f.ctx, KEKS_PER_ACCOUNT).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::LimitExceededException);
+    assert_eq!(keyring(), before + KEKS_PER_ACCOUNT, "nothing more stored");
+    // A KmsKeyId already in use still works, and another account has its own.
+    let mut again = CreateSecretRequest {
+        name: "k/again".into(),
+        kms_key_id: Some("alias/made-up-0".into()),
+        secret_string: Some(SensitiveString::new("v".into())),
+        client_request_token: token(1),
+        ..Default::default()
+    };
+    f.service.create_secret(&f.ctx, again.clone()).await.unwrap();
+    let other = AccountId::parse("210987654321").unwrap();
+    let ctx = RequestContext::new(
+        Namespace { account: other.clone(), region: Region::new("us-east-1") },
+        Principal::root(other, "AKID2".into()),
+        "test".into(),
+    );
+    again.name = "k/other".into();
+    f.service.create_secret(&ctx, again).await.unwrap();
+    assert_eq!(keyring(), before + KEKS_PER_ACCOUNT + 1, "the other account's own key");
+    let read = GetSecretValueRequest { secret_id: "k/other".into(), version_id: None, version_stage: None };
+    assert_eq!(f.service.get_secret_value(&ctx, read).await.unwrap().secret_string.unwrap().expose(), "v");
+}

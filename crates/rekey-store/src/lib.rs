@@ -78,6 +78,11 @@ pub struct SecretWrite {
     pub rotation: Option<RotationJob>,
     /// Ends every active rotation job of the secret with this status.
     pub end_rotations: Option<JobStatus>,
+    /// The store key of another secret under the same name that this new
+    /// one replaces (a replica written over a clashing secret with
+    /// ForceOverwriteReplicaSecret): it is purged in the same
+    /// transaction, so either both happen or neither.
+    pub replaces: Option<i64>,
 }
 
 impl SecretWrite {
@@ -90,6 +95,7 @@ impl SecretWrite {
             labels: state.labels.clone(),
             rotation: None,
             end_rotations: None,
+            replaces: None,
         }
     }
 }
@@ -331,6 +337,14 @@ pub trait Store: Send + Sync + 'static {
     fn load_kek(&self, id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 
     /// Stores a wrapped KEK unless one with this id exists; returns the one
-    /// that is stored afterwards (so concurrent creators agree).
-    fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    /// that is stored afterwards (so concurrent creators agree), or `None`
+    /// when it is new and the ids starting with `family` number `max`
+    /// already (in the same transaction).
+    fn insert_kek(
+        &self,
+        id: &str,
+        wrapped: Vec<u8>,
+        family: &str,
+        max: usize,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }

@@ -4,14 +4,17 @@
 //!   (AES-256-GCM); the associated data is the secret ARN and version id, so
 //!   a ciphertext moved to another row fails to open.
 //! - Data keys are wrapped by a key-encryption key (KEK) chosen by the
-//!   secret's KmsKeyId; KEKs live in the store, wrapped by the master key.
+//!   secret's account and KmsKeyId (at most [`KEKS_PER_ACCOUNT`] per
+//!   account); KEKs live in the store, wrapped by the master key. A value
+//!   names its KEK, so values sealed before KEKs were per account (ids
+//!   `kms:<KmsKeyId>`) still open.
 //! - The master key is a 0600 file outside the database. A check record in
 //!   the keyring proves that the key in hand is the one the store was made with.
 
 use crate::{Store, StoreError};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
-use rekey_model::name::Arn;
+use rekey_model::name::{AccountId, Arn};
 use rekey_model::secret::{SealedValue, SecretValue};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, ErrorCode};
@@ -126,6 +129,16 @@ fn output_aad(context: &str) -> Vec<u8> {
     format!("rekey-function-output\0{context}").into_bytes()
 }
 
+/// Distinct KmsKeyIds (so KEKs) one account may use.
+pub const KEKS_PER_ACCOUNT: usize = 100;
+
+fn decryption_failure() -> ApiError {
+    ApiError::new(
+        ErrorCode::DecryptionFailure,
+        "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+    )
+}
+
 /// Encrypts and decrypts secret values. Cheap to share (`Arc`).
 pub struct Seal {
     master: Aes256Gcm,
@@ -146,7 +159,7 @@ impl Seal {
             }
             None => {
                 let check = encrypt(&master, CHECK_PLAINTEXT, &kek_aad(CHECK_ID));
-                let stored = store.insert_kek(CHECK_ID, check).await?;
+                let stored = store.insert_kek(CHECK_ID, check, CHECK_ID, 1).await?.ok_or(SealError::WrongKey)?;
                 decrypt(&master, &stored, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
             }
         }
@@ -176,9 +189,18 @@ impl Seal {
         String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
     }
 
-    /// The KEK for a KmsKeyId, created on first use.
-    async fn kek<S: Store>(&self, store: &S, kms_key_id: &str) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
-        let id = format!("kms:{kms_key_id}");
+    /// The KEK of `account` for a KmsKeyId, created on first use. Each
+    /// account has its own (a KmsKeyId names a key of the caller's account,
+    /// as at AWS), and at most [`KEKS_PER_ACCOUNT`]: a KmsKeyId is free
+    /// text here, and a tenant must not grow the keyring without end.
+    async fn kek<S: Store>(
+        &self,
+        store: &S,
+        account: &AccountId,
+        kms_key_id: &str,
+    ) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
+        let family = format!("kms:{account}:");
+        let id = format!("{family}{kms_key_id}");
         if let Some(k) = self.keks.read().expect("kek cache lock").get(&id) {
             return Ok((id, k.clone()));
         }
@@ -186,15 +208,29 @@ impl Seal {
             Some(w) => w,
             None => {
                 let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
-                store.insert_kek(&id, encrypt(&self.master, fresh.as_slice(), &kek_aad(&id))).await?
+                let wrapped = encrypt(&self.master, fresh.as_slice(), &kek_aad(&id));
+                store.insert_kek(&id, wrapped, &family, KEKS_PER_ACCOUNT).await?.ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::LimitExceededException,
+                        format!("An account can use at most {KEKS_PER_ACCOUNT} different KmsKeyId values."),
+                    )
+                })?
             }
         };
-        let key = decrypt(&self.master, &wrapped, &kek_aad(&id)).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::DecryptionFailure,
-                "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
-            )
-        })?;
+        self.unwrap_kek(id, &wrapped)
+    }
+
+    /// The KEK a sealed value names (never created: a value's KEK exists).
+    async fn kek_of<S: Store>(&self, store: &S, id: &str) -> Result<Arc<Aes256Gcm>, ApiError> {
+        if let Some(k) = self.keks.read().expect("kek cache lock").get(id) {
+            return Ok(k.clone());
+        }
+        let wrapped = store.load_kek(id).await?.ok_or_else(decryption_failure)?;
+        Ok(self.unwrap_kek(id.to_string(), &wrapped)?.1)
+    }
+
+    fn unwrap_kek(&self, id: String, wrapped: &[u8]) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
+        let key = decrypt(&self.master, wrapped, &kek_aad(&id)).ok_or_else(decryption_failure)?;
         let kek = Arc::new(cipher(&key));
         self.keks.write().expect("kek cache lock").insert(id.clone(), kek.clone());
         Ok((id, kek))
@@ -210,7 +246,8 @@ impl Seal {
         version: &VersionId,
         value: &SecretValue,
     ) -> Result<SealedValue, ApiError> {
-        let (kek_id, kek) = self.kek(store, kms_key_id.unwrap_or(DEFAULT_KMS_KEY_ID)).await?;
+        let account = &arn.namespace.account;
+        let (kek_id, kek) = self.kek(store, account, kms_key_id.unwrap_or(DEFAULT_KMS_KEY_ID)).await?;
         let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
         let aad = value_aad(arn, version);
         let ciphertext = encrypt(&cipher(data_key.as_slice()), &value.encode(), &aad);
@@ -226,15 +263,8 @@ impl Seal {
         arn: &Arn,
         version: &VersionId,
     ) -> Result<SecretValue, ApiError> {
-        let failure = || {
-            ApiError::new(
-                ErrorCode::DecryptionFailure,
-                "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
-            )
-        };
-        let kms = sealed.kek_id.strip_prefix("kms:").ok_or_else(failure)?;
-        let (_, kek) = self.kek(store, kms).await?;
-        self.open_with(&kek, sealed, arn, version).ok_or_else(failure)
+        let kek = self.kek_of(store, &sealed.kek_id).await?;
+        self.open_with(&kek, sealed, arn, version).ok_or_else(decryption_failure)
     }
 
     /// Decrypts with a KEK already in the cache (no store access): the

@@ -93,7 +93,7 @@ fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
     let cert_path = args.data_dir.join("dev-cert.pem");
     let key_path = args.data_dir.join("dev-key.pem");
     write_private(&key_path, key.as_bytes(), true)?;
-    std::fs::write(&cert_path, cert).map_err(|e| format!("cannot write {}: {e}", cert_path.display()))?;
+    write_private(&cert_path, cert.as_bytes(), true)?;
     let config = rekey_server::tls::load(&cert_path, &key_path)?;
     Ok(Some(Tls { config, self_signed: Some(cert_path) }))
 }
@@ -104,6 +104,28 @@ fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
 /// no gain in throughput.
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1)
+}
+
+/// Warns when other users may list or enter the data directory: its
+/// files are 0600, but their names and sizes are not theirs to see, and a
+/// directory others may write lets them replace files.
+fn warn_if_shared(data_dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(data_dir)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        let mode = meta.permissions().mode() & 0o777;
+        tracing::warn!(
+            path = %data_dir.display(),
+            mode = format!("{mode:o}"),
+            "the data directory is open to other users; `chmod 700` it"
+        );
+        eprintln!(
+            "rekey: warning: the data directory {} has mode {mode:o}: other users may see into it; run `chmod 700 {}`",
+            data_dir.display(),
+            data_dir.display()
+        );
+    }
 }
 
 /// Opens the store in `data_dir` and unlocks its seal.
@@ -120,6 +142,7 @@ async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteS
             .create(data_dir)
             .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
     }
+    warn_if_shared(data_dir);
     let db = SqliteStore::file_in(data_dir);
     let existing = db.exists();
     let explicit = key_file.is_some();
@@ -183,13 +206,14 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             ca_bundle: tls.as_ref().and_then(|t| t.self_signed.clone()),
             authenticated: !args.dev,
         });
-        for (arn, listen, queue) in service.rotation().functions().runtimes() {
+        for (arn, config, queue) in service.rotation().functions().runtimes() {
+            let listen = config.listen;
             let runtime = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen} (runtime API of {arn}): {e}"))?;
             let at = runtime.local_addr().map_err(|e| e.to_string())?;
             println!("rekey runtime API for {arn} on {at}");
-            let app = rekey_server::runtime_api::router(queue.clone());
+            let app = rekey_server::runtime_api::router(queue.clone(), config.token.as_deref());
             tokio::spawn(async move { axum_serve(runtime, app).await });
         }
         tokio::spawn(service.clone().run_rotations());

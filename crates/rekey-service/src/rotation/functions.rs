@@ -80,6 +80,7 @@ impl fmt::Display for FunctionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FunctionError::Function(m) => write!(f, "{m}"),
+            FunctionError::Failed { status, output } if output.trim().is_empty() => write!(f, "{status}"),
             FunctionError::Failed { status, .. } => write!(f, "{status} (its output is in the rotation history)"),
             FunctionError::Timeout(d) => write!(f, "timed out after {} s", d.as_secs_f64()),
             FunctionError::Unreachable(m) => write!(f, "could not invoke the function: {m}"),
@@ -305,7 +306,7 @@ impl Accounts {
 #[derive(Default)]
 pub struct FunctionRegistry {
     functions: HashMap<String, (Arc<Function>, Accounts)>,
-    runtimes: Vec<(String, std::net::SocketAddr, Arc<runtime::RuntimeQueue>)>,
+    runtimes: Vec<(String, runtime::RuntimeConfig, Arc<runtime::RuntimeQueue>)>,
 }
 
 impl FunctionRegistry {
@@ -342,8 +343,9 @@ impl FunctionRegistry {
                     Function::External(External { executor: Executor::Exec(exec::ExecExecutor::new(e)), timeout })
                 }
                 FunctionKind::Runtime(r) => {
+                    r.check().map_err(|e| format!("function {}: {e}", c.arn))?;
                     let queue = Arc::new(runtime::RuntimeQueue::new(c.arn.clone()));
-                    registry.runtimes.push((c.arn.clone(), r.listen, queue.clone()));
+                    registry.runtimes.push((c.arn.clone(), r, queue.clone()));
                     Function::External(External { executor: Executor::Runtime(queue), timeout })
                 }
             };
@@ -360,8 +362,8 @@ impl FunctionRegistry {
         self.functions.get(arn).filter(|(_, accounts)| accounts.serves(account)).map(|(f, _)| f.clone())
     }
 
-    /// The Lambda Runtime API endpoints to serve: (function ARN, address, queue).
-    pub fn runtimes(&self) -> &[(String, std::net::SocketAddr, Arc<runtime::RuntimeQueue>)] {
+    /// The Lambda Runtime API endpoints to serve: (function ARN, where and how, queue).
+    pub fn runtimes(&self) -> &[(String, runtime::RuntimeConfig, Arc<runtime::RuntimeQueue>)] {
         &self.runtimes
     }
 }

@@ -20,7 +20,29 @@ use tokio::sync::{Notify, oneshot};
 pub struct RuntimeConfig {
     /// Where the Runtime API of this function listens (the workers'
     /// `AWS_LAMBDA_RUNTIME_API`); port 0 picks one, announced on stdout.
+    /// A loopback address unless `token` is set.
     pub listen: SocketAddr,
+    /// A shared secret the workers' paths start with (`<host:port>/<token>`
+    /// as `AWS_LAMBDA_RUNTIME_API`): required to listen beyond loopback,
+    /// as whoever reaches the API receives rotation events.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+impl RuntimeConfig {
+    /// Refuses a Runtime API open beyond this machine without a token.
+    pub fn check(&self) -> Result<(), String> {
+        match &self.token {
+            None if !self.listen.ip().is_loopback() => Err(format!(
+                "the Runtime API would listen on {}, beyond loopback, without a `token`: anyone reaching it would receive rotation events",
+                self.listen
+            )),
+            Some(t) if t.len() < 16 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) => {
+                Err("`token` must be at least 16 characters of letters, digits, `-` and `_`".into())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 type Reply = oneshot::Sender<Result<(), FunctionError>>;

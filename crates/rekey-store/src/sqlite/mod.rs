@@ -88,6 +88,13 @@ fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError>
     match change {
         Change::None => {}
         Change::Write(w) => {
+            let mut current = current;
+            if let Some(old) = w.replaces {
+                rows::purge(batch.conn, old)?;
+                if let Some(replaced) = current.take().filter(|c| c.secret.pk == old) {
+                    batch.forget_values(old, replaced.versions.iter().map(|v| v.version_id.clone()));
+                }
+            }
             let pk = rows::apply_write(batch.conn, current.as_deref(), &w)?;
             let next = rows::next_state(current.as_deref(), &w, pk);
             batch.forget_values(pk, w.delete_versions.iter().cloned());
@@ -109,6 +116,29 @@ fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError>
     Ok(r)
 }
 
+/// Makes the database and its `-wal` and `-shm` files readable by their
+/// owner alone (0600), whatever the umask: the database is created 0600
+/// before SQLite opens it, and SQLite gives the files it creates beside
+/// it the database's mode; files of an older store are corrected.
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let io = |e: std::io::Error| StoreError::Database(format!("{}: {e}", path.display()));
+    if !path.exists() {
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o777 != 0o600
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// The database file inside a data directory.
     pub fn file_in(data_dir: &Path) -> PathBuf {
@@ -122,6 +152,7 @@ impl SqliteStore {
 
     /// Like [`open`](Self::open), with a choice of durability.
     pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        owner_only(path)?;
         let mut conn = Connection::open(path)?;
         // Small pages: a write dirties a few rows spread over the tables, and
         // every dirty page is written whole to the WAL at commit.
@@ -370,8 +401,14 @@ impl Store for SqliteStore {
         self.read(|c| rows::load_kek(c, id))
     }
 
-    async fn insert_kek(&self, id: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        let id = id.to_string();
-        self.write(move |c| rows::insert_kek(c, &id, &wrapped)).await
+    async fn insert_kek(
+        &self,
+        id: &str,
+        wrapped: Vec<u8>,
+        family: &str,
+        max: usize,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let (id, family) = (id.to_string(), family.to_string());
+        self.write(move |c| rows::insert_kek(c, &id, &wrapped, &family, max)).await
     }
 }

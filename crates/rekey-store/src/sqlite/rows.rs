@@ -410,9 +410,25 @@ pub fn load_kek(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreErr
     Ok(conn.prepare_cached("SELECT wrapped FROM keyring WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
 }
 
-/// Inserts a keyring entry unless present; returns the stored one.
-pub fn insert_kek(conn: &Connection, id: &str, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
-    conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
-        .execute(params![id, wrapped])?;
-    load_kek(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("keyring entry {id} vanished")))
+/// Inserts a keyring entry unless present; returns the stored one, or
+/// `None` when it is new and its family (the ids starting with `family`)
+/// already has `max` entries.
+pub fn insert_kek(
+    conn: &Connection,
+    id: &str,
+    wrapped: &[u8],
+    family: &str,
+    max: usize,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    if let Some(stored) = load_kek(conn, id)? {
+        return Ok(Some(stored));
+    }
+    let members: i64 = conn
+        .prepare_cached("SELECT count(*) FROM keyring WHERE substr(id, 1, length(?1)) = ?1")?
+        .query_row([family], |r| r.get(0))?;
+    if members as usize >= max {
+        return Ok(None);
+    }
+    conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2)")?.execute(params![id, wrapped])?;
+    Ok(Some(wrapped.to_vec()))
 }

@@ -144,6 +144,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE access_keys ADD COLUMN role_policy TEXT;
     CREATE INDEX access_keys_parent ON access_keys (parent) WHERE parent IS NOT NULL;
     "#,
+    // 9: exec rotation functions used to call back with a permanent key of
+    // a `rekey-rotation` user rekey made in each account, allowed to read
+    // and write every secret of it. They now get credentials scoped to one
+    // job, for one step: those keys (and the policy rekey gave the user)
+    // go. Only the ones rekey made: the user must carry rekey's own policy,
+    // word for word.
+    r#"
+    DELETE FROM access_keys
+    WHERE user_name = 'rekey-rotation' AND expires_ms IS NULL AND EXISTS (
+        SELECT 1 FROM user_policies p
+        WHERE p.account = access_keys.account AND p.user_name = 'rekey-rotation' AND p.policy_name = 'rotation'
+          AND p.document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}'
+    );
+    DELETE FROM user_policies
+    WHERE user_name = 'rekey-rotation' AND policy_name = 'rotation'
+      AND document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}';
+    "#,
 ];
 
 /// Brings the schema up to date.
@@ -156,4 +173,44 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 9 removes the permanent keys rekey used to make for exec
+    /// functions, and nothing of a tenant's own user of the same name.
+    #[test]
+    fn the_old_rotation_keys_are_retired() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..8] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}"#;
+        for (account, document) in [("111111111111", policy), ("222222222222", r#"{"Statement":[]}"#)] {
+            conn.execute(
+                "INSERT INTO user_policies VALUES (?1, 'rekey-rotation', 'rotation', ?2)",
+                rusqlite::params![account, document],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO access_keys (id, account, user_name, secret, created_ms, active) VALUES (?1, ?2, 'rekey-rotation', x'00', 0, 1)",
+                rusqlite::params![format!("AKIA{account}"), account],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let keys: Vec<String> = conn
+            .prepare("SELECT account FROM access_keys")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(keys, ["222222222222"], "only rekey's own key went");
+        let policies: i64 = conn.query_row("SELECT count(*) FROM user_policies", [], |r| r.get(0)).unwrap();
+        assert_eq!(policies, 1);
+    }
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod databases;
+
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -40,6 +42,24 @@ pub fn serve_failing(data_dir: &Path, extra_env: &[(&str, &str)]) -> (bool, Stri
         .spawn()
         .expect("spawn rekey");
     wait_timeout(out, Duration::from_secs(10))
+}
+
+/// Runs `rekey serve --dev` with this configuration, for start-up
+/// failures: (whether it exited successfully, its stderr); a server that
+/// starts is stopped after 10 s and counts as a success.
+pub fn serve_config_failing(config: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("rekey.toml"), config).expect("write config");
+    let child = Command::new(binary())
+        .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(dir.path().join("rekey.toml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rekey");
+    wait_timeout(child, Duration::from_secs(10))
 }
 
 fn wait_timeout(mut child: Child, limit: Duration) -> (bool, String) {
@@ -127,7 +147,37 @@ impl Server {
         s
     }
 
+    /// Starts a server (`--dev` or not) on a fresh data directory with
+    /// this configuration and extra arguments, its log (stderr) kept in a
+    /// file ([`log`](Self::log)) and, with `umask`, under that umask.
+    pub fn start_logged(dev: bool, config: &str, extra: &[&str], umask: Option<u32>) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("rekey.toml");
+        std::fs::write(&path, config).expect("write config");
+        let log = tmp.path().join("server.log");
+        let mut s = Server::launch_with(&tmp.path().join("data"), Some(path), dev, extra, Some(log), umask);
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// What a server started by [`start_logged`](Self::start_logged) wrote to its log so far.
+    pub fn log(&self) -> String {
+        let path = self._tmp.as_ref().expect("a logged server").path().join("server.log");
+        String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+    }
+
     fn launch(data_dir: &Path, config: Option<PathBuf>, dev: bool, extra: &[&str]) -> Server {
+        Server::launch_with(data_dir, config, dev, extra, None, None)
+    }
+
+    fn launch_with(
+        data_dir: &Path,
+        config: Option<PathBuf>,
+        dev: bool,
+        extra: &[&str],
+        log_file: Option<PathBuf>,
+        umask: Option<u32>,
+    ) -> Server {
         let mut cmd = Command::new(binary());
         cmd.arg("serve");
         if dev {
@@ -140,12 +190,24 @@ impl Server {
         cmd.args(extra);
         // REKEY_TEST_LOG=debug shows a test's server log.
         let log = std::env::var("REKEY_TEST_LOG").ok();
-        let mut child = cmd
-            .env("REKEY_LOG", log.as_deref().unwrap_or("warn"))
-            .stdout(Stdio::piped())
-            .stderr(if log.is_some() { Stdio::inherit() } else { Stdio::null() })
-            .spawn()
-            .expect("spawn rekey");
+        let stderr = match (&log_file, &log) {
+            (Some(path), _) => Stdio::from(std::fs::File::create(path).expect("log file")),
+            (None, Some(_)) => Stdio::inherit(),
+            (None, None) => Stdio::null(),
+        };
+        if let Some(mask) = umask {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: umask is async-signal-safe; the child calls nothing else before exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    libc::umask(mask as libc::mode_t);
+                    Ok(())
+                });
+            }
+        }
+        // A logged server logs everything (debug), to show what reaches the log.
+        let level = log.as_deref().unwrap_or(if log_file.is_some() { "debug" } else { "warn" });
+        let mut child = cmd.env("REKEY_LOG", level).stdout(Stdio::piped()).stderr(stderr).spawn().expect("spawn rekey");
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut runtimes = std::collections::HashMap::new();
         let (scheme, addr) = loop {
@@ -232,6 +294,91 @@ impl Server {
             body.len()
         )
         .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status: u16 = resp[9..12].parse().unwrap();
+        let body = resp.split("\r\n\r\n").nth(1).unwrap_or_default();
+        (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Credentials to sign raw requests with.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub id: String,
+    pub secret: String,
+    pub token: Option<String>,
+}
+
+impl Keys {
+    /// The administrator's (the admin account's root), from the
+    /// credentials file a signed server wrote.
+    pub fn admin(server: &Server) -> Keys {
+        let text = std::fs::read_to_string(server.admin_credentials()).expect("admin credentials");
+        let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).expect(name).to_string();
+        Keys { id: field("aws_access_key_id = "), secret: field("aws_secret_access_key = "), token: None }
+    }
+
+    /// From an answer's `AccessKey` or `Credentials` object.
+    pub fn from_json(v: &serde_json::Value) -> Keys {
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        Keys {
+            id: s("AccessKeyId").expect("AccessKeyId"),
+            secret: s("SecretAccessKey").expect("SecretAccessKey"),
+            token: s("SessionToken"),
+        }
+    }
+}
+
+impl Server {
+    /// A call of `target` (`secretsmanager.<Op>` or `rekey.<Op>`) signed
+    /// with `keys` for `region` by rekey's own SigV4 signer: (status, body).
+    pub fn signed_in(
+        &self,
+        keys: &Keys,
+        region: &str,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        use rekey_service::sigv4::{Credentials, Request, sign};
+        let body = body.to_string();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let creds = Credentials {
+            access_key_id: keys.id.clone(),
+            secret_access_key: zeroize::Zeroizing::new(keys.secret.clone()),
+            session_token: keys.token.clone(),
+        };
+        let headers = vec![
+            ("host".to_string(), self.addr.clone()),
+            ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
+            ("x-amz-target".to_string(), target.to_string()),
+        ];
+        let signed = sign(
+            Request { method: "POST", path: "/", headers, body: body.as_bytes() },
+            &creds,
+            region,
+            "secretsmanager",
+            now,
+        );
+        self.send(&signed, body.as_bytes())
+    }
+
+    /// [`signed_in`](Self::signed_in) us-east-1.
+    pub fn signed(&self, keys: &Keys, target: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.signed_in(keys, "us-east-1", target, body)
+    }
+
+    /// `POST /` with exactly these headers (Content-Length and Connection
+    /// added) and body: (status, parsed body).
+    pub fn send(&self, headers: &[(String, String)], body: &[u8]) -> (u16, serde_json::Value) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut head = String::from("POST / HTTP/1.1\r\n");
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
         let mut resp = String::new();
         s.read_to_string(&mut resp).unwrap();
         let status: u16 = resp[9..12].parse().unwrap();
