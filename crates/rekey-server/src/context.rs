@@ -227,7 +227,13 @@ enum AdmittedKind<'a> {
     /// Signed, with a known key. `claim` is `None` once the signature was
     /// checked against the declared payload hash (`declared`), which the
     /// body must then match.
-    Signed { key: Arc<KnownKey>, region: Region, claim: Option<Claim<'a>>, declared: Option<[u8; 64]> },
+    Signed {
+        key: Arc<KnownKey>,
+        mac: Arc<SigningMac>,
+        region: Region,
+        claim: Option<Claim<'a>>,
+        declared: Option<[u8; 64]>,
+    },
 }
 
 impl Authenticator {
@@ -264,7 +270,7 @@ impl Authenticator {
             None => Some(claim),
         };
         check_session(req, &key.key, now_ms)?;
-        Ok(Admitted { request_id, kind: AdmittedKind::Signed { key, region, claim, declared } })
+        Ok(Admitted { request_id, kind: AdmittedKind::Signed { key, mac, region, claim, declared } })
     }
 
     /// The context of a whole request (headers and body) at once, or why
@@ -284,18 +290,15 @@ impl Admitted<'_> {
     /// Checks the signature over the body `req` now carries; the context
     /// of the request.
     pub fn finish(self, req: &Incoming<'_>) -> Result<RequestContext, ApiError> {
-        let (key, region, claim, declared) = match self.kind {
+        let (key, mac, region, claim, declared) = match self.kind {
             AdmittedKind::Dev(ctx) => return Ok(ctx),
-            AdmittedKind::Signed { key, region, claim, declared } => (key, region, claim, declared),
+            AdmittedKind::Signed { key, mac, region, claim, declared } => (key, mac, region, claim, declared),
         };
         let payload = sha256_hex32(req.body);
         match (claim, declared) {
             (None, Some(hash)) if hash == payload => {}
             (None, _) => return Err(payload_mismatch()),
             (Some(claim), _) => {
-                let mac = key
-                    .signing_mac(claim.access_key_id(), claim.scope_date(), claim.region())
-                    .ok_or_else(unknown_key)?;
                 check_signature(req, claim, &mac, &payload)?;
             }
         }

@@ -1,13 +1,9 @@
 //! The `rekey` binary.
 
 mod admin;
+mod allocator;
 mod config;
 mod serve;
-
-// glibc's allocator spends a tenth of a loaded server's time in
-// malloc/free contention; mimalloc's thread-local heaps do not.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -176,6 +176,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
+        .on_thread_park(crate::allocator::on_idle)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

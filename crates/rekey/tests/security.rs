@@ -936,3 +936,29 @@ fn malformed_requests_never_get_a_server_error() {
         assert!(status < 500, "#{n} {op} {text}: {status} {out}");
     }
 }
+
+/// Item 9: made-up KmsKeyIds cannot grow the keyring without end (3,000
+/// CreateSecret calls once made 3,001 key-encryption keys): past 100 per
+/// account they are refused, and another account has its own.
+#[test]
+fn kms_key_ids_are_bounded_per_account() {
+    let server = Server::start();
+    let create = |account: &str, n: usize| {
+        let body = with_token(
+            "CreateSecret",
+            json!({"Name": format!("k/{n}"), "SecretString": "v", "KmsKeyId": format!("alias/made-up-{n}")}),
+        );
+        server.raw_as("CreateSecret", &body.to_string(), account, "us-east-1")
+    };
+    for n in 0..100 {
+        let (status, out) = create(ADMIN_ACCOUNT, n);
+        assert_eq!(status, 200, "{n}: {out}");
+    }
+    let (status, out) = create(ADMIN_ACCOUNT, 100);
+    assert_eq!(
+        (status, out["__type"].as_str(), out["Message"].as_str()),
+        (400, Some("LimitExceededException"), Some("An account can use at most 100 different KmsKeyId values."))
+    );
+    let (status, out) = create(VICTIM_ACCOUNT, 100);
+    assert_eq!(status, 200, "another account: {out}");
+}
