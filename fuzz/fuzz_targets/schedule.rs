@@ -29,10 +29,15 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(Some(schedule)) = Schedule::from_rules(&rules) {
         let (now, last) = (Timestamp::from_millis(now), Timestamp::from_millis(last));
-        let window = schedule.window(now, last);
-        assert!(window.len_ms() > 0, "{rules:?}: empty window at {now:?}");
-        let _ = window.next_rotation_date();
+        if let Some(window) = schedule.window(now, last) {
+            assert!(window.len_ms() > 0, "{rules:?}: empty window at {now:?}");
+            let _ = window.next_rotation_date();
+        }
         let _ = schedule.plan(now, last, "key");
         let _ = schedule.plan_after_rotation(now, "key");
+        // What RotateSecret accepts has a window whenever it is asked.
+        if schedule.check_recurs().is_ok() && now.millis() < LAST_MS - 9 * 366 * 86_400_000 {
+            assert!(schedule.window(now, last).is_some(), "{rules:?}: no window at {now:?}");
+        }
     }
 });

@@ -26,6 +26,9 @@ const MIN_GAP_HOURS: u32 = 4;
 /// How far ahead a window is looked for (a valid expression fires within
 /// a few years: `29 2` needs four, `SUN#5` of a month list a few more).
 const HORIZON_DAYS: i64 = 366 * 8;
+/// The days of the Gregorian calendar's 400-year cycle, after which
+/// weekdays and leap days repeat.
+const CYCLE_DAYS: i64 = 146_097;
 
 /// A rotation window: rotation may start at any instant in `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,33 +287,62 @@ impl Schedule {
     /// The window a rotation is due in, seen at `now`: for schedules that
     /// count from the last rotation, the window N days after
     /// `last_rotation` (it may lie in the past: overdue); for the others,
-    /// the first window that has not ended at `now`.
-    pub fn window(&self, now: Timestamp, last_rotation: Timestamp) -> Window {
+    /// the first window that has not ended at `now`, if one opens within
+    /// the horizon (RotateSecret refuses schedules that can go longer
+    /// without one, [`check_recurs`](Self::check_recurs); one stored
+    /// before that check has no window then, and does not rotate).
+    pub fn window(&self, now: Timestamp, last_rotation: Timestamp) -> Option<Window> {
         match &self.kind {
             Kind::AfterDays(n) => {
                 let start = last_rotation.day_start().plus_days(i64::from(*n));
                 let end = Timestamp::from_millis(start.millis() + i64::from(self.window_hours(0)) * HOUR_MS);
-                Window { start, end }
+                Some(Window { start, end })
             }
-            Kind::Fires { .. } => self.first_fire_window(now).expect("checked: the schedule fires"),
+            Kind::Fires { .. } => self.first_fire_window(now),
         }
     }
 
     /// The plan seen at `now` when the last rotation (or manual value
     /// change) was at `last_rotation` and nothing rotates now: the window
     /// due, possibly overdue (then it is due at once). `key` names the secret.
-    pub fn plan(&self, now: Timestamp, last_rotation: Timestamp, key: &str) -> Plan {
-        Plan::of(self.window(now, last_rotation), key)
+    pub fn plan(&self, now: Timestamp, last_rotation: Timestamp, key: &str) -> Option<Plan> {
+        Some(Plan::of(self.window(now, last_rotation)?, key))
     }
 
     /// The plan after a rotation that happens at `rotated`: the window it
     /// falls in is used up, the next one is planned.
-    pub fn plan_after_rotation(&self, rotated: Timestamp, key: &str) -> Plan {
-        let mut w = self.window(rotated, rotated);
+    pub fn plan_after_rotation(&self, rotated: Timestamp, key: &str) -> Option<Plan> {
+        let mut w = self.window(rotated, rotated)?;
         if !self.counts_from_last_rotation() && w.start <= rotated {
-            w = self.window(w.end, w.end);
+            w = self.window(w.end, w.end)?;
         }
-        Plan::of(w, key)
+        Some(Plan::of(w, key))
+    }
+
+    /// Refuses a schedule that can go longer than the horizon (8 years)
+    /// without a window, as the fifth Tuesday of February does (every 28
+    /// years): rekey looks only that far for the next one. Checked over a
+    /// whole 400-year Gregorian cycle, after which days repeat; a few
+    /// milliseconds, so RotateSecret checks it, not every reader of rules.
+    pub fn check_recurs(&self) -> ApiResult<()> {
+        let Kind::Fires { days, .. } = &self.kind else { return Ok(()) };
+        let mut last: Option<i64> = None;
+        for day in 0..CYCLE_DAYS + HORIZON_DAYS {
+            if !days.matches(day) {
+                continue;
+            }
+            if last.is_some_and(|l| day - l > HORIZON_DAYS) {
+                break;
+            }
+            last = Some(day);
+        }
+        match last {
+            Some(l) if l >= CYCLE_DAYS => Ok(()),
+            _ => Err(invalid(format!(
+                "The schedule expression matches days more than {} years apart; rotate at least that often.",
+                HORIZON_DAYS / 366
+            ))),
+        }
     }
 
     /// The first fire window that has not ended at `t`.
@@ -346,8 +378,14 @@ fn consecutive_days(days: &Days) -> bool {
     (1..HORIZON_DAYS).any(|d| days.matches(d) && days.matches(d - 1))
 }
 
+/// A number written in decimal digits alone (`str::parse` also takes a
+/// leading `+`, which no schedule expression has).
+fn digits(s: &str) -> Option<u32> {
+    (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
 fn parse_duration(d: &str) -> ApiResult<u32> {
-    let hours = d.strip_suffix('h').and_then(|n| n.parse::<u32>().ok());
+    let hours = d.strip_suffix('h').and_then(digits);
     match hours {
         Some(h) if (1..=24).contains(&h) => Ok(h),
         Some(_) => Err(invalid(format!("The Duration {d} must be between 1h and 24h."))),
@@ -368,7 +406,7 @@ fn parse_expression(expr: &str) -> ApiResult<Kind> {
 fn parse_rate(expr: &str, body: &str) -> ApiResult<Kind> {
     let bad = || invalid(format!("Invalid rate() expression {expr}: use rate(<number> hours) or rate(<number> days)."));
     let (n, unit) = body.trim().split_once(' ').ok_or_else(bad)?;
-    let n: u32 = n.parse().map_err(|_| bad())?;
+    let n: u32 = digits(n).ok_or_else(bad)?;
     match unit.trim() {
         "hour" | "hours" => {
             if n < MIN_GAP_HOURS {
@@ -396,9 +434,9 @@ const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// One value of a field: a number in `min..=max` or a name (1-based).
 fn value(s: &str, min: u32, max: u32, names: &[&str]) -> Option<u32> {
-    let v = match s.parse::<u32>() {
-        Ok(n) => n,
-        Err(_) => names.iter().position(|n| n.eq_ignore_ascii_case(s))? as u32 + 1,
+    let v = match digits(s) {
+        Some(n) => n,
+        None => names.iter().position(|n| n.eq_ignore_ascii_case(s))? as u32 + 1,
     };
     (min..=max).contains(&v).then_some(v)
 }
@@ -409,7 +447,7 @@ fn number_set(field: &str, min: u32, max: u32, names: &[&str]) -> Option<u32> {
     let mut set = 0u32;
     for part in field.split(',') {
         let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, s.parse::<u32>().ok().filter(|s| *s > 0)?),
+            Some((r, s)) => (r, digits(s).filter(|s| *s > 0)?),
             None => (part, 1),
         };
         let (lo, hi) = match range {
@@ -475,7 +513,7 @@ fn parse_dow(f: &str) -> Option<Dow> {
         return Some(Dow::Days(1 << 7));
     }
     if let Some((day, nth)) = f.split_once('#') {
-        let n = nth.parse::<u32>().ok().filter(|n| (1..=5).contains(n))?;
+        let n = digits(nth).filter(|n| (1..=5).contains(n))?;
         return Some(Dow::Nth(value(day, 1, 7, &WEEKDAYS)?, n));
     }
     if let Some(day) = f.strip_suffix('L') {

@@ -377,16 +377,15 @@ mod tests {
         assert_eq!(ctx.namespace.account.as_str(), "000000000000");
     }
 
-    #[test]
-    fn a_key_keeps_the_macs_of_its_recent_days_and_regions() {
+    /// A root's permanent key of account 000000000000.
+    fn known_key(id: &str, secret: &str) -> KnownKey {
         use rekey_model::Timestamp;
         use rekey_model::identity::AccessKeyRecord;
-        use rekey_service::sigv4::{hex, signature, signing_key};
         let account = AccountId::parse("000000000000").unwrap();
-        let known = KnownKey {
+        KnownKey {
             key: SigningKey {
                 record: AccessKeyRecord {
-                    access_key_id: "AKIDEXAMPLE".into(),
+                    access_key_id: id.into(),
                     account: account.clone(),
                     user: None,
                     sealed_secret: Vec::new(),
@@ -394,11 +393,17 @@ mod tests {
                     active: true,
                     session: None,
                 },
-                secret: zeroize::Zeroizing::new("s3cret".into()),
-                principal: Arc::new(Principal::root(account, "AKIDEXAMPLE".into())),
+                secret: zeroize::Zeroizing::new(secret.into()),
+                principal: Arc::new(Principal::root(account, id.into())),
             },
             macs: Mutex::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_key_keeps_the_macs_of_its_recent_days_and_regions() {
+        use rekey_service::sigv4::{hex, signature, signing_key};
+        let known = known_key("AKIDEXAMPLE", "s3cret");
         let signed = |date: &str, region: &str| hex(&signature(&signing_key("s3cret", date, region, SERVICE), "text"));
         let days = ["20261127", "20261128"];
         let regions = ["us-east-1", "eu-west-3", "ap-south-1"];
@@ -417,25 +422,7 @@ mod tests {
 
     #[test]
     fn made_up_key_ids_never_push_out_the_keys_in_use() {
-        use rekey_model::Timestamp;
-        use rekey_model::identity::AccessKeyRecord;
-        let account = AccountId::parse("000000000000").unwrap();
-        let known = Arc::new(KnownKey {
-            key: SigningKey {
-                record: AccessKeyRecord {
-                    access_key_id: "AKIDKNOWN".into(),
-                    account: account.clone(),
-                    user: None,
-                    sealed_secret: Vec::new(),
-                    created: Timestamp::from_millis(0),
-                    active: true,
-                    session: None,
-                },
-                secret: zeroize::Zeroizing::new("s".into()),
-                principal: Arc::new(Principal::root(account, "AKIDKNOWN".into())),
-            },
-            macs: Mutex::default(),
-        });
+        let known = Arc::new(known_key("AKIDKNOWN", "s"));
         let mut cache = KeyCache::new(2, 3);
         cache.put("AKIDKNOWN", 0, 0, Some(known));
         for n in 0..10_000 {

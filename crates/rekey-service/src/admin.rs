@@ -122,7 +122,8 @@ impl<S: Store> Service<S> {
             step.remove("output");
             let opened = may_read.then(|| self.seal.open_output(&record.output_context(&job.id), &sealed.0)).flatten();
             match opened {
-                Some(text) => step.insert("output".into(), Value::String(text.to_string())),
+                // Moved out, not copied (the answer holds it anyway).
+                Some(mut text) => step.insert("output".into(), Value::String(std::mem::take(&mut *text))),
                 None => step.insert(
                     "output_hidden".into(),
                     Value::String(

@@ -77,8 +77,10 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         // Both a frequency and an expression, then the schedule's own rules
         // (BEHAVIOUR.md §7.1 #4, #5).
-        if let Some(rules) = &input.rotation_rules {
-            Schedule::from_rules(rules)?;
+        if let Some(rules) = &input.rotation_rules
+            && let Some(schedule) = Schedule::from_rules(rules)?
+        {
+            schedule.check_recurs()?;
         }
         let stored = &resolved.state.secret.meta.rotation;
         // Without an ARN, a secret tagged `rekey:rotator` names its built-in

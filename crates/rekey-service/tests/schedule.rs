@@ -149,18 +149,18 @@ fn check(name: &str, schedule: &Schedule, jobs: &[RotationJob], end: i64) {
     if schedule.counts_from_last_rotation() {
         let mut last = *first;
         for &t in rest {
-            let w = schedule.window(t, last);
+            let w = schedule.window(t, last).unwrap();
             assert!(inside(t, &w), "{name}: rotation at {t:?} outside its window {w:?} (previous {last:?})");
             last = t;
         }
-        let next = schedule.window(last, last);
+        let next = schedule.window(last, last).unwrap();
         assert!(next.end.millis() > end - TICK_MS, "{name}: window {next:?} was missed");
     } else {
         let mut expected = Vec::new();
-        let mut w = schedule.plan_after_rotation(*first, name).window;
+        let mut w = schedule.plan_after_rotation(*first, name).unwrap().window;
         while w.end.millis() <= end {
             expected.push(w);
-            w = schedule.window(w.end, w.end);
+            w = schedule.window(w.end, w.end).unwrap();
         }
         let counted: Vec<Timestamp> =
             rest.iter().copied().filter(|t| t.millis() < expected.last().map_or(0, |w| w.end.millis())).collect();

@@ -962,3 +962,22 @@ fn kms_key_ids_are_bounded_per_account() {
     let (status, out) = create(VICTIM_ACCOUNT, 100);
     assert_eq!(status, 200, "another account: {out}");
 }
+
+/// Found by fuzzing: a schedule whose windows come decades apart (the
+/// fifth Tuesday of February) made the next window's computation panic
+/// inside the store's writer once the clock passed Feb 2028, taking the
+/// server down for every tenant. RotateSecret refuses it, and the server
+/// keeps working at any date.
+#[test]
+fn a_schedule_decades_apart_is_refused() {
+    let server =
+        Server::start_with_config(&format!("[[function]]\narn = \"{PASSWORD_FN}\"\ntype = \"builtin:password\"\n"));
+    let call = |op: &str, body: Value| server.raw(op, &with_token(op, body).to_string());
+    assert_eq!(call("CreateSecret", json!({"Name": "s", "SecretString": "v"})).0, 200);
+    let rotate = json!({"SecretId": "s", "RotationLambdaARN": PASSWORD_FN, "RotateImmediately": false,
+        "RotationRules": {"ScheduleExpression": "cron(0 2 ? 2 TUE#5 *)", "Duration": "1h"}});
+    let (status, out) = call("RotateSecret", rotate);
+    assert_eq!((status, out["__type"].as_str()), (400, Some("InvalidParameterException")), "{out}");
+    server.rekey_json(&["admin", "clock", "--advance", "1200d"]);
+    assert_eq!(call("PutSecretValue", json!({"SecretId": "s", "SecretString": "w"})).0, 200, "the server still works");
+}

@@ -20,7 +20,7 @@ fn sched(e: &str, duration: Option<&str>) -> Schedule {
 
 /// The window seen at `now` for an expression schedule.
 fn win(e: &str, duration: Option<&str>, now: Timestamp) -> (Timestamp, Timestamp) {
-    let w = sched(e, duration).window(now, now);
+    let w = sched(e, duration).window(now, now).unwrap();
     (w.start, w.end)
 }
 
@@ -63,7 +63,7 @@ fn reference_page_cron_with_two_hour_windows() {
     assert_eq!(win(e, Some("2h"), at(2026, 11, 27, 18)), (at(2026, 11, 28, 8), at(2026, 11, 28, 10)));
     // Without a Duration, a schedule in hours has one-hour windows.
     assert_eq!(win(e, None, at(2026, 11, 27, 0)), (at(2026, 11, 27, 8), at(2026, 11, 27, 9)));
-    let w = sched(e, Some("2h")).window(at(2026, 11, 27, 9), at(2026, 1, 1, 0));
+    let w = sched(e, Some("2h")).window(at(2026, 11, 27, 9), at(2026, 1, 1, 0)).unwrap();
     assert_eq!(w.next_rotation_date().millis(), at(2026, 11, 27, 10).millis() - 1000);
 }
 
@@ -102,7 +102,7 @@ fn day_schedules_run_to_the_end_of_the_day() {
     assert_eq!(win("cron(0 17 L * ? *)", None, at(2026, 2, 1, 0)), (at(2026, 2, 28, 17), at(2026, 3, 1, 0)));
     // rate(10 days): the whole day ten days after the last rotation.
     let s = sched("rate(10 days)", None);
-    let w = s.window(at(2026, 3, 1, 0), at(2026, 2, 3, 5));
+    let w = s.window(at(2026, 3, 1, 0), at(2026, 2, 3, 5)).unwrap();
     assert_eq!((w.start, w.end), (at(2026, 2, 13, 0), at(2026, 2, 14, 0)), "overdue windows stay where they were");
     assert_eq!(s.computed_days(), Some(10));
     assert!(s.counts_from_last_rotation());
@@ -110,10 +110,10 @@ fn day_schedules_run_to_the_end_of_the_day() {
     let rules = RotationRulesType { automatically_after_days: Some(30), ..Default::default() };
     let days = Schedule::from_rules(&rules).unwrap().unwrap();
     assert_eq!(
-        days.window(at(2026, 2, 3, 5), at(2026, 2, 3, 5)).next_rotation_date(),
+        days.window(at(2026, 2, 3, 5), at(2026, 2, 3, 5)).unwrap().next_rotation_date(),
         Timestamp::from_millis(at(2026, 3, 6, 0).millis() - 1000)
     );
-    let w = sched("rate(1 day)", Some("3h")).window(at(2026, 1, 1, 0), at(2026, 1, 1, 12));
+    let w = sched("rate(1 day)", Some("3h")).window(at(2026, 1, 1, 0), at(2026, 1, 1, 12)).unwrap();
     assert_eq!((w.start, w.end), (at(2026, 1, 2, 0), at(2026, 1, 2, 3)));
 }
 
@@ -308,7 +308,7 @@ fn window_search_matches_brute_force() {
         let Ok(Some(s)) = expr(&e, duration.map(|d| format!("{d}h")).as_deref()) else { continue };
         for _ in 0..3 {
             let t = Timestamp::from_millis(rng.random_range(lo..hi));
-            let w = s.window(t, t);
+            let w = s.window(t, t).unwrap();
             assert_eq!((w.start.millis(), w.end.millis()), naive_window(&e, duration, t), "{e} {duration:?} at {t:?}");
         }
         checked += 1;
@@ -318,20 +318,59 @@ fn window_search_matches_brute_force() {
 #[test]
 fn plans_start_inside_the_window_and_are_stable() {
     let s = sched("cron(0 8/8 * * ? *)", Some("2h"));
-    let p = s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a");
+    let p = s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a").unwrap();
     assert_eq!(p.window.start, at(2026, 11, 27, 8));
     assert!(p.rotate_at >= p.window.start && p.rotate_at.millis() < p.window.start.millis() + 90 * 60_000);
-    assert_eq!(p, s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a"), "deterministic");
+    assert_eq!(p, s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), "arn:a").unwrap(), "deterministic");
     let offsets: std::collections::HashSet<i64> = (0..50)
-        .map(|i| s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), &format!("arn:{i}")).rotate_at.millis())
+        .map(|i| s.plan(at(2026, 11, 27, 9), at(2026, 1, 1, 0), &format!("arn:{i}")).unwrap().rotate_at.millis())
         .collect();
     assert!(offsets.len() > 40, "spread across secrets");
     // A rotation inside a window uses it up.
-    let after = s.plan_after_rotation(at(2026, 11, 27, 9), "arn:a");
+    let after = s.plan_after_rotation(at(2026, 11, 27, 9), "arn:a").unwrap();
     assert_eq!(after.window.start, at(2026, 11, 27, 16));
     // Between windows, the next window is still to come.
-    assert_eq!(s.plan_after_rotation(at(2026, 11, 27, 12), "arn:a").window.start, at(2026, 11, 27, 16));
+    assert_eq!(s.plan_after_rotation(at(2026, 11, 27, 12), "arn:a").unwrap().window.start, at(2026, 11, 27, 16));
     // Days: N days after the rotation.
     let d = sched("rate(10 days)", None);
-    assert_eq!(d.plan_after_rotation(at(2026, 2, 3, 15), "arn:a").window.start, at(2026, 2, 13, 0));
+    assert_eq!(d.plan_after_rotation(at(2026, 2, 3, 15), "arn:a").unwrap().window.start, at(2026, 2, 13, 0));
+}
+
+/// Found by `fuzz/run schedule`: the fifth Tuesday of February comes
+/// every 28 years, so from 2029 the next window was beyond the horizon
+/// and computing it panicked (in the store's writer, on RotateSecret).
+/// Now such a schedule has no window there, and RotateSecret refuses it.
+#[test]
+fn a_schedule_that_skips_decades_has_no_window_and_is_refused() {
+    let s = sched("cron(0 2 ? 2 TUE#5 *)", Some("1h"));
+    // Feb 29, 2028 is a fifth Tuesday; the next is in 2056.
+    assert_eq!(s.window(at(2026, 12, 5, 0), at(2026, 12, 5, 0)).unwrap().start, at(2028, 2, 29, 2));
+    assert!(s.window(at(2030, 1, 1, 0), at(2030, 1, 1, 0)).is_none());
+    assert!(s.plan(at(2030, 1, 1, 0), at(2030, 1, 1, 0), "arn").is_none());
+    assert!(s.plan_after_rotation(at(2030, 1, 1, 0), "arn").is_none());
+    // The fuzzer's own input, at 9934-09-12: no panic.
+    assert!(s.window(Timestamp::from_millis(251_341_549_792_184), Timestamp::from_millis(0)).is_none());
+    let e = s.check_recurs().unwrap_err();
+    assert_eq!(e.message, "The schedule expression matches days more than 8 years apart; rotate at least that often.");
+    // Rare but regular schedules pass.
+    for ok in
+        ["cron(0 2 29 2 ? *)", "cron(0 2 ? 1 MON#5 *)", "cron(0 2 LW 2 ? *)", "cron(0 2 ? * 6L *)", "rate(4 hours)"]
+    {
+        sched(ok, None).check_recurs().unwrap_or_else(|e| panic!("{ok}: {}", e.message));
+    }
+}
+
+/// Found by the same run: numbers took a sign (`+2` read as February).
+#[test]
+fn numbers_in_expressions_are_digits_only() {
+    for bad in [
+        "cron(0 2/7 ? +2 TUE#5 *)",
+        "cron(0 +2 * * ? *)",
+        "cron(0 2/+7 * * ? *)",
+        "cron(0 2 ? * TUE#+1 *)",
+        "rate(+10 days)",
+    ] {
+        assert!(expr(bad, None).is_err(), "{bad}");
+    }
+    assert!(expr("cron(0 2 * * ? *)", Some("+2h")).is_err());
 }

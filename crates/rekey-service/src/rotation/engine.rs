@@ -5,8 +5,7 @@
 //! on the pending version, failed after the last attempt, abandoned when
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
-use super::functions::{Caller, Function, FunctionError, Invocation};
-use super::role::ROLE;
+use super::functions::{Function, FunctionError, Invocation};
 use super::scheduler::replan;
 use crate::Service;
 use crate::context::RequestContext;
@@ -19,10 +18,6 @@ use std::time::{Duration, Instant};
 
 /// How often active jobs are looked for without being woken.
 const POLL: Duration = Duration::from_secs(5);
-
-/// How long a step's credentials outlive its timeout, should rekey stop
-/// before revoking them.
-const CREDENTIAL_GRACE: Duration = Duration::from_secs(60);
 
 /// What the secret's labels say about a job.
 enum Standing {
@@ -237,29 +232,11 @@ impl<S: Store> Service<S> {
                     function_arn: job.function_arn.clone(),
                 };
                 let callback = self.rotation.callback.get().cloned().unwrap_or_default();
-                if !callback.authenticated {
-                    // `--dev`: the account id selects the account.
-                    let caller = Caller {
-                        region: job.arn.namespace.region.to_string(),
-                        access_key_id: job.arn.namespace.account.to_string(),
-                        secret_access_key: zeroize::Zeroizing::new(ROLE.into()),
-                        session_token: None,
-                    };
-                    return f.invoke(&inv, &callback, &caller).await;
-                }
-                // Credentials of the job's role for this step alone.
-                let lifetime = f.timeout() + CREDENTIAL_GRACE;
-                let creds = self.job_credentials(job, lifetime).await.map_err(|e| {
+                let caller = self.step_caller(job, callback.authenticated, f.timeout()).await.map_err(|e| {
                     FunctionError::Unreachable(format!("no credentials for the function: {}", e.message))
                 })?;
-                let caller = Caller {
-                    region: job.arn.namespace.region.to_string(),
-                    access_key_id: creds.access_key_id.clone(),
-                    secret_access_key: creds.secret_access_key,
-                    session_token: Some(creds.session_token),
-                };
                 let outcome = f.invoke(&inv, &callback, &caller).await;
-                self.revoke_credentials(&creds.access_key_id).await;
+                self.step_over(&caller).await;
                 outcome
             }
         }

@@ -1,7 +1,8 @@
 //! The rotation-function registry: which executor runs the function behind
 //! a `RotationLambdaARN`. It comes from the `[[function]]` tables of the
 //! server configuration file; an ARN that is not registered cannot be
-//! invoked, as a Lambda function that does not exist cannot on AWS.
+//! invoked, as a Lambda function that does not exist cannot on AWS, and
+//! one registered serves only the accounts it is configured for.
 
 use super::builtin::PasswordRotator;
 use super::database::{DatabaseOptions, DatabaseRotator, Engine, HostAllowlist, Strategy};
@@ -222,8 +223,8 @@ pub struct Callback {
     /// The certificate a self-signed TLS endpoint is verified with
     /// (`AWS_CA_BUNDLE`).
     pub ca_bundle: Option<std::path::PathBuf>,
-    /// Whether the server verifies signatures (then functions get a real
-    /// access key of the secret's account; in `--dev`, the account id).
+    /// Whether the server verifies signatures (then functions get
+    /// temporary credentials of the job's role; in `--dev`, the account id).
     pub authenticated: bool,
 }
 

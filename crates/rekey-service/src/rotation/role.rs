@@ -11,9 +11,9 @@
 //! account's secret is reachable only where its resource policy allows
 //! this account, as for any of the account's principals.
 
+use super::functions::Caller;
 use crate::Service;
 use crate::context::{Principal, RequestContext};
-use crate::identity::TemporaryCredentials;
 use rekey_model::ApiResult;
 use rekey_model::identity::{RoleSession, role_arn};
 use rekey_model::policy::PolicyDocument;
@@ -24,6 +24,10 @@ use std::time::Duration;
 
 /// The role's name.
 pub const ROLE: &str = "rekey-rotation";
+
+/// How long a step's credentials outlive its timeout, should rekey stop
+/// before revoking them.
+const CREDENTIAL_GRACE: Duration = Duration::from_secs(60);
 
 /// What a job's functions may do with the secret they rotate: what
 /// AWS's rotation templates ask of their execution role.
@@ -70,20 +74,44 @@ impl<S: Store> Service<S> {
         RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string())
     }
 
-    /// Temporary credentials of the role, scoped to `job`, valid for
-    /// `lifetime`: for one step of a function that calls back.
-    pub(crate) async fn job_credentials(
+    /// As whom one step of an external function calls back: temporary
+    /// credentials of the role, scoped to `job`, for a step that may take
+    /// `timeout` (hand them back with [`step_over`](Self::step_over));
+    /// in `--dev` (no `authenticated` callers) the account id, which
+    /// selects the account there.
+    pub(crate) async fn step_caller(
         &self,
         job: &RotationJob,
-        lifetime: Duration,
-    ) -> ApiResult<TemporaryCredentials> {
+        authenticated: bool,
+        timeout: Duration,
+    ) -> ApiResult<Caller> {
+        let region = job.arn.namespace.region.to_string();
+        if !authenticated {
+            let account = job.arn.namespace.account.to_string();
+            return Ok(Caller {
+                region,
+                access_key_id: account,
+                secret_access_key: zeroize::Zeroizing::new(ROLE.into()),
+                session_token: None,
+            });
+        }
         let role = RoleSession { name: ROLE.into(), policy: job_policy(job) };
-        self.mint_session(job.arn.namespace.account.clone(), None, None, Some(role), lifetime).await
+        let account = job.arn.namespace.account.clone();
+        let creds = self.mint_session(account, None, None, Some(role), timeout + CREDENTIAL_GRACE).await?;
+        Ok(Caller {
+            region,
+            access_key_id: creds.access_key_id,
+            secret_access_key: creds.secret_access_key,
+            session_token: Some(creds.session_token),
+        })
     }
 
-    /// Revokes temporary credentials once their step is over.
-    pub(crate) async fn revoke_credentials(&self, access_key_id: &str) {
-        match self.store.delete_access_key(access_key_id).await {
+    /// The step is over: its temporary credentials are revoked.
+    pub(crate) async fn step_over(&self, caller: &Caller) {
+        if caller.session_token.is_none() {
+            return;
+        }
+        match self.store.delete_access_key(&caller.access_key_id).await {
             Ok(_) => self.identity_changed(),
             // They expire on their own shortly after.
             Err(e) => tracing::warn!(error = %e, "could not revoke a rotation step's credentials"),

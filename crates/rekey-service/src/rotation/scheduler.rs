@@ -47,8 +47,9 @@ pub(crate) fn replan(secret: &mut SecretRecord, now: Timestamp, rotated: Option<
         Some(at) => schedule.plan_after_rotation(at, &key),
         None => schedule.plan(now, last_change, &key),
     };
-    secret.rotate_at = Some(plan.rotate_at);
-    r.next_rotation = Some(plan.window.next_rotation_date());
+    // No window within the horizon: nothing to schedule.
+    secret.rotate_at = plan.map(|p| p.rotate_at);
+    r.next_rotation = plan.map(|p| p.window.next_rotation_date());
 }
 
 /// Whether a manual value change restarts the schedule of `secret` (a

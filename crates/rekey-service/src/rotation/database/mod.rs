@@ -4,7 +4,8 @@
 //! ones), in process, on the secret layout AWS's database secrets use
 //! (`engine`, `host`, `port`, `username`, `password`, `dbname`, `ssl`,
 //! `masterarn`), so a secret can move between these rotators and AWS's
-//! own rotation functions.
+//! own rotation functions. Each exists only where the configuration
+//! registers it, with the hosts it may connect to ([`HostAllowlist`]).
 //!
 //! The four steps, as AWS's rotation templates run them:
 //! - createSecret: the current value with a new password (alternating:
@@ -12,7 +13,8 @@
 //! - setSecret: single user — log in with the pending, else the current,
 //!   else the previous credentials and set the pending password (setting
 //!   it again is harmless, so a retried step converges); alternating —
-//!   log in as the master (`masterarn`, read through the store) and
+//!   log in as the master (`masterarn`, read as the job's role, so only
+//!   the master the caller of RotateSecret was allowed to read) and
 //!   create the clone with the original's grants on first use, or set its
 //!   password;
 //! - testSecret: log in with the pending credentials and run a query;
