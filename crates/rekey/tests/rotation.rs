@@ -370,42 +370,51 @@ async fn python_function_through_lambda_invoke() {
 #[tokio::test]
 async fn python_function_through_the_runtime_api() {
     let Some(py) = python() else { return };
-    let control = Control::new();
-    let config = format!("{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"runtime\"\nlisten = \"127.0.0.1:0\"\n");
-    let server = Server::start_with_config(&config);
-    let runtime_api = server.runtimes[FN].clone();
-    let worker = Command::new(&py)
-        .args(["-m", "awslambdaric", "rotate_generic.lambda_handler"])
-        .current_dir(rotation_dir())
-        .env("PYTHONPATH", rotation_dir())
-        .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
-        .env("SECRETS_MANAGER_ENDPOINT", server.url())
-        .env("REKEY_TEST_CONTROL", control.path())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "000000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start awslambdaric");
-    let _worker = Process(worker);
-    let c = server.client();
-    let old = create(&c, "runtime/secret", "original").await;
-    c.rotate_secret()
-        .secret_id("runtime/secret")
-        .client_request_token(token(2))
-        .rotation_lambda_arn(FN)
-        .send()
-        .await
-        .unwrap();
-    assert_rotated(&server, &c, "runtime/secret", &old, &token(2)).await;
+    // On loopback as configured by default, and behind a token (which
+    // the worker's AWS_LAMBDA_RUNTIME_API carries as a path prefix).
+    for token_line in ["", "token = \"worker-token-0123456789\"\n"] {
+        let control = Control::new();
+        let config = format!(
+            "{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"runtime\"\nlisten = \"127.0.0.1:0\"\n{token_line}"
+        );
+        let server = Server::start_with_config(&config);
+        let runtime_api = match token_line {
+            "" => server.runtimes[FN].clone(),
+            _ => format!("{}/worker-token-0123456789", server.runtimes[FN]),
+        };
+        let worker = Command::new(&py)
+            .args(["-m", "awslambdaric", "rotate_generic.lambda_handler"])
+            .current_dir(rotation_dir())
+            .env("PYTHONPATH", rotation_dir())
+            .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
+            .env("SECRETS_MANAGER_ENDPOINT", server.url())
+            .env("REKEY_TEST_CONTROL", control.path())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "000000000000")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start awslambdaric");
+        let _worker = Process(worker);
+        let c = server.client();
+        let old = create(&c, "runtime/secret", "original").await;
+        c.rotate_secret()
+            .secret_id("runtime/secret")
+            .client_request_token(token(2))
+            .rotation_lambda_arn(FN)
+            .send()
+            .await
+            .unwrap();
+        assert_rotated(&server, &c, "runtime/secret", &old, &token(2)).await;
 
-    // A handler exception is posted to /error and fails the step.
-    control.set("fail-testSecret", "");
-    rotate(&c, "runtime/secret", 3).await;
-    let job = finished_job(&server, "runtime/secret").await;
-    assert_eq!(job["status"], "failed");
-    assert!(last_output(&job).contains("injected failure in testSecret"), "{job}");
+        // A handler exception is posted to /error and fails the step.
+        control.set("fail-testSecret", "");
+        rotate(&c, "runtime/secret", 3).await;
+        let job = finished_job(&server, "runtime/secret").await;
+        assert_eq!(job["status"], "failed");
+        assert!(last_output(&job).contains("injected failure in testSecret"), "{job}");
+    }
 }
 
 /// A function failing at each step: AWSCURRENT untouched and readable,
