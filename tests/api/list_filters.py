@@ -1,4 +1,4 @@
-"""The ListSecrets filter matrix of BEHAVIOUR.md §10, through boto3's real
+"""The ListSecrets filter matrix of docs/behaviour.md §10, through boto3's real
 paginator (page size 1, so every answer is paginated). Exits non-zero on
 the first mismatch. usage: list_filters.py <rekey-url>"""
 

@@ -1,4 +1,4 @@
-//! ListSecrets filters (BEHAVIOUR.md §10.2): several filters are ANDed,
+//! ListSecrets filters (docs/behaviour.md §10.2): several filters are ANDed,
 //! the values of one filter ORed, a leading `!` negates a value. `name`,
 //! `tag-key`, `tag-value`, `primary-region` and `owning-service` match by
 //! prefix; `description` and `all` match word by word, case-insensitively,
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn description_is_word_prefix_and_case_insensitive() {
-        // BEHAVIOUR.md §10.2, from LocalStack's validated test.
+        // docs/behaviour.md §10.2, from LocalStack's validated test.
         let descs = ["a secret", "an secret", "asecret", "thesecret"];
         let hits = |values: &[&str]| -> Vec<&str> {
             let f = filter(FilterNameStringType::Description, values);

@@ -1,4 +1,4 @@
-//! Names, ARNs and the three forms of `SecretId` (BEHAVIOUR.md §3).
+//! Names, ARNs and the three forms of `SecretId` (docs/behaviour.md §3).
 
 use crate::error::{ApiError, ApiResult};
 use rand::Rng;
@@ -176,7 +176,7 @@ impl<'de> serde::Deserialize<'de> for Arn {
     }
 }
 
-/// A `SecretId` as the caller wrote it, classified by BEHAVIOUR.md §3.4.
+/// A `SecretId` as the caller wrote it, classified by docs/behaviour.md §3.4.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretRef {
     /// A bare name in the caller's namespace.

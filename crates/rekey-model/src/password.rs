@@ -1,4 +1,4 @@
-//! GetRandomPassword (BEHAVIOUR.md §11): uniform draws from the allowed
+//! GetRandomPassword (docs/behaviour.md §11): uniform draws from the allowed
 //! characters with a CSPRNG, at least one of each included class unless the
 //! caller opts out.
 

@@ -1,4 +1,4 @@
-//! Resource policy documents (BEHAVIOUR.md §12): parsed into a typed
+//! Resource policy documents (docs/behaviour.md §12): parsed into a typed
 //! document that the authorization layer evaluates, validated against the
 //! IAM policy grammar, and checked for public access (BlockPublicPolicy).
 

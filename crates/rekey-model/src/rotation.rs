@@ -64,7 +64,7 @@ pub enum RotationMode {
     /// A rotation: all four steps on a new pending version.
     Rotate,
     /// `RotateImmediately=false`: only testSecret, on a temporary copy of
-    /// the current value that is removed afterwards (BEHAVIOUR.md §7.7).
+    /// the current value that is removed afterwards (docs/behaviour.md §7.7).
     Test,
 }
 

@@ -1,4 +1,4 @@
-//! Rotation schedules (BEHAVIOUR.md §8): RotationRules parsed and checked
+//! Rotation schedules (docs/behaviour.md §8): RotationRules parsed and checked
 //! the way AWS does, and turned into rotation windows.
 //!
 //! Three shapes:

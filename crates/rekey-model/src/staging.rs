@@ -1,4 +1,4 @@
-//! Staging labels and how they move between versions (BEHAVIOUR.md §4).
+//! Staging labels and how they move between versions (docs/behaviour.md §4).
 //!
 //! Labels are a map label → version: "a label is on at most one version" is
 //! true by construction here, and by a primary key in the store.

@@ -1,5 +1,5 @@
 //! Model constraints checked on the raw request JSON before an operation
-//! runs, reported as AWS's framework does (BEHAVIOUR.md §1.4):
+//! runs, reported as AWS's framework does (docs/behaviour.md §1.4):
 //! `1 validation error detected: Value 'x' at 'secretId' failed to satisfy
 //! constraint: Member must have length less than or equal to 2048`.
 //!

@@ -1,4 +1,4 @@
-//! BatchGetSecretValue (BEHAVIOUR.md §6.3): the AWSCURRENT values of up to
+//! BatchGetSecretValue (docs/behaviour.md §6.3): the AWSCURRENT values of up to
 //! 20 secrets, named or found by ListSecrets filters; a secret that cannot
 //! be read is reported in `Errors` and the call still succeeds.
 

@@ -1,4 +1,4 @@
-//! ListSecrets (BEHAVIOUR.md §6.7, §10): the caller's secrets in the
+//! ListSecrets (docs/behaviour.md §6.7, §10): the caller's secrets in the
 //! requested order, filtered, in keyset pages. The NextToken carries the
 //! sort and the position of the last secret seen, so a page costs the same
 //! wherever it starts; a page may come back short (even empty) with a

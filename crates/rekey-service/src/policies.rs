@@ -1,4 +1,4 @@
-//! Resource-policy operations (BEHAVIOUR.md §12): Put, Get, Delete,
+//! Resource-policy operations (docs/behaviour.md §12): Put, Get, Delete,
 //! Validate and ListResourcePolicies. A secret has at most one policy,
 //! named `default`; its text is kept as given and parsed with
 //! [`PolicyDocument`] (which the authorization layer evaluates).

@@ -1,4 +1,4 @@
-//! Replication across the regions of one deployment (BEHAVIOUR.md §6.17).
+//! Replication across the regions of one deployment (docs/behaviour.md §6.17).
 //!
 //! A region is a namespace of the same store: a replica is a secret of the
 //! same account and name in another region, with the primary's ARN suffix.

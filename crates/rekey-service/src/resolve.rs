@@ -23,7 +23,7 @@ impl Resolved {
 }
 
 impl<S: Store> Service<S> {
-    /// Resolves a SecretId (name, full ARN or partial ARN; BEHAVIOUR.md §3.4).
+    /// Resolves a SecretId (name, full ARN or partial ARN; docs/behaviour.md §3.4).
     pub(crate) async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
         let r = SecretRef::parse(secret_id)?;
         self.resolve_ref(ctx, secret_id, &r).await?.ok_or_else(ApiError::secret_not_found)

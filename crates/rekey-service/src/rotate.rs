@@ -1,4 +1,4 @@
-//! RotateSecret and CancelRotateSecret (BEHAVIOUR.md §7): the synchronous
+//! RotateSecret and CancelRotateSecret (docs/behaviour.md §7): the synchronous
 //! part. RotateSecret validates in AWS's order, saves the configuration,
 //! creates the pending version and records the rotation job, all in one
 //! transaction, then wakes the engine (`rotation::engine`), which runs the
@@ -76,7 +76,7 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         // Both a frequency and an expression, then the schedule's own rules
-        // (BEHAVIOUR.md §7.1 #4, #5).
+        // (docs/behaviour.md §7.1 #4, #5).
         if let Some(rules) = &input.rotation_rules
             && let Some(schedule) = Schedule::from_rules(rules)?
         {
@@ -219,7 +219,7 @@ impl<S: Store> Service<S> {
                         state.secret.arn
                     )));
                 }
-                // The rotation stops where it is: AWSPENDING stays (§6.11).
+                // The rotation stops where it is: AWSPENDING stays (docs/behaviour.md §6.11).
                 let pending = state
                     .labels
                     .rotation_in_progress()

@@ -1,4 +1,4 @@
-//! TagResource and UntagResource (BEHAVIOUR.md §6.14): tags merge by key,
+//! TagResource and UntagResource (docs/behaviour.md §6.14): tags merge by key,
 //! removing unknown keys is a no-op, and a secret whose last tag went
 //! shows `"Tags": []` (one never tagged shows none).
 

@@ -30,7 +30,7 @@ pub(crate) struct RequestedValue {
 }
 
 /// The value of a write request (CreateSecret, PutSecretValue,
-/// UpdateSecret), checked in AWS's order (BEHAVIOUR.md §1.5): a value
+/// UpdateSecret), checked in AWS's order (docs/behaviour.md §1.5): a value
 /// without a ClientRequestToken first, then both SecretString and
 /// SecretBinary. `None` when the request carries no value.
 pub(crate) fn requested_value(
@@ -69,7 +69,7 @@ pub(crate) enum VersionWrite {
 }
 
 /// Writes `value` (already sealed as `sealed`) as version `token` of
-/// `state`, moving labels per BEHAVIOUR.md §4.2 and §5.1, and purging
+/// `state`, moving labels per docs/behaviour.md §4.2 and §5.1, and purging
 /// deprecated versions beyond the quota. Pure: changes `state` and `write`.
 pub(crate) fn write_version(
     seal: &Seal,
@@ -104,7 +104,7 @@ pub(crate) fn write_version(
     let first = state.labels.holder(StagingLabel::CURRENT).is_none();
     let placement = state.labels.place_new_version(token, stages, first)?;
     if placement.abandoned_pending.is_some() {
-        // A manual new current value abandons the rotation in progress (§4.4).
+        // A manual new current value abandons the rotation in progress (docs/behaviour.md §4.4).
         write.end_rotations = Some(JobStatus::Abandoned);
     }
     if state.labels.holder(StagingLabel::CURRENT) == Some(token) && restarts_on_manual_change(&state.secret) {

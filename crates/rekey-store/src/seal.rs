@@ -1,4 +1,4 @@
-//! The seal: envelope encryption of secret values (DESIGN.md "The seal").
+//! The seal: envelope encryption of secret values (docs/security.md).
 //!
 //! - Every version's value is encrypted with its own random 256-bit data key
 //!   (AES-256-GCM); the associated data is the secret ARN and version id, so

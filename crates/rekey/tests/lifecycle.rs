@@ -348,7 +348,7 @@ async fn raw_protocol_errors() {
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "InvalidRequestException");
     assert_eq!(body["Message"], "You must provide a ClientRequestToken value. We recommend a UUID-type value.");
-    // The missing token is reported before the both-values conflict (BEHAVIOUR §1.5).
+    // The missing token is reported before the both-values conflict (docs/behaviour.md §1.5).
     let (status, body) = server.raw("CreateSecret", r#"{"Name":"raw","SecretString":"x","SecretBinary":"eA=="}"#);
     assert_eq!((status, body["__type"].as_str()), (400, Some("InvalidRequestException")));
     let (_, body) = server.raw("PutSecretValue", r#"{"SecretId":"raw"}"#);

@@ -106,7 +106,7 @@ fn day_schedules_run_to_the_end_of_the_day() {
     assert_eq!((w.start, w.end), (at(2026, 2, 13, 0), at(2026, 2, 14, 0)), "overdue windows stay where they were");
     assert_eq!(s.computed_days(), Some(10));
     assert!(s.counts_from_last_rotation());
-    // BEHAVIOUR.md §8.2: last change 2026-02-03, N=30 -> 2026-03-05T23:59:59Z.
+    // docs/behaviour.md §8.2: last change 2026-02-03, N=30 -> 2026-03-05T23:59:59Z.
     let rules = RotationRulesType { automatically_after_days: Some(30), ..Default::default() };
     let days = Schedule::from_rules(&rules).unwrap().unwrap();
     assert_eq!(

@@ -181,7 +181,7 @@ impl<S: Store> Service<S> {
     }
 
     /// A manual value change abandons a rotation and takes AWSPENDING off
-    /// its version (§4.4); when that happens while a step runs, the step
+    /// its version (docs/behaviour.md §4.4); when that happens while a step runs, the step
     /// may still write its value as AWSPENDING afterwards (createSecret
     /// finds no pending value and puts one). That label is left over from
     /// an abandoned rotation, not a rotation in progress: it goes too.

@@ -16,7 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The event each step invocation carries (BEHAVIOUR.md §7.3).
+/// The event each step invocation carries (docs/behaviour.md §7.3).
 #[derive(Debug, Clone)]
 pub struct Invocation {
     /// The secret's full ARN.

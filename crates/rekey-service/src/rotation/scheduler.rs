@@ -1,5 +1,5 @@
 //! The scheduler: starts each secret's scheduled rotations inside their
-//! windows (BEHAVIOUR.md §8.5).
+//! windows (docs/behaviour.md §8.5).
 //!
 //! Every secret with rotation enabled carries `rotate_at`, the instant its
 //! next scheduled rotation starts (a fixed point inside the window, see
