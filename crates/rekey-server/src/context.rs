@@ -125,17 +125,35 @@ impl KeyCache {
     }
 
     /// The cached answer for `id` (a key, or `Some(None)` for none), if
-    /// still good at `epoch` and `now_ms`.
-    fn get(&mut self, id: &str, epoch: u64, now_ms: i64) -> Option<Option<Arc<KnownKey>>> {
-        let c = match self.known.get(id) {
+    /// still good at `epoch` and `now_ms`, and the key was not revoked
+    /// since it was cached (`revoked` tells, from the revocation count the
+    /// entry was made at; the entry then catches up to `revocations`).
+    fn get(
+        &mut self,
+        id: &str,
+        epoch: u64,
+        revocations: u64,
+        now_ms: i64,
+        revoked: impl FnOnce(u64) -> Option<bool>,
+    ) -> Option<Option<Arc<KnownKey>>> {
+        let c = match self.known.get_mut(id) {
             Some(c) => c,
-            None => self.unknown.get(id)?,
+            None => self.unknown.get_mut(id)?,
         };
-        (c.epoch == epoch && (0..KEY_TTL_MS).contains(&(now_ms - c.at_ms))).then(|| c.key.clone())
+        if c.epoch != epoch || !(0..KEY_TTL_MS).contains(&(now_ms - c.at_ms)) {
+            return None;
+        }
+        if c.revocations != revocations {
+            if c.key.is_some() && revoked(c.revocations) != Some(false) {
+                return None;
+            }
+            c.revocations = revocations;
+        }
+        Some(c.key.clone())
     }
 
-    fn put(&mut self, id: &str, epoch: u64, now_ms: i64, key: Option<Arc<KnownKey>>) {
-        let entry = CachedKey { at_ms: now_ms, epoch, key };
+    fn put(&mut self, id: &str, epoch: u64, revocations: u64, now_ms: i64, key: Option<Arc<KnownKey>>) {
+        let entry = CachedKey { at_ms: now_ms, epoch, revocations, key };
         match entry.key {
             Some(_) => {
                 self.unknown.remove(id);
@@ -150,10 +168,11 @@ impl KeyCache {
 }
 
 /// A looked-up key (or its absence), when (server time), and at which
-/// identity epoch.
+/// identity epoch and revocation count.
 struct CachedKey {
     at_ms: i64,
     epoch: u64,
+    revocations: u64,
     key: Option<Arc<KnownKey>>,
 }
 
@@ -205,12 +224,18 @@ impl SignedIdentity {
         id: &str,
         now_ms: i64,
     ) -> Result<Option<Arc<KnownKey>>, ApiError> {
-        let epoch = service.identity_epoch();
-        if let Some(cached) = self.keys.lock().expect("key cache").get(id, epoch, now_ms) {
+        let (epoch, revocations) = (service.identity_epoch(), service.revocations());
+        let seq = revocations.seq();
+        let cached = self
+            .keys
+            .lock()
+            .expect("key cache")
+            .get(id, epoch, seq, now_ms, |since| revocations.revoked_since(id, since));
+        if let Some(cached) = cached {
             return Ok(cached);
         }
         let key = service.access_key(id).await?.map(|key| Arc::new(KnownKey { key, macs: Mutex::default() }));
-        self.keys.lock().expect("key cache").put(id, epoch, now_ms, key.clone());
+        self.keys.lock().expect("key cache").put(id, epoch, seq, now_ms, key.clone());
         Ok(key)
     }
 }
@@ -424,17 +449,28 @@ mod tests {
     fn made_up_key_ids_never_push_out_the_keys_in_use() {
         let known = Arc::new(known_key("AKIDKNOWN", "s"));
         let mut cache = KeyCache::new(2, 3);
-        cache.put("AKIDKNOWN", 0, 0, Some(known));
+        let not_revoked = |_| Some(false);
+        cache.put("AKIDKNOWN", 0, 0, 0, Some(known));
         for n in 0..10_000 {
             let id = format!("AKIDFAKE{n}");
-            assert!(cache.get(&id, 0, 1).is_none());
-            cache.put(&id, 0, 1, None);
+            assert!(cache.get(&id, 0, 0, 1, not_revoked).is_none());
+            cache.put(&id, 0, 0, 1, None);
         }
-        assert!(matches!(cache.get("AKIDKNOWN", 0, 2), Some(Some(_))), "still cached");
-        assert!(matches!(cache.get("AKIDFAKE9999", 0, 2), Some(None)), "a recent stranger is remembered as unknown");
-        assert!(cache.get("AKIDFAKE0", 0, 2).is_none(), "an old one is forgotten");
-        assert!(cache.get("AKIDKNOWN", 1, 2).is_none(), "a new identity epoch looks again");
-        assert!(cache.get("AKIDKNOWN", 0, KEY_TTL_MS + 1).is_none(), "so does time");
+        assert!(matches!(cache.get("AKIDKNOWN", 0, 0, 2, not_revoked), Some(Some(_))), "still cached");
+        assert!(
+            matches!(cache.get("AKIDFAKE9999", 0, 0, 2, not_revoked), Some(None)),
+            "a recent stranger is remembered as unknown"
+        );
+        assert!(cache.get("AKIDFAKE0", 0, 0, 2, not_revoked).is_none(), "an old one is forgotten");
+        assert!(cache.get("AKIDKNOWN", 1, 0, 2, not_revoked).is_none(), "a new identity epoch looks again");
+        assert!(cache.get("AKIDKNOWN", 0, 0, KEY_TTL_MS + 1, not_revoked).is_none(), "so does time");
+        // Revocations of other keys keep it; its own, or a record that no
+        // longer reaches back, look again.
+        assert!(matches!(cache.get("AKIDKNOWN", 0, 5, 2, not_revoked), Some(Some(_))));
+        assert!(matches!(cache.get("AKIDKNOWN", 0, 5, 2, |_| panic!("caught up")), Some(Some(_))), "caught up to 5");
+        assert!(cache.get("AKIDKNOWN", 0, 6, 2, |since| (since == 5).then_some(true)).is_none(), "revoked");
+        cache.put("AKIDKNOWN", 0, 6, 2, Some(Arc::new(known_key("AKIDKNOWN", "s"))));
+        assert!(cache.get("AKIDKNOWN", 0, 9000, 2, |_| None).is_none(), "forgotten how far back");
     }
 
     #[test]

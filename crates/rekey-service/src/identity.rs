@@ -11,8 +11,9 @@ use rekey_model::name::AccountId;
 use rekey_model::policy::PolicyDocument;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
 fn no_such_user(name: &UserName) -> ApiError {
@@ -268,9 +269,64 @@ impl<S: Store> Service<S> {
         self.identity_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// The keys revoked lately (see [`Revocations`]).
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// Deletes temporary credentials whose use is over, telling caches of
+    /// keys to forget them (and nothing else).
+    pub(crate) async fn revoke_session(&self, access_key_id: &str) -> ApiResult<()> {
+        self.store.delete_access_key(access_key_id).await?;
+        self.revocations.record(access_key_id);
+        Ok(())
+    }
+
     /// Whether any access key exists (none on a store never served without `--dev`).
     pub async fn has_access_keys(&self) -> ApiResult<bool> {
         Ok(self.store.count_access_keys().await? > 0)
+    }
+}
+
+/// Access keys deleted lately, in order, so that a cache of keys forgets
+/// those alone: a rotation step's credentials are revoked when the step
+/// ends, and moving the identity epoch for each would make every cached
+/// key be looked up (and its signing MAC derived) again.
+#[derive(Default)]
+pub struct Revocations {
+    seq: AtomicU64,
+    recent: Mutex<VecDeque<(u64, String)>>,
+}
+
+/// Revocations remembered; a cache entry older than all of them is
+/// looked up again.
+const RECENT_REVOCATIONS: usize = 4096;
+
+impl Revocations {
+    /// How many revocations there have been: a cache entry made at this
+    /// count needs no check until it moves.
+    pub fn seq(&self) -> u64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    fn record(&self, id: &str) {
+        let mut recent = self.recent.lock().expect("revocations");
+        let seq = self.seq.load(Ordering::Acquire) + 1;
+        if recent.len() == RECENT_REVOCATIONS {
+            recent.pop_front();
+        }
+        recent.push_back((seq, id.to_string()));
+        self.seq.store(seq, Ordering::Release);
+    }
+
+    /// Whether `id` was revoked after revocation number `since`; `None`
+    /// when the record no longer reaches back that far.
+    pub fn revoked_since(&self, id: &str, since: u64) -> Option<bool> {
+        let recent = self.recent.lock().expect("revocations");
+        match recent.front() {
+            Some((oldest, _)) if *oldest > since + 1 => None,
+            _ => Some(recent.iter().rev().take_while(|(seq, _)| *seq > since).any(|(_, revoked)| revoked == id)),
+        }
     }
 }
 
@@ -305,4 +361,26 @@ pub struct SigningKey {
     pub secret: Zeroizing<String>,
     /// Who it signs for and what they may do, as requests carry it.
     pub principal: Arc<crate::Principal>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revocations_tell_what_was_revoked_since_when() {
+        let r = Revocations::default();
+        assert_eq!(r.revoked_since("a", 0), Some(false));
+        r.record("a");
+        r.record("b");
+        assert_eq!(r.seq(), 2);
+        assert_eq!(r.revoked_since("a", 0), Some(true));
+        assert_eq!(r.revoked_since("a", 1), Some(false), "revoked at 1, before the entry was made");
+        assert_eq!(r.revoked_since("b", 1), Some(true));
+        for n in 0..RECENT_REVOCATIONS {
+            r.record(&format!("k{n}"));
+        }
+        assert_eq!(r.revoked_since("a", 0), None, "the record no longer reaches back");
+        assert_eq!(r.revoked_since("a", r.seq() - 1), Some(false));
+    }
 }

@@ -44,7 +44,7 @@ mod values;
 pub use access::Grant;
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
-pub use identity::{SigningKey, TemporaryCredentials, session_token_hash};
+pub use identity::{Revocations, SigningKey, TemporaryCredentials, session_token_hash};
 
 use rekey_model::name::AccountId;
 use rekey_store::Store;
@@ -60,6 +60,8 @@ pub struct Service<S: Store> {
     rotation: Arc<rotation::Rotation>,
     /// Moves on every principal change (see [`Service::identity_epoch`]).
     identity_epoch: Arc<AtomicU64>,
+    /// Keys revoked lately (see [`Service::revocations`]).
+    revocations: Arc<identity::Revocations>,
     /// The account whose root administers the others (creates accounts).
     admin_account: Option<AccountId>,
     /// Parsed resource policies.
@@ -74,6 +76,7 @@ impl<S: Store> Clone for Service<S> {
             clock: self.clock.clone(),
             rotation: self.rotation.clone(),
             identity_epoch: self.identity_epoch.clone(),
+            revocations: self.revocations.clone(),
             admin_account: self.admin_account.clone(),
             policies: self.policies.clone(),
         }
@@ -89,6 +92,7 @@ impl<S: Store> Service<S> {
             clock,
             rotation: Arc::default(),
             identity_epoch: Arc::default(),
+            revocations: Arc::default(),
             admin_account: None,
             policies: Arc::default(),
         }

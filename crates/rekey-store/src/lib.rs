@@ -306,13 +306,6 @@ pub trait Store: Send + Sync + 'static {
     /// The access key `id`.
     fn load_access_key(&self, id: &str) -> impl Future<Output = Result<Option<AccessKeyRecord>, StoreError>> + Send;
 
-    /// An active access key of `user` in `account`, if there is one.
-    fn find_access_key(
-        &self,
-        account: &AccountId,
-        user: &UserName,
-    ) -> impl Future<Output = Result<Option<AccessKeyRecord>, StoreError>> + Send;
-
     /// The access keys of a user, or of the whole account when `user` is `None`.
     fn access_keys(
         &self,

@@ -111,10 +111,9 @@ impl<S: Store> Service<S> {
         if caller.session_token.is_none() {
             return;
         }
-        match self.store.delete_access_key(&caller.access_key_id).await {
-            Ok(_) => self.identity_changed(),
+        if let Err(e) = self.revoke_session(&caller.access_key_id).await {
             // They expire on their own shortly after.
-            Err(e) => tracing::warn!(error = %e, "could not revoke a rotation step's credentials"),
+            tracing::warn!(error = %e.message, "could not revoke a rotation step's credentials");
         }
     }
 }

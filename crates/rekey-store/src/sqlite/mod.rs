@@ -364,14 +364,6 @@ impl Store for SqliteStore {
         self.read(|c| principals::load_access_key(c, id))
     }
 
-    async fn find_access_key(
-        &self,
-        account: &AccountId,
-        user: &UserName,
-    ) -> Result<Option<AccessKeyRecord>, StoreError> {
-        self.read(|c| principals::find_access_key(c, account, user))
-    }
-
     async fn access_keys(
         &self,
         account: &AccountId,

@@ -167,23 +167,6 @@ pub fn load_access_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRe
         .transpose()
 }
 
-/// The oldest active permanent key of a user in an account.
-pub fn find_access_key(
-    conn: &Connection,
-    a: &AccountId,
-    user: &UserName,
-) -> Result<Option<AccessKeyRecord>, StoreError> {
-    conn.prepare_cached(&format!(
-        "SELECT {KEY_COLUMNS} FROM access_keys
-         WHERE account = ?1 AND user_name = ?2 AND active = 1 AND expires_ms IS NULL
-         ORDER BY created_ms LIMIT 1"
-    ))?
-    .query_row(params![a.as_str(), user.as_str()], key_row)
-    .optional()?
-    .map(key_record)
-    .transpose()
-}
-
 /// The keys of an account's user, or of the whole account when `user` is
 /// `None`, oldest first.
 pub fn access_keys(
