@@ -3,7 +3,7 @@
 //! shape: `--x VALUE`, `--x/--no-x` for booleans, several values for
 //! lists, shorthand or JSON for structures, `file://` and `fileb://`).
 
-use crate::error::{CliError, usage};
+use crate::error::{CliError, ErrorFormat, usage};
 use crate::model::{self, Operation, type_of, xform_name};
 use crate::paramfile;
 use crate::shorthand;
@@ -46,6 +46,8 @@ pub struct Globals {
     pub no_pager: bool,
     /// `--cli-auto-prompt` (`Some(true)`) or `--no-cli-auto-prompt`.
     pub auto_prompt: Option<bool>,
+    /// `--cli-error-format`.
+    pub error_format: Option<String>,
 }
 
 /// A parsed command line.
@@ -73,7 +75,7 @@ const GLOBAL_FLAGS: [&str; 8] = [
     "--no-cli-auto-prompt",
 ];
 /// Options that take one value.
-const GLOBAL_VALUES: [&str; 10] = [
+const GLOBAL_VALUES: [&str; 11] = [
     "--endpoint-url",
     "--output",
     "--query",
@@ -84,6 +86,7 @@ const GLOBAL_VALUES: [&str; 10] = [
     "--cli-read-timeout",
     "--cli-connect-timeout",
     "--cli-binary-format",
+    "--cli-error-format",
 ];
 
 fn looks_like_option(s: &str) -> bool {
@@ -102,7 +105,7 @@ pub fn split(args: &[String]) -> Result<CommandLine, CliError> {
             match (&cl.command, arg.as_str()) {
                 (_, "help") => cl.help = true,
                 (None, _) => cl.command = Some(arg.clone()),
-                (Some(_), _) => return Err(usage(format!("Unknown options: {arg}"))),
+                (Some(_), _) => return Err(CliError::UnknownOptions(vec![arg.clone()])),
             }
             continue;
         }
@@ -153,39 +156,31 @@ fn set_global(g: &mut Globals, name: &str, value: String) -> Result<(), CliError
     let seconds = |v: &str| v.parse::<u64>().map_err(|_| usage(format!("argument {name}: invalid int value: '{v}'")));
     match name {
         "--endpoint-url" => g.endpoint_url = Some(value),
-        "--output" => {
-            if !matches!(value.as_str(), "json" | "text" | "table" | "yaml" | "yaml-stream") {
-                return Err(usage(
-                    "argument --output: Invalid choice, valid choices are:\n\njson                                     | text                                    \ntable                                    | yaml                                    \nyaml-stream                             ",
-                ));
-            }
-            g.output = Some(value)
-        }
+        "--output" => g.output = Some(choice(name, value, &OUTPUT_FORMATS)?),
         "--query" => g.query = Some(value),
         "--profile" => g.profile = Some(value),
         "--region" => g.region = Some(value),
-        "--color" => {
-            if !matches!(value.as_str(), "on" | "off" | "auto") {
-                return Err(usage(format!(
-                    "argument --color: invalid choice: '{value}' (choose from 'on', 'off', 'auto')"
-                )));
-            }
-            g.color = Some(value)
-        }
+        "--color" => g.color = Some(choice(name, value, &["on", "off", "auto"])?),
         "--ca-bundle" => g.ca_bundle = Some(value),
         "--cli-read-timeout" => g.read_timeout = Some(seconds(&value)?),
         "--cli-connect-timeout" => g.connect_timeout = Some(seconds(&value)?),
-        "--cli-binary-format" => {
-            if !matches!(value.as_str(), "base64" | "raw-in-base64-out") {
-                return Err(usage(format!(
-                    "argument --cli-binary-format: invalid choice: '{value}' (choose from 'base64', 'raw-in-base64-out')"
-                )));
-            }
-            g.binary_format = Some(value)
-        }
+        "--cli-binary-format" => g.binary_format = Some(choice(name, value, &["base64", "raw-in-base64-out"])?),
+        "--cli-error-format" => g.error_format = Some(choice(name, value, &ErrorFormat::CHOICES)?),
         _ => unreachable!("every global value option is handled"),
     }
     Ok(())
+}
+
+/// The output formats (`off` prints nothing).
+pub const OUTPUT_FORMATS: [&str; 6] = ["json", "text", "table", "yaml", "yaml-stream", "off"];
+
+/// `value` if it is one of `choices`, else argparse's invalid choice error.
+fn choice(name: &str, value: String, choices: &[&str]) -> Result<String, CliError> {
+    if choices.contains(&value.as_str()) {
+        Ok(value)
+    } else {
+        Err(crate::error::invalid_choice(name, &value, choices.iter().copied()))
+    }
 }
 
 /// How `--cli-binary-format` says blobs are given.
@@ -222,6 +217,18 @@ pub struct OperationArgs {
     pub max_items: Option<i64>,
 }
 
+impl OperationArgs {
+    /// Whether a paging option was given.
+    pub fn gave(&self, option: &str) -> bool {
+        match option {
+            "--starting-token" => self.starting_token.is_some(),
+            "--page-size" => self.page_size.is_some(),
+            "--max-items" => self.max_items.is_some(),
+            _ => false,
+        }
+    }
+}
+
 /// Types each raw option by the operation's input shape.
 pub fn operation_args(
     op: Operation,
@@ -234,15 +241,19 @@ pub fn operation_args(
         match values {
             [v] => Ok(v.clone()),
             [] => Err(usage(format!("argument {name}: expected one argument"))),
-            [_, extra @ ..] => Err(usage(format!("Unknown options: {}", extra.join(", ")))),
+            [_, extra @ ..] => Err(CliError::UnknownOptions(extra.to_vec())),
         }
     };
     let int = |name: &str, v: String| {
         v.parse::<i64>().map_err(|_| usage(format!("argument {name}: invalid int value: '{v}'")))
     };
-    for (name, values) in options {
+    for (given, values) in options {
+        let name = &canonical(op, given)?;
         match name.as_str() {
             "--cli-input-json" | "--cli-input-yaml" => {
+                if out.input_json.is_some() {
+                    return Err(CliError::Validation("Only one --cli-input- parameter may be specified.".into()));
+                }
                 let raw = one(name, values)?;
                 out.input_json = Some(paramfile::text(name, &raw)?.unwrap_or(raw));
                 out.input_is_yaml = name == "--cli-input-yaml";
@@ -251,13 +262,8 @@ pub fn operation_args(
             "--generate-cli-skeleton" => {
                 let kind = match values.as_slice() {
                     [] => "input".to_string(),
-                    [v] if matches!(v.as_str(), "input" | "output" | "yaml-input") => v.clone(),
-                    [v] => {
-                        return Err(usage(format!(
-                            "argument --generate-cli-skeleton: invalid choice: '{v}' (choose from 'input', 'output', 'yaml-input')"
-                        )));
-                    }
-                    [_, extra @ ..] => return Err(usage(format!("Unknown options: {}", extra.join(", ")))),
+                    [v] => choice(name, v.clone(), &["input", "output", "yaml-input"])?,
+                    [_, extra @ ..] => return Err(CliError::UnknownOptions(extra.to_vec())),
                 };
                 out.skeleton = Some(kind);
                 continue;
@@ -293,9 +299,46 @@ pub fn operation_args(
         out.params.insert(member.to_string(), value);
     }
     if !unknown.is_empty() {
-        return Err(usage(format!("Unknown options: {}", unknown.join(", "))));
+        return Err(CliError::UnknownOptions(unknown));
     }
     Ok(out)
+}
+
+/// Every option of `op`, in the order argparse is given them: the
+/// members (a boolean as `--x` and `--no-x`), then the CLI's own.
+fn option_names(op: Operation) -> Vec<String> {
+    let mut names = Vec::new();
+    for (member, m) in op.members() {
+        let kebab = xform_name(member);
+        names.push(format!("--{kebab}"));
+        if type_of(model::target(m)) == "boolean" {
+            names.push(format!("--no-{kebab}"));
+        }
+    }
+    names.extend(["--cli-input-json", "--cli-input-yaml"].map(String::from));
+    if op.paginator().is_some() {
+        names.extend(PAGING_OPTIONS.map(String::from));
+    }
+    names.push("--generate-cli-skeleton".into());
+    names
+}
+
+/// The option `given` stands for: itself, or the one option it is an
+/// abbreviation of (argparse's `allow_abbrev`); ambiguous is an error.
+fn canonical(op: Operation, given: &str) -> Result<String, CliError> {
+    let names = option_names(op);
+    if names.iter().any(|n| n == given) {
+        return Ok(given.to_string());
+    }
+    let matches: Vec<&String> = names.iter().filter(|n| n.starts_with(given)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Ok(given.to_string()),
+        many => Err(usage(format!(
+            "ambiguous option: {given} could match {}",
+            many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }
 
 /// The member an option names (`--rotate-immediately` or, for a
@@ -317,10 +360,12 @@ fn find_member(op: Operation, option: &str) -> Option<(&'static str, &'static Va
 
 /// One option's value, typed by its shape.
 fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) -> Result<Value, CliError> {
-    let bad = |msg: String| usage(format!("Error parsing parameter '{name}': {msg}"));
+    let bad = |msg: String| CliError::Validation(format!("Error parsing parameter '{name}': {msg}"));
+    // What Python could not convert (`int('abc')`) fails as v2's does: exit 255.
+    let convert = CliError::Other;
     let kind = type_of(shape);
     if kind != "list" && values.len() > 1 {
-        return Err(usage(format!("Unknown options: {}", values[1..].join(", "))));
+        return Err(CliError::UnknownOptions(values[1..].to_vec()));
     }
     match kind {
         "blob" => {
@@ -334,7 +379,7 @@ fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) 
                 BinaryFormat::Base64 => {
                     use base64::Engine as _;
                     base64::engine::general_purpose::STANDARD.decode(bytes.trim()).map_err(|_| {
-                        usage(format!(
+                        CliError::Other(format!(
                             "Invalid base64: \"{}\"",
                             if bytes.len() > 20 {
                                 format!("{}...", &bytes[..bytes.floor_char_boundary(20)])
@@ -349,21 +394,20 @@ fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) 
         }
         "structure" | "map" => {
             let raw = paramfile::resolve(name, &values[0])?;
-            let parsed = if raw.trim_start().starts_with('{') {
-                serde_json::from_str::<Value>(&raw)
-                    .map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {raw}")))?
-            } else {
-                shorthand::parse(&raw).map_err(|e| bad(e.0))?
-            };
-            shorthand::typed(shape, parsed).map_err(bad)
+            // JSON is taken as written (botocore then checks its types);
+            // shorthand's strings are converted by the model.
+            if raw.trim_start().starts_with('{') {
+                return serde_json::from_str::<Value>(&raw)
+                    .map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {raw}")));
+            }
+            shorthand::typed(shape, shorthand::parse(&raw).map_err(|e| bad(e.0))?).map_err(convert)
         }
         "list" => {
             let element = model::target(&shape["member"]);
             let first = paramfile::resolve(name, &values[0])?;
             if values.len() == 1 && first.trim_start().starts_with('[') {
-                let parsed = serde_json::from_str::<Value>(&first)
-                    .map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {first}")))?;
-                return shorthand::typed(shape, parsed).map_err(bad);
+                return serde_json::from_str::<Value>(&first)
+                    .map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {first}")));
             }
             let mut items = Vec::new();
             for raw in values {
@@ -371,18 +415,63 @@ fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) 
                 let item = match type_of(element) {
                     "structure" | "map" if raw.trim_start().starts_with('{') => serde_json::from_str::<Value>(&raw)
                         .map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {raw}")))?,
-                    "structure" | "map" => shorthand::parse(&raw).map_err(|e| bad(e.0))?,
-                    _ => Value::String(raw),
+                    "structure" | "map" => {
+                        shorthand::typed(element, shorthand::parse(&raw).map_err(|e| bad(e.0))?).map_err(convert)?
+                    }
+                    _ => shorthand::typed(element, Value::String(raw)).map_err(convert)?,
                 };
-                items.push(shorthand::typed(element, item).map_err(bad)?);
+                items.push(item);
             }
             Ok(Value::Array(items))
         }
+        "string" if values[0].starts_with("fileb://") => {
+            // Bytes where text belongs: botocore's type error, shown as Python shows bytes.
+            let bytes = paramfile::bytes(name, &values[0])?.unwrap_or_default();
+            let member = model_member_name(name);
+            Err(CliError::Validation(format!(
+                "Parameter validation failed:\nInvalid type for parameter {member}, value: {}, type: <class 'bytes'>, valid types: <class 'str'>",
+                python_bytes(&bytes)
+            )))
+        }
         _ => {
             let raw = paramfile::resolve(name, &values[0])?;
-            shorthand::typed(shape, Value::String(raw)).map_err(bad)
+            shorthand::typed(shape, Value::String(raw)).map_err(convert)
         }
     }
+}
+
+/// The member an option stands for (`--secret-string` → `SecretString`).
+fn model_member_name(option: &str) -> String {
+    option
+        .trim_start_matches("--")
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Python's `repr` of bytes: `b'abc'`, `b'\x00\n'`.
+fn python_bytes(bytes: &[u8]) -> String {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { '"' } else { '\'' };
+    let mut out = format!("b{quote}");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b if b as char == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(b as char),
+            b => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

@@ -12,10 +12,11 @@ use std::path::PathBuf;
 type Ini = HashMap<String, HashMap<String, String>>;
 
 /// Parses the aws CLI's INI dialect (`#`/`;` comments, `key = value`;
-/// indented lines belong to a nested block and are skipped).
+/// indented `key = value` lines under `parent =` are kept as `parent.key`).
 fn parse_ini(text: &str) -> Ini {
     let mut out = Ini::new();
     let mut section: Option<String> = None;
+    let mut parent: Option<String> = None;
     for raw in text.lines() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -24,10 +25,14 @@ fn parse_ini(text: &str) -> Ini {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             section = Some(name.trim().to_string());
             out.entry(name.trim().to_string()).or_default();
+            parent = None;
         } else if raw.starts_with([' ', '\t']) {
-            // A nested value (`s3 =` blocks): not used here.
+            if let (Some(s), Some(p), Some((k, v))) = (&section, &parent, line.split_once('=')) {
+                out.entry(s.clone()).or_default().insert(format!("{p}.{}", k.trim()), v.trim().to_string());
+            }
         } else if let (Some(s), Some((k, v))) = (&section, line.split_once('=')) {
             out.entry(s.clone()).or_default().insert(k.trim().to_string(), v.trim().to_string());
+            parent = v.trim().is_empty().then(|| k.trim().to_string());
         }
     }
     out
@@ -66,6 +71,8 @@ pub struct Profile {
     explicit: bool,
     config: HashMap<String, String>,
     credentials: HashMap<String, String>,
+    /// The `[services NAME]` section the profile's `services` names.
+    services: HashMap<String, String>,
 }
 
 impl Profile {
@@ -82,9 +89,12 @@ impl Profile {
         });
         let credentials = credentials_file.remove(&name);
         if config.is_none() && credentials.is_none() && (explicit || name != "default") {
-            return Err(CliError::Config(format!("The config profile ({name}) could not be found")));
+            return Err(CliError::Other(format!("The config profile ({name}) could not be found")));
         }
-        Ok(Profile { name, explicit, config: config.unwrap_or_default(), credentials: credentials.unwrap_or_default() })
+        let config = config.unwrap_or_default();
+        let services =
+            config.get("services").and_then(|s| config_file.remove(&format!("services {s}"))).unwrap_or_default();
+        Ok(Profile { name, explicit, config, credentials: credentials.unwrap_or_default(), services })
     }
 
     /// A value of the profile's `config` section.
@@ -92,28 +102,42 @@ impl Profile {
         self.config.get(key).map(String::as_str).filter(|v| !v.is_empty())
     }
 
-    /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile.
+    /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the
+    /// profile; one botocore would not accept as a host label is refused.
     pub fn region(&self, flag: Option<&str>) -> Result<String, CliError> {
-        flag.map(str::to_string)
+        let region = flag
+            .map(str::to_string)
             .or_else(|| env("AWS_REGION"))
             .or_else(|| env("AWS_DEFAULT_REGION"))
             .or_else(|| self.get("region").map(str::to_string))
-            .ok_or_else(|| {
-                CliError::Config(
-                    "You must specify a region. You can also configure your region by running \"aws configure\"."
-                        .into(),
-                )
-            })
+            .ok_or_else(|| CliError::Config {
+                code: "NoRegion",
+                message: "You must specify a region. You can also configure your region by running \"aws configure\"."
+                    .into(),
+            })?;
+        // botocore: ^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$
+        let b = region.as_bytes();
+        let label = !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+        if !label {
+            return Err(CliError::Other(format!("Provided region_name '{region}' doesn't match a supported format.")));
+        }
+        Ok(region)
     }
 
     /// The endpoint: `--endpoint-url`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`,
-    /// `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, else AWS itself.
+    /// the `secrets_manager` block of the profile's `[services …]`
+    /// section, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, else AWS itself.
     pub fn endpoint(&self, flag: Option<&str>, region: &str) -> String {
         let configured = || {
             if env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
                 return None;
             }
             env("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+                .or_else(|| self.services.get("secrets_manager.endpoint_url").filter(|v| !v.is_empty()).cloned())
                 .or_else(|| env("AWS_ENDPOINT_URL"))
                 .or_else(|| self.get("endpoint_url").map(str::to_string))
         };
@@ -144,9 +168,10 @@ impl Profile {
                 });
             }
         }
-        Err(CliError::Config(
-            "Unable to locate credentials. You can configure credentials by running \"aws configure\".".into(),
-        ))
+        Err(CliError::Config {
+            code: "NoCredentials",
+            message: "Unable to locate credentials. You can configure credentials by running \"aws login\".".into(),
+        })
     }
 
     /// The CA bundle: `--ca-bundle`, `AWS_CA_BUNDLE`, the profile's `ca_bundle`.
@@ -161,7 +186,7 @@ impl Profile {
 impl Drop for Profile {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        for v in self.credentials.values_mut().chain(self.config.values_mut()) {
+        for v in self.credentials.values_mut().chain(self.config.values_mut()).chain(self.services.values_mut()) {
             v.zeroize();
         }
     }
@@ -179,6 +204,6 @@ mod tests {
         assert_eq!(ini["default"]["region"], "us-east-1");
         assert_eq!(ini["default"]["output"], "json");
         assert_eq!(ini["profile dev"]["region"], "eu-west-1");
-        assert!(!ini["profile dev"].contains_key("max_concurrent_requests"));
+        assert_eq!(ini["profile dev"]["s3.max_concurrent_requests"], "2");
     }
 }

@@ -4,6 +4,69 @@
 use crate::model::{self, Operation, type_of, xform_name};
 use serde_json::Value;
 
+/// The first sentence of a member's documentation, as v2's
+/// `get_shape_doc_overview` makes it for skeletons: the text of the
+/// HTML (all of it, tags included, where it is not well-formed XML), up
+/// to the first `.` or `:`, then `.`, on one line.
+pub fn overview(html: &str) -> String {
+    let text = xml_text(html).unwrap_or_else(|| html.to_string());
+    let end = text.find(['.', ':']).unwrap_or(text.len());
+    let mut first = text[..end].to_string();
+    if !first.is_empty() {
+        first.push('.');
+    }
+    first.replace(['\n', '\u{2028}'], " ")
+}
+
+/// The text nodes of `<doc>{html}</doc>`, or `None` where expat would
+/// refuse it (unbalanced tags, a stray `&` or `<`).
+fn xml_text(html: &str) -> Option<String> {
+    let mut text = String::new();
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        text.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('&') {
+            let end = rest.find(';')?;
+            let entity = &rest[1..end];
+            let c = match entity {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ => {
+                    let code = match entity.strip_prefix("#x") {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => entity.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(code)?
+                }
+            };
+            text.push(c);
+            rest = &rest[end + 1..];
+            continue;
+        }
+        let end = rest.find('>')?;
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop()? != name.trim() {
+                return None;
+            }
+        } else if !tag.ends_with('/') && !tag.starts_with(['!', '?']) {
+            let name = tag.split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+            if name.is_empty() {
+                return None;
+            }
+            open.push(name);
+        }
+    }
+    text.push_str(rest);
+    open.is_empty().then_some(text)
+}
+
 /// The model's HTML documentation as plain text, wrapped at 76 columns.
 pub fn plain(html: &str, indent: usize) -> String {
     let mut text = String::new();

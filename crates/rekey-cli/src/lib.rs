@@ -26,13 +26,13 @@ pub mod transport;
 pub mod validate;
 
 use args::{BinaryFormat, Globals};
-use error::{CliError, usage};
+use error::{CliError, ErrorFormat, usage};
 use model::{Operation, Timestamps};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Write};
 
-/// The usage lines the aws CLI prints before a usage error.
-const USAGE: &str = "usage: rekey secretsmanager [options] <subcommand> [parameters]\nTo see help text, you can run:\n\n  rekey secretsmanager help\n  rekey secretsmanager <subcommand> help\n\n";
+/// How errors are shown, once the command line and profile say.
+static ERROR_FORMAT: std::sync::OnceLock<ErrorFormat> = std::sync::OnceLock::new();
 
 /// Runs `rekey secretsmanager <args>`; returns the exit code.
 pub fn run(args: &[String]) -> i32 {
@@ -40,11 +40,18 @@ pub fn run(args: &[String]) -> i32 {
     match main(args) {
         Ok(code) => code,
         Err(e) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = match &e {
-                CliError::Usage(_) => writeln!(stderr, "{USAGE}aws: [ERROR]: {e}"),
-                _ => writeln!(stderr, "\naws: [ERROR]: {e}"),
-            };
+            // An error before the format is known: the default profile's, else enhanced.
+            let format = *ERROR_FORMAT.get_or_init(|| {
+                let profile = config::Profile::load(None).ok();
+                profile.and_then(|p| p.get("cli_error_format").map(ErrorFormat::parse)).unwrap_or_default()
+            });
+            let text = e.report(format, |f, info| match f {
+                "yaml" => output::yaml(info),
+                "text" => output::text(info),
+                "table" => output::table("error", info, output::Style::Plain, terminal_width()).unwrap_or_default(),
+                _ => output::json(info),
+            });
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
             e.exit_code()
         }
     }
@@ -62,6 +69,9 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         return Ok(0);
     }
     let profile = config::Profile::load(cl.globals.profile.as_deref())?;
+    let _ = ERROR_FORMAT.set(ErrorFormat::parse(
+        cl.globals.error_format.as_deref().or(profile.get("cli_error_format")).unwrap_or("enhanced"),
+    ));
     if cl.globals.auto_prompt.unwrap_or_else(|| profile.get("cli_auto_prompt") == Some("on")) {
         cl = prompt::run(cl)?;
     }
@@ -72,7 +82,10 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         }
         return Err(usage("the following arguments are required: operation"));
     };
-    let op = Operation::by_command(&command).ok_or_else(|| usage(invalid_choice()))?;
+    let op = Operation::by_command(&command).ok_or_else(|| {
+        let commands: Vec<String> = Operation::all().map(|o| o.command()).chain(["help".to_string()]).collect();
+        error::invalid_choice("operation", &command, commands.iter().map(String::as_str))
+    })?;
     if cl.help {
         page(&cl.globals, &profile, &help::operation(op))?;
         return Ok(0);
@@ -82,6 +95,15 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         _ => BinaryFormat::Base64,
     };
     let mut opts = args::operation_args(op, &cl.options, binary)?;
+    if cl.globals.no_paginate {
+        let paging: Vec<&str> = args::PAGING_OPTIONS.into_iter().filter(|o| opts.gave(o)).collect();
+        if !paging.is_empty() {
+            return Err(CliError::Validation(format!(
+                "Cannot specify --no-paginate along with pagination arguments: {}",
+                paging.join(", ")
+            )));
+        }
+    }
     if opts.skeleton.as_deref() == Some("input") {
         let input = op.model["input"]["shape"].as_str().unwrap_or_default();
         print!("{}", output::json(&skeleton::generate(op.input(), input, false)));
@@ -111,10 +133,17 @@ fn main(args: &[String]) -> Result<i32, CliError> {
     if opts.skeleton.as_deref() == Some("output") {
         let output = op.model["output"]["shape"].as_str().unwrap_or_default();
         let sample = skeleton::generate(op.output(), output, true);
+        // v2 sends a paginated operation's sample through the paginator,
+        // which validates it as parameters (and fails on the sample's own values).
+        if op.paginator().is_some() {
+            validate::validate(&sample, op.output())?;
+        }
         return printer.print(&sample).map(|()| 0);
     }
     let client = client(&cl.globals, &profile)?;
-    let paginator = op.paginator().filter(|_| !cl.globals.no_paginate);
+    // Paging by hand (MaxResults or NextToken given) turns auto-paging off, as in v2.
+    let by_hand = |p: &model::Paginator| params.contains_key(p.limit_key) || params.contains_key(p.input_token);
+    let paginator = op.paginator().filter(|p| !cl.globals.no_paginate && !by_hand(p));
     let Some(p) = paginator else {
         let answer = client.call(op.name, &Value::Object(params))?;
         printer.print(&model::shape_response(op.output(), &answer, timestamps))?;
@@ -145,6 +174,21 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         }
         return printer.write(&text).map(|()| 0);
     }
+    if printer.format == "yaml-stream" {
+        // Page by page as each arrives, with the service's own token, queried one by one.
+        let mut text = String::new();
+        for (page, token) in pages.pages.iter().zip(&pages.tokens) {
+            let mut page = page.clone();
+            if let (Some(t), Some(obj)) = (token, page.as_object_mut()) {
+                obj.insert(p.output_token.into(), Value::String(t.clone()));
+            }
+            let page = printer.query(&page)?;
+            if !page.as_object().is_some_and(Map::is_empty) {
+                text.push_str(&output::yaml(&Value::Array(vec![page])));
+            }
+        }
+        return printer.write(&text).map(|()| 0);
+    }
     printer.print(&paginate::full_result(p, &pages))?;
     Ok(0)
 }
@@ -165,11 +209,14 @@ fn request_params(op: Operation, opts: &mut args::OperationArgs) -> Result<Map<S
         let input: Value = if opts.input_is_yaml {
             yaml_input(text)?
         } else {
-            serde_json::from_str(text)
-                .map_err(|e| usage(format!("Error parsing parameter 'cli-input-json': Invalid JSON received. {e}")))?
+            serde_json::from_str(text).map_err(|_| {
+                CliError::Validation("Error parsing parameter 'cli-input-json': Invalid JSON received.".into())
+            })?
         };
         let Value::Object(input) = input else {
-            return Err(usage("Invalid type for parameter cli-input-json, value must be an object"));
+            return Err(CliError::Validation(
+                "Invalid type for parameter cli-input-json, value must be an object".into(),
+            ));
         };
         for (k, v) in input {
             params.entry(k).or_insert(v);
@@ -194,23 +241,12 @@ fn request_params(op: Operation, opts: &mut args::OperationArgs) -> Result<Map<S
     Ok(params)
 }
 
-/// `--cli-input-yaml`: the block-style YAML subset the yaml-input
-/// skeleton uses, read as JSON values.
+/// `--cli-input-yaml`, read as JSON values under YAML 1.2's core schema
+/// (as v2's safe loader reads it: `1.5` is a float, `yes` a string).
 fn yaml_input(text: &str) -> Result<Value, CliError> {
-    output::parse_yaml(text).map_err(|e| usage(format!("Error parsing parameter 'cli-input-yaml': {e}")))
-}
-
-fn invalid_choice() -> String {
-    let mut names: Vec<String> = Operation::all().map(|o| o.command()).collect();
-    names.push("help".into());
-    names.sort();
-    let mut msg = "argument operation: Invalid choice, valid choices are:\n\n".to_string();
-    for pair in names.chunks(2) {
-        let cells: Vec<String> = pair.iter().map(|n| format!("{n:<40}")).collect();
-        msg.push_str(&cells.join(" | "));
-        msg.push('\n');
-    }
-    msg.trim_end_matches('\n').to_string()
+    let core_schema = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Value>(text, core_schema)
+        .map_err(|_| CliError::Validation("Error parsing parameter 'cli-input-yaml': Invalid YAML received.".into()))
 }
 
 fn client(globals: &Globals, profile: &config::Profile) -> Result<transport::Client, CliError> {
@@ -263,15 +299,18 @@ impl Printer<'_> {
                     _ => std::io::stdout().is_terminal(),
                 };
                 let style = if color { output::Style::Color } else { output::Style::Plain };
-                output::table(self.op.name, &v, style, terminal_width())
+                output::table(self.op.name, &v, style, terminal_width()).map_err(CliError::Other)?
             }
             "yaml" => output::yaml(&v),
             "yaml-stream" => {
                 let doc = output::yaml(&v);
                 if doc.is_empty() { doc } else { output::yaml(&Value::Array(vec![v])) }
             }
-            _ if v.as_object().is_some_and(Map::is_empty) => String::new(),
-            _ => output::json(&v),
+            "off" => String::new(),
+            "json" if v.as_object().is_some_and(Map::is_empty) => String::new(),
+            "json" => output::json(&v),
+            // As v2, a format only the profile named fails once the answer is in.
+            other => return Err(CliError::Other(format!("Unknown output type: {other}"))),
         };
         self.write(&text)
     }
@@ -313,25 +352,29 @@ fn page(globals: &Globals, profile: &config::Profile, text: &str) -> Result<(), 
 
 /// The terminal's width (80 when stdout is not a terminal), as `table.py` asks it.
 fn terminal_width() -> usize {
-    #[cfg(unix)]
-    {
-        #[repr(C)]
-        struct WinSize {
-            rows: u16,
-            cols: u16,
-            x: u16,
-            y: u16,
-        }
-        unsafe extern "C" {
-            fn ioctl(fd: i32, request: u64, ...) -> i32;
-        }
-        const TIOCGWINSZ: u64 = 0x5413;
-        let mut ws = WinSize { rows: 0, cols: 0, x: 0, y: 0 };
-        // SAFETY: TIOCGWINSZ writes one winsize struct to the pointer given.
-        let ok = unsafe { ioctl(1, TIOCGWINSZ, &mut ws as *mut WinSize) } == 0;
-        if ok && ws.cols > 0 {
-            return ws.cols as usize;
-        }
+    let mut ws = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCGWINSZ writes one winsize struct to the pointer given.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    if ok && ws.ws_col > 0 { ws.ws_col as usize } else { 80 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_input_reads_what_people_write() {
+        let text = "SecretId: app  # a comment\nSecretString: |\n  line one\n  line two\nDescription: >\n  folded\n  text\nRotationRules: {AutomaticallyAfterDays: 1.5, Duration: 2h}\nTags:\n- Key: on\n  Value: yes\nForce: true\nStages: [AWSCURRENT, '007']\n";
+        assert_eq!(
+            yaml_input(text).unwrap(),
+            json!({"SecretId": "app", "SecretString": "line one\nline two\n", "Description": "folded text\n",
+                "RotationRules": {"AutomaticallyAfterDays": 1.5, "Duration": "2h"},
+                "Tags": [{"Key": "on", "Value": "yes"}], "Force": true, "Stages": ["AWSCURRENT", "007"]})
+        );
+        assert!(yaml_input("SecretId: [unclosed\n").is_err());
+        // What --generate-cli-skeleton yaml-input writes reads back.
+        let op = Operation::by_command("rotate-secret").unwrap();
+        assert!(yaml_input(&skeleton::yaml_input(op.input())).is_ok());
     }
-    80
 }

@@ -2,7 +2,7 @@
 //! until the last, or until `--max-items`, with a resume token that
 //! remembers how far into a page the last call read.
 
-use crate::error::{CliError, usage};
+use crate::error::CliError;
 use crate::model::Paginator;
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
@@ -28,7 +28,7 @@ pub fn decode(token: &str) -> Result<Resume, CliError> {
             token: m.get("NextToken").and_then(Value::as_str).map(str::to_string),
             skip: m.get("boto_truncate_amount").and_then(Value::as_u64).unwrap_or(0) as usize,
         }),
-        Some(_) => Err(usage(format!("Invalid token: {token}"))),
+        Some(_) => Err(CliError::Validation(format!("Invalid token: {token}"))),
         None => Ok(Resume { token: Some(token.to_string()), skip: 0 }),
     }
 }
@@ -47,8 +47,10 @@ pub fn encode(resume: &Resume) -> String {
 /// The pages of one listing, each truncated to what `--max-items` allows,
 /// and where to resume, if anywhere.
 pub struct Pages {
-    /// Each page as received (the result list possibly cut short).
+    /// Each page as received (the result list possibly cut short), without its token.
     pub pages: Vec<Value>,
+    /// The service's token each page came with (what `yaml-stream` shows).
+    pub tokens: Vec<Option<String>>,
     /// The resume token to print (`NextToken`), when items remain.
     pub resume: Option<String>,
 }
@@ -62,7 +64,7 @@ pub fn fetch(
     max_items: Option<i64>,
     mut call: impl FnMut(&Map<String, Value>) -> Result<Value, CliError>,
 ) -> Result<Pages, CliError> {
-    let mut pages = Vec::new();
+    let (mut pages, mut tokens) = (Vec::new(), Vec::new());
     let mut current = start;
     let mut total = 0usize;
     loop {
@@ -98,12 +100,13 @@ pub fn fetch(
             }
         }
         pages.push(page);
+        tokens.push(next.clone());
         if let Some(r) = resume {
-            return Ok(Pages { pages, resume: Some(encode(&r)) });
+            return Ok(Pages { pages, tokens, resume: Some(encode(&r)) });
         }
         match next {
             Some(t) => current = Resume { token: Some(t), skip: 0 },
-            None => return Ok(Pages { pages, resume: None }),
+            None => return Ok(Pages { pages, tokens, resume: None }),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `file://` and `fileb://` parameter values: the file's text, or its
 //! bytes (for blobs).
 
-use crate::error::{CliError, usage};
+use crate::error::CliError;
 
 fn load_error(option: &str, value: &str, e: &std::io::Error) -> CliError {
     let path = value.split_once("://").map_or(value, |(_, p)| p);
@@ -10,7 +10,7 @@ fn load_error(option: &str, value: &str, e: &std::io::Error) -> CliError {
         std::io::ErrorKind::PermissionDenied => format!("[Errno 13] Permission denied: '{path}'"),
         _ => e.to_string(),
     };
-    usage(format!("Error parsing parameter '{option}': Unable to load paramfile {value}: {why}"))
+    CliError::Validation(format!("Error parsing parameter '{option}': Unable to load paramfile {value}: {why}"))
 }
 
 fn path_of(rest: &str) -> std::path::PathBuf {
@@ -35,7 +35,8 @@ pub fn bytes(option: &str, value: &str) -> Result<Option<Vec<u8>>, CliError> {
 /// The value itself, or the text of the file it names.
 pub fn resolve(option: &str, value: &str) -> Result<String, CliError> {
     if let Some(b) = bytes(option, value)? {
-        return String::from_utf8(b).map_err(|_| usage(format!("Error parsing parameter '{option}': not UTF-8")));
+        return String::from_utf8(b)
+            .map_err(|_| CliError::Validation(format!("Error parsing parameter '{option}': not UTF-8")));
     }
     Ok(text(option, value)?.unwrap_or_else(|| value.to_string()))
 }

@@ -55,7 +55,7 @@ impl Parser<'_> {
         let consumed: String = self.input[..self.i.min(self.input.len())].iter().collect();
         let remaining: String = self.input[self.i.min(self.input.len())..].iter().collect();
         ShorthandError(format!(
-            "Expected: '{expected}', received: '{actual}' for input:\n{consumed}{remaining}\n{}^",
+            "Expected: '{expected}', received: '{actual}' for input:\n {consumed}{remaining}\n{}^",
             " ".repeat(consumed.chars().count())
         ))
     }

@@ -50,53 +50,67 @@ fn node(shape: &Value, shape_name: &str, name: &str, member_names: bool, stack: 
     v
 }
 
-/// The `yaml-input` skeleton: YAML with each field's type after it as a
-/// comment, as aws CLI version 2 prints it.
+/// The `yaml-input` skeleton, as v2's `YAMLArgumentGenerator` dumps it
+/// with ruamel.yaml: values as in the JSON skeleton (a blob as `!!binary
+/// ''`), each member followed by a comment with `[REQUIRED]`, its
+/// documentation's first sentence and its enum values. (ruamel puts two
+/// spaces before the first comment of a mapping, one before the others.)
 pub fn yaml_input(shape: &Value) -> String {
     let mut out = String::new();
-    yaml_members(&mut out, shape, 0);
+    yaml_members(&mut out, shape, 0, "");
     out
 }
 
-fn yaml_members(out: &mut String, shape: &Value, indent: usize) {
+/// Writes `shape`'s members at `indent`; the first line starts with
+/// `first_prefix` (`- ` for a list item) in place of its indentation.
+fn yaml_members(out: &mut String, shape: &Value, indent: usize, first_prefix: &str) {
     let required: Vec<&str> = shape["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-    for (member, spec) in shape["members"].as_object().into_iter().flatten() {
+    let members = shape["members"].as_object().into_iter().flatten();
+    for (i, (member, spec)) in members.enumerate() {
         let target = model::target(spec);
-        let note = if required.contains(&member.as_str()) { " [REQUIRED]" } else { "" };
-        let pad = " ".repeat(indent);
+        let mut comment = Vec::new();
+        if required.contains(&member.as_str()) {
+            comment.push("[REQUIRED]".to_string());
+        }
+        let doc = spec["documentation"].as_str().or(target["documentation"].as_str()).unwrap_or_default();
+        comment.push(crate::help::overview(doc));
+        let enums: Vec<&str> = target["enum"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        if !enums.is_empty() {
+            comment.push(format!("Valid values are: {}.", enums.join(", ")));
+        }
+        let comment = comment.join(" ");
+        let value = match type_of(target) {
+            "structure" | "list" | "map" => String::new(),
+            "integer" | "long" => " 0".into(),
+            "float" | "double" => " 0.0".into(),
+            "boolean" => " true".into(),
+            "blob" => " !!binary ''".into(),
+            "timestamp" => " '1970-01-01T00:00:00'".into(),
+            _ => enums.first().map_or_else(|| " ''".into(), |e| format!(" {e}")),
+        };
+        let lead = if i == 0 && !first_prefix.is_empty() {
+            format!("{}{first_prefix}", " ".repeat(indent - first_prefix.len()))
+        } else {
+            " ".repeat(indent)
+        };
+        out.push_str(&format!("{lead}{member}:{value}"));
+        if !comment.trim().is_empty() {
+            out.push_str(if i == 0 { "  # " } else { " # " });
+            out.push_str(&comment);
+        }
+        out.push('\n');
         match type_of(target) {
-            "structure" => {
-                out.push_str(&format!("{pad}{member}:{note}\n"));
-                yaml_members(out, target, indent + 2);
-            }
+            "structure" => yaml_members(out, target, indent + 2, ""),
             "list" => {
                 let element = model::target(&target["member"]);
                 match type_of(element) {
-                    "structure" => {
-                        out.push_str(&format!("{pad}{member}:{note}\n{pad}- "));
-                        let mut inner = String::new();
-                        yaml_members(&mut inner, element, indent + 2);
-                        out.push_str(inner.trim_start());
-                    }
-                    t => out.push_str(&format!("{pad}{member}:{note}\n{pad}- '{}'  # {t}.\n", "")),
+                    "structure" => yaml_members(out, element, indent + 2, "- "),
+                    "integer" | "long" => out.push_str(&format!("{}- 0\n", " ".repeat(indent))),
+                    _ => out.push_str(&format!("{}- ''\n", " ".repeat(indent))),
                 }
             }
-            "map" => out.push_str(&format!("{pad}{member}:{note}\n{pad}  KeyName: ''  # map value.\n")),
-            t => {
-                let value = match t {
-                    "integer" | "long" => "0".to_string(),
-                    "boolean" => "true".to_string(),
-                    _ => target["enum"]
-                        .as_array()
-                        .map(|e| e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("|"))
-                        .map_or_else(
-                            || "''".to_string(),
-                            |choices| format!("{}  # Valid values are: {choices}.", "''"),
-                        ),
-                };
-                let comment = if value.contains('#') { String::new() } else { format!("  # {t}.{note}") };
-                out.push_str(&format!("{pad}{member}: {value}{comment}\n"));
-            }
+            "map" => out.push_str(&format!("{}  KeyName: ''\n", " ".repeat(indent))),
+            _ => {}
         }
     }
 }

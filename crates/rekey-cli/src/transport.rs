@@ -70,8 +70,8 @@ pub struct Client {
 impl Client {
     /// Builds the HTTP client for `endpoint`.
     pub fn new(endpoint: Endpoint) -> Result<Client, CliError> {
-        let url = reqwest::Url::parse(&endpoint.url).map_err(|e| {
-            CliError::Other(format!("Bad value for --endpoint-url \"{}\": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/ ({e})", endpoint.url))
+        let url = reqwest::Url::parse(&endpoint.url).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(|| {
+            CliError::Validation(format!("Bad value for --endpoint-url \"{}\": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/", endpoint.url))
         })?;
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -89,10 +89,14 @@ impl Client {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
         if let Some(ca) = &endpoint.ca_bundle {
-            let pem = std::fs::read(ca)
-                .map_err(|e| CliError::Config(format!("Unable to read the CA bundle {}: {e}", ca.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| CliError::Config(format!("Invalid CA bundle {}: {e}", ca.display())))?;
+            let pem = std::fs::read(ca).map_err(|e| CliError::Config {
+                code: "Configuration",
+                message: format!("Unable to read the CA bundle {}: {e}", ca.display()),
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| CliError::Config {
+                code: "Configuration",
+                message: format!("Invalid CA bundle {}: {e}", ca.display()),
+            })?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }

@@ -175,15 +175,16 @@ mod tests {
             op.input(),
         )
         .unwrap_err();
+        let CliError::Validation(err) = err else { panic!("{err}") };
         assert_eq!(
-            err.to_string(),
+            err,
             "Parameter validation failed:\nInvalid length for parameter SecretId, value: 0, valid min length: 1\nUnknown parameter in RotationRules: \"Bogus\", must be one of: AutomaticallyAfterDays, Duration, ScheduleExpression\nInvalid value for parameter RotationRules.AutomaticallyAfterDays, value: 0, valid min value: 1\nInvalid type for parameter RotateImmediately, value: yes, type: <class 'str'>, valid types: <class 'bool'>"
         );
         assert!(validate(&json!({"SecretId": "a"}), op.input()).is_ok());
         let missing = validate(&json!({}), op.input()).unwrap_err();
         assert_eq!(
             missing.to_string(),
-            "Parameter validation failed:\nMissing required parameter in input: \"SecretId\""
+            "An error occurred (ParamValidation): Parameter validation failed:\nMissing required parameter in input: \"SecretId\""
         );
     }
 }

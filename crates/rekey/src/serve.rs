@@ -7,7 +7,7 @@ use rekey_model::name::{AccountId, Region};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_service::rotation::Rotation;
 use rekey_service::rotation::functions::{Callback, FunctionRegistry};
-use rekey_service::{Clock, OffsetClock, Service, SystemClock};
+use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's body once its headers are accepted.
     #[arg(long, default_value_t = 30)]
     body_timeout: u64,
+    /// With --dev: the clock stands still at this UTC instant
+    /// (`2027-01-01T08:00:00Z`) and moves only with `rekey admin clock`,
+    /// so that every timestamp in a transcript is the same from run to run.
+    #[arg(long, requires = "dev", value_name = "INSTANT")]
+    stopped_clock: Option<String>,
 }
 
 /// How the server speaks TLS.
@@ -185,7 +190,15 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let functions = FunctionRegistry::new(config.functions)?;
         let rotation = Rotation::new(functions, config.rotation);
         // --dev runs on a clock users can move forward (`rekey admin clock`).
-        let clock: Arc<dyn Clock> = if args.dev { Arc::new(OffsetClock::default()) } else { Arc::new(SystemClock) };
+        let clock: Arc<dyn Clock> = match (&args.stopped_clock, args.dev) {
+            (Some(at), _) => {
+                let ms = rekey_model::calendar::parse_utc(at)
+                    .ok_or_else(|| format!("--stopped-clock {at}: expected e.g. 2027-01-01T08:00:00Z"))?;
+                Arc::new(ManualClock::at(rekey_model::Timestamp::from_millis(ms)))
+            }
+            (None, true) => Arc::new(OffsetClock::default()),
+            (None, false) => Arc::new(SystemClock),
+        };
         let service = Service::new(store, seal, clock).with_rotation(rotation).with_admin_account(account.clone());
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
         let plain = args.tls_cert.is_none() && !args.dev_tls;

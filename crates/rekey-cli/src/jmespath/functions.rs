@@ -44,6 +44,18 @@ fn arity(f: &str, args: &[Ast], n: usize) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// A variadic function's minimum (jmespath.py's message).
+fn at_least(f: &str, args: &[Ast], n: usize) -> Result<(), QueryError> {
+    if args.len() < n {
+        return Err(QueryError(format!(
+            "Expected at least {n} argument{} for function {f}(), received {}",
+            if n == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
 fn number(f: f64) -> Value {
     if f.fract() == 0.0 && f.abs() < 9.0e15 {
         Value::Number(Number::from(f as i64))
@@ -161,6 +173,7 @@ pub fn call(name: &str, args: &[Ast], data: &Value) -> Result<Value, QueryError>
             extreme(name, a, |v| eval(e, v))?
         }
         "merge" => {
+            at_least(name, args, 1)?;
             let mut out = Map::new();
             for i in 0..args.len() {
                 match arg(i)? {
@@ -171,6 +184,7 @@ pub fn call(name: &str, args: &[Ast], data: &Value) -> Result<Value, QueryError>
             Value::Object(out)
         }
         "not_null" => {
+            at_least(name, args, 1)?;
             for i in 0..args.len() {
                 let v = arg(i)?;
                 if !v.is_null() {

@@ -4,12 +4,13 @@
 mod json;
 mod table;
 mod text;
+mod wide;
 mod yaml;
 
 pub use json::json;
 pub use table::{Style, table};
 pub use text::text;
-pub use yaml::{parse_yaml, yaml};
+pub use yaml::yaml;
 
 use serde_json::Value;
 
@@ -33,9 +34,12 @@ pub fn python_number(n: &serde_json::Number) -> String {
             return format!("{f:.1}");
         }
         let s = n.to_string();
-        // ryu writes `1e16` and `1e-7`; Python writes `1e+16` and `1e-07`.
+        // serde_json writes `1e16`, `1e+21` or `1e-7`; Python writes `1e+16`, `1e+21` and `1e-07`.
         if let Some((mantissa, exp)) = s.split_once('e') {
-            let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ("-", d),
+                None => ("+", exp.trim_start_matches('+')),
+            };
             return format!("{mantissa}e{sign}{digits:0>2}");
         }
         s

@@ -16,13 +16,17 @@ pub enum Style {
 }
 
 /// The value as a table titled `title` (the operation's name), for a
-/// terminal `width` columns wide.
-pub fn table(title: &str, v: &Value, style: Style, width: usize) -> String {
+/// terminal `width` columns wide; fails, as v2's does, on rows of
+/// different lengths in one section.
+pub fn table(title: &str, v: &Value, style: Style, width: usize) -> Result<String, String> {
     let mut t = MultiTable { sections: Vec::new(), style, width };
     if !t.build(Some(title), v, 0) {
-        return String::new();
+        return Ok(String::new());
     }
-    t.render()
+    if let Some(e) = t.sections.iter().find_map(|s| s.bad_row.clone()) {
+        return Err(e);
+    }
+    Ok(t.render())
 }
 
 #[derive(Default, Clone)]
@@ -32,18 +36,15 @@ struct Section {
     rows: Vec<Vec<String>>,
     indent: usize,
     max_widths: Vec<usize>,
+    /// Columns, set by the first header or row.
+    columns: Option<usize>,
+    /// The first row that did not have them.
+    bad_row: Option<String>,
 }
 
-/// Display width: East Asian wide and fullwidth characters count two.
+/// Display width as v2's `get_text_length` counts it.
 fn text_len(s: &str) -> usize {
-    s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
-}
-
-fn wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD)
+    s.chars().map(|c| if super::wide::is_wide(c) { 2 } else { 1 }).sum()
 }
 
 impl Section {
@@ -59,10 +60,15 @@ impl Section {
 
     fn add_header(&mut self, headers: Vec<String>) {
         self.update_widths(&headers);
+        self.columns.get_or_insert(headers.len());
         self.headers = headers;
     }
 
     fn add_row(&mut self, row: Vec<String>) {
+        let columns = *self.columns.get_or_insert(row.len());
+        if row.len() != columns && self.bad_row.is_none() {
+            self.bad_row = Some(format!("Row should have {columns} elements, instead it has {}", row.len()));
+        }
         self.update_widths(&row);
         self.rows.push(row);
     }
@@ -230,6 +236,7 @@ impl MultiTable {
         let mut out = String::new();
         out.push_str(&"-".repeat(max_width));
         out.push('\n');
+        out.push_str(self.reset());
         for s in &self.sections {
             self.render_section(&mut out, s, max_width);
         }
@@ -243,13 +250,23 @@ impl MultiTable {
         }
     }
 
-    /// Writes one line of a section, with the indentation bars around it.
+    /// What follows every write in colour: v2's colorama runs with
+    /// `autoreset`, so each write to stdout is followed by a reset.
+    fn reset(&self) -> &'static str {
+        match self.style {
+            Style::Plain => "",
+            Style::Color => "\x1b[0m",
+        }
+    }
+
+    /// Writes one line of a section, with the indentation bars around it
+    /// (four writes in v2: left bars, the text, right bars, the newline).
     fn line(&self, out: &mut String, indent: usize, text: &str) {
-        let bar = self.indent_char();
-        out.push_str(&bar.repeat(indent));
-        out.push_str(text);
-        out.push_str(&bar.repeat(indent));
-        out.push('\n');
+        let bar = self.indent_char().repeat(indent);
+        for part in [bar.as_str(), text, bar.as_str(), "\n"] {
+            out.push_str(part);
+            out.push_str(self.reset());
+        }
     }
 
     fn render_section(&self, out: &mut String, s: &Section, max_width: usize) {
@@ -339,7 +356,7 @@ mod tests {
     #[test]
     fn a_dict_and_a_nested_list() {
         let v = json!({"ARN": "arn:x", "Name": "app", "VersionStages": ["AWSCURRENT"]});
-        let got = table("GetSecretValue", &v, Style::Plain, 80);
+        let got = table("GetSecretValue", &v, Style::Plain, 80).unwrap();
         // What awscli's TableFormatter writes for the same value.
         let want = "-------------------\n| GetSecretValue  |\n+--------+--------+\n|   ARN  | Name   |\n+--------+--------+\n|  arn:x |  app   |\n+--------+--------+\n|| VersionStages ||\n|+---------------+|\n||  AWSCURRENT   ||\n|+---------------+|\n";
         assert_eq!(got, want);
