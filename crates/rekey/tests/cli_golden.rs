@@ -154,13 +154,12 @@ fn mask_uuids(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
-    let is_uuid =
-        |w: &[u8]| {
-            w.len() == 36
-                && w.iter()
-                    .enumerate()
-                    .all(|(j, c)| if matches!(j, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
-        };
+    let is_uuid = |w: &[u8]| {
+        w.len() == 36
+            && w.iter()
+                .enumerate()
+                .all(|(j, c)| if matches!(j, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+    };
     while i < b.len() {
         if i + 36 <= b.len() && is_uuid(&b[i..i + 36]) && !s[i..].starts_with("00000000-0000-4000-8000-") {
             out.push_str("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
