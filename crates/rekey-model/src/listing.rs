@@ -35,12 +35,20 @@ pub struct SecretFilter {
 }
 
 impl SecretFilter {
-    /// The filters of a request (model validation has checked keys and values).
-    pub fn from_api(filters: &[Filter]) -> Vec<SecretFilter> {
+    /// The filters of a request. The model requires neither a filter's key
+    /// nor its values, but AWS refuses a filter without either
+    /// (docs/behaviour.md §13.1) rather than ignore it.
+    pub fn from_api(filters: &[Filter]) -> Result<Vec<SecretFilter>, crate::ApiError> {
         filters
             .iter()
-            .filter_map(|f| {
-                let key = f.key?;
+            .map(|f| {
+                let key = f.key.ok_or_else(|| crate::ApiError::invalid_parameter("Invalid filter key"))?;
+                if f.values.is_none() {
+                    return Err(crate::ApiError::invalid_parameter(format!(
+                        "Invalid filter values for key: {}",
+                        key.as_str()
+                    )));
+                }
                 let values = f
                     .values
                     .iter()
@@ -50,7 +58,7 @@ impl SecretFilter {
                         None => Value { negated: false, text: v.clone() },
                     })
                     .collect();
-                Some(SecretFilter { key, values })
+                Ok(SecretFilter { key, values })
             })
             .collect()
     }

@@ -95,7 +95,7 @@ impl<S: Store> Service<S> {
             Some(SortByType::Name) => ListOrder::Name,
         };
         let descending = input.sort_order == Some(SortOrderType::Desc);
-        let filters = SecretFilter::from_api(input.filters.as_deref().unwrap_or_default());
+        let filters = SecretFilter::from_api(input.filters.as_deref().unwrap_or_default())?;
         let page = input.max_results.map_or(100, |n| n.clamp(1, 100) as usize);
         let mut after = input.next_token.as_deref().map(|t| decode_token(t, order, descending)).transpose()?;
         let mut list = Vec::new();

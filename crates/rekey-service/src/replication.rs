@@ -22,11 +22,18 @@ use rekey_store::{Change, Mutation, MutationInput, SecretWrite, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// AWS's answer to a write on a replica.
+/// AWS's answer to a write on a replica (an InvalidParameterException:
+/// docs/behaviour.md §13.6).
 pub(crate) fn replica_is_read_only() -> ApiError {
-    ApiError::invalid_request(
+    ApiError::invalid_parameter(
         "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
     )
+}
+
+/// The status message of a replica whose name another secret of the
+/// region holds (docs/behaviour.md §13.6).
+fn name_taken(name: &impl std::fmt::Display, region: &impl std::fmt::Display) -> String {
+    format!("Replication failed: Secret name {name} already exists in region {region}.")
 }
 
 /// The ARN of `primary`'s replica in `region`.
@@ -183,7 +190,7 @@ impl<S: Store> Service<S> {
                 Some(c) if !ours(c) => {
                     return Err(ApiError::new(
                         rekey_model::ErrorCode::ResourceExistsException,
-                        "Secret with this name already exists in this region",
+                        name_taken(&c.secret.arn.name, &c.secret.arn.namespace.region),
                     ));
                 }
                 // A cross-account replica is created by its own account.
@@ -293,7 +300,7 @@ impl<S: Store> Service<S> {
                     &region,
                     r.kms_key_id.clone(),
                     StatusType::Failed,
-                    "Replication failed: Secret with this name already exists in this region",
+                    &name_taken(&target.name, &target.namespace.region),
                 ),
                 (false, ..) => status(&region, r.kms_key_id.clone(), StatusType::InProgress, "Replication in progress"),
             };

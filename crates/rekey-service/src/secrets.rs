@@ -290,15 +290,17 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<DeleteSecretResponse> {
         let r = SecretRef::parse(&input.secret_id)?;
         let force = input.force_delete_without_recovery.unwrap_or(false);
-        if force && input.recovery_window_in_days.is_some() {
-            return Err(ApiError::invalid_parameter(
-                "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-            ));
-        }
+        // The window's range is checked before its clash with a forced
+        // delete, as AWS does (docs/behaviour.md §13.3).
         let days = input.recovery_window_in_days.unwrap_or(DEFAULT_RECOVERY_DAYS);
         if !(7..=30).contains(&days) {
             return Err(ApiError::invalid_parameter(
                 "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+            ));
+        }
+        if force && input.recovery_window_in_days.is_some() {
+            return Err(ApiError::invalid_parameter(
+                "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
             ));
         }
         let now = self.clock.now();
@@ -324,9 +326,10 @@ impl<S: Store> Service<S> {
                 }
                 if let Some(replicas) = &state.secret.meta.replicas {
                     let regions: Vec<&str> = replicas.iter().filter_map(|r| r.region.as_deref()).collect();
+                    // AWS names the secret by its ARN here (docs/behaviour.md §13.6).
                     return Err(ApiError::invalid_parameter(format!(
-                        "You can't delete secret {} that still has replica regions [{}]",
-                        state.secret.arn.name,
+                        "You can't delete secret {} that still has replica regions [{}].",
+                        state.secret.arn,
                         regions.join(", ")
                     )));
                 }

@@ -394,3 +394,29 @@ async fn regions_and_accounts_are_namespaces() {
     let (code, _) = error_of(west.get_secret_value().secret_id(a.arn().unwrap()).send().await.unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+/// DeleteSecret checks the recovery window's range before its clash with
+/// ForceDeleteWithoutRecovery, as AWS does (docs/behaviour.md §13.3).
+#[test]
+fn delete_checks_the_window_before_force() {
+    let server = Server::start();
+    let (status, body) = server.raw(
+        "CreateSecret",
+        r#"{"Name": "a", "SecretString": "x", "ClientRequestToken": "00000000-0000-4000-8000-000000000001"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    for days in [0, 3, 31] {
+        let (status, body) = server.raw(
+            "DeleteSecret",
+            &format!(r#"{{"SecretId": "a", "ForceDeleteWithoutRecovery": true, "RecoveryWindowInDays": {days}}}"#),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body["Message"], "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    let (status, body) = server
+        .raw("DeleteSecret", r#"{"SecretId": "a", "ForceDeleteWithoutRecovery": true, "RecoveryWindowInDays": 7}"#);
+    assert_eq!(status, 400);
+    assert_eq!(body["Message"], "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    let (status, _) = server.raw("DescribeSecret", r#"{"SecretId": "a"}"#);
+    assert_eq!(status, 200, "nothing was deleted");
+}

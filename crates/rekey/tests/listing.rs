@@ -216,3 +216,32 @@ async fn pagination_under_concurrent_changes() {
     let stable = seen.keys().filter(|k| k.starts_with("stable-")).count();
     assert_eq!(stable, N, "every untouched secret listed");
 }
+
+/// A filter without its key or its values is refused, in ListSecrets and
+/// in BatchGetSecretValue (where ignoring it returned every secret's
+/// value): docs/behaviour.md §13.1.
+#[test]
+fn filters_without_key_or_values_are_refused() {
+    let server = Server::start();
+    let (status, _) = server.raw(
+        "CreateSecret",
+        r#"{"Name": "a", "SecretString": "x", "ClientRequestToken": "00000000-0000-4000-8000-000000000001"}"#,
+    );
+    assert_eq!(status, 200);
+    for op in ["ListSecrets", "BatchGetSecretValue"] {
+        let (status, body) = server.raw(op, r#"{"Filters": [{"Values": ["a"]}]}"#);
+        assert_eq!(
+            (status, body["__type"].as_str(), body["Message"].as_str()),
+            (400, Some("InvalidParameterException"), Some("Invalid filter key")),
+            "{op}"
+        );
+        let (status, body) = server.raw(op, r#"{"Filters": [{"Key": "name"}]}"#);
+        assert_eq!(
+            (status, body["__type"].as_str(), body["Message"].as_str()),
+            (400, Some("InvalidParameterException"), Some("Invalid filter values for key: name")),
+            "{op}"
+        );
+        let (status, _) = server.raw(op, r#"{"Filters": [{"Key": "name", "Values": ["a"]}]}"#);
+        assert_eq!(status, 200, "{op}");
+    }
+}

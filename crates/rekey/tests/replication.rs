@@ -54,9 +54,10 @@ async fn replicas_follow_their_primary_and_refuse_writes() {
     assert_eq!(d.tags()[0].key(), Some("team"));
     assert_eq!(stages(&west, "shared").await, stages(&east, "shared").await);
 
-    // A replica is read-only; a primary with replicas cannot be deleted.
+    // A replica is read-only; a primary with replicas cannot be deleted
+    // (AWS's answers: docs/behaviour.md §13.6).
     let replica_error = (
-        "InvalidRequestException".to_string(),
+        "InvalidParameterException".to_string(),
         "Operation not permitted on a replica secret. Call must be made in primary secret's region.".to_string(),
     );
     let e = error_of(
@@ -72,11 +73,12 @@ async fn replicas_follow_their_primary_and_refuse_writes() {
     let e = error_of(west.delete_secret().secret_id("shared").send().await.unwrap_err());
     assert_eq!(e, replica_error);
     let e = error_of(east.delete_secret().secret_id("shared").send().await.unwrap_err());
+    let arn = east.describe_secret().secret_id("shared").send().await.unwrap().arn().unwrap().to_string();
     assert_eq!(
         e,
         (
             "InvalidParameterException".into(),
-            "You can't delete secret shared that still has replica regions [us-west-2]".into()
+            format!("You can't delete secret {arn} that still has replica regions [us-west-2].")
         )
     );
 
@@ -92,6 +94,10 @@ async fn replicas_follow_their_primary_and_refuse_writes() {
         .unwrap();
     let eu_status = r.replication_status().iter().find(|s| s.region() == Some("eu-west-1")).unwrap();
     assert_eq!(eu_status.status(), Some(&StatusType::Failed));
+    assert_eq!(
+        eu_status.status_message(),
+        Some("Replication failed: Secret name shared already exists in region eu-west-1.")
+    );
     assert_eq!(
         eu.get_secret_value().secret_id("shared").send().await.unwrap().secret_string(),
         Some("local"),
