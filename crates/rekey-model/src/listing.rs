@@ -145,6 +145,7 @@ mod tests {
             key: Some(key),
             values: Some(values.iter().map(|v| v.to_string()).collect()),
         }])
+        .unwrap()
         .pop()
         .unwrap()
     }
