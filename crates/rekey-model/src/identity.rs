@@ -148,6 +148,11 @@ fn random_text(alphabet: &[u8], len: usize) -> String {
     (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
 }
 
+/// A new bearer token: 40 letters and digits (238 bits).
+pub fn new_bearer_token() -> String {
+    random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40)
+}
+
 /// A new access key id, shaped like AWS's (`AKIA` and 16 characters).
 pub fn new_access_key_id() -> String {
     format!("AKIA{}", random_text(KEY_CHARS, 16))

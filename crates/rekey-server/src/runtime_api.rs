@@ -7,7 +7,11 @@
 //! function, so it listens on loopback unless the function has a `token`:
 //! then every path starts with `/<token>` (workers are given
 //! `AWS_LAMBDA_RUNTIME_API=<host:port>/<token>`), compared in constant
-//! time, and anything else is answered 403.
+//! time, and anything else is answered 403. Workers rekey runs itself
+//! (`rotation::workers`) each have a token of their own, and only they
+//! may use `/credentials` (their token as `Authorization`): the
+//! credentials of the step each holds. A function with such workers and
+//! no `token` has no open paths at all.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -20,8 +24,13 @@ use rekey_service::rotation::runtime::RuntimeQueue;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-async fn next(State(queue): State<Arc<RuntimeQueue>>) -> Response {
-    let inv = queue.next().await;
+/// The token of a worker rekey runs, when one made the request.
+#[derive(Clone)]
+struct WorkerToken(Option<String>);
+
+async fn next(State(queue): State<Arc<RuntimeQueue>>, worker: Option<axum::Extension<WorkerToken>>) -> Response {
+    let worker = worker.and_then(|w| w.0.0);
+    let inv = queue.next(worker.as_deref()).await;
     let headers = [
         ("content-type", "application/json".to_string()),
         ("lambda-runtime-aws-request-id", inv.request_id),
@@ -60,27 +69,79 @@ async fn init_error(State(queue): State<Arc<RuntimeQueue>>, headers: HeaderMap) 
     (StatusCode::ACCEPTED, r#"{"status":"OK"}"#).into_response()
 }
 
-/// Lets through requests whose path starts with the token.
-async fn check_token(State(token): State<Arc<str>>, Path(p): Captures, req: Request, next: Next) -> Response {
-    let given = p.get("token").map_or(&b""[..], |t| t.as_bytes());
-    let same = given.len() == token.len() && given.iter().zip(token.as_bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
-    if !same {
-        return (StatusCode::FORBIDDEN, r#"{"errorMessage":"forbidden","errorType":"Forbidden"}"#).into_response();
-    }
-    next.run(req).await
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, r#"{"errorMessage":"forbidden","errorType":"Forbidden"}"#).into_response()
 }
 
-/// The Runtime API of one function; with a `token`, under `/<token>`.
-pub fn router(queue: Arc<RuntimeQueue>, token: Option<&str>) -> Router {
-    let prefix = if token.is_some() { "/{token}" } else { "" };
-    let routes = Router::new()
-        .route(&format!("{prefix}/2018-06-01/runtime/invocation/next"), get(next))
-        .route(&format!("{prefix}/2018-06-01/runtime/invocation/{{id}}/response"), post(response))
-        .route(&format!("{prefix}/2018-06-01/runtime/invocation/{{id}}/error"), post(error))
-        .route(&format!("{prefix}/2018-06-01/runtime/init/error"), post(init_error))
-        .with_state(queue);
-    match token {
-        Some(token) => routes.route_layer(axum::middleware::from_fn_with_state(Arc::<str>::from(token), check_token)),
-        None => routes,
+/// Equal, compared in constant time.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Who may use the prefixed paths: the configured token's holders and
+/// the workers rekey runs.
+#[derive(Clone)]
+struct Gate {
+    token: Option<Arc<str>>,
+    queue: Arc<RuntimeQueue>,
+}
+
+/// Lets through requests whose path starts with a token it knows; marks
+/// a worker's requests with its token.
+async fn check_token(State(gate): State<Gate>, Path(p): Captures, mut req: Request, next: Next) -> Response {
+    let given = p.get("token").map_or("", String::as_str);
+    if gate.token.as_deref().is_some_and(|t| same(t.as_bytes(), given.as_bytes())) {
+        return next.run(req).await;
     }
+    if !given.is_empty() && gate.queue.is_worker(given) {
+        req.extensions_mut().insert(WorkerToken(Some(given.to_string())));
+        return next.run(req).await;
+    }
+    forbidden()
+}
+
+/// The container credentials endpoint of the workers rekey runs: the
+/// step the asking worker holds, as the AWS SDKs read it.
+async fn credentials(State(queue): State<Arc<RuntimeQueue>>, headers: HeaderMap) -> Response {
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if token.is_empty() || !queue.is_worker(token) {
+        return forbidden();
+    }
+    let Some(held) = queue.credentials(token) else {
+        let body = r#"{"code":"NoStep","message":"this worker holds no rotation step"}"#;
+        return (StatusCode::NOT_FOUND, body).into_response();
+    };
+    let caller = &held.caller;
+    let body = zeroize::Zeroizing::new(
+        serde_json::json!({
+            "AccessKeyId": caller.access_key_id,
+            "SecretAccessKey": caller.secret_access_key.as_str(),
+            "Token": caller.session_token.as_deref().map_or("", |t| t.as_str()),
+            "Expiration": rekey_model::calendar::format_utc(held.expires_ms),
+        })
+        .to_string(),
+    );
+    (StatusCode::OK, [("content-type", "application/json")], body.as_bytes().to_vec()).into_response()
+}
+
+/// The Runtime API of one function: under `/<token>` for the configured
+/// `token` and for each worker rekey runs; without a prefix too when the
+/// function has neither (a loopback-only API, as before tokens).
+pub fn router(queue: Arc<RuntimeQueue>, token: Option<&str>, supervised: bool) -> Router {
+    let routes = |prefix: &str| {
+        Router::new()
+            .route(&format!("{prefix}/2018-06-01/runtime/invocation/next"), get(next))
+            .route(&format!("{prefix}/2018-06-01/runtime/invocation/{{id}}/response"), post(response))
+            .route(&format!("{prefix}/2018-06-01/runtime/invocation/{{id}}/error"), post(error))
+            .route(&format!("{prefix}/2018-06-01/runtime/init/error"), post(init_error))
+            .with_state(queue.clone())
+    };
+    let gate = Gate { token: token.map(Arc::<str>::from), queue: queue.clone() };
+    let mut app = routes("/{token}")
+        .route_layer(axum::middleware::from_fn_with_state(gate, check_token))
+        .route("/credentials", get(credentials).with_state(queue.clone()));
+    if token.is_none() && !supervised {
+        app = app.merge(routes(""));
+    }
+    app
 }

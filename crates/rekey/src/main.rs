@@ -37,8 +37,11 @@ fn main() -> ExitCode {
         return ExitCode::from(rekey_cli::run(&args[2..]) as u8);
     }
     let cli = Cli::parse();
+    // Colour only for a person at a terminal: a log file or journal gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REKEY_LOG").unwrap_or_else(|_| "info".into()))
         .init();
     let result = match cli.command {

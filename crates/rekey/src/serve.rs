@@ -227,8 +227,15 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
                 .map_err(|e| format!("cannot listen on {listen} (runtime API of {arn}): {e}"))?;
             let at = runtime.local_addr().map_err(|e| e.to_string())?;
             println!("rekey runtime API for {arn} on {at}");
-            let app = rekey_server::runtime_api::router(queue.clone(), config.token.as_deref());
+            let app = rekey_server::runtime_api::router(queue.clone(), config.token.as_deref(), config.worker_count() > 0);
             tokio::spawn(async move { axum_serve(runtime, app).await });
+            let setup = rekey_service::rotation::workers::WorkerSetup {
+                function_arn: arn.clone(),
+                api: at,
+                callback: service.rotation().callback().cloned().unwrap_or_default(),
+                default_region: args.region.clone(),
+            };
+            rekey_service::rotation::workers::supervise(setup, config.clone(), queue.clone());
         }
         tokio::spawn(service.clone().run_rotations());
         tokio::spawn(service.clone().run_scheduler());

@@ -159,6 +159,47 @@ async fn rotate(c: &Client, id: &str, n: u64) -> String {
     token(n)
 }
 
+/// A newcomer's first rotation: `builtin:password` on a server with no
+/// configuration at all. A JSON secret keeps its other keys (its
+/// `password` is replaced); a plain one is replaced whole. A built-in
+/// that needs configuration is not there without it.
+#[tokio::test]
+async fn builtin_password_needs_no_configuration() {
+    let server = Server::start();
+    let c = server.client();
+    let old = create(&c, "first/db", r#"{"username":"app","password":"old"}"#).await;
+    let rotate_with_builtin = |id: &'static str, n: u64| {
+        let c = c.clone();
+        async move {
+            c.rotate_secret()
+                .secret_id(id)
+                .client_request_token(token(n))
+                .rotation_lambda_arn("builtin:password")
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    rotate_with_builtin("first/db", 2).await;
+    assert_rotated(&server, &c, "first/db", &old, &token(2)).await;
+    let doc: Value = serde_json::from_str(&value(&c, "first/db", "AWSCURRENT").await.unwrap()).unwrap();
+    assert_eq!(doc["username"], "app");
+    assert_eq!(doc["password"].as_str().unwrap().len(), 32);
+    let plain = create(&c, "first/token", "plain-old-value").await;
+    rotate_with_builtin("first/token", 3).await;
+    assert_rotated(&server, &c, "first/token", &plain, &token(3)).await;
+    assert_eq!(value(&c, "first/token", "AWSCURRENT").await.unwrap().len(), 32);
+    let e = error_of(
+        c.rotate_secret()
+            .secret_id("first/token")
+            .rotation_lambda_arn("builtin:postgres-single-user")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.0, "AccessDeniedException");
+}
+
 #[tokio::test]
 async fn builtin_password_rotates_a_json_key() {
     let config = format!("{}json_key = \"password\"\npassword_length = 40\n", password_config(FN));
@@ -759,4 +800,89 @@ async fn exec_functions_authenticate_outside_dev_mode() {
     let current = value(&c, "signed/secret", "AWSCURRENT").await.unwrap();
     assert_ne!(current, old);
     assert_eq!(value(&c, "signed/secret", "AWSPREVIOUS").await.as_deref(), Some(old.as_str()));
+}
+
+/// A `runtime` function with a `command`: rekey itself runs the unmodified
+/// AWS-style function in two awslambdaric workers, outside dev mode. Each
+/// worker calls back with the credentials of the step it holds (the SDK's
+/// container credentials provider, pointed at rekey); nobody else gets
+/// events or credentials; the workers come back when rekey restarts.
+#[tokio::test]
+async fn supervised_runtime_workers() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let dir = rotation_dir();
+    let config = format!(
+        "{FAST_RETRIES}[[function]]\narn = \"{FN}\"\ntype = \"runtime\"\nlisten = \"127.0.0.1:0\"\n\
+         command = [{py:?}, \"-m\", \"awslambdaric\", \"rotate_generic.lambda_handler\"]\nworkers = 2\ncwd = {dir:?}\n\
+         env = {{ PYTHONPATH = {dir:?}, REKEY_TEST_CONTROL = {:?} }}\n",
+        control.path()
+    );
+    let server = Server::start_logged(false, &config, &[], None);
+    let c = signed_client(&server);
+    let old = create(&c, "workers/secret", "original").await;
+    let rotated = |c: Client, n: u64, old: String| async move {
+        c.rotate_secret()
+            .secret_id("workers/secret")
+            .client_request_token(token(n))
+            .rotation_lambda_arn(FN)
+            .send()
+            .await
+            .unwrap();
+        let start = std::time::Instant::now();
+        loop {
+            let current = value(&c, "workers/secret", "AWSCURRENT").await.unwrap();
+            if current != old {
+                assert_eq!(value(&c, "workers/secret", "AWSPREVIOUS").await.as_deref(), Some(old.as_str()));
+                return current;
+            }
+            assert!(start.elapsed() < LONG, "no rotation");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let second = rotated(c.clone(), 2, old.clone()).await;
+    assert!(control.log().contains(&format!("finishSecret {} done", token(2))), "{:?}", control.log());
+
+    // Nothing is open to anyone else: no unprefixed paths, no credentials
+    // without a worker's token, none for a made-up token.
+    let api = server.runtimes[FN].clone();
+    let get = |path: &str, auth: Option<&str>| {
+        let mut s = std::net::TcpStream::connect(&api).unwrap();
+        let auth = auth.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+        std::io::Write::write_all(
+            &mut s,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut s, &mut out).unwrap();
+        out.lines().next().unwrap_or_default().to_string()
+    };
+    assert!(get("/2018-06-01/runtime/invocation/next", None).contains(" 404 "));
+    assert!(get("/made-up-token/2018-06-01/runtime/invocation/next", None).contains(" 403 "));
+    assert!(get("/credentials", None).contains(" 403 "));
+    assert!(get("/credentials", Some("made-up-token")).contains(" 403 "));
+    // The log is plain text (not a terminal) and holds none of what the workers saw.
+    let log = server.log();
+    assert!(!log.contains('\u{1b}'), "colour codes in the log");
+    assert!(!log.contains(&second) && !log.contains(&old));
+
+    // Killed outright and started again: new workers, and rotation goes on.
+    let server = server.restart_signed();
+    let c = signed_client(&server);
+    rotated(c, 3, second).await;
+}
+
+/// An SDK client with the administrator keys of a server started without `--dev`.
+fn signed_client(server: &Server) -> Client {
+    let text = std::fs::read_to_string(server.admin_credentials()).unwrap();
+    let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_string();
+    let (id, secret) = (field("aws_access_key_id = "), field("aws_secret_access_key = "));
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .endpoint_url(server.url())
+        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(id, secret, None, None, "test"))
+        .build();
+    Client::from_conf(config)
 }

@@ -1,8 +1,10 @@
-//! `builtin:password`: rotation without any function to deploy. rekey runs
-//! the four steps itself, through its own operations, as AWS's generic
-//! rotation template does: createSecret draws a new password (the whole
-//! SecretString, or one key of a JSON SecretString) into the pending
-//! version, testSecret reads it back, finishSecret moves AWSCURRENT.
+//! `builtin:password`: rotation without any function to deploy (every
+//! server has it, with no configuration). rekey runs the four steps
+//! itself, through its own operations, as AWS's generic rotation template
+//! does: createSecret draws a new password into the pending version (the
+//! `password` key of a JSON SecretString that has one, another key if
+//! configured, else the whole SecretString), testSecret reads it back,
+//! finishSecret moves AWSCURRENT.
 
 use super::functions::FunctionError;
 use crate::Service;
@@ -20,8 +22,8 @@ use zeroize::Zeroizing;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordRotator {
-    /// Replace this key of a JSON object SecretString (default: replace the
-    /// whole SecretString).
+    /// Replace this key of a JSON object SecretString (default: its
+    /// `password` key if it has one, else the whole SecretString).
     #[serde(default)]
     pub json_key: Option<String>,
     /// Password length (default 32).
@@ -65,10 +67,28 @@ impl PasswordRotator {
         }
     }
 
-    /// The new SecretString: a password, or `current` with `json_key` replaced.
+    /// The key of `current` to replace, if any.
+    fn key_of(&self, current: Option<&str>) -> Option<String> {
+        if let Some(key) = &self.json_key {
+            return Some(key.clone());
+        }
+        // A JSON document with a `password` (as AWS's database secrets have)
+        // keeps its other keys.
+        let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(current?).ok()?;
+        let has = doc.get("password").is_some_and(serde_json::Value::is_string);
+        // The parsed copy holds secrets too.
+        for v in doc.values_mut() {
+            if let serde_json::Value::String(s) = v {
+                zeroize::Zeroize::zeroize(s);
+            }
+        }
+        has.then(|| "password".to_string())
+    }
+
+    /// The new SecretString: a password, or `current` with its key replaced.
     fn new_value(&self, current: Option<&str>) -> Result<Zeroizing<String>, String> {
         let password = self.rules().generate().map_err(|e| e.message)?;
-        let Some(key) = &self.json_key else {
+        let Some(key) = self.key_of(current) else {
             return Ok(password);
         };
         let mut doc: serde_json::Map<String, serde_json::Value> = match current {
@@ -77,7 +97,7 @@ impl PasswordRotator {
             }
             None => serde_json::Map::new(),
         };
-        doc.insert(key.clone(), serde_json::Value::String(password.to_string()));
+        doc.insert(key, serde_json::Value::String(password.to_string()));
         let text = Zeroizing::new(serde_json::to_string(&doc).expect("a JSON map encodes"));
         // The map's strings are copies of secrets too.
         for v in doc.values_mut() {

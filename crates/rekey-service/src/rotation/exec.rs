@@ -33,7 +33,7 @@ pub struct ExecExecutor {
 }
 
 /// Variables of rekey's environment a child keeps.
-const INHERITED: &[&str] =
+pub(super) const INHERITED: &[&str] =
     &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
 impl ExecExecutor {

@@ -230,6 +230,7 @@ pub struct Callback {
 
 /// As whom a local function calls back: the secret's region and
 /// temporary credentials of the job's role (see `rotation::role`).
+#[derive(Clone)]
 pub struct Caller {
     /// `AWS_REGION`.
     pub region: String,
@@ -254,7 +255,7 @@ impl External {
                 Executor::Lambda(l) => l.invoke(inv).await,
                 Executor::Http(h) => h.invoke(inv).await,
                 Executor::Exec(e) => e.invoke(inv, callback, caller, self.timeout).await,
-                Executor::Runtime(q) => q.invoke(inv, self.timeout).await,
+                Executor::Runtime(q) => q.invoke(inv, caller, self.timeout).await,
             }
         };
         match tokio::time::timeout(self.timeout, run).await {
@@ -285,6 +286,8 @@ impl Accounts {
                 Err(format!("function {}: `accounts` holds something other than 12-digit ids or \"*\"", config.arn))
             }
             Some(listed) if !listed.is_empty() => Ok(Accounts::Only(listed)),
+            // It acts only on the secret it rotates, as that secret's account.
+            Some(_) if config.arn == PASSWORD => Ok(Accounts::Any),
             Some(_) => match config.arn.split(':').nth(4).and_then(AccountId::parse) {
                 Some(own) => Ok(Accounts::Only(vec![own])),
                 None => Err(format!(
@@ -302,6 +305,9 @@ impl Accounts {
         }
     }
 }
+
+/// The built-in rotator every server has.
+pub const PASSWORD: &str = "builtin:password";
 
 /// Every registered function, by ARN, with the accounts it serves.
 #[derive(Default)]
@@ -354,6 +360,13 @@ impl FunctionRegistry {
                 return Err(format!("function {} is configured twice", c.arn));
             }
         }
+        // `builtin:password` needs nothing outside rekey, so every account
+        // has it without configuration (a `[[function]]` entry may still
+        // set its options or narrow its accounts).
+        registry
+            .functions
+            .entry(PASSWORD.to_string())
+            .or_insert_with(|| (Arc::new(Function::Password(PasswordRotator::default())), Accounts::Any));
         Ok(registry)
     }
 

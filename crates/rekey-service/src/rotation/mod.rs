@@ -20,6 +20,7 @@ pub mod lambda;
 pub mod role;
 pub mod runtime;
 pub mod scheduler;
+pub mod workers;
 
 use functions::{Callback, FunctionRegistry};
 use rekey_model::rotation::JobId;
@@ -97,5 +98,10 @@ impl Rotation {
     /// Tells where functions call back (the server's own endpoint); set once.
     pub fn set_callback(&self, callback: Callback) {
         let _ = self.callback.set(callback);
+    }
+
+    /// Where functions call back, once set.
+    pub fn callback(&self) -> Option<&Callback> {
+        self.callback.get()
     }
 }

@@ -3,14 +3,17 @@
 //! on the function's own address, and long-running workers built on any
 //! Lambda runtime interface client (e.g. `awslambdaric`) pull the steps.
 //! This module is the queue between the rotation engine and those HTTP
-//! routes (served by `rekey-server`).
+//! routes (served by `rekey-server`). Workers rekey starts itself
+//! (`command`, see `workers`) each have a token of their own; the queue
+//! remembers which step each holds, so that the step's credentials go to
+//! that worker alone (`credentials`).
 
-use super::functions::{FunctionError, Invocation};
+use super::functions::{Caller, FunctionError, Invocation};
 use super::lambda::error_message;
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, oneshot};
 
@@ -27,11 +30,49 @@ pub struct RuntimeConfig {
     /// as whoever reaches the API receives rotation events.
     #[serde(default)]
     pub token: Option<String>,
+    /// The worker program and its arguments (e.g. `python3 -m awslambdaric
+    /// lambda_function.lambda_handler`): rekey then runs `workers` of them
+    /// itself, restarts any that exits, and starts them again with rekey.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// How many workers to run (default 1; with `command`).
+    #[serde(default)]
+    pub workers: Option<usize>,
+    /// Extra environment variables for the workers.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    /// The workers' working directory.
+    #[serde(default)]
+    pub cwd: Option<String>,
 }
 
+/// The most workers one function may have.
+pub const MAX_WORKERS: usize = 64;
+
 impl RuntimeConfig {
-    /// Refuses a Runtime API open beyond this machine without a token.
+    /// How many workers rekey runs (none without a `command`).
+    pub fn worker_count(&self) -> usize {
+        if self.command.is_empty() { 0 } else { self.workers.unwrap_or(1) }
+    }
+
+    /// Refuses a Runtime API open beyond this machine without a token, and
+    /// workers rekey could not reach its API on loopback.
     pub fn check(&self) -> Result<(), String> {
+        if self.command.is_empty() && (self.workers.is_some() || !self.env.is_empty() || self.cwd.is_some()) {
+            return Err("`workers`, `env` and `cwd` need a `command` to run".into());
+        }
+        if !self.command.is_empty() {
+            if !(1..=MAX_WORKERS).contains(&self.worker_count()) {
+                return Err(format!("`workers` must be between 1 and {MAX_WORKERS}"));
+            }
+            let ip = self.listen.ip();
+            if !(ip.is_loopback() || ip.is_unspecified()) {
+                return Err(format!(
+                    "workers rekey runs reach the Runtime API on loopback, but it would listen on {}",
+                    self.listen
+                ));
+            }
+        }
         match &self.token {
             None if !self.listen.ip().is_loopback() => Err(format!(
                 "the Runtime API would listen on {}, beyond loopback, without a `token`: anyone reaching it would receive rotation events",
@@ -52,6 +93,32 @@ struct Waiting {
     event: Vec<u8>,
     deadline_ms: i64,
     reply: Reply,
+    /// The step's credentials, for the worker that takes it.
+    caller: Arc<Caller>,
+}
+
+/// Temporary credentials as the container credentials endpoint gives
+/// them to a worker.
+pub struct WorkerCredentials {
+    /// The step's credentials.
+    pub caller: Arc<Caller>,
+    /// When the worker should ask again (milliseconds since the epoch).
+    pub expires_ms: i64,
+}
+
+/// A worker rekey started: its token and the step it holds.
+struct Worker {
+    token: String,
+    holding: Option<(String, Arc<Caller>, i64)>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+/// Equal strings, compared in constant time.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 /// An invocation handed to a worker.
@@ -71,6 +138,7 @@ pub struct RuntimeQueue {
     function_arn: String,
     waiting: Mutex<VecDeque<Waiting>>,
     running: Mutex<HashMap<String, Reply>>,
+    workers: Mutex<Vec<Worker>>,
     arrived: Notify,
 }
 
@@ -81,29 +149,62 @@ impl RuntimeQueue {
             function_arn,
             waiting: Mutex::new(VecDeque::new()),
             running: Mutex::new(HashMap::new()),
+            workers: Mutex::new(Vec::new()),
             arrived: Notify::new(),
         }
     }
 
-    /// Queues one step and waits for a worker's answer.
-    pub async fn invoke(&self, inv: &Invocation, timeout: Duration) -> Result<(), FunctionError> {
+    /// Queues one step and waits for a worker's answer; the worker that
+    /// takes it (if rekey started it) gets `caller`'s credentials meanwhile.
+    pub async fn invoke(&self, inv: &Invocation, caller: &Caller, timeout: Duration) -> Result<(), FunctionError> {
         let (reply, answer) = oneshot::channel();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default();
         self.waiting.lock().expect("runtime queue lock").push_back(Waiting {
             request_id: uuid::Uuid::new_v4().to_string(),
             event: inv.event(),
-            deadline_ms: now + timeout.as_millis() as i64,
+            deadline_ms: now_ms() + timeout.as_millis() as i64,
             reply,
+            caller: Arc::new(caller.clone()),
         });
         self.arrived.notify_one();
         answer.await.unwrap_or_else(|_| Err(FunctionError::Unreachable("the runtime worker went away".into())))
     }
 
-    /// The next invocation for a worker (long poll: waits until one comes).
-    pub async fn next(&self) -> NextInvocation {
+    /// A worker rekey starts: its token (`AWS_LAMBDA_RUNTIME_API`'s path
+    /// prefix and its credentials endpoint's authorization).
+    pub fn add_worker(&self) -> String {
+        let token = rekey_model::identity::new_bearer_token();
+        self.workers.lock().expect("runtime queue lock").push(Worker { token: token.clone(), holding: None });
+        token
+    }
+
+    /// A worker exited: its token no longer opens anything.
+    pub fn remove_worker(&self, token: &str) {
+        self.workers.lock().expect("runtime queue lock").retain(|w| !same(&w.token, token));
+    }
+
+    /// Whether `token` is a running worker's (compared in constant time).
+    pub fn is_worker(&self, token: &str) -> bool {
+        self.workers.lock().expect("runtime queue lock").iter().fold(false, |found, w| found | same(&w.token, token))
+    }
+
+    /// The credentials of the step the worker with `token` holds, if it
+    /// holds one that is still running.
+    pub fn credentials(&self, token: &str) -> Option<WorkerCredentials> {
+        let workers = self.workers.lock().expect("runtime queue lock");
+        let worker = workers.iter().find(|w| same(&w.token, token))?;
+        let (request_id, caller, deadline_ms) = worker.holding.as_ref()?;
+        let running = self.running.lock().expect("runtime queue lock");
+        if running.get(request_id).is_none_or(|r| r.is_closed()) {
+            return None;
+        }
+        // Asked for again within a minute (SDKs then refresh before every
+        // call), so a worker never keeps a finished step's credentials.
+        Some(WorkerCredentials { caller: caller.clone(), expires_ms: (now_ms() + 60_000).min(*deadline_ms) })
+    }
+
+    /// The next invocation for a worker (long poll: waits until one
+    /// comes); `worker` is the token of a worker rekey started.
+    pub async fn next(&self, worker: Option<&str>) -> NextInvocation {
         loop {
             let notified = self.arrived.notified();
             let popped = {
@@ -113,6 +214,12 @@ impl RuntimeQueue {
                 waiting.pop_front()
             };
             if let Some(w) = popped {
+                if let Some(token) = worker {
+                    let mut workers = self.workers.lock().expect("runtime queue lock");
+                    if let Some(me) = workers.iter_mut().find(|x| same(&x.token, token)) {
+                        me.holding = Some((w.request_id.clone(), w.caller.clone(), w.deadline_ms));
+                    }
+                }
                 let mut running = self.running.lock().expect("runtime queue lock");
                 running.retain(|_, reply| !reply.is_closed());
                 running.insert(w.request_id.clone(), w.reply);
@@ -143,5 +250,26 @@ impl RuntimeQueue {
     /// The function's ARN.
     pub fn function_arn(&self) -> &str {
         &self.function_arn
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(v: serde_json::Value) -> Result<(), String> {
+        serde_json::from_value::<RuntimeConfig>(v).unwrap().check()
+    }
+
+    #[test]
+    fn workers_need_a_command_and_loopback() {
+        assert!(check(json!({"listen": "127.0.0.1:0", "command": ["w"], "workers": 2})).is_ok());
+        assert!(check(json!({"listen": "0.0.0.0:0", "token": "0123456789abcdef", "command": ["w"]})).is_ok());
+        assert!(check(json!({"listen": "127.0.0.1:0", "workers": 2})).is_err(), "no command");
+        assert!(check(json!({"listen": "127.0.0.1:0", "command": ["w"], "workers": 0})).is_err());
+        assert!(check(json!({"listen": "127.0.0.1:0", "command": ["w"], "workers": 65})).is_err());
+        let beyond = json!({"listen": "10.0.0.5:0", "token": "0123456789abcdef", "command": ["w"]});
+        assert!(check(beyond).unwrap_err().contains("loopback"));
     }
 }

@@ -148,6 +148,17 @@ impl Server {
         s
     }
 
+    /// Starts again without `--dev`, on the same data directory and
+    /// configuration, after killing this one outright.
+    pub fn restart_signed(mut self) -> Server {
+        let tmp = self._tmp.take();
+        let (data_dir, config) = (self.data_dir.clone(), self.config.clone());
+        self.kill();
+        let mut s = Server::launch(&data_dir, config, false, &[]);
+        s._tmp = tmp;
+        s
+    }
+
     /// Starts a server (`--dev` or not) on a fresh data directory with
     /// this configuration and extra arguments, its log (stderr) kept in a
     /// file ([`log`](Self::log)) and, with `umask`, under that umask.
