@@ -122,10 +122,5 @@ fn is_boolean(op: Operation, opt: &str) -> bool {
 }
 
 fn first_sentence(html: &str) -> String {
-    let text = help::plain(html, 0);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.find(". ") {
-        Some(i) => text[..=i].to_string(),
-        None => text,
-    }
+    help::overview(html)
 }
