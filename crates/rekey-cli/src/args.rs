@@ -381,7 +381,9 @@ fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) 
                     base64::engine::general_purpose::STANDARD.decode(bytes.trim()).map_err(|_| {
                         CliError::Other(format!(
                             "Invalid base64: \"{}\"",
-                            if bytes.len() > 20 {
+                            if crate::validate::is_sensitive(shape) {
+                                crate::validate::REDACTED.to_string()
+                            } else if bytes.len() > 20 {
                                 format!("{}...", &bytes[..bytes.floor_char_boundary(20)])
                             } else {
                                 bytes.clone()
@@ -428,9 +430,13 @@ fn value_of(name: &str, shape: &Value, values: &[String], binary: BinaryFormat) 
             // Bytes where text belongs: botocore's type error, shown as Python shows bytes.
             let bytes = paramfile::bytes(name, &values[0])?.unwrap_or_default();
             let member = model_member_name(name);
-            Err(CliError::Validation(format!(
-                "Parameter validation failed:\nInvalid type for parameter {member}, value: {}, type: <class 'bytes'>, valid types: <class 'str'>",
+            let shown = if crate::validate::is_sensitive(shape) {
+                crate::validate::REDACTED.to_string()
+            } else {
                 python_bytes(&bytes)
+            };
+            Err(CliError::Validation(format!(
+                "Parameter validation failed:\nInvalid type for parameter {member}, value: {shown}, type: <class 'bytes'>, valid types: <class 'str'>"
             )))
         }
         _ => {

@@ -352,10 +352,16 @@ fn page(globals: &Globals, profile: &config::Profile, text: &str) -> Result<(), 
 
 /// The terminal's width (80 when stdout is not a terminal), as `table.py` asks it.
 fn terminal_width() -> usize {
-    let mut ws = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
-    // SAFETY: TIOCGWINSZ writes one winsize struct to the pointer given.
-    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
-    if ok && ws.ws_col > 0 { ws.ws_col as usize } else { 80 }
+    #[cfg(unix)]
+    {
+        let mut ws = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+        // SAFETY: TIOCGWINSZ writes one winsize struct to the pointer given.
+        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+        if ok && ws.ws_col > 0 {
+            return ws.ws_col as usize;
+        }
+    }
+    80
 }
 
 #[cfg(test)]

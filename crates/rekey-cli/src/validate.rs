@@ -60,6 +60,25 @@ fn invalid_type(errors: &mut Vec<String>, name: &str, v: &Value, valid: &str) {
     ));
 }
 
+/// As [`invalid_type`], for a member whose shape is sensitive: its value
+/// is not repeated (where v2 would print it).
+fn invalid_secret_type(errors: &mut Vec<String>, name: &str, v: &Value, valid: &str) {
+    errors.push(format!(
+        "Invalid type for parameter {}, value: {REDACTED}, type: {}, valid types: {valid}",
+        display_name(name),
+        python_type(v)
+    ));
+}
+
+/// What stands for a secret value in an error.
+pub const REDACTED: &str = "<redacted>";
+
+/// Whether the model marks a shape's values as secret (SecretString,
+/// SecretBinary, RandomPassword…): rekey never repeats them in errors.
+pub fn is_sensitive(shape: &Value) -> bool {
+    shape["sensitive"].as_bool() == Some(true)
+}
+
 fn min_of(shape: &Value) -> Option<i64> {
     shape["min"].as_i64()
 }
@@ -136,6 +155,7 @@ fn check(v: &Value, shape: &Value, name: &str, errors: &mut Vec<String>) {
         }
         "string" => match v {
             Value::String(_) => check_length(v, shape, name, errors),
+            _ if is_sensitive(shape) && !v.is_null() => invalid_secret_type(errors, name, v, "<class 'str'>"),
             _ => invalid_type(errors, name, v, "<class 'str'>"),
         },
         // Python's bool is an int, so booleans pass an integer check.
@@ -155,7 +175,12 @@ fn check(v: &Value, shape: &Value, name: &str, errors: &mut Vec<String>) {
         },
         "boolean" if !v.is_boolean() => invalid_type(errors, name, v, "<class 'bool'>"),
         "blob" if !v.is_string() => {
-            invalid_type(errors, name, v, "<class 'bytes'>, <class 'bytearray'>, file-like object")
+            let valid = "<class 'bytes'>, <class 'bytearray'>, file-like object";
+            if is_sensitive(shape) && !v.is_null() {
+                invalid_secret_type(errors, name, v, valid)
+            } else {
+                invalid_type(errors, name, v, valid)
+            }
         }
         _ => {}
     }

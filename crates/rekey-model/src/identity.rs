@@ -148,6 +148,12 @@ fn random_text(alphabet: &[u8], len: usize) -> String {
     (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
 }
 
+/// Whether two secrets (tokens, digests) are equal, compared in constant
+/// time (whatever the first difference; only the lengths may show).
+pub fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
+}
+
 /// A new bearer token: 40 letters and digits (238 bits).
 pub fn new_bearer_token() -> String {
     random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40)

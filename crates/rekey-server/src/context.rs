@@ -355,9 +355,7 @@ fn check_session(req: &Incoming<'_>, key: &SigningKey, now_ms: i64) -> Result<()
         (None, Some(_)) | (Some(_), None) => Err(invalid()),
         (Some(session), Some(token)) => {
             let given = session_token_hash(&token);
-            // Constant time: fold the difference of every byte.
-            let diff = given.iter().zip(&session.token_sha256).fold(0u8, |d, (a, b)| d | (a ^ b));
-            if diff != 0 || session.token_sha256.len() != given.len() {
+            if !rekey_model::identity::secrets_equal(&given, &session.token_sha256) {
                 return Err(invalid());
             }
             if now_ms >= session.expires.millis() {

@@ -20,17 +20,25 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rekey_service::rotation::runtime::RuntimeQueue;
+use rekey_service::rotation::runtime::{NextRefused, RuntimeQueue};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The token of a worker rekey runs, when one made the request.
 #[derive(Clone)]
-struct WorkerToken(Option<String>);
+struct WorkerToken(String);
 
 async fn next(State(queue): State<Arc<RuntimeQueue>>, worker: Option<axum::Extension<WorkerToken>>) -> Response {
-    let worker = worker.and_then(|w| w.0.0);
-    let inv = queue.next(worker.as_deref()).await;
+    let worker = worker.map(|w| w.0.0);
+    let inv = match queue.next(worker.as_deref()).await {
+        Ok(inv) => inv,
+        Err(NextRefused::UnknownWorker) => return forbidden(),
+        Err(NextRefused::Busy) => {
+            let body =
+                r#"{"errorMessage":"the previous invocation has no answer yet","errorType":"InvalidStateTransition"}"#;
+            return (StatusCode::BAD_REQUEST, body).into_response();
+        }
+    };
     let headers = [
         ("content-type", "application/json".to_string()),
         ("lambda-runtime-aws-request-id", inv.request_id),
@@ -73,11 +81,6 @@ fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, r#"{"errorMessage":"forbidden","errorType":"Forbidden"}"#).into_response()
 }
 
-/// Equal, compared in constant time.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
-}
-
 /// Who may use the prefixed paths: the configured token's holders and
 /// the workers rekey runs.
 #[derive(Clone)]
@@ -90,11 +93,11 @@ struct Gate {
 /// a worker's requests with its token.
 async fn check_token(State(gate): State<Gate>, Path(p): Captures, mut req: Request, next: Next) -> Response {
     let given = p.get("token").map_or("", String::as_str);
-    if gate.token.as_deref().is_some_and(|t| same(t.as_bytes(), given.as_bytes())) {
+    if gate.token.as_deref().is_some_and(|t| rekey_model::identity::secrets_equal(t.as_bytes(), given.as_bytes())) {
         return next.run(req).await;
     }
     if !given.is_empty() && gate.queue.is_worker(given) {
-        req.extensions_mut().insert(WorkerToken(Some(given.to_string())));
+        req.extensions_mut().insert(WorkerToken(given.to_string()));
         return next.run(req).await;
     }
     forbidden()
@@ -111,17 +114,25 @@ async fn credentials(State(queue): State<Arc<RuntimeQueue>>, headers: HeaderMap)
         let body = r#"{"code":"NoStep","message":"this worker holds no rotation step"}"#;
         return (StatusCode::NOT_FOUND, body).into_response();
     };
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Body<'a> {
+        access_key_id: &'a str,
+        secret_access_key: &'a str,
+        token: &'a str,
+        expiration: String,
+    }
     let caller = &held.caller;
-    let body = zeroize::Zeroizing::new(
-        serde_json::json!({
-            "AccessKeyId": caller.access_key_id,
-            "SecretAccessKey": caller.secret_access_key.as_str(),
-            "Token": caller.session_token.as_deref().map_or("", |t| t.as_str()),
-            "Expiration": rekey_model::calendar::format_utc(held.expires_ms),
-        })
-        .to_string(),
-    );
-    (StatusCode::OK, [("content-type", "application/json")], body.as_bytes().to_vec()).into_response()
+    let body = Body {
+        access_key_id: &caller.access_key_id,
+        secret_access_key: &caller.secret_access_key,
+        token: caller.session_token.as_deref().map_or("", |t| t.as_str()),
+        expiration: rekey_model::calendar::format_utc(held.expires_ms),
+    };
+    // Written once, into a buffer wiped when hyper is done with it.
+    let bytes = zeroize::Zeroizing::new(serde_json::to_vec(&body).expect("strings encode"));
+    (StatusCode::OK, [("content-type", "application/json")], axum::body::Body::from(Bytes::from_owner(bytes)))
+        .into_response()
 }
 
 /// The Runtime API of one function: under `/<token>` for the configured

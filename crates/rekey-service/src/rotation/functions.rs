@@ -151,7 +151,8 @@ pub struct FunctionConfig {
     /// The accounts whose secrets it rotates: by default only the account
     /// its ARN names (as a Lambda function serves its own account unless
     /// its resource policy says otherwise); `"*"` for every account. A
-    /// function whose ARN names no account (`builtin:…`) must list them.
+    /// function whose ARN names no account (`builtin:…`) must list them,
+    /// except `builtin:password` itself, which serves every account.
     #[serde(default)]
     pub accounts: Vec<String>,
     /// How it runs.
@@ -287,7 +288,7 @@ impl Accounts {
             }
             Some(listed) if !listed.is_empty() => Ok(Accounts::Only(listed)),
             // It acts only on the secret it rotates, as that secret's account.
-            Some(_) if config.arn == PASSWORD => Ok(Accounts::Any),
+            Some(_) if config.arn == PASSWORD && matches!(config.kind, FunctionKind::Password(_)) => Ok(Accounts::Any),
             Some(_) => match config.arn.split(':').nth(4).and_then(AccountId::parse) {
                 Some(own) => Ok(Accounts::Only(vec![own])),
                 None => Err(format!(

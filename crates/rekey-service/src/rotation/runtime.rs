@@ -106,6 +106,15 @@ pub struct WorkerCredentials {
     pub expires_ms: i64,
 }
 
+/// Why a worker of rekey's gets no step.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NextRefused {
+    /// Its token is not (or no longer) a running worker's.
+    UnknownWorker,
+    /// It still holds a running step.
+    Busy,
+}
+
 /// A worker rekey started: its token and the step it holds.
 struct Worker {
     token: String,
@@ -116,9 +125,9 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
-/// Equal strings, compared in constant time.
+/// Equal tokens, compared in constant time.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+    rekey_model::identity::secrets_equal(a.as_bytes(), b.as_bytes())
 }
 
 /// An invocation handed to a worker.
@@ -177,9 +186,18 @@ impl RuntimeQueue {
         token
     }
 
-    /// A worker exited: its token no longer opens anything.
+    /// A worker exited: its token no longer opens anything, and the step
+    /// it held fails now rather than at its timeout.
     pub fn remove_worker(&self, token: &str) {
-        self.workers.lock().expect("runtime queue lock").retain(|w| !same(&w.token, token));
+        let mut workers = self.workers.lock().expect("runtime queue lock");
+        let held = workers.iter().find(|w| same(&w.token, token)).and_then(|w| w.holding.as_ref().map(|h| h.0.clone()));
+        workers.retain(|w| !same(&w.token, token));
+        drop(workers);
+        if let Some(request_id) = held
+            && let Some(reply) = self.running.lock().expect("runtime queue lock").remove(&request_id)
+        {
+            let _ = reply.send(Err(FunctionError::Unreachable("the runtime worker exited during the step".into())));
+        }
     }
 
     /// Whether `token` is a running worker's (compared in constant time).
@@ -203,40 +221,66 @@ impl RuntimeQueue {
     }
 
     /// The next invocation for a worker (long poll: waits until one
-    /// comes); `worker` is the token of a worker rekey started.
-    pub async fn next(&self, worker: Option<&str>) -> NextInvocation {
+    /// comes); `worker` is the token of a worker rekey started, which gets
+    /// nothing while it still holds a running step (one step, one set of
+    /// credentials at a time) or once it is gone.
+    pub async fn next(&self, worker: Option<&str>) -> Result<NextInvocation, NextRefused> {
         loop {
             let notified = self.arrived.notified();
-            let popped = {
-                let mut waiting = self.waiting.lock().expect("runtime queue lock");
-                // Invocations whose caller gave up (timeout) are skipped.
-                waiting.retain(|w| !w.reply.is_closed());
-                waiting.pop_front()
-            };
-            if let Some(w) = popped {
-                if let Some(token) = worker {
-                    let mut workers = self.workers.lock().expect("runtime queue lock");
-                    if let Some(me) = workers.iter_mut().find(|x| same(&x.token, token)) {
-                        me.holding = Some((w.request_id.clone(), w.caller.clone(), w.deadline_ms));
-                    }
-                }
-                let mut running = self.running.lock().expect("runtime queue lock");
-                running.retain(|_, reply| !reply.is_closed());
-                running.insert(w.request_id.clone(), w.reply);
-                return NextInvocation {
-                    request_id: w.request_id,
-                    event: w.event,
-                    deadline_ms: w.deadline_ms,
-                    function_arn: self.function_arn.clone(),
-                };
+            if let Some(taken) = self.take(worker) {
+                return taken;
             }
             notified.await;
         }
     }
 
+    /// The first waiting invocation, for `worker` (none waiting: `None`).
+    fn take(&self, worker: Option<&str>) -> Option<Result<NextInvocation, NextRefused>> {
+        let mut waiting = self.waiting.lock().expect("runtime queue lock");
+        // Invocations whose caller gave up (timeout) are skipped.
+        waiting.retain(|w| !w.reply.is_closed());
+        let w = waiting.pop_front()?;
+        if let Some(token) = worker {
+            let mut workers = self.workers.lock().expect("runtime queue lock");
+            let running = self.running.lock().expect("runtime queue lock");
+            let refused = match workers.iter_mut().find(|x| same(&x.token, token)) {
+                None => Some(NextRefused::UnknownWorker),
+                Some(me) if me.holding.as_ref().is_some_and(|h| running.get(&h.0).is_some_and(|r| !r.is_closed())) => {
+                    Some(NextRefused::Busy)
+                }
+                Some(me) => {
+                    me.holding = Some((w.request_id.clone(), w.caller.clone(), w.deadline_ms));
+                    None
+                }
+            };
+            if let Some(refused) = refused {
+                // Back where it was, and the wake-up passed on to another worker.
+                waiting.push_front(w);
+                self.arrived.notify_one();
+                return Some(Err(refused));
+            }
+        }
+        drop(waiting);
+        let mut running = self.running.lock().expect("runtime queue lock");
+        running.retain(|_, reply| !reply.is_closed());
+        running.insert(w.request_id.clone(), w.reply);
+        Some(Ok(NextInvocation {
+            request_id: w.request_id,
+            event: w.event,
+            deadline_ms: w.deadline_ms,
+            function_arn: self.function_arn.clone(),
+        }))
+    }
+
     /// A worker's answer to `request_id`: `Ok` for `/response`, the error
     /// document for `/error`. False when the id is unknown.
     pub fn complete(&self, request_id: &str, outcome: Result<(), String>) -> bool {
+        // Its worker lets go of the step, and of its credentials.
+        for w in self.workers.lock().expect("runtime queue lock").iter_mut() {
+            if w.holding.as_ref().is_some_and(|h| h.0 == request_id) {
+                w.holding = None;
+            }
+        }
         let Some(reply) = self.running.lock().expect("runtime queue lock").remove(request_id) else {
             return false;
         };
@@ -271,5 +315,83 @@ mod config_tests {
         assert!(check(json!({"listen": "127.0.0.1:0", "command": ["w"], "workers": 65})).is_err());
         let beyond = json!({"listen": "10.0.0.5:0", "token": "0123456789abcdef", "command": ["w"]});
         assert!(check(beyond).unwrap_err().contains("loopback"));
+    }
+}
+
+#[cfg(test)]
+mod worker_tests {
+    use super::*;
+    use rekey_model::rotation::RotationStep;
+    use rekey_model::staging::VersionId;
+
+    fn caller(key: &str) -> Caller {
+        Caller {
+            region: "us-east-1".into(),
+            access_key_id: key.into(),
+            secret_access_key: zeroize::Zeroizing::new("s".into()),
+            session_token: None,
+        }
+    }
+
+    fn invocation() -> Invocation {
+        Invocation {
+            secret_id: "arn".into(),
+            token: VersionId::new("00000000-0000-4000-8000-000000000001".to_string()),
+            step: RotationStep::Create,
+            rotation_token: "t".into(),
+            function_arn: "f".into(),
+        }
+    }
+
+    /// Waits until `n` invocations are queued.
+    async fn queued(q: &RuntimeQueue, n: usize) {
+        while q.waiting.lock().unwrap().len() < n {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn start(q: &Arc<RuntimeQueue>, key: &'static str) -> tokio::task::JoinHandle<Result<(), FunctionError>> {
+        let q = q.clone();
+        tokio::spawn(async move { q.invoke(&invocation(), &caller(key), Duration::from_secs(60)).await })
+    }
+
+    /// Each worker gets the credentials of the step it holds, and only
+    /// while it holds it; others (and made-up tokens) get nothing; a
+    /// worker holds one step at a time; a gone worker gets none and fails
+    /// the step it held at once.
+    #[tokio::test]
+    async fn credentials_follow_the_step() {
+        let q = Arc::new(RuntimeQueue::new("f".into()));
+        let (a, b) = (q.add_worker(), q.add_worker());
+        let first = start(&q, "ASIAONE");
+        queued(&q, 1).await;
+        let inv = q.next(Some(&a)).await.unwrap();
+        assert_eq!(q.credentials(&a).unwrap().caller.access_key_id, "ASIAONE");
+        assert!(q.credentials(&b).is_none(), "another worker");
+        assert!(q.credentials("made-up").is_none());
+
+        let second = start(&q, "ASIATWO");
+        queued(&q, 1).await;
+        assert_eq!(q.next(Some(&a)).await.err(), Some(NextRefused::Busy));
+        let inv2 = q.next(Some(&b)).await.unwrap();
+        assert_eq!(q.credentials(&b).unwrap().caller.access_key_id, "ASIATWO");
+        assert_eq!(q.credentials(&a).unwrap().caller.access_key_id, "ASIAONE");
+
+        assert!(q.complete(&inv.request_id, Ok(())));
+        assert!(first.await.unwrap().is_ok());
+        assert!(q.credentials(&a).is_none(), "the step is over");
+
+        q.remove_worker(&b);
+        assert!(matches!(second.await.unwrap(), Err(FunctionError::Unreachable(_))), "failed at once");
+        assert!(!q.is_worker(&b) && q.credentials(&b).is_none());
+        assert!(!q.complete(&inv2.request_id, Ok(())));
+
+        let third = start(&q, "ASIATHREE");
+        queued(&q, 1).await;
+        assert_eq!(q.next(Some(&b)).await.err(), Some(NextRefused::UnknownWorker));
+        let inv3 = q.next(Some(&a)).await.unwrap();
+        assert_eq!(q.credentials(&a).unwrap().caller.access_key_id, "ASIATHREE");
+        q.complete(&inv3.request_id, Ok(()));
+        assert!(third.await.unwrap().is_ok());
     }
 }
