@@ -31,17 +31,16 @@ use model::{Operation, Timestamps};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Write};
 
-/// How errors are shown, once the command line and profile say.
-static ERROR_FORMAT: std::sync::OnceLock<ErrorFormat> = std::sync::OnceLock::new();
-
 /// Runs `rekey secretsmanager <args>`; returns the exit code.
 pub fn run(args: &[String]) -> i32 {
     interrupt::exit_130_on_ctrl_c();
-    match main(args) {
+    // How errors are shown, once the command line and profile say.
+    let mut error_format = None;
+    match main(args, &mut error_format) {
         Ok(code) => code,
         Err(e) => {
             // An error before the format is known: the default profile's, else enhanced.
-            let format = *ERROR_FORMAT.get_or_init(|| {
+            let format = error_format.unwrap_or_else(|| {
                 let profile = config::Profile::load(None).ok();
                 profile.and_then(|p| p.get("cli_error_format").map(ErrorFormat::parse)).unwrap_or_default()
             });
@@ -57,7 +56,7 @@ pub fn run(args: &[String]) -> i32 {
     }
 }
 
-fn main(args: &[String]) -> Result<i32, CliError> {
+fn main(args: &[String], error_format: &mut Option<ErrorFormat>) -> Result<i32, CliError> {
     let mut cl = args::split(args)?;
     if cl.globals.version {
         println!(
@@ -69,7 +68,7 @@ fn main(args: &[String]) -> Result<i32, CliError> {
         return Ok(0);
     }
     let profile = config::Profile::load(cl.globals.profile.as_deref())?;
-    let _ = ERROR_FORMAT.set(ErrorFormat::parse(
+    *error_format = Some(ErrorFormat::parse(
         cl.globals.error_format.as_deref().or(profile.get("cli_error_format")).unwrap_or("enhanced"),
     ));
     if cl.globals.auto_prompt.unwrap_or_else(|| profile.get("cli_auto_prompt") == Some("on")) {
