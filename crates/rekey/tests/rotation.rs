@@ -770,16 +770,7 @@ async fn exec_functions_authenticate_outside_dev_mode() {
     let Some(py) = python() else { return };
     let control = Control::new();
     let server = Server::start_signed_with_config(&exec_config(&py, &control));
-    let text = std::fs::read_to_string(server.admin_credentials()).unwrap();
-    let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_string();
-    let (id, secret) = (field("aws_access_key_id = "), field("aws_secret_access_key = "));
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(id, secret, None, None, "test"))
-        .build();
-    let c = Client::from_conf(config);
+    let c = server.admin_client();
     let old = create(&c, "signed/secret", "original").await;
     c.rotate_secret()
         .secret_id("signed/secret")
@@ -819,7 +810,7 @@ async fn supervised_runtime_workers() {
         control.path()
     );
     let server = Server::start_logged(false, &config, &[], None);
-    let c = signed_client(&server);
+    let c = server.admin_client();
     let old = create(&c, "workers/secret", "original").await;
     let rotated = |c: Client, n: u64, old: String| async move {
         c.rotate_secret()
@@ -869,20 +860,6 @@ async fn supervised_runtime_workers() {
 
     // Killed outright and started again: new workers, and rotation goes on.
     let server = server.restart_signed();
-    let c = signed_client(&server);
+    let c = server.admin_client();
     rotated(c, 3, second).await;
-}
-
-/// An SDK client with the administrator keys of a server started without `--dev`.
-fn signed_client(server: &Server) -> Client {
-    let text = std::fs::read_to_string(server.admin_credentials()).unwrap();
-    let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_string();
-    let (id, secret) = (field("aws_access_key_id = "), field("aws_secret_access_key = "));
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(id, secret, None, None, "test"))
-        .build();
-    Client::from_conf(config)
 }

@@ -40,7 +40,7 @@ pub fn truthy(v: &Value) -> bool {
 }
 
 /// Equality as JMESPath defines it (numbers by value: `1 == 1.0`).
-fn equal(a: &Value, b: &Value) -> bool {
+pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b)),

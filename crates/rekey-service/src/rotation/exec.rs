@@ -112,6 +112,11 @@ impl ExecExecutor {
     }
 }
 
+/// The region a Lambda ARN names, if it names one.
+pub(crate) fn function_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
+
 /// The function name of a Lambda ARN (`…:function:<name>[:qualifier]`), or
 /// the ARN itself when it is not one.
 pub(crate) fn function_name(arn: &str) -> &str {

@@ -60,7 +60,7 @@ impl LambdaExecutor {
         };
         let region = config
             .region
-            .or_else(|| arn.split(':').nth(3).filter(|r| !r.is_empty()).map(str::to_string))
+            .or_else(|| super::exec::function_region(arn).map(str::to_string))
             .ok_or_else(|| format!("function {arn}: no region configured and none in the ARN"))?;
         let name = config.function_name.unwrap_or_else(|| arn.to_string());
         let base = config.endpoint.trim_end_matches('/');

@@ -96,7 +96,7 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
         setup.api.ip()
     };
     let api = SocketAddr::new(ip, setup.api.port());
-    let region = setup.function_arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&setup.default_region);
+    let region = super::exec::function_region(&setup.function_arn).unwrap_or(&setup.default_region);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -262,13 +262,25 @@ impl Server {
 
     /// An SDK client with a given access key id and region.
     pub fn client_as(&self, access_key: &str, region: &str) -> Client {
+        self.client_with(&Keys { id: access_key.into(), secret: "secret".into(), token: None }, region)
+    }
+
+    /// An SDK client signing with `keys`, in `region`.
+    pub fn client_with(&self, keys: &Keys, region: &str) -> Client {
+        let credentials = Credentials::new(&keys.id, &keys.secret, keys.token.clone(), None, "test");
         let config = aws_sdk_secretsmanager::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url(self.url())
             .region(Region::new(region.to_string()))
-            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+            .credentials_provider(credentials)
             .build();
         Client::from_conf(config)
+    }
+
+    /// An SDK client with the administrator's keys of a server started
+    /// without `--dev`, in us-east-1.
+    pub fn admin_client(&self) -> Client {
+        self.client_with(&Keys::admin(self), "us-east-1")
     }
 
     /// SIGKILL: no chance to flush or clean up.
