@@ -8,8 +8,8 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use rekey_server::sigv4::{Incoming, SecretKeys, claim, verify};
-use rekey_service::sigv4::{canonical_query, percent_decode, uri_encode};
+use rekey_sigv4::canonical::{canonical_query, percent_decode, uri_encode};
+use rekey_sigv4::verify::{Incoming, SecretKeys, claim, credential_scope, verify};
 
 struct Known;
 
@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(v) = verify(&req, NOW_MS, &Known) {
         assert_eq!(v.access_key_id, "AKIDEXAMPLE");
     }
-    let _ = rekey_server::context::credential_scope(&headers, query);
+    let _ = credential_scope(&req);
     if let Some(q) = query {
         let _ = canonical_query(q, Some("X-Amz-Signature"));
         let _ = percent_decode(q);

@@ -4,7 +4,7 @@
 //! command-line options first.
 
 use crate::error::CliError;
-use rekey_service::sigv4::Credentials;
+use rekey_sigv4::Credentials;
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -3,27 +3,19 @@
 
 #[cfg(unix)]
 mod unix {
-    const SIGINT: i32 = 2;
-
-    unsafe extern "C" {
-        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
-        fn write(fd: i32, buf: *const u8, count: usize) -> isize;
-        fn _exit(status: i32) -> !;
-    }
-
-    extern "C" fn on_interrupt(_: i32) {
+    extern "C" fn on_interrupt(_: libc::c_int) {
         // Only async-signal-safe calls here.
         // SAFETY: write(2) and _exit(2) may be called from a signal handler.
         unsafe {
-            write(1, b"\n".as_ptr(), 1);
-            _exit(130);
+            libc::write(libc::STDOUT_FILENO, b"\n".as_ptr().cast(), 1);
+            libc::_exit(130);
         }
     }
 
     pub fn install() {
         // SAFETY: installs a handler that only calls async-signal-safe functions.
         unsafe {
-            signal(SIGINT, on_interrupt);
+            libc::signal(libc::SIGINT, on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t);
         }
     }
 }

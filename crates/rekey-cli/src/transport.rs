@@ -4,7 +4,7 @@
 //! answer or the service's error returned.
 
 use crate::error::CliError;
-use rekey_service::sigv4::{self, Credentials};
+use rekey_sigv4::{self as sigv4, Credentials};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -65,6 +65,7 @@ pub struct Client {
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
     host: String,
+    target_prefix: &'static str,
 }
 
 impl Client {
@@ -106,7 +107,14 @@ impl Client {
             .enable_all()
             .build()
             .map_err(|e| CliError::Other(e.to_string()))?;
-        Ok(Client { endpoint, http, runtime, host })
+        Ok(Client { endpoint, http, runtime, host, target_prefix: "secretsmanager." })
+    }
+
+    /// The same client for another service's operations: `X-Amz-Target`
+    /// becomes `<prefix><operation>` (`rekey.` for `rekey admin`).
+    pub fn with_target_prefix(mut self, prefix: &'static str) -> Client {
+        self.target_prefix = prefix;
+        self
     }
 
     /// Calls `operation` with `body`: the answer's JSON, or the error.
@@ -128,7 +136,7 @@ impl Client {
     }
 
     fn attempt(&self, operation: &'static str, bytes: &[u8]) -> Result<Value, Retry> {
-        let target = format!("secretsmanager.{operation}");
+        let target = format!("{}{operation}", self.target_prefix);
         let base = vec![
             ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
             ("host".to_string(), self.host.clone()),

@@ -15,11 +15,11 @@ mod layout;
 
 pub use crate::policy::PolicyKind;
 use crate::policy::{Effect, Matcher, PolicyDocument, Principals, Statement};
-use crate::scan::position_of;
 pub use condition::Condition;
 use glob::{LITERAL_QUESTION, LITERAL_STAR, Shape};
 pub use glob::{Pattern, wildcard_match};
 pub(crate) use layout::Layout;
+use memchr::memchr;
 use std::borrow::{Borrow, Cow};
 use std::net::IpAddr;
 
@@ -214,7 +214,7 @@ pub(crate) fn substitute<'t>(text: &'t str, ctx: &dyn Keys) -> Option<Cow<'t, st
     while let Some(start) = variable_start(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = position_of(after.as_bytes(), b'}')?;
+        let end = memchr(b'}', after.as_bytes())?;
         let name = &after[..end];
         match name {
             "*" => out.push(LITERAL_STAR),
@@ -236,7 +236,7 @@ fn variable_start(text: &str) -> Option<usize> {
 /// Whether `text` may hold a policy variable (a cheap byte scan: most
 /// patterns and values have none).
 pub(crate) fn has_variable(text: &str) -> bool {
-    position_of(text.as_bytes(), b'$').is_some()
+    memchr(b'$', text.as_bytes()).is_some()
 }
 
 fn matcher_matches(m: &Matcher, value: &str, case_insensitive: bool, ctx: &dyn Keys) -> bool {

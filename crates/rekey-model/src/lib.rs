@@ -14,7 +14,6 @@
 //! - [`policy`] — resource policy documents;
 //! - [`rotation`] — rotation jobs, their steps and history;
 //! - [`schedule`] — rotation rules and NextRotationDate;
-//! - [`scan`] — byte scans over short text;
 //! - [`error`] — the API error.
 
 #![warn(missing_docs)]
@@ -30,7 +29,6 @@ pub mod network;
 pub mod password;
 pub mod policy;
 pub mod rotation;
-pub mod scan;
 pub mod schedule;
 pub mod secret;
 pub mod staging;

@@ -19,8 +19,8 @@ use rekey_model::identity::UserName;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_server::tls::Peer;
-use rekey_service::sigv4::{Credentials, sign};
 use rekey_service::{Principal, RequestContext, Service, SystemClock};
+use rekey_sigv4::{Credentials, sign};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::{Durability, SqliteStore};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ fn signed(key: &str, secret: &str, now_ms: i64) -> Vec<(String, String)> {
         ("x-amz-target".into(), "secretsmanager.GetSecretValue".into()),
         ("user-agent".into(), "aws-cli/1.46.3 Python/3.12 botocore/1.44.8".into()),
     ];
-    let req = rekey_service::sigv4::Request { method: "POST", path: "/", headers, body: BODY.as_bytes() };
+    let req = rekey_sigv4::Request { method: "POST", path: "/", headers, body: BODY.as_bytes() };
     sign(req, &creds, "us-east-1", "secretsmanager", now_ms)
 }
 

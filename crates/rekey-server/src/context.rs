@@ -10,22 +10,19 @@
 //! declared), so a stranger is refused before its body is read;
 //! [`Admitted::finish`] checks the signature over the body.
 
-use crate::sigv4::{
-    Claim, Incoming, SERVICE, SecretKeys, X_AMZ_SECURITY_TOKEN, check_claim, check_signature, claim,
-    declared_payload_hash, payload_mismatch, unknown_key,
-};
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use hashlink::LruCache;
 use rekey_model::ApiError;
-use rekey_model::ErrorCode;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_service::Service;
-use rekey_service::sigv4::SigningMac;
-use rekey_service::sigv4::sha256_hex32;
 use rekey_service::{Principal, RequestContext, SigningKey, session_token_hash};
+use rekey_sigv4::SigV4Error;
+use rekey_sigv4::SigningMac;
+use rekey_sigv4::canonical::sha256_hex32;
+use rekey_sigv4::verify::{
+    Claim, Incoming, SERVICE, SecretKeys, check_claim, check_signature, claim, credential_scope, declared_payload_hash,
+    session_token,
+};
 use rekey_store::Store;
-use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 /// Who the server assumes callers are when it cannot tell.
@@ -37,46 +34,13 @@ pub struct DevIdentity {
     pub default_region: Region,
 }
 
-/// The access key id and region of a request's credential, from the
-/// `Authorization` header (`Credential=AKID/date/region/service/aws4_request`)
-/// or the presigned `X-Amz-Credential` query parameter.
-pub fn credential_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(String, String)> {
-    let from_header = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|a| a.split("Credential=").nth(1))
-        .map(|c| c.split([',', ' ']).next().unwrap_or_default().to_string());
-    let from_query = || {
-        query?
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("X-Amz-Credential="))
-            .map(|c| c.replace("%2F", "/").replace("%2f", "/"))
-    };
-    let credential = from_header.or_else(from_query)?;
-    let mut parts = credential.split('/');
-    let key = parts.next()?.to_string();
-    let _date = parts.next()?;
-    let region = parts.next()?.to_string();
-    (!key.is_empty() && !region.is_empty()).then_some((key, region))
-}
-
-/// The error of a credential scope naming no valid region.
-fn invalid_region() -> ApiError {
-    ApiError::new(ErrorCode::InvalidSignatureException, "Credential should be scoped to a valid region. ")
-}
-
 impl DevIdentity {
     /// The context of a request in `--dev` mode (refused only when its
     /// credential scope names no valid region: a region is part of every
     /// ARN).
-    pub fn context(
-        &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        request_id: String,
-    ) -> Result<RequestContext, ApiError> {
-        let (key, region) = match credential_scope(headers, query) {
-            Some((key, region)) => (key, Region::parse(&region).ok_or_else(invalid_region)?),
+    pub fn context(&self, req: &Incoming<'_>, request_id: String) -> Result<RequestContext, ApiError> {
+        let (key, region) = match credential_scope(req) {
+            Some((key, region)) => (key.into_owned(), Region::parse(&region).ok_or(SigV4Error::ScopeRegion)?),
             None => ("dev".to_string(), self.default_region.clone()),
         };
         let account = AccountId::parse(&key).unwrap_or_else(|| self.default_account.clone());
@@ -275,7 +239,7 @@ impl Authenticator {
     ) -> Result<Admitted<'a>, ApiError> {
         let signed = match self {
             Authenticator::Dev(dev) => {
-                let ctx = dev.context(req.headers, req.query, request_id.clone())?;
+                let ctx = dev.context(req, request_id.clone())?;
                 return Ok(Admitted { request_id, kind: AdmittedKind::Dev(ctx) });
             }
             Authenticator::SigV4(signed) => signed,
@@ -283,9 +247,11 @@ impl Authenticator {
         let claim = claim(req)?;
         check_claim(req, &claim, now_ms)?;
         let declared = declared_payload_hash(req.headers)?;
-        let key = signed.key(service, claim.access_key_id(), now_ms).await?.ok_or_else(unknown_key)?;
-        let mac = key.signing_mac(claim.access_key_id(), claim.scope_date(), claim.region()).ok_or_else(unknown_key)?;
-        let region = Region::parse(claim.region()).ok_or_else(invalid_region)?;
+        let key = signed.key(service, claim.access_key_id(), now_ms).await?.ok_or(SigV4Error::InvalidToken)?;
+        let mac = key
+            .signing_mac(claim.access_key_id(), claim.scope_date(), claim.region())
+            .ok_or(SigV4Error::InvalidToken)?;
+        let region = Region::parse(claim.region()).ok_or(SigV4Error::ScopeRegion)?;
         let claim = match &declared {
             // The signature covers the declared hash: check it now.
             Some(hash) => {
@@ -322,7 +288,7 @@ impl Admitted<'_> {
         let payload = sha256_hex32(req.body);
         match (claim, declared) {
             (None, Some(hash)) if hash == payload => {}
-            (None, _) => return Err(payload_mismatch()),
+            (None, _) => return Err(SigV4Error::PayloadMismatch.into()),
             (Some(claim), _) => {
                 check_signature(req, claim, &mac, &payload)?;
             }
@@ -332,37 +298,19 @@ impl Admitted<'_> {
     }
 }
 
-/// The session token a request carries (`X-Amz-Security-Token`, as a
-/// header or, presigned, in the query).
-fn session_token<'a>(req: &'a Incoming<'_>) -> Option<Cow<'a, str>> {
-    if let Some(v) = req.headers.get(X_AMZ_SECURITY_TOKEN).and_then(|v| v.to_str().ok()) {
-        return Some(Cow::Borrowed(v));
-    }
-    req.query?
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("X-Amz-Security-Token="))
-        .map(|v| Cow::Owned(rekey_service::sigv4::percent_decode(v)))
-}
-
 /// Temporary credentials need their unexpired session token; permanent
 /// ones take none.
-fn check_session(req: &Incoming<'_>, key: &SigningKey, now_ms: i64) -> Result<(), ApiError> {
-    let invalid = || {
-        ApiError::new(ErrorCode::UnrecognizedClientException, "The security token included in the request is invalid.")
-    };
+fn check_session(req: &Incoming<'_>, key: &SigningKey, now_ms: i64) -> Result<(), SigV4Error> {
     match (&key.record.session, session_token(req)) {
         (None, None) => Ok(()),
-        (None, Some(_)) | (Some(_), None) => Err(invalid()),
+        (None, Some(_)) | (Some(_), None) => Err(SigV4Error::InvalidToken),
         (Some(session), Some(token)) => {
             let given = session_token_hash(&token);
             if !rekey_model::identity::secrets_equal(&given, &session.token_sha256) {
-                return Err(invalid());
+                return Err(SigV4Error::InvalidToken);
             }
             if now_ms >= session.expires.millis() {
-                return Err(ApiError::new(
-                    ErrorCode::ExpiredTokenException,
-                    "The security token included in the request is expired",
-                ));
+                return Err(SigV4Error::ExpiredToken);
             }
             Ok(())
         }
@@ -372,6 +320,7 @@ fn check_session(req: &Incoming<'_>, key: &SigningKey, now_ms: i64) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderMap;
 
     #[test]
     fn region_and_account_come_from_the_credential() {
@@ -386,13 +335,16 @@ mod tests {
             default_account: AccountId::parse("000000000000").unwrap(),
             default_region: Region::new("us-east-1"),
         };
-        let ctx = dev.context(&h, None, "r".into()).unwrap();
+        let req = |h, query| Incoming { method: "POST", path: "/", query, headers: h, body: b"" };
+        let ctx = dev.context(&req(&h, None), "r".into()).unwrap();
         assert_eq!(ctx.namespace.region.as_str(), "eu-west-3");
         assert_eq!(ctx.namespace.account.as_str(), "123456789012");
         let ctx = dev
             .context(
-                &HeaderMap::new(),
-                Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
+                &req(
+                    &HeaderMap::new(),
+                    Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
+                ),
                 "r".into(),
             )
             .unwrap();
@@ -425,9 +377,10 @@ mod tests {
 
     #[test]
     fn a_key_keeps_the_macs_of_its_recent_days_and_regions() {
-        use rekey_service::sigv4::{hex, signature, signing_key};
+        use rekey_sigv4::key::{signature, signing_key};
         let known = known_key("AKIDEXAMPLE", "s3cret");
-        let signed = |date: &str, region: &str| hex(&signature(&signing_key("s3cret", date, region, SERVICE), "text"));
+        let signed =
+            |date: &str, region: &str| hex::encode(signature(&signing_key("s3cret", date, region, SERVICE), "text"));
         let days = ["20261127", "20261128"];
         let regions = ["us-east-1", "eu-west-3", "ap-south-1"];
         for _ in 0..2 {
@@ -499,7 +452,7 @@ mod tests {
         let req = |h: &HeaderMap, query| {
             let check = |k: &SigningKey, now| {
                 check_session(&Incoming { method: "POST", path: "/", query, headers: h, body: b"" }, k, now)
-                    .map_err(|e| e.code.as_str())
+                    .map_err(|e| e.code().as_str())
             };
             (check(&temporary, 999), check(&temporary, 1000), check(&key(None), 0))
         };

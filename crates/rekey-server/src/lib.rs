@@ -11,7 +11,6 @@ pub mod connections;
 pub mod context;
 pub mod protocol;
 pub mod runtime_api;
-pub mod sigv4;
 pub mod tls;
 
 pub use axum::Router;
@@ -75,7 +74,7 @@ async fn api<S: Store>(
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
-    let mut incoming = sigv4::Incoming {
+    let mut incoming = rekey_sigv4::verify::Incoming {
         method: parts.method.as_str(),
         path: parts.uri.path(),
         query: parts.uri.query(),

@@ -16,7 +16,6 @@
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
 //! - [`rotation`] — the rotation engine and the rotation functions it invokes;
-//! - [`sigv4`] — request signing (Lambda Invoke);
 //! - [`purge`] — the background purge of secrets whose recovery window ended.
 
 #![warn(missing_docs)]
@@ -37,7 +36,6 @@ mod resolve;
 mod rotate;
 pub mod rotation;
 mod secrets;
-pub mod sigv4;
 mod tags;
 mod values;
 

@@ -49,10 +49,7 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         let now = self.clock.now();
         let text = input.resource_policy;
-        self.mutate_secret(&arn, None, move |mut state, _| {
-            if state.secret.deleted.is_some() {
-                return Err(ApiError::marked_for_deletion());
-            }
+        self.mutate_live_secret(&arn, None, move |mut state, _| {
             state.secret.meta.resource_policy = Some(text);
             state.secret.last_changed = now;
             Ok((Change::write(SecretWrite::of(&state)), ()))
@@ -92,10 +89,7 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
-            if state.secret.deleted.is_some() {
-                return Err(ApiError::marked_for_deletion());
-            }
+        self.mutate_live_secret(&arn, None, move |mut state, _| {
             if state.secret.meta.resource_policy.take().is_none() {
                 return Ok((Change::None, ()));
             }

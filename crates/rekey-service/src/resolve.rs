@@ -69,6 +69,22 @@ impl<S: Store> Service<S> {
         Ok(r)
     }
 
+    /// [`Service::mutate_secret`] of a secret that must not be scheduled
+    /// for deletion (checked in the transaction): what every change but
+    /// deletion and restoration asks.
+    pub(crate) async fn mutate_live_secret<R: Send + 'static>(
+        &self,
+        arn: &Arn,
+        preload_value: Option<VersionId>,
+        decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
+    ) -> ApiResult<R> {
+        self.mutate_secret(arn, preload_value, move |state, preloaded| match state.secret.deleted {
+            Some(_) => Err(ApiError::marked_for_deletion()),
+            None => decide(state, preloaded),
+        })
+        .await
+    }
+
     /// Changes the secret `arn` in one transaction. `decide` sees the state
     /// as stored at that moment; if the secret is gone or was replaced by a
     /// new one under the same name since it was resolved, the answer is

@@ -110,10 +110,7 @@ impl<S: Store> Service<S> {
         let now = self.clock.now();
         let t = token.clone();
         let started = self
-            .mutate_secret(&arn, None, move |mut state, _| {
-                if state.secret.deleted.is_some() {
-                    return Err(ApiError::marked_for_deletion());
-                }
+            .mutate_live_secret(&arn, None, move |mut state, _| {
                 if state.version(&t).is_some() {
                     return Ok((Change::None, Started::Replay));
                 }
@@ -209,10 +206,7 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         let now = self.clock.now();
         let pending = self
-            .mutate_secret(&arn, None, move |mut state, _| {
-                if state.secret.deleted.is_some() {
-                    return Err(ApiError::marked_for_deletion());
-                }
+            .mutate_live_secret(&arn, None, move |mut state, _| {
                 if state.secret.meta.rotation.enabled.is_none() {
                     return Err(ApiError::invalid_request(format!(
                         "Secret {} does not have rotation configured.",

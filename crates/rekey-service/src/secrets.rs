@@ -184,10 +184,7 @@ impl<S: Store> Service<S> {
         let description = input.description;
         let secret_type = input.r#type;
         let version = self
-            .mutate_secret(&arn, token.clone(), move |mut state, preloaded| {
-                if state.secret.deleted.is_some() {
-                    return Err(ApiError::marked_for_deletion());
-                }
+            .mutate_live_secret(&arn, token.clone(), move |mut state, preloaded| {
                 if let Some(d) = description {
                     state.secret.meta.description = non_empty(Some(d));
                 }

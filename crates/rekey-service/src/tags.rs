@@ -5,8 +5,8 @@
 use crate::Service;
 use crate::context::RequestContext;
 use crate::secrets::check_tags;
+use rekey_model::ApiResult;
 use rekey_model::api::*;
-use rekey_model::{ApiError, ApiResult};
 use rekey_store::{Change, SecretWrite, Store};
 
 impl<S: Store> Service<S> {
@@ -14,10 +14,7 @@ impl<S: Store> Service<S> {
     pub async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> ApiResult<()> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let now = self.clock.now();
-        self.mutate_secret(resolved.arn(), None, move |mut state, _| {
-            if state.secret.deleted.is_some() {
-                return Err(ApiError::marked_for_deletion());
-            }
+        self.mutate_live_secret(resolved.arn(), None, move |mut state, _| {
             let mut tags = state.secret.meta.tags.take().unwrap_or_default();
             for new in input.tags {
                 match tags.iter_mut().find(|t| t.key == new.key) {
@@ -37,10 +34,7 @@ impl<S: Store> Service<S> {
     pub async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> ApiResult<()> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let now = self.clock.now();
-        self.mutate_secret(resolved.arn(), None, move |mut state, _| {
-            if state.secret.deleted.is_some() {
-                return Err(ApiError::marked_for_deletion());
-            }
+        self.mutate_live_secret(resolved.arn(), None, move |mut state, _| {
             if let Some(tags) = &mut state.secret.meta.tags {
                 tags.retain(|t| !t.key.as_ref().is_some_and(|k| input.tag_keys.contains(k)));
             }

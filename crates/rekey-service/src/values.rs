@@ -257,10 +257,7 @@ impl<S: Store> Service<S> {
         let now = self.clock.now();
         let t = token.clone();
         let labels = self
-            .mutate_secret(&arn, Some(token.clone()), move |mut state, preloaded| {
-                if state.secret.deleted.is_some() {
-                    return Err(ApiError::marked_for_deletion());
-                }
+            .mutate_live_secret(&arn, Some(token.clone()), move |mut state, preloaded| {
                 let mut write = SecretWrite::of(&state);
                 let change = match write_version(&seal, &mut state, &mut write, new, preloaded, stages.as_deref(), now)?
                 {
@@ -327,10 +324,7 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
-            if state.secret.deleted.is_some() {
-                return Err(ApiError::marked_for_deletion());
-            }
+        self.mutate_live_secret(&arn, None, move |mut state, _| {
             let label = StagingLabel::new(input.version_stage);
             let remove_from = input.remove_from_version_id.map(VersionId::new);
             let move_to = input.move_to_version_id.map(VersionId::new);

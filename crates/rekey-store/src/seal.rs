@@ -69,14 +69,8 @@ impl MasterKey {
                 .map_err(|source| SealError::Io { path: path.display().to_string(), source })?,
         );
         let hex = text.trim();
-        let malformed = || SealError::Malformed(path.display().to_string());
-        if hex.len() != 64 {
-            return Err(malformed());
-        }
         let mut key = Zeroizing::new([0u8; 32]);
-        for (i, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| malformed())?;
-        }
+        hex::decode_to_slice(hex, &mut *key).map_err(|_| SealError::Malformed(path.display().to_string()))?;
         Ok(MasterKey(key))
     }
 
@@ -87,8 +81,9 @@ impl MasterKey {
         let io = |source| SealError::Io { path: path.display().to_string(), source };
         let key = Self::generate();
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
-        let hex: Zeroizing<String> = Zeroizing::new(key.0.iter().map(|b| format!("{b:02x}")).collect());
-        file.write_all(hex.as_bytes()).and_then(|_| file.write_all(b"\n")).and_then(|_| file.sync_all()).map_err(io)?;
+        let mut hex = Zeroizing::new([0u8; 64]);
+        hex::encode_to_slice(&key.0[..], &mut *hex).expect("64 bytes hold 32 in hex");
+        file.write_all(&*hex).and_then(|_| file.write_all(b"\n")).and_then(|_| file.sync_all()).map_err(io)?;
         Ok(key)
     }
 }
@@ -279,5 +274,27 @@ impl Seal {
         let data_key = decrypt(kek, &sealed.wrapped_key, &aad)?;
         let plain = decrypt(&cipher(&data_key), &sealed.ciphertext, &aad)?;
         SecretValue::decode(&plain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_file_reads_back_and_anything_else_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let key = MasterKey::create(&path).unwrap();
+        assert_eq!(*MasterKey::load(&path).unwrap().0, *key.0);
+        assert!(MasterKey::create(&path).is_err(), "never overwritten");
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        // 64 bytes that are not 64 hex digits: a multi-byte character, an
+        // odd digit, a short key. Refused, never a panic.
+        for text in [format!("aé{}", "a".repeat(61)), format!("{}g", "a".repeat(63)), "ab".repeat(31)] {
+            std::fs::write(dir.path().join("bad"), &text).unwrap();
+            assert!(matches!(MasterKey::load(&dir.path().join("bad")), Err(SealError::Malformed(_))), "{text}");
+        }
     }
 }

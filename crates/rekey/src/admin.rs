@@ -1,7 +1,8 @@
 //! `rekey admin …`: operator commands against a running server.
 
 use clap::{Args, Subcommand};
-use rekey_service::sigv4::{self, Credentials};
+use rekey_cli::transport::{Client, Endpoint};
+use rekey_sigv4::Credentials;
 
 /// `rekey admin` subcommands.
 #[derive(Subcommand)]
@@ -304,14 +305,9 @@ fn print(v: &serde_json::Value) -> Result<(), String> {
     Ok(())
 }
 
-/// POSTs a signed `rekey.<op>` request and returns the JSON answer.
-fn call(endpoint: &EndpointArgs, op: &str, body: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let url = reqwest::Url::parse(&endpoint.endpoint_url).map_err(|e| format!("--endpoint-url: {e}"))?;
-    let host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => return Err("--endpoint-url has no host".into()),
-    };
+/// POSTs a signed `rekey.<op>` request (through the CLI's transport)
+/// and returns the JSON answer.
+fn call(endpoint: &EndpointArgs, op: &'static str, body: &serde_json::Value) -> Result<serde_json::Value, String> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let credentials = match &endpoint.profile {
         Some(profile) => profile_credentials(profile)?,
@@ -321,48 +317,17 @@ fn call(endpoint: &EndpointArgs, op: &str, body: &serde_json::Value) -> Result<s
             session_token: env("AWS_SESSION_TOKEN"),
         },
     };
-    let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?;
-    let target = format!("{}{op}", rekey_service::admin::ADMIN_TARGET_PREFIX);
-    let headers = sigv4::sign(
-        sigv4::Request {
-            method: "POST",
-            path: "/",
-            headers: vec![
-                ("content-type".into(), "application/x-amz-json-1.1".into()),
-                ("host".into(), host),
-                ("x-amz-target".into(), target),
-            ],
-            body: &bytes,
-        },
-        &credentials,
-        &endpoint.region,
-        "secretsmanager",
-        now.as_millis() as i64,
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let mut client = reqwest::Client::builder();
-        if let Some(ca) = &endpoint.ca_bundle {
-            let pem = std::fs::read(ca).map_err(|e| format!("cannot read {}: {e}", ca.display()))?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("{}: {e}", ca.display()))?;
-            client = client.add_root_certificate(cert);
-        }
-        let client = client.build().map_err(|e| e.to_string())?;
-        let mut request = client.post(url).body(bytes);
-        for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
-            request = request.header(k, v);
-        }
-        let response = request.send().await.map_err(|e| format!("cannot reach {}: {e}", endpoint.endpoint_url))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|_| format!("unexpected answer (HTTP {status}): {text}"))?;
-        if !status.is_success() {
-            let kind = value["__type"].as_str().unwrap_or("error");
-            let message = value["Message"].as_str().unwrap_or_default();
-            return Err(format!("{kind}: {message}"));
-        }
-        Ok(value)
+    let client = Client::new(Endpoint {
+        url: endpoint.endpoint_url.clone(),
+        region: endpoint.region.clone(),
+        credentials: Some(credentials),
+        ca_bundle: endpoint.ca_bundle.clone(),
+        no_verify_ssl: false,
+        connect_timeout: None,
+        read_timeout: None,
+        debug: false,
     })
+    .map_err(|e| e.to_string())?
+    .with_target_prefix(rekey_service::admin::ADMIN_TARGET_PREFIX);
+    client.call(op, body).map_err(|e| e.to_string())
 }

@@ -49,8 +49,8 @@ fn the_server_holds_under_slow_and_idle_clients() {
     assert!(answer.starts_with("HTTP/1.1 400") && answer.contains("MissingAuthenticationTokenException"), "{answer}");
     // A body declared too large is refused before it is read.
     let root = Keys::admin(&server);
-    let mut headers = rekey_service::sigv4::sign(
-        rekey_service::sigv4::Request {
+    let mut headers = rekey_sigv4::sign(
+        rekey_sigv4::Request {
             method: "POST",
             path: "/",
             headers: vec![
@@ -59,7 +59,7 @@ fn the_server_holds_under_slow_and_idle_clients() {
             ],
             body: b"{}",
         },
-        &rekey_service::sigv4::Credentials {
+        &rekey_sigv4::Credentials {
             access_key_id: root.id.clone(),
             secret_access_key: zeroize::Zeroizing::new(root.secret.clone()),
             session_token: None,

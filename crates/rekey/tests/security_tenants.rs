@@ -107,7 +107,8 @@ fn hand_signed(
     payload: &str,
     body: &str,
 ) -> (u16, Value) {
-    use rekey_service::sigv4::{amz_dates, canonical_headers, hex, signature, signing_key, string_to_sign};
+    use rekey_sigv4::canonical::{amz_dates, canonical_headers};
+    use rekey_sigv4::key::{signature, signing_key, string_to_sign};
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let (date, stamp) = amz_dates(now);
     let mut headers: Vec<(String, String)> = signed.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -116,7 +117,7 @@ fn hand_signed(
     let names = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
     let canonical = format!("POST\n/\n\n{}\n{names}\n{payload}", canonical_headers(&headers));
     let scope = format!("{date}/{region}/secretsmanager/aws4_request");
-    let sig = hex(&signature(
+    let sig = hex::encode(signature(
         &signing_key(&keys.secret, &date, region, "secretsmanager"),
         &string_to_sign(&stamp, &scope, &canonical),
     ));
@@ -137,7 +138,7 @@ fn a_signed_request_cannot_be_altered() {
     sm(&server, &root, "CreateSecret", json!({"Name": "keep", "SecretString": "v"}));
     let host = server.addr.clone();
     let body = r#"{"SecretId":"keep","ForceDeleteWithoutRecovery":true}"#;
-    let body_hash = rekey_service::sigv4::sha256_hex(body.as_bytes());
+    let body_hash = rekey_sigv4::canonical::sha256_hex(body.as_bytes());
     // Signed over host and date: DescribeSecret retargeted to DeleteSecret.
     let (status, out) = hand_signed(
         &server,
@@ -176,7 +177,7 @@ fn a_signed_request_cannot_be_altered() {
         "x:111111111111",
         &[("host", &host), ("x-amz-target", "secretsmanager.ListSecrets")],
         &[],
-        &rekey_service::sigv4::sha256_hex(b"{}"),
+        &rekey_sigv4::canonical::sha256_hex(b"{}"),
         "{}",
     );
     assert_eq!(
@@ -191,7 +192,7 @@ fn a_signed_request_cannot_be_altered() {
         "us-east-1",
         &[("host", &host), ("x-amz-target", "secretsmanager.ListSecrets")],
         &[],
-        &rekey_service::sigv4::sha256_hex(b"{}"),
+        &rekey_sigv4::canonical::sha256_hex(b"{}"),
         "{}",
     );
     assert_eq!(status, 200, "{out}");

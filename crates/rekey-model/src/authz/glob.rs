@@ -5,7 +5,7 @@
 //! trailing `*`, or literals between `*`s, which match without
 //! backtracking.
 
-use crate::scan::position_of;
+use memchr::memchr;
 
 /// A literal `*` in a pattern (what `${*}` becomes): not a wildcard.
 pub(crate) const LITERAL_STAR: char = '\u{E000}';
@@ -204,7 +204,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let last_start = hay.len().checked_sub(n)?;
     let mut from = 0;
     while from <= last_start {
-        let at = from + position_of(&hay[from..=last_start], first)?;
+        let at = from + memchr(first, &hay[from..=last_start])?;
         if hay[at + n - 1] == last && literal_eq(&hay[at..at + n], needle) {
             return Some(at);
         }

@@ -5,7 +5,7 @@
 //! the function's own failure.
 
 use super::functions::{FunctionError, Invocation, OUTPUT_TAIL, bounded_text, tail};
-use crate::sigv4::{self, Credentials};
+use rekey_sigv4::{self as sigv4, Credentials};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -64,7 +64,7 @@ impl LambdaExecutor {
             .ok_or_else(|| format!("function {arn}: no region configured and none in the ARN"))?;
         let name = config.function_name.unwrap_or_else(|| arn.to_string());
         let base = config.endpoint.trim_end_matches('/');
-        let path = format!("/2015-03-31/functions/{}/invocations", sigv4::uri_encode(&name, false));
+        let path = format!("/2015-03-31/functions/{}/invocations", sigv4::canonical::uri_encode(&name, false));
         let url =
             reqwest::Url::parse(&format!("{base}{path}")).map_err(|e| format!("function {arn}: endpoint: {e}"))?;
         let host = match (url.host_str(), url.port()) {

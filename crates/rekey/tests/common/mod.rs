@@ -364,7 +364,7 @@ impl Server {
         target: &str,
         body: &serde_json::Value,
     ) -> (u16, serde_json::Value) {
-        use rekey_service::sigv4::{Credentials, Request, sign};
+        use rekey_sigv4::{Credentials, Request, sign};
         let body = body.to_string();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
         let creds = Credentials {

@@ -1,6 +1,7 @@
 use super::*;
-use axum::http::{HeaderName, HeaderValue};
-use rekey_service::sigv4::{Credentials, Request, sign};
+use crate::{Credentials, Request, sign};
+use http::HeaderValue;
+use rekey_model::ApiError;
 use zeroize::Zeroizing;
 
 const KEY: &str = "AKIDEXAMPLE";
@@ -54,6 +55,7 @@ fn verify(pairs: &[(&str, String)], query: Option<&str>, body: &str, now: i64) -
         body: body.as_bytes(),
     };
     super::verify(&req, now, &Keys)
+        .map_err(ApiError::from)
         .map(|v| Verified { access_key_id: v.access_key_id.into_owned().into(), region: v.region.into_owned().into() })
 }
 
@@ -244,8 +246,9 @@ fn signed_over(
     payload: &str,
     region: &str,
 ) -> Vec<(&'static str, String)> {
-    use rekey_service::sigv4::{canonical_headers, hex, signature, signing_key, string_to_sign};
-    let (date, stamp) = rekey_service::sigv4::amz_dates(SIGNED_MS);
+    use crate::canonical::{amz_dates, canonical_headers};
+    use crate::key::{signature, signing_key, string_to_sign};
+    let (date, stamp) = amz_dates(SIGNED_MS);
     let mut headers: Vec<(String, String)> = signed.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     headers.push(("x-amz-date".into(), stamp.clone()));
     headers.sort();
@@ -254,7 +257,7 @@ fn signed_over(
     let canonical = format!("POST\n/\n\n{}\n{names}\n{payload}", canonical_headers(&headers));
     let scope = format!("{date}/{region}/secretsmanager/aws4_request");
     let key = signing_key(SECRET, &date, region, "secretsmanager");
-    let sig = hex(&signature(&key, &string_to_sign(&stamp, &scope, &canonical)));
+    let sig = hex::encode(signature(&key, &string_to_sign(&stamp, &scope, &canonical)));
     let mut out: Vec<(&'static str, String)> =
         headers.into_iter().map(|(k, v)| (&*Box::leak(k.into_boxed_str()), v)).collect();
     for (k, v) in extra {
@@ -268,7 +271,7 @@ fn signed_over(
 }
 
 fn body_hash() -> String {
-    rekey_service::sigv4::sha256_hex(BODY.as_bytes())
+    crate::canonical::sha256_hex(BODY.as_bytes())
 }
 
 #[test]
@@ -343,4 +346,22 @@ fn the_region_must_be_a_region() {
         );
     }
     assert!(verify(&signed_over(&[host, target], &[], &body_hash(), "eu-central-2"), None, BODY, SIGNED_MS).is_ok());
+}
+
+#[test]
+fn dev_mode_reads_the_scope_of_any_credential() {
+    let scope = |pairs: &[(&str, &str)], query| {
+        let h = headers(pairs);
+        let req = Incoming { method: "POST", path: "/", query, headers: &h, body: b"" };
+        credential_scope(&req).map(|(k, r)| (k.into_owned(), r.into_owned()))
+    };
+    let auth = "AWS4-HMAC-SHA256 Credential=123456789012/20260101/eu-west-3/secretsmanager/aws4_request, Signature=abc";
+    assert_eq!(scope(&[("authorization", auth)], None), Some(("123456789012".into(), "eu-west-3".into())));
+    assert_eq!(
+        scope(&[], Some("X-Amz-Credential=AKID%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request")),
+        Some(("AKID".into(), "ap-south-1".into()))
+    );
+    assert_eq!(scope(&[("authorization", "AWS4-HMAC-SHA256 Credential=k")], None), None);
+    assert_eq!(scope(&[("authorization", "Bearer x")], None), None);
+    assert_eq!(scope(&[], None), None);
 }

@@ -1,6 +1,5 @@
 //! SigV4 verification of incoming requests: the `Authorization` header
-//! form and the presigned query form, with AWS's errors. The canonical
-//! forms are shared with the signer in `rekey_service::sigv4`.
+//! form and the presigned query form, with AWS's errors ([`SigV4Error`]).
 //!
 //! Checked, in AWS's order: some authentication at all; a complete
 //! `Authorization` (Credential, SignedHeaders, Signature); a date
@@ -13,14 +12,14 @@
 //! keys come from [`SecretKeys`], which may keep them (the server keeps one
 //! per key, day and region with the key it looked up).
 
-use crate::protocol::X_AMZ_TARGET;
-use axum::http::header::{AUTHORIZATION, DATE};
-use axum::http::{HeaderMap, HeaderName};
-use rekey_model::name::Region;
-use rekey_model::{ApiError, ErrorCode};
-use rekey_service::sigv4::{
-    CanonicalHasher, SigningMac, amz_dates, canonical_query, percent_decode, sha256_hex32, uri_encode,
+use crate::canonical::{
+    CanonicalHasher, amz_dates, canonical_query, http_date_stamp, query_param, sha256_hex32, stamp_millis, uri_encode,
 };
+use crate::error::SigV4Error;
+use crate::key::SigningMac;
+use http::header::{AUTHORIZATION, DATE};
+use http::{HeaderMap, HeaderName};
+use rekey_model::name::Region;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -35,6 +34,8 @@ pub const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 pub const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
 /// `X-Amz-Security-Token`, the session token of temporary credentials.
 pub const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+/// `X-Amz-Target`, the operation a request asks for (it must be signed).
+pub const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
 
 /// Where secret access keys come from.
 pub trait SecretKeys: Send + Sync {
@@ -88,47 +89,8 @@ pub struct Claim<'a> {
     presigned: bool,
 }
 
-fn err(code: ErrorCode, message: impl Into<String>) -> ApiError {
-    ApiError::new(code, message)
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (percent_decode(k) == name).then(|| percent_decode(v))
-    })
-}
-
-/// `Date` as an HTTP date (`Sun, 30 Aug 2015 12:36:00 GMT`) to a SigV4 stamp.
-fn http_date_stamp(date: &str) -> Option<String> {
-    let parts: Vec<&str> = date.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts[..] else { return None };
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let month = MONTHS.iter().position(|m| *m == month)? + 1;
-    let hms: String = time.split(':').collect();
-    (hms.len() == 6).then(|| format!("{year}{month:02}{:0>2}T{hms}Z", day))
-}
-
-/// Milliseconds of a `YYYYMMDDTHHMMSSZ` stamp.
-fn stamp_millis(stamp: &str) -> Option<i64> {
-    let b = stamp.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        b[r].iter().try_fold(0i64, |n, c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
-    };
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, sec) = (num(9..11)?, num(11..13)?, num(13..15)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let day = rekey_model::calendar::days(rekey_model::calendar::Date { year: y, month: mo as u32, day: d as u32 });
-    Some(((day * 24 + h) * 60 + mi) * 60_000 + sec * 1000)
 }
 
 /// `key/date/region/service/terminator` (the key id may itself hold `/`).
@@ -139,7 +101,7 @@ fn fields(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let r = rest?;
-        match rekey_model::scan::position_of(r.as_bytes(), sep) {
+        match memchr::memchr(sep, r.as_bytes()) {
             Some(i) => {
                 rest = Some(&r[i + 1..]);
                 Some(&r[..i])
@@ -195,97 +157,85 @@ impl Claim<'_> {
     }
 }
 
+/// The parts of an `Authorization` header's value after the scheme:
+/// `Credential`, `SignedHeaders` and `Signature`, the first of each.
+fn authorization_fields(rest: &str) -> [Option<&str>; 3] {
+    let mut found = [None; 3];
+    for kv in fields(rest, b',').map(str::trim_ascii) {
+        let Some(eq) = memchr::memchr(b'=', kv.as_bytes()) else { continue };
+        let slot = match &kv[..eq] {
+            "Credential" => 0,
+            "SignedHeaders" => 1,
+            "Signature" => 2,
+            _ => continue,
+        };
+        found[slot].get_or_insert(&kv[eq + 1..]);
+    }
+    found
+}
+
+/// The access key id and region a request's credential names (from the
+/// `Authorization` header or the presigned `X-Amz-Credential`), whatever
+/// else it lacks: what `--dev` trusts without a signature.
+pub fn credential_scope<'a>(req: &Incoming<'a>) -> Option<(Cow<'a, str>, Cow<'a, str>)> {
+    let credential: Cow<'a, str> = match header(req.headers, &AUTHORIZATION) {
+        Some(auth) => authorization_fields(auth.strip_prefix("AWS4-HMAC-SHA256 ")?)[0]?.into(),
+        None => query_param(req.query?, "X-Amz-Credential")?.into(),
+    };
+    let (key, _, region, _, _) = parse_scope(credential)?;
+    (!key.is_empty() && !region.is_empty()).then_some((key, region))
+}
+
 /// The signature parts of a request (header or presigned form); an error
 /// when it carries none or an incomplete one.
-pub fn claim<'a>(req: &Incoming<'a>) -> Result<Claim<'a>, ApiError> {
+pub fn claim<'a>(req: &Incoming<'a>) -> Result<Claim<'a>, SigV4Error> {
     if let Some(auth) = header(req.headers, &AUTHORIZATION) {
-        let Some(rest) = auth.strip_prefix("AWS4-HMAC-SHA256 ") else {
-            return Err(err(
-                ErrorCode::IncompleteSignatureException,
-                format!(
-                    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={auth}"
-                ),
-            ));
-        };
-        // One pass over `Credential=…, SignedHeaders=…, Signature=…`.
-        let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-        for kv in fields(rest, b',').map(str::trim_ascii) {
-            let Some(eq) = kv.bytes().position(|b| b == b'=') else { continue };
-            let (k, v) = (&kv[..eq], &kv[eq + 1..]);
-            match k {
-                "Credential" if credential.is_none() => credential = Some(v),
-                "SignedHeaders" if signed_headers.is_none() => signed_headers = Some(v),
-                "Signature" if signature.is_none() => signature = Some(v),
-                _ => {}
-            }
-        }
-        let missing: Vec<&str> =
+        let no_date = || SigV4Error::NoDate { authorization: auth.to_string() };
+        let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(no_date)?;
+        let [credential, signed_headers, signature] = authorization_fields(rest);
+        let missing: Vec<&'static str> =
             [("Credential", credential), ("Signature", signature), ("SignedHeaders", signed_headers)]
                 .into_iter()
                 .filter_map(|(n, v)| v.is_none().then_some(n))
                 .collect();
-        if !missing.is_empty() {
-            let msg: String =
-                missing.iter().map(|m| format!("Authorization header requires '{m}' parameter. ")).collect();
-            return Err(err(ErrorCode::IncompleteSignatureException, format!("{msg}Authorization={auth}")));
-        }
+        let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature) else {
+            return Err(SigV4Error::IncompleteAuthorization { missing, authorization: auth.to_string() });
+        };
         let stamp: Cow<'a, str> = match (header(req.headers, &X_AMZ_DATE), header(req.headers, &DATE)) {
             (Some(d), _) => Cow::Borrowed(d),
-            (None, Some(d)) => Cow::Owned(http_date_stamp(d).unwrap_or_default()),
-            (None, None) => {
-                return Err(err(
-                    ErrorCode::IncompleteSignatureException,
-                    format!(
-                        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={auth}"
-                    ),
-                ));
-            }
+            (None, Some(d)) => Cow::Owned(http_date_stamp(d)),
+            (None, None) => return Err(no_date()),
         };
-        let credential = credential.unwrap_or_default();
-        let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential.into()).ok_or_else(|| {
-            err(
-                ErrorCode::IncompleteSignatureException,
-                format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"),
-            )
-        })?;
+        let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential.into())
+            .ok_or_else(|| SigV4Error::MalformedCredential { credential: credential.to_string() })?;
         return Ok(Claim {
             access_key_id,
             scope_date,
             region,
             service,
             terminator,
-            signed_headers: signed_headers.unwrap_or_default().into(),
-            signature: signature.unwrap_or_default().into(),
+            signed_headers: signed_headers.into(),
+            signature: signature.into(),
             stamp,
             presigned: false,
         });
     }
     let query = req.query.unwrap_or_default();
-    if query_param(query, "X-Amz-Signature").is_none() && query_param(query, "X-Amz-Credential").is_none() {
-        return Err(err(ErrorCode::MissingAuthenticationTokenException, "Missing Authentication Token"));
-    }
     let get = |name: &str| query_param(query, name);
-    let missing: Vec<&str> =
+    if get("X-Amz-Signature").is_none() && get("X-Amz-Credential").is_none() {
+        return Err(SigV4Error::MissingAuthentication);
+    }
+    let missing: Vec<&'static str> =
         ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"]
             .into_iter()
             .filter(|n| get(n).is_none())
             .collect();
     if !missing.is_empty() {
-        return Err(err(
-            ErrorCode::IncompleteSignatureException,
-            format!(
-                "AWS query-string parameters must include {}. Re-examine the query-string parameters.",
-                missing.join(", ")
-            ),
-        ));
+        return Err(SigV4Error::IncompleteQuery { missing });
     }
     let credential = get("X-Amz-Credential").unwrap_or_default();
-    let (access_key_id, scope_date, region, service, terminator) = parse_scope(credential.clone().into()).ok_or_else(|| {
-        err(
-            ErrorCode::IncompleteSignatureException,
-            format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"),
-        )
-    })?;
+    let (access_key_id, scope_date, region, service, terminator) =
+        parse_scope(credential.clone().into()).ok_or(SigV4Error::MalformedCredential { credential })?;
     Ok(Claim {
         access_key_id,
         scope_date,
@@ -301,7 +251,7 @@ pub fn claim<'a>(req: &Incoming<'a>) -> Result<Claim<'a>, ApiError> {
 
 /// Checks the signature of `req` at server time `now_ms`, with the secret
 /// keys `keys` knows.
-pub fn verify<'a>(req: &Incoming<'a>, now_ms: i64, keys: &dyn SecretKeys) -> Result<Verified<'a>, ApiError> {
+pub fn verify<'a>(req: &Incoming<'a>, now_ms: i64, keys: &dyn SecretKeys) -> Result<Verified<'a>, SigV4Error> {
     verify_claim(req, claim(req)?, now_ms, keys)
 }
 
@@ -315,41 +265,23 @@ pub fn verify_claim<'a>(
     p: Claim<'a>,
     now_ms: i64,
     keys: &dyn SecretKeys,
-) -> Result<Verified<'a>, ApiError> {
+) -> Result<Verified<'a>, SigV4Error> {
     check_claim(req, &p, now_ms)?;
     let declared = declared_payload_hash(req.headers)?;
     let payload = sha256_hex32(req.body);
     if declared.is_some_and(|d| d != payload) {
-        return Err(payload_mismatch());
+        return Err(SigV4Error::PayloadMismatch);
     }
-    let Some(mac) = keys.signing_mac(&p.access_key_id, &p.scope_date, &p.region) else {
-        return Err(unknown_key());
-    };
+    let mac = keys.signing_mac(&p.access_key_id, &p.scope_date, &p.region).ok_or(SigV4Error::InvalidToken)?;
     check_signature(req, p, &mac, &payload)
 }
 
-/// The error of a key that does not exist or is not active.
-pub fn unknown_key() -> ApiError {
-    err(ErrorCode::UnrecognizedClientException, "The security token included in the request is invalid.")
-}
-
-/// The error of a body whose hash is not the declared `X-Amz-Content-SHA256`.
-pub fn payload_mismatch() -> ApiError {
-    err(
-        ErrorCode::InvalidSignatureException,
-        "The provided 'x-amz-content-sha256' header does not match what was computed.",
-    )
-}
-
 /// A header the signature must cover, and the error when it does not.
-fn must_sign(p: &Claim<'_>, name: &str, shown: &str) -> Result<(), ApiError> {
-    if fields(&p.signed_headers, b';').any(|h| h == name) {
-        return Ok(());
+fn must_sign(p: &Claim<'_>, name: &str, header: &'static str) -> Result<(), SigV4Error> {
+    match fields(&p.signed_headers, b';').any(|h| h == name) {
+        true => Ok(()),
+        false => Err(SigV4Error::HeaderNotSigned { header }),
     }
-    Err(err(
-        ErrorCode::InvalidSignatureException,
-        format!("'{shown}' must be a 'SignedHeader' in the AWS Authorization."),
-    ))
 }
 
 /// The checks of a claim that need neither the key nor the body: the
@@ -357,67 +289,42 @@ fn must_sign(p: &Claim<'_>, name: &str, shown: &str) -> Result<(), ApiError> {
 /// what the request does is signed (the host, the date, the operation in
 /// `X-Amz-Target` and a session token), so that no part of a signed
 /// request can be swapped.
-pub fn check_claim(req: &Incoming<'_>, p: &Claim<'_>, now_ms: i64) -> Result<(), ApiError> {
+pub fn check_claim(req: &Incoming<'_>, p: &Claim<'_>, now_ms: i64) -> Result<(), SigV4Error> {
     let Some(signed_at) = stamp_millis(&p.stamp) else {
-        return Err(err(
-            ErrorCode::IncompleteSignatureException,
-            format!(
-                "Date must be in ISO-8601 'basic format'. Got '{}'. See http://en.wikipedia.org/wiki/ISO_8601",
-                p.stamp
-            ),
-        ));
+        return Err(SigV4Error::MalformedDate { stamp: p.stamp.to_string() });
     };
-    let now_stamp = || amz_dates(now_ms).1;
+    let now = || amz_dates(now_ms).1;
     if signed_at < now_ms - MAX_SKEW_MS {
-        let (now_stamp, (_, limit)) = (now_stamp(), amz_dates(now_ms - MAX_SKEW_MS));
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            format!("Signature expired: {} is now earlier than {limit} ({now_stamp} - 15 min.)", p.stamp),
-        ));
+        let limit = amz_dates(now_ms - MAX_SKEW_MS).1;
+        return Err(SigV4Error::Expired { stamp: p.stamp.to_string(), limit, now: now() });
     }
     if signed_at > now_ms + MAX_SKEW_MS {
-        let (now_stamp, (_, limit)) = (now_stamp(), amz_dates(now_ms + MAX_SKEW_MS));
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            format!("Signature not yet current: {} is still later than {limit} ({now_stamp} + 15 min.)", p.stamp),
-        ));
+        let limit = amz_dates(now_ms + MAX_SKEW_MS).1;
+        return Err(SigV4Error::NotYetCurrent { stamp: p.stamp.to_string(), limit, now: now() });
     }
     // A presigned request also carries its own lifetime.
     let expires = req.query.and_then(|q| query_param(q, "X-Amz-Expires")).and_then(|e| e.parse::<i64>().ok());
     if p.presigned && expires.is_some_and(|secs| now_ms > signed_at + secs * 1000) {
-        return Err(err(ErrorCode::InvalidSignatureException, "Request has expired"));
+        return Err(SigV4Error::PresignedExpired);
     }
     if p.scope_date != p.stamp[..8] {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            format!(
-                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{}'.",
-                p.scope_date,
-                &p.stamp[..8],
-                p.stamp
-            ),
-        ));
+        return Err(SigV4Error::ScopeDate {
+            scope_date: p.scope_date.to_string(),
+            stamp_date: p.stamp[..8].to_string(),
+            stamp: p.stamp.to_string(),
+        });
     }
     if p.service != SERVICE {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            format!("Credential should be scoped to correct service: '{SERVICE}'. "),
-        ));
+        return Err(SigV4Error::ScopeService { service: SERVICE });
     }
     if p.terminator != "aws4_request" {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            format!("Credential should be scoped with a valid terminator: 'aws4_request', not '{}'. ", p.terminator),
-        ));
+        return Err(SigV4Error::ScopeTerminator { terminator: p.terminator.to_string() });
     }
     if Region::parse(&p.region).is_none() {
-        return Err(err(ErrorCode::InvalidSignatureException, "Credential should be scoped to a valid region. "));
+        return Err(SigV4Error::ScopeRegion);
     }
     if !fields(&p.signed_headers, b';').any(|h| h == "host") {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
-        ));
+        return Err(SigV4Error::HostNotSigned);
     }
     // A presigned request's date and token are in its (signed) query.
     if !p.presigned {
@@ -439,23 +346,29 @@ pub fn check_claim(req: &Incoming<'_>, p: &Claim<'_>, now_ms: i64) -> Result<(),
 /// any: with it the signature can be checked before the body is read
 /// (and the body against it after). Unsigned payloads are refused: the
 /// body says what the request does.
-pub fn declared_payload_hash(headers: &HeaderMap) -> Result<Option<[u8; 64]>, ApiError> {
+pub fn declared_payload_hash(headers: &HeaderMap) -> Result<Option<[u8; 64]>, SigV4Error> {
     let Some(value) = headers.get(&X_AMZ_CONTENT_SHA256) else { return Ok(None) };
     let value = value.as_bytes();
     if value.starts_with(b"UNSIGNED-PAYLOAD") || value.starts_with(b"STREAMING-") {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            "Unsigned or streaming payloads are not accepted: the payload must be signed (x-amz-content-sha256 is the SHA-256 of the body).",
-        ));
+        return Err(SigV4Error::UnsignedPayload);
     }
     let mut hash = [0u8; 64];
     if value.len() != 64 || !value.iter().all(u8::is_ascii_hexdigit) {
-        return Err(payload_mismatch());
+        return Err(SigV4Error::PayloadMismatch);
     }
     for (h, v) in hash.iter_mut().zip(value) {
         *h = v.to_ascii_lowercase();
     }
     Ok(Some(hash))
+}
+
+/// The session token a request carries (`X-Amz-Security-Token`, as a
+/// header or, presigned, in the query).
+pub fn session_token<'a>(req: &'a Incoming<'_>) -> Option<Cow<'a, str>> {
+    if let Some(v) = header(req.headers, &X_AMZ_SECURITY_TOKEN) {
+        return Some(Cow::Borrowed(v));
+    }
+    query_param(req.query?, "X-Amz-Security-Token").map(Cow::Owned)
 }
 
 /// Checks the signature itself (compared in constant time) over the
@@ -466,7 +379,7 @@ pub fn check_signature<'a>(
     p: Claim<'a>,
     mac: &SigningMac,
     payload: &[u8; 64],
-) -> Result<Verified<'a>, ApiError> {
+) -> Result<Verified<'a>, SigV4Error> {
     // The canonical request, hashed as it is written.
     let mut canonical = CanonicalHasher::default();
     canonical.put(req.method);
@@ -501,10 +414,7 @@ pub fn check_signature<'a>(
         std::str::from_utf8(&hash).expect("hex"),
     ];
     if !mac.matches(&to_sign, &p.signature) {
-        return Err(err(
-            ErrorCode::InvalidSignatureException,
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        ));
+        return Err(SigV4Error::SignatureMismatch);
     }
     Ok(Verified { access_key_id: p.access_key_id, region: p.region })
 }
