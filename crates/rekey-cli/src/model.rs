@@ -7,18 +7,7 @@
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-const SERVICE: &str = include_str!("../../../spec/secretsmanager-service-2.json");
-
-/// The model, parsed once per process (a few milliseconds).
-pub fn service() -> &'static Value {
-    static MODEL: OnceLock<Value> = OnceLock::new();
-    MODEL.get_or_init(|| serde_json::from_str(SERVICE).expect("vendored model is valid JSON"))
-}
-
-/// A shape of the model by name.
-pub fn shape(name: &str) -> &'static Value {
-    &service()["shapes"][name]
-}
+pub use rekey_model::spec::{service_model as service, shape};
 
 /// The shape a member or list element refers to.
 pub fn target(member: &Value) -> &'static Value {

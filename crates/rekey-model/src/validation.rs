@@ -13,18 +13,15 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MODEL: &str = include_str!("../../../spec/secretsmanager-service-2.json");
-
 struct Shapes {
-    shapes: Map<String, Value>,
+    shapes: &'static Map<String, Value>,
     patterns: HashMap<String, regex_lite::Regex>,
 }
 
 fn shapes() -> &'static Shapes {
     static SHAPES: OnceLock<Shapes> = OnceLock::new();
     SHAPES.get_or_init(|| {
-        let model: Value = serde_json::from_str(MODEL).expect("vendored model is valid JSON");
-        let shapes = model["shapes"].as_object().expect("model has shapes").clone();
+        let shapes = crate::spec::service_model()["shapes"].as_object().expect("model has shapes");
         let mut patterns = HashMap::new();
         for s in shapes.values() {
             if let Some(p) = s.get("pattern").and_then(Value::as_str) {

@@ -50,50 +50,25 @@ impl<S: Store> Service<S> {
         if on_any {
             self.authorize(ctx, &Target::Any)?;
         }
-        macro_rules! run {
-            ($method:ident) => {{
-                let input = serde_json::from_value(body).map_err(serialization)?;
-                encode(&self.$method(ctx, input).await?)
-            }};
-        }
-        // Operations whose model output is empty answer `{}`.
-        macro_rules! run_empty {
-            ($method:ident) => {{
-                let input = serde_json::from_value(body).map_err(serialization)?;
-                self.$method(ctx, input).await?;
+        // One arm per operation of the model (`for_each_operation!`): decode
+        // the input, run the method of the same name, encode its output
+        // (`{}` for operations whose model output is empty).
+        macro_rules! dispatch {
+            ($(($op:ident, $method:ident, $output:ident)),* $(,)?) => {
+                match op {
+                    $(Operation::$op => {
+                        let input = serde_json::from_value(body).map_err(serialization)?;
+                        let output = self.$method(ctx, input).await?;
+                        dispatch!(@encode $output, output)
+                    })*
+                }
+            };
+            (@encode body, $out:ident) => { encode(&$out) };
+            (@encode empty, $out:ident) => {{
+                let () = $out;
                 Ok(b"{}".to_vec())
             }};
         }
-        match op {
-            Operation::CreateSecret => run!(create_secret),
-            Operation::GetSecretValue => run!(get_secret_value),
-            Operation::PutSecretValue => run!(put_secret_value),
-            Operation::UpdateSecret => run!(update_secret),
-            Operation::DescribeSecret => run!(describe_secret),
-            Operation::ListSecrets => run!(list_secrets),
-            Operation::BatchGetSecretValue => run!(batch_get_secret_value),
-            Operation::ListSecretVersionIds => run!(list_secret_version_ids),
-            Operation::UpdateSecretVersionStage => run!(update_secret_version_stage),
-            Operation::DeleteSecret => run!(delete_secret),
-            Operation::RestoreSecret => run!(restore_secret),
-            Operation::RotateSecret => run!(rotate_secret),
-            Operation::CancelRotateSecret => run!(cancel_rotate_secret),
-            Operation::TagResource => run_empty!(tag_resource),
-            Operation::UntagResource => run_empty!(untag_resource),
-            Operation::PutResourcePolicy => run!(put_resource_policy),
-            Operation::GetResourcePolicy => run!(get_resource_policy),
-            Operation::DeleteResourcePolicy => run!(delete_resource_policy),
-            Operation::ListResourcePolicies => run!(list_resource_policies),
-            Operation::ValidateResourcePolicy => run!(validate_resource_policy),
-            Operation::ReplicateSecretToRegions => run!(replicate_secret_to_regions),
-            Operation::RemoveRegionsFromReplication => run!(remove_regions_from_replication),
-            Operation::StopReplicationToReplica => run!(stop_replication_to_replica),
-            Operation::AssociateCrossAccountReplica => run!(associate_cross_account_replica),
-            Operation::DisassociateCrossAccountReplica => run!(disassociate_cross_account_replica),
-            Operation::GetRandomPassword => {
-                let input = serde_json::from_value(body).map_err(serialization)?;
-                encode(&self.get_random_password(input).await?)
-            }
-        }
+        rekey_model::for_each_operation!(dispatch)
     }
 }

@@ -1,6 +1,6 @@
 //! GetRandomPassword.
 
-use crate::Service;
+use crate::{RequestContext, Service};
 use rekey_model::api::{GetRandomPasswordRequest, GetRandomPasswordResponse};
 use rekey_model::password::PasswordRules;
 use rekey_model::{ApiResult, SensitiveString};
@@ -8,7 +8,11 @@ use rekey_store::Store;
 
 impl<S: Store> Service<S> {
     /// GetRandomPassword.
-    pub async fn get_random_password(&self, input: GetRandomPasswordRequest) -> ApiResult<GetRandomPasswordResponse> {
+    pub async fn get_random_password(
+        &self,
+        _ctx: &RequestContext,
+        input: GetRandomPasswordRequest,
+    ) -> ApiResult<GetRandomPasswordResponse> {
         let d = PasswordRules::default();
         let rules = PasswordRules {
             length: input.password_length.map(|n| n as usize).unwrap_or(d.length),

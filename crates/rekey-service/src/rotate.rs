@@ -8,14 +8,14 @@ use crate::Service;
 use crate::access::Target;
 use crate::context::RequestContext;
 use crate::rotation::database::ROTATOR_TAG;
-use crate::rotation::scheduler::replan;
 use crate::values::RequestedValue;
 use rekey_model::Timestamp;
 use rekey_model::api::*;
+use rekey_model::lifecycle::{self, current_since, replan};
 use rekey_model::name::SecretRef;
-use rekey_model::rotation::{RotationJob, RotationMode};
+use rekey_model::rotation::RotationMode;
 use rekey_model::schedule::Schedule;
-use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};
+use rekey_model::secret::{SealedValue, SecretState, SecretValue};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{Change, SecretWrite, Store};
@@ -28,19 +28,9 @@ enum Started {
     Replay,
 }
 
-/// When the current value was written: the basis of day-counting
-/// schedules when nothing rotates now.
-pub(crate) fn current_since(state: &SecretState) -> Timestamp {
-    state
-        .labels
-        .holder(StagingLabel::CURRENT)
-        .and_then(|c| state.version(c))
-        .map_or(state.secret.created, |v| v.created)
-}
-
-/// Starts a rotation of `state` in its transaction: the pending version
-/// `token` (value-less, or holding `value` for a configuration test)
-/// labelled AWSPENDING, and its job. Returns the write.
+/// Starts a rotation of `state` in its transaction (see
+/// [`lifecycle::begin`]): the write of its pending version, holding `value`
+/// for a configuration test, and its job.
 pub(crate) fn begin_rotation(
     state: &mut SecretState,
     token: VersionId,
@@ -49,15 +39,9 @@ pub(crate) fn begin_rotation(
     value: Option<SealedValue>,
     now: Timestamp,
 ) -> ApiResult<SecretWrite> {
-    let kms_key_id = state.secret.meta.kms_key_id.clone();
-    let has_value = value.is_some();
-    let version = VersionRecord { version_id: token.clone(), created: now, last_accessed: None, has_value, kms_key_id };
-    state.versions.push(version.clone());
-    state.labels.set(StagingLabel::pending(), &token)?;
+    let (version, job) = lifecycle::begin(state, token, function, mode, value.is_some(), now)?;
     let mut write = SecretWrite::of(state);
     write.put_versions.push((version, value));
-    let mut job = RotationJob::new(state.secret.arn.clone(), token, function, mode, now);
-    job.master_arn = state.secret.meta.rotation.master_arn.clone();
     write.rotation = Some(job);
     Ok(write)
 }

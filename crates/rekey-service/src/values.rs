@@ -4,9 +4,9 @@
 
 use crate::Service;
 use crate::context::RequestContext;
-use crate::rotation::scheduler::{replan, restarts_on_manual_change};
 use base64::Engine as _;
 use rekey_model::api::*;
+use rekey_model::lifecycle::{replan, restarts_on_manual_change};
 use rekey_model::name::Arn;
 use rekey_model::rotation::JobStatus;
 use rekey_model::secret::{SealedValue, SecretState, SecretValue, VersionRecord};

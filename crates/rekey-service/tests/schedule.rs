@@ -9,14 +9,13 @@ use rekey_model::api::*;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_model::rotation::{JobStatus, RotationJob};
 use rekey_model::schedule::{Schedule, Window};
-use rekey_service::rotation::builtin::PasswordRotator;
-use rekey_service::rotation::functions::{FunctionConfig, FunctionKind, FunctionRegistry};
+use rekey_service::rotation::functions::{FunctionConfig, FunctionRegistry};
 use rekey_service::rotation::scheduler::Scheduled;
 use rekey_service::rotation::{Rotation, RotationSettings};
 use rekey_service::{ManualClock, Principal, RequestContext, Service};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::{Durability, SqliteStore};
-use rekey_store::{History, Store};
+use rekey_store::{History, RotationStore, SecretStore};
 use std::sync::Arc;
 
 const MINUTE_MS: i64 = 60_000;
@@ -31,6 +30,7 @@ const START_MS: i64 = 1_767_225_600_000;
 struct Sim {
     service: Service<SqliteStore>,
     store: Arc<SqliteStore>,
+    seal: Arc<Seal>,
     clock: Arc<ManualClock>,
     ctx: RequestContext,
     _dir: tempfile::TempDir,
@@ -43,27 +43,24 @@ async fn sim() -> Sim {
     let store = Arc::new(SqliteStore::open_with(&SqliteStore::file_in(dir.path()), Durability::Unsynced).unwrap());
     let seal = Arc::new(Seal::unlock(store.as_ref(), MasterKey::generate()).await.unwrap());
     let clock = Arc::new(ManualClock::at(Timestamp::from_millis(START_MS)));
-    let broken: FunctionKind =
-        serde_json::from_value(serde_json::json!({"type": "exec", "command": ["false"]})).unwrap();
-    let functions = FunctionRegistry::new(vec![
-        FunctionConfig {
-            arn: FUNCTION.into(),
-            timeout_seconds: 60,
-            accounts: Vec::new(),
-            kind: FunctionKind::Password(PasswordRotator::default()),
-        },
-        FunctionConfig { arn: BROKEN.into(), timeout_seconds: 60, accounts: Vec::new(), kind: broken },
-    ])
-    .unwrap();
-    let settings = RotationSettings { concurrency: 64, ..Default::default() };
-    let service = Service::new(store.clone(), seal, clock.clone()).with_rotation(Rotation::new(functions, settings));
+    let service = Service::new(store.clone(), seal.clone(), clock.clone()).with_rotation(rotation("node-a"));
     let account = AccountId::parse("123456789012").unwrap();
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account, "AKID".into()),
         "test".into(),
     );
-    Sim { service, store, clock, ctx, _dir: dir }
+    Sim { service, store, seal, clock, ctx, _dir: dir }
+}
+
+/// The rotation engine of a node named `node`, with the test's functions.
+fn rotation(node: &str) -> Rotation {
+    let functions = FunctionRegistry::new(vec![
+        FunctionConfig::new(FUNCTION, "builtin:password", serde_json::json!({})),
+        FunctionConfig::new(BROKEN, "noop", serde_json::json!({"fail_at": "createSecret"})),
+    ])
+    .unwrap();
+    Rotation::new(functions, RotationSettings { concurrency: 64, node_id: Some(node.into()), ..Default::default() })
 }
 
 fn rules(days: Option<i64>, expression: Option<&str>, duration: Option<&str>) -> RotationRulesType {
@@ -316,6 +313,35 @@ async fn a_failed_rotation_is_reattempted_in_the_next_window() {
     assert_eq!(job.status, JobStatus::Failed);
     let max = RotationSettings::default().max_attempts as usize;
     assert_eq!(job.steps.len(), 3 * max, "three rounds of {max} attempts: {job:?}");
+    let why = job.last_error.as_deref().unwrap_or_default();
+    assert!(why.contains("during createSecret step: the noop function fails at createSecret"), "{why}");
+}
+
+/// A job is driven by one node at a time: while a node that stopped
+/// mid-rotation still holds its lease, another node leaves the job alone;
+/// once the lease expires the other node takes it over and finishes it,
+/// and the stopped node can no longer write its progress.
+#[tokio::test]
+async fn a_job_held_by_a_stopped_node_is_taken_over_when_its_lease_expires() {
+    use rekey_store::LeaseOwner;
+    let sim = sim().await;
+    let node_b = Service::new(sim.store.clone(), sim.seal.clone(), sim.clock.clone()).with_rotation(rotation("node-b"));
+    sim.secret("shared", rules(Some(30), None, None)).await;
+    let job = sim.rotations("shared").await.pop().unwrap();
+    // Node A claims the job, then stops before its first step.
+    let a = LeaseOwner("node-a".into());
+    let now = sim.now();
+    let held = sim.store.claim_rotation(&job.id, &a, now, Timestamp::from_millis(now.millis() + 90_000)).await;
+    let held = held.unwrap().expect("free");
+    assert_eq!(node_b.run_due_jobs().await.unwrap(), 0, "node B leaves a held job alone");
+    sim.clock.advance_ms(89_999);
+    assert_eq!(node_b.run_due_jobs().await.unwrap(), 0);
+    sim.clock.advance_ms(1);
+    assert_eq!(node_b.run_due_jobs().await.unwrap(), 1, "expired: node B takes it over");
+    let done = sim.rotations("shared").await.pop().unwrap();
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:?}");
+    assert_eq!(done.steps.len(), 4, "each step once: {done:?}");
+    assert!(!sim.store.save_rotation(held, &a).await.unwrap(), "node A's progress is refused");
 }
 
 /// A manual value change counts as a rotation for schedules in days, and

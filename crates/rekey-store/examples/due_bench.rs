@@ -5,7 +5,7 @@
 //! usage: due_bench <work-dir> [sizes...]
 
 use rekey_model::Timestamp;
-use rekey_store::Store;
+use rekey_store::RotationStore;
 use rekey_store::sqlite::SqliteStore;
 use std::time::Instant;
 

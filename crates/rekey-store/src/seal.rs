@@ -11,7 +11,7 @@
 //! - The master key is a 0600 file outside the database. A check record in
 //!   the keyring proves that the key in hand is the one the store was made with.
 
-use crate::{Store, StoreError};
+use crate::{Keyring, StoreError};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rekey_model::name::{AccountId, Arn};
@@ -143,7 +143,7 @@ pub struct Seal {
 impl Seal {
     /// Opens the seal of `store` with `key`: on a new store, records the key
     /// check; on an existing one, refuses a key that does not match.
-    pub async fn unlock<S: Store>(store: &S, key: MasterKey) -> Result<Seal, SealError> {
+    pub async fn unlock<S: Keyring>(store: &S, key: MasterKey) -> Result<Seal, SealError> {
         let master = cipher(key.0.as_slice());
         match store.load_kek(CHECK_ID).await? {
             Some(check) => {
@@ -188,7 +188,7 @@ impl Seal {
     /// account has its own (a KmsKeyId names a key of the caller's account,
     /// as at AWS), and at most [`KEKS_PER_ACCOUNT`]: a KmsKeyId is free
     /// text here, and a tenant must not grow the keyring without end.
-    async fn kek<S: Store>(
+    async fn kek<S: Keyring>(
         &self,
         store: &S,
         account: &AccountId,
@@ -216,7 +216,7 @@ impl Seal {
     }
 
     /// The KEK a sealed value names (never created: a value's KEK exists).
-    async fn kek_of<S: Store>(&self, store: &S, id: &str) -> Result<Arc<Aes256Gcm>, ApiError> {
+    async fn kek_of<S: Keyring>(&self, store: &S, id: &str) -> Result<Arc<Aes256Gcm>, ApiError> {
         if let Some(k) = self.keks.read().expect("kek cache lock").get(id) {
             return Ok(k.clone());
         }
@@ -233,7 +233,7 @@ impl Seal {
 
     /// Encrypts `value` for version `version` of secret `arn` under the KEK
     /// of `kms_key_id` (`None` = the default key).
-    pub async fn seal<S: Store>(
+    pub async fn seal<S: Keyring>(
         &self,
         store: &S,
         kms_key_id: Option<&str>,
@@ -251,7 +251,7 @@ impl Seal {
     }
 
     /// Decrypts a sealed value of version `version` of secret `arn`.
-    pub async fn open<S: Store>(
+    pub async fn open<S: Keyring>(
         &self,
         store: &S,
         sealed: &SealedValue,

@@ -45,7 +45,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rekey_service::rotation::functions::FunctionKind;
+    use rekey_service::rotation::functions::FunctionRegistry;
 
     #[test]
     fn every_kind_parses() {
@@ -81,15 +81,27 @@ mod tests {
         assert_eq!(c.rotation.max_attempts, 2);
         assert_eq!(c.rotation.retry_base_ms, RotationSettings::default().retry_base_ms);
         assert_eq!(c.functions.len(), 5);
-        assert!(matches!(&c.functions[0].kind, FunctionKind::Exec(e) if e.command == ["python3", "x.py"]));
+        assert_eq!(c.functions[0].kind, "exec");
+        assert_eq!(c.functions[0].options["command"], serde_json::json!(["python3", "x.py"]));
         assert_eq!(c.functions[1].timeout_seconds, 5);
-        assert!(matches!(&c.functions[4].kind, FunctionKind::Password(p) if p.json_key.as_deref() == Some("password")));
+        assert_eq!(c.functions[4].options["json_key"], "password");
     }
 
     #[test]
     fn mistakes_are_refused() {
-        assert!(Config::parse("[[function]]\narn = \"a\"\ntype = \"ftp\"\n").is_err());
-        assert!(Config::parse("[[function]]\narn = \"a\"\ntype = \"http\"\nurl = \"x\"\nuri = \"y\"\n").is_err());
+        let registry = |text: &str| {
+            let text = format!("{text}accounts = [\"*\"]\n");
+            FunctionRegistry::new(Config::parse(&text).unwrap().functions).map(|_| ())
+        };
+        let e = registry("[[function]]\narn = \"a\"\ntype = \"ftp\"\n").unwrap_err();
+        assert!(e.starts_with("function a: unknown type \"ftp\" (one of lambda, http, exec, "), "{e}");
+        let e = registry("[[function]]\narn = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nuri = \"y\"\n").unwrap_err();
+        assert!(e.starts_with("function a: unknown field `uri`"), "{e}");
+        let e = registry("[[function]]\narn = \"a\"\ntype = \"exec\"\ncommand = []\n").unwrap_err();
+        assert_eq!(e, "function a: `command` is empty");
+        let e = registry("[[function]]\narn = \"a\"\ntype = \"noop\"\nfail_at = \"nextSecret\"\n").unwrap_err();
+        assert!(e.starts_with("function a: unknown variant `nextSecret`"), "{e}");
+        assert!(Config::parse("[[function]]\narn = \"a\"\n").is_err(), "no type");
         assert!(Config::parse("[rotaton]\n").is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! configured, else the whole SecretString), testSecret reads it back,
 //! finishSecret moves AWSCURRENT.
 
-use super::functions::FunctionError;
+use super::functions::{ExecutorKind, Function, FunctionError, PASSWORD};
 use crate::Service;
 use crate::context::RequestContext;
 use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest, UpdateSecretVersionStageRequest};
@@ -51,6 +51,10 @@ pub struct PasswordRotator {
     #[serde(default)]
     pub require_each_included_type: Option<bool>,
 }
+
+/// `type = "builtin:password"` (run by the engine, through rekey's own operations).
+pub const KIND: ExecutorKind =
+    ExecutorKind { tag: PASSWORD, build: |_, options| Ok(Function::Password(ExecutorKind::options(options)?)) };
 
 impl PasswordRotator {
     fn rules(&self) -> PasswordRules {

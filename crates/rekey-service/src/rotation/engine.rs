@@ -6,44 +6,32 @@
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
 use super::functions::{Function, FunctionError, Invocation};
-use super::scheduler::replan;
 use crate::Service;
 use crate::context::RequestContext;
-use rekey_model::ApiResult;
+use rekey_model::lifecycle::{self, Retry, Standing};
 use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, SealedOutput, StepRecord};
-use rekey_model::secret::SecretState;
-use rekey_model::staging::StagingLabel;
+use rekey_model::{ApiResult, Timestamp};
 use rekey_store::{Change, SecretWrite, Store, StoreError};
 use std::time::{Duration, Instant};
 
 /// How often active jobs are looked for without being woken.
 const POLL: Duration = Duration::from_secs(5);
-
-/// What the secret's labels say about a job.
-enum Standing {
-    /// AWSPENDING is on the job's version: carry on.
-    Pending,
-    /// AWSCURRENT is on the job's version: the rotation is done.
-    Done,
-    /// Neither: someone took the rotation away.
-    Gone,
-}
-
-fn standing(state: &SecretState, job: &RotationJob) -> Standing {
-    if job.mode == RotationMode::Rotate && state.labels.holder(StagingLabel::CURRENT) == Some(&job.token) {
-        Standing::Done
-    } else if state.labels.holder(StagingLabel::PENDING) == Some(&job.token) {
-        Standing::Pending
-    } else {
-        Standing::Gone
-    }
-}
+/// How long a built-in rotator's step may take, for its lease.
+const BUILTIN_STEP: Duration = Duration::from_secs(300);
+/// How long a lease outlives its step's deadline.
+const LEASE_MARGIN: Duration = Duration::from_secs(60);
 
 impl<S: Store> Service<S> {
-    /// Runs the rotation engine until the service is dropped: resumes the
-    /// active jobs, then starts new ones as RotateSecret records them and
-    /// retries failed attempts when their backoff ends.
+    /// Runs the rotation engine until the service is dropped: takes back
+    /// the jobs this node held before it stopped, resumes the active
+    /// jobs nobody holds, then starts new ones as RotateSecret records
+    /// them and retries failed attempts when their backoff ends.
     pub async fn run_rotations(self) {
+        match self.store.release_rotations_of(&self.rotation.owner).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "rotations this node held before it stopped resume"),
+            Err(e) => tracing::error!(error = %e, "cannot release this node's rotation leases"),
+        }
         loop {
             let notified = self.rotation.wake.notified();
             let wait = match self.start_due_jobs().await {
@@ -65,27 +53,32 @@ impl<S: Store> Service<S> {
         self.rotation.wake.notify_one();
     }
 
-    /// Starts every due job not already running; returns how long to wait
+    /// Starts every due job nobody holds (each task claims its job, so
+    /// that the claims of many commit together); returns how long to wait
     /// for the next one.
     async fn start_due_jobs(&self) -> Result<Duration, StoreError> {
         let now = self.clock.now();
         let mut wait = POLL;
-        for job in self.store.active_rotations().await? {
+        for job in self.store.claimable_rotations(now).await? {
             if job.not_before > now {
                 wait = wait.min(Duration::from_millis((job.not_before.millis() - now.millis()) as u64));
                 continue;
             }
-            if !self.rotation.running.lock().expect("running jobs lock").insert(job.id.clone()) {
+            // One task per job on this node (the lease keeps other nodes off).
+            if !self.rotation.started.lock().expect("started jobs lock").insert(job.id.clone()) {
                 continue;
             }
             let service = self.clone();
             tokio::spawn(async move {
                 let id = job.id.clone();
-                let _permit = service.rotation.permits.acquire().await;
-                if let Err(e) = service.drive(job).await {
-                    tracing::error!(job = %id, error = %e, "rotation job interrupted; it resumes on the next pass");
+                let permit = service.rotation.permits.acquire().await;
+                match service.claim(&job).await {
+                    Ok(Some(claimed)) => service.run_claimed(claimed).await,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(job = %id, error = %e, "cannot claim a rotation job"),
                 }
-                service.rotation.running.lock().expect("running jobs lock").remove(&id);
+                drop(permit);
+                service.rotation.started.lock().expect("started jobs lock").remove(&id);
                 // A retry may be due sooner than the engine's current wait.
                 service.wake_rotations();
             });
@@ -93,28 +86,73 @@ impl<S: Store> Service<S> {
         Ok(wait)
     }
 
-    /// Runs every due active job now, concurrently, to its end or its next
-    /// backoff, and waits for them: for simulations in manual time (the
-    /// server runs [`run_rotations`](Self::run_rotations)). Returns how
-    /// many ran.
+    /// Runs every due active job nobody holds now, concurrently, to its
+    /// end or its next backoff, and waits for them: for simulations in
+    /// manual time (the server runs [`run_rotations`](Self::run_rotations)).
+    /// Returns how many ran.
     pub async fn run_due_jobs(&self) -> Result<usize, StoreError> {
         let now = self.clock.now();
-        let jobs: Vec<RotationJob> =
-            self.store.active_rotations().await?.into_iter().filter(|j| j.not_before <= now).collect();
-        let n = jobs.len();
         let mut running = tokio::task::JoinSet::new();
-        for job in jobs {
+        for job in self.store.claimable_rotations(now).await?.into_iter().filter(|j| j.not_before <= now) {
             let service = self.clone();
-            running.spawn(async move { service.drive(job).await });
+            running.spawn(async move {
+                let Some(claimed) = service.claim(&job).await? else { return Ok(false) };
+                let outcome = service.drive(claimed).await;
+                service.release_if_active(&job.id).await?;
+                outcome.map(|()| true)
+            });
         }
+        let mut ran = 0;
         while let Some(done) = running.join_next().await {
-            done.map_err(|e| StoreError::Database(format!("rotation task: {e}")))??;
+            ran += usize::from(done.map_err(|e| StoreError::Database(format!("rotation task: {e}")))??);
         }
-        Ok(n)
+        Ok(ran)
+    }
+
+    /// Takes `job`'s lease for this node, long enough for its next step:
+    /// the job as stored and when the lease ends, or `None` when another
+    /// runner holds it.
+    async fn claim(&self, job: &RotationJob) -> Result<Option<(RotationJob, Timestamp)>, StoreError> {
+        let now = self.clock.now();
+        let until = self.lease_for_step(job, now);
+        Ok(self.store.claim_rotation(&job.id, &self.rotation.owner, now, until).await?.map(|j| (j, until)))
+    }
+
+    /// When a lease taken at `now` for `job`'s next step should end: the
+    /// step's timeout and a margin, so that only a runner that stopped
+    /// loses it.
+    fn lease_for_step(&self, job: &RotationJob, now: Timestamp) -> Timestamp {
+        let step = match self.rotation.functions.get(&job.function_arn, &job.arn.namespace.account).as_deref() {
+            Some(Function::External(f)) => f.timeout(),
+            _ => BUILTIN_STEP,
+        };
+        Timestamp::from_millis(now.millis() + (step + LEASE_MARGIN).as_millis() as i64)
+    }
+
+    /// Drives a claimed job, then gives its lease up if it is still active
+    /// (an attempt failed: it is claimed again when its backoff ends, by
+    /// any runner).
+    async fn run_claimed(&self, claimed: (RotationJob, Timestamp)) {
+        let id = claimed.0.id.clone();
+        if let Err(e) = self.drive(claimed).await {
+            tracing::error!(job = %id, error = %e, "rotation job interrupted; it resumes on the next pass");
+        }
+        if let Err(e) = self.release_if_active(&id).await {
+            tracing::warn!(job = %id, error = %e, "cannot release a rotation lease; it resumes once the lease expires");
+        }
+    }
+
+    /// Releases this node's lease of job `id` if the job is still active
+    /// (an ended job's lease binds nobody).
+    async fn release_if_active(&self, id: &rekey_model::rotation::JobId) -> Result<(), StoreError> {
+        if self.store.rotation(id).await?.is_some_and(|j| j.status == JobStatus::Active) {
+            self.store.release_rotation(id, &self.rotation.owner).await?;
+        }
+        Ok(())
     }
 
     /// Runs the current attempt of `job` from its next step to its end.
-    async fn drive(&self, mut job: RotationJob) -> Result<(), StoreError> {
+    async fn drive(&self, (mut job, mut held_until): (RotationJob, Timestamp)) -> Result<(), StoreError> {
         // The steps act as the job's role, never as rekey itself.
         let ctx = self.job_context(&job);
         loop {
@@ -128,7 +166,7 @@ impl<S: Store> Service<S> {
             if state.secret.deleted.is_some() {
                 return self.end(job, JobStatus::Failed, Some("the secret is scheduled for deletion".into())).await;
             }
-            match standing(&state, &job) {
+            match lifecycle::standing(&state, &job) {
                 Standing::Done => return self.complete(job).await,
                 Standing::Gone => {
                     let why = "AWSPENDING was removed from the pending version before the rotation finished";
@@ -147,6 +185,17 @@ impl<S: Store> Service<S> {
             };
             if step == job.first_step() {
                 job.attempts += 1;
+            }
+            // The lease must cover this step (renewed when less than the
+            // step's time and half the margin is left); a runner that lost
+            // it stops here.
+            let now = self.clock.now();
+            let needed = self.lease_for_step(&job, now);
+            if held_until.millis() < needed.millis() - (LEASE_MARGIN / 2).as_millis() as i64 {
+                if !self.store.renew_rotation(&job.id, &self.rotation.owner, needed).await? {
+                    return Ok(());
+                }
+                held_until = needed;
             }
             let started = self.clock.now();
             let clock = Instant::now();
@@ -173,7 +222,7 @@ impl<S: Store> Service<S> {
             }
             tracing::debug!(secret = %job.arn, step = %step, "rotation step done");
             job.next_step = job.step_after(step);
-            if !self.store.save_rotation(job.clone()).await? {
+            if !self.store.save_rotation(job.clone(), &self.rotation.owner).await? {
                 // The job ended while its step ran.
                 return self.clear_late_pending(&job).await;
             }
@@ -192,12 +241,10 @@ impl<S: Store> Service<S> {
         let token = job.token.clone();
         let cleared = self
             .mutate_secret(&job.arn, None, move |mut state, _| {
-                let pending_here = state.labels.holder(StagingLabel::PENDING) == Some(&token);
-                if !pending_here || state.labels.holder(StagingLabel::CURRENT) == Some(&token) {
-                    return Ok((Change::None, false));
+                match lifecycle::clear_late_pending(&mut state, &token) {
+                    true => Ok((Change::write(SecretWrite::of(&state)), true)),
+                    false => Ok((Change::None, false)),
                 }
-                state.labels.detach(StagingLabel::PENDING);
-                Ok((Change::write(SecretWrite::of(&state)), true))
             })
             .await;
         match cleared {
@@ -247,17 +294,13 @@ impl<S: Store> Service<S> {
         if job.mode == RotationMode::Test {
             return self.finish_test(job, Some(why)).await;
         }
-        if job.attempts >= self.rotation.settings.max_attempts {
+        let settings = &self.rotation.settings;
+        let backoff = settings.backoff(job.attempts);
+        if lifecycle::after_failure(&mut job, why, settings.max_attempts, backoff, self.clock.now()) == Retry::GiveUp {
+            let why = job.last_error.as_deref().unwrap_or_default();
             tracing::warn!(secret = %job.arn, attempts = job.attempts, error = %why, "rotation failed");
-            return self.end(job, JobStatus::Failed, Some(why)).await;
         }
-        let now = self.clock.now();
-        let delay = self.rotation.settings.backoff(job.attempts);
-        job.not_before = rekey_model::Timestamp::from_millis(now.millis() + delay.as_millis() as i64);
-        job.next_step = Some(job.first_step());
-        job.last_error = Some(why);
-        job.updated = now;
-        if !self.store.save_rotation(job.clone()).await? {
+        if !self.store.save_rotation(job.clone(), &self.rotation.owner).await? && job.status == JobStatus::Active {
             // The job ended while its step ran (the step may have written
             // its value before failing).
             return self.clear_late_pending(&job).await;
@@ -272,35 +315,20 @@ impl<S: Store> Service<S> {
             job.last_error = why;
         }
         job.updated = self.clock.now();
-        self.store.save_rotation(job).await.map(|_| ())
+        self.store.save_rotation(job, &self.rotation.owner).await.map(|_| ())
     }
 
     /// AWSCURRENT is on the pending version: record the rotation, take
     /// AWSPENDING off the new current version, end the job.
     async fn complete(&self, mut job: RotationJob) -> Result<(), StoreError> {
         let now = self.clock.now();
-        job.status = JobStatus::Succeeded;
-        job.next_step = None;
-        job.updated = now;
-        let token = job.token.clone();
         let arn = job.arn.clone();
         let done = self
             .mutate_secret(&arn, None, move |mut state, _| {
-                if state.labels.holder(StagingLabel::CURRENT) != Some(&token) {
-                    let mut write = SecretWrite::of(&state);
-                    job.status = JobStatus::Abandoned;
-                    write.rotation = Some(job);
-                    return Ok((Change::write(write), false));
-                }
-                if state.labels.holder(StagingLabel::PENDING) == Some(&token) {
-                    state.labels.detach(StagingLabel::PENDING);
-                }
-                state.secret.meta.rotation.last_rotated = Some(now);
-                replan(&mut state.secret, now, Some(now), now);
-                state.secret.last_changed = now;
+                let succeeded = lifecycle::complete(&mut state, &mut job, now);
                 let mut write = SecretWrite::of(&state);
                 write.rotation = Some(job);
-                Ok((Change::write(write), true))
+                Ok((Change::write(write), succeeded))
             })
             .await;
         log_outcome(&arn, done, "rotation succeeded");
@@ -311,22 +339,12 @@ impl<S: Store> Service<S> {
     /// records whether testSecret passed.
     async fn finish_test(&self, mut job: RotationJob, failure: Option<String>) -> Result<(), StoreError> {
         let now = self.clock.now();
-        job.status = if failure.is_some() { JobStatus::Failed } else { JobStatus::Succeeded };
-        job.last_error = failure.or(job.last_error);
-        job.next_step = None;
-        job.updated = now;
-        let token = job.token.clone();
         let arn = job.arn.clone();
         let done = self
             .mutate_secret(&arn, None, move |mut state, _| {
+                let doomed = lifecycle::end_test(&mut state, &mut job, failure, now);
                 let mut write = SecretWrite::of(&state);
-                if state.version(&token).is_some() && state.labels.holder(StagingLabel::CURRENT) != Some(&token) {
-                    for label in state.labels.on(&token) {
-                        state.labels.detach(label.as_str());
-                    }
-                    write.labels = state.labels.clone();
-                    write.delete_versions.push(token);
-                }
+                write.delete_versions.extend(doomed);
                 write.rotation = Some(job);
                 Ok((Change::write(write), true))
             })

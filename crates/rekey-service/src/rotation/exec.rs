@@ -6,7 +6,9 @@
 //! Nothing else of rekey's environment reaches the child but `PATH`, `HOME`,
 //! locale, temp-dir and CA settings, and the function's configured `env`.
 
-use super::functions::{Callback, Caller, FunctionError, Invocation, OutputTail};
+use super::functions::{
+    Callback, Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, OutputTail, Step, StepFuture,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -36,14 +38,29 @@ pub struct ExecExecutor {
 pub(super) const INHERITED: &[&str] =
     &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
+/// `type = "exec"`.
+pub const KIND: ExecutorKind = ExecutorKind {
+    tag: "exec",
+    build: |setup, options| Ok(Function::external(ExecExecutor::new(ExecutorKind::options(options)?)?, setup.timeout)),
+};
+
+impl Executor for ExecExecutor {
+    fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
+        Box::pin(self.run(step.invocation, step.callback, step.caller, step.timeout))
+    }
+}
+
 impl ExecExecutor {
-    /// An executor for `config` (whose command is not empty).
-    pub fn new(config: ExecConfig) -> Self {
-        ExecExecutor { config }
+    /// An executor for `config`; its command must not be empty.
+    pub fn new(config: ExecConfig) -> Result<Self, String> {
+        if config.command.is_empty() {
+            return Err("`command` is empty".into());
+        }
+        Ok(ExecExecutor { config })
     }
 
     /// Runs the command for one step.
-    pub async fn invoke(
+    async fn run(
         &self,
         inv: &Invocation,
         callback: &Callback,

@@ -4,15 +4,17 @@
 //! invoked, as a Lambda function that does not exist cannot on AWS, and
 //! one registered serves only the accounts it is configured for.
 
-use super::builtin::PasswordRotator;
-use super::database::{DatabaseOptions, DatabaseRotator, Engine, HostAllowlist, Strategy};
-use super::{exec, http, lambda, runtime};
+use super::builtin::{self, PasswordRotator};
+use super::database::{self, DatabaseRotator};
+use super::{exec, http, lambda, noop, runtime};
 use rekey_model::name::AccountId;
 use rekey_model::rotation::RotationStep;
 use rekey_model::staging::VersionId;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -155,43 +157,95 @@ pub struct FunctionConfig {
     /// except `builtin:password` itself, which serves every account.
     #[serde(default)]
     pub accounts: Vec<String>,
-    /// How it runs.
+    /// How it runs: the `tag` of one of [`KINDS`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The rest of the table: that kind's own options.
     #[serde(flatten)]
-    pub kind: FunctionKind,
+    pub options: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The executor kinds.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", deny_unknown_fields)]
-pub enum FunctionKind {
-    /// The Lambda Invoke API at an endpoint.
-    #[serde(rename = "lambda")]
-    Lambda(lambda::LambdaConfig),
-    /// POST the event to a URL.
-    #[serde(rename = "http")]
-    Http(http::HttpConfig),
-    /// Run a command with the event on stdin.
-    #[serde(rename = "exec")]
-    Exec(exec::ExecConfig),
-    /// Workers pull the events through rekey's Lambda Runtime API.
-    #[serde(rename = "runtime")]
-    Runtime(runtime::RuntimeConfig),
-    /// rekey generates the new value itself.
-    #[serde(rename = "builtin:password")]
-    Password(PasswordRotator),
-    /// A PostgreSQL user changes its own password.
-    #[serde(rename = "builtin:postgres-single-user")]
-    PostgresSingleUser(DatabaseOptions),
-    /// A PostgreSQL master alternates `<user>` and `<user>_clone`.
-    #[serde(rename = "builtin:postgres-alternating-users")]
-    PostgresAlternatingUsers(DatabaseOptions),
-    /// A MySQL/MariaDB user changes its own password.
-    #[serde(rename = "builtin:mysql-single-user")]
-    MysqlSingleUser(DatabaseOptions),
-    /// A MySQL/MariaDB master alternates `<user>` and `<user>_clone`.
-    #[serde(rename = "builtin:mysql-alternating-users")]
-    MysqlAlternatingUsers(DatabaseOptions),
+impl FunctionConfig {
+    /// A function of `kind` with `options` (a JSON object), for the
+    /// accounts its ARN names and the default timeout.
+    pub fn new(arn: &str, kind: &str, options: serde_json::Value) -> Self {
+        let options = match options {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        FunctionConfig {
+            arn: arn.into(),
+            timeout_seconds: default_timeout(),
+            accounts: Vec::new(),
+            kind: kind.into(),
+            options,
+        }
+    }
 }
+
+/// What an executor gets for one step.
+pub struct Step<'a> {
+    /// The event.
+    pub invocation: &'a Invocation,
+    /// Where a local function calls back into rekey.
+    pub callback: &'a Callback,
+    /// As whom it calls back.
+    pub caller: &'a Caller,
+    /// How long the step may take (the invocation is also cut off then).
+    pub timeout: Duration,
+}
+
+/// A step's answer, as a future an executor returns.
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<(), FunctionError>> + Send + 'a>>;
+
+/// A way to run rotation functions outside rekey. Each lives in a file
+/// of its own with the [`ExecutorKind`] that builds it, listed in [`KINDS`].
+pub trait Executor: Send + Sync {
+    /// Runs one step.
+    fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a>;
+}
+
+/// What building a function may need besides its options.
+pub struct Setup<'a> {
+    /// Its ARN.
+    pub arn: &'a str,
+    /// How long one step may take.
+    pub timeout: Duration,
+    /// Lambda Runtime API endpoints to serve, which `runtime` functions add to.
+    pub runtimes: &'a mut Vec<RuntimeEndpoint>,
+}
+
+/// A Lambda Runtime API endpoint to serve: (function ARN, where and how, queue).
+pub type RuntimeEndpoint = (String, runtime::RuntimeConfig, Arc<runtime::RuntimeQueue>);
+
+/// A `type` of `[[function]]`: its tag and how its options become a function.
+pub struct ExecutorKind {
+    /// The `type` it answers to.
+    pub tag: &'static str,
+    /// Builds the function from its options (a JSON object).
+    pub build: fn(Setup<'_>, serde_json::Value) -> Result<Function, String>,
+}
+
+impl ExecutorKind {
+    /// A kind's options, deserialized as its own type (unknown keys refused).
+    pub fn options<T: serde::de::DeserializeOwned>(options: serde_json::Value) -> Result<T, String> {
+        serde_json::from_value(options).map_err(|e| e.to_string())
+    }
+}
+
+/// Every kind of function, by tag.
+pub const KINDS: &[ExecutorKind] = &[
+    lambda::KIND,
+    http::KIND,
+    exec::KIND,
+    runtime::KIND,
+    builtin::KIND,
+    database::POSTGRES_SINGLE_USER,
+    database::POSTGRES_ALTERNATING_USERS,
+    database::MYSQL_SINGLE_USER,
+    database::MYSQL_ALTERNATING_USERS,
+    noop::KIND,
+];
 
 /// A registered function, ready to invoke.
 pub enum Function {
@@ -203,17 +257,17 @@ pub enum Function {
     Database(DatabaseRotator),
 }
 
-/// A function reached through an executor.
-pub struct External {
-    executor: Executor,
-    timeout: Duration,
+impl Function {
+    /// A function run by `executor`, each step within `timeout`.
+    pub fn external(executor: impl Executor + 'static, timeout: Duration) -> Function {
+        Function::External(External { executor: Box::new(executor), timeout })
+    }
 }
 
-enum Executor {
-    Lambda(lambda::LambdaExecutor),
-    Http(http::HttpExecutor),
-    Exec(exec::ExecExecutor),
-    Runtime(Arc<runtime::RuntimeQueue>),
+/// A function reached through an executor.
+pub struct External {
+    executor: Box<dyn Executor>,
+    timeout: Duration,
 }
 
 /// Where local functions call back into rekey.
@@ -251,15 +305,8 @@ impl External {
 
     /// Invokes one step, within the function's timeout.
     pub async fn invoke(&self, inv: &Invocation, callback: &Callback, caller: &Caller) -> Result<(), FunctionError> {
-        let run = async {
-            match &self.executor {
-                Executor::Lambda(l) => l.invoke(inv).await,
-                Executor::Http(h) => h.invoke(inv).await,
-                Executor::Exec(e) => e.invoke(inv, callback, caller, self.timeout).await,
-                Executor::Runtime(q) => q.invoke(inv, caller, self.timeout).await,
-            }
-        };
-        match tokio::time::timeout(self.timeout, run).await {
+        let step = Step { invocation: inv, callback, caller, timeout: self.timeout };
+        match tokio::time::timeout(self.timeout, self.executor.invoke(step)).await {
             Ok(r) => r,
             Err(_) => Err(FunctionError::Timeout(self.timeout)),
         }
@@ -288,7 +335,7 @@ impl Accounts {
             }
             Some(listed) if !listed.is_empty() => Ok(Accounts::Only(listed)),
             // It acts only on the secret it rotates, as that secret's account.
-            Some(_) if config.arn == PASSWORD && matches!(config.kind, FunctionKind::Password(_)) => Ok(Accounts::Any),
+            Some(_) if config.arn == PASSWORD && config.kind == PASSWORD => Ok(Accounts::Any),
             Some(_) => match config.arn.split(':').nth(4).and_then(AccountId::parse) {
                 Some(own) => Ok(Accounts::Only(vec![own])),
                 None => Err(format!(
@@ -314,49 +361,27 @@ pub const PASSWORD: &str = "builtin:password";
 #[derive(Default)]
 pub struct FunctionRegistry {
     functions: HashMap<String, (Arc<Function>, Accounts)>,
-    runtimes: Vec<(String, runtime::RuntimeConfig, Arc<runtime::RuntimeQueue>)>,
+    runtimes: Vec<RuntimeEndpoint>,
 }
 
 impl FunctionRegistry {
-    /// Builds the registry from configuration; fails on a duplicate ARN or
-    /// an executor that cannot be set up.
+    /// Builds the registry from configuration; fails on a duplicate ARN, an
+    /// unknown `type`, or an executor that cannot be set up.
     pub fn new(configs: Vec<FunctionConfig>) -> Result<Self, String> {
         let mut registry = FunctionRegistry::default();
         for c in configs {
             let accounts = Accounts::of(&c)?;
-            let timeout = Duration::from_secs(c.timeout_seconds.max(1));
-            let database = |engine, strategy, options: DatabaseOptions| {
-                let hosts =
-                    HostAllowlist::parse(&options.allowed_hosts).map_err(|e| format!("function {}: {e}", c.arn))?;
-                Ok::<_, String>(Function::Database(DatabaseRotator { engine, strategy, options, hosts }))
+            let Some(kind) = KINDS.iter().find(|k| k.tag == c.kind) else {
+                let known: Vec<&str> = KINDS.iter().map(|k| k.tag).collect();
+                return Err(format!("function {}: unknown type \"{}\" (one of {})", c.arn, c.kind, known.join(", ")));
             };
-            let function = match c.kind {
-                FunctionKind::Password(p) => Function::Password(p),
-                FunctionKind::PostgresSingleUser(o) => database(Engine::Postgres, Strategy::SingleUser, o)?,
-                FunctionKind::PostgresAlternatingUsers(o) => database(Engine::Postgres, Strategy::AlternatingUsers, o)?,
-                FunctionKind::MysqlSingleUser(o) => database(Engine::Mysql, Strategy::SingleUser, o)?,
-                FunctionKind::MysqlAlternatingUsers(o) => database(Engine::Mysql, Strategy::AlternatingUsers, o)?,
-                FunctionKind::Lambda(l) => {
-                    let executor = Executor::Lambda(lambda::LambdaExecutor::new(&c.arn, l, timeout)?);
-                    Function::External(External { executor, timeout })
-                }
-                FunctionKind::Http(h) => Function::External(External {
-                    executor: Executor::Http(http::HttpExecutor::new(h, timeout)?),
-                    timeout,
-                }),
-                FunctionKind::Exec(e) => {
-                    if e.command.is_empty() {
-                        return Err(format!("function {}: `command` is empty", c.arn));
-                    }
-                    Function::External(External { executor: Executor::Exec(exec::ExecExecutor::new(e)), timeout })
-                }
-                FunctionKind::Runtime(r) => {
-                    r.check().map_err(|e| format!("function {}: {e}", c.arn))?;
-                    let queue = Arc::new(runtime::RuntimeQueue::new(c.arn.clone()));
-                    registry.runtimes.push((c.arn.clone(), r, queue.clone()));
-                    Function::External(External { executor: Executor::Runtime(queue), timeout })
-                }
+            let setup = Setup {
+                arn: &c.arn,
+                timeout: Duration::from_secs(c.timeout_seconds.max(1)),
+                runtimes: &mut registry.runtimes,
             };
+            let function = (kind.build)(setup, serde_json::Value::Object(c.options))
+                .map_err(|e| format!("function {}: {e}", c.arn))?;
             if registry.functions.insert(c.arn.clone(), (Arc::new(function), accounts)).is_some() {
                 return Err(format!("function {} is configured twice", c.arn));
             }
@@ -377,8 +402,8 @@ impl FunctionRegistry {
         self.functions.get(arn).filter(|(_, accounts)| accounts.serves(account)).map(|(f, _)| f.clone())
     }
 
-    /// The Lambda Runtime API endpoints to serve: (function ARN, where and how, queue).
-    pub fn runtimes(&self) -> &[(String, runtime::RuntimeConfig, Arc<runtime::RuntimeQueue>)] {
+    /// The Lambda Runtime API endpoints to serve.
+    pub fn runtimes(&self) -> &[RuntimeEndpoint] {
         &self.runtimes
     }
 }

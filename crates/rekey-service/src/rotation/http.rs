@@ -1,7 +1,7 @@
 //! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
 //! success, anything else (or no answer in time) fails the step.
 
-use super::functions::{FunctionError, Invocation, bounded_text};
+use super::functions::{Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text};
 use super::lambda::error_message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -25,6 +25,21 @@ pub struct HttpExecutor {
     headers: reqwest::header::HeaderMap,
 }
 
+/// `type = "http"`.
+pub const KIND: ExecutorKind = ExecutorKind {
+    tag: "http",
+    build: |setup, options| {
+        let config = ExecutorKind::options(options)?;
+        Ok(Function::external(HttpExecutor::new(config, setup.timeout)?, setup.timeout))
+    },
+};
+
+impl Executor for HttpExecutor {
+    fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
+        Box::pin(self.run(step.invocation))
+    }
+}
+
 impl HttpExecutor {
     /// An executor for `config`.
     pub fn new(config: HttpConfig, timeout: Duration) -> Result<Self, String> {
@@ -39,7 +54,7 @@ impl HttpExecutor {
     }
 
     /// POSTs the event of one step.
-    pub async fn invoke(&self, inv: &Invocation) -> Result<(), FunctionError> {
+    async fn run(&self, inv: &Invocation) -> Result<(), FunctionError> {
         let response = self
             .client
             .post(self.url.clone())

@@ -4,7 +4,9 @@
 //! Lambda-compatible service. A 200 answer with `X-Amz-Function-Error` is
 //! the function's own failure.
 
-use super::functions::{FunctionError, Invocation, OUTPUT_TAIL, bounded_text, tail};
+use super::functions::{
+    Executor, ExecutorKind, Function, FunctionError, Invocation, OUTPUT_TAIL, Step, StepFuture, bounded_text, tail,
+};
 use rekey_sigv4::{self as sigv4, Credentials};
 use serde::Deserialize;
 use std::time::Duration;
@@ -42,6 +44,21 @@ pub struct LambdaExecutor {
     credentials: Credentials,
 }
 
+/// `type = "lambda"`.
+pub const KIND: ExecutorKind = ExecutorKind {
+    tag: "lambda",
+    build: |setup, options| {
+        let config = ExecutorKind::options(options)?;
+        Ok(Function::external(LambdaExecutor::new(setup.arn, config, setup.timeout)?, setup.timeout))
+    },
+};
+
+impl Executor for LambdaExecutor {
+    fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
+        Box::pin(self.run(step.invocation))
+    }
+}
+
 impl LambdaExecutor {
     /// An executor for the function `arn` configured by `config`.
     pub fn new(arn: &str, config: LambdaConfig, timeout: Duration) -> Result<Self, String> {
@@ -49,10 +66,11 @@ impl LambdaExecutor {
         let access_key_id = config
             .access_key_id
             .or_else(|| env("AWS_ACCESS_KEY_ID"))
-            .ok_or_else(|| format!("function {arn}: no access_key_id configured and AWS_ACCESS_KEY_ID is not set"))?;
-        let secret = config.secret_access_key.or_else(|| env("AWS_SECRET_ACCESS_KEY")).ok_or_else(|| {
-            format!("function {arn}: no secret_access_key configured and AWS_SECRET_ACCESS_KEY is not set")
-        })?;
+            .ok_or_else(|| "no access_key_id configured and AWS_ACCESS_KEY_ID is not set".to_string())?;
+        let secret = config
+            .secret_access_key
+            .or_else(|| env("AWS_SECRET_ACCESS_KEY"))
+            .ok_or_else(|| "no secret_access_key configured and AWS_SECRET_ACCESS_KEY is not set".to_string())?;
         let credentials = Credentials {
             access_key_id,
             secret_access_key: zeroize::Zeroizing::new(secret),
@@ -61,23 +79,22 @@ impl LambdaExecutor {
         let region = config
             .region
             .or_else(|| super::exec::function_region(arn).map(str::to_string))
-            .ok_or_else(|| format!("function {arn}: no region configured and none in the ARN"))?;
+            .ok_or_else(|| "no region configured and none in the ARN".to_string())?;
         let name = config.function_name.unwrap_or_else(|| arn.to_string());
         let base = config.endpoint.trim_end_matches('/');
         let path = format!("/2015-03-31/functions/{}/invocations", sigv4::canonical::uri_encode(&name, false));
-        let url =
-            reqwest::Url::parse(&format!("{base}{path}")).map_err(|e| format!("function {arn}: endpoint: {e}"))?;
+        let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|e| format!("endpoint: {e}"))?;
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
-            (None, _) => return Err(format!("function {arn}: endpoint has no host")),
+            (None, _) => return Err("endpoint has no host".into()),
         };
         let path = url.path().to_string();
         Ok(LambdaExecutor { client: super::http::client(timeout)?, url, path, host, region, credentials })
     }
 
     /// Invokes the function synchronously (`RequestResponse`) for one step.
-    pub async fn invoke(&self, inv: &Invocation) -> Result<(), FunctionError> {
+    async fn run(&self, inv: &Invocation) -> Result<(), FunctionError> {
         let body = inv.event();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

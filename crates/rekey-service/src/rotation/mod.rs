@@ -6,7 +6,9 @@
 //! - [`scheduler`] — starts scheduled rotations inside their windows;
 //! - [`functions`] — the registry of rotation functions by ARN, and the
 //!   invocation event;
-//! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`] — the executors;
+//! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`], [`noop`] — the
+//!   executors, one file each with the `ExecutorKind` that builds it from
+//!   its `[[function]]` table (listed in [`functions::KINDS`]);
 //! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users;
 //! - [`role`] — as whom a rotation acts: a role scoped to its job.
 
@@ -17,6 +19,7 @@ pub mod exec;
 pub mod functions;
 pub mod http;
 pub mod lambda;
+pub mod noop;
 pub mod role;
 pub mod runtime;
 pub mod scheduler;
@@ -24,6 +27,7 @@ pub mod workers;
 
 use functions::{Callback, FunctionRegistry};
 use rekey_model::rotation::JobId;
+use rekey_store::LeaseOwner;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
@@ -43,19 +47,46 @@ pub struct RotationSettings {
     pub retry_max_ms: u64,
     /// Rotations running at the same time.
     pub concurrency: usize,
+    /// The name this node's engine holds job leases under: unique among
+    /// the nodes sharing a store, the same across restarts (default: the
+    /// host name).
+    pub node_id: Option<String>,
 }
 
 impl Default for RotationSettings {
     fn default() -> Self {
-        RotationSettings { max_attempts: 5, retry_base_ms: 10_000, retry_max_ms: 15 * 60_000, concurrency: 32 }
+        RotationSettings {
+            max_attempts: 5,
+            retry_base_ms: 10_000,
+            retry_max_ms: 15 * 60_000,
+            concurrency: 32,
+            node_id: None,
+        }
     }
 }
 
 impl RotationSettings {
+    /// The lease owner of this node's engine: `node_id`, else the host name.
+    pub fn lease_owner(&self) -> LeaseOwner {
+        LeaseOwner(self.node_id.clone().unwrap_or_else(host_name))
+    }
+
     /// The wait after `attempts` failed attempts.
     pub fn backoff(&self, attempts: u32) -> Duration {
         let factor = 1u64 << attempts.saturating_sub(1).min(30);
         Duration::from_millis(self.retry_base_ms.saturating_mul(factor).min(self.retry_max_ms))
+    }
+}
+
+/// This machine's host name ("localhost" if it has none).
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let len = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    match ok && len > 0 {
+        true => String::from_utf8_lossy(&buf[..len]).into_owned(),
+        false => "localhost".into(),
     }
 }
 
@@ -66,7 +97,10 @@ pub struct Rotation {
     settings: RotationSettings,
     callback: OnceLock<Callback>,
     wake: Notify,
-    running: Mutex<HashSet<JobId>>,
+    owner: LeaseOwner,
+    /// Jobs this node has a task for: so that each pass starts a job once
+    /// (which node runs it is the store's lease, not this).
+    started: Mutex<HashSet<JobId>>,
     permits: Semaphore,
 }
 
@@ -82,10 +116,11 @@ impl Rotation {
         let permits = Semaphore::new(settings.concurrency.max(1));
         Rotation {
             functions,
-            settings,
             callback: OnceLock::new(),
             wake: Notify::new(),
-            running: Mutex::new(HashSet::new()),
+            owner: settings.lease_owner(),
+            started: Mutex::new(HashSet::new()),
+            settings,
             permits,
         }
     }

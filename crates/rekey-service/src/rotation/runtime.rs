@@ -8,7 +8,7 @@
 //! remembers which step each holds, so that the step's credentials go to
 //! that worker alone (`credentials`).
 
-use super::functions::{Caller, FunctionError, Invocation};
+use super::functions::{Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture};
 use super::lambda::error_message;
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
@@ -48,6 +48,24 @@ pub struct RuntimeConfig {
 
 /// The most workers one function may have.
 pub const MAX_WORKERS: usize = 64;
+
+/// `type = "runtime"`: the function's queue, served on its own address.
+pub const KIND: ExecutorKind = ExecutorKind {
+    tag: "runtime",
+    build: |setup, options| {
+        let config: RuntimeConfig = ExecutorKind::options(options)?;
+        config.check()?;
+        let queue = Arc::new(RuntimeQueue::new(setup.arn.to_string()));
+        setup.runtimes.push((setup.arn.to_string(), config, queue.clone()));
+        Ok(Function::external(queue, setup.timeout))
+    },
+};
+
+impl Executor for Arc<RuntimeQueue> {
+    fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
+        Box::pin(RuntimeQueue::run(self, step.invocation, step.caller, step.timeout))
+    }
+}
 
 impl RuntimeConfig {
     /// How many workers rekey runs (none without a `command`).
@@ -165,7 +183,7 @@ impl RuntimeQueue {
 
     /// Queues one step and waits for a worker's answer; the worker that
     /// takes it (if rekey started it) gets `caller`'s credentials meanwhile.
-    pub async fn invoke(&self, inv: &Invocation, caller: &Caller, timeout: Duration) -> Result<(), FunctionError> {
+    pub async fn run(&self, inv: &Invocation, caller: &Caller, timeout: Duration) -> Result<(), FunctionError> {
         let (reply, answer) = oneshot::channel();
         self.waiting.lock().expect("runtime queue lock").push_back(Waiting {
             request_id: uuid::Uuid::new_v4().to_string(),
@@ -352,7 +370,7 @@ mod worker_tests {
 
     fn start(q: &Arc<RuntimeQueue>, key: &'static str) -> tokio::task::JoinHandle<Result<(), FunctionError>> {
         let q = q.clone();
-        tokio::spawn(async move { q.invoke(&invocation(), &caller(key), Duration::from_secs(60)).await })
+        tokio::spawn(async move { q.run(&invocation(), &caller(key), Duration::from_secs(60)).await })
     }
 
     /// Each worker gets the credentials of the step it holds, and only

@@ -10,7 +10,10 @@ mod rows;
 mod schema;
 mod writer;
 
-use crate::{Change, History, ListQuery, Mutation, MutationInput, Store, StoreError};
+use crate::{
+    Change, History, Keyring, LeaseOwner, ListQuery, Mutation, MutationInput, PrincipalStore, RotationStore,
+    SecretStore, StoreError,
+};
 use cache::{Published, StateCache};
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::{AccountId, Namespace, SecretName};
@@ -236,7 +239,7 @@ impl SqliteStore {
     }
 }
 
-impl Store for SqliteStore {
+impl SecretStore for SqliteStore {
     async fn load(&self, ns: &Namespace, name: &SecretName) -> Result<Option<Arc<SecretState>>, StoreError> {
         let key = (ns.clone(), name.clone());
         let epoch = match self.cache.get(&key) {
@@ -295,17 +298,46 @@ impl Store for SqliteStore {
     async fn list(&self, query: ListQuery) -> Result<Vec<Arc<SecretState>>, StoreError> {
         Ok(self.read(|c| rows::list(c, &query))?.into_iter().map(Arc::new).collect())
     }
+}
 
-    async fn save_rotation(&self, job: RotationJob) -> Result<bool, StoreError> {
-        self.write(move |c| rows::save_rotation(c, &job)).await
+impl RotationStore for SqliteStore {
+    async fn claim_rotation(
+        &self,
+        id: &JobId,
+        owner: &LeaseOwner,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Option<RotationJob>, StoreError> {
+        let (id, owner) = (id.clone(), owner.clone());
+        self.write(move |c| rows::claim_rotation(c, &id, &owner, now, until)).await
+    }
+
+    async fn renew_rotation(&self, id: &JobId, owner: &LeaseOwner, until: Timestamp) -> Result<bool, StoreError> {
+        let (id, owner) = (id.clone(), owner.clone());
+        self.write(move |c| rows::renew_rotation(c, &id, &owner, until)).await
+    }
+
+    async fn release_rotation(&self, id: &JobId, owner: &LeaseOwner) -> Result<(), StoreError> {
+        let (id, owner) = (id.clone(), owner.clone());
+        self.write(move |c| rows::release_rotations(c, Some(&id), &owner).map(|_| ())).await
+    }
+
+    async fn release_rotations_of(&self, owner: &LeaseOwner) -> Result<usize, StoreError> {
+        let owner = owner.clone();
+        self.write(move |c| rows::release_rotations(c, None, &owner)).await
+    }
+
+    async fn save_rotation(&self, job: RotationJob, owner: &LeaseOwner) -> Result<bool, StoreError> {
+        let owner = owner.clone();
+        self.write(move |c| rows::save_rotation(c, &job, &owner)).await
     }
 
     async fn rotation(&self, id: &JobId) -> Result<Option<RotationJob>, StoreError> {
         self.read(|c| rows::rotation(c, id))
     }
 
-    async fn active_rotations(&self) -> Result<Vec<RotationJob>, StoreError> {
-        self.read(rows::active_rotations)
+    async fn claimable_rotations(&self, now: Timestamp) -> Result<Vec<RotationJob>, StoreError> {
+        self.read(|c| rows::claimable_rotations(c, now))
     }
 
     async fn rotation_history(&self, of: History, limit: usize) -> Result<Vec<RotationJob>, StoreError> {
@@ -319,7 +351,9 @@ impl Store for SqliteStore {
     async fn next_rotation_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.read(rows::next_rotation_due)
     }
+}
 
+impl PrincipalStore for SqliteStore {
     async fn insert_account(&self, id: &AccountId, created: Timestamp) -> Result<bool, StoreError> {
         let id = id.clone();
         self.write(move |c| principals::insert_account(c, &id, created)).await
@@ -388,7 +422,9 @@ impl Store for SqliteStore {
     async fn count_access_keys(&self) -> Result<usize, StoreError> {
         self.read(principals::count_access_keys)
     }
+}
 
+impl Keyring for SqliteStore {
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(|c| rows::load_kek(c, id))
     }

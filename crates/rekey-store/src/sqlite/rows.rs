@@ -1,7 +1,7 @@
 //! Mapping between rows and domain records, on any connection (a reader or
 //! the writer's open transaction).
 
-use crate::{History, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
+use crate::{History, LeaseOwner, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::rotation::{JobId, JobStatus, RotationJob};
@@ -224,7 +224,8 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
     if let Some(job) = &w.rotation {
         conn.prepare_cached(
             "INSERT INTO rotations (id, secret_pk, status, created_ms, body) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body",
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                 lease_owner = NULL, lease_until_ms = NULL",
         )?
         .execute(params![job.id.as_str(), pk, job.status.as_str(), job.created.millis(), job_body(job)?])?;
     }
@@ -252,12 +253,53 @@ fn jobs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<V
     rows.iter().map(|(status, body)| job_of(status, body)).collect()
 }
 
-/// Stores an active job's progress; false if it is no longer active.
-pub fn save_rotation(conn: &Connection, job: &RotationJob) -> Result<bool, StoreError> {
+/// Stores an active job's progress for the holder of its lease; false
+/// if it is no longer active or another holds the lease.
+pub fn save_rotation(conn: &Connection, job: &RotationJob, owner: &LeaseOwner) -> Result<bool, StoreError> {
     let n = conn
-        .prepare_cached("UPDATE rotations SET status = ?2, body = ?3 WHERE id = ?1 AND status = 'active'")?
-        .execute(params![job.id.as_str(), job.status.as_str(), job_body(job)?])?;
+        .prepare_cached(
+            "UPDATE rotations SET status = ?2, body = ?3 WHERE id = ?1 AND status = 'active' AND lease_owner = ?4",
+        )?
+        .execute(params![job.id.as_str(), job.status.as_str(), job_body(job)?, owner.0])?;
     Ok(n == 1)
+}
+
+/// Takes the lease of an active job nobody holds at `now`.
+pub fn claim_rotation(
+    conn: &Connection,
+    id: &JobId,
+    owner: &LeaseOwner,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Option<RotationJob>, StoreError> {
+    let claimed = jobs(
+        conn,
+        "UPDATE rotations SET lease_owner = ?2, lease_until_ms = ?4
+         WHERE id = ?1 AND status = 'active' AND (lease_owner IS NULL OR lease_until_ms <= ?3)
+         RETURNING status, body",
+        params![id.as_str(), owner.0, now.millis(), until.millis()],
+    )?;
+    Ok(claimed.into_iter().next())
+}
+
+/// Extends a lease its owner still holds on an active job.
+pub fn renew_rotation(conn: &Connection, id: &JobId, owner: &LeaseOwner, until: Timestamp) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE rotations SET lease_until_ms = ?3 WHERE id = ?1 AND status = 'active' AND lease_owner = ?2",
+        )?
+        .execute(params![id.as_str(), owner.0, until.millis()])?;
+    Ok(n == 1)
+}
+
+/// Gives up a lease (of one job, or every one of `owner`'s); how many.
+pub fn release_rotations(conn: &Connection, id: Option<&JobId>, owner: &LeaseOwner) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE rotations SET lease_owner = NULL, lease_until_ms = NULL
+             WHERE lease_owner = ?1 AND (?2 IS NULL OR id = ?2)",
+        )?
+        .execute(params![owner.0, id.map(JobId::as_str)])?)
 }
 
 /// One job.
@@ -265,9 +307,14 @@ pub fn rotation(conn: &Connection, id: &JobId) -> Result<Option<RotationJob>, St
     Ok(jobs(conn, "SELECT status, body FROM rotations WHERE id = ?1", [id.as_str()])?.pop())
 }
 
-/// Every active job, oldest first.
-pub fn active_rotations(conn: &Connection) -> Result<Vec<RotationJob>, StoreError> {
-    jobs(conn, "SELECT status, body FROM rotations WHERE status = 'active' ORDER BY created_ms", [])
+/// Active jobs without a lease at `now`, oldest first.
+pub fn claimable_rotations(conn: &Connection, now: Timestamp) -> Result<Vec<RotationJob>, StoreError> {
+    jobs(
+        conn,
+        "SELECT status, body FROM rotations
+         WHERE status = 'active' AND (lease_owner IS NULL OR lease_until_ms <= ?1) ORDER BY created_ms",
+        [now.millis()],
+    )
 }
 
 /// Jobs newest first, of one secret or all.

@@ -161,6 +161,11 @@ const MIGRATIONS: &[&str] = &[
     WHERE user_name = 'rekey-rotation' AND policy_name = 'rotation'
       AND document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}';
     "#,
+    // 10: rotation job leases (who drives an active job, until when).
+    r#"
+    ALTER TABLE rotations ADD COLUMN lease_owner TEXT;
+    ALTER TABLE rotations ADD COLUMN lease_until_ms INTEGER;
+    "#,
 ];
 
 /// Brings the schema up to date.

@@ -1,5 +1,5 @@
-//! The types generated from the service model by
-//! `crates/rekey-model/tests/codegen.rs`, one file per kind of shape.
+//! The types generated from the service model by `xtask/src/codegen.rs`
+//! (`cargo run -p xtask -- codegen`), one file per kind of shape.
 
 /// The Operation enum: every operation, its name and its shapes.
 mod operations;
@@ -9,7 +9,7 @@ mod requests;
 mod responses;
 /// The model's enums and the structures inputs and outputs share.
 mod types;
-/// The model's exception structures.
+/// `ErrorCode`: the model's errors and the protocol's.
 mod errors;
 
 pub use errors::*;

@@ -1,5 +1,5 @@
-// @generated from spec/secretsmanager-service-2.json by crates/rekey-model/tests/codegen.rs.
-// Do not edit: run `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.
+// @generated from spec/secretsmanager-service-2.json by xtask/src/codegen.rs.
+// Do not edit: run `cargo run -p xtask -- codegen`.
 
 /// Every operation of the Secrets Manager service model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -223,4 +223,40 @@ impl Operation {
             Operation::ValidateResourcePolicy => Some("ValidateResourcePolicyResponse"),
         }
     }
+}
+
+/// Calls `$m!` with every operation as `(Variant, method, body | empty)`:
+/// the table a dispatch is written from (see `rekey_service::dispatch`).
+#[macro_export]
+macro_rules! for_each_operation {
+    ($m:ident) => {
+        $m! {
+            (AssociateCrossAccountReplica, associate_cross_account_replica, body),
+            (BatchGetSecretValue, batch_get_secret_value, body),
+            (CancelRotateSecret, cancel_rotate_secret, body),
+            (CreateSecret, create_secret, body),
+            (DeleteResourcePolicy, delete_resource_policy, body),
+            (DeleteSecret, delete_secret, body),
+            (DescribeSecret, describe_secret, body),
+            (DisassociateCrossAccountReplica, disassociate_cross_account_replica, body),
+            (GetRandomPassword, get_random_password, body),
+            (GetResourcePolicy, get_resource_policy, body),
+            (GetSecretValue, get_secret_value, body),
+            (ListResourcePolicies, list_resource_policies, body),
+            (ListSecretVersionIds, list_secret_version_ids, body),
+            (ListSecrets, list_secrets, body),
+            (PutResourcePolicy, put_resource_policy, body),
+            (PutSecretValue, put_secret_value, body),
+            (RemoveRegionsFromReplication, remove_regions_from_replication, body),
+            (ReplicateSecretToRegions, replicate_secret_to_regions, body),
+            (RestoreSecret, restore_secret, body),
+            (RotateSecret, rotate_secret, body),
+            (StopReplicationToReplica, stop_replication_to_replica, body),
+            (TagResource, tag_resource, empty),
+            (UntagResource, untag_resource, empty),
+            (UpdateSecret, update_secret, body),
+            (UpdateSecretVersionStage, update_secret_version_stage, body),
+            (ValidateResourcePolicy, validate_resource_policy, body),
+        }
+    };
 }

@@ -1,5 +1,5 @@
-// @generated from spec/secretsmanager-service-2.json by crates/rekey-model/tests/codegen.rs.
-// Do not edit: run `REKEY_REGENERATE=1 cargo test -p rekey-model --test codegen`.
+// @generated from spec/secretsmanager-service-2.json by xtask/src/codegen.rs.
+// Do not edit: run `cargo run -p xtask -- codegen`.
 
 use super::*;
 use crate::api::wire::{Blob, SensitiveString, Timestamp};

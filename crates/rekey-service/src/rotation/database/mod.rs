@@ -29,7 +29,7 @@ mod mysql;
 mod postgres;
 
 use super::builtin::{DESCRIBE, GET, PUT, failed};
-use super::functions::FunctionError;
+use super::functions::{ExecutorKind, Function, FunctionError};
 use crate::Service;
 use crate::context::RequestContext;
 pub use hosts::HostAllowlist;
@@ -117,7 +117,35 @@ pub struct DatabaseRotator {
     pub hosts: HostAllowlist,
 }
 
+/// The four `type = "builtin:<engine>-<strategy>"` kinds.
+pub const POSTGRES_SINGLE_USER: ExecutorKind = ExecutorKind {
+    tag: "builtin:postgres-single-user",
+    build: |_, options| DatabaseRotator::build(Engine::Postgres, Strategy::SingleUser, options),
+};
+/// See [`POSTGRES_SINGLE_USER`].
+pub const POSTGRES_ALTERNATING_USERS: ExecutorKind = ExecutorKind {
+    tag: "builtin:postgres-alternating-users",
+    build: |_, options| DatabaseRotator::build(Engine::Postgres, Strategy::AlternatingUsers, options),
+};
+/// See [`POSTGRES_SINGLE_USER`].
+pub const MYSQL_SINGLE_USER: ExecutorKind = ExecutorKind {
+    tag: "builtin:mysql-single-user",
+    build: |_, options| DatabaseRotator::build(Engine::Mysql, Strategy::SingleUser, options),
+};
+/// See [`POSTGRES_SINGLE_USER`].
+pub const MYSQL_ALTERNATING_USERS: ExecutorKind = ExecutorKind {
+    tag: "builtin:mysql-alternating-users",
+    build: |_, options| DatabaseRotator::build(Engine::Mysql, Strategy::AlternatingUsers, options),
+};
+
 impl DatabaseRotator {
+    /// A rotator of `engine` by `strategy` with `options` (`[[function]]` keys).
+    fn build(engine: Engine, strategy: Strategy, options: Value) -> Result<Function, String> {
+        let options: DatabaseOptions = ExecutorKind::options(options)?;
+        let hosts = HostAllowlist::parse(&options.allowed_hosts)?;
+        Ok(Function::Database(DatabaseRotator { engine, strategy, options, hosts }))
+    }
+
     /// The password rules: the rotator's, overridden by the secret's
     /// `rekey:password-length` / `rekey:exclude-characters` tags.
     fn rules(&self, tags: &[rekey_model::api::Tag]) -> Result<PasswordRules, FunctionError> {
