@@ -45,7 +45,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rekey_service::rotation::functions::FunctionRegistry;
+    use rekey_service::rotation::registry::FunctionRegistry;
 
     #[test]
     fn every_kind_parses() {

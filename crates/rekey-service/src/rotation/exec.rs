@@ -8,6 +8,7 @@
 
 use super::functions::{
     Callback, Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, OutputTail, Step, StepFuture,
+    function_name,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -127,15 +128,4 @@ impl ExecExecutor {
         }
         Err(FunctionError::Failed { status: format!("the command failed ({status})"), output: err.text() })
     }
-}
-
-/// The region a Lambda ARN names, if it names one.
-pub(crate) fn function_region(arn: &str) -> Option<&str> {
-    arn.split(':').nth(3).filter(|r| !r.is_empty())
-}
-
-/// The function name of a Lambda ARN (`…:function:<name>[:qualifier]`), or
-/// the ARN itself when it is not one.
-pub(crate) fn function_name(arn: &str) -> &str {
-    arn.split(':').nth(6).unwrap_or(arn)
 }

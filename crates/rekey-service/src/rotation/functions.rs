@@ -1,17 +1,15 @@
-//! The rotation-function registry: which executor runs the function behind
-//! a `RotationLambdaARN`. It comes from the `[[function]]` tables of the
-//! server configuration file; an ARN that is not registered cannot be
-//! invoked, as a Lambda function that does not exist cannot on AWS, and
-//! one registered serves only the accounts it is configured for.
+//! Rotation functions: what every executor shares. The invocation event,
+//! the errors and output a function answers with, the `[[function]]`
+//! table, the [`Executor`] trait and the [`ExecutorKind`] each executor's
+//! file declares, and the conventions of Lambda functions (ARNs, error
+//! payloads). The registry that builds them is `registry`.
 
-use super::builtin::{self, PasswordRotator};
-use super::database::{self, DatabaseRotator};
-use super::{exec, http, lambda, noop, runtime};
-use rekey_model::name::AccountId;
+use super::builtin::PasswordRotator;
+use super::database::DatabaseRotator;
+use super::runtime;
 use rekey_model::rotation::RotationStep;
 use rekey_model::staging::VersionId;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -157,7 +155,7 @@ pub struct FunctionConfig {
     /// except `builtin:password` itself, which serves every account.
     #[serde(default)]
     pub accounts: Vec<String>,
-    /// How it runs: the `tag` of one of [`KINDS`].
+    /// How it runs: the `tag` of one of the registry's kinds.
     #[serde(rename = "type")]
     pub kind: String,
     /// The rest of the table: that kind's own options.
@@ -199,7 +197,8 @@ pub struct Step<'a> {
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<(), FunctionError>> + Send + 'a>>;
 
 /// A way to run rotation functions outside rekey. Each lives in a file
-/// of its own with the [`ExecutorKind`] that builds it, listed in [`KINDS`].
+/// of its own with the [`ExecutorKind`] that builds it, listed in the
+/// registry's `KINDS`.
 pub trait Executor: Send + Sync {
     /// Runs one step.
     fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a>;
@@ -232,20 +231,6 @@ impl ExecutorKind {
         serde_json::from_value(options).map_err(|e| e.to_string())
     }
 }
-
-/// Every kind of function, by tag.
-pub const KINDS: &[ExecutorKind] = &[
-    lambda::KIND,
-    http::KIND,
-    exec::KIND,
-    runtime::KIND,
-    builtin::KIND,
-    database::POSTGRES_SINGLE_USER,
-    database::POSTGRES_ALTERNATING_USERS,
-    database::MYSQL_SINGLE_USER,
-    database::MYSQL_ALTERNATING_USERS,
-    noop::KIND,
-];
 
 /// A registered function, ready to invoke.
 pub enum Function {
@@ -313,97 +298,33 @@ impl External {
     }
 }
 
-/// Which accounts a function serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Accounts {
-    /// Every account (`accounts = ["*"]`).
-    Any,
-    /// These.
-    Only(Vec<AccountId>),
-}
-
-impl Accounts {
-    /// From a function's configuration: its `accounts`, or the account its ARN names.
-    fn of(config: &FunctionConfig) -> Result<Accounts, String> {
-        if config.accounts.iter().any(|a| a == "*") {
-            return Ok(Accounts::Any);
-        }
-        let listed: Option<Vec<AccountId>> = config.accounts.iter().map(|a| AccountId::parse(a)).collect();
-        match listed {
-            None => {
-                Err(format!("function {}: `accounts` holds something other than 12-digit ids or \"*\"", config.arn))
-            }
-            Some(listed) if !listed.is_empty() => Ok(Accounts::Only(listed)),
-            // It acts only on the secret it rotates, as that secret's account.
-            Some(_) if config.arn == PASSWORD && config.kind == PASSWORD => Ok(Accounts::Any),
-            Some(_) => match config.arn.split(':').nth(4).and_then(AccountId::parse) {
-                Some(own) => Ok(Accounts::Only(vec![own])),
-                None => Err(format!(
-                    "function {}: its ARN names no account, so it serves none; list them in `accounts` (\"*\" for every account)",
-                    config.arn
-                )),
-            },
-        }
-    }
-
-    fn serves(&self, account: &AccountId) -> bool {
-        match self {
-            Accounts::Any => true,
-            Accounts::Only(list) => list.contains(account),
-        }
-    }
-}
-
 /// The built-in rotator every server has.
 pub const PASSWORD: &str = "builtin:password";
 
-/// Every registered function, by ARN, with the accounts it serves.
-#[derive(Default)]
-pub struct FunctionRegistry {
-    functions: HashMap<String, (Arc<Function>, Accounts)>,
-    runtimes: Vec<RuntimeEndpoint>,
+/// The `errorType: errorMessage` of a Lambda error payload, else its tail.
+pub(crate) fn error_message(payload: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(payload).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+    match (field("errorType"), field("errorMessage")) {
+        (Some(t), Some(m)) => tail(&format!("{t}: {m}"), OUTPUT_TAIL),
+        (None, Some(m)) => tail(&m, OUTPUT_TAIL),
+        _ => tail(payload, OUTPUT_TAIL),
+    }
 }
 
-impl FunctionRegistry {
-    /// Builds the registry from configuration; fails on a duplicate ARN, an
-    /// unknown `type`, or an executor that cannot be set up.
-    pub fn new(configs: Vec<FunctionConfig>) -> Result<Self, String> {
-        let mut registry = FunctionRegistry::default();
-        for c in configs {
-            let accounts = Accounts::of(&c)?;
-            let Some(kind) = KINDS.iter().find(|k| k.tag == c.kind) else {
-                let known: Vec<&str> = KINDS.iter().map(|k| k.tag).collect();
-                return Err(format!("function {}: unknown type \"{}\" (one of {})", c.arn, c.kind, known.join(", ")));
-            };
-            let setup = Setup {
-                arn: &c.arn,
-                timeout: Duration::from_secs(c.timeout_seconds.max(1)),
-                runtimes: &mut registry.runtimes,
-            };
-            let function = (kind.build)(setup, serde_json::Value::Object(c.options))
-                .map_err(|e| format!("function {}: {e}", c.arn))?;
-            if registry.functions.insert(c.arn.clone(), (Arc::new(function), accounts)).is_some() {
-                return Err(format!("function {} is configured twice", c.arn));
-            }
-        }
-        // `builtin:password` needs nothing outside rekey, so every account
-        // has it without configuration (a `[[function]]` entry may still
-        // set its options or narrow its accounts).
-        registry
-            .functions
-            .entry(PASSWORD.to_string())
-            .or_insert_with(|| (Arc::new(Function::Password(PasswordRotator::default())), Accounts::Any));
-        Ok(registry)
-    }
+/// An HTTP client for executors: rustls, no proxy from the environment
+/// surprises beyond reqwest's defaults, the step timeout as a ceiling.
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder().timeout(timeout).build().map_err(|e| format!("HTTP client: {e}"))
+}
 
-    /// The function registered for `arn`, if it serves `account` (else
-    /// none: to a tenant, another's function does not exist).
-    pub fn get(&self, arn: &str, account: &AccountId) -> Option<Arc<Function>> {
-        self.functions.get(arn).filter(|(_, accounts)| accounts.serves(account)).map(|(f, _)| f.clone())
-    }
+/// The region a Lambda ARN names, if it names one.
+pub(crate) fn function_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
 
-    /// The Lambda Runtime API endpoints to serve.
-    pub fn runtimes(&self) -> &[RuntimeEndpoint] {
-        &self.runtimes
-    }
+/// The function name of a Lambda ARN (`…:function:<name>[:qualifier]`), or
+/// the ARN itself when it is not one.
+pub(crate) fn function_name(arn: &str) -> &str {
+    arn.split(':').nth(6).unwrap_or(arn)
 }

@@ -1,8 +1,9 @@
 //! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
 //! success, anything else (or no answer in time) fails the step.
 
-use super::functions::{Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text};
-use super::lambda::error_message;
+use super::functions::{
+    Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text, client, error_message,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -76,10 +77,4 @@ impl HttpExecutor {
             output: error_message(&body),
         })
     }
-}
-
-/// An HTTP client for executors: rustls, no proxy from the environment
-/// surprises beyond reqwest's defaults, the step timeout as a ceiling.
-pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder().timeout(timeout).build().map_err(|e| format!("HTTP client: {e}"))
 }

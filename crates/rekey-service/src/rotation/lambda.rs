@@ -5,7 +5,8 @@
 //! the function's own failure.
 
 use super::functions::{
-    Executor, ExecutorKind, Function, FunctionError, Invocation, OUTPUT_TAIL, Step, StepFuture, bounded_text, tail,
+    Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text, client, error_message,
+    function_region,
 };
 use rekey_sigv4::{self as sigv4, Credentials};
 use serde::Deserialize;
@@ -78,7 +79,7 @@ impl LambdaExecutor {
         };
         let region = config
             .region
-            .or_else(|| super::exec::function_region(arn).map(str::to_string))
+            .or_else(|| function_region(arn).map(str::to_string))
             .ok_or_else(|| "no region configured and none in the ARN".to_string())?;
         let name = config.function_name.unwrap_or_else(|| arn.to_string());
         let base = config.endpoint.trim_end_matches('/');
@@ -90,7 +91,7 @@ impl LambdaExecutor {
             (None, _) => return Err("endpoint has no host".into()),
         };
         let path = url.path().to_string();
-        Ok(LambdaExecutor { client: super::http::client(timeout)?, url, path, host, region, credentials })
+        Ok(LambdaExecutor { client: client(timeout)?, url, path, host, region, credentials })
     }
 
     /// Invokes the function synchronously (`RequestResponse`) for one step.
@@ -135,16 +136,5 @@ impl LambdaExecutor {
                 output: error_message(&payload),
             }),
         }
-    }
-}
-
-/// The `errorType: errorMessage` of a Lambda error payload, else its tail.
-pub(crate) fn error_message(payload: &str) -> String {
-    let parsed: Option<serde_json::Value> = serde_json::from_str(payload).ok();
-    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_string);
-    match (field("errorType"), field("errorMessage")) {
-        (Some(t), Some(m)) => tail(&format!("{t}: {m}"), OUTPUT_TAIL),
-        (None, Some(m)) => tail(&m, OUTPUT_TAIL),
-        _ => tail(payload, OUTPUT_TAIL),
     }
 }

@@ -4,11 +4,12 @@
 //! - `engine` — runs the jobs RotateSecret records: steps, checks,
 //!   retries with backoff, completion, resumption after a restart;
 //! - [`scheduler`] — starts scheduled rotations inside their windows;
-//! - [`functions`] — the registry of rotation functions by ARN, and the
-//!   invocation event;
+//! - [`functions`] — what every executor shares: the invocation event, the
+//!   [`functions::Executor`] trait, errors and output;
+//! - [`registry`] — the functions configured, by ARN, built by kind;
 //! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`], [`noop`] — the
 //!   executors, one file each with the `ExecutorKind` that builds it from
-//!   its `[[function]]` table (listed in [`functions::KINDS`]);
+//!   its `[[function]]` table (listed in [`registry::KINDS`]);
 //! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users;
 //! - [`role`] — as whom a rotation acts: a role scoped to its job.
 
@@ -20,12 +21,14 @@ pub mod functions;
 pub mod http;
 pub mod lambda;
 pub mod noop;
+pub mod registry;
 pub mod role;
 pub mod runtime;
 pub mod scheduler;
 pub mod workers;
 
-use functions::{Callback, FunctionRegistry};
+use functions::Callback;
+use registry::FunctionRegistry;
 use rekey_model::rotation::JobId;
 use rekey_store::LeaseOwner;
 use serde::Deserialize;

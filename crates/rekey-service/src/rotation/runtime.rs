@@ -8,8 +8,9 @@
 //! remembers which step each holds, so that the step's credentials go to
 //! that worker alone (`credentials`).
 
-use super::functions::{Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture};
-use super::lambda::error_message;
+use super::functions::{
+    Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, error_message,
+};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;

@@ -96,7 +96,7 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
         setup.api.ip()
     };
     let api = SocketAddr::new(ip, setup.api.port());
-    let region = super::exec::function_region(&setup.function_arn).unwrap_or(&setup.default_region);
+    let region = super::functions::function_region(&setup.function_arn).unwrap_or(&setup.default_region);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -109,7 +109,7 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
         .env("AWS_ENDPOINT_URL", &setup.callback.endpoint)
         .env("AWS_REGION", region)
         .env("AWS_DEFAULT_REGION", region)
-        .env("AWS_LAMBDA_FUNCTION_NAME", super::exec::function_name(&setup.function_arn))
+        .env("AWS_LAMBDA_FUNCTION_NAME", super::functions::function_name(&setup.function_arn))
         .envs(&config.env);
     if let Some(ca) = &setup.callback.ca_bundle {
         cmd.env("AWS_CA_BUNDLE", ca);
