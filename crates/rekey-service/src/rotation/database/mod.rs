@@ -117,26 +117,25 @@ pub struct DatabaseRotator {
     pub hosts: HostAllowlist,
 }
 
-/// The four `type = "builtin:<engine>-<strategy>"` kinds.
-pub const POSTGRES_SINGLE_USER: ExecutorKind = ExecutorKind {
-    tag: "builtin:postgres-single-user",
-    build: |_, options| DatabaseRotator::build(Engine::Postgres, Strategy::SingleUser, options),
-};
-/// See [`POSTGRES_SINGLE_USER`].
-pub const POSTGRES_ALTERNATING_USERS: ExecutorKind = ExecutorKind {
-    tag: "builtin:postgres-alternating-users",
-    build: |_, options| DatabaseRotator::build(Engine::Postgres, Strategy::AlternatingUsers, options),
-};
-/// See [`POSTGRES_SINGLE_USER`].
-pub const MYSQL_SINGLE_USER: ExecutorKind = ExecutorKind {
-    tag: "builtin:mysql-single-user",
-    build: |_, options| DatabaseRotator::build(Engine::Mysql, Strategy::SingleUser, options),
-};
-/// See [`POSTGRES_SINGLE_USER`].
-pub const MYSQL_ALTERNATING_USERS: ExecutorKind = ExecutorKind {
-    tag: "builtin:mysql-alternating-users",
-    build: |_, options| DatabaseRotator::build(Engine::Mysql, Strategy::AlternatingUsers, options),
-};
+/// A `type = "builtin:<engine>-<strategy>"` kind.
+macro_rules! database_kind {
+    ($tag:literal, $engine:expr, $strategy:expr) => {
+        ExecutorKind { tag: $tag, build: |_, options| DatabaseRotator::build($engine, $strategy, options) }
+    };
+}
+
+/// `builtin:postgres-single-user`.
+pub const POSTGRES_SINGLE_USER: ExecutorKind =
+    database_kind!("builtin:postgres-single-user", Engine::Postgres, Strategy::SingleUser);
+/// `builtin:postgres-alternating-users`.
+pub const POSTGRES_ALTERNATING_USERS: ExecutorKind =
+    database_kind!("builtin:postgres-alternating-users", Engine::Postgres, Strategy::AlternatingUsers);
+/// `builtin:mysql-single-user`.
+pub const MYSQL_SINGLE_USER: ExecutorKind =
+    database_kind!("builtin:mysql-single-user", Engine::Mysql, Strategy::SingleUser);
+/// `builtin:mysql-alternating-users`.
+pub const MYSQL_ALTERNATING_USERS: ExecutorKind =
+    database_kind!("builtin:mysql-alternating-users", Engine::Mysql, Strategy::AlternatingUsers);
 
 impl DatabaseRotator {
     /// A rotator of `engine` by `strategy` with `options` (`[[function]]` keys).
