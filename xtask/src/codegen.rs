@@ -98,11 +98,12 @@ fn has_enum_member(shapes: &Map<String, Value>, s: &Map<String, Value>, required
 }
 
 /// The files generated, in order.
-const FILES: [&str; 5] = ["operations.rs", "requests.rs", "responses.rs", "types.rs", "errors.rs"];
+const FILES: [&str; 6] = ["operations.rs", "requests.rs", "responses.rs", "types.rs", "errors.rs", "constraints.rs"];
 
 fn header(file: &str) -> String {
     let uses = match file {
         "operations.rs" | "errors.rs" => "",
+        "constraints.rs" => "use crate::validation::{Constraints, Member};\n\n",
         _ => {
             "use super::*;\n\
               use crate::api::wire::{Blob, SensitiveString, Timestamp};\n\
@@ -171,6 +172,7 @@ fn generate(model: &Value) -> Vec<(&'static str, String)> {
     out.push_str("        }\n    }\n}\n");
     dispatch_table(out, shapes, ops);
     error_codes(&mut files[4].1, shapes);
+    constraints(&mut files[5].1, shapes);
 
     for (name, s) in shapes {
         let s = s.as_object().unwrap();
@@ -312,6 +314,82 @@ fn dispatch_table(out: &mut String, shapes: &Map<String, Value>, ops: &Map<Strin
         writeln!(out, "            ({name}, {}, {output}),", snake(name)).unwrap();
     }
     out.push_str("        }\n    };\n}\n");
+}
+
+/// `constraints()`: each shape's constraints as validation checks them,
+/// so that no request walks the model's JSON.
+fn constraints(out: &mut String, shapes: &Map<String, Value>) {
+    let num = |s: &Map<String, Value>, k: &str| match s.get(k).and_then(Value::as_i64) {
+        Some(n) => format!("Some({n})"),
+        None => "None".into(),
+    };
+    let text = |v: &str| format!("{v:?}");
+    out.push_str("/// The constraints of the model shape `name`.\npub fn constraints(name: &str) -> Option<&'static Constraints> {\n    Some(match name {\n");
+    for (name, s) in shapes {
+        let s = s.as_object().unwrap();
+        let sensitive = s.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
+        let (min, max) = (num(s, "min"), num(s, "max"));
+        let c = match s["type"].as_str().unwrap() {
+            "structure" => {
+                let required: Vec<&str> = s
+                    .get("required")
+                    .map(|r| r.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect())
+                    .unwrap_or_default();
+                let members: Vec<String> = s["members"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(m, def)| {
+                        let mut path = m.clone();
+                        path[..1].make_ascii_lowercase();
+                        format!(
+                            "Member {{ name: {}, path: {}, shape: {}, required: {} }}",
+                            text(m),
+                            text(&path),
+                            text(def["shape"].as_str().unwrap()),
+                            required.contains(&m.as_str())
+                        )
+                    })
+                    .collect();
+                format!("Constraints::Structure {{ members: &[{}] }}", members.join(", "))
+            }
+            "string" => {
+                let values: Vec<String> = s
+                    .get("enum")
+                    .map(|e| e.as_array().unwrap().iter().map(|v| text(v.as_str().unwrap())).collect())
+                    .unwrap_or_default();
+                let pattern =
+                    s.get("pattern").and_then(Value::as_str).map_or("None".into(), |p| format!("Some({})", text(p)));
+                format!(
+                    "Constraints::String {{ min: {min}, max: {max}, values: &[{}], pattern: {pattern}, sensitive: {sensitive} }}",
+                    values.join(", ")
+                )
+            }
+            "blob" => format!("Constraints::Blob {{ min: {min}, max: {max} }}"),
+            "long" | "integer" => format!("Constraints::Number {{ min: {min}, max: {max}, sensitive: {sensitive} }}"),
+            "boolean" => "Constraints::Boolean".into(),
+            "timestamp" => "Constraints::Timestamp".into(),
+            "list" => format!(
+                "Constraints::List {{ min: {min}, max: {max}, member: {}, sensitive: {sensitive} }}",
+                text(s["member"]["shape"].as_str().unwrap())
+            ),
+            "map" => format!(
+                "Constraints::Map {{ value: {}, sensitive: {sensitive} }}",
+                text(s["value"]["shape"].as_str().unwrap())
+            ),
+            other => panic!("unhandled shape type {other}"),
+        };
+        writeln!(out, "        {} => &{c},", text(name)).unwrap();
+    }
+    out.push_str("        _ => return None,\n    })\n}\n");
+    let mut patterns: Vec<&str> = shapes.values().filter_map(|s| s["pattern"].as_str()).collect();
+    patterns.sort();
+    patterns.dedup();
+    out.push_str("\n/// Every pattern of the model, once.\npub const PATTERNS: &[&str] = &[\n");
+    for p in patterns {
+        writeln!(out, "    {},", text(p)).unwrap();
+    }
+    out.push_str("];\n");
 }
 
 /// Where the generated files go.

@@ -3,35 +3,104 @@
 //! `1 validation error detected: Value 'x' at 'secretId' failed to satisfy
 //! constraint: Member must have length less than or equal to 2048`.
 //!
-//! Driven by the vendored service model, so every constraint of every
-//! member of every operation is enforced without hand-written checks.
+//! Driven by the constraint table generated from the vendored service
+//! model (`api::constraints`), so every constraint of every member of
+//! every operation is enforced without hand-written checks, and no
+//! request walks the model's JSON.
 
-use crate::api::Operation;
+use crate::api::{Operation, PATTERNS, constraints};
 use crate::error::{ApiError, ErrorCode};
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-struct Shapes {
-    shapes: &'static Map<String, Value>,
-    patterns: HashMap<String, regex_lite::Regex>,
+/// A model shape's constraints, as validation checks them (the table is
+/// generated from the model: `api::constraints`).
+#[derive(Debug)]
+pub enum Constraints {
+    /// An object of members.
+    Structure {
+        /// Its members, in model order.
+        members: &'static [Member],
+    },
+    /// A string: length in characters, an enum, a pattern.
+    String {
+        /// Shortest length.
+        min: Option<i64>,
+        /// Longest length.
+        max: Option<i64>,
+        /// The values allowed (none: any).
+        values: &'static [&'static str],
+        /// The pattern the whole value must match.
+        pattern: Option<&'static str>,
+        /// Reported without its value.
+        sensitive: bool,
+    },
+    /// Base64 bytes: length in bytes (never shown).
+    Blob {
+        /// Fewest bytes.
+        min: Option<i64>,
+        /// Most bytes.
+        max: Option<i64>,
+    },
+    /// A `long` or an `integer`.
+    Number {
+        /// Smallest value.
+        min: Option<i64>,
+        /// Largest value.
+        max: Option<i64>,
+        /// Reported without its value.
+        sensitive: bool,
+    },
+    /// `true` or `false`.
+    Boolean,
+    /// Epoch seconds.
+    Timestamp,
+    /// A list: its length, and each element's shape.
+    List {
+        /// Fewest elements.
+        min: Option<i64>,
+        /// Most elements.
+        max: Option<i64>,
+        /// The elements' shape.
+        member: &'static str,
+        /// Reported without its value.
+        sensitive: bool,
+    },
+    /// A map: each value's shape.
+    Map {
+        /// The values' shape.
+        value: &'static str,
+        /// Reported without its value.
+        sensitive: bool,
+    },
 }
 
-fn shapes() -> &'static Shapes {
-    static SHAPES: OnceLock<Shapes> = OnceLock::new();
-    SHAPES.get_or_init(|| {
-        let shapes = crate::spec::service_model()["shapes"].as_object().expect("model has shapes");
-        let mut patterns = HashMap::new();
-        for s in shapes.values() {
-            if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-                // AWS matches the whole value (Java `matches`).
-                let re = regex_lite::Regex::new(&format!("^(?:{p})$")).expect("model pattern compiles");
-                patterns.insert(p.to_string(), re);
-            }
-        }
-        Shapes { shapes, patterns }
-    })
+/// A member of a structure.
+#[derive(Debug)]
+pub struct Member {
+    /// Its name in JSON (`SecretId`).
+    pub name: &'static str,
+    /// Its name in messages (`secretId`).
+    pub path: &'static str,
+    /// Its shape.
+    pub shape: &'static str,
+    /// Whether it must be present.
+    pub required: bool,
+}
+
+/// A model pattern, compiled (all of them, once); AWS matches the whole
+/// value (Java `matches`).
+fn pattern(p: &str) -> &'static regex_lite::Regex {
+    static COMPILED: OnceLock<HashMap<&'static str, regex_lite::Regex>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        PATTERNS
+            .iter()
+            .map(|p| (*p, regex_lite::Regex::new(&format!("^(?:{p})$")).expect("model pattern compiles")))
+            .collect()
+    });
+    &compiled[p]
 }
 
 /// Checks `body` against the input shape of `op`. Type mismatches are a
@@ -54,14 +123,6 @@ pub fn validate_input(op: Operation, body: &Value) -> Result<(), ApiError> {
 
 struct Validator {
     errors: Vec<String>,
-}
-
-fn lower_camel(member: &str) -> String {
-    let mut cs = member.chars();
-    match cs.next() {
-        Some(c) => c.to_ascii_lowercase().to_string() + cs.as_str(),
-        None => String::new(),
-    }
 }
 
 /// Renders a value as the Java front end does in its messages.
@@ -87,69 +148,56 @@ impl Validator {
         self.errors.push(format!("{shown} at '{path}' failed to satisfy constraint: {constraint}"));
     }
 
-    fn length(&mut self, len: usize, shape: &Map<String, Value>, v: &Value, sensitive: bool, path: &str) {
-        if let Some(min) = shape.get("min").and_then(Value::as_u64)
-            && (len as u64) < min
+    fn length(&mut self, len: usize, (min, max): (Option<i64>, Option<i64>), v: &Value, sensitive: bool, path: &str) {
+        if let Some(min) = min
+            && (len as i64) < min
         {
             self.fail(Some(v), sensitive, path, format!("Member must have length greater than or equal to {min}"));
         }
-        if let Some(max) = shape.get("max").and_then(Value::as_u64)
-            && (len as u64) > max
+        if let Some(max) = max
+            && (len as i64) > max
         {
             self.fail(Some(v), sensitive, path, format!("Member must have length less than or equal to {max}"));
         }
     }
 
     fn check(&mut self, name: &str, v: &Value, path: &str, sensitive_parent: bool) -> Result<(), ApiError> {
-        let all = shapes();
-        let shape = all.shapes[name].as_object().expect("shape is an object");
-        let sensitive = sensitive_parent || shape.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
-        match shape["type"].as_str().unwrap_or_default() {
-            "structure" => {
+        let Some(shape) = constraints(name) else { return Ok(()) };
+        match *shape {
+            Constraints::Structure { members } => {
                 let Some(obj) = v.as_object() else {
                     return Err(serialization("an object", path));
                 };
-                let required: Vec<&str> = shape
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|r| r.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                for (member, def) in shape["members"].as_object().into_iter().flatten() {
+                for member in members {
                     let child =
-                        if path.is_empty() { lower_camel(member) } else { format!("{path}.{}", lower_camel(member)) };
-                    match obj.get(member) {
+                        if path.is_empty() { member.path.to_string() } else { format!("{path}.{}", member.path) };
+                    match obj.get(member.name) {
                         None | Some(Value::Null) => {
-                            if required.contains(&member.as_str()) {
+                            if member.required {
                                 self.fail(None, false, &child, "Member must not be null".into());
                             }
                         }
-                        Some(value) => self.check(def["shape"].as_str().unwrap_or_default(), value, &child, false)?,
+                        Some(value) => self.check(member.shape, value, &child, false)?,
                     }
                 }
             }
-            "string" => {
+            Constraints::String { min, max, values, pattern: p, sensitive } => {
+                let sensitive = sensitive_parent || sensitive;
                 let Some(s) = v.as_str() else {
                     return Err(serialization("a string", path));
                 };
-                self.length(s.chars().count(), shape, v, sensitive, path);
-                if let Some(values) = shape.get("enum").and_then(Value::as_array)
-                    && !values.iter().any(|e| e.as_str() == Some(s))
-                {
-                    let set: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-                    self.fail(
-                        Some(v),
-                        sensitive,
-                        path,
-                        format!("Member must satisfy enum value set: [{}]", set.join(", ")),
-                    );
+                self.length(s.chars().count(), (min, max), v, sensitive, path);
+                if !values.is_empty() && !values.contains(&s) {
+                    let set = values.join(", ");
+                    self.fail(Some(v), sensitive, path, format!("Member must satisfy enum value set: [{set}]"));
                 }
-                if let Some(p) = shape.get("pattern").and_then(Value::as_str)
-                    && !all.patterns[p].is_match(s)
+                if let Some(p) = p
+                    && !pattern(p).is_match(s)
                 {
                     self.fail(Some(v), sensitive, path, format!("Member must satisfy regular expression pattern: {p}"));
                 }
             }
-            "blob" => {
+            Constraints::Blob { min, max } => {
                 let Some(s) = v.as_str() else {
                     return Err(serialization("a base64 string", path));
                 };
@@ -159,13 +207,14 @@ impl Validator {
                         format!("Invalid base64 value for '{path}'"),
                     ));
                 };
-                self.length(bytes.len(), shape, v, true, path);
+                self.length(bytes.len(), (min, max), v, true, path);
             }
-            "long" | "integer" => {
+            Constraints::Number { min, max, sensitive } => {
+                let sensitive = sensitive_parent || sensitive;
                 let Some(n) = v.as_i64() else {
                     return Err(serialization("a number", path));
                 };
-                if let Some(min) = shape.get("min").and_then(Value::as_i64)
+                if let Some(min) = min
                     && n < min
                 {
                     self.fail(
@@ -175,34 +224,34 @@ impl Validator {
                         format!("Member must have value greater than or equal to {min}"),
                     );
                 }
-                if let Some(max) = shape.get("max").and_then(Value::as_i64)
+                if let Some(max) = max
                     && n > max
                 {
                     self.fail(Some(v), sensitive, path, format!("Member must have value less than or equal to {max}"));
                 }
             }
-            "boolean" if !v.is_boolean() => return Err(serialization("a boolean", path)),
-            "timestamp" if !v.is_number() => return Err(serialization("a timestamp", path)),
-            "list" => {
+            Constraints::Boolean if !v.is_boolean() => return Err(serialization("a boolean", path)),
+            Constraints::Timestamp if !v.is_number() => return Err(serialization("a timestamp", path)),
+            Constraints::List { min, max, member, sensitive } => {
+                let sensitive = sensitive_parent || sensitive;
                 let Some(items) = v.as_array() else {
                     return Err(serialization("a list", path));
                 };
-                self.length(items.len(), shape, v, sensitive, path);
-                let member = shape["member"]["shape"].as_str().unwrap_or_default();
+                self.length(items.len(), (min, max), v, sensitive, path);
                 for (i, item) in items.iter().enumerate() {
                     self.check(member, item, &format!("{path}.{}.member", i + 1), sensitive)?;
                 }
             }
-            "map" => {
+            Constraints::Map { value, sensitive } => {
+                let sensitive = sensitive_parent || sensitive;
                 let Some(entries) = v.as_object() else {
                     return Err(serialization("a map", path));
                 };
-                let value_shape = shape["value"]["shape"].as_str().unwrap_or_default();
                 for (k, item) in entries {
-                    self.check(value_shape, item, &format!("{path}.{k}"), sensitive)?;
+                    self.check(value, item, &format!("{path}.{k}"), sensitive)?;
                 }
             }
-            _ => {}
+            Constraints::Boolean | Constraints::Timestamp => {}
         }
         Ok(())
     }

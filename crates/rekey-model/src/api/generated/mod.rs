@@ -11,7 +11,10 @@ mod responses;
 mod types;
 /// `ErrorCode`: the model's errors and the protocol's.
 mod errors;
+/// `constraints()`: each shape's constraints, for validation.
+mod constraints;
 
+pub use constraints::*;
 pub use errors::*;
 pub use operations::*;
 pub use requests::*;
