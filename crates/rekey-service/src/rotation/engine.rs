@@ -97,9 +97,11 @@ impl<S: Store> Service<S> {
             let service = self.clone();
             running.spawn(async move {
                 let Some(claimed) = service.claim(&job).await? else { return Ok(false) };
-                let outcome = service.drive(claimed).await;
-                service.release_if_active(&job.id).await?;
-                outcome.map(|()| true)
+                if let Err(e) = service.drive(claimed).await {
+                    let _ = service.store.release_rotation(&job.id, &service.rotation.owner).await;
+                    return Err(e);
+                }
+                Ok(true)
             });
         }
         let mut ran = 0;
@@ -129,26 +131,17 @@ impl<S: Store> Service<S> {
         Timestamp::from_millis(now.millis() + (step + LEASE_MARGIN).as_millis() as i64)
     }
 
-    /// Drives a claimed job, then gives its lease up if it is still active
-    /// (an attempt failed: it is claimed again when its backoff ends, by
-    /// any runner).
+    /// Drives a claimed job. A job that stays active gives its lease up
+    /// where it stops (a failed attempt, in `fail_attempt`; here, a store
+    /// failure), so that it is claimed again when due, by any runner.
     async fn run_claimed(&self, claimed: (RotationJob, Timestamp)) {
         let id = claimed.0.id.clone();
         if let Err(e) = self.drive(claimed).await {
             tracing::error!(job = %id, error = %e, "rotation job interrupted; it resumes on the next pass");
+            if let Err(e) = self.store.release_rotation(&id, &self.rotation.owner).await {
+                tracing::warn!(job = %id, error = %e, "cannot release a rotation lease; it resumes once it expires");
+            }
         }
-        if let Err(e) = self.release_if_active(&id).await {
-            tracing::warn!(job = %id, error = %e, "cannot release a rotation lease; it resumes once the lease expires");
-        }
-    }
-
-    /// Releases this node's lease of job `id` if the job is still active
-    /// (an ended job's lease binds nobody).
-    async fn release_if_active(&self, id: &rekey_model::rotation::JobId) -> Result<(), StoreError> {
-        if self.store.rotation(id).await?.is_some_and(|j| j.status == JobStatus::Active) {
-            self.store.release_rotation(id, &self.rotation.owner).await?;
-        }
-        Ok(())
     }
 
     /// Runs the current attempt of `job` from its next step to its end.
@@ -300,12 +293,15 @@ impl<S: Store> Service<S> {
             let why = job.last_error.as_deref().unwrap_or_default();
             tracing::warn!(secret = %job.arn, attempts = job.attempts, error = %why, "rotation failed");
         }
-        if !self.store.save_rotation(job.clone(), &self.rotation.owner).await? && job.status == JobStatus::Active {
+        let saved = self.store.save_rotation(job.clone(), &self.rotation.owner).await?;
+        match (saved, job.status) {
+            // Retried after its backoff, by whichever runner claims it then.
+            (true, JobStatus::Active) => self.store.release_rotation(&job.id, &self.rotation.owner).await,
             // The job ended while its step ran (the step may have written
             // its value before failing).
-            return self.clear_late_pending(&job).await;
+            (false, JobStatus::Active) => self.clear_late_pending(&job).await,
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Ends a job with `status` (if it is still active).
