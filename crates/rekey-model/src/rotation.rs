@@ -8,6 +8,10 @@ use crate::staging::VersionId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The tag naming a secret's built-in rotator, for RotateSecret without
+/// a RotationLambdaARN (as AWS managed rotation takes only rules).
+pub const ROTATOR_TAG: &str = "rekey:rotator";
+
 /// A step of the rotation protocol, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RotationStep {

@@ -8,7 +8,7 @@
 //! then every path starts with `/<token>` (workers are given
 //! `AWS_LAMBDA_RUNTIME_API=<host:port>/<token>`), compared in constant
 //! time, and anything else is answered 403. Workers rekey runs itself
-//! (`rotation::workers`) each have a token of their own, and only they
+//! (`rekey_rotation::workers`) each have a token of their own, and only they
 //! may use `/credentials` (their token as `Authorization`): the
 //! credentials of the step each holds. A function with such workers and
 //! no `token` has no open paths at all.
@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rekey_service::rotation::runtime::{NextRefused, RuntimeQueue};
+use rekey_rotation::runtime::{NextRefused, RuntimeQueue};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -123,7 +123,7 @@ impl<S: Store> Service<S> {
     /// New temporary credentials (`ASIA…` and a session token) of a user
     /// or root of `account`, or of a role, valid for `lifetime`; `parent`
     /// is the key whose deletion revokes them.
-    pub(crate) async fn mint_session(
+    pub async fn mint_session(
         &self,
         account: AccountId,
         user: Option<UserName>,
@@ -276,7 +276,7 @@ impl<S: Store> Service<S> {
 
     /// Deletes temporary credentials whose use is over, telling caches of
     /// keys to forget them (and nothing else).
-    pub(crate) async fn revoke_session(&self, access_key_id: &str) -> ApiResult<()> {
+    pub async fn revoke_session(&self, access_key_id: &str) -> ApiResult<()> {
         self.store.delete_access_key(access_key_id).await?;
         self.revocations.record(access_key_id);
         Ok(())

@@ -15,7 +15,7 @@
 //! - `values` — read and write values, versions and staging labels;
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
-//! - [`rotation`] — the rotation engine and the rotation functions it invokes;
+//! - [`runner`] — what they need of the rotation runtime (`rekey-rotation`);
 //! - [`purge`] — the background purge of secrets whose recovery window ended.
 
 #![warn(missing_docs)]
@@ -34,7 +34,7 @@ pub mod purge;
 mod replication;
 mod resolve;
 mod rotate;
-pub mod rotation;
+pub mod runner;
 mod secrets;
 mod tags;
 mod values;
@@ -43,6 +43,9 @@ pub use access::Grant;
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
 pub use identity::{Revocations, SigningKey, TemporaryCredentials, session_token_hash};
+pub use resolve::Resolved;
+pub use rotate::begin_rotation;
+pub use runner::{NoRunner, RotationRunner};
 
 use rekey_model::name::AccountId;
 use rekey_store::Store;
@@ -55,7 +58,8 @@ pub struct Service<S: Store> {
     store: Arc<S>,
     seal: Arc<Seal>,
     clock: Arc<dyn Clock>,
-    rotation: Arc<rotation::Rotation>,
+    /// The rotation runtime (`rekey-rotation`), as the operations see it.
+    runner: Arc<dyn RotationRunner>,
     /// Moves on every principal change (see [`Service::identity_epoch`]).
     identity_epoch: Arc<AtomicU64>,
     /// Keys revoked lately (see [`Service::revocations`]).
@@ -72,7 +76,7 @@ impl<S: Store> Clone for Service<S> {
             store: self.store.clone(),
             seal: self.seal.clone(),
             clock: self.clock.clone(),
-            rotation: self.rotation.clone(),
+            runner: self.runner.clone(),
             identity_epoch: self.identity_epoch.clone(),
             revocations: self.revocations.clone(),
             admin_account: self.admin_account.clone(),
@@ -88,7 +92,7 @@ impl<S: Store> Service<S> {
             store,
             seal,
             clock,
-            rotation: Arc::default(),
+            runner: Arc::new(NoRunner),
             identity_epoch: Arc::default(),
             revocations: Arc::default(),
             admin_account: None,
@@ -103,9 +107,9 @@ impl<S: Store> Service<S> {
         self
     }
 
-    /// The same service with these rotation functions and settings.
-    pub fn with_rotation(mut self, rotation: rotation::Rotation) -> Self {
-        self.rotation = Arc::new(rotation);
+    /// The same service with this rotation runtime.
+    pub fn with_runner(mut self, runner: Arc<dyn RotationRunner>) -> Self {
+        self.runner = runner;
         self
     }
 
@@ -114,8 +118,22 @@ impl<S: Store> Service<S> {
         self.clock.now()
     }
 
-    /// The rotation side (functions, callback endpoint).
-    pub fn rotation(&self) -> &rotation::Rotation {
-        &self.rotation
+    /// Wakes the rotation engine (a job was recorded or became due).
+    pub(crate) fn wake_rotations(&self) {
+        self.runner.wake();
+    }
+
+    // What the rotation runtime drives rotations with. It changes secrets
+    // only through `mutate_secret` (the one transaction helper) and the
+    // operations, as a job's role.
+
+    /// The store.
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    /// The seal (for what a rotation function said, sealed into a job).
+    pub fn seal(&self) -> &Seal {
+        &self.seal
     }
 }

@@ -12,11 +12,13 @@ use rekey_store::{Change, Mutation, MutationInput, Store};
 use std::sync::Arc;
 
 /// A resolved secret: how it was named, and its state when read.
-pub(crate) struct Resolved {
+pub struct Resolved {
+    /// The secret as stored when it was resolved.
     pub state: Arc<SecretState>,
 }
 
 impl Resolved {
+    /// The secret's ARN.
     pub fn arn(&self) -> &Arn {
         &self.state.secret.arn
     }
@@ -24,7 +26,7 @@ impl Resolved {
 
 impl<S: Store> Service<S> {
     /// Resolves a SecretId (name, full ARN or partial ARN; docs/behaviour.md §3.4).
-    pub(crate) async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
+    pub async fn resolve(&self, ctx: &RequestContext, secret_id: &str) -> ApiResult<Resolved> {
         let r = SecretRef::parse(secret_id)?;
         self.resolve_ref(ctx, secret_id, &r).await?.ok_or_else(ApiError::secret_not_found)
     }
@@ -89,7 +91,7 @@ impl<S: Store> Service<S> {
     /// as stored at that moment; if the secret is gone or was replaced by a
     /// new one under the same name since it was resolved, the answer is
     /// ResourceNotFound and nothing changes.
-    pub(crate) async fn mutate_secret<R: Send + 'static>(
+    pub async fn mutate_secret<R: Send + 'static>(
         &self,
         arn: &Arn,
         preload_value: Option<VersionId>,

@@ -1,19 +1,18 @@
 //! RotateSecret and CancelRotateSecret (docs/behaviour.md §7): the synchronous
 //! part. RotateSecret validates in AWS's order, saves the configuration,
 //! creates the pending version and records the rotation job, all in one
-//! transaction, then wakes the engine (`rotation::engine`), which runs the
-//! steps.
+//! transaction, then wakes the engine (in `rekey-rotation`, through
+//! [`RotationRunner`](crate::RotationRunner)), which runs the steps.
 
 use crate::Service;
 use crate::access::Target;
 use crate::context::RequestContext;
-use crate::rotation::database::ROTATOR_TAG;
 use crate::values::RequestedValue;
 use rekey_model::Timestamp;
 use rekey_model::api::*;
 use rekey_model::lifecycle::{self, current_since, replan};
 use rekey_model::name::SecretRef;
-use rekey_model::rotation::RotationMode;
+use rekey_model::rotation::{ROTATOR_TAG, RotationMode};
 use rekey_model::schedule::Schedule;
 use rekey_model::secret::{SealedValue, SecretState, SecretValue};
 use rekey_model::staging::{StagingLabel, VersionId};
@@ -30,8 +29,9 @@ enum Started {
 
 /// Starts a rotation of `state` in its transaction (see
 /// [`lifecycle::begin`]): the write of its pending version, holding `value`
-/// for a configuration test, and its job.
-pub(crate) fn begin_rotation(
+/// for a configuration test, and its job. (The scheduler starts its
+/// rotations with it too.)
+pub fn begin_rotation(
     state: &mut SecretState,
     token: VersionId,
     function: String,
@@ -77,7 +77,7 @@ impl<S: Store> Service<S> {
             input.rotation_lambda_arn.clone().or_else(|| stored.lambda_arn.clone()).or_else(tagged).ok_or_else(
                 || ApiError::invalid_request("No Lambda rotation function ARN is associated with this secret."),
             )?;
-        if self.rotation.functions().get(&function, &arn.namespace.account).is_none() {
+        if !self.runner.has_function(&function, &arn.namespace.account) {
             return Err(ApiError::new(
                 ErrorCode::AccessDeniedException,
                 "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.",

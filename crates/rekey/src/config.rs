@@ -13,8 +13,8 @@
 //! timeout_seconds = 60
 //! ```
 
-use rekey_service::rotation::RotationSettings;
-use rekey_service::rotation::functions::FunctionConfig;
+use rekey_rotation::RotationSettings;
+use rekey_rotation::functions::FunctionConfig;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -45,7 +45,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rekey_service::rotation::registry::FunctionRegistry;
+    use rekey_rotation::registry::FunctionRegistry;
 
     #[test]
     fn every_kind_parses() {

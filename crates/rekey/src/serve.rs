@@ -4,10 +4,10 @@
 use crate::config::Config;
 use clap::Args;
 use rekey_model::name::{AccountId, Region};
+use rekey_rotation::functions::Callback;
+use rekey_rotation::registry::FunctionRegistry;
+use rekey_rotation::{Rotation, RotationEngine};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
-use rekey_service::rotation::Rotation;
-use rekey_service::rotation::functions::Callback;
-use rekey_service::rotation::registry::FunctionRegistry;
 use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
@@ -200,7 +200,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             (None, true) => Arc::new(OffsetClock::default()),
             (None, false) => Arc::new(SystemClock),
         };
-        let service = Service::new(store, seal, clock).with_rotation(rotation).with_admin_account(account.clone());
+        let service = Service::new(store, seal, clock).with_admin_account(account.clone());
+        let engine = RotationEngine::new(service, rotation);
+        let service = engine.service().clone();
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));
         let plain = args.tls_cert.is_none() && !args.dev_tls;
         if !args.dev && plain && !args.listen.ip().is_loopback() && !args.allow_plain_http {
@@ -216,12 +218,12 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let host = callback_addr(addr);
         // A certificate names `localhost`, not the loopback IP alone.
         let host = if tls.is_some() && host.ip().is_loopback() { format!("localhost:{}", host.port()) } else { host.to_string() };
-        service.rotation().set_callback(Callback {
+        engine.rotation().set_callback(Callback {
             endpoint: format!("{scheme}://{host}"),
             ca_bundle: tls.as_ref().and_then(|t| t.self_signed.clone()),
             authenticated: !args.dev,
         });
-        for (arn, config, queue) in service.rotation().functions().runtimes() {
+        for (arn, config, queue) in engine.rotation().functions().runtimes() {
             let listen = config.listen;
             let runtime = tokio::net::TcpListener::bind(listen)
                 .await
@@ -230,16 +232,16 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             println!("rekey runtime API for {arn} on {at}");
             let app = rekey_server::runtime_api::router(queue.clone(), config.token.as_deref(), config.worker_count() > 0);
             tokio::spawn(async move { axum_serve(runtime, app).await });
-            let setup = rekey_service::rotation::workers::WorkerSetup {
+            let setup = rekey_rotation::workers::WorkerSetup {
                 function_arn: arn.clone(),
                 api: at,
-                callback: service.rotation().callback().cloned().unwrap_or_default(),
+                callback: engine.rotation().callback().cloned().unwrap_or_default(),
                 default_region: args.region.clone(),
             };
-            rekey_service::rotation::workers::supervise(setup, config.clone(), queue.clone());
+            rekey_rotation::workers::supervise(setup, config.clone(), queue.clone());
         }
-        tokio::spawn(service.clone().run_rotations());
-        tokio::spawn(service.clone().run_scheduler());
+        tokio::spawn(engine.clone().run_rotations());
+        tokio::spawn(engine.run_scheduler());
         let auth = if args.dev {
             eprintln!(
                 "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"

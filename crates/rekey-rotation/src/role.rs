@@ -12,12 +12,12 @@
 //! this account, as for any of the account's principals.
 
 use super::functions::Caller;
-use crate::Service;
-use crate::context::{Principal, RequestContext};
+use crate::engine::RotationEngine;
 use rekey_model::ApiResult;
 use rekey_model::identity::{RoleSession, role_arn};
 use rekey_model::policy::PolicyDocument;
 use rekey_model::rotation::RotationJob;
+use rekey_service::{Grant, Principal, RequestContext};
 use rekey_store::Store;
 use serde_json::json;
 use std::time::Duration;
@@ -56,7 +56,7 @@ pub fn job_policy(job: &RotationJob) -> String {
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
 }
 
-impl<S: Store> Service<S> {
+impl<S: Store> RotationEngine<S> {
     /// The context a job's built-in steps run in: the role of the secret's
     /// account, scoped to the job, in the secret's region.
     pub(crate) fn job_context(&self, job: &RotationJob) -> RequestContext {
@@ -67,7 +67,7 @@ impl<S: Store> Service<S> {
             account: account.clone(),
             access_key_id: String::new(),
             user: None,
-            grant: crate::Grant::Root,
+            grant: Grant::Root,
             session: true,
         }
         .with_policies(&[policy]);
@@ -97,7 +97,7 @@ impl<S: Store> Service<S> {
         }
         let role = RoleSession { name: ROLE.into(), policy: job_policy(job) };
         let account = job.arn.namespace.account.clone();
-        let creds = self.mint_session(account, None, None, Some(role), timeout + CREDENTIAL_GRACE).await?;
+        let creds = self.service.mint_session(account, None, None, Some(role), timeout + CREDENTIAL_GRACE).await?;
         Ok(Caller {
             region,
             access_key_id: creds.access_key_id,
@@ -111,7 +111,7 @@ impl<S: Store> Service<S> {
         if caller.session_token.is_none() {
             return;
         }
-        if let Err(e) = self.revoke_session(&caller.access_key_id).await {
+        if let Err(e) = self.service.revoke_session(&caller.access_key_id).await {
             // They expire on their own shortly after.
             tracing::warn!(error = %e.message, "could not revoke a rotation step's credentials");
         }

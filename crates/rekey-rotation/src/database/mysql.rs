@@ -3,7 +3,7 @@
 //! create a clone user with the original's grants.
 
 use super::{DatabaseOptions, Login, Tls, db_error, first_login};
-use crate::rotation::functions::FunctionError;
+use crate::functions::FunctionError;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 use std::time::Duration;

@@ -269,7 +269,7 @@ pub struct Callback {
 }
 
 /// As whom a local function calls back: the secret's region and
-/// temporary credentials of the job's role (see `rotation::role`).
+/// temporary credentials of the job's role (see [`crate::role`]).
 #[derive(Clone)]
 pub struct Caller {
     /// `AWS_REGION`.

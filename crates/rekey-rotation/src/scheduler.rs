@@ -11,13 +11,13 @@
 //! rotates once, not once per missed window. Everything is in the store:
 //! a restart changes nothing.
 
-use crate::Service;
-use crate::rotate::begin_rotation;
+use crate::engine::RotationEngine;
 use rekey_model::Timestamp;
 use rekey_model::lifecycle::{self, Due};
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::rotation::RotationMode;
 use rekey_model::staging::VersionId;
+use rekey_service::begin_rotation;
 use rekey_store::{Change, History, SecretWrite, Store, StoreError};
 use std::time::Duration;
 
@@ -39,7 +39,7 @@ pub enum Scheduled {
     NotDue,
 }
 
-impl<S: Store> Service<S> {
+impl<S: Store> RotationEngine<S> {
     /// Runs the scheduler until the service is dropped.
     pub async fn run_scheduler(self) {
         loop {
@@ -53,10 +53,10 @@ impl<S: Store> Service<S> {
     /// One scheduler pass: starts the rotations due now. Returns what it
     /// did for each due secret.
     pub async fn start_due_rotations(&self) -> Result<Vec<Scheduled>, StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let mut done = Vec::new();
         loop {
-            let due = self.store.due_for_rotation(now, BATCH).await?;
+            let due = self.service.store().due_for_rotation(now, BATCH).await?;
             let n = due.len();
             for (ns, name) in due {
                 match self.start_scheduled(&ns, &name, now).await {
@@ -80,26 +80,28 @@ impl<S: Store> Service<S> {
         name: &SecretName,
         now: Timestamp,
     ) -> rekey_model::ApiResult<Scheduled> {
-        let Some(state) = self.store.load(ns, name).await? else {
+        let Some(state) = self.service.store().load(ns, name).await? else {
             return Ok(Scheduled::NotDue);
         };
         // The latest job tells a failed rotation (reattempted) from one
         // still running (skipped).
-        let latest = self.store.rotation_history(History::Secret(state.secret.pk), 1).await?.pop();
+        let latest = self.service.store().rotation_history(History::Secret(state.secret.pk), 1).await?.pop();
         let arn = state.secret.arn.clone();
-        self.mutate_secret(&arn, None, move |mut state, _| match lifecycle::due(&mut state, latest, now) {
-            Due::NotDue => Ok((Change::None, Scheduled::NotDue)),
-            Due::Start(function) => {
-                let write = begin_rotation(&mut state, VersionId::random(), function, RotationMode::Rotate, None, now)?;
-                Ok((Change::write(write), Scheduled::Started))
-            }
-            Due::Reattempt(job) => {
-                let mut write = SecretWrite::of(&state);
-                write.rotation = Some(*job);
-                Ok((Change::write(write), Scheduled::Reattempted))
-            }
-            Due::Skip => Ok((Change::write(SecretWrite::of(&state)), Scheduled::Skipped)),
-        })
-        .await
+        self.service
+            .mutate_secret(&arn, None, move |mut state, _| match lifecycle::due(&mut state, latest, now) {
+                Due::NotDue => Ok((Change::None, Scheduled::NotDue)),
+                Due::Start(function) => {
+                    let write =
+                        begin_rotation(&mut state, VersionId::random(), function, RotationMode::Rotate, None, now)?;
+                    Ok((Change::write(write), Scheduled::Started))
+                }
+                Due::Reattempt(job) => {
+                    let mut write = SecretWrite::of(&state);
+                    write.rotation = Some(*job);
+                    Ok((Change::write(write), Scheduled::Reattempted))
+                }
+                Due::Skip => Ok((Change::write(SecretWrite::of(&state)), Scheduled::Skipped)),
+            })
+            .await
     }
 }

@@ -6,12 +6,13 @@
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
 use super::functions::{Function, FunctionError, Invocation};
-use crate::Service;
-use crate::context::RequestContext;
+use crate::Rotation;
 use rekey_model::lifecycle::{self, Retry, Standing};
 use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, SealedOutput, StepRecord};
 use rekey_model::{ApiResult, Timestamp};
+use rekey_service::{RequestContext, Service};
 use rekey_store::{Change, SecretWrite, Store, StoreError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often active jobs are looked for without being woken.
@@ -21,13 +22,44 @@ const BUILTIN_STEP: Duration = Duration::from_secs(300);
 /// How long a lease outlives its step's deadline.
 const LEASE_MARGIN: Duration = Duration::from_secs(60);
 
-impl<S: Store> Service<S> {
+/// The engine: drives rotation jobs through a service's operations and
+/// its store, with the functions and settings of a [`Rotation`].
+pub struct RotationEngine<S: Store> {
+    pub(crate) service: Service<S>,
+    pub(crate) rotation: Arc<Rotation>,
+}
+
+impl<S: Store> Clone for RotationEngine<S> {
+    fn clone(&self) -> Self {
+        RotationEngine { service: self.service.clone(), rotation: self.rotation.clone() }
+    }
+}
+
+impl<S: Store> RotationEngine<S> {
+    /// The engine of `rotation` over `service`, which from now on wakes
+    /// it and knows its functions (use [`service`](Self::service) to
+    /// serve the API).
+    pub fn new(service: Service<S>, rotation: Rotation) -> Self {
+        let rotation = Arc::new(rotation);
+        RotationEngine { service: service.with_runner(rotation.clone()), rotation }
+    }
+
+    /// The service, wired to this engine.
+    pub fn service(&self) -> &Service<S> {
+        &self.service
+    }
+
+    /// The functions, settings and callback endpoint.
+    pub fn rotation(&self) -> &Rotation {
+        &self.rotation
+    }
+
     /// Runs the rotation engine until the service is dropped: takes back
     /// the jobs this node held before it stopped, resumes the active
     /// jobs nobody holds, then starts new ones as RotateSecret records
     /// them and retries failed attempts when their backoff ends.
     pub async fn run_rotations(self) {
-        match self.store.release_rotations_of(&self.rotation.owner).await {
+        match self.service.store().release_rotations_of(&self.rotation.owner).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "rotations this node held before it stopped resume"),
             Err(e) => tracing::error!(error = %e, "cannot release this node's rotation leases"),
@@ -57,9 +89,9 @@ impl<S: Store> Service<S> {
     /// that the claims of many commit together); returns how long to wait
     /// for the next one.
     async fn start_due_jobs(&self) -> Result<Duration, StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let mut wait = POLL;
-        for job in self.store.claimable_rotations(now).await? {
+        for job in self.service.store().claimable_rotations(now).await? {
             if job.not_before > now {
                 wait = wait.min(Duration::from_millis((job.not_before.millis() - now.millis()) as u64));
                 continue;
@@ -68,19 +100,19 @@ impl<S: Store> Service<S> {
             if !self.rotation.started.lock().expect("started jobs lock").insert(job.id.clone()) {
                 continue;
             }
-            let service = self.clone();
+            let engine = self.clone();
             tokio::spawn(async move {
                 let id = job.id.clone();
-                let permit = service.rotation.permits.acquire().await;
-                match service.claim(&job).await {
-                    Ok(Some(claimed)) => service.run_claimed(claimed).await,
+                let permit = engine.rotation.permits.acquire().await;
+                match engine.claim(&job).await {
+                    Ok(Some(claimed)) => engine.run_claimed(claimed).await,
                     Ok(None) => {}
                     Err(e) => tracing::error!(job = %id, error = %e, "cannot claim a rotation job"),
                 }
                 drop(permit);
-                service.rotation.started.lock().expect("started jobs lock").remove(&id);
+                engine.rotation.started.lock().expect("started jobs lock").remove(&id);
                 // A retry may be due sooner than the engine's current wait.
-                service.wake_rotations();
+                engine.wake_rotations();
             });
         }
         Ok(wait)
@@ -91,14 +123,14 @@ impl<S: Store> Service<S> {
     /// manual time (the server runs [`run_rotations`](Self::run_rotations)).
     /// Returns how many ran.
     pub async fn run_due_jobs(&self) -> Result<usize, StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let mut running = tokio::task::JoinSet::new();
-        for job in self.store.claimable_rotations(now).await?.into_iter().filter(|j| j.not_before <= now) {
-            let service = self.clone();
+        for job in self.service.store().claimable_rotations(now).await?.into_iter().filter(|j| j.not_before <= now) {
+            let engine = self.clone();
             running.spawn(async move {
-                let Some(claimed) = service.claim(&job).await? else { return Ok(false) };
-                if let Err(e) = service.drive(claimed).await {
-                    let _ = service.store.release_rotation(&job.id, &service.rotation.owner).await;
+                let Some(claimed) = engine.claim(&job).await? else { return Ok(false) };
+                if let Err(e) = engine.drive(claimed).await {
+                    let _ = engine.service.store().release_rotation(&job.id, &engine.rotation.owner).await;
                     return Err(e);
                 }
                 Ok(true)
@@ -115,9 +147,9 @@ impl<S: Store> Service<S> {
     /// the job as stored and when the lease ends, or `None` when another
     /// runner holds it.
     async fn claim(&self, job: &RotationJob) -> Result<Option<(RotationJob, Timestamp)>, StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let until = self.lease_for_step(job, now);
-        Ok(self.store.claim_rotation(&job.id, &self.rotation.owner, now, until).await?.map(|j| (j, until)))
+        Ok(self.service.store().claim_rotation(&job.id, &self.rotation.owner, now, until).await?.map(|j| (j, until)))
     }
 
     /// When a lease taken at `now` for `job`'s next step should end: the
@@ -138,7 +170,7 @@ impl<S: Store> Service<S> {
         let id = claimed.0.id.clone();
         if let Err(e) = self.drive(claimed).await {
             tracing::error!(job = %id, error = %e, "rotation job interrupted; it resumes on the next pass");
-            if let Err(e) = self.store.release_rotation(&id, &self.rotation.owner).await {
+            if let Err(e) = self.service.store().release_rotation(&id, &self.rotation.owner).await {
                 tracing::warn!(job = %id, error = %e, "cannot release a rotation lease; it resumes once it expires");
             }
         }
@@ -149,10 +181,10 @@ impl<S: Store> Service<S> {
         // The steps act as the job's role, never as rekey itself.
         let ctx = self.job_context(&job);
         loop {
-            if !self.store.rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Active) {
+            if !self.service.store().rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Active) {
                 return Ok(());
             }
-            let state = self.store.load(&job.arn.namespace, &job.arn.name).await?;
+            let state = self.service.store().load(&job.arn.namespace, &job.arn.name).await?;
             let Some(state) = state.filter(|s| s.secret.arn == job.arn) else {
                 return self.end(job, JobStatus::Failed, Some("the secret no longer exists".into())).await;
             };
@@ -182,15 +214,15 @@ impl<S: Store> Service<S> {
             // The lease must cover this step (renewed when less than the
             // step's time and half the margin is left); a runner that lost
             // it stops here.
-            let now = self.clock.now();
+            let now = self.service.now();
             let needed = self.lease_for_step(&job, now);
             if held_until.millis() < needed.millis() - (LEASE_MARGIN / 2).as_millis() as i64 {
-                if !self.store.renew_rotation(&job.id, &self.rotation.owner, needed).await? {
+                if !self.service.store().renew_rotation(&job.id, &self.rotation.owner, needed).await? {
                     return Ok(());
                 }
                 held_until = needed;
             }
-            let started = self.clock.now();
+            let started = self.service.now();
             let clock = Instant::now();
             let outcome = self.invoke(&ctx, &job, step).await;
             let mut record = StepRecord {
@@ -203,11 +235,11 @@ impl<S: Store> Service<S> {
             };
             // What the function said is sealed, never logged.
             if let Some(output) = outcome.as_ref().err().and_then(FunctionError::output) {
-                let sealed = self.seal.seal_output(&record.output_context(&job.id), output);
+                let sealed = self.service.seal().seal_output(&record.output_context(&job.id), output);
                 record.output = Some(SealedOutput(sealed));
             }
             job.steps.push(record);
-            job.updated = self.clock.now();
+            job.updated = self.service.now();
             if let Err(e) = outcome {
                 tracing::warn!(secret = %job.arn, step = %step, error = %e, "rotation step failed");
                 let why = format!("Error when executing lambda {} during {step} step: {e}", job.function_arn);
@@ -215,7 +247,7 @@ impl<S: Store> Service<S> {
             }
             tracing::debug!(secret = %job.arn, step = %step, "rotation step done");
             job.next_step = job.step_after(step);
-            if !self.store.save_rotation(job.clone(), &self.rotation.owner).await? {
+            if !self.service.store().save_rotation(job.clone(), &self.rotation.owner).await? {
                 // The job ended while its step ran.
                 return self.clear_late_pending(&job).await;
             }
@@ -228,11 +260,12 @@ impl<S: Store> Service<S> {
     /// finds no pending value and puts one). That label is left over from
     /// an abandoned rotation, not a rotation in progress: it goes too.
     async fn clear_late_pending(&self, job: &RotationJob) -> Result<(), StoreError> {
-        if !self.store.rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Abandoned) {
+        if !self.service.store().rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Abandoned) {
             return Ok(());
         }
         let token = job.token.clone();
         let cleared = self
+            .service
             .mutate_secret(&job.arn, None, move |mut state, _| {
                 match lifecycle::clear_late_pending(&mut state, &token) {
                     true => Ok((Change::write(SecretWrite::of(&state)), true)),
@@ -289,14 +322,15 @@ impl<S: Store> Service<S> {
         }
         let settings = &self.rotation.settings;
         let backoff = settings.backoff(job.attempts);
-        if lifecycle::after_failure(&mut job, why, settings.max_attempts, backoff, self.clock.now()) == Retry::GiveUp {
+        if lifecycle::after_failure(&mut job, why, settings.max_attempts, backoff, self.service.now()) == Retry::GiveUp
+        {
             let why = job.last_error.as_deref().unwrap_or_default();
             tracing::warn!(secret = %job.arn, attempts = job.attempts, error = %why, "rotation failed");
         }
-        let saved = self.store.save_rotation(job.clone(), &self.rotation.owner).await?;
+        let saved = self.service.store().save_rotation(job.clone(), &self.rotation.owner).await?;
         match (saved, job.status) {
             // Retried after its backoff, by whichever runner claims it then.
-            (true, JobStatus::Active) => self.store.release_rotation(&job.id, &self.rotation.owner).await,
+            (true, JobStatus::Active) => self.service.store().release_rotation(&job.id, &self.rotation.owner).await,
             // The job ended while its step ran (the step may have written
             // its value before failing).
             (false, JobStatus::Active) => self.clear_late_pending(&job).await,
@@ -310,16 +344,17 @@ impl<S: Store> Service<S> {
         if why.is_some() {
             job.last_error = why;
         }
-        job.updated = self.clock.now();
-        self.store.save_rotation(job, &self.rotation.owner).await.map(|_| ())
+        job.updated = self.service.now();
+        self.service.store().save_rotation(job, &self.rotation.owner).await.map(|_| ())
     }
 
     /// AWSCURRENT is on the pending version: record the rotation, take
     /// AWSPENDING off the new current version, end the job.
     async fn complete(&self, mut job: RotationJob) -> Result<(), StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let arn = job.arn.clone();
         let done = self
+            .service
             .mutate_secret(&arn, None, move |mut state, _| {
                 let succeeded = lifecycle::complete(&mut state, &mut job, now);
                 let mut write = SecretWrite::of(&state);
@@ -334,9 +369,10 @@ impl<S: Store> Service<S> {
     /// Ends a configuration test: the temporary version goes, the job
     /// records whether testSecret passed.
     async fn finish_test(&self, mut job: RotationJob, failure: Option<String>) -> Result<(), StoreError> {
-        let now = self.clock.now();
+        let now = self.service.now();
         let arn = job.arn.clone();
         let done = self
+            .service
             .mutate_secret(&arn, None, move |mut state, _| {
                 let doomed = lifecycle::end_test(&mut state, &mut job, failure, now);
                 let mut write = SecretWrite::of(&state);

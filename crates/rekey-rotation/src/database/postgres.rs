@@ -1,7 +1,7 @@
 //! PostgreSQL: log in, change a role's password, create a clone role.
 
 use super::{DatabaseOptions, Login, Tls, db_error, first_login};
-use crate::rotation::functions::FunctionError;
+use crate::functions::FunctionError;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 use std::time::Duration;

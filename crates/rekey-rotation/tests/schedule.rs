@@ -9,10 +9,10 @@ use rekey_model::api::*;
 use rekey_model::name::{AccountId, Namespace, Region};
 use rekey_model::rotation::{JobStatus, RotationJob};
 use rekey_model::schedule::{Schedule, Window};
-use rekey_service::rotation::functions::FunctionConfig;
-use rekey_service::rotation::registry::FunctionRegistry;
-use rekey_service::rotation::scheduler::Scheduled;
-use rekey_service::rotation::{Rotation, RotationSettings};
+use rekey_rotation::functions::FunctionConfig;
+use rekey_rotation::registry::FunctionRegistry;
+use rekey_rotation::scheduler::Scheduled;
+use rekey_rotation::{Rotation, RotationEngine, RotationSettings};
 use rekey_service::{ManualClock, Principal, RequestContext, Service};
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::{Durability, SqliteStore};
@@ -29,6 +29,7 @@ const BROKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:broken";
 const START_MS: i64 = 1_767_225_600_000;
 
 struct Sim {
+    engine: RotationEngine<SqliteStore>,
     service: Service<SqliteStore>,
     store: Arc<SqliteStore>,
     seal: Arc<Seal>,
@@ -44,14 +45,15 @@ async fn sim() -> Sim {
     let store = Arc::new(SqliteStore::open_with(&SqliteStore::file_in(dir.path()), Durability::Unsynced).unwrap());
     let seal = Arc::new(Seal::unlock(store.as_ref(), MasterKey::generate()).await.unwrap());
     let clock = Arc::new(ManualClock::at(Timestamp::from_millis(START_MS)));
-    let service = Service::new(store.clone(), seal.clone(), clock.clone()).with_rotation(rotation("node-a"));
+    let engine = RotationEngine::new(Service::new(store.clone(), seal.clone(), clock.clone()), rotation("node-a"));
+    let service = engine.service().clone();
     let account = AccountId::parse("123456789012").unwrap();
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account, "AKID".into()),
         "test".into(),
     );
-    Sim { service, store, seal, clock, ctx, _dir: dir }
+    Sim { engine, service, store, seal, clock, ctx, _dir: dir }
 }
 
 /// The rotation engine of a node named `node`, with the test's functions.
@@ -103,8 +105,8 @@ impl Sim {
 
     /// One tick: the scheduler's pass, then the engine runs what is due.
     async fn tick(&self) -> Vec<Scheduled> {
-        let done = self.service.start_due_rotations().await.unwrap();
-        while self.service.run_due_jobs().await.unwrap() > 0 {}
+        let done = self.engine.start_due_rotations().await.unwrap();
+        while self.engine.run_due_jobs().await.unwrap() > 0 {}
         done
     }
 
@@ -326,7 +328,8 @@ async fn a_failed_rotation_is_reattempted_in_the_next_window() {
 async fn a_job_held_by_a_stopped_node_is_taken_over_when_its_lease_expires() {
     use rekey_store::LeaseOwner;
     let sim = sim().await;
-    let node_b = Service::new(sim.store.clone(), sim.seal.clone(), sim.clock.clone()).with_rotation(rotation("node-b"));
+    let node_b =
+        RotationEngine::new(Service::new(sim.store.clone(), sim.seal.clone(), sim.clock.clone()), rotation("node-b"));
     sim.secret("shared", rules(Some(30), None, None)).await;
     let job = sim.rotations("shared").await.pop().unwrap();
     // Node A claims the job, then stops before its first step.

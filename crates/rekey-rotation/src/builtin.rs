@@ -7,13 +7,13 @@
 //! finishSecret moves AWSCURRENT.
 
 use super::functions::{ExecutorKind, Function, FunctionError, PASSWORD};
-use crate::Service;
-use crate::context::RequestContext;
+use crate::engine::RotationEngine;
 use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest, UpdateSecretVersionStageRequest};
 use rekey_model::password::PasswordRules;
 use rekey_model::rotation::{RotationJob, RotationStep};
 use rekey_model::staging::StagingLabel;
 use rekey_model::{ApiError, SensitiveString};
+use rekey_service::RequestContext;
 use rekey_store::Store;
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -114,7 +114,7 @@ impl PasswordRotator {
 }
 
 /// The actions of the built-ins' calls, authorized as the job's role
-/// (`rotation::role`) like any caller's.
+/// ([`crate::role`]) like any caller's.
 pub(super) const GET: &str = "secretsmanager:GetSecretValue";
 pub(super) const PUT: &str = "secretsmanager:PutSecretValue";
 pub(super) const DESCRIBE: &str = "secretsmanager:DescribeSecret";
@@ -124,7 +124,7 @@ pub(super) fn failed(e: ApiError) -> FunctionError {
     FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
 }
 
-impl<S: Store> Service<S> {
+impl<S: Store> RotationEngine<S> {
     /// Runs one step of a `builtin:password` rotation.
     pub(crate) async fn builtin_password_step(
         &self,
@@ -143,10 +143,11 @@ impl<S: Store> Service<S> {
         let read = &ctx.with_action(GET);
         match step {
             RotationStep::Create => {
-                if self.get_secret_value(read, pending()).await.is_ok() {
+                if self.service.get_secret_value(read, pending()).await.is_ok() {
                     return Ok(());
                 }
                 let current = self
+                    .service
                     .get_secret_value(
                         read,
                         GetSecretValueRequest { secret_id: arn.clone(), version_id: None, version_stage: None },
@@ -158,22 +159,23 @@ impl<S: Store> Service<S> {
                     Err(e) => return Err(failed(e.clone())),
                 };
                 let value = rotator.new_value(current).map_err(FunctionError::Function)?;
-                self.put_secret_value(
-                    &ctx.with_action(PUT),
-                    PutSecretValueRequest {
-                        secret_id: arn,
-                        client_request_token: Some(token),
-                        secret_string: Some(SensitiveString::new(value.to_string())),
-                        version_stages: Some(vec![StagingLabel::PENDING.into()]),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(failed)
+                self.service
+                    .put_secret_value(
+                        &ctx.with_action(PUT),
+                        PutSecretValueRequest {
+                            secret_id: arn,
+                            client_request_token: Some(token),
+                            secret_string: Some(SensitiveString::new(value.to_string())),
+                            version_stages: Some(vec![StagingLabel::PENDING.into()]),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+                    .map_err(failed)
             }
             RotationStep::Set => Ok(()),
-            RotationStep::Test => self.get_secret_value(read, pending()).await.map(|_| ()).map_err(failed),
+            RotationStep::Test => self.service.get_secret_value(read, pending()).await.map(|_| ()).map_err(failed),
             RotationStep::Finish => self.finish_step(ctx, job).await,
         }
     }
@@ -182,22 +184,23 @@ impl<S: Store> Service<S> {
     /// job's version (nothing to do if it is there already).
     pub(super) async fn finish_step(&self, ctx: &RequestContext, job: &RotationJob) -> Result<(), FunctionError> {
         let arn = job.arn.to_string();
-        let state = self.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
+        let state = self.service.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
         let current = state.labels.holder(StagingLabel::CURRENT).cloned();
         if current.as_ref() == Some(&job.token) {
             return Ok(());
         }
-        self.update_secret_version_stage(
-            &ctx.with_action("secretsmanager:UpdateSecretVersionStage"),
-            UpdateSecretVersionStageRequest {
-                secret_id: arn,
-                version_stage: StagingLabel::CURRENT.into(),
-                move_to_version_id: Some(job.token.as_str().to_string()),
-                remove_from_version_id: current.map(|c| c.as_str().to_string()),
-            },
-        )
-        .await
-        .map(|_| ())
-        .map_err(failed)
+        self.service
+            .update_secret_version_stage(
+                &ctx.with_action("secretsmanager:UpdateSecretVersionStage"),
+                UpdateSecretVersionStageRequest {
+                    secret_id: arn,
+                    version_stage: StagingLabel::CURRENT.into(),
+                    move_to_version_id: Some(job.token.as_str().to_string()),
+                    remove_from_version_id: current.map(|c| c.as_str().to_string()),
+                },
+            )
+            .await
+            .map(|_| ())
+            .map_err(failed)
     }
 }

@@ -1,7 +1,10 @@
-//! Rotation: the engine that drives rotation jobs through the four steps,
-//! and the rotation functions it invokes.
+//! rekey's rotation runtime: the engine that drives rotation jobs through
+//! the four steps, the scheduler, and the rotation functions they invoke.
+//! The operations (`rekey-service`) record jobs and know this runtime only
+//! as a [`RotationRunner`]; the engine acts through the operations and the
+//! store, as each job's role.
 //!
-//! - `engine` — runs the jobs RotateSecret records: steps, checks,
+//! - [`engine`] — runs the jobs RotateSecret records: steps, checks,
 //!   retries with backoff, completion, resumption after a restart;
 //! - [`scheduler`] — starts scheduled rotations inside their windows;
 //! - [`functions`] — what every executor shares: the invocation event, the
@@ -13,9 +16,11 @@
 //! - [`database`] — built-in rotation of PostgreSQL and MySQL/MariaDB users;
 //! - [`role`] — as whom a rotation acts: a role scoped to its job.
 
+#![warn(missing_docs)]
+
 pub mod builtin;
 pub mod database;
-mod engine;
+pub mod engine;
 pub mod exec;
 pub mod functions;
 pub mod http;
@@ -27,9 +32,12 @@ pub mod runtime;
 pub mod scheduler;
 pub mod workers;
 
+pub use engine::RotationEngine;
 use functions::Callback;
 use registry::FunctionRegistry;
+use rekey_model::name::AccountId;
 use rekey_model::rotation::JobId;
+use rekey_service::RotationRunner;
 use rekey_store::LeaseOwner;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -141,5 +149,15 @@ impl Rotation {
     /// Where functions call back, once set.
     pub fn callback(&self) -> Option<&Callback> {
         self.callback.get()
+    }
+}
+
+impl RotationRunner for Rotation {
+    fn has_function(&self, function: &str, account: &AccountId) -> bool {
+        self.functions.get(function, account).is_some()
+    }
+
+    fn wake(&self) {
+        self.wake.notify_one();
     }
 }

@@ -30,14 +30,14 @@ mod postgres;
 
 use super::builtin::{DESCRIBE, GET, PUT, failed};
 use super::functions::{ExecutorKind, Function, FunctionError};
-use crate::Service;
-use crate::context::RequestContext;
+use crate::engine::RotationEngine;
 pub use hosts::HostAllowlist;
 use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest};
 use rekey_model::password::PasswordRules;
 use rekey_model::rotation::{RotationJob, RotationStep};
 use rekey_model::staging::StagingLabel;
 use rekey_model::{ErrorCode, SensitiveString};
+use rekey_service::RequestContext;
 use rekey_store::Store;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -63,9 +63,6 @@ pub enum Strategy {
     AlternatingUsers,
 }
 
-/// The tag naming a secret's built-in rotator, for RotateSecret without
-/// a RotationLambdaARN (as AWS managed rotation takes only rules).
-pub const ROTATOR_TAG: &str = "rekey:rotator";
 /// A secret's own password length (a tag; overrides the rotator's).
 pub const LENGTH_TAG: &str = "rekey:password-length";
 /// A secret's own excluded characters (a tag; overrides the rotator's).
@@ -332,7 +329,7 @@ where
     )))
 }
 
-impl<S: Store> Service<S> {
+impl<S: Store> RotationEngine<S> {
     /// A version of a database secret (`what` names it in errors).
     async fn db_secret(
         &self,
@@ -363,7 +360,7 @@ impl<S: Store> Service<S> {
             version_id: version.map(str::to_string),
             version_stage: stage.map(str::to_string),
         };
-        match self.get_secret_value(&ctx.with_action(GET), req).await {
+        match self.service.get_secret_value(&ctx.with_action(GET), req).await {
             Ok(v) => Ok(v.secret_string),
             Err(e) if e.code == ErrorCode::ResourceNotFoundException => Ok(None),
             Err(e) => Err(failed(e)),
@@ -409,23 +406,24 @@ impl<S: Store> Service<S> {
                 if rotator.strategy == Strategy::AlternatingUsers {
                     pending.0.insert("username".into(), Value::String(alternate_user(current.username())));
                 }
-                let state = self.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
+                let state = self.service.resolve(&ctx.with_action(DESCRIBE), &arn).await.map_err(failed)?.state;
                 let tags = state.secret.meta.tags.as_deref().unwrap_or_default();
                 let password = rotator.rules(tags)?.generate().map_err(|e| invalid(e.message))?;
                 pending.0.insert("password".into(), Value::String(password.to_string()));
-                self.put_secret_value(
-                    &ctx.with_action(PUT),
-                    PutSecretValueRequest {
-                        secret_id: arn.clone(),
-                        client_request_token: Some(token.to_string()),
-                        secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
-                        version_stages: Some(vec![StagingLabel::PENDING.into()]),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(failed)
+                self.service
+                    .put_secret_value(
+                        &ctx.with_action(PUT),
+                        PutSecretValueRequest {
+                            secret_id: arn.clone(),
+                            client_request_token: Some(token.to_string()),
+                            secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
+                            version_stages: Some(vec![StagingLabel::PENDING.into()]),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+                    .map_err(failed)
             }
             RotationStep::Set => {
                 let (pending, current) = (pending().await?, current().await?);
