@@ -365,7 +365,7 @@ fn constraints(out: &mut String, shapes: &Map<String, Value>) {
                     values.join(", ")
                 )
             }
-            "blob" => format!("Constraints::Blob {{ min: {min}, max: {max} }}"),
+            "blob" => format!("Constraints::Blob {{ min: {min}, max: {max}, sensitive: {sensitive} }}"),
             "long" | "integer" => format!("Constraints::Number {{ min: {min}, max: {max}, sensitive: {sensitive} }}"),
             "boolean" => "Constraints::Boolean".into(),
             "timestamp" => "Constraints::Timestamp".into(),

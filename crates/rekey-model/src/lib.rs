@@ -1,6 +1,7 @@
 //! rekey's domain model: pure types and rules, no I/O and no async.
 //!
 //! - [`api`] — the wire types generated from the service model;
+//! - [`audit`] — audit records in CloudTrail's format;
 //! - [`authz`] — policy evaluation;
 //! - [`calendar`] — UTC date arithmetic;
 //! - [`validation`] — model constraints on raw requests;
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod error;

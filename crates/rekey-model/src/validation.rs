@@ -43,6 +43,8 @@ pub enum Constraints {
         min: Option<i64>,
         /// Most bytes.
         max: Option<i64>,
+        /// A secret (never recorded, see `audit`).
+        sensitive: bool,
     },
     /// A `long` or an `integer`.
     Number {
@@ -197,7 +199,7 @@ impl Validator {
                     self.fail(Some(v), sensitive, path, format!("Member must satisfy regular expression pattern: {p}"));
                 }
             }
-            Constraints::Blob { min, max } => {
+            Constraints::Blob { min, max, .. } => {
                 let Some(s) = v.as_str() else {
                     return Err(serialization("a base64 string", path));
                 };

@@ -1,0 +1,312 @@
+//! Audit records in CloudTrail's format: one for every API call (an
+//! `AwsApiCall`, successful or not) and one for each thing rekey does by
+//! itself (an `AwsServiceEvent`: a rotation starting, succeeding,
+//! failing…), with the member names and shapes CloudTrail writes for
+//! Secrets Manager (docs/behaviour.md §13).
+//!
+//! Secrets never reach a record: [`redact`] drops every member whose model
+//! shape is sensitive (`SecretString`, `SecretBinary`, `RotationToken`,
+//! `RandomPassword`), wherever it is nested, so a new sensitive member in
+//! the model is dropped without a change here.
+
+use crate::api::Operation;
+use crate::api::constraints;
+use crate::calendar;
+use crate::validation::Constraints;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The CloudTrail record version written.
+pub const EVENT_VERSION: &str = "1.08";
+/// `eventSource` of every record.
+pub const EVENT_SOURCE: &str = "secretsmanager.amazonaws.com";
+/// Who acts in a service event (`invokedBy`, `sourceIPAddress`, `userAgent`).
+pub const SERVICE: &str = "secretsmanager.amazonaws.com";
+
+/// API call or service event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventType {
+    /// A request to the API.
+    AwsApiCall,
+    /// Something rekey did by itself.
+    AwsServiceEvent,
+}
+
+/// Who made the call (CloudTrail's `userIdentity`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdentity {
+    /// `Root`, `IAMUser` or `AssumedRole`; absent for service events.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The account id (root), the user's unique id, or `role:session`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    /// The caller's ARN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// The caller's account.
+    pub account_id: String,
+    /// The access key the request was signed with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// An IAM user's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// The service that acted (service events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
+}
+
+impl UserIdentity {
+    /// The identity of a caller with ARN `arn` (its kind read from the
+    /// ARN's resource: `root`, `user/…`, `role/…`).
+    pub fn caller(account: &str, arn: &str, access_key_id: &str, user: Option<(&str, &str)>) -> Self {
+        let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+        let (kind, principal_id) = if resource == "root" {
+            ("Root", account.to_string())
+        } else if let Some(role) = resource.strip_prefix("role/") {
+            ("AssumedRole", format!("{role}:{access_key_id}"))
+        } else {
+            ("IAMUser", user.map_or_else(|| account.to_string(), |(_, id)| id.to_string()))
+        };
+        UserIdentity {
+            kind: Some(kind.into()),
+            principal_id: Some(principal_id),
+            arn: Some(arn.into()),
+            account_id: account.into(),
+            access_key_id: Some(access_key_id.into()).filter(|k: &String| !k.is_empty()),
+            user_name: user.map(|(name, _)| name.to_string()),
+            invoked_by: None,
+        }
+    }
+
+    /// The service acting in `account` by itself.
+    pub fn service(account: &str) -> Self {
+        UserIdentity { account_id: account.into(), invoked_by: Some(SERVICE.into()), ..Default::default() }
+    }
+}
+
+/// One CloudTrail record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    /// [`EVENT_VERSION`].
+    pub event_version: String,
+    /// Who.
+    pub user_identity: UserIdentity,
+    /// When, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub event_time: String,
+    /// [`EVENT_SOURCE`].
+    pub event_source: String,
+    /// The operation (`GetSecretValue`) or the service event (`RotationSucceeded`).
+    pub event_name: String,
+    /// The region of the request.
+    pub aws_region: String,
+    /// The caller's address, or [`SERVICE`].
+    #[serde(rename = "sourceIPAddress")]
+    pub source_ip_address: String,
+    /// The caller's `User-Agent`, or [`SERVICE`].
+    pub user_agent: String,
+    /// The error's code, when the call failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The error's message, when the call failed (or the rotation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The request, lowerCamelCase, secrets dropped ([`redact`]).
+    pub request_parameters: Option<Value>,
+    /// The response of a call that changes something, likewise; `null`
+    /// for reads, failures and service events.
+    pub response_elements: Option<Value>,
+    /// What a service event is about (`SecretId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_event_data: Option<Value>,
+    /// The request's `x-amzn-RequestId` (a service event's own id).
+    #[serde(rename = "requestID")]
+    pub request_id: String,
+    /// This record's id.
+    #[serde(rename = "eventID")]
+    pub event_id: String,
+    /// Whether the call only reads.
+    pub read_only: bool,
+    /// API call or service event.
+    pub event_type: EventType,
+    /// Always true: every Secrets Manager event is a management event.
+    pub management_event: bool,
+    /// The account whose trail holds the record.
+    pub recipient_account_id: String,
+    /// `Management`.
+    pub event_category: String,
+}
+
+impl AuditEvent {
+    /// A record of `event_name` at `millis`, by `identity`, in `region`,
+    /// for `account`'s trail; the rest filled in by the caller.
+    pub fn new(
+        event_type: EventType,
+        event_name: &str,
+        millis: i64,
+        identity: UserIdentity,
+        region: &str,
+        account: &str,
+    ) -> Self {
+        let service = event_type == EventType::AwsServiceEvent;
+        AuditEvent {
+            event_version: EVENT_VERSION.into(),
+            user_identity: identity,
+            event_time: calendar::format_utc(millis),
+            event_source: EVENT_SOURCE.into(),
+            event_name: event_name.into(),
+            aws_region: region.into(),
+            source_ip_address: if service { SERVICE.into() } else { String::new() },
+            user_agent: if service { SERVICE.into() } else { String::new() },
+            error_code: None,
+            error_message: None,
+            request_parameters: None,
+            response_elements: None,
+            additional_event_data: None,
+            request_id: String::new(),
+            event_id: uuid::Uuid::new_v4().to_string(),
+            read_only: false,
+            event_type,
+            management_event: true,
+            recipient_account_id: account.into(),
+            event_category: "Management".into(),
+        }
+    }
+
+    /// A service event about the secret `arn` of `account` in `region`.
+    pub fn service(event_name: &str, millis: i64, account: &str, region: &str, arn: &str) -> Self {
+        let mut e = AuditEvent::new(
+            EventType::AwsServiceEvent,
+            event_name,
+            millis,
+            UserIdentity::service(account),
+            region,
+            account,
+        );
+        e.additional_event_data = Some(serde_json::json!({ "SecretId": arn }));
+        e.request_id = e.event_id.clone();
+        e
+    }
+
+    /// The secret the record is about, as named: the response's or the
+    /// service event's ARN, else the id or name the request gave.
+    pub fn secret(&self) -> Option<&str> {
+        fn field<'a>(v: &'a Option<Value>, k: &str) -> Option<&'a str> {
+            v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str)
+        }
+        field(&self.response_elements, "arn")
+            .or_else(|| field(&self.additional_event_data, "SecretId"))
+            .or_else(|| field(&self.request_parameters, "secretId"))
+            .or_else(|| field(&self.request_parameters, "name"))
+    }
+}
+
+/// Whether `op` only reads (CloudTrail's `readOnly`).
+pub fn read_only(op: Operation) -> bool {
+    let name = op.name();
+    ["Describe", "Get", "List", "Validate", "BatchGet"].iter().any(|p| name.starts_with(p))
+}
+
+/// The service events rekey records.
+pub mod events {
+    /// A rotation began.
+    pub const ROTATION_STARTED: &str = "RotationStarted";
+    /// A rotation finished: AWSCURRENT is on the new version.
+    pub const ROTATION_SUCCEEDED: &str = "RotationSucceeded";
+    /// A rotation gave up after its last attempt.
+    pub const ROTATION_FAILED: &str = "RotationFailed";
+    /// AWSPENDING was taken off the pending version by a manual change.
+    pub const ROTATION_ABANDONED: &str = "RotationAbandoned";
+    /// A configuration test (RotateImmediately=false) began.
+    pub const TEST_ROTATION_STARTED: &str = "TestRotationStarted";
+    /// A configuration test passed.
+    pub const TEST_ROTATION_SUCCEEDED: &str = "TestRotationSucceeded";
+    /// A configuration test failed.
+    pub const TEST_ROTATION_FAILED: &str = "TestRotationFailed";
+    /// DeleteSecret scheduled the secret's versions for deletion.
+    pub const START_SECRET_VERSION_DELETE: &str = "StartSecretVersionDelete";
+    /// RestoreSecret took the secret's versions back.
+    pub const CANCEL_SECRET_VERSION_DELETE: &str = "CancelSecretVersionDelete";
+    /// A secret's versions were purged.
+    pub const END_SECRET_VERSION_DELETE: &str = "EndSecretVersionDelete";
+    /// A replica was brought up to date.
+    pub const REPLICATION_SUCCEEDED: &str = "ReplicationSucceeded";
+    /// A replica could not be brought up to date.
+    pub const REPLICATION_FAILED: &str = "ReplicationFailed";
+}
+
+/// `value` of model shape `shape` as CloudTrail records it: member names
+/// in lowerCamelCase (an all-capitals name in lower case: `ARN` is `arn`),
+/// sensitive members dropped, timestamps as CloudTrail prints them.
+pub fn redact(shape: &str, value: &Value) -> Value {
+    match (constraints(shape), value) {
+        (Some(Constraints::Structure { members }), Value::Object(fields)) => {
+            let mut out = Map::new();
+            for member in members.iter() {
+                let Some(v) = fields.get(member.name) else { continue };
+                if is_sensitive(member.shape) {
+                    continue;
+                }
+                out.insert(camel(member.name), redact(member.shape, v));
+            }
+            Value::Object(out)
+        }
+        (Some(Constraints::List { member, .. }), Value::Array(items)) => {
+            Value::Array(items.iter().map(|v| redact(member, v)).collect())
+        }
+        (Some(Constraints::Map { value: shape, .. }), Value::Object(fields)) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), redact(shape, v))).collect())
+        }
+        (Some(Constraints::Timestamp), v) => match v.as_f64() {
+            Some(secs) => Value::String(cloudtrail_date((secs * 1000.0) as i64)),
+            None => v.clone(),
+        },
+        (_, v) => v.clone(),
+    }
+}
+
+fn is_sensitive(shape: &str) -> bool {
+    matches!(
+        constraints(shape),
+        Some(
+            Constraints::String { sensitive: true, .. }
+                | Constraints::Blob { sensitive: true, .. }
+                | Constraints::Number { sensitive: true, .. }
+                | Constraints::List { sensitive: true, .. }
+                | Constraints::Map { sensitive: true, .. }
+        )
+    )
+}
+
+/// `SecretId` → `secretId`, `ARN` → `arn`.
+fn camel(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_uppercase()) {
+        return name.to_ascii_lowercase();
+    }
+    let mut out = name.to_string();
+    out[..1].make_ascii_lowercase();
+    out
+}
+
+/// How CloudTrail prints a date inside request parameters and response
+/// elements: `Jan 19, 2024, 2:39:19 PM` (UTC).
+pub fn cloudtrail_date(millis: i64) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let secs = millis.div_euclid(1000);
+    let d = calendar::date(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    let (h12, half) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    format!("{} {}, {}, {h12}:{m:02}:{s:02} {half}", MONTHS[(d.month - 1) as usize], d.day, d.year)
+}
+
+#[cfg(test)]
+mod tests;

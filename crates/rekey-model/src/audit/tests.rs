@@ -1,0 +1,97 @@
+use super::*;
+use serde_json::json;
+
+#[test]
+fn secrets_never_reach_the_parameters_wherever_they_are() {
+    let put = json!({
+        "SecretId": "app/db",
+        "ClientRequestToken": "00000000-0000-4000-8000-000000000001",
+        "SecretString": "hunter2",
+        "SecretBinary": "aHVudGVyMg==",
+        "RotationToken": "tok",
+        "VersionStages": ["AWSCURRENT"]
+    });
+    assert_eq!(
+        redact("PutSecretValueRequest", &put),
+        json!({
+            "secretId": "app/db",
+            "clientRequestToken": "00000000-0000-4000-8000-000000000001",
+            "versionStages": ["AWSCURRENT"]
+        })
+    );
+    let batch = json!({"SecretValues": [{"ARN": "a", "Name": "n", "SecretString": "hunter2", "VersionId": "v"}]});
+    assert_eq!(
+        redact("BatchGetSecretValueResponse", &batch),
+        json!({"secretValues": [{"arn": "a", "name": "n", "versionId": "v"}]})
+    );
+    assert_eq!(redact("GetRandomPasswordResponse", &json!({"RandomPassword": "x"})), json!({}));
+}
+
+#[test]
+fn names_are_lower_camel_case_and_dates_as_cloudtrail_prints_them() {
+    let tags =
+        json!({"Name": "n", "Tags": [{"Key": "k", "Value": "v"}], "RotationRules": {"AutomaticallyAfterDays": 3}});
+    assert_eq!(redact("CreateSecretRequest", &tags), json!({"name": "n", "tags": [{"key": "k", "value": "v"}]}));
+    let rotate = json!({"SecretId": "s", "RotationLambdaARN": "f", "RotationRules": {"AutomaticallyAfterDays": 3}});
+    assert_eq!(
+        redact("RotateSecretRequest", &rotate),
+        json!({"secretId": "s", "rotationLambdaARN": "f", "rotationRules": {"automaticallyAfterDays": 3}})
+    );
+    // 2024-01-19T14:39:19Z
+    let deleted = json!({"ARN": "a", "Name": "n", "DeletionDate": 1_705_675_159.0});
+    assert_eq!(
+        redact("DeleteSecretResponse", &deleted),
+        json!({"arn": "a", "name": "n", "deletionDate": "Jan 19, 2024, 2:39:19 PM"})
+    );
+    assert_eq!(cloudtrail_date(0), "Jan 1, 1970, 12:00:00 AM");
+    assert_eq!(cloudtrail_date(43_200_000), "Jan 1, 1970, 12:00:00 PM");
+}
+
+#[test]
+fn a_record_has_cloudtrails_shape() {
+    let who =
+        UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:user/alice", "AKIAX", Some(("alice", "AIDAX")));
+    let mut e =
+        AuditEvent::new(EventType::AwsApiCall, "GetSecretValue", 1_705_675_159_000, who, "us-east-1", "111111111111");
+    e.request_parameters = Some(json!({"secretId": "app/db"}));
+    e.read_only = true;
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(v["eventTime"], "2024-01-19T14:39:19Z");
+    assert_eq!(
+        v["userIdentity"],
+        json!({"type": "IAMUser", "principalId": "AIDAX", "arn": "arn:aws:iam::111111111111:user/alice", "accountId": "111111111111", "accessKeyId": "AKIAX", "userName": "alice"})
+    );
+    for key in [
+        "eventVersion",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "requestParameters",
+        "responseElements",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "eventType",
+        "managementEvent",
+        "recipientAccountId",
+        "eventCategory",
+    ] {
+        assert!(v.get(key).is_some(), "{key} in {v}");
+    }
+    assert!(v.get("errorCode").is_none());
+    assert_eq!(v["responseElements"], Value::Null);
+    assert_eq!(e.secret(), Some("app/db"));
+    let s = AuditEvent::service(events::ROTATION_SUCCEEDED, 0, "111111111111", "us-east-1", "arn:s");
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(v["userIdentity"], json!({"accountId": "111111111111", "invokedBy": "secretsmanager.amazonaws.com"}));
+    assert_eq!(v["eventType"], "AwsServiceEvent");
+    assert_eq!(s.secret(), Some("arn:s"));
+    assert!(read_only(Operation::BatchGetSecretValue) && read_only(Operation::ValidateResourcePolicy));
+    assert!(!read_only(Operation::PutSecretValue) && !read_only(Operation::RotateSecret));
+    let root = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIAR", None);
+    assert_eq!((root.kind.as_deref(), root.principal_id.as_deref()), (Some("Root"), Some("111111111111")));
+    let role = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:role/rekey-rotation", "ASIAX", None);
+    assert_eq!(role.kind.as_deref(), Some("AssumedRole"));
+}
