@@ -12,6 +12,7 @@
 use crate::api::Operation;
 use crate::api::constraints;
 use crate::calendar;
+use crate::name::SecretRef;
 use crate::validation::Constraints;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -201,6 +202,16 @@ impl AuditEvent {
             .or_else(|| field(&self.additional_event_data, "SecretId"))
             .or_else(|| field(&self.request_parameters, "secretId"))
             .or_else(|| field(&self.request_parameters, "name"))
+    }
+}
+
+/// The name a secret id names (a name, a full or a partial ARN), by which
+/// records are found whichever way a call named the secret.
+pub fn secret_name(id: &str) -> String {
+    match SecretRef::parse(id) {
+        Ok(SecretRef::Name(name)) | Ok(SecretRef::PartialArn { name, .. }) => name.as_str().into(),
+        Ok(SecretRef::FullArn(arn)) => arn.name.as_str().into(),
+        _ => id.into(),
     }
 }
 

@@ -225,6 +225,7 @@ impl<S: Store> Service<S> {
                 rotation: None,
                 end_rotations: None,
                 replaces,
+                audit: Vec::new(),
             };
             for v in &primary.versions {
                 let held = current.as_ref().and_then(|c| c.version(&v.version_id));

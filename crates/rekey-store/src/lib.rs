@@ -6,8 +6,8 @@
 //! one instant, a [`Mutation`] runs the service's pure decision against the
 //! current state inside a transaction and writes the [`Change`] it returns
 //! atomically), [`RotationStore`] (rotation jobs and their leases),
-//! [`PrincipalStore`] (accounts, users, keys) and [`Keyring`]. A backend
-//! implements all four, which makes it a [`Store`], and must pass the
+//! [`PrincipalStore`] (accounts, users, keys), [`Keyring`] and
+//! [`AuditStore`] (the audit trail). A backend implements all five, which makes it a [`Store`], and must pass the
 //! [`conformance`] suite. Backends never see plaintext: values arrive
 //! already sealed by [`seal::Seal`].
 //!
@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod conformance;
 mod keyring;
 mod principals;
@@ -23,6 +24,7 @@ pub mod seal;
 mod secrets;
 pub mod sqlite;
 
+pub use audit::AuditStore;
 pub use keyring::Keyring;
 pub use principals::PrincipalStore;
 pub use rotations::{History, LeaseOwner, RotationStore};
@@ -54,6 +56,6 @@ impl From<StoreError> for ApiError {
 }
 
 /// A whole store: every capability a backend provides.
-pub trait Store: SecretStore + RotationStore + PrincipalStore + Keyring {}
+pub trait Store: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore {}
 
-impl<T: SecretStore + RotationStore + PrincipalStore + Keyring> Store for T {}
+impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore> Store for T {}

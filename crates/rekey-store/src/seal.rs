@@ -11,6 +11,7 @@
 //! - The master key is a 0600 file outside the database. A check record in
 //!   the keyring proves that the key in hand is the one the store was made with.
 
+use crate::audit::AuditKey;
 use crate::{Keyring, StoreError};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -30,6 +31,8 @@ pub const DEFAULT_KMS_KEY_ID: &str = "alias/aws/secretsmanager";
 const NONCE_LEN: usize = 12;
 const CHECK_ID: &str = "rekey:master-key-check";
 const CHECK_PLAINTEXT: &[u8] = b"rekey master key check v1";
+/// The keyring entry of the audit chain's key.
+const AUDIT_KEY_ID: &str = "rekey:audit-chain";
 
 /// Why the seal could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,23 @@ fn decrypt(cipher: &Aes256Gcm, data: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<
     cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok().map(Zeroizing::new)
 }
 
+/// The audit chain's key: random, made on first use, kept in the keyring
+/// wrapped by the master key.
+async fn audit_key<S: Keyring>(store: &S, master: &Aes256Gcm) -> Result<AuditKey, SealError> {
+    let aad = kek_aad(AUDIT_KEY_ID);
+    let wrapped = match store.load_kek(AUDIT_KEY_ID).await? {
+        Some(w) => w,
+        None => {
+            let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
+            let wrapped = encrypt(master, fresh.as_slice(), &aad);
+            store.insert_kek(AUDIT_KEY_ID, wrapped, AUDIT_KEY_ID, 1).await?.ok_or(SealError::WrongKey)?
+        }
+    };
+    let key = decrypt(master, &wrapped, &aad).ok_or(SealError::WrongKey)?;
+    let bytes: [u8; 32] = key.as_slice().try_into().map_err(|_| SealError::WrongKey)?;
+    Ok(AuditKey::new(bytes))
+}
+
 fn cipher(key: &[u8]) -> Aes256Gcm {
     Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key))
 }
@@ -138,6 +158,7 @@ fn decryption_failure() -> ApiError {
 pub struct Seal {
     master: Aes256Gcm,
     keks: RwLock<HashMap<String, Arc<Aes256Gcm>>>,
+    audit: AuditKey,
 }
 
 impl Seal {
@@ -158,7 +179,13 @@ impl Seal {
                 decrypt(&master, &stored, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
             }
         }
-        Ok(Seal { master, keks: RwLock::new(HashMap::new()) })
+        let audit = audit_key(store, &master).await?;
+        Ok(Seal { master, keks: RwLock::new(HashMap::new()), audit })
+    }
+
+    /// The audit chain's key (see [`crate::audit`]).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit
     }
 
     /// Seals the secret of access key `access_key_id` under the master key.

@@ -51,6 +51,8 @@ pub struct SecretWrite {
     /// ForceOverwriteReplicaSecret): it is purged in the same
     /// transaction, so either both happen or neither.
     pub replaces: Option<i64>,
+    /// Audit records of the change, appended in its transaction.
+    pub audit: Vec<rekey_model::audit::AuditEvent>,
 }
 
 impl SecretWrite {
@@ -64,6 +66,7 @@ impl SecretWrite {
             rotation: None,
             end_rotations: None,
             replaces: None,
+            audit: Vec::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! a small pool of connections behind a cache of committed states, writes
 //! through one group-committing writer.
 
+mod audit;
 mod cache;
 mod checkpoint;
 mod principals;
@@ -24,7 +25,7 @@ use rekey_model::{ApiError, Timestamp};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use tokio::sync::oneshot;
 use writer::{Batch, Job};
 
@@ -49,6 +50,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     jobs: mpsc::Sender<Job>,
     cache: Arc<StateCache>,
+    /// The audit chain's key, once the seal is open.
+    audit_key: Arc<OnceLock<crate::audit::AuditKey>>,
     /// Keeps the checkpointer running while the store lives.
     _alive: Arc<AtomicBool>,
 }
@@ -80,7 +83,11 @@ fn answer<T: Send + 'static, E: From<StoreError> + Send + 'static>(
     (ok, completion)
 }
 
-fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError> {
+fn run_mutation<R>(
+    batch: &mut Batch<'_>,
+    m: Mutation<R>,
+    audit_key: Option<&crate::audit::AuditKey>,
+) -> Result<R, ApiError> {
     let key = (m.namespace, m.name);
     let current = batch.state(&key)?;
     let preloaded = match (&current, &m.preload_value) {
@@ -99,6 +106,7 @@ fn run_mutation<R>(batch: &mut Batch<'_>, m: Mutation<R>) -> Result<R, ApiError>
                 }
             }
             let pk = rows::apply_write(batch.conn, current.as_deref(), &w)?;
+            audit::append(batch.conn, audit_key, &w.audit)?;
             let next = rows::next_state(current.as_deref(), &w, pk);
             batch.forget_values(pk, w.delete_versions.iter().cloned());
             // Values sealed anew replace what the cache holds.
@@ -187,7 +195,14 @@ impl SqliteStore {
             .name("rekey-sqlite-writer".into())
             .spawn(move || writer::run(conn, writer_cache, rx, wal))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(SqliteStore { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), jobs: tx, cache, _alive: alive })
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
+            jobs: tx,
+            cache,
+            audit_key: Arc::default(),
+            _alive: alive,
+        })
     }
 
     /// Runs `f` in a read transaction (one consistent snapshot) on a pooled
@@ -266,8 +281,9 @@ impl SecretStore for SqliteStore {
 
     async fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> Result<R, ApiError> {
         let (tx, rx) = oneshot::channel::<Result<R, ApiError>>();
+        let key = self.audit_key.clone();
         self.submit(Box::new(move |batch| {
-            let result = run_mutation(batch, m);
+            let result = run_mutation(batch, m, key.get());
             answer(tx, result)
         }))?;
         rx.await.map_err(|_| ApiError::from(StoreError::Unavailable))?

@@ -166,6 +166,28 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE rotations ADD COLUMN lease_owner TEXT;
     ALTER TABLE rotations ADD COLUMN lease_until_ms INTEGER;
     "#,
+    // 11: the audit trail (see `crate::audit`): records numbered in commit
+    // order, each with the MAC that chains it to the one before; indexed
+    // for LookupEvents' filters within an account, newest first.
+    r#"
+    CREATE TABLE audit (
+        seq         INTEGER PRIMARY KEY,
+        time_ms     INTEGER NOT NULL,
+        account     TEXT    NOT NULL,
+        event_name  TEXT    NOT NULL,
+        secret_name TEXT,
+        principal   TEXT,
+        access_key  TEXT,
+        read_only   INTEGER NOT NULL,
+        record      TEXT    NOT NULL,
+        mac         BLOB    NOT NULL
+    );
+    CREATE INDEX audit_account ON audit (account, seq);
+    CREATE INDEX audit_event ON audit (account, event_name, seq);
+    CREATE INDEX audit_secret ON audit (account, secret_name, seq);
+    CREATE INDEX audit_principal ON audit (account, principal, seq);
+    CREATE INDEX audit_access_key ON audit (account, access_key, seq);
+    "#,
 ];
 
 /// Brings the schema up to date.

@@ -12,7 +12,11 @@
 //! everything and its key is never reused; listings come in order, in
 //! keyset pages, per namespace; purges and rotations come due; job leases
 //! are claimed, expire, are taken over and end with the job; the first
-//! key-encryption key written under an id is the one kept; principals.
+//! key-encryption key written under an id is the one kept; principals;
+//! the audit trail ([`audit`]).
+
+mod audit;
+pub use audit::*;
 
 use crate::{Change, History, LeaseOwner, ListCursor, ListOrder, ListQuery, Mutation, SecretStore, SecretWrite, Store};
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
@@ -40,6 +44,8 @@ macro_rules! conformance_suite {
             an_ended_job_keeps_no_lease,
             the_first_key_written_under_an_id_is_kept,
             principals_are_kept,
+            audit_records_need_the_key,
+            audit_records_are_found_and_chained,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {
@@ -110,6 +116,7 @@ fn write(secret: SecretRecord, versions: &[&str], labels: &[(&str, &str)]) -> Se
         rotation: None,
         end_rotations: None,
         replaces: None,
+        audit: Vec::new(),
     }
 }
 

@@ -1,0 +1,114 @@
+//! The audit trail: CloudTrail records, appended in the transaction of the
+//! change they describe (a [`SecretWrite`](crate::SecretWrite) carries its
+//! records) or alone (reads, failures), and chained so that an edit, a
+//! removal or a reordering shows.
+//!
+//! Each record is stored with a MAC: HMAC-SHA256, under a key kept in the
+//! keyring (so only a holder of the master key can make one), of the
+//! previous record's MAC, the record's sequence number and its JSON.
+//! [`AuditStore::verify_audit`] walks the chain and names the first record
+//! that does not fit. A store never appends without a key.
+
+use crate::StoreError;
+use hmac::{KeyInit, Mac};
+use rekey_model::Timestamp;
+use rekey_model::audit::AuditEvent;
+use rekey_model::name::AccountId;
+use std::future::Future;
+use zeroize::Zeroizing;
+
+/// The key of the audit chain's MACs.
+#[derive(Clone)]
+pub struct AuditKey(pub(crate) Zeroizing<[u8; 32]>);
+
+impl AuditKey {
+    /// A key of these bytes.
+    pub fn new(bytes: [u8; 32]) -> Self {
+        AuditKey(Zeroizing::new(bytes))
+    }
+
+    /// The MAC of the record numbered `seq`, its JSON `record`, after the
+    /// record whose MAC is `previous` (empty for the first).
+    pub fn mac(&self, previous: &[u8], seq: i64, record: &str) -> [u8; 32] {
+        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.0.as_slice()).expect("any key length");
+        mac.update(&(previous.len() as u64).to_be_bytes());
+        mac.update(previous);
+        mac.update(&seq.to_be_bytes());
+        mac.update(record.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// Which records to read (CloudTrail LookupEvents' filters), newest first.
+#[derive(Debug, Clone)]
+pub struct AuditQuery {
+    /// Whose trail: records are only ever read within one account.
+    pub account: AccountId,
+    /// Only this event name (`GetSecretValue`, `RotationFailed`).
+    pub event_name: Option<String>,
+    /// Only records about this secret: a name, or an ARN (its name is
+    /// what matches, so the records of calls that named it either way).
+    pub secret_name: Option<String>,
+    /// Only records of this principal (its ARN) or access key.
+    pub principal: Option<String>,
+    /// Only read-only records (true) or only the others (false).
+    pub read_only: Option<bool>,
+    /// Records at or after this instant.
+    pub start: Option<Timestamp>,
+    /// Records before this instant.
+    pub end: Option<Timestamp>,
+    /// Most records returned.
+    pub max_results: usize,
+    /// Where the previous page stopped ([`AuditPage::next`]).
+    pub after: Option<i64>,
+}
+
+/// One page of records.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    /// The records, newest first.
+    pub events: Vec<AuditEvent>,
+    /// Where the next page starts, if there are more.
+    pub next: Option<i64>,
+}
+
+/// What walking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditVerdict {
+    /// Every record fits the chain.
+    Intact {
+        /// How many records there are.
+        records: u64,
+    },
+    /// The first record that does not fit.
+    Broken {
+        /// Its sequence number.
+        seq: i64,
+        /// Its event id, if the record can be read.
+        event_id: Option<String>,
+        /// What is wrong: edited, or a record before it removed or moved.
+        why: String,
+    },
+}
+
+/// Where audit records are kept.
+pub trait AuditStore: Send + Sync + 'static {
+    /// Sets the chain's key (from the keyring, through the seal); until
+    /// then nothing can be appended.
+    fn set_audit_key(&self, key: AuditKey);
+
+    /// Appends records that go with no change (a read, a failure), durably.
+    fn append_audit(&self, events: Vec<AuditEvent>) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Reads a page of records.
+    fn lookup_audit(&self, query: AuditQuery) -> impl Future<Output = Result<AuditPage, StoreError>> + Send;
+
+    /// Walks the whole chain with the key.
+    fn verify_audit(&self) -> impl Future<Output = Result<AuditVerdict, StoreError>> + Send;
+}

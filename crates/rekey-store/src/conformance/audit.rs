@@ -1,0 +1,117 @@
+//! The audit trail's checks: records go in with their change or alone,
+//! never without a key, and come back by LookupEvents' filters, newest
+//! first, in pages, within one account; the chain verifies.
+
+use super::{at, create, mutate, ns, record, write};
+use crate::audit::{AuditKey, AuditQuery, AuditVerdict};
+use crate::{Change, Store};
+use rekey_model::ApiError;
+use rekey_model::audit::{AuditEvent, EventType, UserIdentity};
+use rekey_model::name::AccountId;
+
+const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
+
+fn event(name: &str, secs: i64, who: &str, secret: &str, read_only: bool) -> AuditEvent {
+    let identity = UserIdentity::caller("111111111111", who, &format!("AKIA{}", who.len()), None);
+    let mut e = AuditEvent::new(EventType::AwsApiCall, name, secs * 1000, identity, "us-east-1", "111111111111");
+    e.request_parameters = Some(serde_json::json!({ "secretId": secret }));
+    e.read_only = read_only;
+    e
+}
+
+fn query(f: impl FnOnce(&mut AuditQuery)) -> AuditQuery {
+    let mut q = AuditQuery {
+        account: AccountId::parse("111111111111").expect("account"),
+        event_name: None,
+        secret_name: None,
+        principal: None,
+        read_only: None,
+        start: None,
+        end: None,
+        max_results: 50,
+        after: None,
+    };
+    f(&mut q);
+    q
+}
+
+async fn names<S: Store>(store: &S, q: AuditQuery) -> Vec<String> {
+    store.lookup_audit(q).await.expect("lookup").events.into_iter().map(|e| e.event_name).collect()
+}
+
+/// Without a key nothing is appended, alone or with a change (and the
+/// change does not happen either).
+pub async fn audit_records_need_the_key<S: Store>(store: &S) {
+    assert!(store.append_audit(vec![event("GetSecretValue", 1, ALICE, "app/db", true)]).await.is_err());
+    let a = ns("111111111111", "us-east-1");
+    let mut w = write(record(&a, "keyless", 0), &["v1"], &[("AWSCURRENT", "v1")]);
+    w.audit.push(event("CreateSecret", 1, ALICE, "keyless", false));
+    assert!(mutate(store, &a, "keyless", move |_| Ok((Change::write(w), ()))).await.is_err());
+    assert!(store.load(&a, &super::name("keyless")).await.expect("load").is_none(), "no change without its record");
+}
+
+/// Records come back newest first, by event name, secret (however the
+/// call named it), principal or access key, read-only or not, and time,
+/// in pages; another account sees none of them; a record goes in with
+/// its change and not with a change that failed; the chain verifies.
+pub async fn audit_records_are_found_and_chained<S: Store>(store: &S) {
+    store.set_audit_key(AuditKey::new([7; 32]));
+    let a = ns("111111111111", "us-east-1");
+    let db = create(store, record(&a, "app/db", 0), &["v1"], &[("AWSCURRENT", "v1")]).await;
+    let arn = db.secret.arn.to_string();
+    store.append_audit(vec![event("GetSecretValue", 10, ALICE, "app/db", true)]).await.expect("appended");
+    let bob = "arn:aws:iam::111111111111:user/bob";
+    let mut w = write((*db).secret.clone(), &["v2"], &[("AWSCURRENT", "v2"), ("AWSPREVIOUS", "v1")]);
+    w.audit.push(event("PutSecretValue", 20, bob, &arn, false));
+    mutate(store, &a, "app/db", move |_| Ok((Change::write(w), ()))).await.expect("written");
+    let failed = event("DeleteSecret", 25, bob, "app/db", false);
+    let r: Result<(), ApiError> =
+        mutate(store, &a, "app/db", move |_| Err(ApiError::invalid_request("no"))).await.map(|_: ()| ());
+    assert!(r.is_err());
+    store.append_audit(vec![failed]).await.expect("appended");
+    store.append_audit(vec![event("ListSecrets", 30, ALICE, "", true)]).await.expect("appended");
+    let other = AccountId::parse("222222222222").expect("account");
+    let mut theirs = event("GetSecretValue", 40, ALICE, "app/db", true);
+    theirs.recipient_account_id = other.to_string();
+    store.append_audit(vec![theirs]).await.expect("appended");
+
+    let all = names(store, query(|_| {})).await;
+    assert_eq!(all, ["ListSecrets", "DeleteSecret", "PutSecretValue", "GetSecretValue"]);
+    assert_eq!(names(store, query(|q| q.event_name = Some("PutSecretValue".into()))).await, ["PutSecretValue"]);
+    // By name or by ARN: the same secret either way.
+    for id in ["app/db", arn.as_str()] {
+        let found = names(store, query(|q| q.secret_name = Some(id.into()))).await;
+        assert_eq!(found, ["DeleteSecret", "PutSecretValue", "GetSecretValue"], "{id}");
+    }
+    assert_eq!(names(store, query(|q| q.principal = Some(bob.into()))).await, ["DeleteSecret", "PutSecretValue"]);
+    let key = format!("AKIA{}", bob.len());
+    assert_eq!(names(store, query(|q| q.principal = Some(key))).await.len(), 2, "by access key too");
+    assert_eq!(names(store, query(|q| q.read_only = Some(true))).await, ["ListSecrets", "GetSecretValue"]);
+    let window = query(|q| {
+        q.start = Some(at(20_000));
+        q.end = Some(at(30_000));
+    });
+    assert_eq!(names(store, window).await, ["DeleteSecret", "PutSecretValue"]);
+    let theirs = names(store, query(|q| q.account = other.clone())).await;
+    assert_eq!(theirs, ["GetSecretValue"], "each account reads its own trail");
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .lookup_audit(query(|q| {
+                q.max_results = 1;
+                q.after = after;
+            }))
+            .await
+            .expect("page");
+        assert!(page.events.len() <= 1);
+        paged.extend(page.events.into_iter().map(|e| e.event_name));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all, "pages cover the trail once");
+    assert_eq!(store.verify_audit().await.expect("verified"), AuditVerdict::Intact { records: 5 });
+}

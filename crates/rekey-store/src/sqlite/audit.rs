@@ -1,0 +1,142 @@
+//! The audit trail in SQLite: the `audit` table, appended by the writer
+//! (so records are numbered in commit order), read newest first by the
+//! indexes LookupEvents' filters use.
+
+use super::SqliteStore;
+use crate::StoreError;
+use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict};
+use rekey_model::audit::{self, AuditEvent};
+use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
+
+/// Appends `events` after the last record, inside the caller's transaction.
+pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let Some(key) = key else {
+        return Err(StoreError::Database("the audit trail has no key yet".into()));
+    };
+    let last: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO audit (seq, time_ms, account, event_name, secret_name, principal, access_key, read_only, record, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for event in events {
+        seq += 1;
+        let record = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mac = key.mac(&previous, seq, &record);
+        let time = rekey_model::calendar::parse_utc(&event.event_time).unwrap_or_default();
+        let who = &event.user_identity;
+        insert.execute(rusqlite::params![
+            seq,
+            time,
+            event.recipient_account_id,
+            event.event_name,
+            event.secret().map(audit::secret_name),
+            who.arn,
+            who.access_key_id,
+            event.read_only,
+            record,
+            mac.as_slice(),
+        ])?;
+        previous = mac.to_vec();
+    }
+    Ok(())
+}
+
+fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+    let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ?");
+    let mut args = vec![Sql::Text(q.account.to_string())];
+    let mut filter = |clause: &str, v: Sql| {
+        // Each `?` of the clause takes the same value.
+        args.extend(std::iter::repeat_n(v, clause.matches('?').count()));
+        sql.push_str(clause);
+    };
+    if let Some(e) = &q.event_name {
+        filter(" AND event_name = ?", Sql::Text(e.clone()));
+    }
+    if let Some(s) = &q.secret_name {
+        filter(" AND secret_name = ?", Sql::Text(audit::secret_name(s)));
+    }
+    if let Some(p) = &q.principal {
+        filter(" AND (principal = ? OR access_key = ?)", Sql::Text(p.clone()));
+    }
+    if let Some(r) = q.read_only {
+        filter(" AND read_only = ?", Sql::Integer(i64::from(r)));
+    }
+    if let Some(t) = q.start {
+        filter(" AND time_ms >= ?", Sql::Integer(t.millis()));
+    }
+    if let Some(t) = q.end {
+        filter(" AND time_ms < ?", Sql::Integer(t.millis()));
+    }
+    if let Some(after) = q.after {
+        filter(" AND seq < ?", Sql::Integer(after));
+    }
+    let limit = q.max_results.max(1);
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit + 1));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut events = Vec::new();
+    let mut last = None;
+    for row in rows {
+        let (seq, record) = row?;
+        if events.len() == limit {
+            return Ok(AuditPage { events, next: last });
+        }
+        events
+            .push(serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))?);
+        last = Some(seq);
+    }
+    Ok(AuditPage { events, next: None })
+}
+
+fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError> {
+    let mut stmt = conn.prepare("SELECT seq, record, mac FROM audit ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let (mut expected, mut previous, mut records) = (1i64, Vec::new(), 0u64);
+    while let Some(row) = rows.next()? {
+        let (seq, record, mac): (i64, String, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        let event_id = serde_json::from_str::<AuditEvent>(&record).ok().map(|e| e.event_id);
+        let broken = |why: &str| AuditVerdict::Broken { seq, event_id: event_id.clone(), why: why.into() };
+        if seq != expected {
+            return Ok(broken(&format!("records {expected} to {} are missing", seq - 1)));
+        }
+        let ours = key.mac(&previous, seq, &record);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(ours.as_slice(), mac.as_slice())) {
+            // Its MAC fits neither its content after its predecessor: it was
+            // edited, or it moved.
+            return Ok(broken("the record was edited, or moved from elsewhere in the trail"));
+        }
+        previous = mac;
+        expected += 1;
+        records += 1;
+    }
+    Ok(AuditVerdict::Intact { records })
+}
+
+impl AuditStore for SqliteStore {
+    fn set_audit_key(&self, key: AuditKey) {
+        let _ = self.audit_key.set(key);
+    }
+
+    async fn append_audit(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        let key = self.audit_key.clone();
+        self.write(move |conn| append(conn, key.get(), &events)).await
+    }
+
+    async fn lookup_audit(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
+        self.read(|c| lookup(c, &query))
+    }
+
+    async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
+        let Some(key) = self.audit_key.get().cloned() else {
+            return Err(StoreError::Database("the audit trail has no key yet".into()));
+        };
+        self.read(|c| verify(c, &key))
+    }
+}

@@ -1,0 +1,83 @@
+//! Tampering with the SQLite audit trail behind rekey's back is found:
+//! `verify_audit` names the first record edited, removed or moved.
+
+use rekey_model::audit::{AuditEvent, EventType, UserIdentity};
+use rekey_store::AuditStore;
+use rekey_store::audit::{AuditKey, AuditVerdict};
+use rekey_store::sqlite::SqliteStore;
+use rusqlite::Connection;
+
+async fn trail(records: usize) -> (SqliteStore, Connection, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = SqliteStore::file_in(dir.path());
+    let store = SqliteStore::open(&path).unwrap();
+    store.set_audit_key(AuditKey::new([3; 32]));
+    for i in 0..records {
+        let who = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIAROOT", None);
+        let mut e =
+            AuditEvent::new(EventType::AwsApiCall, "GetSecretValue", i as i64 * 1000, who, "us-east-1", "111111111111");
+        e.request_parameters = Some(serde_json::json!({ "secretId": format!("s{i}") }));
+        store.append_audit(vec![e]).await.unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    (store, conn, dir)
+}
+
+fn broken_at(v: AuditVerdict) -> i64 {
+    match v {
+        AuditVerdict::Broken { seq, .. } => seq,
+        AuditVerdict::Intact { records } => panic!("intact ({records} records)"),
+    }
+}
+
+#[tokio::test]
+async fn an_edited_record_is_named() {
+    let (store, conn, _dir) = trail(5).await;
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerdict::Intact { records: 5 });
+    conn.execute("UPDATE audit SET record = replace(record, '\"s2\"', '\"other\"') WHERE seq = 3", []).unwrap();
+    let verdict = store.verify_audit().await.unwrap();
+    assert!(matches!(&verdict, AuditVerdict::Broken { event_id: Some(_), .. }), "{verdict:?}");
+    assert_eq!(broken_at(verdict), 3);
+}
+
+#[tokio::test]
+async fn a_removed_record_is_named_by_the_gap() {
+    let (store, conn, _dir) = trail(5).await;
+    conn.execute("DELETE FROM audit WHERE seq = 2", []).unwrap();
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 3);
+    // Renumbering to close the gap does not help: the MACs bind the numbers.
+    conn.execute("UPDATE audit SET seq = seq - 1 WHERE seq > 2", []).unwrap();
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 2);
+}
+
+#[tokio::test]
+async fn swapped_records_are_named() {
+    let (store, conn, _dir) = trail(5).await;
+    conn.execute_batch(
+        "UPDATE audit SET seq = -2 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -2;",
+    )
+    .unwrap();
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 2);
+}
+
+#[tokio::test]
+async fn a_chain_rebuilt_without_the_key_does_not_verify() {
+    let (store, conn, _dir) = trail(3).await;
+    // Whoever edits the database without the master key cannot make MACs:
+    // with another key, the first record already fails.
+    let forged = AuditKey::new([4; 32]);
+    let mut previous = Vec::new();
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, record FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (seq, record) in rows {
+        let mac = forged.mac(&previous, seq, &record);
+        conn.execute("UPDATE audit SET mac = ?1 WHERE seq = ?2", rusqlite::params![mac.as_slice(), seq]).unwrap();
+        previous = mac.to_vec();
+    }
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 1);
+}
