@@ -61,7 +61,7 @@ pub async fn audit_records_are_found_and_chained<S: Store>(store: &S) {
     let arn = db.secret.arn.to_string();
     store.append_audit(vec![event("GetSecretValue", 10, ALICE, "app/db", true)]).await.expect("appended");
     let bob = "arn:aws:iam::111111111111:user/bob";
-    let mut w = write((*db).secret.clone(), &["v2"], &[("AWSCURRENT", "v2"), ("AWSPREVIOUS", "v1")]);
+    let mut w = write(db.secret.clone(), &["v2"], &[("AWSCURRENT", "v2"), ("AWSPREVIOUS", "v1")]);
     w.audit.push(event("PutSecretValue", 20, bob, &arn, false));
     mutate(store, &a, "app/db", move |_| Ok((Change::write(w), ()))).await.expect("written");
     let failed = event("DeleteSecret", 25, bob, "app/db", false);
