@@ -9,10 +9,11 @@
 //! `RandomPassword`), wherever it is nested, so a new sensitive member in
 //! the model is dropped without a change here.
 
+use crate::Timestamp;
 use crate::api::Operation;
 use crate::api::constraints;
 use crate::calendar;
-use crate::name::SecretRef;
+use crate::name::{Arn, SecretRef};
 use crate::validation::Constraints;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -177,17 +178,12 @@ impl AuditEvent {
         }
     }
 
-    /// A service event about the secret `arn` of `account` in `region`.
-    pub fn service(event_name: &str, millis: i64, account: &str, region: &str, arn: &str) -> Self {
-        let mut e = AuditEvent::new(
-            EventType::AwsServiceEvent,
-            event_name,
-            millis,
-            UserIdentity::service(account),
-            region,
-            account,
-        );
-        e.additional_event_data = Some(serde_json::json!({ "SecretId": arn }));
+    /// A service event about the secret `arn`, at `at`, in its account's trail.
+    pub fn service(event_name: &str, arn: &Arn, at: Timestamp) -> Self {
+        let (account, region) = (arn.namespace.account.as_str(), arn.namespace.region.as_str());
+        let identity = UserIdentity::service(account);
+        let mut e = AuditEvent::new(EventType::AwsServiceEvent, event_name, at.millis(), identity, region, account);
+        e.additional_event_data = Some(serde_json::json!({ "SecretId": arn.to_string() }));
         e.request_id = e.event_id.clone();
         e
     }

@@ -7,6 +7,7 @@
 
 use super::functions::{Function, FunctionError, Invocation};
 use crate::Rotation;
+use rekey_model::audit::{AuditEvent, events};
 use rekey_model::lifecycle::{self, Retry, Standing};
 use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, SealedOutput, StepRecord};
 use rekey_model::{ApiResult, Timestamp};
@@ -266,7 +267,7 @@ impl<S: Store> RotationEngine<S> {
         let token = job.token.clone();
         let cleared = self
             .service
-            .mutate_secret(&job.arn, None, move |mut state, _| {
+            .mutate_secret(None, &job.arn, None, move |mut state, _| {
                 match lifecycle::clear_late_pending(&mut state, &token) {
                     true => Ok((Change::write(SecretWrite::of(&state)), true)),
                     false => Ok((Change::None, false)),
@@ -328,6 +329,11 @@ impl<S: Store> RotationEngine<S> {
             tracing::warn!(secret = %job.arn, attempts = job.attempts, error = %why, "rotation failed");
         }
         let saved = self.service.store().save_rotation(job.clone(), &self.rotation.owner).await?;
+        if saved {
+            let mut failed = AuditEvent::service(events::ROTATION_FAILED, &job.arn, self.service.now());
+            failed.error_message = job.last_error.clone();
+            self.record(failed).await;
+        }
         match (saved, job.status) {
             // Retried after its backoff, by whichever runner claims it then.
             (true, JobStatus::Active) => self.service.store().release_rotation(&job.id, &self.rotation.owner).await,
@@ -345,7 +351,24 @@ impl<S: Store> RotationEngine<S> {
             job.last_error = why;
         }
         job.updated = self.service.now();
-        self.service.store().save_rotation(job, &self.rotation.owner).await.map(|_| ())
+        let event = match status {
+            JobStatus::Abandoned => events::ROTATION_ABANDONED,
+            _ => events::ROTATION_FAILED,
+        };
+        let mut ended = AuditEvent::service(event, &job.arn, job.updated);
+        ended.error_message = job.last_error.clone();
+        if self.service.store().save_rotation(job, &self.rotation.owner).await? {
+            self.record(ended).await;
+        }
+        Ok(())
+    }
+
+    /// Appends a service event that goes with no change of the secret
+    /// (the job's own record is already saved).
+    async fn record(&self, event: AuditEvent) {
+        if let Err(e) = self.service.store().append_audit(vec![event]).await {
+            tracing::error!(error = %e, "a rotation's audit record could not be stored");
+        }
     }
 
     /// AWSCURRENT is on the pending version: record the rotation, take
@@ -355,9 +378,12 @@ impl<S: Store> RotationEngine<S> {
         let arn = job.arn.clone();
         let done = self
             .service
-            .mutate_secret(&arn, None, move |mut state, _| {
+            .mutate_secret(None, &arn, None, move |mut state, _| {
                 let succeeded = lifecycle::complete(&mut state, &mut job, now);
                 let mut write = SecretWrite::of(&state);
+                if succeeded {
+                    write.audit.push(AuditEvent::service(events::ROTATION_SUCCEEDED, &state.secret.arn, now));
+                }
                 write.rotation = Some(job);
                 Ok((Change::write(write), succeeded))
             })
@@ -373,9 +399,18 @@ impl<S: Store> RotationEngine<S> {
         let arn = job.arn.clone();
         let done = self
             .service
-            .mutate_secret(&arn, None, move |mut state, _| {
+            .mutate_secret(None, &arn, None, move |mut state, _| {
+                let event = match &failure {
+                    None => AuditEvent::service(events::TEST_ROTATION_SUCCEEDED, &state.secret.arn, now),
+                    Some(why) => {
+                        let mut e = AuditEvent::service(events::TEST_ROTATION_FAILED, &state.secret.arn, now);
+                        e.error_message = Some(why.clone());
+                        e
+                    }
+                };
                 let doomed = lifecycle::end_test(&mut state, &mut job, failure, now);
                 let mut write = SecretWrite::of(&state);
+                write.audit.push(event);
                 write.delete_versions.extend(doomed);
                 write.rotation = Some(job);
                 Ok((Change::write(write), true))

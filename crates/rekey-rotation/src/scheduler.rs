@@ -27,7 +27,7 @@ const POLL: Duration = Duration::from_secs(1);
 const BATCH: usize = 1000;
 
 /// What the scheduler did with a due secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Scheduled {
     /// Started a rotation.
     Started,
@@ -88,7 +88,7 @@ impl<S: Store> RotationEngine<S> {
         let latest = self.service.store().rotation_history(History::Secret(state.secret.pk), 1).await?.pop();
         let arn = state.secret.arn.clone();
         self.service
-            .mutate_secret(&arn, None, move |mut state, _| match lifecycle::due(&mut state, latest, now) {
+            .mutate_secret(None, &arn, None, move |mut state, _| match lifecycle::due(&mut state, latest, now) {
                 Due::NotDue => Ok((Change::None, Scheduled::NotDue)),
                 Due::Start(function) => {
                     let write =

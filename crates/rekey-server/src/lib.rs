@@ -97,6 +97,8 @@ async fn api<S: Store>(
         Err(e) => return protocol::error(&e, &request_id),
     };
     ctx.source_ip = Some(peer.ip());
+    ctx.user_agent =
+        parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
     ctx.secure_transport = app.tls;
     ctx.received = Some(now);
     if let Some(admin) = protocol::admin_operation(&parts.headers) {

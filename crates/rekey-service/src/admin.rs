@@ -10,6 +10,7 @@
 
 use crate::Service;
 use crate::access::{Grant, Target};
+use crate::audit::{Call, LOOKUP_EVENTS, LookupRequest};
 use crate::context::RequestContext;
 use crate::dispatch::parse_body;
 use rekey_model::identity::{UserName, user_arn};
@@ -294,8 +295,15 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// Runs the admin operation `op` (the target without its prefix).
-    pub async fn admin_dispatch(&self, mut ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+    /// Runs the admin operation `op` (the target without its prefix); the
+    /// call is in the audit trail before it returns.
+    pub async fn admin_dispatch(&self, ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
+        let call = Call::new(self.admin_record(&ctx, op, body), None);
+        let outcome = self.admin_run(ctx, op, body).await;
+        self.end_call(&call, outcome.map(|out| (out, None))).await
+    }
+
+    async fn admin_run(&self, mut ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
         // Reading rotation history is describing the secret.
         ctx.action = "secretsmanager:DescribeSecret";
         let ctx = &ctx;
@@ -363,6 +371,31 @@ impl<S: Store> Service<S> {
                 let now = self.clock.now();
                 serde_json::to_vec(&serde_json::json!({ "Now": now }))
                     .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))
+            }
+            "LookupEvents" => {
+                let req: LookupRequest = request(op, body)?;
+                let account = match &req.account_id {
+                    None => ctx.principal.account.clone(),
+                    Some(a) => AccountId::parse(a)
+                        .ok_or_else(|| ApiError::invalid_parameter(format!("The account id {a} is not 12 digits.")))?,
+                };
+                if account != ctx.principal.account && !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!("User: {} is not authorized to read the trail of account {account}", ctx.principal.arn),
+                    ));
+                }
+                self.authorize_action(ctx, LOOKUP_EVENTS, &Target::Any)?;
+                encode(self.lookup_events(account, req).await?)
+            }
+            "VerifyTrail" => {
+                if !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!("User: {} is not authorized to verify the trail", ctx.principal.arn),
+                    ));
+                }
+                encode(self.verify_trail().await?)
             }
             "GetSessionToken" => {
                 #[derive(Deserialize)]

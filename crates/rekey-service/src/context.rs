@@ -4,6 +4,7 @@
 //! access key id alone); operations never look at HTTP.
 
 use crate::access::{Grant, PrincipalKeys};
+use crate::audit::Call;
 use rekey_model::Timestamp;
 use rekey_model::authz;
 use rekey_model::identity::{UserName, user_arn};
@@ -69,6 +70,8 @@ pub struct RequestContext {
     pub request_id: String,
     /// The caller's address (`aws:SourceIp`).
     pub source_ip: Option<IpAddr>,
+    /// The caller's `User-Agent` (for the audit record).
+    pub user_agent: Option<String>,
     /// Whether the request came over TLS (`aws:SecureTransport`).
     pub secure_transport: bool,
     /// When the request arrived, by the service's clock (`aws:CurrentTime`);
@@ -80,6 +83,9 @@ pub struct RequestContext {
     /// The condition keys the request's parameters give (`secretsmanager:VersionStage`,
     /// `aws:RequestTag/…`), filled in only when policies will be evaluated.
     pub request_keys: authz::Context,
+    /// The audit record of the API call being served (set by dispatch;
+    /// none for rekey's own work).
+    pub call: Option<Arc<Call>>,
 }
 
 impl RequestContext {
@@ -90,10 +96,12 @@ impl RequestContext {
             principal: principal.into(),
             request_id,
             source_ip: None,
+            user_agent: None,
             secure_transport: false,
             received: None,
             action: "",
             request_keys: authz::Context::new(),
+            call: None,
         }
     }
 

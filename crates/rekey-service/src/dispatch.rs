@@ -9,6 +9,7 @@ use rekey_model::validation::validate_input;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
 use serde_json::Value;
+use std::sync::Arc;
 
 fn serialization(e: serde_json::Error) -> ApiError {
     ApiError::new(ErrorCode::SerializationException, format!("Unable to parse request body: {e}"))
@@ -31,10 +32,25 @@ pub fn parse_body(body: &[u8]) -> ApiResult<Value> {
 }
 
 impl<S: Store> Service<S> {
-    /// Runs operation `op` on a raw JSON body and returns the JSON answer.
+    /// Runs operation `op` on a raw JSON body and returns the JSON answer;
+    /// the call, whatever its outcome, is in the audit trail before it
+    /// returns (see [`audit`](crate::audit)).
     pub async fn dispatch(&self, mut ctx: RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
-        let body = parse_body(body)?;
+        let body = parse_body(body);
+        let call = Arc::new(self.begin_call(&ctx, op, body.as_ref().ok()));
+        ctx.call = Some(call.clone());
+        let outcome = match body {
+            Ok(body) => self.run(ctx, op, body).await,
+            Err(e) => Err(e),
+        };
+        self.end_call(&call, outcome).await
+    }
+
+    /// Runs `op` on its parsed body: the answer, and the response as JSON
+    /// for the audit record of a call that changes something.
+    async fn run(&self, mut ctx: RequestContext, op: Operation, body: Value) -> ApiResult<(Vec<u8>, Option<Value>)> {
         validate_input(op, &body)?;
+        let recorded = !rekey_model::audit::read_only(op);
         ctx.action = op.action();
         if !matches!(ctx.principal.grant, Grant::Unrestricted) {
             ctx.request_keys = request_keys(&body);
@@ -63,10 +79,12 @@ impl<S: Store> Service<S> {
                     })*
                 }
             };
-            (@encode body, $out:ident) => { encode(&$out) };
+            (@encode body, $out:ident) => {
+                Ok((encode(&$out)?, recorded.then(|| serde_json::to_value(&$out).ok()).flatten()))
+            };
             (@encode empty, $out:ident) => {{
                 let () = $out;
-                Ok(b"{}".to_vec())
+                Ok((b"{}".to_vec(), None))
             }};
         }
         rekey_model::for_each_operation!(dispatch)

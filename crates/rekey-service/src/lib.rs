@@ -3,6 +3,7 @@
 //! returning the generated output type or an [`ApiError`].
 //!
 //! - `access` — authorization: policies evaluated on every request;
+//! - [`audit`] — every API call recorded in the audit trail;
 //! - [`dispatch`] — raw JSON in, JSON out, for the HTTP layer;
 //! - [`admin`] — rekey's own operations (rotation history);
 //! - `secrets` — create, update, describe, delete, restore;
@@ -22,6 +23,7 @@
 
 mod access;
 pub mod admin;
+pub mod audit;
 mod batch;
 pub mod clock;
 pub mod context;
@@ -88,6 +90,7 @@ impl<S: Store> Clone for Service<S> {
 impl<S: Store> Service<S> {
     /// A service over an opened store and its unlocked seal.
     pub fn new(store: Arc<S>, seal: Arc<Seal>, clock: Arc<dyn Clock>) -> Self {
+        store.set_audit_key(seal.audit_key().clone());
         Service {
             store,
             seal,

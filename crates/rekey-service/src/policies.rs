@@ -49,17 +49,17 @@ impl<S: Store> Service<S> {
         let arn = resolved.arn().clone();
         let now = self.clock.now();
         let text = input.resource_policy;
-        self.mutate_live_secret(&arn, None, move |mut state, _| {
-            state.secret.meta.resource_policy = Some(text);
-            state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
-        })
-        .await?;
-        Ok(PutResourcePolicyResponse {
+        let response = PutResourcePolicyResponse {
             arn: Some(arn.to_string()),
             name: Some(arn.name.to_string()),
             policy_name: Some(name),
+        };
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+            state.secret.meta.resource_policy = Some(text);
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), response))
         })
+        .await
     }
 
     /// GetResourcePolicy: `ResourcePolicy` is left out when none is attached.
@@ -89,19 +89,19 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let now = self.clock.now();
-        self.mutate_live_secret(&arn, None, move |mut state, _| {
-            if state.secret.meta.resource_policy.take().is_none() {
-                return Ok((Change::None, ()));
-            }
-            state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
-        })
-        .await?;
-        Ok(DeleteResourcePolicyResponse {
+        let response = DeleteResourcePolicyResponse {
             arn: Some(arn.to_string()),
             name: Some(arn.name.to_string()),
             policy_name: Some(name),
+        };
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+            if state.secret.meta.resource_policy.take().is_none() {
+                return Ok((Change::None, response));
+            }
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), response))
         })
+        .await
     }
 
     /// ListResourcePolicies: `default`, if a policy is attached.

@@ -309,14 +309,21 @@ impl<S: Store> Service<S> {
         }
         let arn = primary.secret.arn.clone();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
+        let answered = arn.to_string();
+        // The audit record has the answer as of the change; the caller,
+        // as of after the replicas were written.
+        self.mutate_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
             let replicas = state.secret.meta.replicas.get_or_insert_with(Vec::new);
             for a in added {
                 replicas.retain(|r| r.region != a.region);
                 replicas.push(a);
             }
             state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
+            let response = ReplicateSecretToRegionsResponse {
+                arn: Some(answered),
+                replication_status: state.secret.meta.replicas.clone(),
+            };
+            Ok((Change::write(SecretWrite::of(&state)), response))
         })
         .await?;
         let after = self.store.load(&arn.namespace, &arn.name).await?.ok_or_else(ApiError::secret_not_found)?;
@@ -338,15 +345,18 @@ impl<S: Store> Service<S> {
         }
         let arn = primary.secret.arn.clone();
         let remove = input.remove_replica_regions.clone();
-        let remaining = self
-            .mutate_secret(&arn, None, move |mut state, _| {
+        let answered = arn.to_string();
+        let response = self
+            .mutate_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
                 let replicas = state.secret.meta.replicas.get_or_insert_with(Vec::new);
                 replicas.retain(|r| !r.region.as_ref().is_some_and(|x| remove.contains(x)));
                 let remaining = replicas.clone();
                 if remaining.is_empty() {
                     state.secret.meta.replicas = None;
                 }
-                Ok((Change::write(SecretWrite::of(&state)), remaining))
+                let response =
+                    RemoveRegionsFromReplicationResponse { arn: Some(answered), replication_status: Some(remaining) };
+                Ok((Change::write(SecretWrite::of(&state)), response))
             })
             .await?;
         let own = arn.namespace.region.as_str().to_string();
@@ -361,7 +371,7 @@ impl<S: Store> Service<S> {
             })
             .await?;
         }
-        Ok(RemoveRegionsFromReplicationResponse { arn: Some(arn.to_string()), replication_status: Some(remaining) })
+        Ok(response)
     }
 
     /// StopReplicationToReplica: called on a replica, makes it a standalone
@@ -439,18 +449,18 @@ impl<S: Store> Service<S> {
         let arn = primary.secret.arn.clone();
         let link = target.to_string();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
-            state.secret.meta.cross_account_replica =
-                Some(rekey_model::secret::CrossAccountReplica { arn: link, status: StatusType::InSync });
-            state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
-        })
-        .await?;
-        Ok(AssociateCrossAccountReplicaResponse {
+        let response = AssociateCrossAccountReplicaResponse {
             arn: Some(arn.to_string()),
             cross_account_replica_arn: Some(target.to_string()),
             replication_status: Some(StatusType::InSync),
+        };
+        self.mutate_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+            state.secret.meta.cross_account_replica =
+                Some(rekey_model::secret::CrossAccountReplica { arn: link, status: StatusType::InSync });
+            state.secret.last_changed = now;
+            Ok((Change::write(SecretWrite::of(&state)), response))
         })
+        .await
     }
 
     /// DisassociateCrossAccountReplica: the replica stops following the
@@ -472,14 +482,19 @@ impl<S: Store> Service<S> {
         }
         let arn = primary.secret.arn.clone();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
-            if let Some(l) = &mut state.secret.meta.cross_account_replica {
-                l.status = StatusType::Detached;
-            }
-            state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
-        })
-        .await?;
+        let response = DisassociateCrossAccountReplicaResponse {
+            arn: Some(arn.to_string()),
+            cross_account_replica_arn: Some(input.cross_account_replica_arn.clone()),
+        };
+        let response = self
+            .mutate_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+                if let Some(l) = &mut state.secret.meta.cross_account_replica {
+                    l.status = StatusType::Detached;
+                }
+                state.secret.last_changed = now;
+                Ok((Change::write(SecretWrite::of(&state)), response))
+            })
+            .await?;
         if let Some(target) = Arn::parse(&input.cross_account_replica_arn) {
             let expected = target.clone();
             self.mutate_at(&target, move |state| match state {
@@ -492,9 +507,6 @@ impl<S: Store> Service<S> {
             })
             .await?;
         }
-        Ok(DisassociateCrossAccountReplicaResponse {
-            arn: Some(arn.to_string()),
-            cross_account_replica_arn: Some(input.cross_account_replica_arn),
-        })
+        Ok(response)
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::Service;
 use crate::access::{Grant, Target};
+use crate::audit::Call;
 use crate::context::RequestContext;
 use crate::replication::replica_is_read_only;
 use rekey_model::name::{Arn, SecretRef};
@@ -9,6 +10,7 @@ use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, ApiResult};
 use rekey_store::{Change, Mutation, MutationInput, Store};
+use serde::Serialize;
 use std::sync::Arc;
 
 /// A resolved secret: how it was named, and its state when read.
@@ -74,13 +76,14 @@ impl<S: Store> Service<S> {
     /// [`Service::mutate_secret`] of a secret that must not be scheduled
     /// for deletion (checked in the transaction): what every change but
     /// deletion and restoration asks.
-    pub(crate) async fn mutate_live_secret<R: Send + 'static>(
+    pub(crate) async fn mutate_live_secret<R: Serialize + Send + 'static>(
         &self,
+        call: Option<&Arc<Call>>,
         arn: &Arn,
         preload_value: Option<VersionId>,
         decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
     ) -> ApiResult<R> {
-        self.mutate_secret(arn, preload_value, move |state, preloaded| match state.secret.deleted {
+        self.mutate_secret(call, arn, preload_value, move |state, preloaded| match state.secret.deleted {
             Some(_) => Err(ApiError::marked_for_deletion()),
             None => decide(state, preloaded),
         })
@@ -91,14 +94,20 @@ impl<S: Store> Service<S> {
     /// as stored at that moment; if the secret is gone or was replaced by a
     /// new one under the same name since it was resolved, the answer is
     /// ResourceNotFound and nothing changes.
-    pub async fn mutate_secret<R: Send + 'static>(
+    ///
+    /// With the `call` being served, a write carries the call's audit
+    /// record, its response being what `decide` returned (an operation's
+    /// decision returns the operation's response).
+    pub async fn mutate_secret<R: Serialize + Send + 'static>(
         &self,
+        call: Option<&Arc<Call>>,
         arn: &Arn,
         preload_value: Option<VersionId>,
         decide: impl FnOnce(SecretState, Option<Arc<SealedValue>>) -> ApiResult<(Change, R)> + Send + 'static,
     ) -> ApiResult<R> {
         let expected = arn.clone();
-        let (r, replicated) = self
+        let recording = call.cloned();
+        let ((r, recorded), replicated) = self
             .store
             .mutate(Mutation {
                 namespace: arn.namespace.clone(),
@@ -110,19 +119,26 @@ impl<S: Store> Service<S> {
                             return Err(replica_is_read_only());
                         }
                         let before = state.secret.meta.has_replicas();
-                        let (change, r) = decide(state, input.preloaded)?;
+                        let (mut change, r) = decide(state, input.preloaded)?;
+                        let mut recorded = false;
+                        if let (Change::Write(w), Some(call)) = (&mut change, &recording) {
+                            recorded = call.attach(w, &r);
+                        }
                         // Whether the secret has replicas once changed.
                         let after = match &change {
                             Change::Write(w) => w.secret.meta.has_replicas(),
                             Change::None => before,
                             Change::Purge(_) => false,
                         };
-                        Ok((change, (r, after)))
+                        Ok((change, ((r, recorded), after)))
                     }
                     _ => Err(ApiError::secret_not_found()),
                 }),
             })
             .await?;
+        if let (true, Some(call)) = (recorded, call) {
+            call.stored();
+        }
         // Every change of a primary reaches its replicas before the answer
         // (the read only happens for secrets that have replicas).
         if replicated && let Some(state) = self.store.load(&arn.namespace, &arn.name).await? {

@@ -10,6 +10,7 @@ use crate::context::RequestContext;
 use crate::values::RequestedValue;
 use rekey_model::Timestamp;
 use rekey_model::api::*;
+use rekey_model::audit::{AuditEvent, events};
 use rekey_model::lifecycle::{self, current_since, replan};
 use rekey_model::name::SecretRef;
 use rekey_model::rotation::{ROTATOR_TAG, RotationMode};
@@ -18,14 +19,6 @@ use rekey_model::secret::{SealedValue, SecretState, SecretValue};
 use rekey_model::staging::{StagingLabel, VersionId};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::{Change, SecretWrite, Store};
-
-/// What RotateSecret's transaction decided.
-enum Started {
-    /// A new job (its pending version is the token).
-    New,
-    /// The token already names a version: a retry; nothing changed.
-    Replay,
-}
 
 /// Starts a rotation of `state` in its transaction (see
 /// [`lifecycle::begin`]): the write of its pending version, holding `value`
@@ -41,6 +34,11 @@ pub fn begin_rotation(
 ) -> ApiResult<SecretWrite> {
     let (version, job) = lifecycle::begin(state, token, function, mode, value.is_some(), now)?;
     let mut write = SecretWrite::of(state);
+    let started = match mode {
+        RotationMode::Rotate => events::ROTATION_STARTED,
+        RotationMode::Test => events::TEST_ROTATION_STARTED,
+    };
+    write.audit.push(AuditEvent::service(started, &state.secret.arn, now));
     write.put_versions.push((version, value));
     write.rotation = Some(job);
     Ok(write)
@@ -92,11 +90,15 @@ impl<S: Store> Service<S> {
             RotationMode::Rotate => None,
         };
         let now = self.clock.now();
-        let t = token.clone();
-        let started = self
-            .mutate_live_secret(&arn, None, move |mut state, _| {
-                if state.version(&t).is_some() {
-                    return Ok((Change::None, Started::Replay));
+        let response = RotateSecretResponse {
+            arn: Some(arn.to_string()),
+            name: Some(arn.name.to_string()),
+            version_id: Some(token.to_string()),
+        };
+        let response = self
+            .mutate_live_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+                if state.version(&token).is_some() {
+                    return Ok((Change::None, response));
                 }
                 if state.labels.rotation_in_progress() {
                     return Err(ApiError::invalid_request(
@@ -119,18 +121,13 @@ impl<S: Store> Service<S> {
                     }
                 }
                 state.secret.last_changed = now;
-                let write = begin_rotation(&mut state, t, function, mode, copy, now)?;
-                Ok((Change::write(write), Started::New))
+                let write = begin_rotation(&mut state, token, function, mode, copy, now)?;
+                Ok((Change::write(write), response))
             })
             .await?;
-        if let Started::New = started {
-            self.wake_rotations();
-        }
-        Ok(RotateSecretResponse {
-            arn: Some(arn.to_string()),
-            name: Some(arn.name.to_string()),
-            version_id: Some(token.to_string()),
-        })
+        // (A replay wakes the engine too, which finds nothing new.)
+        self.wake_rotations();
+        Ok(response)
     }
 
     /// The current value sealed again as version `token` (for a
@@ -189,32 +186,32 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let now = self.clock.now();
-        let pending = self
-            .mutate_live_secret(&arn, None, move |mut state, _| {
-                if state.secret.meta.rotation.enabled.is_none() {
-                    return Err(ApiError::invalid_request(format!(
-                        "Secret {} does not have rotation configured.",
-                        state.secret.arn
-                    )));
-                }
-                // The rotation stops where it is: AWSPENDING stays (docs/behaviour.md §6.11).
-                let pending = state
-                    .labels
-                    .rotation_in_progress()
-                    .then(|| state.labels.holder(StagingLabel::PENDING).cloned())
-                    .flatten();
-                state.secret.meta.rotation.enabled = Some(false);
-                replan(&mut state.secret, now, None, now);
-                state.secret.last_changed = now;
-                let mut write = SecretWrite::of(&state);
-                write.end_rotations = Some(rekey_model::rotation::JobStatus::Cancelled);
-                Ok((Change::write(write), pending))
-            })
-            .await?;
-        Ok(CancelRotateSecretResponse {
-            arn: Some(arn.to_string()),
-            name: Some(arn.name.to_string()),
-            version_id: pending.map(|v| v.to_string()),
+        let answered = arn.clone();
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
+            if state.secret.meta.rotation.enabled.is_none() {
+                return Err(ApiError::invalid_request(format!(
+                    "Secret {} does not have rotation configured.",
+                    state.secret.arn
+                )));
+            }
+            // The rotation stops where it is: AWSPENDING stays (docs/behaviour.md §6.11).
+            let pending = state
+                .labels
+                .rotation_in_progress()
+                .then(|| state.labels.holder(StagingLabel::PENDING).cloned())
+                .flatten();
+            state.secret.meta.rotation.enabled = Some(false);
+            replan(&mut state.secret, now, None, now);
+            state.secret.last_changed = now;
+            let mut write = SecretWrite::of(&state);
+            write.end_rotations = Some(rekey_model::rotation::JobStatus::Cancelled);
+            let response = CancelRotateSecretResponse {
+                arn: Some(answered.to_string()),
+                name: Some(answered.name.to_string()),
+                version_id: pending.map(|v| v.to_string()),
+            };
+            Ok((Change::write(write), response))
         })
+        .await
     }
 }

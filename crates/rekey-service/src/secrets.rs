@@ -6,6 +6,7 @@ use crate::access::Target;
 use crate::context::RequestContext;
 use crate::values::{VersionWrite, requested_value, write_version};
 use rekey_model::api::*;
+use rekey_model::audit::{AuditEvent, events};
 use rekey_model::name::{Arn, ArnSuffix, SecretName, SecretRef};
 use rekey_model::secret::{SecretMeta, SecretRecord, SecretState};
 use rekey_model::staging::{Labels, StagingLabel};
@@ -88,7 +89,8 @@ impl<S: Store> Service<S> {
             ..SecretMeta::default()
         };
         let seal = self.seal.clone();
-        let (arn, version) = self
+        let call = ctx.call.clone();
+        let (arn, version, recorded) = self
             .store
             .mutate(Mutation {
                 namespace: ctx.namespace.clone(),
@@ -106,7 +108,7 @@ impl<S: Store> Service<S> {
                             let mut write = SecretWrite::of(&existing);
                             let t = new.token.clone();
                             return match write_version(&seal, &mut existing, &mut write, new, input.preloaded, None, now)? {
-                                VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, Some(t)))),
+                                VersionWrite::Replay => Ok((Change::None, (existing.secret.arn, Some(t), false))),
                                 VersionWrite::Written => Err(ApiError::token_in_use(t.as_str(), &existing.secret.arn)),
                             };
                         }
@@ -131,10 +133,22 @@ impl<S: Store> Service<S> {
                     if let Some(new) = new {
                         write_version(&seal, &mut state, &mut write, new, None, None, now)?;
                     }
-                    Ok((Change::write(write), (arn, token)))
+                    let recorded = call.is_some_and(|call| {
+                        let response = CreateSecretResponse {
+                            arn: Some(arn.to_string()),
+                            name: Some(arn.name.to_string()),
+                            version_id: token.as_ref().map(|v| v.to_string()),
+                            replication_status: None,
+                        };
+                        call.attach(&mut write, &response)
+                    });
+                    Ok((Change::write(write), (arn, token, recorded)))
                 }),
             })
             .await?;
+        if let (true, Some(call)) = (recorded, &ctx.call) {
+            call.stored();
+        }
         let replication_status = match input.add_replica_regions {
             Some(regions) => {
                 let replicate = ReplicateSecretToRegionsRequest {
@@ -183,39 +197,38 @@ impl<S: Store> Service<S> {
         let now = self.clock.now();
         let description = input.description;
         let secret_type = input.r#type;
-        let version = self
-            .mutate_live_secret(&arn, token.clone(), move |mut state, preloaded| {
-                if let Some(d) = description {
-                    state.secret.meta.description = non_empty(Some(d));
-                }
-                if let Some(k) = new_kms {
-                    state.secret.meta.kms_key_id = k;
-                }
-                if let Some(t) = secret_type {
-                    state.secret.meta.secret_type = non_empty(Some(t));
-                }
-                state.secret.last_changed = now;
-                let mut write = SecretWrite::of(&state);
-                for (version, sealed) in resealed {
-                    if state.version(&version.version_id).is_some_and(|v| v.has_value) {
-                        write.put_versions.push((version, Some(sealed)));
-                    }
-                }
-                let change = match new {
-                    Some(new) => match write_version(&seal, &mut state, &mut write, new, preloaded, None, now)? {
-                        VersionWrite::Replay => Change::None,
-                        VersionWrite::Written => Change::write(write),
-                    },
-                    None => Change::write(write),
-                };
-                Ok((change, token))
-            })
-            .await?;
-        Ok(UpdateSecretResponse {
+        let response = UpdateSecretResponse {
             arn: Some(arn.to_string()),
             name: Some(arn.name.to_string()),
-            version_id: version.map(|v| v.to_string()),
+            version_id: token.as_ref().map(|v| v.to_string()),
+        };
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, token.clone(), move |mut state, preloaded| {
+            if let Some(d) = description {
+                state.secret.meta.description = non_empty(Some(d));
+            }
+            if let Some(k) = new_kms {
+                state.secret.meta.kms_key_id = k;
+            }
+            if let Some(t) = secret_type {
+                state.secret.meta.secret_type = non_empty(Some(t));
+            }
+            state.secret.last_changed = now;
+            let mut write = SecretWrite::of(&state);
+            for (version, sealed) in resealed {
+                if state.version(&version.version_id).is_some_and(|v| v.has_value) {
+                    write.put_versions.push((version, Some(sealed)));
+                }
+            }
+            let change = match new {
+                Some(new) => match write_version(&seal, &mut state, &mut write, new, preloaded, None, now)? {
+                    VersionWrite::Replay => Change::None,
+                    VersionWrite::Written => Change::write(write),
+                },
+                None => Change::write(write),
+            };
+            Ok((change, response))
         })
+        .await
     }
 
     /// The values of the versions labelled AWSCURRENT, AWSPENDING or
@@ -313,41 +326,42 @@ impl<S: Store> Service<S> {
             return Err(ApiError::secret_not_found());
         };
         let arn = resolved.arn().clone();
-        let deletion_date = self
-            .mutate_secret(&arn, None, move |mut state, _| {
-                if state.secret.meta.linked_cross_account_replica().is_some() {
-                    return Err(ApiError::invalid_request(format!(
-                        "You can't delete secret {} while it has an associated cross-account replica.",
-                        state.secret.arn.name
-                    )));
-                }
-                if let Some(replicas) = &state.secret.meta.replicas {
-                    let regions: Vec<&str> = replicas.iter().filter_map(|r| r.region.as_deref()).collect();
-                    // AWS names the secret by its ARN here (docs/behaviour.md §13.6).
-                    return Err(ApiError::invalid_parameter(format!(
-                        "You can't delete secret {} that still has replica regions [{}].",
-                        state.secret.arn,
-                        regions.join(", ")
-                    )));
-                }
-                if force {
-                    return Ok((Change::Purge(state.secret.pk), now));
-                }
-                if state.secret.deleted.is_some() {
-                    return Err(ApiError::marked_for_deletion());
-                }
-                let purge_at = now.plus_days(days);
-                state.secret.deleted = Some(now);
-                state.secret.purge_at = Some(purge_at);
-                state.secret.last_changed = now;
-                Ok((Change::write(SecretWrite::of(&state)), purge_at))
-            })
-            .await?;
-        Ok(DeleteSecretResponse {
+        let answer = move |deletion_date| DeleteSecretResponse {
             arn: Some(arn.to_string()),
             name: Some(arn.name.to_string()),
             deletion_date: Some(deletion_date),
+        };
+        self.mutate_secret(ctx.call.as_ref(), resolved.arn(), None, move |mut state, _| {
+            if state.secret.meta.linked_cross_account_replica().is_some() {
+                return Err(ApiError::invalid_request(format!(
+                    "You can't delete secret {} while it has an associated cross-account replica.",
+                    state.secret.arn.name
+                )));
+            }
+            if let Some(replicas) = &state.secret.meta.replicas {
+                let regions: Vec<&str> = replicas.iter().filter_map(|r| r.region.as_deref()).collect();
+                // AWS names the secret by its ARN here (docs/behaviour.md §13.6).
+                return Err(ApiError::invalid_parameter(format!(
+                    "You can't delete secret {} that still has replica regions [{}].",
+                    state.secret.arn,
+                    regions.join(", ")
+                )));
+            }
+            if force {
+                return Ok((Change::Purge(state.secret.pk), answer(now)));
+            }
+            if state.secret.deleted.is_some() {
+                return Err(ApiError::marked_for_deletion());
+            }
+            let purge_at = now.plus_days(days);
+            state.secret.deleted = Some(now);
+            state.secret.purge_at = Some(purge_at);
+            state.secret.last_changed = now;
+            let mut write = SecretWrite::of(&state);
+            write.audit.push(AuditEvent::service(events::START_SECRET_VERSION_DELETE, &state.secret.arn, now));
+            Ok((Change::write(write), answer(purge_at)))
         })
+        .await
     }
 
     /// RestoreSecret: cancel a scheduled deletion (a no-op otherwise).
@@ -358,17 +372,19 @@ impl<S: Store> Service<S> {
     ) -> ApiResult<RestoreSecretResponse> {
         let arn = self.resolve(ctx, &input.secret_id).await?.arn().clone();
         let now = self.clock.now();
-        self.mutate_secret(&arn, None, move |mut state, _| {
+        let response = RestoreSecretResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) };
+        self.mutate_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
             if state.secret.deleted.is_none() {
-                return Ok((Change::None, ()));
+                return Ok((Change::None, response));
             }
             state.secret.deleted = None;
             state.secret.purge_at = None;
             state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
+            let mut write = SecretWrite::of(&state);
+            write.audit.push(AuditEvent::service(events::CANCEL_SECRET_VERSION_DELETE, &state.secret.arn, now));
+            Ok((Change::write(write), response))
         })
-        .await?;
-        Ok(RestoreSecretResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
+        .await
     }
 }
 

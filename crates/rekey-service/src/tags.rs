@@ -14,7 +14,7 @@ impl<S: Store> Service<S> {
     pub async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> ApiResult<()> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let now = self.clock.now();
-        self.mutate_live_secret(resolved.arn(), None, move |mut state, _| {
+        self.mutate_live_secret(ctx.call.as_ref(), resolved.arn(), None, move |mut state, _| {
             let mut tags = state.secret.meta.tags.take().unwrap_or_default();
             for new in input.tags {
                 match tags.iter_mut().find(|t| t.key == new.key) {
@@ -34,7 +34,7 @@ impl<S: Store> Service<S> {
     pub async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> ApiResult<()> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let now = self.clock.now();
-        self.mutate_live_secret(resolved.arn(), None, move |mut state, _| {
+        self.mutate_live_secret(ctx.call.as_ref(), resolved.arn(), None, move |mut state, _| {
             if let Some(tags) = &mut state.secret.meta.tags {
                 tags.retain(|t| !t.key.as_ref().is_some_and(|k| input.tag_keys.contains(k)));
             }

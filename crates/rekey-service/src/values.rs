@@ -255,24 +255,22 @@ impl<S: Store> Service<S> {
         let new = self.seal_version(resolved.state.secret.meta.kms_key_id.as_deref(), &arn, requested).await?;
         let seal = self.seal.clone();
         let now = self.clock.now();
-        let t = token.clone();
-        let labels = self
-            .mutate_live_secret(&arn, Some(token.clone()), move |mut state, preloaded| {
-                let mut write = SecretWrite::of(&state);
-                let change = match write_version(&seal, &mut state, &mut write, new, preloaded, stages.as_deref(), now)?
-                {
-                    VersionWrite::Replay => Change::None,
-                    VersionWrite::Written => Change::write(write),
-                };
-                Ok((change, state.labels.on(&t)))
-            })
-            .await?;
-        Ok(PutSecretValueResponse {
-            arn: Some(arn.to_string()),
-            name: Some(arn.name.to_string()),
-            version_id: Some(token.to_string()),
-            version_stages: Some(stage_names(labels)),
+        let answered = arn.clone();
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, Some(token.clone()), move |mut state, preloaded| {
+            let mut write = SecretWrite::of(&state);
+            let change = match write_version(&seal, &mut state, &mut write, new, preloaded, stages.as_deref(), now)? {
+                VersionWrite::Replay => Change::None,
+                VersionWrite::Written => Change::write(write),
+            };
+            let response = PutSecretValueResponse {
+                arn: Some(answered.to_string()),
+                name: Some(answered.name.to_string()),
+                version_stages: Some(stage_names(state.labels.on(&token))),
+                version_id: Some(token.to_string()),
+            };
+            Ok((change, response))
         })
+        .await
     }
 
     /// ListSecretVersionIds.
@@ -324,7 +322,9 @@ impl<S: Store> Service<S> {
         let resolved = self.resolve_live(ctx, &input.secret_id).await?;
         let arn = resolved.arn().clone();
         let now = self.clock.now();
-        self.mutate_live_secret(&arn, None, move |mut state, _| {
+        let response =
+            UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) };
+        self.mutate_live_secret(ctx.call.as_ref(), &arn, None, move |mut state, _| {
             let label = StagingLabel::new(input.version_stage);
             let remove_from = input.remove_from_version_id.map(VersionId::new);
             let move_to = input.move_to_version_id.map(VersionId::new);
@@ -333,9 +333,8 @@ impl<S: Store> Service<S> {
                 versions.iter().any(|r| &r.version_id == v)
             })?;
             state.secret.last_changed = now;
-            Ok((Change::write(SecretWrite::of(&state)), ()))
+            Ok((Change::write(SecretWrite::of(&state)), response))
         })
-        .await?;
-        Ok(UpdateSecretVersionStageResponse { arn: Some(arn.to_string()), name: Some(arn.name.to_string()) })
+        .await
     }
 }

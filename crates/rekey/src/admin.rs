@@ -11,6 +11,9 @@ pub enum AdminCommand {
     Rotations(RotationsArgs),
     /// Show or move the clock of a `--dev` server (schedules fire on it).
     Clock(ClockArgs),
+    /// The audit trail: CloudTrail records of every call and rotation.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Create an account and an access key for its root (administrator only).
     CreateAccount {
         /// The 12-digit id (default: a random one).
@@ -109,6 +112,87 @@ pub enum AdminCommand {
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
+}
+
+/// `rekey admin audit` subcommands.
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Records, newest first, filtered as CloudTrail's LookupEvents filters
+    /// (needs `rekey:LookupEvents`; another account's trail, the administrator).
+    Lookup(Box<LookupArgs>),
+    /// Walk the whole trail's chain and name the first record edited,
+    /// removed or moved (administrator only; exits 1 if one is).
+    Verify {
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+}
+
+/// Options of `rekey admin audit lookup`.
+#[derive(Args)]
+pub struct LookupArgs {
+    /// Only this event (`GetSecretValue`, `RotationFailed`…).
+    #[arg(long)]
+    event_name: Option<String>,
+    /// Only records about this secret (a name or an ARN).
+    #[arg(long)]
+    secret_id: Option<String>,
+    /// Only records of this user (a name or a principal's ARN).
+    #[arg(long)]
+    username: Option<String>,
+    /// Only records of calls signed with this access key.
+    #[arg(long)]
+    access_key_id: Option<String>,
+    /// Only read-only calls (`true`) or only the others (`false`).
+    #[arg(long)]
+    read_only: Option<bool>,
+    /// Records at or after this UTC instant (`2027-01-01T08:00:00Z`).
+    #[arg(long)]
+    start_time: Option<String>,
+    /// Records before this UTC instant.
+    #[arg(long)]
+    end_time: Option<String>,
+    /// At most this many records.
+    #[arg(long, default_value_t = 50)]
+    max_results: usize,
+    /// Where the previous page stopped.
+    #[arg(long)]
+    next_token: Option<String>,
+    #[command(flatten)]
+    account: AccountArgs,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+impl LookupArgs {
+    fn body(&self) -> Result<serde_json::Value, String> {
+        let mut body = self.account.body();
+        let attributes: Vec<serde_json::Value> = [
+            ("EventName", self.event_name.clone()),
+            ("ResourceName", self.secret_id.clone()),
+            ("Username", self.username.clone()),
+            ("AccessKeyId", self.access_key_id.clone()),
+            ("ReadOnly", self.read_only.map(|r| r.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| serde_json::json!({"AttributeKey": k, "AttributeValue": v})))
+        .collect();
+        body["LookupAttributes"] = attributes.into();
+        body["MaxResults"] = self.max_results.into();
+        for (key, flag, value) in
+            [("StartTime", "--start-time", &self.start_time), ("EndTime", "--end-time", &self.end_time)]
+        {
+            if let Some(t) = value {
+                let ms = rekey_model::calendar::parse_utc(t)
+                    .ok_or_else(|| format!("{flag} {t}: expected 2027-01-01T08:00:00Z"))?;
+                body[key] = (ms as f64 / 1000.0).into();
+            }
+        }
+        if let Some(t) = &self.next_token {
+            body["NextToken"] = t.clone().into();
+        }
+        Ok(body)
+    }
 }
 
 /// The account acted on.
@@ -256,6 +340,19 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
             let now = out["Now"].as_f64().unwrap_or_default();
             out["Utc"] = rekey_model::calendar::format_utc((now * 1000.0) as i64).into();
             print(&out)
+        }
+        AdminCommand::Audit(AuditCommand::Lookup(a)) => print(&call(&a.endpoint, "LookupEvents", &a.body()?)?),
+        AdminCommand::Audit(AuditCommand::Verify { endpoint }) => {
+            let verdict = call(&endpoint, "VerifyTrail", &serde_json::json!({}))?;
+            print(&verdict)?;
+            match verdict["Intact"].as_bool() {
+                Some(true) => Ok(()),
+                _ => Err(format!(
+                    "the audit trail is broken at record {}: {}",
+                    verdict["Sequence"],
+                    verdict["Reason"].as_str().unwrap_or("unknown")
+                )),
+            }
         }
         AdminCommand::CreateAccount { account_id, endpoint } => {
             let mut body = serde_json::json!({});

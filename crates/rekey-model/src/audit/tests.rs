@@ -83,11 +83,14 @@ fn a_record_has_cloudtrails_shape() {
     assert!(v.get("errorCode").is_none());
     assert_eq!(v["responseElements"], Value::Null);
     assert_eq!(e.secret(), Some("app/db"));
-    let s = AuditEvent::service(events::ROTATION_SUCCEEDED, 0, "111111111111", "us-east-1", "arn:s");
+    let arn = "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf";
+    let crate::name::SecretRef::FullArn(parsed) = crate::name::SecretRef::parse(arn).unwrap() else { panic!() };
+    let s = AuditEvent::service(events::ROTATION_SUCCEEDED, &parsed, Timestamp::from_millis(0));
     let v = serde_json::to_value(&s).unwrap();
     assert_eq!(v["userIdentity"], json!({"accountId": "111111111111", "invokedBy": "secretsmanager.amazonaws.com"}));
     assert_eq!(v["eventType"], "AwsServiceEvent");
-    assert_eq!(s.secret(), Some("arn:s"));
+    assert_eq!(s.secret(), Some(arn));
+    assert_eq!(v["awsRegion"], "us-east-1");
     assert!(read_only(Operation::BatchGetSecretValue) && read_only(Operation::ValidateResourcePolicy));
     assert!(!read_only(Operation::PutSecretValue) && !read_only(Operation::RotateSecret));
     let root = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIAR", None);

@@ -28,7 +28,7 @@ pub struct Server {
     _tmp: Option<tempfile::TempDir>,
 }
 
-fn binary() -> &'static str {
+pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_rekey")
 }
 

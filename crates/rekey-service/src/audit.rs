@@ -1,0 +1,271 @@
+//! Recording API calls in the audit trail (`rekey_store::audit`).
+//!
+//! [`dispatch`](crate::Service::dispatch) opens a [`Call`] for every
+//! request it serves: the record as far as the request tells it (who,
+//! what, from where, the redacted parameters). A call that changes a
+//! secret hands its record to the change's transaction
+//! ([`Service::mutate_secret`] takes the call), with the response the
+//! decision produced, so the change and its record commit together or
+//! not at all. Whatever the transaction did not take (reads, failures,
+//! idempotent replays) is appended when the call ends, before the answer
+//! goes out: an answer whose record cannot be stored is not given.
+
+use crate::Service;
+use crate::context::RequestContext;
+use rekey_model::Timestamp;
+use rekey_model::api::Operation;
+use rekey_model::audit::{self, AuditEvent, EventType, UserIdentity};
+use rekey_model::identity::{UserName, user_arn};
+use rekey_model::name::AccountId;
+use rekey_model::{ApiError, ApiResult};
+use rekey_store::audit::{AuditQuery, AuditVerdict};
+use rekey_store::{SecretWrite, Store};
+use serde_json::{Value, json};
+use std::sync::Mutex;
+
+/// The record of the call being served, until a transaction or the end
+/// of the call stores it.
+#[derive(Debug)]
+pub struct Call {
+    state: Mutex<CallState>,
+    output_shape: Option<&'static str>,
+}
+
+#[derive(Debug)]
+struct CallState {
+    record: AuditEvent,
+    /// A committed change carries the record.
+    stored: bool,
+}
+
+impl Call {
+    /// A call recorded by `record`, its response of model shape `output_shape`.
+    pub(crate) fn new(record: AuditEvent, output_shape: Option<&'static str>) -> Self {
+        Call { state: Mutex::new(CallState { record, stored: false }), output_shape }
+    }
+
+    /// The record for a transaction whose decision answered `response`,
+    /// unless one already carries it (a call that changes several
+    /// secrets is recorded once, with the first).
+    fn record_for<R: serde::Serialize>(&self, response: &R) -> Option<AuditEvent> {
+        let state = self.state.lock().expect("call lock");
+        if state.stored {
+            return None;
+        }
+        let mut record = state.record.clone();
+        record.response_elements = self.response_elements(serde_json::to_value(response).ok());
+        Some(record)
+    }
+
+    /// Puts the record, answered by `response`, into `write` (unless a
+    /// write already carries it); whether it did.
+    pub(crate) fn attach<R: serde::Serialize>(&self, write: &mut SecretWrite, response: &R) -> bool {
+        match self.record_for(response) {
+            Some(record) => {
+                // The call comes before what it set off (RotateSecret, then RotationStarted).
+                write.audit.insert(0, record);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A transaction carrying the record committed.
+    pub(crate) fn stored(&self) {
+        self.state.lock().expect("call lock").stored = true;
+    }
+
+    fn response_elements(&self, response: Option<Value>) -> Option<Value> {
+        let shape = self.output_shape?;
+        response.filter(|v| !v.is_null()).map(|v| audit::redact(shape, &v))
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Opens the record of operation `op` called in `ctx` with `body` (if
+    /// it parsed).
+    pub(crate) fn begin_call(&self, ctx: &RequestContext, op: Operation, body: Option<&Value>) -> Call {
+        let mut record = self.api_record(ctx, op.name());
+        record.read_only = audit::read_only(op);
+        record.request_parameters = body.map(|b| audit::redact(op.input_shape(), b));
+        let output_shape = if record.read_only { None } else { op.output_shape() };
+        Call::new(record, output_shape)
+    }
+
+    /// A record of an API call named `event_name` by `ctx`'s caller, now.
+    pub(crate) fn api_record(&self, ctx: &RequestContext, event_name: &str) -> AuditEvent {
+        let p = &ctx.principal;
+        let account = p.account.to_string();
+        let user = p.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+        let identity = UserIdentity::caller(&account, &p.arn, &p.access_key_id, user);
+        let now = ctx.received.unwrap_or_else(|| self.clock.now()).millis();
+        let mut record = AuditEvent::new(
+            EventType::AwsApiCall,
+            event_name,
+            now,
+            identity,
+            ctx.namespace.region.as_str(),
+            ctx.namespace.account.as_str(),
+        );
+        record.source_ip_address = ctx.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
+        record.user_agent = ctx.user_agent.clone().unwrap_or_default();
+        record.request_id = ctx.request_id.clone();
+        record
+    }
+
+    /// Ends a call: stores its record unless its change did, with the
+    /// outcome. An outcome whose record cannot be stored becomes an error.
+    pub(crate) async fn end_call<T>(&self, call: &Call, outcome: ApiResult<(T, Option<Value>)>) -> ApiResult<T> {
+        let record = {
+            let state = call.state.lock().expect("call lock");
+            if state.stored {
+                None
+            } else {
+                let mut record = state.record.clone();
+                match &outcome {
+                    Ok((_, response)) => record.response_elements = call.response_elements(response.clone()),
+                    Err(e) => {
+                        record.error_code = Some(e.code.as_str().to_string());
+                        record.error_message = Some(e.message.clone());
+                    }
+                }
+                Some(record)
+            }
+        };
+        if let Some(record) = record
+            && let Err(e) = self.store.append_audit(vec![record]).await
+        {
+            tracing::error!(error = %e, "an audit record could not be stored; the call fails");
+            return Err(ApiError::internal("An error occurred on the server side."));
+        }
+        outcome.map(|(out, _)| out)
+    }
+}
+
+/// LookupEvents (`rekey.LookupEvents`), CloudTrail's request shape.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
+pub(crate) struct LookupRequest {
+    /// Whose trail (default: the caller's; another needs the administrator).
+    pub(crate) account_id: Option<String>,
+    lookup_attributes: Vec<LookupAttribute>,
+    /// Epoch seconds.
+    start_time: Option<f64>,
+    /// Epoch seconds.
+    end_time: Option<f64>,
+    max_results: Option<usize>,
+    next_token: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct LookupAttribute {
+    attribute_key: String,
+    attribute_value: String,
+}
+
+/// The action that reads an account's trail.
+pub const LOOKUP_EVENTS: &str = "rekey:LookupEvents";
+
+impl<S: Store> Service<S> {
+    /// Reads a page of `account`'s trail (already authorized), as
+    /// CloudTrail's LookupEvents answers.
+    pub(crate) async fn lookup_events(&self, account: AccountId, req: LookupRequest) -> ApiResult<Value> {
+        let seconds = |t: Option<f64>| t.filter(|t| t.is_finite()).map(|t| Timestamp::from_millis((t * 1000.0) as i64));
+        let after = match req.next_token.as_deref() {
+            None => None,
+            Some(t) => Some(t.parse::<i64>().map_err(|_| ApiError::invalid_parameter("Invalid NextToken."))?),
+        };
+        let mut query = AuditQuery {
+            account: account.clone(),
+            event_name: None,
+            secret_name: None,
+            principal: None,
+            read_only: None,
+            start: seconds(req.start_time),
+            end: seconds(req.end_time),
+            max_results: req.max_results.unwrap_or(50).clamp(1, 1000),
+            after,
+        };
+        for LookupAttribute { attribute_key: key, attribute_value: value } in req.lookup_attributes {
+            match key.as_str() {
+                "EventName" => query.event_name = Some(value),
+                "ResourceName" => query.secret_name = Some(value),
+                "AccessKeyId" => query.principal = Some(value),
+                "Username" => {
+                    // A user name, or a principal's ARN.
+                    query.principal = Some(match value.starts_with("arn:") {
+                        true => value,
+                        false => match UserName::parse(&value) {
+                            Some(user) => user_arn(&account, Some(&user)),
+                            None => value,
+                        },
+                    })
+                }
+                "ReadOnly" => {
+                    query.read_only =
+                        Some(value.parse::<bool>().map_err(|_| {
+                            ApiError::invalid_parameter("The ReadOnly attribute is \"true\" or \"false\".")
+                        })?)
+                }
+                other => {
+                    return Err(ApiError::invalid_parameter(format!(
+                        "Unknown AttributeKey {other}: expected EventName, ResourceName, Username, AccessKeyId or ReadOnly."
+                    )));
+                }
+            }
+        }
+        let page = self.store.lookup_audit(query).await?;
+        let events: Vec<Value> = page
+            .events
+            .iter()
+            .map(|e| {
+                let time = rekey_model::calendar::parse_utc(&e.event_time).unwrap_or_default();
+                let resources: Vec<Value> = e
+                    .secret()
+                    .map(|s| json!({"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": s}))
+                    .into_iter()
+                    .collect();
+                json!({
+                    "EventId": e.event_id,
+                    "EventName": e.event_name,
+                    "ReadOnly": e.read_only.to_string(),
+                    "AccessKeyId": e.user_identity.access_key_id,
+                    "EventTime": time as f64 / 1000.0,
+                    "EventSource": e.event_source,
+                    "Username": e.user_identity.user_name.clone().or_else(|| e.user_identity.arn.clone()),
+                    "Resources": resources,
+                    "CloudTrailEvent": serde_json::to_string(e).unwrap_or_default(),
+                })
+            })
+            .collect();
+        let mut out = json!({ "Events": events });
+        if let Some(next) = page.next {
+            out["NextToken"] = next.to_string().into();
+        }
+        Ok(out)
+    }
+
+    /// Walks the whole trail's chain (every account's records).
+    pub(crate) async fn verify_trail(&self) -> ApiResult<Value> {
+        Ok(match self.store.verify_audit().await? {
+            AuditVerdict::Intact { records } => json!({ "Intact": true, "Records": records }),
+            AuditVerdict::Broken { seq, event_id, why } => {
+                json!({ "Intact": false, "Sequence": seq, "EventId": event_id, "Reason": why })
+            }
+        })
+    }
+
+    /// The record of admin operation `op` (`rekey.<op>`): its parameters
+    /// as sent, no response (it may hold a new key's secret).
+    pub(crate) fn admin_record(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> AuditEvent {
+        let mut record = self.api_record(ctx, op);
+        record.event_source = ADMIN_EVENT_SOURCE.into();
+        record.read_only = op.starts_with("List") || op.starts_with("Lookup") || op.starts_with("Verify");
+        record.request_parameters = serde_json::from_slice::<Value>(body).ok().filter(Value::is_object);
+        record
+    }
+}
+
+/// `eventSource` of rekey's own operations (`rekey admin`).
+pub const ADMIN_EVENT_SOURCE: &str = "rekey.admin";

@@ -1,0 +1,213 @@
+//! The audit trail on a real server: every call (successful or not) and
+//! every rotation outcome is a CloudTrail record, found by LookupEvents'
+//! filters; no secret value reaches it; reading it is authorized and
+//! recorded; editing the database behind rekey's back is named by
+//! `rekey admin audit verify`.
+
+mod common;
+
+use common::signed::*;
+use common::{Keys, Server, binary};
+use serde_json::{Value, json};
+use std::process::Command;
+
+fn config() -> String {
+    format!("[[function]]\narn = \"{PASSWORD_FN}\"\ntype = \"builtin:password\"\naccounts = [\"*\"]\n")
+}
+
+/// Every record about `secret`, oldest first.
+fn trail(server: &Server, keys: &Keys, secret: &str) -> Vec<Value> {
+    let mut records = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut body =
+            json!({"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": secret}], "MaxResults": 3});
+        if let Some(t) = &token {
+            body["NextToken"] = t.clone().into();
+        }
+        let page = admin(server, keys, "LookupEvents", body);
+        for e in page["Events"].as_array().unwrap() {
+            records.push(serde_json::from_str::<Value>(e["CloudTrailEvent"].as_str().unwrap()).unwrap());
+        }
+        match page["NextToken"].as_str() {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    records.reverse();
+    records
+}
+
+fn names(records: &[Value]) -> Vec<&str> {
+    records.iter().map(|r| r["eventName"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn calls_and_rotations_are_recorded_without_their_secrets() {
+    let server = Server::start_signed_with_config(&config());
+    let root = Keys::admin(&server);
+    let alice = user(
+        &server,
+        &root,
+        "alice",
+        policy(json!([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}])),
+    );
+    let created = sm(&server, &root, "CreateSecret", json!({"Name": "app/db", "SecretString": "first-Value-1f2e"}));
+    sm(&server, &root, "PutSecretValue", json!({"SecretId": "app/db", "SecretString": "second-Value-9a8b"}));
+    sm(&server, &alice, "GetSecretValue", json!({"SecretId": created["ARN"]}));
+    let (code, _) = refused(
+        &server,
+        &alice,
+        "secretsmanager.PutSecretValue",
+        json!({"SecretId": "app/db", "SecretString": "third-Value-77"}),
+    );
+    assert_eq!(code, "AccessDeniedException");
+    sm(&server, &root, "RotateSecret", json!({"SecretId": "app/db", "RotationLambdaARN": PASSWORD_FN}));
+    let job = finished(&server, &root, "app/db");
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let rotated = sm(&server, &root, "GetSecretValue", json!({"SecretId": "app/db"}))["SecretString"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let records = trail(&server, &root, "app/db");
+    assert_eq!(
+        names(&records),
+        [
+            "CreateSecret",
+            "PutSecretValue",
+            "GetSecretValue",
+            "PutSecretValue",
+            "RotateSecret",
+            "RotationStarted",
+            "RotationSucceeded",
+            "GetSecretValue"
+        ],
+        "{records:#?}"
+    );
+    let arn = created["ARN"].as_str().unwrap();
+    let create = &records[0];
+    assert_eq!(create["eventSource"], "secretsmanager.amazonaws.com");
+    assert_eq!(create["eventType"], "AwsApiCall");
+    assert_eq!(create["eventVersion"], "1.08");
+    assert_eq!(create["awsRegion"], "us-east-1");
+    assert_eq!(create["recipientAccountId"], ADMIN_ACCOUNT);
+    assert_eq!(create["readOnly"], false);
+    assert_eq!(create["managementEvent"], true);
+    assert_eq!(create["sourceIPAddress"], "127.0.0.1");
+    assert_eq!(create["userIdentity"]["type"], "Root");
+    assert_eq!(create["userIdentity"]["accountId"], ADMIN_ACCOUNT);
+    assert_eq!(create["userIdentity"]["accessKeyId"], root.id.as_str());
+    assert_eq!(create["requestParameters"]["name"], "app/db");
+    assert!(create["requestParameters"]["clientRequestToken"].is_string());
+    assert!(create["requestParameters"].get("secretString").is_none(), "{create}");
+    assert_eq!(create["responseElements"], json!({"arn": arn, "name": "app/db", "versionId": created["VersionId"]}));
+    assert!(create.get("errorCode").is_none());
+
+    let read = &records[2];
+    assert_eq!(read["userIdentity"]["type"], "IAMUser");
+    assert_eq!(read["userIdentity"]["userName"], "alice");
+    assert_eq!(read["userIdentity"]["accessKeyId"], alice.id.as_str());
+    assert_eq!(read["readOnly"], true);
+    assert_eq!(read["requestParameters"], json!({"secretId": arn}));
+    assert_eq!(read["responseElements"], Value::Null);
+
+    let denied = &records[3];
+    assert_eq!(denied["errorCode"], "AccessDeniedException");
+    assert!(denied["errorMessage"].as_str().unwrap().contains("alice"), "{denied}");
+    assert_eq!(denied["responseElements"], Value::Null);
+
+    let put = &records[1];
+    assert_eq!(put["responseElements"]["versionStages"], json!(["AWSCURRENT"]));
+    let started = &records[5];
+    assert_eq!(started["eventType"], "AwsServiceEvent");
+    assert_eq!(
+        started["userIdentity"],
+        json!({"accountId": ADMIN_ACCOUNT, "invokedBy": "secretsmanager.amazonaws.com"})
+    );
+    assert_eq!(started["additionalEventData"]["SecretId"], arn);
+    assert_eq!(records[4]["requestParameters"]["rotationLambdaARN"], PASSWORD_FN);
+
+    // No value, old or new, anywhere in the account's trail.
+    let everything = admin(&server, &root, "LookupEvents", json!({"MaxResults": 1000})).to_string();
+    for secret in ["first-Value-1f2e", "second-Value-9a8b", "third-Value-77", rotated.as_str()] {
+        assert!(!everything.contains(secret), "{secret} is in the trail");
+    }
+
+    // The filters.
+    let by = |key: &str, value: &str| {
+        let page = admin(
+            &server,
+            &root,
+            "LookupEvents",
+            json!({"LookupAttributes": [{"AttributeKey": key, "AttributeValue": value}], "MaxResults": 1000}),
+        );
+        page["Events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["EventName"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by("Username", "alice"), ["PutSecretValue", "GetSecretValue"]);
+    assert_eq!(by("AccessKeyId", &alice.id), ["PutSecretValue", "GetSecretValue"]);
+    assert_eq!(by("EventName", "RotationSucceeded"), ["RotationSucceeded"]);
+    assert!(
+        by("ReadOnly", "true").iter().all(|n| n.starts_with("Get") || n.starts_with("List") || n.starts_with("Lookup"))
+    );
+
+    // Reading the trail takes rekey:LookupEvents, and is recorded.
+    let (code, _) = refused(&server, &alice, "rekey.LookupEvents", json!({}));
+    assert_eq!(code, "AccessDeniedException");
+    let lookups = by("EventName", "LookupEvents");
+    assert!(lookups.len() >= 2, "{lookups:?}");
+
+    let verdict = admin(&server, &root, "VerifyTrail", json!({}));
+    assert_eq!(verdict["Intact"], true, "{verdict}");
+    let (code, _) = refused(&server, &alice, "rekey.VerifyTrail", json!({}));
+    assert_eq!(code, "AccessDeniedException");
+}
+
+/// `rekey admin audit verify` names a record edited in the database, and
+/// `rekey admin audit lookup` reads the trail.
+#[test]
+fn an_edited_record_is_named_by_the_cli() {
+    let server = Server::start_signed(&[]);
+    let root = Keys::admin(&server);
+    for i in 0..4 {
+        sm(&server, &root, "CreateSecret", json!({"Name": format!("s{i}"), "SecretString": "v"}));
+    }
+    let cli = |args: &[&str]| {
+        Command::new(binary())
+            .args(["admin", "audit"])
+            .args(args)
+            .args(["--endpoint-url", &server.url(), "--profile", "rekey-admin"])
+            .env("AWS_SHARED_CREDENTIALS_FILE", server.admin_credentials())
+            .output()
+            .expect("run rekey admin audit")
+    };
+    let out = cli(&["lookup", "--event-name", "CreateSecret", "--max-results", "10"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page["Events"].as_array().unwrap().len(), 4, "{page}");
+    let out = cli(&["verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let db = rusqlite::Connection::open(server.data_dir.join("rekey.db")).unwrap();
+    let (seq, record): (i64, String) = db
+        .query_row(
+            "SELECT seq, record FROM audit WHERE event_name = 'CreateSecret' ORDER BY seq LIMIT 1 OFFSET 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let edited = record.replace("\"s2\"", "\"innocent\"");
+    assert_ne!(edited, record);
+    db.execute("UPDATE audit SET record = ?1 WHERE seq = ?2", rusqlite::params![edited, seq]).unwrap();
+    let out = cli(&["verify"]);
+    assert!(!out.status.success(), "an edited trail verifies");
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["Intact"], false);
+    assert_eq!(verdict["Sequence"], seq, "{verdict}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("record {seq}")));
+}
