@@ -211,6 +211,25 @@ pub fn secret_name(id: &str) -> String {
     }
 }
 
+/// `record` in every trail it belongs to: the caller's, and, when the
+/// secret it names (by ARN) is another account's, that account's too, as
+/// CloudTrail delivers a cross-account call to both (same event id).
+pub fn trails(record: AuditEvent) -> Vec<AuditEvent> {
+    let owner = match record.secret().map(SecretRef::parse) {
+        Some(Ok(SecretRef::FullArn(arn))) => Some(arn.namespace.account),
+        Some(Ok(SecretRef::PartialArn { account, .. })) => Some(account),
+        _ => None,
+    };
+    match owner.filter(|o| o.as_str() != record.recipient_account_id) {
+        Some(owner) => {
+            let mut theirs = record.clone();
+            theirs.recipient_account_id = owner.to_string();
+            vec![record, theirs]
+        }
+        None => vec![record],
+    }
+}
+
 /// Whether `op` only reads (CloudTrail's `readOnly`).
 pub fn read_only(op: Operation) -> bool {
     let name = op.name();

@@ -63,7 +63,7 @@ impl Call {
         match self.record_for(response) {
             Some(record) => {
                 // The call comes before what it set off (RotateSecret, then RotationStarted).
-                write.audit.insert(0, record);
+                write.audit.splice(0..0, audit::trails(record));
                 true
             }
             None => false,
@@ -133,7 +133,7 @@ impl<S: Store> Service<S> {
             }
         };
         if let Some(record) = record
-            && let Err(e) = self.store.append_audit(vec![record]).await
+            && let Err(e) = self.store.append_audit(audit::trails(record)).await
         {
             tracing::error!(error = %e, "an audit record could not be stored; the call fails");
             return Err(ApiError::internal("An error occurred on the server side."));

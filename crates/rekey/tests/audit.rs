@@ -211,3 +211,35 @@ fn an_edited_record_is_named_by_the_cli() {
     assert_eq!(verdict["Sequence"], seq, "{verdict}");
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("record {seq}")));
 }
+
+/// A call on another account's secret (allowed by its resource policy, or
+/// not) is in the owner's trail as well as the caller's; neither account
+/// reads the other's trail.
+#[test]
+fn the_owner_of_a_secret_sees_calls_from_other_accounts() {
+    let server = Server::start_signed(&[]);
+    let root = Keys::admin(&server);
+    let owner =
+        Keys::from_json(&admin(&server, &root, "CreateAccount", json!({"AccountId": VICTIM_ACCOUNT}))["AccessKey"]);
+    let shared = sm(&server, &owner, "CreateSecret", json!({"Name": "shared", "SecretString": "v"}));
+    let arn = shared["ARN"].as_str().unwrap();
+    let grant = policy(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ADMIN_ACCOUNT}:root")},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]));
+    sm(&server, &owner, "PutResourcePolicy", json!({"SecretId": arn, "ResourcePolicy": grant.to_string()}));
+    sm(&server, &root, "GetSecretValue", json!({"SecretId": arn}));
+    let (code, _) = refused(&server, &root, "secretsmanager.DescribeSecret", json!({"SecretId": arn}));
+    assert_eq!(code, "AccessDeniedException");
+
+    let seen = trail(&server, &owner, "shared");
+    let by_others: Vec<(&str, &str)> = seen
+        .iter()
+        .filter(|r| r["userIdentity"]["accountId"] == ADMIN_ACCOUNT)
+        .map(|r| (r["eventName"].as_str().unwrap(), r["errorCode"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(by_others, [("GetSecretValue", ""), ("DescribeSecret", "AccessDeniedException")], "{seen:#?}");
+    assert!(seen.iter().all(|r| r["recipientAccountId"] == VICTIM_ACCOUNT));
+    let mine = trail(&server, &root, "shared");
+    assert_eq!(names(&mine), ["GetSecretValue", "DescribeSecret"], "the caller's trail has its own calls only");
+    let (code, _) = refused(&server, &owner, "rekey.LookupEvents", json!({"AccountId": ADMIN_ACCOUNT}));
+    assert_eq!(code, "AccessDeniedException", "one account does not read another's trail");
+}

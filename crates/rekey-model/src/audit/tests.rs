@@ -93,6 +93,21 @@ fn a_record_has_cloudtrails_shape() {
     assert_eq!(v["awsRegion"], "us-east-1");
     assert!(read_only(Operation::BatchGetSecretValue) && read_only(Operation::ValidateResourcePolicy));
     assert!(!read_only(Operation::PutSecretValue) && !read_only(Operation::RotateSecret));
+    let mut cross = AuditEvent::new(
+        EventType::AwsApiCall,
+        "GetSecretValue",
+        0,
+        UserIdentity::default(),
+        "us-east-1",
+        "111111111111",
+    );
+    cross.request_parameters =
+        Some(json!({"secretId": "arn:aws:secretsmanager:us-east-1:222222222222:secret:shared-AbCdEf"}));
+    let both: Vec<String> = trails(cross.clone()).into_iter().map(|e| e.recipient_account_id).collect();
+    assert_eq!(both, ["111111111111", "222222222222"], "the owner sees a cross-account call");
+    cross.request_parameters =
+        Some(json!({"secretId": "arn:aws:secretsmanager:us-east-1:111111111111:secret:own-AbCdEf"}));
+    assert_eq!(trails(cross).len(), 1);
     let root = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIAR", None);
     assert_eq!((root.kind.as_deref(), root.principal_id.as_deref()), (Some("Root"), Some("111111111111")));
     let role = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:role/rekey-rotation", "ASIAX", None);
