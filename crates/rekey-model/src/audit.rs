@@ -26,9 +26,10 @@ pub const EVENT_SOURCE: &str = "secretsmanager.amazonaws.com";
 pub const SERVICE: &str = "secretsmanager.amazonaws.com";
 
 /// API call or service event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum EventType {
     /// A request to the API.
+    #[default]
     AwsApiCall,
     /// Something rekey did by itself.
     AwsServiceEvent,
@@ -90,7 +91,7 @@ impl UserIdentity {
 }
 
 /// One CloudTrail record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     /// [`EVENT_VERSION`].

@@ -6,9 +6,12 @@
 //! secret hands its record to the change's transaction
 //! ([`Service::mutate_secret`] takes the call), with the response the
 //! decision produced, so the change and its record commit together or
-//! not at all. Whatever the transaction did not take (reads, failures,
-//! idempotent replays) is appended when the call ends, before the answer
-//! goes out: an answer whose record cannot be stored is not given.
+//! not at all. Whatever the transaction did not take (failures, idempotent
+//! replays) is appended durably when the call ends, before the answer goes
+//! out: an answer whose record cannot be stored is not given. A successful
+//! read's record is queued for the next commit and the answer does not
+//! wait for the disk (reads change nothing; a crash within that commit's
+//! few milliseconds can lose the records of the reads it held).
 
 use crate::Service;
 use crate::context::RequestContext;
@@ -117,11 +120,13 @@ impl<S: Store> Service<S> {
     /// outcome. An outcome whose record cannot be stored becomes an error.
     pub(crate) async fn end_call<T>(&self, call: &Call, outcome: ApiResult<(T, Option<Value>)>) -> ApiResult<T> {
         let record = {
-            let state = call.state.lock().expect("call lock");
+            let mut state = call.state.lock().expect("call lock");
             if state.stored {
                 None
             } else {
-                let mut record = state.record.clone();
+                // The call is over: its record is taken, not copied.
+                state.stored = true;
+                let mut record = std::mem::take(&mut state.record);
                 match &outcome {
                     Ok((_, response)) => record.response_elements = call.response_elements(response.clone()),
                     Err(e) => {
@@ -132,11 +137,17 @@ impl<S: Store> Service<S> {
                 Some(record)
             }
         };
-        if let Some(record) = record
-            && let Err(e) = self.store.append_audit(audit::trails(record)).await
-        {
-            tracing::error!(error = %e, "an audit record could not be stored; the call fails");
-            return Err(ApiError::internal("An error occurred on the server side."));
+        match record {
+            // A successful read changed nothing: its record goes with the
+            // next commit, and the answer does not wait for the disk.
+            Some(record) if record.read_only && outcome.is_ok() => self.store.append_audit_soon(audit::trails(record)),
+            Some(record) => {
+                if let Err(e) = self.store.append_audit(audit::trails(record)).await {
+                    tracing::error!(error = %e, "an audit record could not be stored; the call fails");
+                    return Err(ApiError::internal("An error occurred on the server side."));
+                }
+            }
+            None => {}
         }
         outcome.map(|(out, _)| out)
     }

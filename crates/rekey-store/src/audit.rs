@@ -106,6 +106,12 @@ pub trait AuditStore: Send + Sync + 'static {
     /// Appends records that go with no change (a read, a failure), durably.
     fn append_audit(&self, events: Vec<AuditEvent>) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Queues records to be appended with the next commit, without waiting
+    /// for it (the records of successful reads: a read changes nothing, so
+    /// no change can be left without its record). A failure to append is
+    /// logged; records queued when the process dies are lost.
+    fn append_audit_soon(&self, events: Vec<AuditEvent>);
+
     /// Reads a page of records.
     fn lookup_audit(&self, query: AuditQuery) -> impl Future<Output = Result<AuditPage, StoreError>> + Send;
 

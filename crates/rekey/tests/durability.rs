@@ -26,8 +26,43 @@ async fn data_survives_a_restart() {
     assert_eq!(prev.secret_string(), Some("kept value"));
 }
 
+/// The successful PutSecretValue calls in the (default account's) audit
+/// trail: clientRequestToken → secretId.
+fn recorded_puts(server: &Server) -> BTreeMap<String, String> {
+    let mut puts = BTreeMap::new();
+    let mut next: Option<serde_json::Value> = None;
+    loop {
+        let mut body = serde_json::json!({
+            "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "PutSecretValue"}],
+            "MaxResults": 1000
+        });
+        if let Some(n) = next.take() {
+            body["NextToken"] = n;
+        }
+        let headers = [
+            ("host".to_string(), server.addr.clone()),
+            ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
+            ("x-amz-target".to_string(), "rekey.LookupEvents".to_string()),
+        ];
+        let (status, page) = server.send(&headers, body.to_string().as_bytes());
+        assert_eq!(status, 200, "{page}");
+        for e in page["Events"].as_array().unwrap() {
+            let record: serde_json::Value = serde_json::from_str(e["CloudTrailEvent"].as_str().unwrap()).unwrap();
+            if record.get("errorCode").is_none() {
+                let p = &record["requestParameters"];
+                puts.insert(p["clientRequestToken"].as_str().unwrap().into(), p["secretId"].as_str().unwrap().into());
+            }
+        }
+        match page.get("NextToken") {
+            Some(n) => next = Some(n.clone()),
+            None => return puts,
+        }
+    }
+}
+
 /// 20 SIGKILLs, each in the middle of 16 concurrent writers: after every
-/// restart, every write that was acknowledged is there.
+/// restart, every write that was acknowledged is there, with its audit
+/// record, and no record of a successful write is there without it.
 #[tokio::test]
 async fn every_acknowledged_put_survives_twenty_sigkills() {
     const ROUNDS: usize = 20;
@@ -76,6 +111,7 @@ async fn every_acknowledged_put_survives_twenty_sigkills() {
 
         server = Server::start_in(dir.path());
         let c = server.client();
+        let recorded = recorded_puts(&server);
         for (i, tokens) in acked {
             let id = format!("r{round}s{i}");
             let listed = c.list_secret_version_ids().secret_id(&id).include_deprecated(true).send().await.unwrap();
@@ -83,6 +119,11 @@ async fn every_acknowledged_put_survives_twenty_sigkills() {
                 listed.versions().iter().filter_map(|v| v.version_id().map(String::from)).collect();
             let lost: Vec<&String> = tokens.difference(&stored).collect();
             assert!(lost.is_empty(), "round {round}, {id}: acknowledged versions lost: {lost:?}");
+            let unrecorded: Vec<&String> = tokens.iter().filter(|t| recorded.get(*t) != Some(&id)).collect();
+            assert!(unrecorded.is_empty(), "round {round}, {id}: acknowledged puts without a record: {unrecorded:?}");
+            let phantom: Vec<&String> =
+                recorded.iter().filter(|(t, s)| **s == id && !stored.contains(*t)).map(|(t, _)| t).collect();
+            assert!(phantom.is_empty(), "round {round}, {id}: records of puts that did not happen: {phantom:?}");
             // And AWSCURRENT is one of the stored versions, readable.
             c.get_secret_value().secret_id(&id).send().await.unwrap();
         }

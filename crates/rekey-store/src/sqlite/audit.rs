@@ -3,10 +3,14 @@
 //! indexes LookupEvents' filters use.
 
 use super::SqliteStore;
+use super::writer::Job;
 use crate::StoreError;
 use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict};
 use rekey_model::audit::{self, AuditEvent};
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak, mpsc};
+use std::time::Duration;
 
 /// Appends `events` after the last record, inside the caller's transaction.
 pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) -> Result<(), StoreError> {
@@ -46,6 +50,55 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
         previous = mac.to_vec();
     }
     Ok(())
+}
+
+/// How long records of reads wait to be appended, at most (a commit and
+/// its fsync for each read would cost more than the read).
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Records that make the batcher append at once.
+const FLUSH_RECORDS: usize = 4096;
+
+/// Records of reads waiting to be appended, and the thread that appends them.
+#[derive(Default)]
+pub struct ReadRecords {
+    queue: Mutex<Vec<AuditEvent>>,
+    flusher: OnceLock<std::thread::Thread>,
+}
+
+/// The batcher: every [`FLUSH_EVERY`] (or sooner when [`FLUSH_RECORDS`]
+/// are waiting) hands the queued records to the writer as one job; runs
+/// until `alive` is gone, then appends what is left.
+pub fn batch_reads(
+    records: Arc<ReadRecords>,
+    jobs: mpsc::Sender<Job>,
+    key: Arc<OnceLock<AuditKey>>,
+    alive: Weak<AtomicBool>,
+) {
+    let _ = records.flusher.set(std::thread::current());
+    loop {
+        let running = alive.upgrade().is_some_and(|a| a.load(Ordering::Relaxed));
+        if running {
+            std::thread::park_timeout(FLUSH_EVERY);
+        }
+        let events = std::mem::take(&mut *records.queue.lock().expect("audit queue lock"));
+        if !events.is_empty() {
+            let key = key.clone();
+            let job: Job = Box::new(move |batch| {
+                let r = append(batch.conn, key.get(), &events);
+                if let Err(e) = &r {
+                    tracing::error!(error = %e, records = events.len(), "audit records of reads could not be appended");
+                }
+                (r.map_err(|_| ()), Box::new(|_| {}))
+            });
+            if jobs.send(job).is_err() {
+                tracing::error!("store writer unavailable; audit records of reads lost");
+                return;
+            }
+        }
+        if !running {
+            return;
+        }
+    }
 }
 
 fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
@@ -129,7 +182,19 @@ impl AuditStore for SqliteStore {
         self.write(move |conn| append(conn, key.get(), &events)).await
     }
 
+    fn append_audit_soon(&self, events: Vec<AuditEvent>) {
+        let full = {
+            let mut queued = self.read_records.queue.lock().expect("audit queue lock");
+            queued.extend(events);
+            queued.len() >= FLUSH_RECORDS
+        };
+        if full {
+            self.read_records.flusher.get().map(std::thread::Thread::unpark);
+        }
+    }
+
     async fn lookup_audit(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
+        self.flush_reads().await?;
         self.read(|c| lookup(c, &query))
     }
 
@@ -137,6 +202,18 @@ impl AuditStore for SqliteStore {
         let Some(key) = self.audit_key.get().cloned() else {
             return Err(StoreError::Database("the audit trail has no key yet".into()));
         };
+        self.flush_reads().await?;
         self.read(|c| verify(c, &key))
+    }
+}
+
+impl SqliteStore {
+    /// Appends the records of reads queued so far and waits for them (and,
+    /// the writer keeping order, for any the batcher handed over before):
+    /// a lookup sees every call answered before it.
+    async fn flush_reads(&self) -> Result<(), StoreError> {
+        let events = std::mem::take(&mut *self.read_records.queue.lock().expect("audit queue lock"));
+        let key = self.audit_key.clone();
+        self.write(move |conn| append(conn, key.get(), &events)).await
     }
 }

@@ -52,6 +52,8 @@ pub struct SqliteStore {
     cache: Arc<StateCache>,
     /// The audit chain's key, once the seal is open.
     audit_key: Arc<OnceLock<crate::audit::AuditKey>>,
+    /// Records of reads waiting to be appended (see `audit::batch_reads`).
+    read_records: Arc<audit::ReadRecords>,
     /// Keeps the checkpointer running while the store lives.
     _alive: Arc<AtomicBool>,
 }
@@ -195,12 +197,20 @@ impl SqliteStore {
             .name("rekey-sqlite-writer".into())
             .spawn(move || writer::run(conn, writer_cache, rx, wal))
             .map_err(|e| StoreError::Database(e.to_string()))?;
+        let read_records = Arc::new(audit::ReadRecords::default());
+        let audit_key: Arc<OnceLock<crate::audit::AuditKey>> = Arc::default();
+        let (records, jobs, key, weak) = (read_records.clone(), tx.clone(), audit_key.clone(), Arc::downgrade(&alive));
+        std::thread::Builder::new()
+            .name("rekey-audit-batcher".into())
+            .spawn(move || audit::batch_reads(records, jobs, key, weak))
+            .map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             readers: Mutex::new(Vec::new()),
             jobs: tx,
             cache,
-            audit_key: Arc::default(),
+            audit_key,
+            read_records,
             _alive: alive,
         })
     }
