@@ -51,24 +51,35 @@ impl<S: Store> Service<S> {
         // Each secret is authorized as its own GetSecretValue; a denial is
         // that secret's error.
         let per_secret = ctx.with_action("secretsmanager:GetSecretValue");
+        // Each secret retrieved is also a GetSecretValue in the trail (as at AWS).
+        let mut retrieved = Vec::new();
         for id in ids {
             let request = GetSecretValueRequest { secret_id: id.clone(), version_id: None, version_stage: None };
             match self.get_secret_value(&per_secret, request).await {
-                Ok(v) => values.push(SecretValueEntry {
-                    arn: v.arn,
-                    name: v.name,
-                    version_id: v.version_id,
-                    secret_string: v.secret_string,
-                    secret_binary: v.secret_binary,
-                    version_stages: v.version_stages,
-                    created_date: v.created_date,
-                }),
+                Ok(v) => {
+                    let mut record = self.api_record(ctx, "GetSecretValue");
+                    record.read_only = true;
+                    record.request_parameters = Some(serde_json::json!({ "secretId": id }));
+                    retrieved.extend(rekey_model::audit::trails(record));
+                    values.push(SecretValueEntry {
+                        arn: v.arn,
+                        name: v.name,
+                        version_id: v.version_id,
+                        secret_string: v.secret_string,
+                        secret_binary: v.secret_binary,
+                        version_stages: v.version_stages,
+                        created_date: v.created_date,
+                    })
+                }
                 Err(e) => errors.push(APIErrorType {
                     secret_id: Some(id),
                     error_code: Some(e.code.as_str().to_string()),
                     message: Some(e.message),
                 }),
             }
+        }
+        if ctx.call.is_some() && !retrieved.is_empty() {
+            self.store.append_audit_soon(retrieved);
         }
         Ok(BatchGetSecretValueResponse { secret_values: Some(values), errors: Some(errors), next_token })
     }

@@ -2,6 +2,7 @@
 //! removed with all their versions.
 
 use crate::Service;
+use rekey_model::audit::{AuditEvent, events};
 use rekey_store::{Change, Mutation, MutationInput, Store};
 use std::time::Duration;
 
@@ -30,15 +31,21 @@ impl<S: Store> Service<S> {
                     decide: Box::new(move |input: MutationInput| match input.state {
                         // Re-checked in the transaction: a restore may have won.
                         Some(s) if s.secret.purge_at.is_some_and(|p| p <= now) => {
-                            Ok((Change::Purge(s.secret.pk), true))
+                            Ok((Change::Purge(s.secret.pk), Some(s.secret.arn)))
                         }
-                        _ => Ok((Change::None, false)),
+                        _ => Ok((Change::None, None)),
                     }),
                 })
                 .await;
             match r {
-                Ok(true) => purged += 1,
-                Ok(false) => {}
+                Ok(Some(arn)) => {
+                    purged += 1;
+                    let ended = AuditEvent::service(events::END_SECRET_VERSION_DELETE, &arn, now);
+                    if let Err(e) = self.store.append_audit(vec![ended]).await {
+                        tracing::error!(error = %e, "the audit record of a purge could not be stored");
+                    }
+                }
+                Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "purge failed"),
             }
         }

@@ -244,3 +244,44 @@ fn the_owner_of_a_secret_sees_calls_from_other_accounts() {
     let (code, _) = refused(&server, &owner, "rekey.LookupEvents", json!({"AccountId": ADMIN_ACCOUNT}));
     assert_eq!(code, "AccessDeniedException", "one account does not read another's trail");
 }
+
+/// BatchGetSecretValue is also a GetSecretValue per secret retrieved;
+/// deletion, restoration and the purge are service events.
+#[test]
+fn batches_deletions_and_purges_are_recorded() {
+    let server = Server::start_dev_with(&[]);
+    let dev = Keys { id: "AKIDEXAMPLE".into(), secret: "x".into(), token: None };
+    for name in ["b1", "b2"] {
+        sm(&server, &dev, "CreateSecret", json!({"Name": name, "SecretString": "v"}));
+    }
+    sm(&server, &dev, "BatchGetSecretValue", json!({"SecretIdList": ["b1", "b2", "missing"]}));
+    sm(&server, &dev, "DeleteSecret", json!({"SecretId": "b1", "RecoveryWindowInDays": 7}));
+    sm(&server, &dev, "RestoreSecret", json!({"SecretId": "b1"}));
+    sm(&server, &dev, "DeleteSecret", json!({"SecretId": "b2", "RecoveryWindowInDays": 7}));
+    admin(&server, &dev, "Clock", json!({"AdvanceSeconds": 8 * 86_400}));
+    let b2 = common::wait_for(std::time::Duration::from_secs(30), "the purge's record", || {
+        let records = trail(&server, &dev, "b2");
+        names(&records).contains(&"EndSecretVersionDelete").then_some(records)
+    });
+    let mut b2 = names(&b2);
+    b2.sort();
+    assert_eq!(
+        b2,
+        ["CreateSecret", "DeleteSecret", "EndSecretVersionDelete", "GetSecretValue", "StartSecretVersionDelete"]
+    );
+    let b1 = trail(&server, &dev, "b1");
+    let (reads, changes): (Vec<Value>, Vec<Value>) = b1.iter().cloned().partition(|r| r["readOnly"] == true);
+    assert_eq!(names(&reads), ["GetSecretValue"]);
+    assert_eq!(
+        names(&changes),
+        ["CreateSecret", "DeleteSecret", "StartSecretVersionDelete", "RestoreSecret", "CancelSecretVersionDelete"]
+    );
+    // The batch call itself names no one secret.
+    let batch = admin(
+        &server,
+        &dev,
+        "LookupEvents",
+        json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "BatchGetSecretValue"}]}),
+    );
+    assert_eq!(batch["Events"].as_array().unwrap().len(), 1, "{batch}");
+}
