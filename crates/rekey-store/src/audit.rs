@@ -117,4 +117,18 @@ pub trait AuditStore: Send + Sync + 'static {
 
     /// Walks the whole chain with the key.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditVerdict, StoreError>> + Send;
+
+    /// Records numbered after `after`, oldest first, at most `limit`, as
+    /// stored (sequence number, CloudTrail JSON): what a sink delivers.
+    fn audit_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(i64, String)>, StoreError>> + Send;
+
+    /// The last record the sink `sink` delivered (0: none yet).
+    fn audit_delivered(&self, sink: &str) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Records that the sink `sink` delivered every record up to `seq`.
+    fn set_audit_delivered(&self, sink: &str, seq: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

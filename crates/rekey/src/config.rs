@@ -11,6 +11,11 @@
 //! type = "exec"           # or lambda, http, runtime, builtin:password
 //! command = ["python3", "run_rotation.py"]
 //! timeout_seconds = 60
+//!
+//! [audit.sink]            # stream the audit trail (see `audit_sink`)
+//! path = "/var/log/rekey/audit.jsonl"   # or "-" for standard output
+//! max_file_bytes = 67108864
+//! max_file_age_seconds = 3600
 //! ```
 
 use rekey_rotation::RotationSettings;
@@ -28,6 +33,17 @@ pub struct Config {
     /// `[[function]]` tables.
     #[serde(default, rename = "function")]
     pub functions: Vec<FunctionConfig>,
+    /// `[audit]`.
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: where the trail is streamed, besides the store.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// `[audit.sink]`.
+    pub sink: Option<crate::audit_sink::SinkConfig>,
 }
 
 impl Config {

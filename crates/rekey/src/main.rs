@@ -2,6 +2,7 @@
 
 mod admin;
 mod allocator;
+mod audit_sink;
 mod config;
 mod serve;
 

@@ -188,6 +188,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let (store, seal) = open(&args.data_dir, args.master_key_file.clone()).await?;
+        if let Some(sink) = config.audit.sink {
+            tokio::spawn(crate::audit_sink::deliver(store.clone(), sink));
+        }
         let functions = FunctionRegistry::new(config.functions)?;
         let rotation = Rotation::new(functions, config.rotation);
         // --dev runs on a clock users can move forward (`rekey admin clock`).

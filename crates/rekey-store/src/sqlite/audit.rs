@@ -205,6 +205,37 @@ impl AuditStore for SqliteStore {
         self.flush_reads().await?;
         self.read(|c| verify(c, &key))
     }
+
+    async fn audit_since(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    async fn audit_delivered(&self, sink: &str) -> Result<i64, StoreError> {
+        self.read(|c| {
+            let seq = c
+                .prepare_cached("SELECT delivered FROM audit_sinks WHERE name = ?1")?
+                .query_row([sink], |r| r.get(0))
+                .optional()?;
+            Ok(seq.unwrap_or(0))
+        })
+    }
+
+    async fn set_audit_delivered(&self, sink: &str, seq: i64) -> Result<(), StoreError> {
+        let sink = sink.to_string();
+        self.write(move |c| {
+            c.prepare_cached(
+                "INSERT INTO audit_sinks (name, delivered) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET delivered = max(delivered, excluded.delivered)",
+            )?
+            .execute(rusqlite::params![sink, seq])?;
+            Ok(())
+        })
+        .await
+    }
 }
 
 impl SqliteStore {

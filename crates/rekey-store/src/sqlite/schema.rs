@@ -187,6 +187,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_secret ON audit (account, secret_name, seq);
     CREATE INDEX audit_principal ON audit (account, principal, seq);
     CREATE INDEX audit_access_key ON audit (account, access_key, seq);
+    -- How far each sink has delivered the trail.
+    CREATE TABLE audit_sinks (
+        name      TEXT PRIMARY KEY,
+        delivered INTEGER NOT NULL
+    );
     "#,
 ];
 
