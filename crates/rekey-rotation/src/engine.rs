@@ -226,6 +226,7 @@ impl<S: Store> RotationEngine<S> {
             let started = self.service.now();
             let clock = Instant::now();
             let outcome = self.invoke(&ctx, &job, step).await;
+            self.service.metrics().step(&step.to_string(), clock.elapsed());
             let mut record = StepRecord {
                 attempt: job.attempts,
                 step,
@@ -327,6 +328,7 @@ impl<S: Store> RotationEngine<S> {
         {
             let why = job.last_error.as_deref().unwrap_or_default();
             tracing::warn!(secret = %job.arn, attempts = job.attempts, error = %why, "rotation failed");
+            self.service.metrics().rotation(self.kind_of(&job), "failed");
         }
         let saved = self.service.store().save_rotation(job.clone(), &self.rotation.owner).await?;
         if saved {
@@ -351,16 +353,27 @@ impl<S: Store> RotationEngine<S> {
             job.last_error = why;
         }
         job.updated = self.service.now();
-        let event = match status {
-            JobStatus::Abandoned => events::ROTATION_ABANDONED,
-            _ => events::ROTATION_FAILED,
+        let (event, outcome) = match status {
+            JobStatus::Abandoned => (events::ROTATION_ABANDONED, "abandoned"),
+            _ => (events::ROTATION_FAILED, "failed"),
         };
+        self.service.metrics().rotation(self.kind_of(&job), outcome);
         let mut ended = AuditEvent::service(event, &job.arn, job.updated);
         ended.error_message = job.last_error.clone();
         if self.service.store().save_rotation(job, &self.rotation.owner).await? {
             self.record(ended).await;
         }
         Ok(())
+    }
+
+    /// The executor kind of `job`'s function, for the metrics.
+    fn kind_of(&self, job: &RotationJob) -> &'static str {
+        match self.rotation.functions.get(&job.function_arn, &job.arn.namespace.account).as_deref() {
+            Some(Function::External(_)) => "external",
+            Some(Function::Password(_)) => "builtin:password",
+            Some(Function::Database(_)) => "builtin:database",
+            None => "unconfigured",
+        }
     }
 
     /// Appends a service event that goes with no change of the secret
@@ -376,6 +389,7 @@ impl<S: Store> RotationEngine<S> {
     async fn complete(&self, mut job: RotationJob) -> Result<(), StoreError> {
         let now = self.service.now();
         let arn = job.arn.clone();
+        let kind = self.kind_of(&job);
         let done = self
             .service
             .mutate_secret(None, &arn, None, move |mut state, _| {
@@ -388,6 +402,9 @@ impl<S: Store> RotationEngine<S> {
                 Ok((Change::write(write), succeeded))
             })
             .await;
+        if matches!(done, Ok(true)) {
+            self.service.metrics().rotation(kind, "succeeded");
+        }
         log_outcome(&arn, done, "rotation succeeded");
         Ok(())
     }
@@ -397,6 +414,8 @@ impl<S: Store> RotationEngine<S> {
     async fn finish_test(&self, mut job: RotationJob, failure: Option<String>) -> Result<(), StoreError> {
         let now = self.service.now();
         let arn = job.arn.clone();
+        let outcome = if failure.is_none() { "tested" } else { "test_failed" };
+        self.service.metrics().rotation(self.kind_of(&job), outcome);
         let done = self
             .service
             .mutate_secret(None, &arn, None, move |mut state, _| {

@@ -87,7 +87,10 @@ impl<S: Store> RotationEngine<S> {
         // still running (skipped).
         let latest = self.service.store().rotation_history(History::Secret(state.secret.pk), 1).await?.pop();
         let arn = state.secret.arn.clone();
-        self.service
+        // How late the rotation starts, for the metrics.
+        let lag = state.secret.rotate_at.map(|at| now.millis().saturating_sub(at.millis()).max(0) as u64);
+        let scheduled = self
+            .service
             .mutate_secret(None, &arn, None, move |mut state, _| match lifecycle::due(&mut state, latest, now) {
                 Due::NotDue => Ok((Change::None, Scheduled::NotDue)),
                 Due::Start(function) => {
@@ -102,6 +105,10 @@ impl<S: Store> RotationEngine<S> {
                 }
                 Due::Skip => Ok((Change::write(SecretWrite::of(&state)), Scheduled::Skipped)),
             })
-            .await
+            .await?;
+        if let (Scheduled::Started, Some(lag)) = (scheduled, lag) {
+            self.service.metrics().scheduler_lag(Duration::from_millis(lag));
+        }
+        Ok(scheduled)
     }
 }

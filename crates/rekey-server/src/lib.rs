@@ -22,7 +22,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 pub use connections::Limits;
 use context::Authenticator;
-use rekey_model::{ApiError, ErrorCode};
+use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_service::Service;
 use rekey_store::Store;
 use std::future::Future;
@@ -72,7 +72,29 @@ async fn api<S: Store>(
     ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     request: Request,
 ) -> Response {
+    let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
+    let (operation, outcome) = handle(&app, peer, request, &request_id).await;
+    let label = match &outcome {
+        Ok(_) => "ok",
+        Err(e) => e.code.as_str(),
+    };
+    app.service.metrics().request(operation, label, started.elapsed());
+    match outcome {
+        Ok(out) => protocol::ok(out, &request_id),
+        Err(e) => protocol::error(&e, &request_id),
+    }
+}
+
+/// Serves one API request: the operation (for metrics: a name of the
+/// model or of rekey's own, `-` when the request never named one) and
+/// its outcome.
+async fn handle<S: Store>(
+    app: &AppState<S>,
+    peer: std::net::SocketAddr,
+    request: Request,
+    request_id: &str,
+) -> (&'static str, ApiResult<Vec<u8>>) {
     let (parts, body) = request.into_parts();
     let mut incoming = rekey_sigv4::verify::Incoming {
         method: parts.method.as_str(),
@@ -83,18 +105,18 @@ async fn api<S: Store>(
     };
     let now = app.service.now();
     // The headers first: a stranger is refused before its body is read.
-    let admitted = match app.auth.admit(&app.service, &incoming, now.millis(), request_id.clone()).await {
+    let admitted = match app.auth.admit(&app.service, &incoming, now.millis(), request_id.to_string()).await {
         Ok(admitted) => admitted,
-        Err(e) => return protocol::error(&e, &request_id),
+        Err(e) => return ("-", Err(e)),
     };
     let body = match read_body(&parts.headers, body, app.body_timeout).await {
         Ok(body) => body,
-        Err(e) => return protocol::error(&e, &request_id),
+        Err(e) => return ("-", Err(e)),
     };
     incoming.body = &body;
     let mut ctx = match admitted.finish(&incoming) {
         Ok(ctx) => ctx,
-        Err(e) => return protocol::error(&e, &request_id),
+        Err(e) => return ("-", Err(e)),
     };
     ctx.source_ip = Some(peer.ip());
     ctx.user_agent =
@@ -102,28 +124,56 @@ async fn api<S: Store>(
     ctx.secure_transport = app.tls;
     ctx.received = Some(now);
     if let Some(admin) = protocol::admin_operation(&parts.headers) {
-        return match app.service.admin_dispatch(ctx, admin, &body).await {
-            Ok(out) => protocol::ok(out, &request_id),
-            Err(e) => protocol::error(&e, &request_id),
-        };
+        // The label is one of a fixed set: a caller cannot grow the metrics.
+        let label = rekey_service::admin::ADMIN_OPERATIONS.iter().find(|o| **o == admin).copied().unwrap_or("-");
+        return (label, app.service.admin_dispatch(ctx, admin, &body).await);
     }
     let op = match protocol::operation(&parts.headers) {
         Ok(op) => op,
-        Err(e) => return protocol::error(&e, &request_id),
+        Err(e) => return ("-", Err(e)),
     };
-    match app.service.dispatch(ctx, op, &body).await {
-        Ok(out) => protocol::ok(out, &request_id),
-        Err(e) => {
-            tracing::debug!(operation = op.name(), error = e.code.as_str(), "request failed");
-            protocol::error(&e, &request_id)
+    let outcome = app.service.dispatch(ctx, op, &body).await;
+    if let Err(e) = &outcome {
+        tracing::debug!(operation = op.name(), error = e.code.as_str(), "request failed");
+    }
+    (op.name(), outcome)
+}
+
+/// `GET /health/ready`: 200 once the store takes a durable commit, else
+/// 503 with the reason (the seal is open whenever the server runs).
+async fn ready<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
+    match app.service.ready().await {
+        Ok(()) => Response::new(Body::from("ready")),
+        Err(why) => {
+            tracing::warn!(error = %why, "not ready");
+            let mut r = Response::new(Body::from(format!("not ready: the store cannot commit ({why})")));
+            *r.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+            r
         }
     }
+}
+
+/// `GET /metrics`: the Prometheus text format. Its labels name operations,
+/// outcomes and executor kinds, never a tenant.
+async fn metrics<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
+    let mut r = Response::new(Body::from(app.service.metrics().render()));
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    r
 }
 
 /// The HTTP application; `tls` says whether it is served over TLS.
 pub fn router<S: Store>(service: Service<S>, auth: Authenticator, tls: bool, limits: Limits) -> Router {
     let state = Arc::new(AppState { service, auth, tls, body_timeout: limits.body_timeout });
-    Router::new().route("/", post(api::<S>)).route("/health", get(|| async { "ok" })).with_state(state)
+    Router::new()
+        .route("/", post(api::<S>))
+        .route("/health", get(|| async { "ok" }))
+        .route("/health/live", get(|| async { "ok" }))
+        .route("/health/ready", get(ready::<S>))
+        .route("/metrics", get(metrics::<S>))
+        .with_state(state)
 }
 
 /// Serves the API on `listener` (over TLS with `tls`) within `limits`

@@ -29,6 +29,25 @@ const LAST_INSTANT_MS: i64 = 253_402_300_799_000;
 /// The target prefix of rekey's own operations.
 pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
 
+/// rekey's own operations.
+pub const ADMIN_OPERATIONS: &[&str] = &[
+    "ListRotations",
+    "Clock",
+    "LookupEvents",
+    "VerifyTrail",
+    "GetSessionToken",
+    "CreateAccount",
+    "ListAccounts",
+    "CreateUser",
+    "ListUsers",
+    "CreateAccessKey",
+    "ListAccessKeys",
+    "DeleteAccessKey",
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    "ListUserPolicies",
+];
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ClockRequest {

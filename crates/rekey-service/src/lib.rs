@@ -17,6 +17,7 @@
 //! - `password` — GetRandomPassword;
 //! - `rotate` — RotateSecret and CancelRotateSecret;
 //! - [`runner`] — what they need of the rotation runtime (`rekey-rotation`);
+//! - [`metrics`] — counters and latencies for `GET /metrics`;
 //! - [`purge`] — the background purge of secrets whose recovery window ended.
 
 #![warn(missing_docs)]
@@ -30,6 +31,7 @@ pub mod context;
 pub mod dispatch;
 mod identity;
 mod list;
+pub mod metrics;
 mod password;
 mod policies;
 pub mod purge;
@@ -70,6 +72,8 @@ pub struct Service<S: Store> {
     admin_account: Option<AccountId>,
     /// Parsed resource policies.
     policies: Arc<access::PolicyCache>,
+    /// What the server has done, for `GET /metrics`.
+    metrics: Arc<metrics::Metrics>,
 }
 
 impl<S: Store> Clone for Service<S> {
@@ -83,6 +87,7 @@ impl<S: Store> Clone for Service<S> {
             revocations: self.revocations.clone(),
             admin_account: self.admin_account.clone(),
             policies: self.policies.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -100,6 +105,7 @@ impl<S: Store> Service<S> {
             revocations: Arc::default(),
             admin_account: None,
             policies: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -119,6 +125,17 @@ impl<S: Store> Service<S> {
     /// The service's clock's now.
     pub fn now(&self) -> rekey_model::Timestamp {
         self.clock.now()
+    }
+
+    /// The server's counters (`GET /metrics`).
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.metrics
+    }
+
+    /// Whether the service can serve: the store takes a durable commit
+    /// (the seal is open once a service exists).
+    pub async fn ready(&self) -> Result<(), String> {
+        self.store.check_writable().await.map_err(|e| e.to_string())
     }
 
     /// Wakes the rotation engine (a job was recorded or became due).

@@ -177,6 +177,9 @@ pub trait SecretStore: Send + Sync + 'static {
     /// change is durable.
     fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> impl Future<Output = Result<R, ApiError>> + Send;
 
+    /// An empty durable write: the store takes a commit (a readiness probe).
+    fn check_writable(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Records a read on `day` (midnight UTC) of `version` of the secret,
     /// best effort, without waiting, and never more than once per day and row.
     fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp);

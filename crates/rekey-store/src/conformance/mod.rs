@@ -163,6 +163,7 @@ fn labels_of(state: &SecretState) -> Vec<(String, String)> {
 /// their values and exactly the label map written; a decision that fails
 /// or writes nothing changes nothing.
 pub async fn a_mutation_is_all_or_nothing<S: Store>(store: &S) {
+    store.check_writable().await.expect("an empty store takes a commit");
     let a = ns("111111111111", "us-east-1");
     let state =
         create(store, record(&a, "app/db", T0), &["v1", "v2"], &[("AWSPREVIOUS", "v1"), ("AWSCURRENT", "v2")]).await;

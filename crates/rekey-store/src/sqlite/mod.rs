@@ -299,6 +299,10 @@ impl SecretStore for SqliteStore {
         rx.await.map_err(|_| ApiError::from(StoreError::Unavailable))?
     }
 
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        self.write(|_| Ok(())).await
+    }
+
     fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp) {
         let key = (secret.secret.arn.namespace.clone(), secret.secret.arn.name.clone());
         let pk = secret.secret.pk;

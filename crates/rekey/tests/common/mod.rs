@@ -462,7 +462,7 @@ pub fn aws_cli() -> Option<PathBuf> {
 }
 
 /// The modules of `tests/requirements.txt` the Python tests import.
-const PYTHON_MODULES: &str = "import boto3, awslambdaric, pymysql";
+const PYTHON_MODULES: &str = "import boto3, awslambdaric, pymysql, prometheus_client";
 
 /// A Python with the test requirements: the repository's venv (or
 /// `REKEY_VENV`'s), which `scripts/test` creates, else the first `python3`
