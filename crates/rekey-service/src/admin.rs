@@ -35,6 +35,7 @@ pub const ADMIN_OPERATIONS: &[&str] = &[
     "Clock",
     "LookupEvents",
     "VerifyTrail",
+    "Backup",
     "GetSessionToken",
     "CreateAccount",
     "ListAccounts",
@@ -406,6 +407,30 @@ impl<S: Store> Service<S> {
                 }
                 self.authorize_action(ctx, LOOKUP_EVENTS, &Target::Any)?;
                 encode(self.lookup_events(account, req).await?)
+            }
+            "Backup" => {
+                if !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!("User: {} is not authorized to back up the store", ctx.principal.arn),
+                    ));
+                }
+                #[derive(Deserialize)]
+                #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+                struct BackupRequest {
+                    path: String,
+                }
+                let req: BackupRequest = request(op, body)?;
+                let path = std::path::Path::new(&req.path);
+                if !path.is_absolute() {
+                    return Err(ApiError::invalid_parameter("Path must be an absolute path on the server's host."));
+                }
+                let bytes = self
+                    .store
+                    .snapshot(path)
+                    .await
+                    .map_err(|e| ApiError::invalid_request(format!("The backup to {} failed: {e}", req.path)))?;
+                encode(json!({ "Path": req.path, "Bytes": bytes }))
             }
             "VerifyTrail" => {
                 if !self.is_administrator(ctx) {

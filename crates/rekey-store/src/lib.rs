@@ -7,7 +7,8 @@
 //! current state inside a transaction and writes the [`Change`] it returns
 //! atomically), [`RotationStore`] (rotation jobs and their leases),
 //! [`PrincipalStore`] (accounts, users, keys), [`Keyring`] and
-//! [`AuditStore`] (the audit trail). A backend implements all five, which makes it a [`Store`], and must pass the
+//! [`AuditStore`] (the audit trail), and [`Snapshot`] (consistent copies).
+//! A backend implements all six, which makes it a [`Store`], and must pass the
 //! [`conformance`] suite. Backends never see plaintext: values arrive
 //! already sealed by [`seal::Seal`].
 //!
@@ -22,6 +23,7 @@ mod principals;
 mod rotations;
 pub mod seal;
 mod secrets;
+mod snapshot;
 pub mod sqlite;
 
 pub use audit::AuditStore;
@@ -31,6 +33,7 @@ pub use rotations::{History, LeaseOwner, RotationStore};
 pub use secrets::{
     Change, Decide, ListCursor, ListKey, ListOrder, ListQuery, Mutation, MutationInput, SecretStore, SecretWrite,
 };
+pub use snapshot::Snapshot;
 
 use rekey_model::ApiError;
 
@@ -56,6 +59,6 @@ impl From<StoreError> for ApiError {
 }
 
 /// A whole store: every capability a backend provides.
-pub trait Store: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore {}
+pub trait Store: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + Snapshot {}
 
-impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore> Store for T {}
+impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + Snapshot> Store for T {}

@@ -14,6 +14,26 @@ pub enum AdminCommand {
     /// The audit trail: CloudTrail records of every call and rotation.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent copy of the store while the server takes writes
+    /// (administrator only). It is as encrypted as the store; the master
+    /// key is not in it: keep that apart.
+    Backup {
+        /// Where the server writes it: an absolute path on the server's host (a new file).
+        #[arg(long)]
+        path: String,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Put a backup in place as the store of an empty data directory (run
+    /// with the server stopped; start it with the master key of the backup).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// The data directory to restore into (it must hold no store).
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+    },
     /// Create an account and an access key for its root (administrator only).
     CreateAccount {
         /// The 12-digit id (default: a random one).
@@ -353,6 +373,13 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                     verdict["Reason"].as_str().unwrap_or("unknown")
                 )),
             }
+        }
+        AdminCommand::Backup { path, endpoint } => {
+            print(&call(&endpoint, "Backup", &serde_json::json!({"Path": path}))?)
+        }
+        AdminCommand::Restore { from, data_dir } => {
+            rekey_store::sqlite::SqliteStore::restore(&from, &data_dir).map_err(|e| e.to_string())?;
+            print(&serde_json::json!({"Restored": from, "DataDir": data_dir}))
         }
         AdminCommand::CreateAccount { account_id, endpoint } => {
             let mut body = serde_json::json!({});

@@ -9,6 +9,7 @@ mod checkpoint;
 mod principals;
 mod rows;
 mod schema;
+mod snapshot;
 mod writer;
 
 use crate::{

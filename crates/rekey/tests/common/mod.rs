@@ -150,10 +150,17 @@ impl Server {
 
     /// Starts again without `--dev`, on the same data directory and
     /// configuration, after killing this one outright.
-    pub fn restart_signed(mut self) -> Server {
+    pub fn restart_signed(self) -> Server {
+        self.restart_signed_after(|_| {})
+    }
+
+    /// Like [`restart_signed`](Self::restart_signed), doing `between` to the
+    /// data directory while no server runs.
+    pub fn restart_signed_after(mut self, between: impl FnOnce(&Path)) -> Server {
         let tmp = self._tmp.take();
         let (data_dir, config) = (self.data_dir.clone(), self.config.clone());
         self.kill();
+        between(&data_dir);
         let mut s = Server::launch(&data_dir, config, false, &[]);
         s._tmp = tmp;
         s
