@@ -226,7 +226,7 @@ impl<S: Store> RotationEngine<S> {
             let started = self.service.now();
             let clock = Instant::now();
             let outcome = self.invoke(&ctx, &job, step).await;
-            self.service.metrics().step(&step.to_string(), clock.elapsed());
+            self.service.metrics().step(step.as_str(), clock.elapsed());
             let mut record = StepRecord {
                 attempt: job.attempts,
                 step,

@@ -418,19 +418,37 @@ impl<S: Store> Service<S> {
                 #[derive(Deserialize)]
                 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
                 struct BackupRequest {
-                    path: String,
+                    name: String,
                 }
                 let req: BackupRequest = request(op, body)?;
-                let path = std::path::Path::new(&req.path);
-                if !path.is_absolute() {
-                    return Err(ApiError::invalid_parameter("Path must be an absolute path on the server's host."));
+                // A file name in the backup directory, never a path: a
+                // backup holds text a tenant chose (names, descriptions),
+                // and must not land where another program reads files.
+                let plain = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+                if req.name.is_empty()
+                    || req.name.len() > 128
+                    || req.name.starts_with('.')
+                    || !req.name.chars().all(plain)
+                {
+                    return Err(ApiError::invalid_parameter(
+                        "Name must be a file name of 1 to 128 letters, digits, '.', '_' and '-', not starting with '.'.",
+                    ));
                 }
-                let bytes = self
-                    .store
-                    .snapshot(path)
-                    .await
-                    .map_err(|e| ApiError::invalid_request(format!("The backup to {} failed: {e}", req.path)))?;
-                encode(json!({ "Path": req.path, "Bytes": bytes }))
+                let Some(dir) = &self.backup_dir else {
+                    return Err(ApiError::invalid_request("This server takes no backups."));
+                };
+                let failed = |e: String| ApiError::invalid_request(format!("The backup {} failed: {e}", req.name));
+                {
+                    use std::os::unix::fs::DirBuilderExt;
+                    std::fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(dir)
+                        .map_err(|e| failed(e.to_string()))?;
+                }
+                let path = dir.join(&req.name);
+                let bytes = self.store.snapshot(&path).await.map_err(|e| failed(e.to_string()))?;
+                encode(json!({ "Path": path.display().to_string(), "Bytes": bytes }))
             }
             "VerifyTrail" => {
                 if !self.is_administrator(ctx) {

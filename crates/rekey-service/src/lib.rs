@@ -74,6 +74,8 @@ pub struct Service<S: Store> {
     policies: Arc<access::PolicyCache>,
     /// What the server has done, for `GET /metrics`.
     metrics: Arc<metrics::Metrics>,
+    /// Where `rekey.Backup` writes (none: no backups).
+    backup_dir: Option<Arc<std::path::Path>>,
 }
 
 impl<S: Store> Clone for Service<S> {
@@ -88,6 +90,7 @@ impl<S: Store> Clone for Service<S> {
             admin_account: self.admin_account.clone(),
             policies: self.policies.clone(),
             metrics: self.metrics.clone(),
+            backup_dir: self.backup_dir.clone(),
         }
     }
 }
@@ -106,6 +109,7 @@ impl<S: Store> Service<S> {
             admin_account: None,
             policies: Arc::default(),
             metrics: Arc::default(),
+            backup_dir: None,
         }
     }
 
@@ -113,6 +117,12 @@ impl<S: Store> Service<S> {
     /// may create accounts and manage the users of any.
     pub fn with_admin_account(mut self, account: AccountId) -> Self {
         self.admin_account = Some(account);
+        self
+    }
+
+    /// The same service writing backups into `dir` (and nowhere else).
+    pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.backup_dir = Some(dir.into());
         self
     }
 

@@ -18,9 +18,9 @@ pub enum AdminCommand {
     /// (administrator only). It is as encrypted as the store; the master
     /// key is not in it: keep that apart.
     Backup {
-        /// Where the server writes it: an absolute path on the server's host (a new file).
+        /// The new file's name, in the server's `<data-dir>/backups/` (copy it off the host).
         #[arg(long)]
-        path: String,
+        name: String,
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
@@ -374,8 +374,8 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 )),
             }
         }
-        AdminCommand::Backup { path, endpoint } => {
-            print(&call(&endpoint, "Backup", &serde_json::json!({"Path": path}))?)
+        AdminCommand::Backup { name, endpoint } => {
+            print(&call(&endpoint, "Backup", &serde_json::json!({"Name": name}))?)
         }
         AdminCommand::Restore { from, data_dir } => {
             rekey_store::sqlite::SqliteStore::restore(&from, &data_dir).map_err(|e| e.to_string())?;

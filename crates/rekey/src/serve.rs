@@ -203,7 +203,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             (None, true) => Arc::new(OffsetClock::default()),
             (None, false) => Arc::new(SystemClock),
         };
-        let service = Service::new(store, seal, clock).with_admin_account(account.clone());
+        let service = Service::new(store, seal, clock)
+            .with_admin_account(account.clone())
+            .with_backup_dir(args.data_dir.join("backups"));
         let engine = RotationEngine::new(service, rotation);
         let service = engine.service().clone();
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));

@@ -315,7 +315,7 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
     let dir = tempfile::tempdir().unwrap();
     let sink = dir.path().join("trail.jsonl");
     let config = format!("[audit.sink]\npath = {:?}\nmax_file_bytes = 20000\n", sink.to_str().unwrap());
-    let server = Server::start_signed_with_config(&config);
+    let server = Server::start_logged(false, &config, &[], None);
     let root = Keys::admin(&server);
     for i in 0..20 {
         sm(&server, &root, "CreateSecret", json!({"Name": format!("s{i}"), "SecretString": "v"}));
@@ -328,7 +328,9 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
         sm(&server, &root, "PutSecretValue", json!({"SecretId": format!("s{i}"), "SecretString": "w"}));
         sm(&server, &root, "GetSecretValue", json!({"SecretId": format!("s{i}")}));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    common::wait_for(std::time::Duration::from_secs(10), "the sink to fail", || {
+        server.log().contains("audit sink failing").then_some(())
+    });
     std::fs::remove_dir(&sink).unwrap();
     // Everything in the store up to now (the lookups' own records follow).
     let mut stored = Vec::new();

@@ -96,13 +96,12 @@ fn a_backup_taken_under_load_restores_everything() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let aside = tempfile::tempdir().unwrap();
-    let backup = aside.path().join("rekey.backup");
     let out = Command::new(binary())
         .args([
             "admin",
             "backup",
-            "--path",
-            backup.to_str().unwrap(),
+            "--name",
+            "rekey.backup",
             "--endpoint-url",
             &server.url(),
             "--profile",
@@ -118,10 +117,15 @@ fn a_backup_taken_under_load_restores_everything() {
     }
     let written: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(written["Bytes"].as_u64().unwrap() > 0, "{written}");
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions());
+    let taken = server.data_dir.join("backups/rekey.backup");
+    assert_eq!(written["Path"], taken.to_str().unwrap());
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&taken).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
-    let (status, _) = server.signed(&root, "rekey.Backup", &json!({"Path": backup.to_str().unwrap()}));
+    let (status, _) = server.signed(&root, "rekey.Backup", &json!({"Name": "rekey.backup"}));
     assert_ne!(status, 200, "a backup never writes over a file");
+    // Copied off the host, as an operator would.
+    let backup = aside.path().join("rekey.backup");
+    std::fs::copy(&taken, &backup).unwrap();
 
     // Wipe the data directory, keeping the master key and the admin's
     // credentials apart (as an operator keeps them), and restore.
@@ -159,4 +163,25 @@ fn a_backup_taken_under_load_restores_everything() {
     for i in 0..4 {
         sm(&server, &root, "GetSecretValue", json!({"SecretId": format!("load{i}")}));
     }
+}
+
+/// A backup is a file of the backup directory, never a path: its content
+/// holds text tenants chose (names, descriptions), and a leaked
+/// administrator key must not have rekey write it where another program
+/// reads files (a cron directory, a shell profile).
+#[test]
+fn a_backup_goes_nowhere_but_the_backup_directory() {
+    let server = Server::start_signed(&[]);
+    let root = Keys::admin(&server);
+    let outside = tempfile::tempdir().unwrap();
+    let escape = outside.path().join("cron-job");
+    for name in [escape.to_str().unwrap(), "../escape", "a/b", ".hidden", ""] {
+        let (kind, _) = refused(&server, &root, "rekey.Backup", json!({"Name": name}));
+        assert_eq!(kind, "InvalidParameterException", "{name:?}");
+    }
+    let (kind, _) = refused(&server, &root, "rekey.Backup", json!({"Path": escape.to_str().unwrap()}));
+    assert_eq!(kind, "InvalidParameterException", "the old shape is refused");
+    assert!(!escape.exists());
+    assert!(!server.data_dir.join("escape").exists());
+    assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none(), "nothing written outside");
 }

@@ -160,7 +160,7 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
             return Ok(broken(&format!("records {expected} to {} are missing", seq - 1)));
         }
         let ours = key.mac(&previous, seq, &record);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(ours.as_slice(), mac.as_slice())) {
+        if !rekey_model::identity::secrets_equal(&ours, &mac) {
             // Its MAC fits neither its content after its predecessor: it was
             // edited, or it moved.
             return Ok(broken("the record was edited, or moved from elsewhere in the trail"));
