@@ -76,6 +76,8 @@ pub struct Service<S: Store> {
     metrics: Arc<metrics::Metrics>,
     /// Where `rekey.Backup` writes (none: no backups).
     backup_dir: Option<Arc<std::path::Path>>,
+    /// When the store last took a readiness probe's commit.
+    ready_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl<S: Store> Clone for Service<S> {
@@ -91,6 +93,7 @@ impl<S: Store> Clone for Service<S> {
             policies: self.policies.clone(),
             metrics: self.metrics.clone(),
             backup_dir: self.backup_dir.clone(),
+            ready_at: self.ready_at.clone(),
         }
     }
 }
@@ -110,6 +113,7 @@ impl<S: Store> Service<S> {
             policies: Arc::default(),
             metrics: Arc::default(),
             backup_dir: None,
+            ready_at: Arc::default(),
         }
     }
 
@@ -143,9 +147,17 @@ impl<S: Store> Service<S> {
     }
 
     /// Whether the service can serve: the store takes a durable commit
-    /// (the seal is open once a service exists).
+    /// (the seal is open once a service exists). A success stands for a
+    /// second: the probe is unauthenticated, and a flood of probes must
+    /// not become a flood of fsyncs.
     pub async fn ready(&self) -> Result<(), String> {
-        self.store.check_writable().await.map_err(|e| e.to_string())
+        const FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+        if self.ready_at.lock().expect("readiness lock").is_some_and(|at| at.elapsed() < FRESH) {
+            return Ok(());
+        }
+        self.store.check_writable().await.map_err(|e| e.to_string())?;
+        *self.ready_at.lock().expect("readiness lock") = Some(std::time::Instant::now());
+        Ok(())
     }
 
     /// Wakes the rotation engine (a job was recorded or became due).
