@@ -11,7 +11,10 @@ Prints `listening on <port>` once ready. Lambda mode expects the signing
 credentials in HOST_ACCESS_KEY_ID / HOST_SECRET_ACCESS_KEY.
 """
 
+import base64
+import contextlib
 import hmac
+import io
 import importlib
 import json
 import os
@@ -77,14 +80,26 @@ class Handler(BaseHTTPRequestHandler):
         if os.path.exists(endpoint):
             with open(endpoint) as f:
                 os.environ["SECRETS_MANAGER_ENDPOINT"] = f.read().strip()
+        # As Lambda does with `X-Amz-Log-Type: Tail`: what the handler
+        # printed comes back, base64, in X-Amz-Log-Result (its last 4 KB).
+        printed = io.StringIO()
+        tail = MODE == "lambda" and self.headers.get("X-Amz-Log-Type") == "Tail"
         try:
-            result = HANDLER(json.loads(body), None)
+            with contextlib.redirect_stdout(printed):
+                result = HANDLER(json.loads(body), None)
+            error = None
         except Exception as e:
             error = {"errorMessage": str(e), "errorType": type(e).__name__, "stackTrace": traceback.format_tb(e.__traceback__)}
-            if MODE == "lambda":
-                return self.reply(200, error, [("X-Amz-Function-Error", "Unhandled")])
-            return self.reply(500, error)
-        self.reply(200, result)
+            traceback.print_exc(file=printed)
+        headers = []
+        if tail:
+            log = "START RequestId: test\n" + printed.getvalue() + "END RequestId: test\n"
+            headers.append(("X-Amz-Log-Result", base64.b64encode(log.encode()[-4096:]).decode()))
+        if error is None:
+            return self.reply(200, result, headers)
+        if MODE == "lambda":
+            return self.reply(200, error, headers + [("X-Amz-Function-Error", "Unhandled")])
+        return self.reply(500, error)
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

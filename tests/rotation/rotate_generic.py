@@ -47,6 +47,8 @@ def lambda_handler(event, context):
     arn = event["SecretId"]
     token = event["ClientRequestToken"]
     step = event["Step"]
+    # What a function prints is its log (rekey keeps it per step).
+    print("rotating %s: %s for version %s" % (arn, step, token), flush=True)
 
     service_client = boto3.client("secretsmanager", endpoint_url=os.environ["SECRETS_MANAGER_ENDPOINT"])
 

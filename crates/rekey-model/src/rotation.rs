@@ -44,6 +44,11 @@ impl RotationStep {
         }
     }
 
+    /// Inverse of [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<Self> {
+        RotationStep::ALL.into_iter().find(|step| step.as_str() == s)
+    }
+
     /// The step after this one, `None` after finishSecret.
     pub fn next(self) -> Option<RotationStep> {
         match self {
@@ -157,6 +162,46 @@ impl<'de> Deserialize<'de> for SealedOutput {
         use base64::Engine;
         let text = String::deserialize(d)?;
         base64::engine::general_purpose::STANDARD.decode(text).map(SealedOutput).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One line a rotation function printed (or one answer it gave), as its
+/// function log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogEvent {
+    /// When rekey read it (milliseconds since the epoch).
+    pub timestamp: i64,
+    /// Where it came from: `stdout`, `stderr`, `error` (an error answer),
+    /// `tail` (the log tail Lambda returned).
+    pub stream: String,
+    /// The line.
+    pub message: String,
+}
+
+impl Drop for LogEvent {
+    /// A line may hold anything the function saw: wiped when dropped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.message);
+    }
+}
+
+/// The log of one step's invocation: its lines, oldest first, and how
+/// many older ones were dropped to keep it bounded. It is sealed at rest,
+/// as it may hold anything the function saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StepLog {
+    /// The lines kept.
+    pub events: Vec<LogEvent>,
+    /// Lines dropped (the oldest) to keep the log within its bound.
+    pub dropped_events: u64,
+}
+
+impl StepLog {
+    /// What binds a sealed log to its step: it opens nowhere else.
+    pub fn seal_context(job: &JobId, attempt: u32, step: RotationStep, started: Timestamp) -> String {
+        format!("log\0{job}\0{attempt}\0{step}\0{}", started.millis())
     }
 }
 

@@ -5,14 +5,15 @@
 //! on the pending version, failed after the last attempt, abandoned when
 //! AWSPENDING was taken away, cancelled by CancelRotateSecret.
 
+use super::function_log::FunctionLog;
 use super::functions::{Function, FunctionError, Invocation};
 use crate::Rotation;
 use rekey_model::audit::{AuditEvent, events};
 use rekey_model::lifecycle::{self, Retry, Standing};
-use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, SealedOutput, StepRecord};
+use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, RotationStep, SealedOutput, StepLog, StepRecord};
 use rekey_model::{ApiResult, Timestamp};
 use rekey_service::{RequestContext, Service};
-use rekey_store::{Change, SecretWrite, Store, StoreError};
+use rekey_store::{Change, FunctionLogRecord, SecretWrite, Store, StoreError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -225,8 +226,10 @@ impl<S: Store> RotationEngine<S> {
             }
             let started = self.service.now();
             let clock = Instant::now();
-            let outcome = self.invoke(&ctx, &job, step).await;
+            let log = FunctionLog::default();
+            let outcome = self.invoke(&ctx, &job, step, &log).await;
             self.service.metrics().step(step.as_str(), clock.elapsed());
+            self.keep_log(&job, step, started, &log).await;
             let mut record = StepRecord {
                 attempt: job.attempts,
                 step,
@@ -291,6 +294,7 @@ impl<S: Store> RotationEngine<S> {
         ctx: &RequestContext,
         job: &RotationJob,
         step: rekey_model::rotation::RotationStep,
+        log: &FunctionLog,
     ) -> Result<(), FunctionError> {
         let Some(function) = self.rotation.functions.get(&job.function_arn, &job.arn.namespace.account) else {
             return Err(FunctionError::Unreachable(format!("no rotation function {} is configured", job.function_arn)));
@@ -310,10 +314,32 @@ impl<S: Store> RotationEngine<S> {
                 let caller = self.step_caller(job, callback.authenticated, f.timeout()).await.map_err(|e| {
                     FunctionError::Unreachable(format!("no credentials for the function: {}", e.message))
                 })?;
-                let outcome = f.invoke(&inv, &callback, &caller).await;
+                let outcome = f.invoke(&inv, &callback, &caller, log).await;
                 self.step_over(&caller).await;
                 outcome
             }
+        }
+    }
+
+    /// Seals what the function printed during a step into the store as
+    /// that step's function log (nothing when it printed nothing).
+    async fn keep_log(&self, job: &RotationJob, step: RotationStep, started: Timestamp, log: &FunctionLog) {
+        if log.is_empty() {
+            return;
+        }
+        let json = zeroize::Zeroizing::new(serde_json::to_string(&log.take()).unwrap_or_default());
+        let context = StepLog::seal_context(&job.id, job.attempts, step, started);
+        let record = FunctionLogRecord {
+            job: job.id.clone(),
+            secret_arn: job.arn.to_string(),
+            attempt: job.attempts,
+            step,
+            function_arn: job.function_arn.clone(),
+            started,
+            sealed: SealedOutput(self.service.seal().seal_output(&context, &json)),
+        };
+        if let Err(e) = self.service.store().append_function_log(record).await {
+            tracing::warn!(secret = %job.arn, step = %step, error = %e, "could not keep the function's log");
         }
     }
 

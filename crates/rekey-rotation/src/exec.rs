@@ -6,6 +6,7 @@
 //! Nothing else of rekey's environment reaches the child but `PATH`, `HOME`,
 //! locale, temp-dir and CA settings, and the function's configured `env`.
 
+use super::function_log::{FunctionLog, Stream, read_lines};
 use super::functions::{
     Callback, Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, OutputTail, Step, StepFuture,
     function_name,
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 /// `type = "exec"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,7 +48,7 @@ pub const KIND: ExecutorKind = ExecutorKind {
 
 impl Executor for ExecExecutor {
     fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
-        Box::pin(self.run(step.invocation, step.callback, step.caller, step.timeout))
+        Box::pin(self.run(step.invocation, step.callback, step.caller, step.timeout, step.log))
     }
 }
 
@@ -67,6 +68,7 @@ impl ExecExecutor {
         callback: &Callback,
         caller: &Caller,
         timeout: Duration,
+        log: &FunctionLog,
     ) -> Result<(), FunctionError> {
         let (program, args) = self.config.command.split_first().expect("checked non-empty");
         let mut cmd = tokio::process::Command::new(program);
@@ -80,7 +82,7 @@ impl ExecExecutor {
         }
         cmd.args(args)
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .env("SECRETS_MANAGER_ENDPOINT", &callback.endpoint)
@@ -104,24 +106,28 @@ impl ExecExecutor {
         let mut child = cmd.spawn().map_err(|e| FunctionError::Unreachable(format!("cannot run {program}: {e}")))?;
         let event = inv.event();
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
         let write = async move {
             // A function that never reads its stdin is fine.
             let _ = stdin.write_all(&event).await;
             drop(stdin);
         };
-        // All of stderr is read (a child blocked on a full pipe would
-        // never exit) but only its end is kept: a chatty function cannot
-        // exhaust rekey's memory.
+        // All of both streams is read (a child blocked on a full pipe
+        // would never exit) into the step's bounded log; the end of stderr
+        // is also the failure's output in the rotation history.
+        let out = read_lines(stdout, |line| log.line(Stream::Stdout, line));
         let read = async move {
             let mut kept = OutputTail::default();
-            let mut chunk = [0u8; 8192];
-            while let Ok(n @ 1..) = stderr.read(&mut chunk).await {
-                kept.push(&chunk[..n]);
-            }
+            read_lines(stderr, |line| {
+                log.line(Stream::Stderr, line);
+                kept.push(line.as_bytes());
+                kept.push(b"\n");
+            })
+            .await;
             kept
         };
-        let ((), err, status) = tokio::join!(write, read, child.wait());
+        let ((), (), err, status) = tokio::join!(write, out, read, child.wait());
         let status = status.map_err(|e| FunctionError::Unreachable(e.to_string()))?;
         if status.success() {
             return Ok(());

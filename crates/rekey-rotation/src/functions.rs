@@ -6,6 +6,7 @@
 
 use super::builtin::PasswordRotator;
 use super::database::DatabaseRotator;
+use super::function_log::FunctionLog;
 use super::runtime;
 use rekey_model::rotation::RotationStep;
 use rekey_model::staging::VersionId;
@@ -82,7 +83,7 @@ impl fmt::Display for FunctionError {
         match self {
             FunctionError::Function(m) => write!(f, "{m}"),
             FunctionError::Failed { status, output } if output.trim().is_empty() => write!(f, "{status}"),
-            FunctionError::Failed { status, .. } => write!(f, "{status} (its output is in the rotation history)"),
+            FunctionError::Failed { status, .. } => write!(f, "{status} (its output is in the function log)"),
             FunctionError::Timeout(d) => write!(f, "timed out after {} s", d.as_secs_f64()),
             FunctionError::Unreachable(m) => write!(f, "could not invoke the function: {m}"),
         }
@@ -191,6 +192,8 @@ pub struct Step<'a> {
     pub caller: &'a Caller,
     /// How long the step may take (the invocation is also cut off then).
     pub timeout: Duration,
+    /// Where what the function prints or answers goes.
+    pub log: &'a FunctionLog,
 }
 
 /// A step's answer, as a future an executor returns.
@@ -289,8 +292,14 @@ impl External {
     }
 
     /// Invokes one step, within the function's timeout.
-    pub async fn invoke(&self, inv: &Invocation, callback: &Callback, caller: &Caller) -> Result<(), FunctionError> {
-        let step = Step { invocation: inv, callback, caller, timeout: self.timeout };
+    pub async fn invoke(
+        &self,
+        inv: &Invocation,
+        callback: &Callback,
+        caller: &Caller,
+        log: &FunctionLog,
+    ) -> Result<(), FunctionError> {
+        let step = Step { invocation: inv, callback, caller, timeout: self.timeout, log };
         match tokio::time::timeout(self.timeout, self.executor.invoke(step)).await {
             Ok(r) => r,
             Err(_) => Err(FunctionError::Timeout(self.timeout)),

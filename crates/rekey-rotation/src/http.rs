@@ -1,6 +1,7 @@
 //! The `http` executor: POSTs the event JSON to a URL; any 2xx answer is
 //! success, anything else (or no answer in time) fails the step.
 
+use super::function_log::{FunctionLog, Stream};
 use super::functions::{
     Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text, client, error_message,
 };
@@ -37,7 +38,7 @@ pub const KIND: ExecutorKind = ExecutorKind {
 
 impl Executor for HttpExecutor {
     fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
-        Box::pin(self.run(step.invocation))
+        Box::pin(self.run(step.invocation, step.log))
     }
 }
 
@@ -55,7 +56,7 @@ impl HttpExecutor {
     }
 
     /// POSTs the event of one step.
-    async fn run(&self, inv: &Invocation) -> Result<(), FunctionError> {
+    async fn run(&self, inv: &Invocation, log: &FunctionLog) -> Result<(), FunctionError> {
         let response = self
             .client
             .post(self.url.clone())
@@ -70,6 +71,7 @@ impl HttpExecutor {
             return Ok(());
         }
         let body = bounded_text(response).await;
+        log.text(Stream::Error, &body);
         // Lambda-shaped error documents ({errorType, errorMessage}) are
         // kept as such; anything else by its end.
         Err(FunctionError::Failed {

@@ -4,6 +4,7 @@
 //! Lambda-compatible service. A 200 answer with `X-Amz-Function-Error` is
 //! the function's own failure.
 
+use super::function_log::{FunctionLog, Stream};
 use super::functions::{
     Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, bounded_text, client, error_message,
     function_region,
@@ -56,7 +57,7 @@ pub const KIND: ExecutorKind = ExecutorKind {
 
 impl Executor for LambdaExecutor {
     fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
-        Box::pin(self.run(step.invocation))
+        Box::pin(self.run(step.invocation, step.log))
     }
 }
 
@@ -95,7 +96,7 @@ impl LambdaExecutor {
     }
 
     /// Invokes the function synchronously (`RequestResponse`) for one step.
-    async fn run(&self, inv: &Invocation) -> Result<(), FunctionError> {
+    async fn run(&self, inv: &Invocation, log: &FunctionLog) -> Result<(), FunctionError> {
         let body = inv.event();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -109,6 +110,8 @@ impl LambdaExecutor {
                     ("content-type".into(), "application/json".into()),
                     ("host".into(), self.host.clone()),
                     ("x-amz-invocation-type".into(), "RequestResponse".into()),
+                    // Lambda answers with the end of the invocation's log.
+                    ("x-amz-log-type".into(), "Tail".into()),
                 ],
                 body: &body,
             },
@@ -125,7 +128,16 @@ impl LambdaExecutor {
         let status = response.status();
         let function_error =
             response.headers().get("x-amz-function-error").map(|v| v.to_str().unwrap_or("").to_string());
+        if let Some(tail) = response.headers().get("x-amz-log-result").and_then(|v| v.to_str().ok()) {
+            use base64::Engine;
+            if let Ok(text) = base64::engine::general_purpose::STANDARD.decode(tail.trim()) {
+                log.text(Stream::Tail, &String::from_utf8_lossy(&text));
+            }
+        }
         let payload = bounded_text(response).await;
+        if !status.is_success() || function_error.is_some() {
+            log.text(Stream::Error, &payload);
+        }
         if !status.is_success() {
             return Err(FunctionError::Failed { status: format!("Lambda answered HTTP {status}"), output: payload });
         }

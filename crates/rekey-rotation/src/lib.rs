@@ -9,6 +9,7 @@
 //! - [`scheduler`] — starts scheduled rotations inside their windows;
 //! - [`functions`] — what every executor shares: the invocation event, the
 //!   [`functions::Executor`] trait, errors and output;
+//! - [`function_log`] — what a function prints, kept per step as its log;
 //! - [`registry`] — the functions configured, by ARN, built by kind;
 //! - [`exec`], [`http`], [`lambda`], [`runtime`], [`builtin`], [`noop`] — the
 //!   executors, one file each with the `ExecutorKind` that builds it from
@@ -22,6 +23,7 @@ pub mod builtin;
 pub mod database;
 pub mod engine;
 pub mod exec;
+pub mod function_log;
 pub mod functions;
 pub mod http;
 pub mod lambda;

@@ -12,6 +12,7 @@
 //! fail_at = "setSecret"
 //! ```
 
+use super::function_log::Stream;
 use super::functions::{Executor, ExecutorKind, Function, FunctionError, Step, StepFuture};
 use rekey_model::rotation::RotationStep;
 use serde::Deserialize;
@@ -45,10 +46,11 @@ impl Executor for NoopExecutor {
         let at = step.invocation.step;
         Box::pin(async move {
             match self.fail_at == Some(at) {
-                true => Err(FunctionError::Failed {
-                    status: format!("the noop function fails at {}", at.as_str()),
-                    output: format!("noop: failing at {} as configured", at.as_str()),
-                }),
+                true => {
+                    let output = format!("noop: failing at {} as configured", at.as_str());
+                    step.log.line(Stream::Error, &output);
+                    Err(FunctionError::Failed { status: format!("the noop function fails at {}", at.as_str()), output })
+                }
                 false => Ok(()),
             }
         })

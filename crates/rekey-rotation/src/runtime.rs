@@ -8,6 +8,7 @@
 //! remembers which step each holds, so that the step's credentials go to
 //! that worker alone (`credentials`).
 
+use super::function_log::{FunctionLog, Stream};
 use super::functions::{
     Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, error_message,
 };
@@ -64,7 +65,7 @@ pub const KIND: ExecutorKind = ExecutorKind {
 
 impl Executor for Arc<RuntimeQueue> {
     fn invoke<'a>(&'a self, step: Step<'a>) -> StepFuture<'a> {
-        Box::pin(RuntimeQueue::run(self, step.invocation, step.caller, step.timeout))
+        Box::pin(RuntimeQueue::run(self, step.invocation, step.caller, step.timeout, step.log))
     }
 }
 
@@ -114,6 +115,16 @@ struct Waiting {
     reply: Reply,
     /// The step's credentials, for the worker that takes it.
     caller: Arc<Caller>,
+    /// The step's log, which the worker holding it prints into.
+    log: FunctionLog,
+}
+
+/// A step a worker holds: its request id, credentials, deadline and log.
+struct Held {
+    request_id: String,
+    caller: Arc<Caller>,
+    deadline_ms: i64,
+    log: FunctionLog,
 }
 
 /// Temporary credentials as the container credentials endpoint gives
@@ -137,7 +148,7 @@ pub enum NextRefused {
 /// A worker rekey started: its token and the step it holds.
 struct Worker {
     token: String,
-    holding: Option<(String, Arc<Caller>, i64)>,
+    holding: Option<Held>,
 }
 
 fn now_ms() -> i64 {
@@ -165,7 +176,7 @@ pub struct NextInvocation {
 pub struct RuntimeQueue {
     function_arn: String,
     waiting: Mutex<VecDeque<Waiting>>,
-    running: Mutex<HashMap<String, Reply>>,
+    running: Mutex<HashMap<String, (Reply, FunctionLog)>>,
     workers: Mutex<Vec<Worker>>,
     arrived: Notify,
 }
@@ -184,7 +195,13 @@ impl RuntimeQueue {
 
     /// Queues one step and waits for a worker's answer; the worker that
     /// takes it (if rekey started it) gets `caller`'s credentials meanwhile.
-    pub async fn run(&self, inv: &Invocation, caller: &Caller, timeout: Duration) -> Result<(), FunctionError> {
+    pub async fn run(
+        &self,
+        inv: &Invocation,
+        caller: &Caller,
+        timeout: Duration,
+        log: &FunctionLog,
+    ) -> Result<(), FunctionError> {
         let (reply, answer) = oneshot::channel();
         self.waiting.lock().expect("runtime queue lock").push_back(Waiting {
             request_id: uuid::Uuid::new_v4().to_string(),
@@ -192,6 +209,7 @@ impl RuntimeQueue {
             deadline_ms: now_ms() + timeout.as_millis() as i64,
             reply,
             caller: Arc::new(caller.clone()),
+            log: log.clone(),
         });
         self.arrived.notify_one();
         answer.await.unwrap_or_else(|_| Err(FunctionError::Unreachable("the runtime worker went away".into())))
@@ -209,11 +227,14 @@ impl RuntimeQueue {
     /// it held fails now rather than at its timeout.
     pub fn remove_worker(&self, token: &str) {
         let mut workers = self.workers.lock().expect("runtime queue lock");
-        let held = workers.iter().find(|w| same(&w.token, token)).and_then(|w| w.holding.as_ref().map(|h| h.0.clone()));
+        let held = workers
+            .iter()
+            .find(|w| same(&w.token, token))
+            .and_then(|w| w.holding.as_ref().map(|h| h.request_id.clone()));
         workers.retain(|w| !same(&w.token, token));
         drop(workers);
         if let Some(request_id) = held
-            && let Some(reply) = self.running.lock().expect("runtime queue lock").remove(&request_id)
+            && let Some((reply, _)) = self.running.lock().expect("runtime queue lock").remove(&request_id)
         {
             let _ = reply.send(Err(FunctionError::Unreachable("the runtime worker exited during the step".into())));
         }
@@ -229,14 +250,23 @@ impl RuntimeQueue {
     pub fn credentials(&self, token: &str) -> Option<WorkerCredentials> {
         let workers = self.workers.lock().expect("runtime queue lock");
         let worker = workers.iter().find(|w| same(&w.token, token))?;
-        let (request_id, caller, deadline_ms) = worker.holding.as_ref()?;
+        let held = worker.holding.as_ref()?;
         let running = self.running.lock().expect("runtime queue lock");
-        if running.get(request_id).is_none_or(|r| r.is_closed()) {
+        if running.get(&held.request_id).is_none_or(|r| r.0.is_closed()) {
             return None;
         }
         // Asked for again within a minute (SDKs then refresh before every
         // call), so a worker never keeps a finished step's credentials.
-        Some(WorkerCredentials { caller: caller.clone(), expires_ms: (now_ms() + 60_000).min(*deadline_ms) })
+        Some(WorkerCredentials { caller: held.caller.clone(), expires_ms: (now_ms() + 60_000).min(held.deadline_ms) })
+    }
+
+    /// A line the worker with `token` printed: it goes to the log of the
+    /// step the worker holds, and nowhere when it holds none.
+    pub fn printed(&self, token: &str, stream: Stream, line: &str) {
+        let workers = self.workers.lock().expect("runtime queue lock");
+        if let Some(held) = workers.iter().find(|w| same(&w.token, token)).and_then(|w| w.holding.as_ref()) {
+            held.log.line(stream, line);
+        }
     }
 
     /// The next invocation for a worker (long poll: waits until one
@@ -264,11 +294,21 @@ impl RuntimeQueue {
             let running = self.running.lock().expect("runtime queue lock");
             let refused = match workers.iter_mut().find(|x| same(&x.token, token)) {
                 None => Some(NextRefused::UnknownWorker),
-                Some(me) if me.holding.as_ref().is_some_and(|h| running.get(&h.0).is_some_and(|r| !r.is_closed())) => {
+                Some(me)
+                    if me
+                        .holding
+                        .as_ref()
+                        .is_some_and(|h| running.get(&h.request_id).is_some_and(|r| !r.0.is_closed())) =>
+                {
                     Some(NextRefused::Busy)
                 }
                 Some(me) => {
-                    me.holding = Some((w.request_id.clone(), w.caller.clone(), w.deadline_ms));
+                    me.holding = Some(Held {
+                        request_id: w.request_id.clone(),
+                        caller: w.caller.clone(),
+                        deadline_ms: w.deadline_ms,
+                        log: w.log.clone(),
+                    });
                     None
                 }
             };
@@ -281,8 +321,8 @@ impl RuntimeQueue {
         }
         drop(waiting);
         let mut running = self.running.lock().expect("runtime queue lock");
-        running.retain(|_, reply| !reply.is_closed());
-        running.insert(w.request_id.clone(), w.reply);
+        running.retain(|_, (reply, _)| !reply.is_closed());
+        running.insert(w.request_id.clone(), (w.reply, w.log));
         Some(Ok(NextInvocation {
             request_id: w.request_id,
             event: w.event,
@@ -296,16 +336,16 @@ impl RuntimeQueue {
     pub fn complete(&self, request_id: &str, outcome: Result<(), String>) -> bool {
         // Its worker lets go of the step, and of its credentials.
         for w in self.workers.lock().expect("runtime queue lock").iter_mut() {
-            if w.holding.as_ref().is_some_and(|h| h.0 == request_id) {
+            if w.holding.as_ref().is_some_and(|h| h.request_id == request_id) {
                 w.holding = None;
             }
         }
-        let Some(reply) = self.running.lock().expect("runtime queue lock").remove(request_id) else {
+        let Some((reply, log)) = self.running.lock().expect("runtime queue lock").remove(request_id) else {
             return false;
         };
-        let _ = reply.send(outcome.map_err(|payload| FunctionError::Failed {
-            status: "the function reported an error".into(),
-            output: error_message(&payload),
+        let _ = reply.send(outcome.map_err(|payload| {
+            log.text(Stream::Error, &payload);
+            FunctionError::Failed { status: "the function reported an error".into(), output: error_message(&payload) }
         }));
         true
     }
@@ -371,7 +411,9 @@ mod worker_tests {
 
     fn start(q: &Arc<RuntimeQueue>, key: &'static str) -> tokio::task::JoinHandle<Result<(), FunctionError>> {
         let q = q.clone();
-        tokio::spawn(async move { q.run(&invocation(), &caller(key), Duration::from_secs(60)).await })
+        tokio::spawn(async move {
+            q.run(&invocation(), &caller(key), Duration::from_secs(60), &FunctionLog::default()).await
+        })
     }
 
     /// Each worker gets the credentials of the step it holds, and only

@@ -15,9 +15,9 @@ use crate::context::RequestContext;
 use crate::dispatch::parse_body;
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Arn};
-use rekey_model::rotation::RotationJob;
+use rekey_model::rotation::{JobId, RotationJob, StepLog};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
-use rekey_store::{History, Store};
+use rekey_store::{FunctionLogRecord, History, Store};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -32,6 +32,7 @@ pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
 /// rekey's own operations.
 pub const ADMIN_OPERATIONS: &[&str] = &[
     "ListRotations",
+    "ListFunctionLogs",
     "Clock",
     "LookupEvents",
     "VerifyTrail",
@@ -62,6 +63,14 @@ struct ClockRequest {
 #[serde(rename_all = "PascalCase")]
 struct ListRotationsRequest {
     secret_id: Option<String>,
+    max_results: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListFunctionLogsRequest {
+    secret_id: Option<String>,
+    job_id: Option<String>,
     max_results: Option<usize>,
 }
 
@@ -153,6 +162,28 @@ impl<S: Store> Service<S> {
                     ),
                 ),
             };
+        }
+        view
+    }
+
+    /// One step's function log, opened (the caller may read the secret).
+    fn function_log_view(&self, record: &FunctionLogRecord) -> Value {
+        let opened = self.seal.open_output(&record.seal_context(), &record.sealed.0);
+        let log: Option<StepLog> = opened.as_deref().and_then(|text| serde_json::from_str(text).ok());
+        let mut view = json!({
+            "JobId": record.job.as_str(),
+            "Attempt": record.attempt,
+            "Step": record.step.as_str(),
+            "FunctionArn": record.function_arn,
+            "Started": record.started.millis() as f64 / 1000.0,
+        });
+        match log {
+            Some(log) => {
+                view["Events"] = serde_json::to_value(&log.events).unwrap_or_default();
+                view["DroppedEvents"] = log.dropped_events.into();
+            }
+            // Not this step's: moved here from another row, or damaged.
+            None => view["Error"] = "this log does not open under its step: it was moved or damaged".into(),
         }
         view
     }
@@ -324,8 +355,12 @@ impl<S: Store> Service<S> {
     }
 
     async fn admin_run(&self, mut ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
-        // Reading rotation history is describing the secret.
-        ctx.action = "secretsmanager:DescribeSecret";
+        // Reading rotation history is describing the secret; reading what
+        // its functions printed is reading its value (they saw it).
+        ctx.action = match op {
+            "ListFunctionLogs" => "secretsmanager:GetSecretValue",
+            _ => "secretsmanager:DescribeSecret",
+        };
         let ctx = &ctx;
         match op {
             "ListRotations" => {
@@ -353,6 +388,16 @@ impl<S: Store> Service<S> {
                     shown.push(self.job_view(job, may_read));
                 }
                 encode(json!({ "Rotations": shown }))
+            }
+            "ListFunctionLogs" => {
+                let req: ListFunctionLogsRequest = request(op, body)?;
+                let secret = self.resolve(ctx, required(&req.secret_id, "SecretId")?).await?;
+                let job = req.job_id.map(JobId::new);
+                let limit = req.max_results.unwrap_or(20).clamp(1, 100);
+                let arn = secret.state.secret.arn.to_string();
+                let logs = self.store.function_logs(&arn, job.as_ref(), limit).await?;
+                let shown: Vec<Value> = logs.iter().map(|record| self.function_log_view(record)).collect();
+                encode(json!({ "ARN": arn, "FunctionLogs": shown }))
             }
             "Clock" => {
                 refuse_sessions(ctx, op)?;

@@ -47,6 +47,7 @@ pub use access::Grant;
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use context::{Principal, RequestContext};
 pub use identity::{Revocations, SigningKey, TemporaryCredentials, session_token_hash};
+pub use purge::Retention;
 pub use resolve::Resolved;
 pub use rotate::begin_rotation;
 pub use runner::{NoRunner, RotationRunner};
@@ -76,6 +77,8 @@ pub struct Service<S: Store> {
     metrics: Arc<metrics::Metrics>,
     /// Where `rekey.Backup` writes (none: no backups).
     backup_dir: Option<Arc<std::path::Path>>,
+    /// How long function logs and audit records are kept.
+    retention: Retention,
     /// When the store last took a readiness probe's commit.
     ready_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -93,6 +96,7 @@ impl<S: Store> Clone for Service<S> {
             policies: self.policies.clone(),
             metrics: self.metrics.clone(),
             backup_dir: self.backup_dir.clone(),
+            retention: self.retention,
             ready_at: self.ready_at.clone(),
         }
     }
@@ -113,6 +117,7 @@ impl<S: Store> Service<S> {
             policies: Arc::default(),
             metrics: Arc::default(),
             backup_dir: None,
+            retention: Retention::default(),
             ready_at: Arc::default(),
         }
     }
@@ -127,6 +132,12 @@ impl<S: Store> Service<S> {
     /// The same service writing backups into `dir` (and nowhere else).
     pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.backup_dir = Some(dir.into());
+        self
+    }
+
+    /// The same service keeping logs and records as long as `retention` says.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
         self
     }
 

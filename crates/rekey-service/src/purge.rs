@@ -2,6 +2,7 @@
 //! removed with all their versions.
 
 use crate::Service;
+use rekey_model::Timestamp;
 use rekey_model::audit::{AuditEvent, events};
 use rekey_store::{Change, Mutation, MutationInput, Store};
 use std::time::Duration;
@@ -66,6 +67,27 @@ impl<S: Store> Service<S> {
                 Ok(n) => tracing::info!(deleted = n, "deleted expired temporary credentials"),
                 Err(e) => tracing::warn!(error = %e.message, "could not delete expired temporary credentials"),
             }
+            let cutoff = self.now().millis().saturating_sub(self.retention.function_logs.as_millis() as i64);
+            match self.store.prune_function_logs(Timestamp::from_millis(cutoff)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "deleted function logs past their retention"),
+                Err(e) => tracing::warn!(error = %e, "could not delete old function logs"),
+            }
         }
+    }
+}
+
+/// How long what rekey writes about itself is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Function logs, from the step they tell of.
+    pub function_logs: Duration,
+}
+
+impl Default for Retention {
+    /// Thirty days of function logs (CloudWatch Logs keeps a Lambda's
+    /// forever by default; a bound is kinder to a disk).
+    fn default() -> Self {
+        Retention { function_logs: Duration::from_secs(30 * 86_400) }
     }
 }

@@ -7,8 +7,9 @@
 //! current state inside a transaction and writes the [`Change`] it returns
 //! atomically), [`RotationStore`] (rotation jobs and their leases),
 //! [`PrincipalStore`] (accounts, users, keys), [`Keyring`] and
-//! [`AuditStore`] (the audit trail), and [`Snapshot`] (consistent copies).
-//! A backend implements all six, which makes it a [`Store`], and must pass the
+//! [`AuditStore`] (the audit trail), [`FunctionLogStore`] (what rotation
+//! functions printed) and [`Snapshot`] (consistent copies). A backend
+//! implements all seven, which makes it a [`Store`], and must pass the
 //! [`conformance`] suite. Backends never see plaintext: values arrive
 //! already sealed by [`seal::Seal`].
 //!
@@ -18,6 +19,7 @@
 
 pub mod audit;
 pub mod conformance;
+mod function_logs;
 mod keyring;
 mod principals;
 mod rotations;
@@ -27,6 +29,7 @@ mod snapshot;
 pub mod sqlite;
 
 pub use audit::AuditStore;
+pub use function_logs::{FunctionLogRecord, FunctionLogStore};
 pub use keyring::Keyring;
 pub use principals::PrincipalStore;
 pub use rotations::{History, LeaseOwner, RotationStore};
@@ -59,6 +62,9 @@ impl From<StoreError> for ApiError {
 }
 
 /// A whole store: every capability a backend provides.
-pub trait Store: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + Snapshot {}
+pub trait Store:
+    SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot
+{
+}
 
-impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + Snapshot> Store for T {}
+impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot> Store for T {}

@@ -9,6 +9,21 @@ use rekey_sigv4::Credentials;
 pub enum AdminCommand {
     /// Rotation history: every rotation job with its steps, attempts and errors.
     Rotations(RotationsArgs),
+    /// What a secret's rotation functions printed, per job and step,
+    /// newest first (for callers allowed GetSecretValue on the secret).
+    FunctionLogs {
+        /// The secret (name or ARN).
+        #[arg(long)]
+        secret_id: String,
+        /// Only this rotation job (an id `rekey admin rotations` shows).
+        #[arg(long)]
+        job: Option<String>,
+        /// At most this many step logs (1 to 100).
+        #[arg(long, default_value_t = 20)]
+        max_results: usize,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
     /// Show or move the clock of a `--dev` server (schedules fire on it).
     Clock(ClockArgs),
     /// The audit trail: CloudTrail records of every call and rotation.
@@ -345,6 +360,13 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 body["SecretId"] = id.into();
             }
             print(&call(&a.endpoint, "ListRotations", &body)?)
+        }
+        AdminCommand::FunctionLogs { secret_id, job, max_results, endpoint } => {
+            let mut body = serde_json::json!({ "SecretId": secret_id, "MaxResults": max_results });
+            if let Some(job) = job {
+                body["JobId"] = job.into();
+            }
+            print(&call(&endpoint, "ListFunctionLogs", &body)?)
         }
         AdminCommand::Clock(a) => {
             let mut body = serde_json::json!({});

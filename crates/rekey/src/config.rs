@@ -12,6 +12,9 @@
 //! command = ["python3", "run_rotation.py"]
 //! timeout_seconds = 60
 //!
+//! [retention]
+//! function_log_days = 30  # what rotation functions printed
+//!
 //! [audit.sink]            # stream the audit trail (see `audit_sink`)
 //! path = "/var/log/rekey/audit.jsonl"   # or "-" for standard output
 //! max_file_bytes = 67108864
@@ -36,6 +39,31 @@ pub struct Config {
     /// `[audit]`.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// `[retention]`.
+    #[serde(default)]
+    pub retention: RetentionConfig,
+}
+
+/// `[retention]`: how long rekey keeps what it writes about itself.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Days a rotation step's function log is kept.
+    pub function_log_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig { function_log_days: 30 }
+    }
+}
+
+impl RetentionConfig {
+    /// As the service takes it.
+    pub fn retention(&self) -> rekey_service::Retention {
+        let day = std::time::Duration::from_secs(86_400);
+        rekey_service::Retention { function_logs: day * self.function_log_days.max(1) }
+    }
 }
 
 /// `[audit]`: where the trail is streamed, besides the store.

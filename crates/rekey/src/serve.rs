@@ -205,7 +205,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         };
         let service = Service::new(store, seal, clock)
             .with_admin_account(account.clone())
-            .with_backup_dir(args.data_dir.join("backups"));
+            .with_backup_dir(args.data_dir.join("backups"))
+            .with_retention(config.retention.retention());
         let engine = RotationEngine::new(service, rotation);
         let service = engine.service().clone();
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));

@@ -400,10 +400,33 @@ async fn python_function_through_lambda_invoke() {
     assert_eq!(
         job["last_error"].as_str().unwrap(),
         format!(
-            "Error when executing lambda {FN} during setSecret step: the function reported an error (Unhandled) (its output is in the rotation history)"
+            "Error when executing lambda {FN} during setSecret step: the function reported an error (Unhandled) (its output is in the function log)"
         )
     );
     assert_eq!(last_output(&job), "RuntimeError: injected failure in setSecret");
+
+    // The function log of that step: Lambda's log tail (what the handler
+    // printed, and the traceback) and the error it answered with.
+    let logs = function_log(&server, "lambda/secret", &job);
+    let set = logs.iter().find(|l| l["Step"] == "setSecret").unwrap_or_else(|| panic!("{logs:?}"));
+    let lines = log_lines(set);
+    assert!(lines.iter().any(|(s, m)| s == "tail" && m.contains("setSecret for version")), "{lines:?}");
+    assert!(lines.iter().any(|(s, m)| s == "tail" && m.contains("RuntimeError")), "{lines:?}");
+    assert!(lines.iter().any(|(s, m)| s == "error" && m.contains("injected failure in setSecret")), "{lines:?}");
+    assert!(logs.iter().any(|l| l["Step"] == "createSecret"), "a step that succeeded has its log too: {logs:?}");
+}
+
+/// The function logs of `job`, newest first (`rekey admin function-logs`).
+fn function_log(server: &Server, id: &str, job: &Value) -> Vec<Value> {
+    let job = job["id"].as_str().unwrap();
+    let out = server.rekey_json(&["admin", "function-logs", "--secret-id", id, "--job", job]);
+    out["FunctionLogs"].as_array().unwrap().clone()
+}
+
+/// A step log's lines: (stream, message).
+fn log_lines(log: &Value) -> Vec<(String, String)> {
+    let events = log["Events"].as_array().unwrap_or_else(|| panic!("no events: {log}"));
+    events.iter().map(|e| (e["Stream"].as_str().unwrap().into(), e["Message"].as_str().unwrap().into())).collect()
 }
 
 /// The same function in a long-running awslambdaric worker pulling steps
@@ -479,7 +502,7 @@ async fn failures_at_each_step() {
         assert_eq!(
             job["last_error"].as_str().unwrap(),
             format!(
-                "Error when executing lambda {FN} during {step} step: the function answered HTTP 500 Internal Server Error (its output is in the rotation history)"
+                "Error when executing lambda {FN} during {step} step: the function answered HTTP 500 Internal Server Error (its output is in the function log)"
             )
         );
         assert_eq!(last_output(&job), format!("RuntimeError: injected failure in {step}"));
@@ -745,7 +768,7 @@ async fn exec_failures_and_timeouts() {
     assert_eq!(
         job["last_error"].as_str().unwrap(),
         format!(
-            "Error when executing lambda {FN} during createSecret step: the command failed (exit status: 3) (its output is in the rotation history)"
+            "Error when executing lambda {FN} during createSecret step: the command failed (exit status: 3) (its output is in the function log)"
         )
     );
     assert_eq!(last_output(&job), format!("broken: us-east-1 {}", server.url()));
@@ -833,6 +856,22 @@ async fn supervised_runtime_workers() {
     };
     let second = rotated(c.clone(), 2, old.clone()).await;
     assert!(control.log().contains(&format!("finishSecret {} done", token(2))), "{:?}", control.log());
+    // What the workers printed while they held the steps is each step's log.
+    let root = common::Keys::admin(&server);
+    let (_, rotations) =
+        server.signed(&root, "rekey.ListRotations", &serde_json::json!({"SecretId": "workers/secret"}));
+    let job = rotations["Rotations"][0]["id"].clone();
+    let (_, logs) = server.signed(
+        &root,
+        "rekey.ListFunctionLogs",
+        &serde_json::json!({"SecretId": "workers/secret", "JobId": job}),
+    );
+    let logs = logs["FunctionLogs"].as_array().unwrap_or_else(|| panic!("{logs}")).clone();
+    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+        let log = logs.iter().find(|l| l["Step"] == step).unwrap_or_else(|| panic!("no {step} log: {logs:?}"));
+        let said = format!("{step} for version {}", token(2));
+        assert!(log_lines(log).iter().any(|(_, m)| m.contains(&said)), "{step}: {log}");
+    }
 
     // Nothing is open to anyone else: no unprefixed paths, no credentials
     // without a worker's token, none for a made-up token.

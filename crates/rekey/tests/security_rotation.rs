@@ -320,12 +320,15 @@ fn a_rotation_functions_credentials_reach_its_own_secret_only() {
 }
 
 /// Item 4: what a function prints may be a secret: it is sealed, shown
-/// only to callers who may read the secret's value, and never logged.
+/// only to callers who may read the secret's value, and never logged. Its
+/// whole output (both streams, every step) is the step's function log,
+/// which only callers allowed GetSecretValue on the secret may read.
 #[test]
 fn a_functions_output_is_sealed_and_shown_only_to_readers() {
     const MARKER: &str = "hunter2-the-database-password";
+    const SAID: &str = "stdout-of-the-function-7f3a";
     let config = format!(
-        "[rotation]\nmax_attempts = 1\n[[function]]\narn = \"{PASSWORD_FN}\"\ntype = \"exec\"\ncommand = [\"sh\", \"-c\", \"cat >/dev/null; echo connecting with {MARKER} failed >&2; exit 1\"]\n"
+        "[rotation]\nmax_attempts = 1\n[[function]]\narn = \"{PASSWORD_FN}\"\ntype = \"exec\"\ncommand = [\"sh\", \"-c\", \"cat >/dev/null; echo {SAID}; echo connecting with {MARKER} failed >&2; exit 1\"]\n"
     );
     let server = Server::start_logged(false, &config, &[], None);
     let root = Keys::admin(&server);
@@ -358,7 +361,7 @@ fn a_functions_output_is_sealed_and_shown_only_to_readers() {
     let step = &hidden["Rotations"][0]["steps"][0];
     assert!(step["output_hidden"].is_string() && step["output"].is_null(), "{step}");
     assert_eq!(
-        step["error"], "the command failed (exit status: 1) (its output is in the rotation history)",
+        step["error"], "the command failed (exit status: 1) (its output is in the function log)",
         "the error itself says how, not what"
     );
     // ListRotations of the whole region, too.
@@ -366,10 +369,51 @@ fn a_functions_output_is_sealed_and_shown_only_to_readers() {
     let shown = admin(&server, &reader, "ListRotations", json!({"SecretId": "app/s"}));
     assert_eq!(shown["Rotations"][0]["steps"][0]["output"], format!("connecting with {MARKER} failed"));
 
-    assert!(!server.log().contains(MARKER), "never in the server's log (at debug level): {}", server.log());
-    for file in ["rekey.db", "rekey.db-wal"] {
-        let bytes = std::fs::read(server.data_dir.join(file)).unwrap_or_default();
-        assert!(!bytes.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()), "{file} holds the output in clear");
+    // The function log: refused to a caller who may only describe the
+    // secret, as GetSecretValue is refused; whole for a reader.
+    let (code, message) = refused(&server, &describer, "rekey.ListFunctionLogs", json!({"SecretId": "app/s"}));
+    assert_eq!(code, "AccessDeniedException", "{message}");
+    assert!(message.contains("secretsmanager:GetSecretValue"), "{message}");
+    let logs = admin(&server, &reader, "ListFunctionLogs", json!({"SecretId": "app/s"}));
+    let log = &logs["FunctionLogs"][0];
+    assert_eq!(logs["FunctionLogs"].as_array().unwrap().len(), 1, "{logs}");
+    assert_eq!((log["Step"].as_str(), log["Attempt"].as_u64()), (Some("createSecret"), Some(1)), "{log}");
+    assert_eq!(log["JobId"], shown["Rotations"][0]["id"], "{log}");
+    let lines: Vec<(&str, &str)> = log["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["Stream"].as_str().unwrap(), e["Message"].as_str().unwrap()))
+        .collect();
+    assert!(lines.contains(&("stdout", SAID)), "{lines:?}");
+    assert!(lines.contains(&("stderr", &format!("connecting with {MARKER} failed"))), "{lines:?}");
+    // By job too, and nothing for another job id.
+    let job = log["JobId"].as_str().unwrap();
+    let of_job = admin(&server, &reader, "ListFunctionLogs", json!({"SecretId": "app/s", "JobId": job}));
+    assert_eq!(of_job["FunctionLogs"].as_array().unwrap().len(), 1);
+    let other = admin(&server, &reader, "ListFunctionLogs", json!({"SecretId": "app/s", "JobId": "made-up"}));
+    assert_eq!(other["FunctionLogs"], json!([]));
+    // Through the CLI, with the reader's keys.
+    let out = std::process::Command::new(common::binary())
+        .args(["admin", "function-logs", "--secret-id", "app/s", "--endpoint-url", &server.url()])
+        .env("AWS_ACCESS_KEY_ID", &reader.id)
+        .env("AWS_SECRET_ACCESS_KEY", &reader.secret)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(SAID), "{out:?}");
+    // Reading the log is in the trail, without what it showed.
+    let by_name = json!([{"AttributeKey": "EventName", "AttributeValue": "ListFunctionLogs"}]);
+    let trail = admin(&server, &root, "LookupEvents", json!({"LookupAttributes": by_name}));
+    assert!(trail["Events"].as_array().is_some_and(|e| e.len() >= 2), "{trail}");
+    assert!(!trail.to_string().contains(MARKER) && !trail.to_string().contains(SAID), "{trail}");
+
+    for said in [MARKER, SAID] {
+        assert!(!server.log().contains(said), "never in the server's log (at debug level): {}", server.log());
+        for file in ["rekey.db", "rekey.db-wal"] {
+            let bytes = std::fs::read(server.data_dir.join(file)).unwrap_or_default();
+            assert!(!bytes.windows(said.len()).any(|w| w == said.as_bytes()), "{file} holds the output in clear");
+        }
     }
 }
 

@@ -46,6 +46,7 @@ macro_rules! conformance_suite {
             principals_are_kept,
             audit_records_need_the_key,
             audit_records_are_found_and_chained,
+            function_logs_are_kept_per_secret_and_dropped_by_age,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {
@@ -488,4 +489,42 @@ pub async fn principals_are_kept<S: Store>(store: &S) {
     assert!(store.delete_access_key("AKIAALICE").await.unwrap());
     assert!(store.load_access_key("AKIAALICE").await.unwrap().is_none());
     assert_eq!(store.count_access_keys().await.unwrap(), 0);
+}
+
+/// Function logs come back per secret (and job), newest first, bounded by
+/// `limit`, and go when they are older than the cut-off.
+pub async fn function_logs_are_kept_per_secret_and_dropped_by_age<S: Store>(store: &S) {
+    use crate::FunctionLogRecord;
+    use rekey_model::rotation::{JobId, RotationStep, SealedOutput};
+    let (a, b) = (JobId::new("job-a"), JobId::new("job-b"));
+    let log = |job: &JobId, secret: &str, step: RotationStep, day: i64| FunctionLogRecord {
+        job: job.clone(),
+        secret_arn: secret.into(),
+        attempt: 1,
+        step,
+        function_arn: "arn:aws:lambda:us-east-1:111111111111:function:f".into(),
+        started: at(T0 + day * DAY),
+        sealed: SealedOutput(vec![day as u8; 3]),
+    };
+    let (one, two) = ("arn:aws:secretsmanager:us-east-1:111111111111:secret:one-AbCdEf", "arn:…:two");
+    for record in [
+        log(&a, one, RotationStep::Create, 0),
+        log(&a, one, RotationStep::Set, 1),
+        log(&b, one, RotationStep::Create, 2),
+        log(&b, two, RotationStep::Create, 2),
+    ] {
+        store.append_function_log(record).await.expect("append");
+    }
+    let steps = |logs: Vec<FunctionLogRecord>| logs.into_iter().map(|l| (l.job, l.step)).collect::<Vec<_>>();
+    assert_eq!(
+        steps(store.function_logs(one, None, 10).await.expect("read")),
+        [(b.clone(), RotationStep::Create), (a.clone(), RotationStep::Set), (a.clone(), RotationStep::Create)]
+    );
+    assert_eq!(steps(store.function_logs(one, None, 1).await.expect("read")), [(b.clone(), RotationStep::Create)]);
+    let of_a = store.function_logs(one, Some(&a), 10).await.expect("read");
+    assert_eq!(of_a[1], log(&a, one, RotationStep::Create, 0), "kept as written");
+    assert_eq!(steps(of_a), [(a.clone(), RotationStep::Set), (a.clone(), RotationStep::Create)]);
+    assert_eq!(store.prune_function_logs(at(T0 + 2 * DAY)).await.expect("prune"), 2);
+    assert_eq!(steps(store.function_logs(one, None, 10).await.expect("read")), [(b, RotationStep::Create)]);
+    assert_eq!(store.function_logs(two, None, 10).await.expect("read").len(), 1);
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod cache;
 mod checkpoint;
+mod function_logs;
 mod principals;
 mod rows;
 mod schema;

@@ -193,6 +193,21 @@ const MIGRATIONS: &[&str] = &[
         delivered INTEGER NOT NULL
     );
     "#,
+    // 12: function logs (sealed), read per secret newest first, dropped by age.
+    r#"
+    CREATE TABLE function_logs (
+        id           INTEGER PRIMARY KEY,
+        job_id       TEXT    NOT NULL,
+        secret_arn   TEXT    NOT NULL,
+        attempt      INTEGER NOT NULL,
+        step         TEXT    NOT NULL,
+        function_arn TEXT    NOT NULL,
+        started_ms   INTEGER NOT NULL,
+        sealed       BLOB    NOT NULL
+    );
+    CREATE INDEX function_logs_secret ON function_logs (secret_arn, id);
+    CREATE INDEX function_logs_started ON function_logs (started_ms);
+    "#,
 ];
 
 /// Brings the schema up to date.
