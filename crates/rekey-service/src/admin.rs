@@ -37,6 +37,7 @@ pub const ADMIN_OPERATIONS: &[&str] = &[
     "LookupEvents",
     "VerifyTrail",
     "Backup",
+    "RotateMasterKey",
     "GetSessionToken",
     "CreateAccount",
     "ListAccounts",
@@ -398,6 +399,32 @@ impl<S: Store> Service<S> {
                 let logs = self.store.function_logs(&arn, job.as_ref(), limit).await?;
                 let shown: Vec<Value> = logs.iter().map(|record| self.function_log_view(record)).collect();
                 encode(json!({ "ARN": arn, "FunctionLogs": shown }))
+            }
+            "RotateMasterKey" => {
+                refuse_sessions(ctx, op)?;
+                if !self.is_administrator(ctx) {
+                    return Err(ApiError::new(
+                        ErrorCode::AccessDeniedException,
+                        format!("User: {} is not authorized to rotate the master key", ctx.principal.arn),
+                    ));
+                }
+                let Some(file) = &self.master_key_file else {
+                    return Err(ApiError::invalid_request(
+                        "This server's master key does not come from a file (REKEY_MASTER_KEY or --master-key-command): change it where it is kept, with the server stopped.",
+                    ));
+                };
+                let Ok(_one) = self.key_rotation.try_lock() else {
+                    return Err(ApiError::invalid_request("A master key rotation is already under way."));
+                };
+                let started = std::time::Instant::now();
+                let resealed = rekey_store::master_key::rotate_key_file(&self.seal, self.store.as_ref(), file)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "master key rotation failed");
+                        ApiError::internal("The master key rotation failed; see the server's log.")
+                    })?;
+                tracing::info!(resealed, millis = started.elapsed().as_millis() as u64, "rotated the master key");
+                encode(json!({ "Resealed": resealed }))
             }
             "Clock" => {
                 refuse_sessions(ctx, op)?;

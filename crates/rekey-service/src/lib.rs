@@ -79,6 +79,11 @@ pub struct Service<S: Store> {
     backup_dir: Option<Arc<std::path::Path>>,
     /// How long function logs and audit records are kept.
     retention: Retention,
+    /// The master key's file, which `rekey.RotateMasterKey` replaces
+    /// (none when the key comes from elsewhere: it cannot be rotated here).
+    master_key_file: Option<Arc<std::path::Path>>,
+    /// Held while the master key rotates (one rotation at a time).
+    key_rotation: Arc<tokio::sync::Mutex<()>>,
     /// When the store last took a readiness probe's commit.
     ready_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -97,6 +102,8 @@ impl<S: Store> Clone for Service<S> {
             metrics: self.metrics.clone(),
             backup_dir: self.backup_dir.clone(),
             retention: self.retention,
+            master_key_file: self.master_key_file.clone(),
+            key_rotation: self.key_rotation.clone(),
             ready_at: self.ready_at.clone(),
         }
     }
@@ -118,6 +125,8 @@ impl<S: Store> Service<S> {
             metrics: Arc::default(),
             backup_dir: None,
             retention: Retention::default(),
+            master_key_file: None,
+            key_rotation: Arc::default(),
             ready_at: Arc::default(),
         }
     }
@@ -132,6 +141,13 @@ impl<S: Store> Service<S> {
     /// The same service writing backups into `dir` (and nowhere else).
     pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.backup_dir = Some(dir.into());
+        self
+    }
+
+    /// The same service with its master key in `file`, which
+    /// `rekey.RotateMasterKey` may replace.
+    pub fn with_master_key_file(mut self, file: std::path::PathBuf) -> Self {
+        self.master_key_file = Some(file.into());
         self
     }
 

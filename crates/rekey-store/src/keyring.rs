@@ -4,6 +4,21 @@
 use crate::StoreError;
 use std::future::Future;
 
+/// What a blob sealed directly under the master key is, which tells the
+/// seal the associated data it was sealed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sealed<'a> {
+    /// A keyring entry (a KEK, the key check, the audit key).
+    Key(&'a str),
+    /// The secret of an access key.
+    Credential(&'a str),
+    /// A function's output or log, under its context.
+    Output(String),
+}
+
+/// Re-seals one blob: the new blob, or `None` to leave it as it is.
+pub type Reseal = Box<dyn FnMut(Sealed<'_>, &[u8]) -> Option<Vec<u8>> + Send>;
+
 /// Where wrapped key-encryption keys are kept.
 pub trait Keyring: Send + Sync + 'static {
     /// The wrapped key-encryption key `id`, if it exists.
@@ -20,4 +35,10 @@ pub trait Keyring: Send + Sync + 'static {
         family: &str,
         max: usize,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Hands every blob sealed directly under the master key (keyring
+    /// entries, access key secrets, function outputs in rotation jobs,
+    /// function logs) to `reseal` and stores what it returns, all in one
+    /// transaction; how many it replaced. Master-key rotation runs it.
+    fn reseal_all(&self, reseal: Reseal) -> impl Future<Output = Result<usize, StoreError>> + Send;
 }

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod conformance;
 mod function_logs;
 mod keyring;
+pub mod master_key;
 mod principals;
 mod rotations;
 pub mod seal;
@@ -30,7 +31,7 @@ pub mod sqlite;
 
 pub use audit::AuditStore;
 pub use function_logs::{FunctionLogRecord, FunctionLogStore};
-pub use keyring::Keyring;
+pub use keyring::{Keyring, Reseal, Sealed};
 pub use principals::PrincipalStore;
 pub use rotations::{History, LeaseOwner, RotationStore};
 pub use secrets::{

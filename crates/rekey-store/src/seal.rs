@@ -12,7 +12,8 @@
 //!   the keyring proves that the key in hand is the one the store was made with.
 
 use crate::audit::AuditKey;
-use crate::{Keyring, StoreError};
+pub use crate::master_key::MasterKey;
+use crate::{Keyring, Sealed, StoreError};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rekey_model::name::{AccountId, Arn};
@@ -20,8 +21,6 @@ use rekey_model::secret::{SealedValue, SecretValue};
 use rekey_model::staging::VersionId;
 use rekey_model::{ApiError, ErrorCode};
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
 
@@ -45,50 +44,18 @@ pub enum SealError {
         /// The error.
         source: std::io::Error,
     },
-    /// The key file does not hold a 256-bit hex key.
-    #[error("master key file {0} does not hold a 64-character hex key")]
+    /// The key's source does not hold a 256-bit hex key.
+    #[error("the master key from {0} is not 64 hex characters")]
     Malformed(String),
+    /// The key command failed.
+    #[error("the master key command failed: {0}")]
+    Command(String),
     /// The key does not open this store.
     #[error("the master key does not match this store (wrong key file?); refusing to start")]
     WrongKey,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// The 256-bit master key. Zeroized on drop; never logged.
-pub struct MasterKey(Zeroizing<[u8; 32]>);
-
-impl MasterKey {
-    /// A fresh random key.
-    pub fn generate() -> Self {
-        MasterKey(Zeroizing::new(rand::random()))
-    }
-
-    /// Reads a key file (64 hex characters, surrounding whitespace ignored).
-    pub fn load(path: &Path) -> Result<Self, SealError> {
-        let text = Zeroizing::new(
-            std::fs::read_to_string(path)
-                .map_err(|source| SealError::Io { path: path.display().to_string(), source })?,
-        );
-        let hex = text.trim();
-        let mut key = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(hex, &mut *key).map_err(|_| SealError::Malformed(path.display().to_string()))?;
-        Ok(MasterKey(key))
-    }
-
-    /// Creates a new key file with mode 0600; fails if the file exists, so a
-    /// key is never overwritten.
-    pub fn create(path: &Path) -> Result<Self, SealError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let io = |source| SealError::Io { path: path.display().to_string(), source };
-        let key = Self::generate();
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
-        let mut hex = Zeroizing::new([0u8; 64]);
-        hex::encode_to_slice(&key.0[..], &mut *hex).expect("64 bytes hold 32 in hex");
-        file.write_all(&*hex).and_then(|_| file.write_all(b"\n")).and_then(|_| file.sync_all()).map_err(io)?;
-        Ok(key)
-    }
 }
 
 fn encrypt(cipher: &Aes256Gcm, msg: &[u8], aad: &[u8]) -> Vec<u8> {
@@ -109,17 +76,17 @@ fn decrypt(cipher: &Aes256Gcm, data: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<
 
 /// The audit chain's key: random, made on first use, kept in the keyring
 /// wrapped by the master key.
-async fn audit_key<S: Keyring>(store: &S, master: &Aes256Gcm) -> Result<AuditKey, SealError> {
+async fn audit_key<S: Keyring>(store: &S, seal: &Seal) -> Result<AuditKey, SealError> {
     let aad = kek_aad(AUDIT_KEY_ID);
     let wrapped = match store.load_kek(AUDIT_KEY_ID).await? {
         Some(w) => w,
         None => {
             let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
-            let wrapped = encrypt(master, fresh.as_slice(), &aad);
+            let wrapped = seal.seal_master(fresh.as_slice(), &aad);
             store.insert_kek(AUDIT_KEY_ID, wrapped, AUDIT_KEY_ID, 1).await?.ok_or(SealError::WrongKey)?
         }
     };
-    let key = decrypt(master, &wrapped, &aad).ok_or(SealError::WrongKey)?;
+    let key = seal.open_master(&wrapped, &aad).ok_or(SealError::WrongKey)?;
     let bytes: [u8; 32] = key.as_slice().try_into().map_err(|_| SealError::WrongKey)?;
     Ok(AuditKey::new(bytes))
 }
@@ -156,31 +123,123 @@ fn decryption_failure() -> ApiError {
 
 /// Encrypts and decrypts secret values. Cheap to share (`Arc`).
 pub struct Seal {
-    master: Aes256Gcm,
+    master: RwLock<Masters>,
     keks: RwLock<HashMap<String, Arc<Aes256Gcm>>>,
     audit: AuditKey,
+}
+
+/// The master key in use, and during a rotation the one it replaces.
+struct Masters {
+    current: Aes256Gcm,
+    previous: Option<Aes256Gcm>,
 }
 
 impl Seal {
     /// Opens the seal of `store` with `key`: on a new store, records the key
     /// check; on an existing one, refuses a key that does not match.
     pub async fn unlock<S: Keyring>(store: &S, key: MasterKey) -> Result<Seal, SealError> {
-        let master = cipher(key.0.as_slice());
+        Seal::unlock_rotating(store, key, None).await
+    }
+
+    /// Like [`unlock`](Self::unlock), in the middle of a master-key rotation
+    /// that stopped before it finished: `next` is the new key, `key` the
+    /// old; the store may hold blobs under either, and opens with both
+    /// until [`finish_rotation`](Self::finish_rotation) has re-sealed them.
+    pub async fn unlock_rotating<S: Keyring>(
+        store: &S,
+        key: MasterKey,
+        next: Option<MasterKey>,
+    ) -> Result<Seal, SealError> {
+        let masters = match next {
+            Some(next) => Masters { current: cipher(next.bytes()), previous: Some(cipher(key.bytes())) },
+            None => Masters { current: cipher(key.bytes()), previous: None },
+        };
+        let seal =
+            Seal { master: RwLock::new(masters), keks: RwLock::new(HashMap::new()), audit: AuditKey::new([0; 32]) };
+        let check_aad = kek_aad(CHECK_ID);
         match store.load_kek(CHECK_ID).await? {
             Some(check) => {
-                let opened = decrypt(&master, &check, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
+                let opened = seal.open_master(&check, &check_aad).ok_or(SealError::WrongKey)?;
                 if opened.as_slice() != CHECK_PLAINTEXT {
                     return Err(SealError::WrongKey);
                 }
             }
             None => {
-                let check = encrypt(&master, CHECK_PLAINTEXT, &kek_aad(CHECK_ID));
+                let check = seal.seal_master(CHECK_PLAINTEXT, &check_aad);
                 let stored = store.insert_kek(CHECK_ID, check, CHECK_ID, 1).await?.ok_or(SealError::WrongKey)?;
-                decrypt(&master, &stored, &kek_aad(CHECK_ID)).ok_or(SealError::WrongKey)?;
+                seal.open_master(&stored, &check_aad).ok_or(SealError::WrongKey)?;
             }
         }
-        let audit = audit_key(store, &master).await?;
-        Ok(Seal { master, keks: RwLock::new(HashMap::new()), audit })
+        let audit = audit_key(store, &seal).await?;
+        Ok(Seal { audit, ..seal })
+    }
+
+    /// Encrypts under the current master key.
+    fn seal_master(&self, msg: &[u8], aad: &[u8]) -> Vec<u8> {
+        encrypt(&self.master.read().expect("master key lock").current, msg, aad)
+    }
+
+    /// Decrypts under the current master key, or during a rotation the
+    /// previous one.
+    fn open_master(&self, blob: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let masters = self.master.read().expect("master key lock");
+        decrypt(&masters.current, blob, aad).or_else(|| masters.previous.as_ref().and_then(|p| decrypt(p, blob, aad)))
+    }
+
+    /// Rotates the master key to `new` while the store is in use: from
+    /// now on everything is sealed under `new`; every blob sealed under
+    /// the old key (keyring entries, access key secrets, function outputs
+    /// and logs) is re-sealed under `new` in one transaction; the old key
+    /// then opens nothing. Values are untouched (their keys are wrapped by
+    /// KEKs, which are re-wrapped). Returns how many blobs were re-sealed.
+    pub async fn rotate_master<S: Keyring>(&self, store: &S, new: MasterKey) -> Result<usize, SealError> {
+        {
+            let mut masters = self.master.write().expect("master key lock");
+            let old = std::mem::replace(&mut masters.current, cipher(new.bytes()));
+            masters.previous = Some(old);
+        }
+        self.finish_rotation(store).await
+    }
+
+    /// Re-seals what is still under the previous master key, pass after
+    /// pass until two passes in a row find nothing (a write sealed under
+    /// the old key just before the switch may commit after a pass), then
+    /// forgets the previous key. Nothing to do outside a rotation.
+    pub async fn finish_rotation<S: Keyring>(&self, store: &S) -> Result<usize, SealError> {
+        let (mut total, mut quiet) = (0, 0);
+        while quiet < 2 {
+            let (current, previous) = {
+                let masters = self.master.read().expect("master key lock");
+                (masters.current.clone(), masters.previous.clone())
+            };
+            let Some(previous) = previous else { return Ok(total) };
+            let resealed = store
+                .reseal_all(Box::new(move |item, blob| {
+                    let aad = match item {
+                        Sealed::Key(id) => kek_aad(id),
+                        Sealed::Credential(id) => credential_aad(id),
+                        Sealed::Output(context) => output_aad(&context),
+                    };
+                    if decrypt(&current, blob, &aad).is_some() {
+                        return None;
+                    }
+                    let clear = decrypt(&previous, blob, &aad)?;
+                    Some(encrypt(&current, &clear, &aad))
+                }))
+                .await?;
+            total += resealed;
+            quiet = if resealed == 0 { quiet + 1 } else { 0 };
+            if quiet < 2 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        self.master.write().expect("master key lock").previous = None;
+        Ok(total)
+    }
+
+    /// Whether a rotation is under way (blobs may be under either key).
+    pub fn rotating(&self) -> bool {
+        self.master.read().expect("master key lock").previous.is_some()
     }
 
     /// The audit chain's key (see [`crate::audit`]).
@@ -190,24 +249,24 @@ impl Seal {
 
     /// Seals the secret of access key `access_key_id` under the master key.
     pub fn seal_credential(&self, access_key_id: &str, secret: &str) -> Vec<u8> {
-        encrypt(&self.master, secret.as_bytes(), &credential_aad(access_key_id))
+        self.seal_master(secret.as_bytes(), &credential_aad(access_key_id))
     }
 
     /// Opens what [`seal_credential`](Self::seal_credential) sealed.
     pub fn open_credential(&self, access_key_id: &str, sealed: &[u8]) -> Option<Zeroizing<String>> {
-        let clear = decrypt(&self.master, sealed, &credential_aad(access_key_id))?;
+        let clear = self.open_master(sealed, &credential_aad(access_key_id))?;
         String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
     }
 
     /// Seals what a rotation function printed (it may hold secrets) under
     /// the master key, bound to `context` (its job and step).
     pub fn seal_output(&self, context: &str, text: &str) -> Vec<u8> {
-        encrypt(&self.master, text.as_bytes(), &output_aad(context))
+        self.seal_master(text.as_bytes(), &output_aad(context))
     }
 
     /// Opens what [`seal_output`](Self::seal_output) sealed.
     pub fn open_output(&self, context: &str, sealed: &[u8]) -> Option<Zeroizing<String>> {
-        let clear = decrypt(&self.master, sealed, &output_aad(context))?;
+        let clear = self.open_master(sealed, &output_aad(context))?;
         String::from_utf8(clear.to_vec()).ok().map(Zeroizing::new)
     }
 
@@ -230,7 +289,7 @@ impl Seal {
             Some(w) => w,
             None => {
                 let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
-                let wrapped = encrypt(&self.master, fresh.as_slice(), &kek_aad(&id));
+                let wrapped = self.seal_master(fresh.as_slice(), &kek_aad(&id));
                 store.insert_kek(&id, wrapped, &family, KEKS_PER_ACCOUNT).await?.ok_or_else(|| {
                     ApiError::new(
                         ErrorCode::LimitExceededException,
@@ -252,7 +311,7 @@ impl Seal {
     }
 
     fn unwrap_kek(&self, id: String, wrapped: &[u8]) -> Result<(String, Arc<Aes256Gcm>), ApiError> {
-        let key = decrypt(&self.master, wrapped, &kek_aad(&id)).ok_or_else(decryption_failure)?;
+        let key = self.open_master(wrapped, &kek_aad(&id)).ok_or_else(decryption_failure)?;
         let kek = Arc::new(cipher(&key));
         self.keks.write().expect("kek cache lock").insert(id.clone(), kek.clone());
         Ok((id, kek))
@@ -307,21 +366,63 @@ impl Seal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::master_key::{next_key_file, open_key_file, rotate_key_file};
+    use crate::sqlite::SqliteStore;
 
-    #[test]
-    fn a_key_file_reads_back_and_anything_else_is_refused() {
+    /// A rotated key file opens everything sealed before (values through
+    /// their re-wrapped KEKs, credentials, outputs, the audit key); the old
+    /// key opens nothing; a rotation that stopped half-way is finished by
+    /// the next start.
+    #[tokio::test]
+    async fn the_master_key_rotates_in_place() {
         let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("rekey.db")).unwrap();
         let path = dir.path().join("master.key");
-        let key = MasterKey::create(&path).unwrap();
-        assert_eq!(*MasterKey::load(&path).unwrap().0, *key.0);
-        assert!(MasterKey::create(&path).is_err(), "never overwritten");
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        // 64 bytes that are not 64 hex digits: a multi-byte character, an
-        // odd digit, a short key. Refused, never a panic.
-        for text in [format!("aé{}", "a".repeat(61)), format!("{}g", "a".repeat(63)), "ab".repeat(31)] {
-            std::fs::write(dir.path().join("bad"), &text).unwrap();
-            assert!(matches!(MasterKey::load(&dir.path().join("bad")), Err(SealError::Malformed(_))), "{text}");
+        let old = MasterKey::create(&path).unwrap();
+        let old_bytes = old.bytes().to_vec();
+        let seal = Seal::unlock(&store, old).await.unwrap();
+        let arn = Arn::parse("arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf").unwrap();
+        let version = VersionId::new("00000000-0000-4000-8000-000000000001".to_string());
+        let value = SecretValue::String(String::from("s3cret").into());
+        let sealed = seal.seal(&store, None, &arn, &version, &value).await.unwrap();
+        let credential = seal.seal_credential("AKIAEXAMPLE", "key-secret");
+        let audit = seal.audit_key().mac(&[], 1, "record");
+
+        let resealed = rotate_key_file(&seal, &store, &path).await.unwrap();
+        assert!(resealed >= 3, "the check, the audit key and a KEK at least: {resealed}");
+        assert!(!next_key_file(&path).exists());
+        assert_ne!(MasterKey::load(&path).unwrap().bytes(), old_bytes.as_slice());
+        assert!(!seal.rotating());
+
+        // The credential row is not in this store: seal it again the way
+        // the store would have re-sealed it, through a fresh seal.
+        drop(seal);
+        let seal = open_key_file(&store, &path).await.unwrap();
+        assert!(
+            matches!(seal.open(&store, &sealed, &arn, &version).await.unwrap(), SecretValue::String(s) if s.expose() == "s3cret")
+        );
+        assert_eq!(seal.audit_key().mac(&[], 1, "record"), audit, "the same audit key");
+        assert!(seal.open_credential("AKIAEXAMPLE", &credential).is_none(), "not stored, so not re-sealed");
+        let old = MasterKey::from_hex(&hex::encode(&old_bytes), "test").unwrap();
+        assert!(matches!(Seal::unlock(&store, old).await, Err(SealError::WrongKey)), "the old key opens nothing");
+
+        // Stopped after the new key was written and the switch made, before
+        // the rename: the next start opens with both and finishes.
+        let current = std::fs::read_to_string(&path).unwrap();
+        let seal = open_key_file(&store, &path).await.unwrap();
+        let next = MasterKey::generate();
+        std::fs::write(next_key_file(&path), hex::encode(next.bytes())).unwrap();
+        {
+            let mut masters = seal.master.write().unwrap();
+            let before = std::mem::replace(&mut masters.current, cipher(next.bytes()));
+            masters.previous = Some(before);
         }
+        drop(seal);
+        let seal = open_key_file(&store, &path).await.unwrap();
+        assert!(!next_key_file(&path).exists());
+        assert_ne!(std::fs::read_to_string(&path).unwrap(), current);
+        assert!(seal.open(&store, &sealed, &arn, &version).await.is_ok());
+        let current = MasterKey::from_hex(&current, "test").unwrap();
+        assert!(matches!(Seal::unlock(&store, current).await, Err(SealError::WrongKey)));
     }
 }

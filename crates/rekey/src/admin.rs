@@ -39,6 +39,14 @@ pub enum AdminCommand {
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
+    /// Replace the server's master key file with a new key while it serves
+    /// (administrator only): everything sealed under the old key is
+    /// re-sealed under the new one, and the old key opens nothing after.
+    /// Backups taken before still need the old key.
+    RotateMasterKey {
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
     /// Put a backup in place as the store of an empty data directory (run
     /// with the server stopped; start it with the master key of the backup).
     Restore {
@@ -367,6 +375,9 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 body["JobId"] = job.into();
             }
             print(&call(&endpoint, "ListFunctionLogs", &body)?)
+        }
+        AdminCommand::RotateMasterKey { endpoint } => {
+            print(&call(&endpoint, "RotateMasterKey", &serde_json::json!({}))?)
         }
         AdminCommand::Clock(a) => {
             let mut body = serde_json::json!({});

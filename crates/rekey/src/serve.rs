@@ -9,6 +9,7 @@ use rekey_rotation::registry::FunctionRegistry;
 use rekey_rotation::{Rotation, RotationEngine};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
+use rekey_store::master_key;
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -35,9 +36,15 @@ pub struct ServeArgs {
     /// Region of requests that carry no credential scope.
     #[arg(long, default_value = "us-east-1")]
     region: String,
-    /// The master key file (default: <data-dir>/master.key).
+    /// The master key file (default: <data-dir>/master.key). The key may
+    /// instead come from the environment variable REKEY_MASTER_KEY (64 hex
+    /// characters) or from --master-key-command.
     #[arg(long, env = "REKEY_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// A shell command that prints the master key (64 hex characters), run
+    /// once at start: a KMS decrypt, an HSM or Vault transit fetch.
+    #[arg(long, env = "REKEY_MASTER_KEY_COMMAND", conflicts_with = "master_key_file")]
+    master_key_command: Option<String>,
     /// Seconds between passes of the purge of deleted secrets.
     #[arg(long, default_value_t = 60)]
     purge_interval: u64,
@@ -134,11 +141,39 @@ fn warn_if_shared(data_dir: &Path) {
     }
 }
 
-/// Opens the store in `data_dir` and unlocks its seal.
+/// Where the master key comes from.
+enum KeySource {
+    /// A file (`explicit`: named by the operator, so never created).
+    File { path: PathBuf, explicit: bool },
+    /// `REKEY_MASTER_KEY`.
+    Environment(zeroize::Zeroizing<String>),
+    /// `--master-key-command`.
+    Command(String),
+}
+
+impl KeySource {
+    /// The source the options and environment name (at most one).
+    fn of(args: &ServeArgs) -> Result<KeySource, String> {
+        let env = std::env::var("REKEY_MASTER_KEY").ok().filter(|v| !v.is_empty()).map(zeroize::Zeroizing::new);
+        match (env, &args.master_key_command, &args.master_key_file) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                Err("give the master key one way: REKEY_MASTER_KEY, --master-key-command or --master-key-file".into())
+            }
+            (Some(hex), None, None) => Ok(KeySource::Environment(hex)),
+            (None, Some(command), _) => Ok(KeySource::Command(command.clone())),
+            (None, None, Some(path)) => Ok(KeySource::File { path: path.clone(), explicit: true }),
+            (None, None, None) => Ok(KeySource::File { path: args.data_dir.join("master.key"), explicit: false }),
+        }
+    }
+}
+
+/// Opens the store in `data_dir` and unlocks its seal with the key of
+/// `source`: the store, its seal, and the key file (if the key is one).
 ///
-/// A new store gets a new master key (0600). An existing store must come
-/// with its key: a missing or wrong key is refused, never replaced.
-async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteStore>, Arc<Seal>), String> {
+/// A new store with no key named gets a new master key file (0600). An
+/// existing store must come with its key: a missing or wrong key is
+/// refused, never replaced.
+async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, Arc<Seal>, Option<PathBuf>), String> {
     if !data_dir.exists() {
         // Only the server's user may enter: the store holds names, tags and
         // wrapped keys.
@@ -151,25 +186,41 @@ async fn open(data_dir: &Path, key_file: Option<PathBuf>) -> Result<(Arc<SqliteS
     warn_if_shared(data_dir);
     let db = SqliteStore::file_in(data_dir);
     let existing = db.exists();
-    let explicit = key_file.is_some();
-    let key_path = key_file.unwrap_or_else(|| data_dir.join("master.key"));
-    let key = if key_path.exists() {
-        MasterKey::load(&key_path).map_err(|e| e.to_string())?
-    } else if existing {
-        return Err(format!(
-            "the store {} exists but its master key {} is missing; restore the key file or set REKEY_MASTER_KEY_FILE (refusing to start)",
-            db.display(),
-            key_path.display()
-        ));
-    } else if explicit {
-        return Err(format!("master key file {} does not exist", key_path.display()));
-    } else {
-        tracing::info!(path = %key_path.display(), "created a new master key; back it up: without it the store cannot be read");
-        MasterKey::create(&key_path).map_err(|e| e.to_string())?
+    /// What unlocks the store: a key in hand, or a key file (perhaps with
+    /// a rotation to finish).
+    enum Opening {
+        Key(MasterKey, Option<PathBuf>),
+        KeyFile(PathBuf),
+    }
+    let opening = match source {
+        KeySource::Environment(hex) => {
+            Opening::Key(MasterKey::from_hex(&hex, "REKEY_MASTER_KEY").map_err(|e| e.to_string())?, None)
+        }
+        KeySource::Command(command) => {
+            Opening::Key(MasterKey::from_command(&command).map_err(|e| e.to_string())?, None)
+        }
+        KeySource::File { path, .. } if path.exists() => Opening::KeyFile(path),
+        KeySource::File { path, .. } if existing => {
+            return Err(format!(
+                "the store {} exists but its master key {} is missing; restore the key file or set REKEY_MASTER_KEY_FILE (refusing to start)",
+                db.display(),
+                path.display()
+            ));
+        }
+        KeySource::File { path, explicit: true } => {
+            return Err(format!("master key file {} does not exist", path.display()));
+        }
+        KeySource::File { path, explicit: false } => {
+            tracing::info!(path = %path.display(), "created a new master key; back it up: without it the store cannot be read");
+            Opening::Key(MasterKey::create(&path).map_err(|e| e.to_string())?, Some(path))
+        }
     };
     let store = Arc::new(SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?);
-    let seal = Seal::unlock(store.as_ref(), key).await.map_err(|e| e.to_string())?;
-    Ok((store, Arc::new(seal)))
+    let (seal, file) = match opening {
+        Opening::Key(key, file) => (Seal::unlock(store.as_ref(), key).await, file),
+        Opening::KeyFile(path) => (master_key::open_key_file(store.as_ref(), &path).await, Some(path)),
+    };
+    Ok((store, Arc::new(seal.map_err(|e| e.to_string())?), file))
 }
 
 /// Runs the server until SIGINT/SIGTERM.
@@ -180,6 +231,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         None => Config::default(),
     };
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
+    let key_source = KeySource::of(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .on_thread_park(crate::allocator::on_idle)
@@ -187,7 +239,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let (store, seal) = open(&args.data_dir, args.master_key_file.clone()).await?;
+        let (store, seal, key_file) = open(&args.data_dir, key_source).await?;
         if let Some(sink) = config.audit.sink {
             tokio::spawn(crate::audit_sink::deliver(store.clone(), sink));
         }
@@ -207,6 +259,10 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             .with_admin_account(account.clone())
             .with_backup_dir(args.data_dir.join("backups"))
             .with_retention(config.retention.retention());
+        let service = match key_file {
+            Some(file) => service.with_master_key_file(file),
+            None => service,
+        };
         let engine = RotationEngine::new(service, rotation);
         let service = engine.service().clone();
         tokio::spawn(service.clone().run_purger(Duration::from_secs(args.purge_interval.max(1))));

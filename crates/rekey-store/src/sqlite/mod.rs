@@ -471,4 +471,8 @@ impl Keyring for SqliteStore {
         let (id, family) = (id.to_string(), family.to_string());
         self.write(move |c| rows::insert_kek(c, &id, &wrapped, &family, max)).await
     }
+
+    async fn reseal_all(&self, mut reseal: crate::Reseal) -> Result<usize, StoreError> {
+        self.write(move |c| rows::reseal_all(c, &mut reseal)).await
+    }
 }

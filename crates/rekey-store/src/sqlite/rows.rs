@@ -4,7 +4,7 @@
 use crate::{History, LeaseOwner, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
-use rekey_model::rotation::{JobId, JobStatus, RotationJob};
+use rekey_model::rotation::{JobId, JobStatus, RotationJob, RotationStep, StepLog};
 use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -478,4 +478,76 @@ pub fn insert_kek(
     }
     conn.prepare_cached("INSERT INTO keyring (id, wrapped) VALUES (?1, ?2)")?.execute(params![id, wrapped])?;
     Ok(Some(wrapped.to_vec()))
+}
+
+/// Re-seals everything sealed directly under the master key, in the
+/// caller's transaction (see `Keyring::reseal_all`).
+pub fn reseal_all(conn: &Connection, reseal: &mut crate::Reseal) -> Result<usize, StoreError> {
+    use crate::Sealed;
+    let mut replaced = 0;
+    let keys: Vec<(String, Vec<u8>)> = conn
+        .prepare("SELECT id, wrapped FROM keyring")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, blob) in keys {
+        if let Some(new) = reseal(Sealed::Key(&id), &blob) {
+            conn.prepare_cached("UPDATE keyring SET wrapped = ?2 WHERE id = ?1")?.execute(params![id, new])?;
+            replaced += 1;
+        }
+    }
+    let credentials: Vec<(String, Vec<u8>)> = conn
+        .prepare("SELECT id, secret FROM access_keys")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, blob) in credentials {
+        if let Some(new) = reseal(Sealed::Credential(&id), &blob) {
+            conn.prepare_cached("UPDATE access_keys SET secret = ?2 WHERE id = ?1")?.execute(params![id, new])?;
+            replaced += 1;
+        }
+    }
+    // Only jobs whose steps kept an output are rewritten.
+    let jobs: Vec<(String, String)> = conn
+        .prepare("SELECT id, body FROM rotations WHERE body LIKE '%\"output\"%'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, body) in jobs {
+        let mut job: RotationJob =
+            serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("rotation job {id}: {e}")))?;
+        let mut changed = false;
+        for step in &mut job.steps {
+            let context = step.output_context(&job.id);
+            if let Some(output) = &mut step.output
+                && let Some(new) = reseal(Sealed::Output(context), &output.0)
+            {
+                output.0 = new;
+                changed = true;
+            }
+        }
+        if changed {
+            conn.prepare_cached("UPDATE rotations SET body = ?2 WHERE id = ?1")?
+                .execute(params![id, job_body(&job)?])?;
+            replaced += 1;
+        }
+    }
+    // Logs are many and large: a page at a time.
+    let mut after = 0i64;
+    loop {
+        let logs: Vec<(i64, String, u32, String, i64, Vec<u8>)> = conn
+            .prepare_cached(
+                "SELECT id, job_id, attempt, step, started_ms, sealed FROM function_logs WHERE id > ?1 ORDER BY id LIMIT 256",
+            )?
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = logs.last() else { break };
+        after = last.0;
+        for (id, job, attempt, step, started, blob) in logs {
+            let step = RotationStep::parse(&step).ok_or_else(|| StoreError::Corrupt(format!("function log {id}")))?;
+            let context = StepLog::seal_context(&JobId::new(job), attempt, step, Timestamp::from_millis(started));
+            if let Some(new) = reseal(Sealed::Output(context), &blob) {
+                conn.prepare_cached("UPDATE function_logs SET sealed = ?2 WHERE id = ?1")?.execute(params![id, new])?;
+                replaced += 1;
+            }
+        }
+    }
+    Ok(replaced)
 }

@@ -103,6 +103,12 @@ impl Server {
         s
     }
 
+    /// Starts a `--dev` server on `data_dir` (which may hold an existing
+    /// store) with extra `rekey serve` arguments.
+    pub fn start_in_with(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::launch(data_dir, None, true, extra)
+    }
+
     /// Starts a `--dev` server with extra `rekey serve` arguments.
     pub fn start_dev_with(extra: &[&str]) -> Server {
         let tmp = tempfile::tempdir().expect("tempdir");
