@@ -68,6 +68,9 @@ impl<S: Store> RotationEngine<S> {
         }
         loop {
             let notified = self.rotation.wake.notified();
+            if self.rotation.stopping() {
+                return;
+            }
             let wait = match self.start_due_jobs().await {
                 Ok(wait) => wait,
                 Err(e) => {
@@ -79,6 +82,21 @@ impl<S: Store> RotationEngine<S> {
                 _ = notified => {}
                 _ = tokio::time::sleep(wait) => {}
             }
+        }
+    }
+
+    /// Stops the engine for a shutdown: no job is claimed or scheduled
+    /// from now on, and every lease this node holds is given up, so that
+    /// its jobs resume at once where they stand, on this node when it
+    /// starts again or on another now; a step still running is not saved
+    /// (its lease is gone) and runs again there, as the protocol allows.
+    pub async fn shut_down(&self) {
+        self.rotation.stopping.store(true, std::sync::atomic::Ordering::Release);
+        self.wake_rotations();
+        match self.service.store().release_rotations_of(&self.rotation.owner).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "released the leases of running rotations; they resume on restart"),
+            Err(e) => tracing::error!(error = %e, "cannot release this node's rotation leases"),
         }
     }
 
@@ -149,6 +167,9 @@ impl<S: Store> RotationEngine<S> {
     /// the job as stored and when the lease ends, or `None` when another
     /// runner holds it.
     async fn claim(&self, job: &RotationJob) -> Result<Option<(RotationJob, Timestamp)>, StoreError> {
+        if self.rotation.stopping() {
+            return Ok(None);
+        }
         let now = self.service.now();
         let until = self.lease_for_step(job, now);
         Ok(self.service.store().claim_rotation(&job.id, &self.rotation.owner, now, until).await?.map(|j| (j, until)))

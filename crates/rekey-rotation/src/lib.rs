@@ -43,6 +43,7 @@ use rekey_service::RotationRunner;
 use rekey_store::LeaseOwner;
 use serde::Deserialize;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
@@ -115,6 +116,8 @@ pub struct Rotation {
     /// (which node runs it is the store's lease, not this).
     started: Mutex<HashSet<JobId>>,
     permits: Semaphore,
+    /// Set when the server stops: no job is claimed or scheduled after.
+    stopping: AtomicBool,
 }
 
 impl Default for Rotation {
@@ -135,6 +138,7 @@ impl Rotation {
             started: Mutex::new(HashSet::new()),
             settings,
             permits,
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -151,6 +155,11 @@ impl Rotation {
     /// Where functions call back, once set.
     pub fn callback(&self) -> Option<&Callback> {
         self.callback.get()
+    }
+
+    /// Whether the server is stopping (see `RotationEngine::shut_down`).
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
     }
 }
 

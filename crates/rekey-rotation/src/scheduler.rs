@@ -42,7 +42,7 @@ pub enum Scheduled {
 impl<S: Store> RotationEngine<S> {
     /// Runs the scheduler until the service is dropped.
     pub async fn run_scheduler(self) {
-        loop {
+        while !self.rotation().stopping() {
             if let Err(e) = self.start_due_rotations().await {
                 tracing::error!(error = %e, "scheduler pass failed");
             }

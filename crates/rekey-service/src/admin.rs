@@ -147,6 +147,11 @@ impl<S: Store> Service<S> {
     /// value, left out (and said so) for others.
     fn job_view(&self, job: &RotationJob, may_read: bool) -> Value {
         let mut view = serde_json::to_value(job).unwrap_or(Value::Null);
+        // The event's RotationToken is the model's sensitive kind: the
+        // function's, not a reader's of the history.
+        if let Some(fields) = view.as_object_mut() {
+            fields.remove("rotation_token");
+        }
         let Some(steps) = view.get_mut("steps").and_then(Value::as_array_mut) else { return view };
         for (record, step) in job.steps.iter().zip(steps) {
             let (Some(sealed), Some(step)) = (&record.output, step.as_object_mut()) else { continue };

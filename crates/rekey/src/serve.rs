@@ -303,7 +303,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             rekey_rotation::workers::supervise(setup, config.clone(), queue.clone());
         }
         tokio::spawn(engine.clone().run_rotations());
-        tokio::spawn(engine.run_scheduler());
+        tokio::spawn(engine.clone().run_scheduler());
         let auth = if args.dev {
             eprintln!(
                 "\n  *** rekey is running in DEV mode: requests are NOT authenticated; any credentials are accepted. ***\n  *** Do not store real secrets in a dev server reachable by others. ***\n"
@@ -331,7 +331,11 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             header_timeout: Duration::from_secs(args.header_timeout.max(1)),
             body_timeout: Duration::from_secs(args.body_timeout.max(1)),
         };
-        rekey_server::serve(listener, tls, service, auth, limits, shutdown_signal()).await.map_err(|e| e.to_string())
+        // SIGTERM: stop accepting, let requests in flight finish, then
+        // give up rotation leases so the jobs resume at once elsewhere.
+        let served = rekey_server::serve(listener, tls, service, auth, limits, shutdown_signal()).await;
+        engine.shut_down().await;
+        served.map_err(|e| e.to_string())
     })
 }
 

@@ -420,3 +420,34 @@ fn delete_checks_the_window_before_force() {
     let (status, _) = server.raw("DescribeSecret", r#"{"SecretId": "a"}"#);
     assert_eq!(status, 200, "nothing was deleted");
 }
+
+/// SIGTERM: a request already under way (its body still coming) is
+/// answered, new connections are refused, and the server exits cleanly.
+#[test]
+fn sigterm_finishes_requests_in_flight() {
+    use std::io::{Read, Write};
+    let server = Server::start();
+    let body = format!(r#"{{"Name": "in-flight", "SecretString": "v", "ClientRequestToken": "{}"}}"#, token(1));
+    let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: secretsmanager.CreateSecret\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        server.addr,
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = server.pid();
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(std::net::TcpStream::connect(&server.addr).is_err(), "no longer accepting");
+    s.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"Name\":\"in-flight\""), "{answer}");
+    let status = server.wait();
+    assert!(status.success(), "{status}");
+}

@@ -902,3 +902,38 @@ async fn supervised_runtime_workers() {
     let c = server.admin_client();
     rotated(c, 3, second).await;
 }
+
+/// SIGTERM while a step runs: the server stops at once (the step is not
+/// waited for), gives up the job's lease, and another node (another
+/// `node_id`) takes the job over straight away, where it stood; without
+/// the release it would wait for the lease to expire (the step's 60 s
+/// timeout and a margin).
+#[tokio::test]
+async fn sigterm_releases_rotation_leases() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let node =
+        |name: &str| exec_config(&py, &control).replace("[rotation]\n", &format!("[rotation]\nnode_id = \"{name}\"\n"));
+    let server = Server::start_with_config(&node("first"));
+    let c = server.client();
+    let old = create(&c, "sigterm/secret", "original").await;
+    control.set("slow-setSecret", "30");
+    c.rotate_secret()
+        .secret_id("sigterm/secret")
+        .client_request_token(token(2))
+        .rotation_lambda_arn(FN)
+        .send()
+        .await
+        .unwrap();
+    wait_for(LONG, "setSecret to start", || {
+        control.log().iter().any(|l| l.starts_with("setSecret") && l.contains(" start")).then_some(())
+    });
+    control.clear("slow-setSecret");
+    let server = server.stop_and_start_with(&node("second"), Duration::from_secs(15));
+    let c = server.client();
+    let start = std::time::Instant::now();
+    let job = finished_job(&server, "sigterm/secret").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert!(start.elapsed() < Duration::from_secs(30), "taken over at once, not after the lease expired");
+    assert_rotated(&server, &c, "sigterm/secret", &old, &token(2)).await;
+}

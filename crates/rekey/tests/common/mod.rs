@@ -302,10 +302,40 @@ impl Server {
         self.child.wait().ok();
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit (after a signal the test sent).
+    pub fn wait(mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("wait for rekey")
+    }
+
     /// SIGTERM and wait.
     pub fn stop(mut self) {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         self.child.wait().ok();
+    }
+
+    /// SIGTERM; once it has exited (successfully, within `limit`), starts
+    /// again (`--dev`) on the same data directory with `config` instead.
+    pub fn stop_and_start_with(mut self, config: &str, limit: Duration) -> Server {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(start.elapsed() < limit, "still running {limit:?} after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIGTERM ends the server cleanly: {status}");
+        let path = self.config.clone().expect("a server with a configuration file");
+        std::fs::write(&path, config).expect("write config");
+        let mut s = Server::launch(&self.data_dir, Some(path), true, &[]);
+        s._tmp = self._tmp.take();
+        s
     }
 
     /// Raw awsJson1.1 call: (status, parsed body).
