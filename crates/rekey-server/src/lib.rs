@@ -74,11 +74,19 @@ async fn api<S: Store>(
 ) -> Response {
     let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (operation, outcome) = handle(&app, peer, request, &request_id).await;
+    // Every line logged while it is served names the request.
+    let span = tracing::info_span!("request", id = %request_id);
+    let (operation, outcome) =
+        tracing::Instrument::instrument(handle(&app, peer, request, &request_id), span.clone()).await;
     let label = match &outcome {
         Ok(_) => "ok",
         Err(e) => e.code.as_str(),
     };
+    // The access log, at debug: what was asked and how it ended, never
+    // what it carried.
+    span.in_scope(|| {
+        tracing::debug!(operation, outcome = label, micros = started.elapsed().as_micros() as u64, "answered")
+    });
     app.service.metrics().request(operation, label, started.elapsed());
     match outcome {
         Ok(out) => protocol::ok(out, &request_id),

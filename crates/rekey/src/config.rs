@@ -1,7 +1,13 @@
 //! The server configuration file (`rekey serve --config rekey.toml`):
-//! rotation settings and the rotation-function registry.
+//! the server's options, rotation settings and the rotation-function
+//! registry.
 //!
 //! ```toml
+//! [server]                # any option of `rekey serve` (flags and
+//! listen = "0.0.0.0:4584" # REKEY_* variables win over these)
+//! data_dir = "/var/lib/rekey"
+//! log_format = "json"
+//!
 //! [rotation]
 //! max_attempts = 5        # whole-rotation attempts before it fails
 //! retry_base_ms = 10000   # first retry delay, doubling
@@ -27,9 +33,12 @@ use serde::Deserialize;
 use std::path::Path;
 
 /// The whole file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// `[server]`: the options of `rekey serve`.
+    #[serde(default)]
+    pub server: crate::serve::ServeArgs,
     /// `[rotation]`.
     #[serde(default)]
     pub rotation: RotationSettings,
@@ -129,6 +138,20 @@ mod tests {
         assert_eq!(c.functions[0].options["command"], serde_json::json!(["python3", "x.py"]));
         assert_eq!(c.functions[1].timeout_seconds, 5);
         assert_eq!(c.functions[4].options["json_key"], "password");
+    }
+
+    /// The README's complete example is a valid file, every table used.
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let example = readme.split("A complete configuration file").nth(1).expect("the example");
+        let toml = example.split("```toml\n").nth(1).and_then(|t| t.split("```").next()).expect("its block");
+        let c = Config::parse(toml).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.rotation.node_id.as_deref(), Some("rekey-1"));
+        assert_eq!(c.retention.function_log_days, 30);
+        assert!(c.audit.sink.is_some());
+        assert_eq!(c.server.log_format(&crate::serve::ServeArgs::default()), crate::serve::LogFormat::Json);
+        FunctionRegistry::new(c.functions).unwrap();
     }
 
     #[test]

@@ -31,6 +31,23 @@ enum Command {
     Admin(admin::AdminCommand),
 }
 
+/// Logs to stderr at `REKEY_LOG`'s level (default `info`), as lines for
+/// people (coloured only at a terminal) or as JSON objects; each line
+/// logged while serving a request carries its request id (the `request`
+/// span's `id`, the `x-amzn-RequestId` the client got).
+fn start_logging(format: serve::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REKEY_LOG").unwrap_or_else(|_| "info".into());
+    let logger = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    match format {
+        serve::LogFormat::Json => logger.json().with_current_span(false).with_span_list(true).init(),
+        serve::LogFormat::Text => {
+            // Colour only for a person at a terminal: a log file or journal gets plain text.
+            let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+            logger.with_ansi(colour).init()
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // `rekey secretsmanager …` starts straight away: no clap tree, no logging.
     let args: Vec<String> = std::env::args().collect();
@@ -38,16 +55,21 @@ fn main() -> ExitCode {
         return ExitCode::from(rekey_cli::run(&args[2..]) as u8);
     }
     let cli = Cli::parse();
-    // Colour only for a person at a terminal: a log file or journal gets plain text.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(colour)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REKEY_LOG").unwrap_or_else(|_| "info".into()))
-        .init();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
-        Command::Admin(cmd) => admin::run(cmd),
+        Command::Serve(args) => {
+            // The file may choose the log's format: read it first.
+            let config = match args.config_file() {
+                Some(path) => config::Config::load(path),
+                None => Ok(config::Config::default()),
+            };
+            let format = config.as_ref().map_or(serve::LogFormat::Text, |c| args.log_format(&c.server));
+            start_logging(format);
+            config.and_then(|config| serve::run(args, config))
+        }
+        Command::Admin(cmd) => {
+            start_logging(serve::LogFormat::Text);
+            admin::run(cmd)
+        }
         // Handled before clap parses; listed so `rekey help` shows it.
         Command::Secretsmanager { args } => return ExitCode::from(rekey_cli::run(&args) as u8),
     };

@@ -12,30 +12,35 @@ use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
 use rekey_store::master_key;
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Options of `rekey serve`.
-#[derive(Args)]
+/// Options of `rekey serve`. Each can also be given in the configuration
+/// file's `[server]` table (same name, `_` for `-`) and by an environment
+/// variable (`REKEY_` and the name in capitals); a flag wins over the
+/// variable, which wins over the file.
+#[derive(Args, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:4584")]
-    listen: SocketAddr,
-    /// Directory holding the database and the master key.
-    #[arg(long, default_value = "./rekey-data")]
-    data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:4584].
+    #[arg(long, env = "REKEY_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Directory holding the database and the master key [default: ./rekey-data].
+    #[arg(long, env = "REKEY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Development mode: accept any credentials (no authentication).
-    #[arg(long)]
+    #[arg(long, env = "REKEY_DEV")]
     dev: bool,
-    /// Account of callers whose access key id is not a 12-digit account id.
-    #[arg(long, default_value = "000000000000")]
-    account: String,
-    /// Region of requests that carry no credential scope.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
+    /// Account of callers whose access key id is not a 12-digit account id [default: 000000000000].
+    #[arg(long, env = "REKEY_ACCOUNT")]
+    account: Option<String>,
+    /// Region of requests that carry no credential scope [default: us-east-1].
+    #[arg(long, env = "REKEY_REGION")]
+    region: Option<String>,
     /// The master key file (default: <data-dir>/master.key). The key may
     /// instead come from the environment variable REKEY_MASTER_KEY (64 hex
     /// characters) or from --master-key-command.
@@ -43,47 +48,132 @@ pub struct ServeArgs {
     master_key_file: Option<PathBuf>,
     /// A shell command that prints the master key (64 hex characters), run
     /// once at start: a KMS decrypt, an HSM or Vault transit fetch.
-    #[arg(long, env = "REKEY_MASTER_KEY_COMMAND", conflicts_with = "master_key_file")]
+    #[arg(long, env = "REKEY_MASTER_KEY_COMMAND")]
     master_key_command: Option<String>,
-    /// Seconds between passes of the purge of deleted secrets.
-    #[arg(long, default_value_t = 60)]
-    purge_interval: u64,
-    /// The configuration file (rotation settings and functions).
+    /// Seconds between passes of the purge of deleted secrets [default: 60].
+    #[arg(long, env = "REKEY_PURGE_INTERVAL")]
+    purge_interval: Option<u64>,
+    /// The configuration file (server options, rotation settings and functions).
     #[arg(long, env = "REKEY_CONFIG")]
+    #[serde(skip)]
     config: Option<PathBuf>,
     /// Serve plain HTTP on a non-loopback address (put a TLS terminator in
     /// front); without it rekey refuses, so as not to send secrets in the clear.
-    #[arg(long)]
+    #[arg(long, env = "REKEY_ALLOW_PLAIN_HTTP")]
     allow_plain_http: bool,
     /// Threads answering requests (default: one per CPU but one, at least one).
     #[arg(long, env = "REKEY_WORKERS")]
     workers: Option<usize>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key).
-    #[arg(long, requires = "tls_key")]
+    #[arg(long, env = "REKEY_TLS_CERT")]
     tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert.
-    #[arg(long, requires = "tls_cert")]
+    #[arg(long, env = "REKEY_TLS_KEY")]
     tls_key: Option<PathBuf>,
     /// With --dev: serve HTTPS with a self-signed certificate for
     /// localhost, written to <data-dir>/dev-cert.pem (give it to clients
     /// as --ca-bundle / AWS_CA_BUNDLE).
-    #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
+    #[arg(long, env = "REKEY_DEV_TLS")]
     dev_tls: bool,
-    /// Connections open at once; beyond it new clients wait to be accepted.
-    #[arg(long, default_value_t = 4096)]
-    max_connections: usize,
+    /// Connections open at once; beyond it new clients wait to be accepted [default: 4096].
+    #[arg(long, env = "REKEY_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
     /// Seconds a client has to send a request's headers (or finish a TLS
-    /// handshake); also how long an idle keep-alive connection stays open.
-    #[arg(long, default_value_t = 20)]
-    header_timeout: u64,
-    /// Seconds a client has to send a request's body once its headers are accepted.
-    #[arg(long, default_value_t = 30)]
-    body_timeout: u64,
+    /// handshake); also how long an idle keep-alive connection stays open [default: 20].
+    #[arg(long, env = "REKEY_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
+    /// Seconds a client has to send a request's body once its headers are accepted [default: 30].
+    #[arg(long, env = "REKEY_BODY_TIMEOUT")]
+    body_timeout: Option<u64>,
     /// With --dev: the clock stands still at this UTC instant
     /// (`2027-01-01T08:00:00Z`) and moves only with `rekey admin clock`,
     /// so that every timestamp in a transcript is the same from run to run.
-    #[arg(long, requires = "dev", value_name = "INSTANT")]
+    #[arg(long, env = "REKEY_STOPPED_CLOCK", value_name = "INSTANT")]
     stopped_clock: Option<String>,
+    /// The log's format: `text` (for people) or `json` (one object per
+    /// line, for log shippers) [default: text].
+    #[arg(long, env = "REKEY_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+}
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The options once the flags, the environment and the file are merged.
+struct Settings {
+    listen: SocketAddr,
+    data_dir: PathBuf,
+    dev: bool,
+    account: String,
+    region: String,
+    master_key_file: Option<PathBuf>,
+    master_key_command: Option<String>,
+    purge_interval: u64,
+    allow_plain_http: bool,
+    workers: Option<usize>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    dev_tls: bool,
+    max_connections: usize,
+    header_timeout: u64,
+    body_timeout: u64,
+    stopped_clock: Option<String>,
+}
+
+impl ServeArgs {
+    /// The configuration file these options name, if any.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.config.as_deref()
+    }
+
+    /// The log format the options (or the file's `[server]`) ask for.
+    pub fn log_format(&self, file: &ServeArgs) -> LogFormat {
+        self.log_format.or(file.log_format).unwrap_or(LogFormat::Text)
+    }
+
+    /// These options over the file's `[server]` table, with the defaults
+    /// for what neither gives; refuses combinations that make no sense.
+    fn settle(self, file: ServeArgs) -> Result<Settings, String> {
+        let settings = Settings {
+            listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 4584))),
+            data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./rekey-data")),
+            dev: self.dev || file.dev,
+            account: self.account.or(file.account).unwrap_or_else(|| "000000000000".into()),
+            region: self.region.or(file.region).unwrap_or_else(|| "us-east-1".into()),
+            master_key_file: self.master_key_file.or(file.master_key_file),
+            master_key_command: self.master_key_command.or(file.master_key_command),
+            purge_interval: self.purge_interval.or(file.purge_interval).unwrap_or(60),
+            allow_plain_http: self.allow_plain_http || file.allow_plain_http,
+            workers: self.workers.or(file.workers),
+            tls_cert: self.tls_cert.or(file.tls_cert),
+            tls_key: self.tls_key.or(file.tls_key),
+            dev_tls: self.dev_tls || file.dev_tls,
+            max_connections: self.max_connections.or(file.max_connections).unwrap_or(4096),
+            header_timeout: self.header_timeout.or(file.header_timeout).unwrap_or(20),
+            body_timeout: self.body_timeout.or(file.body_timeout).unwrap_or(30),
+            stopped_clock: self.stopped_clock.or(file.stopped_clock),
+        };
+        if settings.tls_cert.is_some() != settings.tls_key.is_some() {
+            return Err("--tls-cert and --tls-key go together".into());
+        }
+        if settings.dev_tls && (!settings.dev || settings.tls_cert.is_some()) {
+            return Err("--dev-tls needs --dev, and no --tls-cert".into());
+        }
+        if settings.stopped_clock.is_some() && !settings.dev {
+            return Err("--stopped-clock needs --dev".into());
+        }
+        if settings.master_key_file.is_some() && settings.master_key_command.is_some() {
+            return Err("give the master key one way: --master-key-command or --master-key-file".into());
+        }
+        Ok(settings)
+    }
 }
 
 /// How the server speaks TLS.
@@ -95,7 +185,7 @@ struct Tls {
 }
 
 /// The TLS configuration the flags ask for.
-fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
+fn tls_config(args: &Settings) -> Result<Option<Tls>, String> {
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         return Ok(Some(Tls { config: rekey_server::tls::load(cert, key)?, self_signed: None }));
     }
@@ -153,7 +243,7 @@ enum KeySource {
 
 impl KeySource {
     /// The source the options and environment name (at most one).
-    fn of(args: &ServeArgs) -> Result<KeySource, String> {
+    fn of(args: &Settings) -> Result<KeySource, String> {
         let env = std::env::var("REKEY_MASTER_KEY").ok().filter(|v| !v.is_empty()).map(zeroize::Zeroizing::new);
         match (env, &args.master_key_command, &args.master_key_file) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -223,13 +313,11 @@ async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, A
     Ok((store, Arc::new(seal.map_err(|e| e.to_string())?), file))
 }
 
-/// Runs the server until SIGINT/SIGTERM.
-pub fn run(args: ServeArgs) -> Result<(), String> {
+/// Runs the server until SIGINT/SIGTERM, with `config` (the file
+/// `args` named, already read).
+pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
+    let args = args.settle(std::mem::take(&mut config.server))?;
     let account = AccountId::parse(&args.account).ok_or("--account must be a 12-digit account id")?;
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
     let key_source = KeySource::of(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
