@@ -26,6 +26,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod error;
+pub mod histogram;
 pub mod identity;
 pub mod lifecycle;
 pub mod listing;

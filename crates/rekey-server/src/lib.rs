@@ -148,10 +148,15 @@ async fn handle<S: Store>(
 }
 
 /// `GET /health/ready`: 200 once the store takes a durable commit, else
-/// 503 with the reason (the seal is open whenever the server runs).
+/// 503 with the reason (the seal is open whenever the server runs). A
+/// failing audit sink is said, but leaves the server ready: requests go
+/// on, their records wait in the store until the sink is back.
 async fn ready<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
     match app.service.ready().await {
-        Ok(()) => Response::new(Body::from("ready")),
+        Ok(()) => match app.service.sink_trouble() {
+            None => Response::new(Body::from("ready")),
+            Some(why) => Response::new(Body::from(format!("ready; {why}"))),
+        },
         Err(why) => {
             tracing::warn!(error = %why, "not ready");
             let mut r = Response::new(Body::from(format!("not ready: the store cannot commit ({why})")));
@@ -162,9 +167,10 @@ async fn ready<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
 }
 
 /// `GET /metrics`: the Prometheus text format. Its labels name operations,
-/// outcomes and executor kinds, never a tenant.
+/// outcomes and executor kinds, never a tenant; the store's commits and
+/// the audit sink's lag come with them.
 async fn metrics<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
-    let mut r = Response::new(Body::from(app.service.metrics().render()));
+    let mut r = Response::new(Body::from(app.service.metrics_text().await));
     r.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

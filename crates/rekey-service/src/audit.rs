@@ -280,3 +280,36 @@ impl<S: Store> Service<S> {
 
 /// `eventSource` of rekey's own operations (`rekey admin`).
 pub const ADMIN_EVENT_SOURCE: &str = "rekey.admin";
+
+/// How a sink that streams the trail is doing, as it tells it (for
+/// `/metrics` and `/health/ready`).
+#[derive(Debug, Default)]
+pub struct SinkStatus {
+    delivered: std::sync::atomic::AtomicI64,
+    failing_since_ms: std::sync::atomic::AtomicI64,
+}
+
+impl SinkStatus {
+    /// The sink delivered up to record `seq`, and works.
+    pub fn delivered(&self, seq: i64) {
+        use std::sync::atomic::Ordering;
+        self.delivered.store(seq, Ordering::Relaxed);
+        self.failing_since_ms.store(0, Ordering::Relaxed);
+    }
+
+    /// The sink cannot write (since `now_ms` if it worked until now).
+    pub fn failing(&self, now_ms: i64) {
+        use std::sync::atomic::Ordering;
+        let _ = self.failing_since_ms.compare_exchange(0, now_ms, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// The last record delivered.
+    pub fn delivered_seq(&self) -> i64 {
+        self.delivered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Since when it fails (milliseconds since the epoch), if it does.
+    pub fn failing_since(&self) -> Option<i64> {
+        Some(self.failing_since_ms.load(std::sync::atomic::Ordering::Relaxed)).filter(|&ms| ms != 0)
+    }
+}

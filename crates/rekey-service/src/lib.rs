@@ -84,6 +84,8 @@ pub struct Service<S: Store> {
     master_key_file: Option<Arc<std::path::Path>>,
     /// Held while the master key rotates (one rotation at a time).
     key_rotation: Arc<tokio::sync::Mutex<()>>,
+    /// The audit sink's state, when one streams the trail.
+    sink: Option<Arc<audit::SinkStatus>>,
     /// When the store last took a readiness probe's commit.
     ready_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -104,6 +106,7 @@ impl<S: Store> Clone for Service<S> {
             retention: self.retention,
             master_key_file: self.master_key_file.clone(),
             key_rotation: self.key_rotation.clone(),
+            sink: self.sink.clone(),
             ready_at: self.ready_at.clone(),
         }
     }
@@ -127,6 +130,7 @@ impl<S: Store> Service<S> {
             retention: Retention::default(),
             master_key_file: None,
             key_rotation: Arc::default(),
+            sink: None,
             ready_at: Arc::default(),
         }
     }
@@ -151,6 +155,12 @@ impl<S: Store> Service<S> {
         self
     }
 
+    /// The same service reporting on the audit sink whose state `sink` holds.
+    pub fn with_audit_sink(mut self, sink: Arc<audit::SinkStatus>) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
     /// The same service keeping logs and records as long as `retention` says.
     pub fn with_retention(mut self, retention: Retention) -> Self {
         self.retention = retention;
@@ -171,6 +181,36 @@ impl<S: Store> Service<S> {
     /// The server's counters (`GET /metrics`).
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.metrics
+    }
+
+    /// `/metrics`: the service's families, the store's commits, and how
+    /// far behind the audit sink is.
+    pub async fn metrics_text(&self) -> String {
+        let mut out = self.metrics.render();
+        if let Some(stats) = self.store.stats() {
+            stats.render(&mut out);
+        }
+        if let Some(sink) = &self.sink {
+            let head = self.store.audit_head().await.unwrap_or(sink.delivered_seq());
+            let lag = (head - sink.delivered_seq()).max(0);
+            out.push_str(
+                "# HELP rekey_audit_sink_lag_records Audit records committed but not yet delivered by the sink.\n",
+            );
+            out.push_str("# TYPE rekey_audit_sink_lag_records gauge\n");
+            out.push_str(&format!("rekey_audit_sink_lag_records {lag}\n"));
+            out.push_str("# HELP rekey_audit_sink_up Whether the audit sink can write (1) or is failing (0).\n");
+            out.push_str("# TYPE rekey_audit_sink_up gauge\n");
+            out.push_str(&format!("rekey_audit_sink_up {}\n", u8::from(sink.failing_since().is_none())));
+        }
+        out
+    }
+
+    /// The audit sink's state for `/health/ready`: `None` when it works
+    /// (or there is none), else why not.
+    pub fn sink_trouble(&self) -> Option<String> {
+        let since = self.sink.as_ref()?.failing_since()?;
+        let at = rekey_model::calendar::format_utc(since);
+        Some(format!("the audit sink fails since {at}; records wait in the store"))
     }
 
     /// Whether the service can serve: the store takes a durable commit

@@ -126,6 +126,9 @@ pub trait AuditStore: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<(i64, String)>, StoreError>> + Send;
 
+    /// The number of the last record of the trail (0: none yet).
+    fn audit_head(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
     /// The last record the sink `sink` delivered (0: none yet).
     fn audit_delivered(&self, sink: &str) -> impl Future<Output = Result<i64, StoreError>> + Send;
 

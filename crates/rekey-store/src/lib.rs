@@ -28,6 +28,7 @@ pub mod seal;
 mod secrets;
 mod snapshot;
 pub mod sqlite;
+pub mod stats;
 
 pub use audit::AuditStore;
 pub use function_logs::{FunctionLogRecord, FunctionLogStore};

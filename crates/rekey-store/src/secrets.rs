@@ -159,6 +159,11 @@ pub struct ListQuery {
 
 /// Where secrets are kept.
 pub trait SecretStore: Send + Sync + 'static {
+    /// How its commits go, if it keeps count (for `/metrics`).
+    fn stats(&self) -> Option<&crate::stats::StoreStats> {
+        None
+    }
+
     /// The secret named `name` in `ns`, with its versions and labels.
     fn load(
         &self,

@@ -12,6 +12,7 @@
 //! an outside rotation (logrotate) or a repaired path takes effect at
 //! once; rekey rotates it itself by size and age.
 
+use rekey_service::audit::SinkStatus;
 use rekey_store::Store;
 use serde::Deserialize;
 use std::io::Write;
@@ -52,9 +53,12 @@ fn default_max_age() -> u64 {
 }
 
 /// Runs the sink until the process ends.
-pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig) {
+pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig, status: Arc<SinkStatus>) {
     let mut backoff = Duration::from_secs(1);
     let mut failing = false;
+    if let Ok(delivered) = store.audit_delivered(SINK).await {
+        status.delivered(delivered);
+    }
     loop {
         let batch = match store.audit_delivered(SINK).await {
             Ok(after) => store.audit_since(after, BATCH).await,
@@ -90,6 +94,7 @@ pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig) {
                 if let Err(e) = store.set_audit_delivered(SINK, last).await {
                     tracing::warn!(error = %e, "audit sink: cannot record its progress");
                 }
+                status.delivered(last);
                 if failing {
                     tracing::info!("audit sink: delivering again");
                 }
@@ -101,6 +106,8 @@ pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig) {
                     tracing::error!(path = %config.path.display(), error = %e, "audit sink failing; records wait in the store");
                 }
                 failing = true;
+                let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+                status.failing(now.as_millis() as i64);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }

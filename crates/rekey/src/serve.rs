@@ -328,9 +328,11 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let (store, seal, key_file) = open(&args.data_dir, key_source).await?;
-        if let Some(sink) = config.audit.sink {
-            tokio::spawn(crate::audit_sink::deliver(store.clone(), sink));
-        }
+        let sink_status = config.audit.sink.map(|sink| {
+            let status = Arc::new(rekey_service::audit::SinkStatus::default());
+            tokio::spawn(crate::audit_sink::deliver(store.clone(), sink, status.clone()));
+            status
+        });
         let functions = FunctionRegistry::new(config.functions)?;
         let rotation = Rotation::new(functions, config.rotation);
         // --dev runs on a clock users can move forward (`rekey admin clock`).
@@ -349,6 +351,10 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
             .with_retention(config.retention.retention());
         let service = match key_file {
             Some(file) => service.with_master_key_file(file),
+            None => service,
+        };
+        let service = match sink_status {
+            Some(status) => service.with_audit_sink(status),
             None => service,
         };
         let engine = RotationEngine::new(service, rotation);

@@ -331,6 +331,17 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
     common::wait_for(std::time::Duration::from_secs(10), "the sink to fail", || {
         server.log().contains("audit sink failing").then_some(())
     });
+    // Still ready (requests go on), saying so; the lag shows in /metrics.
+    let (status, said) = server.get("/health/ready");
+    assert_eq!(status, 200);
+    assert!(said.starts_with("ready; the audit sink fails since "), "{said}");
+    let gauge = |name: &str| -> i64 {
+        let text = server.get("/metrics").1;
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{text}"));
+        line.split(' ').nth(1).unwrap().parse().unwrap()
+    };
+    assert_eq!(gauge("rekey_audit_sink_up"), 0);
+    assert!(gauge("rekey_audit_sink_lag_records") >= 40, "the writes and reads since it failed");
     std::fs::remove_dir(&sink).unwrap();
     // Everything in the store up to now (the lookups' own records follow).
     let mut stored = Vec::new();
@@ -354,6 +365,8 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
     });
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "each record once");
+    assert_eq!(server.get("/health/ready"), (200, "ready".to_string()));
+    assert_eq!(gauge("rekey_audit_sink_up"), 1);
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files >= 2, "rotated by size: {files} files");
 }

@@ -6,16 +6,11 @@ mod common;
 use common::signed::*;
 use common::{Keys, Server, python};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn get(server: &Server, path: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    let status = answer[9..12].parse().unwrap();
-    (status, answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_string())
+    server.get(path)
 }
 
 /// Every sample, as `prometheus_client.parser` reads it: [name, labels, value].
@@ -77,6 +72,12 @@ fn metrics_parse_and_count_what_happened() {
     for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
         assert_eq!(value(&samples, "rekey_rotation_step_duration_seconds_count", json!({"step": step})), 1.0, "{step}");
     }
+    // The store's commits: groups of at least one write, each timed.
+    let commits = value(&samples, "rekey_store_commit_group_size_count", json!({}));
+    assert!(commits >= 1.0, "{commits}");
+    assert!(value(&samples, "rekey_store_commit_group_size_sum", json!({})) >= commits);
+    assert_eq!(value(&samples, "rekey_store_commit_seconds_count", json!({})), commits);
+    assert!(value(&samples, "rekey_store_sync_seconds_count", json!({})) >= 1.0);
     // No tenant, secret or principal in any label.
     for needle in ["000000000000", "\"m\"", "arn:"] {
         assert!(!text.contains(needle), "{needle} in the metrics");

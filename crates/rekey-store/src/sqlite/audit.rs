@@ -214,6 +214,10 @@ impl AuditStore for SqliteStore {
         })
     }
 
+    async fn audit_head(&self) -> Result<i64, StoreError> {
+        self.read(|c| Ok(c.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?))
+    }
+
     async fn audit_delivered(&self, sink: &str) -> Result<i64, StoreError> {
         self.read(|c| {
             let seq = c

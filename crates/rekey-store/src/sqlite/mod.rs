@@ -13,6 +13,7 @@ mod schema;
 mod snapshot;
 mod writer;
 
+use crate::stats::StoreStats;
 use crate::{
     Change, History, Keyring, LeaseOwner, ListQuery, Mutation, MutationInput, PrincipalStore, RotationStore,
     SecretStore, StoreError,
@@ -56,6 +57,8 @@ pub struct SqliteStore {
     audit_key: Arc<OnceLock<crate::audit::AuditKey>>,
     /// Records of reads waiting to be appended (see `audit::batch_reads`).
     read_records: Arc<audit::ReadRecords>,
+    /// How commits go (for `/metrics`).
+    stats: Arc<StoreStats>,
     /// Keeps the checkpointer running while the store lives.
     _alive: Arc<AtomicBool>,
 }
@@ -189,6 +192,8 @@ impl SqliteStore {
         let cache = Arc::new(StateCache::new());
         let (tx, rx) = mpsc::channel();
         let writer_cache = cache.clone();
+        let stats = Arc::new(StoreStats::default());
+        let writer_stats = stats.clone();
         // The writer's commits write the WAL; the syncer makes them durable
         // (see `writer`). Every other connection keeps synchronous=FULL.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -197,7 +202,7 @@ impl SqliteStore {
         let wal = (durability == Durability::Full).then(|| PathBuf::from(wal));
         std::thread::Builder::new()
             .name("rekey-sqlite-writer".into())
-            .spawn(move || writer::run(conn, writer_cache, rx, wal))
+            .spawn(move || writer::run(conn, writer_cache, rx, wal, writer_stats))
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let read_records = Arc::new(audit::ReadRecords::default());
         let audit_key: Arc<OnceLock<crate::audit::AuditKey>> = Arc::default();
@@ -213,6 +218,7 @@ impl SqliteStore {
             cache,
             audit_key,
             read_records,
+            stats,
             _alive: alive,
         })
     }
@@ -267,6 +273,10 @@ impl SqliteStore {
 }
 
 impl SecretStore for SqliteStore {
+    fn stats(&self) -> Option<&StoreStats> {
+        Some(&self.stats)
+    }
+
     async fn load(&self, ns: &Namespace, name: &SecretName) -> Result<Option<Arc<SecretState>>, StoreError> {
         let key = (ns.clone(), name.clone());
         let epoch = match self.cache.get(&key) {

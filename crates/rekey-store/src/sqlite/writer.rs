@@ -20,6 +20,7 @@
 use super::cache::{Key, Published, StateCache};
 use super::rows;
 use crate::StoreError;
+use crate::stats::StoreStats;
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;
 use rusqlite::{Connection, TransactionBehavior};
@@ -90,26 +91,36 @@ type Committed = Vec<Completion>;
 /// Runs the writer loop until every sender is dropped. `wal` is the WAL
 /// file the syncer flushes; without it, batches are answered once
 /// committed, unsynced (see [`Durability`](super::Durability)).
-pub fn run(mut conn: Connection, cache: Arc<StateCache>, jobs: mpsc::Receiver<Job>, wal: Option<PathBuf>) {
+pub fn run(
+    mut conn: Connection,
+    cache: Arc<StateCache>,
+    jobs: mpsc::Receiver<Job>,
+    wal: Option<PathBuf>,
+    stats: Arc<StoreStats>,
+) {
     let Some(wal) = wal else {
         while let Ok(first) = jobs.recv() {
             let queue = take_batch(first, &jobs);
+            let (size, started) = (queue.len(), std::time::Instant::now());
             let (outcome, completions) = commit_batch(&mut conn, &cache, queue);
+            stats.committed(size, started.elapsed());
             let outcome = outcome.as_ref().map(|_| ());
             completions.into_iter().for_each(|c| c(outcome));
         }
         return;
     };
     let (to_syncer, committed) = mpsc::channel::<Committed>();
+    let sync_stats = stats.clone();
     let syncer = std::thread::Builder::new()
         .name("rekey-sqlite-sync".into())
-        .spawn(move || sync(wal, committed))
+        .spawn(move || sync(wal, committed, &sync_stats))
         .expect("spawn the WAL syncer");
     while let Ok(first) = jobs.recv() {
         let queue = take_batch(first, &jobs);
         let size = queue.len();
         let started = std::time::Instant::now();
         let (outcome, completions) = commit_batch(&mut conn, &cache, queue);
+        stats.committed(size, started.elapsed());
         tracing::trace!(size, micros = started.elapsed().as_micros() as u64, ok = outcome.is_ok(), "batch committed");
         match outcome {
             Ok(()) => {
@@ -139,7 +150,7 @@ fn take_batch(first: Job, jobs: &mpsc::Receiver<Job>) -> Vec<Job> {
 
 /// The syncer loop: fsync the WAL once for every batch committed since the
 /// last fsync, then answer those batches in order.
-fn sync(wal: PathBuf, committed: mpsc::Receiver<Committed>) {
+fn sync(wal: PathBuf, committed: mpsc::Receiver<Committed>, stats: &StoreStats) {
     let mut file: Option<File> = None;
     while let Ok(first) = committed.recv() {
         let mut batches = vec![first];
@@ -151,6 +162,7 @@ fn sync(wal: PathBuf, committed: mpsc::Receiver<Committed>) {
             Some(f) => f.sync_data(),
             None => File::open(&wal).and_then(|f| f.sync_data().map(|_| f)).map(|f| file = Some(f)),
         };
+        stats.synced(started.elapsed());
         tracing::trace!(batches = batches.len(), micros = started.elapsed().as_micros() as u64, "WAL synced");
         let outcome = synced.map_err(|e| {
             tracing::error!(error = %e, "fsync of the WAL failed: writes are not acknowledged");

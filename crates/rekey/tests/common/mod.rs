@@ -338,6 +338,16 @@ impl Server {
         s
     }
 
+    /// `GET path` (the probes, `/metrics`): (status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let status = answer[9..12].parse().unwrap();
+        (status, answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_string())
+    }
+
     /// Raw awsJson1.1 call: (status, parsed body).
     pub fn raw(&self, op: &str, body: &str) -> (u16, serde_json::Value) {
         self.raw_request(op, body, "")
