@@ -14,6 +14,7 @@ use crate::access::Target;
 use crate::context::RequestContext;
 use crate::values::RequestedValue;
 use rekey_model::api::*;
+use rekey_model::audit::{AuditEvent, events};
 use rekey_model::name::{Arn, Namespace, Region};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState};
 use rekey_model::staging::VersionId;
@@ -111,13 +112,38 @@ impl<S: Store> Service<S> {
             });
         }
         if statuses != replicas {
+            // A replica newly in sync, or newly failed, is a service event,
+            // recorded with the status that says so.
+            let now = self.now();
+            let events: Vec<AuditEvent> = statuses
+                .iter()
+                .zip(&replicas)
+                .filter(|(new, old)| new.status != old.status)
+                .filter_map(|(new, _)| {
+                    let name = match new.status {
+                        Some(StatusType::InSync) => events::REPLICATION_SUCCEEDED,
+                        Some(StatusType::Failed) => events::REPLICATION_FAILED,
+                        _ => return None,
+                    };
+                    let mut e = AuditEvent::service(name, &primary.secret.arn, now);
+                    if let Some(data) = e.additional_event_data.as_mut() {
+                        data["ReplicaRegion"] = new.region.clone().unwrap_or_default().into();
+                    }
+                    if new.status == Some(StatusType::Failed) {
+                        e.error_message = new.status_message.clone();
+                    }
+                    Some(e)
+                })
+                .collect();
             let arn = primary.secret.arn.clone();
             let expected = arn.clone();
             let _ = self
                 .mutate_at(&arn, move |state| match state {
                     Some(mut s) if s.secret.arn == expected => {
                         s.secret.meta.replicas = Some(statuses);
-                        Ok((Change::write(SecretWrite::of(&s)), ()))
+                        let mut write = SecretWrite::of(&s);
+                        write.audit = events;
+                        Ok((Change::write(write), ()))
                     }
                     _ => Ok((Change::None, ())),
                 })

@@ -370,3 +370,30 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files >= 2, "rotated by size: {files} files");
 }
+
+/// A replica that comes in sync is a `ReplicationSucceeded` service event
+/// in the primary's trail, naming the replica's region.
+#[test]
+fn replication_is_recorded() {
+    let server = Server::start_signed_with_config(&config());
+    let root = Keys::admin(&server);
+    sm(&server, &root, "CreateSecret", json!({"Name": "replicated", "SecretString": "v"}));
+    sm(
+        &server,
+        &root,
+        "ReplicateSecretToRegions",
+        json!({"SecretId": "replicated", "AddReplicaRegions": [{"Region": "eu-west-1"}]}),
+    );
+    let by_name = json!([{"AttributeKey": "EventName", "AttributeValue": "ReplicationSucceeded"}]);
+    let record = common::wait_for(std::time::Duration::from_secs(20), "ReplicationSucceeded", || {
+        let page = admin(&server, &root, "LookupEvents", json!({"LookupAttributes": by_name}));
+        let event = page["Events"].as_array()?.first()?.clone();
+        serde_json::from_str::<Value>(event["CloudTrailEvent"].as_str()?).ok()
+    });
+    assert_eq!(record["eventType"], "AwsServiceEvent", "{record}");
+    assert_eq!(record["userIdentity"]["invokedBy"], "secretsmanager.amazonaws.com", "{record}");
+    assert_eq!(record["additionalEventData"]["ReplicaRegion"], "eu-west-1", "{record}");
+    let described = sm(&server, &root, "DescribeSecret", json!({"SecretId": "replicated"}));
+    assert_eq!(record["additionalEventData"]["SecretId"], described["ARN"], "{record}");
+    assert_eq!(described["ReplicationStatus"][0]["Status"], "InSync");
+}
