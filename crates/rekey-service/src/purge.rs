@@ -73,6 +73,16 @@ impl<S: Store> Service<S> {
                 Ok(n) => tracing::info!(deleted = n, "deleted function logs past their retention"),
                 Err(e) => tracing::warn!(error = %e, "could not delete old function logs"),
             }
+            if let Some(keep) = self.retention.audit {
+                let cutoff = self.now().millis().saturating_sub(keep.as_millis() as i64);
+                // Never a record the sink has yet to deliver.
+                let keep_from = self.sink.as_ref().map(|s| s.delivered_seq() + 1);
+                match self.store.prune_audit(Timestamp::from_millis(cutoff), keep_from).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "deleted audit records past their retention"),
+                    Err(e) => tracing::warn!(error = %e, "could not delete old audit records"),
+                }
+            }
         }
     }
 }
@@ -82,12 +92,15 @@ impl<S: Store> Service<S> {
 pub struct Retention {
     /// Function logs, from the step they tell of.
     pub function_logs: Duration,
+    /// Audit records, from their event time (`None`: for ever).
+    pub audit: Option<Duration>,
 }
 
 impl Default for Retention {
     /// Thirty days of function logs (CloudWatch Logs keeps a Lambda's
-    /// forever by default; a bound is kinder to a disk).
+    /// forever by default; a bound is kinder to a disk); the audit trail
+    /// for ever, until an operator says otherwise.
     fn default() -> Self {
-        Retention { function_logs: Duration::from_secs(30 * 86_400) }
+        Retention { function_logs: Duration::from_secs(30 * 86_400), audit: None }
     }
 }

@@ -97,6 +97,18 @@ pub enum AuditVerdict {
     },
 }
 
+/// The most records one [`AuditStore::prune_audit`] call drops (a pass
+/// stays short on the writer; later passes catch up).
+pub const PRUNE_BATCH: usize = 10_000;
+
+impl AuditKey {
+    /// The MAC of the anchor that stands for the dropped records up to
+    /// `seq`, the last of which had MAC `last`.
+    pub fn anchor_mac(&self, seq: i64, last: &[u8]) -> [u8; 32] {
+        self.mac(b"rekey-audit-anchor", seq, &hex::encode(last))
+    }
+}
+
 /// Where audit records are kept.
 pub trait AuditStore: Send + Sync + 'static {
     /// Sets the chain's key (from the keyring, through the seal); until
@@ -131,6 +143,17 @@ pub trait AuditStore: Send + Sync + 'static {
 
     /// The last record the sink `sink` delivered (0: none yet).
     fn audit_delivered(&self, sink: &str) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Drops the oldest records, those from before `before` (at most
+    /// [`PRUNE_BATCH`] a call) but never one after `keep_from` (the first
+    /// record a sink has yet to deliver), and keeps the last one dropped as
+    /// the chain's MAC'd anchor, so that the trail still verifies from
+    /// there and any other removal still shows. How many went.
+    fn prune_audit(
+        &self,
+        before: Timestamp,
+        keep_from: Option<i64>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// Records that the sink `sink` delivered every record up to `seq`.
     fn set_audit_delivered(&self, sink: &str, seq: i64) -> impl Future<Output = Result<(), StoreError>> + Send;

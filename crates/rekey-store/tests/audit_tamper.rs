@@ -81,3 +81,23 @@ async fn a_chain_rebuilt_without_the_key_does_not_verify() {
     }
     assert_eq!(broken_at(store.verify_audit().await.unwrap()), 1);
 }
+
+/// After retention dropped the oldest records, the anchor it left is as
+/// tamper-evident as a record: moving it forward (to hide more records),
+/// or removing it with more records, is named.
+#[tokio::test]
+async fn the_retention_anchor_cannot_hide_records() {
+    let (store, conn, _dir) = trail(6).await;
+    let before = rekey_model::Timestamp::from_millis(2000);
+    assert_eq!(store.prune_audit(before, None).await.unwrap(), 2);
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerdict::Intact { records: 4 });
+    // Records 3 and 4 removed and the anchor moved past them, MAC and all.
+    conn.execute_batch(
+        "UPDATE audit_anchor SET seq = 4, mac = (SELECT mac FROM audit WHERE seq = 4); DELETE FROM audit WHERE seq <= 4;",
+    )
+    .unwrap();
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 4, "the anchor no longer fits its MAC");
+    // The anchor removed: the records before the first one left are missing.
+    conn.execute("DELETE FROM audit_anchor", []).unwrap();
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
+}

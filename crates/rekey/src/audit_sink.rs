@@ -42,6 +42,10 @@ pub struct SinkConfig {
     /// A file this old (by its first line) is rotated before the next line.
     #[serde(default = "default_max_age")]
     pub max_file_age_seconds: u64,
+    /// Rotated files kept beside the current one, the newest (0: all; a
+    /// log shipper that takes them away needs none kept).
+    #[serde(default)]
+    pub max_files: usize,
 }
 
 fn default_max_bytes() -> u64 {
@@ -129,11 +133,34 @@ fn write_line(config: &SinkConfig, line: &[u8]) -> std::io::Result<()> {
         let too_old = age.is_some_and(|a| a.as_secs() >= config.max_file_age_seconds) && meta.len() > 0;
         if meta.is_file() && (meta.len() + line.len() as u64 > config.max_file_bytes || too_old) {
             std::fs::rename(&config.path, rotated_name(&config.path))?;
+            if config.max_files > 0 {
+                drop_oldest(&config.path, config.max_files);
+            }
         }
     }
     let mut file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&config.path)?;
     file.write_all(line)?;
     file.sync_data()
+}
+
+/// Removes the oldest rotated files of `path` beyond the newest `keep`
+/// (their names sort by the time they were rotated).
+fn drop_oldest(path: &Path, keep: usize) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else { return };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!("{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut rotated: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix)))
+        .collect();
+    rotated.sort();
+    let excess = rotated.len().saturating_sub(keep);
+    for old in &rotated[..excess] {
+        if let Err(e) = std::fs::remove_file(old) {
+            tracing::warn!(path = %old.display(), error = %e, "audit sink: cannot remove an old file");
+        }
+    }
 }
 
 /// `trail.jsonl` → `trail.jsonl.20270101T080000.123Z`.

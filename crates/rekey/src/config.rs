@@ -20,6 +20,7 @@
 //!
 //! [retention]
 //! function_log_days = 30  # what rotation functions printed
+//! audit_days = 365        # the audit trail in the store (0: for ever)
 //!
 //! [audit.sink]            # stream the audit trail (see `audit_sink`)
 //! path = "/var/log/rekey/audit.jsonl"   # or "-" for standard output
@@ -59,11 +60,14 @@ pub struct Config {
 pub struct RetentionConfig {
     /// Days a rotation step's function log is kept.
     pub function_log_days: u32,
+    /// Days an audit record is kept in the store (0: for ever). A record
+    /// the audit sink has yet to deliver is kept whatever its age.
+    pub audit_days: u32,
 }
 
 impl Default for RetentionConfig {
     fn default() -> Self {
-        RetentionConfig { function_log_days: 30 }
+        RetentionConfig { function_log_days: 30, audit_days: 0 }
     }
 }
 
@@ -71,7 +75,10 @@ impl RetentionConfig {
     /// As the service takes it.
     pub fn retention(&self) -> rekey_service::Retention {
         let day = std::time::Duration::from_secs(86_400);
-        rekey_service::Retention { function_logs: day * self.function_log_days.max(1) }
+        rekey_service::Retention {
+            function_logs: day * self.function_log_days.max(1),
+            audit: (self.audit_days > 0).then(|| day * self.audit_days),
+        }
     }
 }
 

@@ -397,3 +397,49 @@ fn replication_is_recorded() {
     assert_eq!(record["additionalEventData"]["SecretId"], described["ARN"], "{record}");
     assert_eq!(described["ReplicationStatus"][0]["Status"], "InSync");
 }
+
+/// Retention: once records are older than `audit_days` (the clock moved
+/// on), the store drops them (after the sink delivered them) and the rest
+/// still verifies; function logs go by their own age; the sink keeps only
+/// `max_files` rotated files.
+#[test]
+fn old_records_and_sink_files_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = dir.path().join("trail.jsonl");
+    let config = format!(
+        "[retention]\naudit_days = 1\nfunction_log_days = 1\n[audit.sink]\npath = {:?}\nmax_file_bytes = 3000\nmax_files = 2\n",
+        sink.to_str().unwrap()
+    );
+    let server = Server::start_with_config(&config);
+    let create = |name: &str| {
+        let body = format!(
+            r#"{{"Name": "{name}", "SecretString": "v", "ClientRequestToken": "00000000-0000-4000-8000-000000000001"}}"#
+        );
+        assert_eq!(server.raw("CreateSecret", &body).0, 200);
+    };
+    for i in 0..20 {
+        create(&format!("old{i}"));
+    }
+    let lookup = || server.rekey_json(&["admin", "audit", "lookup", "--max-results", "1000"]);
+    let old = lookup()["Events"].as_array().unwrap().len();
+    assert!(old >= 20, "{old}");
+    common::wait_for(std::time::Duration::from_secs(10), "the sink to deliver", || {
+        server.get("/metrics").1.contains("rekey_audit_sink_lag_records 0\n").then_some(())
+    });
+    server.rekey_json(&["admin", "clock", "--advance", "2d"]);
+    create("fresh");
+    let events = common::wait_for(std::time::Duration::from_secs(20), "old records to go", || {
+        let events = lookup()["Events"].as_array().unwrap().clone();
+        (events.len() < old).then_some(events)
+    });
+    let names: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::from_str::<Value>(e["CloudTrailEvent"].as_str().unwrap()).unwrap())
+        .filter_map(|r| r["requestParameters"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(names.iter().all(|n| n == "fresh"), "{names:?}");
+    let verified = server.rekey_json(&["admin", "audit", "verify"]);
+    assert_eq!(verified["Intact"], true, "{verified}");
+    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    assert!(files <= 3, "the current file and two rotated: {files}");
+}

@@ -140,3 +140,29 @@ pub async fn audit_records_are_found_and_chained<S: Store>(store: &S) {
     assert_eq!(store.audit_delivered("file").await.expect("cursor"), since[3].0, "never backwards");
     assert_eq!(store.audit_delivered("other").await.expect("cursor"), 0, "each sink its own");
 }
+
+/// Retention drops the oldest records, never one a sink has yet to
+/// deliver, and leaves an anchor: the rest still verifies, appends go on
+/// after the dropped ones, and lookups no longer see them.
+pub async fn audit_records_are_pruned_behind_an_anchor<S: Store>(store: &S) {
+    store.set_audit_key(AuditKey::new([9; 32]));
+    for day in 0..6 {
+        let e = event("GetSecretValue", day * 86_400, ALICE, "app/db", true);
+        store.append_audit(vec![e]).await.expect("appended");
+    }
+    let day = |d: i64| rekey_model::Timestamp::from_millis(d * 86_400_000);
+    assert_eq!(store.prune_audit(day(0), None).await.expect("pruned"), 0, "nothing that old");
+    assert_eq!(store.prune_audit(day(4), Some(3)).await.expect("pruned"), 2, "a sink has yet to deliver record 3");
+    assert_eq!(store.verify_audit().await.expect("verified"), AuditVerdict::Intact { records: 4 });
+    assert_eq!(store.prune_audit(day(4), None).await.expect("pruned"), 2);
+    assert_eq!(store.verify_audit().await.expect("verified"), AuditVerdict::Intact { records: 2 });
+    assert_eq!(store.audit_since(0, 10).await.expect("since").first().map(|r| r.0), Some(5));
+    // Everything goes; the next record still chains on.
+    assert_eq!(store.prune_audit(day(10), None).await.expect("pruned"), 2);
+    assert_eq!(store.verify_audit().await.expect("verified"), AuditVerdict::Intact { records: 0 });
+    assert_eq!(store.audit_head().await.expect("head"), 6);
+    store.append_audit(vec![event("ListSecrets", 11 * 86_400, ALICE, "", true)]).await.expect("appended");
+    assert_eq!(store.audit_since(0, 10).await.expect("since").first().map(|r| r.0), Some(7));
+    assert_eq!(store.verify_audit().await.expect("verified"), AuditVerdict::Intact { records: 1 });
+    assert_eq!(names(store, query(|_| {})).await, ["ListSecrets"]);
+}

@@ -47,6 +47,7 @@ macro_rules! conformance_suite {
             audit_records_need_the_key,
             audit_records_are_found_and_chained,
             function_logs_are_kept_per_secret_and_dropped_by_age,
+            audit_records_are_pruned_behind_an_anchor,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {

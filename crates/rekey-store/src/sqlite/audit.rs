@@ -5,7 +5,8 @@
 use super::SqliteStore;
 use super::writer::Job;
 use crate::StoreError;
-use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict};
+use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use rekey_model::Timestamp;
 use rekey_model::audit::{self, AuditEvent};
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,11 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
         .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    // An empty trail starts after the anchor retention left, if any.
+    let last = match last {
+        Some(last) => Some(last),
+        None => anchor(conn)?.map(|a| (a.seq, a.mac)),
+    };
     let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
     let mut insert = conn.prepare_cached(
         "INSERT INTO audit (seq, time_ms, account, event_name, secret_name, principal, access_key, read_only, record, mac)
@@ -148,10 +154,34 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     Ok(AuditPage { events, next: None })
 }
 
+/// The anchor retention leaves in place of the records it dropped.
+struct Anchor {
+    /// The last record dropped.
+    seq: i64,
+    /// Its MAC, which the next record chains on.
+    mac: Vec<u8>,
+    /// The anchor's own MAC (`AuditKey::anchor_mac`).
+    anchor_mac: Vec<u8>,
+}
+
+fn anchor(conn: &Connection) -> Result<Option<Anchor>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT seq, mac, anchor_mac FROM audit_anchor WHERE id = 1")?
+        .query_row([], |r| Ok(Anchor { seq: r.get(0)?, mac: r.get(1)?, anchor_mac: r.get(2)? }))
+        .optional()?)
+}
+
 fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError> {
+    let (mut expected, mut previous, mut records) = (1i64, Vec::new(), 0u64);
+    if let Some(a) = anchor(conn)? {
+        if !rekey_model::identity::secrets_equal(&key.anchor_mac(a.seq, &a.mac), &a.anchor_mac) {
+            let why = "the anchor left by retention was edited".to_string();
+            return Ok(AuditVerdict::Broken { seq: a.seq, event_id: None, why });
+        }
+        (expected, previous) = (a.seq + 1, a.mac);
+    }
     let mut stmt = conn.prepare("SELECT seq, record, mac FROM audit ORDER BY seq")?;
     let mut rows = stmt.query([])?;
-    let (mut expected, mut previous, mut records) = (1i64, Vec::new(), 0u64);
     while let Some(row) = rows.next()? {
         let (seq, record, mac): (i64, String, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
         let event_id = serde_json::from_str::<AuditEvent>(&record).ok().map(|e| e.event_id);
@@ -170,6 +200,25 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
         records += 1;
     }
     Ok(AuditVerdict::Intact { records })
+}
+
+/// Drops the oldest records (see `AuditStore::prune_audit`): walks from the
+/// start of the trail while records are older than `before`.
+fn prune(conn: &Connection, key: &AuditKey, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
+    let oldest: Vec<(i64, i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, time_ms, mac FROM audit ORDER BY seq LIMIT ?1")?
+        .query_map([PRUNE_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let last =
+        oldest.iter().take_while(|(seq, time, _)| *time < before.millis() && keep_from.is_none_or(|k| *seq < k)).last();
+    let Some((seq, _, mac)) = last else { return Ok(0) };
+    let dropped = conn.prepare_cached("DELETE FROM audit WHERE seq <= ?1")?.execute([seq])?;
+    conn.prepare_cached(
+        "INSERT INTO audit_anchor (id, seq, mac, anchor_mac) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, anchor_mac = excluded.anchor_mac",
+    )?
+    .execute(rusqlite::params![seq, mac, key.anchor_mac(*seq, mac).as_slice()])?;
+    Ok(dropped)
 }
 
 impl AuditStore for SqliteStore {
@@ -215,7 +264,10 @@ impl AuditStore for SqliteStore {
     }
 
     async fn audit_head(&self) -> Result<i64, StoreError> {
-        self.read(|c| Ok(c.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?))
+        self.read(|c| {
+            let last: i64 = c.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?;
+            Ok(last.max(anchor(c)?.map_or(0, |a| a.seq)))
+        })
     }
 
     async fn audit_delivered(&self, sink: &str) -> Result<i64, StoreError> {
@@ -226,6 +278,13 @@ impl AuditStore for SqliteStore {
                 .optional()?;
             Ok(seq.unwrap_or(0))
         })
+    }
+
+    async fn prune_audit(&self, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
+        let Some(key) = self.audit_key.get().cloned() else {
+            return Err(StoreError::Database("the audit trail has no key yet".into()));
+        };
+        self.write(move |c| prune(c, &key, before, keep_from)).await
     }
 
     async fn set_audit_delivered(&self, sink: &str, seq: i64) -> Result<(), StoreError> {

@@ -208,6 +208,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX function_logs_secret ON function_logs (secret_arn, id);
     CREATE INDEX function_logs_started ON function_logs (started_ms);
     "#,
+    // 13: where the audit chain starts once old records are dropped.
+    r#"
+    CREATE TABLE audit_anchor (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        seq        INTEGER NOT NULL,
+        mac        BLOB    NOT NULL,
+        anchor_mac BLOB    NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the schema up to date.
