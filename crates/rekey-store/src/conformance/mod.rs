@@ -48,6 +48,7 @@ macro_rules! conformance_suite {
             audit_records_are_found_and_chained,
             function_logs_are_kept_per_secret_and_dropped_by_age,
             audit_records_are_pruned_behind_an_anchor,
+            audit_time_bounds_allow_records_out_of_order,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {

@@ -107,6 +107,37 @@ pub fn batch_reads(
     }
 }
 
+/// How far out of time order records may be numbered: a record's time is
+/// when its request arrived, its number when it was committed (reads wait
+/// up to 50 ms in the batcher; a request takes at most its timeouts).
+const SKEW_MS: i64 = 10 * 60_000;
+
+/// The number of the first record whose time is at or after `ms`, by
+/// bisection over numbers (times rise with numbers, within `SKEW_MS`);
+/// `None` when every record is older.
+fn first_at_or_after(conn: &Connection, ms: i64) -> Result<Option<i64>, StoreError> {
+    let mut at = conn.prepare_cached("SELECT seq, time_ms FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT 1")?;
+    let mut record_at = |seq: i64| -> Result<Option<(i64, i64)>, StoreError> {
+        Ok(at.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    };
+    let Some((mut lo, _)) = record_at(i64::MIN)? else { return Ok(None) };
+    let mut hi: i64 =
+        conn.prepare_cached("SELECT max(seq) FROM audit")?.query_row([], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(lo);
+    if record_at(hi)?.is_none_or(|(_, time)| time < ms) {
+        return Ok(None);
+    }
+    // The least number p whose first record (at or after p) is at or
+    // after `ms`; the answer is that record.
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match record_at(mid)? {
+            Some((seq, time)) if time < ms => lo = seq + 1,
+            _ => hi = mid,
+        }
+    }
+    Ok(record_at(lo)?.map(|(seq, _)| seq))
+}
+
 fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ?");
     let mut args = vec![Sql::Text(q.account.to_string())];
@@ -127,11 +158,20 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     if let Some(r) = q.read_only {
         filter(" AND read_only = ?", Sql::Integer(i64::from(r)));
     }
+    // Times are not indexed, but records are numbered nearly in time
+    // order: a time bound is also a bound on numbers (found by bisection,
+    // widened by SKEW), which the indexes of every filter end in.
     if let Some(t) = q.start {
         filter(" AND time_ms >= ?", Sql::Integer(t.millis()));
+        if let Some(seq) = first_at_or_after(conn, t.millis() - SKEW_MS)? {
+            filter(" AND seq >= ?", Sql::Integer(seq));
+        }
     }
     if let Some(t) = q.end {
         filter(" AND time_ms < ?", Sql::Integer(t.millis()));
+        if let Some(seq) = first_at_or_after(conn, t.millis() + SKEW_MS)? {
+            filter(" AND seq < ?", Sql::Integer(seq));
+        }
     }
     if let Some(after) = q.after {
         filter(" AND seq < ?", Sql::Integer(after));
