@@ -19,7 +19,7 @@ use rekey_model::Timestamp;
 use rekey_model::api::Operation;
 use rekey_model::audit::{self, AuditEvent, EventType, UserIdentity};
 use rekey_model::identity::{UserName, user_arn};
-use rekey_model::name::AccountId;
+use rekey_model::name::{AccountId, Namespace, SecretRef};
 use rekey_model::{ApiError, ApiResult};
 use rekey_store::audit::{AuditQuery, AuditVerdict};
 use rekey_store::{SecretWrite, Store};
@@ -140,9 +140,11 @@ impl<S: Store> Service<S> {
         match record {
             // A successful read changed nothing: its record goes with the
             // next commit, and the answer does not wait for the disk.
-            Some(record) if record.read_only && outcome.is_ok() => self.store.append_audit_soon(audit::trails(record)),
+            Some(record) if record.read_only && outcome.is_ok() => {
+                self.store.append_audit_soon(self.trails(record).await)
+            }
             Some(record) => {
-                if let Err(e) = self.store.append_audit(audit::trails(record)).await {
+                if let Err(e) = self.store.append_audit(self.trails(record).await).await {
                     tracing::error!(error = %e, "an audit record could not be stored; the call fails");
                     return Err(ApiError::internal("An error occurred on the server side."));
                 }
@@ -150,6 +152,35 @@ impl<S: Store> Service<S> {
             None => {}
         }
         outcome.map(|(out, _)| out)
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// The trails a record goes to: the caller's, and the owner's of a
+    /// secret of another account it names, if that secret exists (a
+    /// caller naming made-up ARNs writes nothing into others' trails).
+    async fn trails(&self, record: AuditEvent) -> Vec<AuditEvent> {
+        let mut trails = audit::trails(record);
+        if trails.len() > 1 {
+            let named = trails[1].secret().and_then(|s| SecretRef::parse(s).ok());
+            let key = match &named {
+                Some(SecretRef::FullArn(arn)) => Some((arn.namespace.clone(), &arn.name)),
+                Some(SecretRef::PartialArn { account, region, name }) => {
+                    Some((Namespace { account: account.clone(), region: region.clone() }, name))
+                }
+                _ => None,
+            };
+            let exists = match (key, &named) {
+                (Some((ns, name)), Some(r)) => {
+                    self.store.load(&ns, name).await.ok().flatten().is_some_and(|s| r.matches(&s.secret.arn))
+                }
+                _ => false,
+            };
+            if !exists {
+                trails.truncate(1);
+            }
+        }
+        trails
     }
 }
 

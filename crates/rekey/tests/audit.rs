@@ -243,6 +243,20 @@ fn the_owner_of_a_secret_sees_calls_from_other_accounts() {
     assert_eq!(mine, ["DescribeSecret", "GetSecretValue"], "the caller's trail has its own calls only");
     let (code, _) = refused(&server, &owner, "rekey.LookupEvents", json!({"AccountId": ADMIN_ACCOUNT}));
     assert_eq!(code, "AccessDeniedException", "one account does not read another's trail");
+
+    // Naming a secret that does not exist, in the owner's account or in
+    // one nobody has, writes nothing into those trails.
+    let made_up = format!("arn:aws:secretsmanager:us-east-1:{VICTIM_ACCOUNT}:secret:nothing-AbCdEf");
+    let nobody = "arn:aws:secretsmanager:us-east-1:999999999999:secret:spam-AbCdEf";
+    for id in [made_up.as_str(), nobody] {
+        refused(&server, &root, "secretsmanager.GetSecretValue", json!({"SecretId": id}));
+    }
+    let theirs = admin(&server, &root, "LookupEvents", json!({"AccountId": VICTIM_ACCOUNT, "MaxResults": 1000}));
+    assert!(!theirs.to_string().contains("nothing-AbCdEf"), "{theirs}");
+    let nobodys = admin(&server, &root, "LookupEvents", json!({"AccountId": "999999999999"}));
+    assert_eq!(nobodys["Events"], json!([]), "{nobodys}");
+    let mine = admin(&server, &root, "LookupEvents", json!({"MaxResults": 1000})).to_string();
+    assert!(mine.contains("spam-AbCdEf") && mine.contains("nothing-AbCdEf"), "the caller's own trail has both");
 }
 
 /// BatchGetSecretValue is also a GetSecretValue per secret retrieved;
