@@ -97,7 +97,8 @@ impl<S: Store> RotationEngine<S> {
         }
         let role = RoleSession { name: ROLE.into(), policy: job_policy(job) };
         let account = job.arn.namespace.account.clone();
-        let creds = self.service.mint_session(account, None, None, Some(role), timeout + CREDENTIAL_GRACE).await?;
+        let creds =
+            self.service.mint_session(account, None, None, Some(role), timeout + CREDENTIAL_GRACE, None).await?;
         Ok(Caller {
             region,
             access_key_id: creds.access_key_id,

@@ -91,11 +91,11 @@ async fn main() {
         ..Default::default()
     };
     service.create_secret(&ctx, secret).await.unwrap();
-    let (root_key, root_secret) = service.create_access_key(account.clone(), None).await.unwrap();
+    let (root_key, root_secret) = service.create_access_key(account.clone(), None, None).await.unwrap();
     let user = UserName::parse("bench").unwrap();
-    service.create_user(account.clone(), user.clone()).await.unwrap();
-    service.put_user_policy(&account, &user, "ten", POLICY).await.unwrap();
-    let (user_key, user_secret) = service.create_access_key(account.clone(), Some(user)).await.unwrap();
+    service.create_user(account.clone(), user.clone(), None).await.unwrap();
+    service.put_user_policy(&account, &user, "ten", POLICY, None).await.unwrap();
+    let (user_key, user_secret) = service.create_access_key(account.clone(), Some(user), None).await.unwrap();
 
     let now = service.now().millis();
     let dev = Authenticator::Dev(DevIdentity { default_account: account, default_region: Region::new("us-east-1") });

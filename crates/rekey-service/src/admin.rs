@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// 9999-12-31T23:59:59Z, the furthest the `--dev` clock moves.
 const LAST_INSTANT_MS: i64 = 253_402_300_799_000;
@@ -252,7 +253,7 @@ impl<S: Store> Service<S> {
                     return encode(json!({ "Accounts": list }));
                 }
                 let id = req.account_id.as_ref().map(|_| account);
-                let (account, key, secret) = self.create_account(id).await?;
+                let (account, key, secret) = self.create_account(id, ctx.call.as_deref()).await?;
                 encode(json!({"AccountId": account.as_str(), "AccessKey": {
                     "AccessKeyId": key, "SecretAccessKey": secret.as_str(), "Status": "Active"
                 }}))
@@ -260,7 +261,7 @@ impl<S: Store> Service<S> {
             "CreateUser" => {
                 let name = user_name(&req.user_name)?;
                 self.authorize_principal_op(ctx, "iam:CreateUser", &account, &user_arn(&account, Some(&name)))?;
-                let user = self.create_user(account, name).await?;
+                let user = self.create_user(account, name, ctx.call.as_deref()).await?;
                 encode(json!({"User": {
                     "UserName": user.name.as_str(), "UserId": user.user_id, "Arn": user.arn(), "CreateDate": user.created
                 }}))
@@ -294,7 +295,7 @@ impl<S: Store> Service<S> {
                     ));
                 }
                 self.authorize_principal_op(ctx, "iam:CreateAccessKey", &account, &user_arn(&account, user.as_ref()))?;
-                let (key, secret) = self.create_access_key(account, user.clone()).await?;
+                let (key, secret) = self.create_access_key(account, user.clone(), ctx.call.as_deref()).await?;
                 encode(json!({"AccessKey": {
                     "UserName": user.as_ref().map(UserName::as_str), "AccessKeyId": key,
                     "SecretAccessKey": secret.as_str(), "Status": "Active"
@@ -319,7 +320,7 @@ impl<S: Store> Service<S> {
             "DeleteAccessKey" => {
                 let id = required(&req.access_key_id, "AccessKeyId")?;
                 self.authorize_principal_op(ctx, "iam:DeleteAccessKey", &account, &root)?;
-                self.delete_access_key(&account, id).await?;
+                self.delete_access_key(&account, id, ctx.call.as_deref()).await?;
                 encode(json!({}))
             }
             "PutUserPolicy" | "DeleteUserPolicy" | "ListUserPolicies" => {
@@ -330,11 +331,17 @@ impl<S: Store> Service<S> {
                     "PutUserPolicy" => {
                         let policy = required(&req.policy_name, "PolicyName")?;
                         let document = required(&req.policy_document, "PolicyDocument")?;
-                        self.put_user_policy(&account, &name, policy, document).await?;
+                        self.put_user_policy(&account, &name, policy, document, ctx.call.as_deref()).await?;
                         encode(json!({}))
                     }
                     "DeleteUserPolicy" => {
-                        self.delete_user_policy(&account, &name, required(&req.policy_name, "PolicyName")?).await?;
+                        self.delete_user_policy(
+                            &account,
+                            &name,
+                            required(&req.policy_name, "PolicyName")?,
+                            ctx.call.as_deref(),
+                        )
+                        .await?;
                         encode(json!({}))
                     }
                     _ => {
@@ -355,7 +362,10 @@ impl<S: Store> Service<S> {
     /// Runs the admin operation `op` (the target without its prefix); the
     /// call is in the audit trail before it returns.
     pub async fn admin_dispatch(&self, ctx: RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
-        let call = Call::new(self.admin_record(&ctx, op, body), None);
+        let call = Arc::new(Call::new(self.admin_record(&ctx, op, body), None));
+        // A principal change carries the record in its transaction.
+        let mut ctx = ctx;
+        ctx.call = Some(call.clone());
         let outcome = self.admin_run(ctx, op, body).await;
         self.end_call(&call, outcome.map(|out| (out, None))).await
     }
@@ -543,7 +553,7 @@ impl<S: Store> Service<S> {
                     duration_seconds: Option<i64>,
                 }
                 let req: SessionRequest = request(op, body)?;
-                let creds = self.get_session_token(&ctx.principal, req.duration_seconds).await?;
+                let creds = self.get_session_token(&ctx.principal, req.duration_seconds, ctx.call.as_deref()).await?;
                 encode(json!({"Credentials": {
                     "AccessKeyId": creds.access_key_id,
                     "SecretAccessKey": creds.secret_access_key.as_str(),

@@ -73,6 +73,13 @@ impl Call {
         }
     }
 
+    /// The records a principal change made by the call carries (none when
+    /// there is no call, or a change already carries them); mark them
+    /// [`stored`](Self::stored) once the change committed.
+    pub(crate) fn records_of(call: Option<&Call>) -> Vec<AuditEvent> {
+        call.and_then(|c| c.record_for(&Value::Null)).map(audit::trails).unwrap_or_default()
+    }
+
     /// A transaction carrying the record committed.
     pub(crate) fn stored(&self) {
         self.state.lock().expect("call lock").stored = true;

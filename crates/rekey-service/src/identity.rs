@@ -3,6 +3,7 @@
 
 use crate::Service;
 use crate::access::Grant;
+use crate::audit::Call;
 use rekey_model::identity::{
     AccessKeyRecord, RoleSession, Session, UserName, UserPolicy, UserRecord, new_access_key_id, new_account_id,
     new_secret_access_key, new_session_token, new_temporary_key_id, new_user_id,
@@ -23,7 +24,11 @@ fn no_such_user(name: &UserName) -> ApiError {
 impl<S: Store> Service<S> {
     /// Creates an account (a random id unless `id` is given) and an access
     /// key for its root; the secret is shown once and never stored in the clear.
-    pub async fn create_account(&self, id: Option<AccountId>) -> ApiResult<(AccountId, String, Zeroizing<String>)> {
+    pub async fn create_account(
+        &self,
+        id: Option<AccountId>,
+        call: Option<&Call>,
+    ) -> ApiResult<(AccountId, String, Zeroizing<String>)> {
         let account = id.unwrap_or_else(new_account_id);
         if !self.store.insert_account(&account, self.clock.now()).await? {
             return Err(ApiError::new(
@@ -31,7 +36,8 @@ impl<S: Store> Service<S> {
                 format!("The account {account} already exists."),
             ));
         }
-        let (key, secret) = self.create_access_key(account.clone(), None).await?;
+        // The call's record goes with the key, the account's last write.
+        let (key, secret) = self.create_access_key(account.clone(), None, call).await?;
         Ok((account, key, secret))
     }
 
@@ -41,14 +47,15 @@ impl<S: Store> Service<S> {
     }
 
     /// Creates a user of `account`.
-    pub async fn create_user(&self, account: AccountId, name: UserName) -> ApiResult<UserRecord> {
+    pub async fn create_user(&self, account: AccountId, name: UserName, call: Option<&Call>) -> ApiResult<UserRecord> {
         let user = UserRecord { account, name, user_id: new_user_id(), created: self.clock.now() };
-        if !self.store.insert_user(user.clone()).await? {
+        if !self.store.insert_user(user.clone(), Call::records_of(call)).await? {
             return Err(ApiError::new(
                 ErrorCode::ResourceExistsException,
                 format!("User with name {} already exists.", user.name),
             ));
         }
+        call.map(Call::stored);
         self.identity_changed();
         Ok(user)
     }
@@ -65,6 +72,7 @@ impl<S: Store> Service<S> {
         &self,
         account: AccountId,
         user: Option<UserName>,
+        call: Option<&Call>,
     ) -> ApiResult<(String, Zeroizing<String>)> {
         if let Some(name) = &user
             && self.store.user(&account, name).await?.is_none()
@@ -84,7 +92,8 @@ impl<S: Store> Service<S> {
             active: true,
             session: None,
         };
-        self.store.insert_access_key(record).await?;
+        self.store.insert_access_key(record, Call::records_of(call)).await?;
+        call.map(Call::stored);
         Ok((id, secret))
     }
 
@@ -96,6 +105,7 @@ impl<S: Store> Service<S> {
         &self,
         principal: &crate::Principal,
         duration_seconds: Option<i64>,
+        call: Option<&Call>,
     ) -> ApiResult<TemporaryCredentials> {
         let seconds = duration_seconds.unwrap_or(DEFAULT_SESSION_SECONDS);
         if !(MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&seconds) {
@@ -117,7 +127,7 @@ impl<S: Store> Service<S> {
         }
         let lifetime = std::time::Duration::from_secs(seconds as u64);
         let parent = Some(caller.access_key_id.clone());
-        self.mint_session(caller.account, caller.user, parent, None, lifetime).await
+        self.mint_session(caller.account, caller.user, parent, None, lifetime, call).await
     }
 
     /// New temporary credentials (`ASIA…` and a session token) of a user
@@ -130,6 +140,7 @@ impl<S: Store> Service<S> {
         parent: Option<String>,
         role: Option<RoleSession>,
         lifetime: std::time::Duration,
+        call: Option<&Call>,
     ) -> ApiResult<TemporaryCredentials> {
         let id = new_temporary_key_id();
         let secret = new_secret_access_key();
@@ -145,7 +156,8 @@ impl<S: Store> Service<S> {
             active: true,
             session: Some(Session { token_sha256: session_token_hash(&token).to_vec(), expires, parent, role }),
         };
-        self.store.insert_access_key(record).await?;
+        self.store.insert_access_key(record, Call::records_of(call)).await?;
+        call.map(Call::stored);
         Ok(TemporaryCredentials { access_key_id: id, secret_access_key: secret, session_token: token, expires })
     }
 
@@ -161,15 +173,16 @@ impl<S: Store> Service<S> {
 
     /// Revokes (deletes) an access key of `account`, and the temporary
     /// credentials made from it.
-    pub async fn delete_access_key(&self, account: &AccountId, id: &str) -> ApiResult<()> {
+    pub async fn delete_access_key(&self, account: &AccountId, id: &str, call: Option<&Call>) -> ApiResult<()> {
         let missing = || ApiError::not_found(format!("The Access Key with id {id} cannot be found."));
         match self.store.load_access_key(id).await? {
             Some(k) if &k.account == account => {}
             _ => return Err(missing()),
         }
-        if !self.store.delete_access_key(id).await? {
+        if !self.store.delete_access_key(id, Call::records_of(call)).await? {
             return Err(missing());
         }
+        call.map(Call::stored);
         self.identity_changed();
         Ok(())
     }
@@ -181,6 +194,7 @@ impl<S: Store> Service<S> {
         user: &UserName,
         name: &str,
         document: &str,
+        call: Option<&Call>,
     ) -> ApiResult<()> {
         let valid_name = (1..=128).contains(&name.len())
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
@@ -194,16 +208,24 @@ impl<S: Store> Service<S> {
             return Err(no_such_user(user));
         }
         let policy = UserPolicy { name: name.to_string(), document: document.to_string() };
-        self.store.put_user_policy(account, user, policy).await?;
+        self.store.put_user_policy(account, user, policy, Call::records_of(call)).await?;
+        call.map(Call::stored);
         self.identity_changed();
         Ok(())
     }
 
     /// Detaches a named policy from a user.
-    pub async fn delete_user_policy(&self, account: &AccountId, user: &UserName, name: &str) -> ApiResult<()> {
-        if !self.store.delete_user_policy(account, user, name).await? {
+    pub async fn delete_user_policy(
+        &self,
+        account: &AccountId,
+        user: &UserName,
+        name: &str,
+        call: Option<&Call>,
+    ) -> ApiResult<()> {
+        if !self.store.delete_user_policy(account, user, name, Call::records_of(call)).await? {
             return Err(ApiError::not_found(format!("The user policy with name {name} cannot be found.")));
         }
+        call.map(Call::stored);
         self.identity_changed();
         Ok(())
     }
@@ -277,7 +299,7 @@ impl<S: Store> Service<S> {
     /// Deletes temporary credentials whose use is over, telling caches of
     /// keys to forget them (and nothing else).
     pub async fn revoke_session(&self, access_key_id: &str) -> ApiResult<()> {
-        self.store.delete_access_key(access_key_id).await?;
+        self.store.delete_access_key(access_key_id, Vec::new()).await?;
         self.revocations.record(access_key_id);
         Ok(())
     }

@@ -2,11 +2,14 @@
 
 use crate::StoreError;
 use rekey_model::Timestamp;
+use rekey_model::audit::AuditEvent;
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::AccountId;
 use std::future::Future;
 
-/// Where principals are kept.
+/// Where principals are kept. A change comes with the audit records of
+/// the call that made it, appended in its transaction when it changes
+/// something (none for rekey's own work).
 pub trait PrincipalStore: Send + Sync + 'static {
     /// Records an account; `false` if it existed.
     fn insert_account(
@@ -19,7 +22,11 @@ pub trait PrincipalStore: Send + Sync + 'static {
     fn accounts(&self) -> impl Future<Output = Result<Vec<(AccountId, Timestamp)>, StoreError>> + Send;
 
     /// Records a user; `false` if the account has one of that name.
-    fn insert_user(&self, user: UserRecord) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn insert_user(
+        &self,
+        user: UserRecord,
+        audit: Vec<AuditEvent>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// A user of an account.
     fn user(
@@ -37,6 +44,7 @@ pub trait PrincipalStore: Send + Sync + 'static {
         account: &AccountId,
         user: &UserName,
         policy: UserPolicy,
+        audit: Vec<AuditEvent>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Detaches a named policy; `false` if the user had none of that name.
@@ -45,6 +53,7 @@ pub trait PrincipalStore: Send + Sync + 'static {
         account: &AccountId,
         user: &UserName,
         name: &str,
+        audit: Vec<AuditEvent>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// A user's identity policies, by name.
@@ -65,14 +74,22 @@ pub trait PrincipalStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<AccessKeyRecord>, StoreError>> + Send;
 
     /// Stores a new access key.
-    fn insert_access_key(&self, key: AccessKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn insert_access_key(
+        &self,
+        key: AccessKeyRecord,
+        audit: Vec<AuditEvent>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Deletes temporary access keys that expired before `now`; how many.
     fn delete_expired_access_keys(&self, now: Timestamp) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// Deletes an access key and the temporary credentials made from it
     /// (whose `parent` it is); `false` if there was no such key.
-    fn delete_access_key(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn delete_access_key(
+        &self,
+        id: &str,
+        audit: Vec<AuditEvent>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// How many access keys exist (none: the first start without `--dev`).
     fn count_access_keys(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;

@@ -436,7 +436,7 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
 /// Creates the first administrator key (the account's root) and writes it
 /// as an AWS credentials-file profile, readable by the owner only.
 async fn create_admin_key(service: &Service<SqliteStore>, account: AccountId, path: &Path) -> Result<(), String> {
-    let (id, secret) = service.create_access_key(account.clone(), None).await.map_err(|e| e.message)?;
+    let (id, secret) = service.create_access_key(account.clone(), None, None).await.map_err(|e| e.message)?;
     let text = zeroize::Zeroizing::new(format!(
         "# rekey administrator key of account {account}: the account's root. Keep it safe.\n[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
         secret.as_str()

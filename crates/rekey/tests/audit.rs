@@ -457,3 +457,37 @@ fn old_records_and_sink_files_go() {
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files <= 3, "the current file and two rotated: {files}");
 }
+
+/// A principal change is recorded once, with its change (in its
+/// transaction); one refused is recorded with its error; neither record
+/// holds a new key's secret.
+#[test]
+fn principal_changes_are_recorded_once() {
+    let server = Server::start_signed(&[]);
+    let root = Keys::admin(&server);
+    let keys = user(
+        &server,
+        &root,
+        "p",
+        policy(json!([{"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}])),
+    );
+    let (code, _) = refused(&server, &root, "rekey.CreateUser", json!({"UserName": "p"}));
+    assert_eq!(code, "ResourceExistsException");
+    admin(&server, &root, "DeleteAccessKey", json!({"AccessKeyId": keys.id}));
+    let all = admin(&server, &root, "LookupEvents", json!({"MaxResults": 1000}));
+    let records: Vec<Value> = all["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_str(e["CloudTrailEvent"].as_str().unwrap()).unwrap())
+        .collect();
+    let of = |name: &str| records.iter().filter(|r| r["eventName"] == name).cloned().collect::<Vec<Value>>();
+    let created = of("CreateUser");
+    assert_eq!(created.len(), 2, "{created:#?}");
+    assert_eq!(created.iter().filter(|r| r["errorCode"] == "ResourceExistsException").count(), 1);
+    for name in ["PutUserPolicy", "CreateAccessKey", "DeleteAccessKey"] {
+        assert_eq!(of(name).len(), 1, "{name}: {records:#?}");
+    }
+    assert_eq!(of("CreateAccessKey")[0]["eventSource"], "rekey.admin");
+    assert!(!all.to_string().contains(&keys.secret), "the key's secret is not recorded");
+}

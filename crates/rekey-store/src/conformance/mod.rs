@@ -466,15 +466,26 @@ pub async fn principals_are_kept<S: Store>(store: &S) {
     let alice = UserName::parse("alice").expect("a user name");
     let user =
         UserRecord { account: account.clone(), name: alice.clone(), user_id: "AIDAALICE".into(), created: at(T0) };
-    assert!(store.insert_user(user.clone()).await.unwrap());
-    assert!(!store.insert_user(user.clone()).await.unwrap(), "one of a name");
+    // A change goes in with its call's record, a change that changes
+    // nothing without it.
+    store.set_audit_key(crate::audit::AuditKey::new([4; 32]));
+    let record = |name: &str| {
+        let who =
+            rekey_model::audit::UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIA", None);
+        let kind = rekey_model::audit::EventType::AwsApiCall;
+        vec![rekey_model::audit::AuditEvent::new(kind, name, T0, who, "us-east-1", "111111111111")]
+    };
+    assert!(store.insert_user(user.clone(), record("CreateUser")).await.unwrap());
+    assert!(!store.insert_user(user.clone(), record("CreateUser")).await.unwrap(), "one of a name");
+    assert!(!store.delete_user_policy(&account, &alice, "none", record("DeleteUserPolicy")).await.unwrap());
+    assert_eq!(store.audit_head().await.unwrap(), 1, "only the change that happened is recorded");
     assert_eq!(store.user(&account, &alice).await.unwrap(), Some(user.clone()));
     assert_eq!(store.users(&account).await.unwrap(), [user]);
     let policy = UserPolicy { name: "read".into(), document: "{}".into() };
-    store.put_user_policy(&account, &alice, policy.clone()).await.unwrap();
+    store.put_user_policy(&account, &alice, policy.clone(), Vec::new()).await.unwrap();
     assert_eq!(store.user_policies(&account, &alice).await.unwrap(), [policy]);
-    assert!(store.delete_user_policy(&account, &alice, "read").await.unwrap());
-    assert!(!store.delete_user_policy(&account, &alice, "read").await.unwrap());
+    assert!(store.delete_user_policy(&account, &alice, "read", Vec::new()).await.unwrap());
+    assert!(!store.delete_user_policy(&account, &alice, "read", Vec::new()).await.unwrap());
     let key = AccessKeyRecord {
         access_key_id: "AKIAALICE".into(),
         account: account.clone(),
@@ -484,11 +495,11 @@ pub async fn principals_are_kept<S: Store>(store: &S) {
         active: true,
         session: None,
     };
-    store.insert_access_key(key.clone()).await.unwrap();
+    store.insert_access_key(key.clone(), Vec::new()).await.unwrap();
     assert_eq!(store.load_access_key("AKIAALICE").await.unwrap(), Some(key.clone()));
     assert_eq!(store.access_keys(&account, Some(&alice)).await.unwrap(), std::slice::from_ref(&key));
     assert_eq!(store.count_access_keys().await.unwrap(), 1);
-    assert!(store.delete_access_key("AKIAALICE").await.unwrap());
+    assert!(store.delete_access_key("AKIAALICE", Vec::new()).await.unwrap());
     assert!(store.load_access_key("AKIAALICE").await.unwrap().is_none());
     assert_eq!(store.count_access_keys().await.unwrap(), 0);
 }

@@ -19,6 +19,7 @@ use crate::{
     SecretStore, StoreError,
 };
 use cache::{Published, StateCache};
+use rekey_model::audit::AuditEvent;
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::{AccountId, Namespace, SecretName};
 use rekey_model::rotation::{JobId, RotationJob};
@@ -405,8 +406,9 @@ impl PrincipalStore for SqliteStore {
         self.read(principals::accounts)
     }
 
-    async fn insert_user(&self, user: UserRecord) -> Result<bool, StoreError> {
-        self.write(move |c| principals::insert_user(c, &user)).await
+    async fn insert_user(&self, user: UserRecord, records: Vec<AuditEvent>) -> Result<bool, StoreError> {
+        let key = self.audit_key.clone();
+        self.write(move |c| recorded(c, key.get(), &records, principals::insert_user(c, &user)?)).await
     }
 
     async fn user(&self, account: &AccountId, name: &UserName) -> Result<Option<UserRecord>, StoreError> {
@@ -422,14 +424,29 @@ impl PrincipalStore for SqliteStore {
         account: &AccountId,
         user: &UserName,
         policy: UserPolicy,
+        records: Vec<AuditEvent>,
     ) -> Result<(), StoreError> {
-        let (account, user) = (account.clone(), user.clone());
-        self.write(move |c| principals::put_user_policy(c, &account, &user, &policy)).await
+        let (account, user, key) = (account.clone(), user.clone(), self.audit_key.clone());
+        self.write(move |c| {
+            principals::put_user_policy(c, &account, &user, &policy)?;
+            recorded(c, key.get(), &records, true).map(|_| ())
+        })
+        .await
     }
 
-    async fn delete_user_policy(&self, account: &AccountId, user: &UserName, name: &str) -> Result<bool, StoreError> {
-        let (account, user, name) = (account.clone(), user.clone(), name.to_string());
-        self.write(move |c| principals::delete_user_policy(c, &account, &user, &name)).await
+    async fn delete_user_policy(
+        &self,
+        account: &AccountId,
+        user: &UserName,
+        name: &str,
+        records: Vec<AuditEvent>,
+    ) -> Result<bool, StoreError> {
+        let (account, user, name, key) = (account.clone(), user.clone(), name.to_string(), self.audit_key.clone());
+        self.write(move |c| {
+            let deleted = principals::delete_user_policy(c, &account, &user, &name)?;
+            recorded(c, key.get(), &records, deleted)
+        })
+        .await
     }
 
     async fn user_policies(&self, account: &AccountId, user: &UserName) -> Result<Vec<UserPolicy>, StoreError> {
@@ -448,22 +465,41 @@ impl PrincipalStore for SqliteStore {
         self.read(|c| principals::access_keys(c, account, user))
     }
 
-    async fn insert_access_key(&self, key: AccessKeyRecord) -> Result<(), StoreError> {
-        self.write(move |c| principals::insert_access_key(c, &key)).await
+    async fn insert_access_key(&self, access_key: AccessKeyRecord, records: Vec<AuditEvent>) -> Result<(), StoreError> {
+        let key = self.audit_key.clone();
+        self.write(move |c| {
+            principals::insert_access_key(c, &access_key)?;
+            recorded(c, key.get(), &records, true).map(|_| ())
+        })
+        .await
     }
 
     async fn delete_expired_access_keys(&self, now: Timestamp) -> Result<usize, StoreError> {
         self.write(move |c| principals::delete_expired_access_keys(c, now)).await
     }
 
-    async fn delete_access_key(&self, id: &str) -> Result<bool, StoreError> {
-        let id = id.to_string();
-        self.write(move |c| principals::delete_access_key(c, &id)).await
+    async fn delete_access_key(&self, id: &str, records: Vec<AuditEvent>) -> Result<bool, StoreError> {
+        let (id, key) = (id.to_string(), self.audit_key.clone());
+        self.write(move |c| recorded(c, key.get(), &records, principals::delete_access_key(c, &id)?)).await
     }
 
     async fn count_access_keys(&self) -> Result<usize, StoreError> {
         self.read(principals::count_access_keys)
     }
+}
+
+/// Appends a principal change's `records` in its transaction when it
+/// `changed` something; passes `changed` on.
+fn recorded(
+    conn: &Connection,
+    key: Option<&crate::audit::AuditKey>,
+    records: &[AuditEvent],
+    changed: bool,
+) -> Result<bool, StoreError> {
+    if changed {
+        audit::append(conn, key, records)?;
+    }
+    Ok(changed)
 }
 
 impl Keyring for SqliteStore {
