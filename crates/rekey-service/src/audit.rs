@@ -226,15 +226,11 @@ impl<S: Store> Service<S> {
             Some(t) => Some(t.parse::<i64>().map_err(|_| ApiError::invalid_parameter("Invalid NextToken."))?),
         };
         let mut query = AuditQuery {
-            account: account.clone(),
-            event_name: None,
-            secret_name: None,
-            principal: None,
-            read_only: None,
             start: seconds(req.start_time),
             end: seconds(req.end_time),
             max_results: req.max_results.unwrap_or(50).clamp(1, 1000),
             after,
+            ..AuditQuery::newest(account.clone())
         };
         for LookupAttribute { attribute_key: key, attribute_value: value } in req.lookup_attributes {
             match key.as_str() {

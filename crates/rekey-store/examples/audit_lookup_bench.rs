@@ -31,17 +31,7 @@ fn record(i: i64, n: i64) -> AuditEvent {
 }
 
 fn query(f: impl FnOnce(&mut AuditQuery)) -> AuditQuery {
-    let mut q = AuditQuery {
-        account: AccountId::parse(ACCOUNT).expect("account"),
-        event_name: None,
-        secret_name: None,
-        principal: None,
-        read_only: None,
-        start: None,
-        end: None,
-        max_results: 50,
-        after: None,
-    };
+    let mut q = AuditQuery::newest(AccountId::parse(ACCOUNT).expect("account"));
     f(&mut q);
     q
 }

@@ -69,6 +69,24 @@ pub struct AuditQuery {
     pub after: Option<i64>,
 }
 
+impl AuditQuery {
+    /// The first page (50, LookupEvents' default) of `account`'s
+    /// records, newest first, unfiltered.
+    pub fn newest(account: AccountId) -> Self {
+        AuditQuery {
+            account,
+            event_name: None,
+            secret_name: None,
+            principal: None,
+            read_only: None,
+            start: None,
+            end: None,
+            max_results: 50,
+            after: None,
+        }
+    }
+}
+
 /// One page of records.
 #[derive(Debug, Clone)]
 pub struct AuditPage {

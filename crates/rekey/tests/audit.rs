@@ -358,20 +358,8 @@ fn a_broken_sink_holds_up_nothing_and_delivers_the_gap_later() {
     assert!(gauge("rekey_audit_sink_lag_records") >= 40, "the writes and reads since it failed");
     std::fs::remove_dir(&sink).unwrap();
     // Everything in the store up to now (the lookups' own records follow).
-    let mut stored = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut body = json!({"MaxResults": 1000});
-        if let Some(t) = &token {
-            body["NextToken"] = t.clone().into();
-        }
-        let page = admin(&server, &root, "LookupEvents", body);
-        stored.extend(page["Events"].as_array().unwrap().iter().map(|e| e["EventId"].as_str().unwrap().to_string()));
-        match page["NextToken"].as_str() {
-            Some(t) => token = Some(t.into()),
-            None => break,
-        }
-    }
+    let stored: Vec<String> =
+        all_events(&server, &root).iter().map(|e| e["EventId"].as_str().unwrap().to_string()).collect();
     assert!(stored.len() >= 60, "{} records", stored.len());
     let ids = common::wait_for(std::time::Duration::from_secs(60), "the gap to be delivered", || {
         let ids = delivered(dir.path());

@@ -20,17 +20,7 @@ fn event(name: &str, secs: i64, who: &str, secret: &str, read_only: bool) -> Aud
 }
 
 fn query(f: impl FnOnce(&mut AuditQuery)) -> AuditQuery {
-    let mut q = AuditQuery {
-        account: AccountId::parse("111111111111").expect("account"),
-        event_name: None,
-        secret_name: None,
-        principal: None,
-        read_only: None,
-        start: None,
-        end: None,
-        max_results: 50,
-        after: None,
-    };
+    let mut q = AuditQuery::newest(AccountId::parse("111111111111").expect("account"));
     f(&mut q);
     q
 }

@@ -68,3 +68,22 @@ pub fn finished(server: &Server, keys: &Keys, id: &str) -> Value {
 pub fn policy(statements: Value) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
+
+/// Every record of the caller's trail, newest first, page after page of
+/// LookupEvents (each as it answers: `EventId`, `CloudTrailEvent`…).
+pub fn all_events(server: &Server, keys: &Keys) -> Vec<Value> {
+    let mut events = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut body = json!({"MaxResults": 1000});
+        if let Some(t) = &token {
+            body["NextToken"] = t.clone().into();
+        }
+        let page = admin(server, keys, "LookupEvents", body);
+        events.extend(page["Events"].as_array().expect("events").iter().cloned());
+        match page["NextToken"].as_str() {
+            Some(t) => token = Some(t.into()),
+            None => return events,
+        }
+    }
+}
