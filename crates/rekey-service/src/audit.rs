@@ -21,8 +21,8 @@ use rekey_model::audit::{self, AuditEvent, EventType, UserIdentity};
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace, SecretRef};
 use rekey_model::{ApiError, ApiResult};
+use rekey_store::Store;
 use rekey_store::audit::{AuditQuery, AuditVerdict};
-use rekey_store::{SecretWrite, Store};
 use serde_json::{Value, json};
 use std::sync::Mutex;
 
@@ -60,13 +60,13 @@ impl Call {
         Some(record)
     }
 
-    /// Puts the record, answered by `response`, into `write` (unless a
-    /// write already carries it); whether it did.
-    pub(crate) fn attach<R: serde::Serialize>(&self, write: &mut SecretWrite, response: &R) -> bool {
+    /// Puts the record, answered by `response`, into a change's records
+    /// (unless a change already carries it); whether it did.
+    pub(crate) fn attach<R: serde::Serialize>(&self, records: &mut Vec<AuditEvent>, response: &R) -> bool {
         match self.record_for(response) {
             Some(record) => {
                 // The call comes before what it set off (RotateSecret, then RotationStarted).
-                write.audit.splice(0..0, audit::trails(record));
+                records.splice(0..0, audit::trails(record));
                 true
             }
             None => false,

@@ -32,21 +32,16 @@ impl<S: Store> Service<S> {
                     decide: Box::new(move |input: MutationInput| match input.state {
                         // Re-checked in the transaction: a restore may have won.
                         Some(s) if s.secret.purge_at.is_some_and(|p| p <= now) => {
-                            Ok((Change::Purge(s.secret.pk), Some(s.secret.arn)))
+                            let ended = AuditEvent::service(events::END_SECRET_VERSION_DELETE, &s.secret.arn, now);
+                            Ok((Change::Purge { pk: s.secret.pk, audit: vec![ended] }, true))
                         }
-                        _ => Ok((Change::None, None)),
+                        _ => Ok((Change::None, false)),
                     }),
                 })
                 .await;
             match r {
-                Ok(Some(arn)) => {
-                    purged += 1;
-                    let ended = AuditEvent::service(events::END_SECRET_VERSION_DELETE, &arn, now);
-                    if let Err(e) = self.store.append_audit(vec![ended]).await {
-                        tracing::error!(error = %e, "the audit record of a purge could not be stored");
-                    }
-                }
-                Ok(None) => {}
+                Ok(true) => purged += 1,
+                Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "purge failed"),
             }
         }

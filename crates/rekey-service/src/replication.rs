@@ -391,7 +391,7 @@ impl<S: Store> Service<S> {
             let own = own.clone();
             self.mutate_at(&target, move |state| match state {
                 Some(s) if s.secret.meta.primary_region.as_deref() == Some(own.as_str()) => {
-                    Ok((Change::Purge(s.secret.pk), ()))
+                    Ok((Change::purge(s.secret.pk), ()))
                 }
                 _ => Ok((Change::None, ())),
             })

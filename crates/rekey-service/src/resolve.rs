@@ -121,14 +121,17 @@ impl<S: Store> Service<S> {
                         let before = state.secret.meta.has_replicas();
                         let (mut change, r) = decide(state, input.preloaded)?;
                         let mut recorded = false;
-                        if let (Change::Write(w), Some(call)) = (&mut change, &recording) {
-                            recorded = call.attach(w, &r);
+                        // The call's record goes with its change, a purge too.
+                        match (&mut change, &recording) {
+                            (Change::Write(w), Some(call)) => recorded = call.attach(&mut w.audit, &r),
+                            (Change::Purge { audit, .. }, Some(call)) => recorded = call.attach(audit, &r),
+                            _ => {}
                         }
                         // Whether the secret has replicas once changed.
                         let after = match &change {
                             Change::Write(w) => w.secret.meta.has_replicas(),
                             Change::None => before,
-                            Change::Purge(_) => false,
+                            Change::Purge { .. } => false,
                         };
                         Ok((change, ((r, recorded), after)))
                     }

@@ -140,7 +140,7 @@ impl<S: Store> Service<S> {
                             version_id: token.as_ref().map(|v| v.to_string()),
                             replication_status: None,
                         };
-                        call.attach(&mut write, &response)
+                        call.attach(&mut write.audit, &response)
                     });
                     Ok((Change::write(write), (arn, token, recorded)))
                 }),
@@ -348,7 +348,7 @@ impl<S: Store> Service<S> {
                 )));
             }
             if force {
-                return Ok((Change::Purge(state.secret.pk), answer(now)));
+                return Ok((Change::purge(state.secret.pk), answer(now)));
             }
             if state.secret.deleted.is_some() {
                 return Err(ApiError::marked_for_deletion());

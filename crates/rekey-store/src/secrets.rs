@@ -3,6 +3,7 @@
 //! keyset pages.
 
 use crate::StoreError;
+use rekey_model::audit::AuditEvent;
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::rotation::{JobStatus, RotationJob};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
@@ -19,14 +20,25 @@ pub enum Change {
     None,
     /// Insert or update the secret, its versions and its labels.
     Write(Box<SecretWrite>),
-    /// Remove the secret with this store key and everything it owns.
-    Purge(i64),
+    /// Remove the secret with this store key and everything it owns, and
+    /// append the audit records that tell of it, in the same transaction.
+    Purge {
+        /// The secret's store key.
+        pk: i64,
+        /// The records.
+        audit: Vec<AuditEvent>,
+    },
 }
 
 impl Change {
     /// A [`Change::Write`] of `w`.
     pub fn write(w: SecretWrite) -> Self {
         Change::Write(Box::new(w))
+    }
+
+    /// A [`Change::Purge`] of the secret `pk`, with no record yet.
+    pub fn purge(pk: i64) -> Self {
+        Change::Purge { pk, audit: Vec::new() }
     }
 }
 
@@ -52,7 +64,7 @@ pub struct SecretWrite {
     /// transaction, so either both happen or neither.
     pub replaces: Option<i64>,
     /// Audit records of the change, appended in its transaction.
-    pub audit: Vec<rekey_model::audit::AuditEvent>,
+    pub audit: Vec<AuditEvent>,
 }
 
 impl SecretWrite {

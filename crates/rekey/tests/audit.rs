@@ -298,6 +298,12 @@ fn batches_deletions_and_purges_are_recorded() {
         json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "BatchGetSecretValue"}]}),
     );
     assert_eq!(batch["Events"].as_array().unwrap().len(), 1, "{batch}");
+
+    // A forced deletion: its record went with the purge, once.
+    sm(&server, &dev, "CreateSecret", json!({"Name": "b3", "SecretString": "v"}));
+    sm(&server, &dev, "DeleteSecret", json!({"SecretId": "b3", "ForceDeleteWithoutRecovery": true}));
+    let b3 = trail(&server, &dev, "b3");
+    assert_eq!(names(&b3), ["CreateSecret", "DeleteSecret"], "{b3:#?}");
 }
 
 /// Every event id in the sink's files (the current one and the rotated),

@@ -233,14 +233,19 @@ pub async fn a_preloaded_value_serves_idempotency<S: Store>(store: &S) {
     }
 }
 
-/// A purge removes the secret, its versions, values and jobs; a secret
-/// created again under the name gets a new key.
+/// A purge removes the secret, its versions, values and jobs, and appends
+/// its records with it; a secret created again under the name gets a new
+/// key.
 pub async fn a_purge_takes_everything_and_its_key_is_never_reused<S: Store>(store: &S) {
+    store.set_audit_key(crate::audit::AuditKey::new([6; 32]));
     let a = ns("111111111111", "us-east-1");
     let first = create(store, record(&a, "gone", T0), &["g1"], &[("AWSCURRENT", "g1")]).await;
     let pk = first.secret.pk;
     let job = add_job(store, &a, "gone", "g1").await;
-    mutate(store, &a, "gone", move |_| Ok((Change::Purge(pk), ()))).await.unwrap();
+    let ended = rekey_model::audit::AuditEvent::service("EndSecretVersionDelete", &first.secret.arn, at(T0));
+    let purge = Change::Purge { pk, audit: vec![ended] };
+    mutate(store, &a, "gone", move |_| Ok((purge, ()))).await.unwrap();
+    assert_eq!(store.audit_head().await.unwrap(), 1, "the purge's record went with it");
     assert!(store.load(&a, &name("gone")).await.unwrap().is_none());
     assert!(store.read_value(pk, &VersionId::new("g1")).await.unwrap().is_none());
     assert!(store.rotation(&job.id).await.unwrap().is_none(), "its jobs go with it");

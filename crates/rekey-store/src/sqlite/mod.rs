@@ -124,8 +124,9 @@ fn run_mutation<R>(
             );
             batch.publish(key, Published::State(Some(Arc::new(next))));
         }
-        Change::Purge(pk) => {
+        Change::Purge { pk, audit } => {
             rows::purge(batch.conn, pk)?;
+            audit::append(batch.conn, audit_key, &audit)?;
             if let Some(old) = &current {
                 batch.forget_values(pk, old.versions.iter().map(|v| v.version_id.clone()));
             }
