@@ -8,7 +8,9 @@
 
 use super::functions::{ExecutorKind, Function, FunctionError, PASSWORD};
 use crate::engine::RotationEngine;
-use rekey_model::api::{GetSecretValueRequest, PutSecretValueRequest, UpdateSecretVersionStageRequest};
+use rekey_model::api::{
+    GetSecretValueRequest, GetSecretValueResponse, Operation, PutSecretValueRequest, UpdateSecretVersionStageRequest,
+};
 use rekey_model::password::PasswordRules;
 use rekey_model::rotation::{RotationJob, RotationStep};
 use rekey_model::staging::StagingLabel;
@@ -115,13 +117,55 @@ impl PasswordRotator {
 
 /// The actions of the built-ins' calls, authorized as the job's role
 /// ([`crate::role`]) like any caller's.
-pub(super) const GET: &str = "secretsmanager:GetSecretValue";
-pub(super) const PUT: &str = "secretsmanager:PutSecretValue";
+const GET: &str = "secretsmanager:GetSecretValue";
+const PUT: &str = "secretsmanager:PutSecretValue";
 pub(super) const DESCRIBE: &str = "secretsmanager:DescribeSecret";
 
 /// An operation's error as a step's failure.
 pub(super) fn failed(e: ApiError) -> FunctionError {
     FunctionError::Function(format!("{}: {}", e.code.as_str(), e.message))
+}
+
+/// The built-ins' calls: the operations a rotation function would call,
+/// each recorded in the audit trail as the job's role's call (as a Lambda
+/// function's calls are), authorized like any caller's.
+impl<S: Store> RotationEngine<S> {
+    /// GetSecretValue.
+    pub(super) async fn get_value(
+        &self,
+        ctx: &RequestContext,
+        req: GetSecretValueRequest,
+    ) -> Result<GetSecretValueResponse, ApiError> {
+        let ctx = ctx.with_action(GET);
+        let params = req.clone();
+        self.service
+            .own_call(&ctx, Operation::GetSecretValue, &params, |c| async move {
+                self.service.get_secret_value(&c, req).await
+            })
+            .await
+    }
+
+    /// PutSecretValue (its value is not among the recorded parameters).
+    pub(super) async fn put_value(&self, ctx: &RequestContext, req: PutSecretValueRequest) -> Result<(), ApiError> {
+        let ctx = ctx.with_action(PUT);
+        let params = PutSecretValueRequest { secret_string: None, secret_binary: None, ..req.clone() };
+        self.service
+            .own_call(&ctx, Operation::PutSecretValue, &params, |c| async move {
+                self.service.put_secret_value(&c, req).await.map(|_| ())
+            })
+            .await
+    }
+
+    /// UpdateSecretVersionStage.
+    async fn move_label(&self, ctx: &RequestContext, req: UpdateSecretVersionStageRequest) -> Result<(), ApiError> {
+        let ctx = ctx.with_action("secretsmanager:UpdateSecretVersionStage");
+        let params = req.clone();
+        self.service
+            .own_call(&ctx, Operation::UpdateSecretVersionStage, &params, |c| async move {
+                self.service.update_secret_version_stage(&c, req).await.map(|_| ())
+            })
+            .await
+    }
 }
 
 impl<S: Store> RotationEngine<S> {
@@ -140,16 +184,14 @@ impl<S: Store> RotationEngine<S> {
             version_id: Some(token.clone()),
             version_stage: Some(StagingLabel::PENDING.into()),
         };
-        let read = &ctx.with_action(GET);
         match step {
             RotationStep::Create => {
-                if self.service.get_secret_value(read, pending()).await.is_ok() {
+                if self.get_value(ctx, pending()).await.is_ok() {
                     return Ok(());
                 }
                 let current = self
-                    .service
-                    .get_secret_value(
-                        read,
+                    .get_value(
+                        ctx,
                         GetSecretValueRequest { secret_id: arn.clone(), version_id: None, version_stage: None },
                     )
                     .await;
@@ -159,23 +201,21 @@ impl<S: Store> RotationEngine<S> {
                     Err(e) => return Err(failed(e.clone())),
                 };
                 let value = rotator.new_value(current).map_err(FunctionError::Function)?;
-                self.service
-                    .put_secret_value(
-                        &ctx.with_action(PUT),
-                        PutSecretValueRequest {
-                            secret_id: arn,
-                            client_request_token: Some(token),
-                            secret_string: Some(SensitiveString::new(value.to_string())),
-                            version_stages: Some(vec![StagingLabel::PENDING.into()]),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .map(|_| ())
-                    .map_err(failed)
+                self.put_value(
+                    ctx,
+                    PutSecretValueRequest {
+                        secret_id: arn,
+                        client_request_token: Some(token),
+                        secret_string: Some(SensitiveString::new(value.to_string())),
+                        version_stages: Some(vec![StagingLabel::PENDING.into()]),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(failed)
             }
             RotationStep::Set => Ok(()),
-            RotationStep::Test => self.service.get_secret_value(read, pending()).await.map(|_| ()).map_err(failed),
+            RotationStep::Test => self.get_value(ctx, pending()).await.map(|_| ()).map_err(failed),
             RotationStep::Finish => self.finish_step(ctx, job).await,
         }
     }
@@ -189,18 +229,16 @@ impl<S: Store> RotationEngine<S> {
         if current.as_ref() == Some(&job.token) {
             return Ok(());
         }
-        self.service
-            .update_secret_version_stage(
-                &ctx.with_action("secretsmanager:UpdateSecretVersionStage"),
-                UpdateSecretVersionStageRequest {
-                    secret_id: arn,
-                    version_stage: StagingLabel::CURRENT.into(),
-                    move_to_version_id: Some(job.token.as_str().to_string()),
-                    remove_from_version_id: current.map(|c| c.as_str().to_string()),
-                },
-            )
-            .await
-            .map(|_| ())
-            .map_err(failed)
+        self.move_label(
+            ctx,
+            UpdateSecretVersionStageRequest {
+                secret_id: arn,
+                version_stage: StagingLabel::CURRENT.into(),
+                move_to_version_id: Some(job.token.as_str().to_string()),
+                remove_from_version_id: current.map(|c| c.as_str().to_string()),
+            },
+        )
+        .await
+        .map_err(failed)
     }
 }

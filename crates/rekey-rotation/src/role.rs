@@ -71,7 +71,11 @@ impl<S: Store> RotationEngine<S> {
             session: true,
         }
         .with_policies(&[policy]);
-        RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string())
+        let mut ctx = RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string());
+        // Its calls' records say what made them (a built-in rotator's are
+        // made in process, from no address).
+        ctx.user_agent = Some(format!("rekey-rotation ({})", job.function_arn));
+        ctx
     }
 
     /// As whom one step of an external function calls back: temporary

@@ -163,6 +163,30 @@ impl<S: Store> Service<S> {
 }
 
 impl<S: Store> Service<S> {
+    /// Runs one operation `op` of rekey's own work as `ctx`'s principal (a
+    /// rotation job's role), recorded as an API call of its own, as a
+    /// rotation function's calls are: `params` are its request's
+    /// parameters (redacted as any request's), `run` runs it with the
+    /// context that carries the call.
+    pub async fn own_call<T, F>(
+        &self,
+        ctx: &RequestContext,
+        op: Operation,
+        params: &impl serde::Serialize,
+        run: impl FnOnce(RequestContext) -> F,
+    ) -> ApiResult<T>
+    where
+        F: std::future::Future<Output = ApiResult<T>>,
+    {
+        let params = serde_json::to_value(params).ok();
+        let call = std::sync::Arc::new(self.begin_call(ctx, op, params.as_ref()));
+        let mut ctx = ctx.clone();
+        ctx.call = Some(call.clone());
+        // A change's record carries its response (see `mutate_secret`).
+        let outcome = run(ctx).await.map(|out| (out, None));
+        self.end_call(&call, outcome).await
+    }
+
     /// The trails a record goes to: the caller's, and the owner's of a
     /// secret of another account it names, if that secret exists (a
     /// caller naming made-up ARNs writes nothing into others' trails).

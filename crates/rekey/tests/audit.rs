@@ -74,12 +74,36 @@ fn calls_and_rotations_are_recorded_without_their_secrets() {
     // The records of changes (and failures) in the order they happened;
     // a read's record is committed up to a moment after the read.
     let (reads, records): (Vec<Value>, Vec<Value>) = all.iter().cloned().partition(|r| r["readOnly"] == true);
+    // The built-in rotator's own calls are its role's, as a Lambda
+    // function's would be.
     assert_eq!(
         names(&records),
-        ["CreateSecret", "PutSecretValue", "PutSecretValue", "RotateSecret", "RotationStarted", "RotationSucceeded"],
+        [
+            "CreateSecret",
+            "PutSecretValue",
+            "PutSecretValue",
+            "RotateSecret",
+            "RotationStarted",
+            "PutSecretValue",
+            "UpdateSecretVersionStage",
+            "RotationSucceeded"
+        ],
         "{all:#?}"
     );
-    assert_eq!(names(&reads), ["GetSecretValue", "GetSecretValue"], "{all:#?}");
+    for by_role in [&records[5], &records[6]] {
+        assert_eq!(by_role["userIdentity"]["type"], "AssumedRole", "{by_role}");
+        assert_eq!(by_role["userIdentity"]["arn"], format!("arn:aws:iam::{ADMIN_ACCOUNT}:role/rekey-rotation"));
+        assert_eq!(by_role["userAgent"], format!("rekey-rotation ({PASSWORD_FN})"), "{by_role}");
+        assert!(by_role.get("errorCode").is_none(), "{by_role}");
+    }
+    assert!(records[5]["requestParameters"].get("secretString").is_none(), "{}", records[5]);
+    let (mine, roles): (Vec<Value>, Vec<Value>) =
+        reads.iter().cloned().partition(|r| r["userIdentity"]["type"] != "AssumedRole");
+    assert_eq!(names(&mine), ["GetSecretValue", "GetSecretValue"], "{all:#?}");
+    // createSecret looks for the pending value (not there yet), reads
+    // AWSCURRENT; testSecret reads the pending value.
+    assert_eq!(names(&roles), ["GetSecretValue", "GetSecretValue", "GetSecretValue"], "{all:#?}");
+    let reads = mine;
     let arn = created["ARN"].as_str().unwrap();
     let create = &records[0];
     assert_eq!(create["eventSource"], "secretsmanager.amazonaws.com");

@@ -28,7 +28,7 @@ mod hosts;
 mod mysql;
 mod postgres;
 
-use super::builtin::{DESCRIBE, GET, PUT, failed};
+use super::builtin::{DESCRIBE, failed};
 use super::functions::{ExecutorKind, Function, FunctionError};
 use crate::engine::RotationEngine;
 pub use hosts::HostAllowlist;
@@ -360,7 +360,7 @@ impl<S: Store> RotationEngine<S> {
             version_id: version.map(str::to_string),
             version_stage: stage.map(str::to_string),
         };
-        match self.service.get_secret_value(&ctx.with_action(GET), req).await {
+        match self.get_value(ctx, req).await {
             Ok(v) => Ok(v.secret_string),
             Err(e) if e.code == ErrorCode::ResourceNotFoundException => Ok(None),
             Err(e) => Err(failed(e)),
@@ -410,20 +410,18 @@ impl<S: Store> RotationEngine<S> {
                 let tags = state.secret.meta.tags.as_deref().unwrap_or_default();
                 let password = rotator.rules(tags)?.generate().map_err(|e| invalid(e.message))?;
                 pending.0.insert("password".into(), Value::String(password.to_string()));
-                self.service
-                    .put_secret_value(
-                        &ctx.with_action(PUT),
-                        PutSecretValueRequest {
-                            secret_id: arn.clone(),
-                            client_request_token: Some(token.to_string()),
-                            secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
-                            version_stages: Some(vec![StagingLabel::PENDING.into()]),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .map(|_| ())
-                    .map_err(failed)
+                self.put_value(
+                    ctx,
+                    PutSecretValueRequest {
+                        secret_id: arn.clone(),
+                        client_request_token: Some(token.to_string()),
+                        secret_string: Some(SensitiveString::new(pending.to_text().to_string())),
+                        version_stages: Some(vec![StagingLabel::PENDING.into()]),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(failed)
             }
             RotationStep::Set => {
                 let (pending, current) = (pending().await?, current().await?);
