@@ -509,3 +509,97 @@ fn principal_changes_are_recorded_once() {
     assert_eq!(of("CreateAccessKey")[0]["eventSource"], "rekey.admin");
     assert!(!all.to_string().contains(&keys.secret), "the key's secret is not recorded");
 }
+
+/// Every operation of the model, once answered and once refused, is one
+/// record of that event name, read-only as CloudTrail marks it, with the
+/// refusal's error code and message, or none.
+#[test]
+fn every_operation_is_recorded_answered_or_refused() {
+    let server = Server::start_signed_with_config(&config());
+    let root = Keys::admin(&server);
+    let grant = policy(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ADMIN_ACCOUNT}:root")},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]))
+    .to_string();
+    let created = sm(&server, &root, "CreateSecret", json!({"Name": "t", "SecretString": "v"}));
+    let version = created["VersionId"].clone();
+    let missing = json!({"SecretId": "missing"});
+    // (operation, a call it answers, a call it refuses)
+    let calls: Vec<(&str, Option<Value>, Value)> = vec![
+        ("CreateSecret", Some(json!({"Name": "t2", "SecretString": "v"})), json!({"Name": "t", "SecretString": "v"})),
+        ("DescribeSecret", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("GetSecretValue", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("PutSecretValue", Some(json!({"SecretId": "t", "SecretString": "w"})), missing.clone()),
+        ("UpdateSecret", Some(json!({"SecretId": "t", "Description": "d"})), missing.clone()),
+        ("ListSecretVersionIds", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("ListSecrets", Some(json!({})), json!({"MaxResults": 0})),
+        ("TagResource", Some(json!({"SecretId": "t", "Tags": [{"Key": "k", "Value": "v"}]})), missing.clone()),
+        ("UntagResource", Some(json!({"SecretId": "t", "TagKeys": ["k"]})), missing.clone()),
+        (
+            "PutResourcePolicy",
+            Some(json!({"SecretId": "t", "ResourcePolicy": grant})),
+            json!({"SecretId": "t", "ResourcePolicy": "{"}),
+        ),
+        ("GetResourcePolicy", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("ValidateResourcePolicy", Some(json!({"ResourcePolicy": grant})), json!({})),
+        ("DeleteResourcePolicy", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("ListResourcePolicies", Some(json!({"SecretId": "t"})), missing.clone()),
+        ("GetRandomPassword", Some(json!({})), json!({"PasswordLength": 0})),
+        ("BatchGetSecretValue", Some(json!({"SecretIdList": ["t"]})), json!({})),
+        (
+            "UpdateSecretVersionStage",
+            Some(json!({"SecretId": "t", "VersionStage": "STAGED", "MoveToVersionId": version})),
+            missing.clone(),
+        ),
+        ("RotateSecret", Some(json!({"SecretId": "t", "RotationLambdaARN": PASSWORD_FN})), missing.clone()),
+        ("CancelRotateSecret", Some(json!({"SecretId": "t"})), missing.clone()),
+        (
+            "ReplicateSecretToRegions",
+            Some(json!({"SecretId": "t", "AddReplicaRegions": [{"Region": "eu-west-1"}]})),
+            missing.clone(),
+        ),
+        (
+            "RemoveRegionsFromReplication",
+            Some(json!({"SecretId": "t", "RemoveReplicaRegions": ["eu-west-1"]})),
+            missing.clone(),
+        ),
+        ("StopReplicationToReplica", None, json!({"SecretId": "t"})),
+        ("AssociateCrossAccountReplica", None, missing.clone()),
+        ("DisassociateCrossAccountReplica", None, missing.clone()),
+        ("DeleteSecret", Some(json!({"SecretId": "t", "RecoveryWindowInDays": 7})), missing.clone()),
+        ("RestoreSecret", Some(json!({"SecretId": "t"})), missing.clone()),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    let newest = |op: &str| -> Value {
+        let by_name = json!([{"AttributeKey": "EventName", "AttributeValue": op}]);
+        let page = admin(&server, &root, "LookupEvents", json!({"LookupAttributes": by_name, "MaxResults": 50}));
+        let records: Vec<Value> = page["Events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| serde_json::from_str(e["CloudTrailEvent"].as_str().unwrap()).unwrap())
+            .collect();
+        records.into_iter().find(|r| r["userIdentity"]["type"] == "Root").unwrap_or_else(|| panic!("no {op} record"))
+    };
+    let read_only = |op: &str| ["Describe", "Get", "List", "Validate", "BatchGet"].iter().any(|p| op.starts_with(p));
+    for (op, answered, refused_body) in calls {
+        seen.insert(op);
+        if let Some(body) = answered {
+            sm(&server, &root, op, body);
+            if op == "RotateSecret" {
+                assert_eq!(finished(&server, &root, "t")["status"], "succeeded");
+            }
+            let record = newest(op);
+            assert_eq!(record["eventName"], op);
+            assert_eq!(record["readOnly"], read_only(op), "{record}");
+            assert!(record.get("errorCode").is_none(), "{op}: {record}");
+            assert!(record["requestParameters"].get("secretString").is_none(), "{record}");
+        }
+        let (code, message) = refused(&server, &root, &format!("secretsmanager.{op}"), refused_body);
+        let record = newest(op);
+        assert_eq!(record["errorCode"], code.as_str(), "{op}: {record}");
+        assert_eq!(record["errorMessage"], message.as_str(), "{op}: {record}");
+        assert_eq!(record["readOnly"], read_only(op), "{record}");
+    }
+    let all: std::collections::BTreeSet<&str> = rekey_model::api::Operation::ALL.iter().map(|o| o.name()).collect();
+    assert_eq!(seen, all, "every operation of the model is tried");
+}
