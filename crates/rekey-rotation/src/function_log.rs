@@ -1,9 +1,15 @@
 //! A step's function log as it is written: the lines a function prints
-//! (an `exec` command's stdout and stderr, a managed runtime worker's
-//! output while it holds the step) and the answers it gives (a Lambda
-//! error payload, Lambda's log tail), kept in memory within a bound and
-//! then sealed into the store by the engine, as CloudWatch Logs keeps a
-//! Lambda function's. None of it ever goes to rekey's own log.
+//! (an `exec` command's stdout and stderr) and the answers it gives (a
+//! Lambda error payload and log tail, a runtime worker's `/error`), kept
+//! in memory within a bound and then sealed into the store by the engine,
+//! as CloudWatch Logs keeps a Lambda function's. None of it ever goes to
+//! rekey's own log.
+//!
+//! What a long-running runtime worker prints is not kept: rekey reads its
+//! pipe asynchronously and the worker may buffer, so a line cannot be
+//! told to belong to the step the worker held when it was read rather
+//! than to the one before, which may be another secret's (another
+//! tenant's).
 
 use rekey_model::rotation::{LogEvent, StepLog};
 use std::collections::VecDeque;
@@ -16,6 +22,9 @@ use zeroize::Zeroize;
 pub const LOG_MAX_BYTES: usize = 64 * 1024;
 /// The longest line kept whole; a longer one is cut into lines this long.
 pub const LINE_MAX_BYTES: usize = 8 * 1024;
+/// What a line costs against [`LOG_MAX_BYTES`] besides its text: empty
+/// lines are not free (a function printing only newlines stays bounded).
+const LINE_COST: usize = 64;
 
 /// Where a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,11 +81,11 @@ impl FunctionLog {
                 cut -= 1;
             }
             let (piece, after) = rest.split_at(cut);
-            lines.bytes += piece.len();
+            lines.bytes += piece.len() + LINE_COST;
             lines.events.push_back(LogEvent { timestamp: at, stream: stream.as_str().into(), message: piece.into() });
             while lines.bytes > LOG_MAX_BYTES {
                 let Some(old) = lines.events.pop_front() else { break };
-                lines.bytes -= old.message.len();
+                lines.bytes -= old.message.len() + LINE_COST;
                 lines.dropped += 1;
             }
             if after.is_empty() {
@@ -152,12 +161,23 @@ mod tests {
         }
         log.line(Stream::Stderr, "the end\n");
         let taken = log.take();
-        let bytes: usize = taken.events.iter().map(|e| e.message.len()).sum();
+        let bytes: usize = taken.events.iter().map(|e| e.message.len() + LINE_COST).sum();
         assert!(bytes <= LOG_MAX_BYTES, "{bytes}");
         assert_eq!(taken.dropped_events as usize + taken.events.len(), 101);
         let last = taken.events.last().unwrap();
         assert_eq!((last.stream.as_str(), last.message.as_str()), ("stderr", "the end"));
         assert!(log.is_empty(), "taken");
+    }
+
+    #[test]
+    fn empty_lines_are_bounded_too() {
+        let log = FunctionLog::default();
+        for _ in 0..100_000 {
+            log.line(Stream::Stdout, "");
+        }
+        let taken = log.take();
+        assert!(taken.events.len() <= LOG_MAX_BYTES / LINE_COST, "{}", taken.events.len());
+        assert_eq!(taken.dropped_events as usize + taken.events.len(), 100_000);
     }
 
     #[test]

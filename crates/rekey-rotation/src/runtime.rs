@@ -119,12 +119,11 @@ struct Waiting {
     log: FunctionLog,
 }
 
-/// A step a worker holds: its request id, credentials, deadline and log.
+/// A step a worker holds: its request id, credentials and deadline.
 struct Held {
     request_id: String,
     caller: Arc<Caller>,
     deadline_ms: i64,
-    log: FunctionLog,
 }
 
 /// Temporary credentials as the container credentials endpoint gives
@@ -260,15 +259,6 @@ impl RuntimeQueue {
         Some(WorkerCredentials { caller: held.caller.clone(), expires_ms: (now_ms() + 60_000).min(held.deadline_ms) })
     }
 
-    /// A line the worker with `token` printed: it goes to the log of the
-    /// step the worker holds, and nowhere when it holds none.
-    pub fn printed(&self, token: &str, stream: Stream, line: &str) {
-        let workers = self.workers.lock().expect("runtime queue lock");
-        if let Some(held) = workers.iter().find(|w| same(&w.token, token)).and_then(|w| w.holding.as_ref()) {
-            held.log.line(stream, line);
-        }
-    }
-
     /// The next invocation for a worker (long poll: waits until one
     /// comes); `worker` is the token of a worker rekey started, which gets
     /// nothing while it still holds a running step (one step, one set of
@@ -307,7 +297,6 @@ impl RuntimeQueue {
                         request_id: w.request_id.clone(),
                         caller: w.caller.clone(),
                         deadline_ms: w.deadline_ms,
-                        log: w.log.clone(),
                     });
                     None
                 }

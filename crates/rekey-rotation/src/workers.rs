@@ -9,12 +9,12 @@
 //! the Runtime API at `/credentials` with its token as authorization),
 //! which answers with the temporary credentials of the step that worker
 //! took, and nothing once the step is over. rekey's own environment never
-//! reaches it; what a worker prints (which may hold secrets) goes to the
-//! function log of the step it holds (see `function_log`), never to
-//! rekey's own log.
+//! reaches it, and what a worker prints (which may hold secrets) reaches
+//! nothing: not rekey's log, and not a function log either (it could not
+//! be told which step, so which secret, a line belongs to; see
+//! `function_log`). What a worker reports through `/error` is kept.
 
 use super::exec::INHERITED;
-use super::function_log::{Stream, read_lines};
 use super::functions::Callback;
 use super::runtime::{RuntimeConfig, RuntimeQueue};
 use std::net::SocketAddr;
@@ -58,24 +58,7 @@ async fn run_worker(n: usize, setup: &WorkerSetup, config: &RuntimeConfig, queue
         let token = queue.add_worker();
         let started = Instant::now();
         let outcome = match command(setup, config, &token).spawn() {
-            Ok(mut child) => {
-                // What it prints while it holds a step is that step's log.
-                let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-                let token = token.as_str();
-                let print = |stream| move |line: &str| queue.printed(token, stream, line);
-                let out = async {
-                    if let Some(o) = stdout {
-                        read_lines(o, print(Stream::Stdout)).await;
-                    }
-                };
-                let err = async {
-                    if let Some(e) = stderr {
-                        read_lines(e, print(Stream::Stderr)).await;
-                    }
-                };
-                let ((), (), status) = tokio::join!(out, err, child.wait());
-                status.map(|s| s.to_string()).map_err(|e| e.to_string())
-            }
+            Ok(mut child) => child.wait().await.map(|s| s.to_string()).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         queue.remove_worker(&token);
@@ -118,8 +101,8 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
     let region = super::functions::function_region(&setup.function_arn).unwrap_or(&setup.default_region);
     cmd.args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .kill_on_drop(true)
         .env("AWS_LAMBDA_RUNTIME_API", format!("{api}/{token}"))
         .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("http://{api}/credentials"))

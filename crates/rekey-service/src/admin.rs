@@ -508,6 +508,13 @@ impl<S: Store> Service<S> {
                     name: String,
                 }
                 let req: BackupRequest = request(op, body)?;
+                // Not while the master key rotates: the copy could hold
+                // blobs under either key, and neither alone would open it.
+                let Ok(_no_rotation) = self.key_rotation.try_lock() else {
+                    return Err(ApiError::invalid_request(
+                        "The master key is being rotated; take the backup once it is done.",
+                    ));
+                };
                 // A file name in the backup directory, never a path: a
                 // backup holds text a tenant chose (names, descriptions),
                 // and must not land where another program reads files.

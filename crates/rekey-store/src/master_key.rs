@@ -108,7 +108,18 @@ pub async fn open_key_file<S: Keyring>(store: &S, path: &Path) -> Result<Seal, S
     if !next.exists() {
         return Seal::unlock(store, key).await;
     }
-    let seal = Seal::unlock_rotating(store, key, Some(MasterKey::load(&next)?)).await?;
+    let next_key = match MasterKey::load(&next) {
+        Ok(k) => k,
+        // Cut short while it was written: nothing was sealed under it yet
+        // (the seal switches only once the file is whole and synced).
+        Err(SealError::Malformed(_)) => {
+            tracing::warn!(path = %next.display(), "removing a new master key file left half-written");
+            std::fs::remove_file(&next).map_err(|source| SealError::Io { path: next.display().to_string(), source })?;
+            return Seal::unlock(store, key).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let seal = Seal::unlock_rotating(store, key, Some(next_key)).await?;
     let resealed = seal.finish_rotation(store).await?;
     std::fs::rename(&next, path).map_err(|source| SealError::Io { path: next.display().to_string(), source })?;
     sync_dir_of(path)?;

@@ -424,5 +424,13 @@ mod tests {
         assert!(seal.open(&store, &sealed, &arn, &version).await.is_ok());
         let current = MasterKey::from_hex(&current, "test").unwrap();
         assert!(matches!(Seal::unlock(&store, current).await, Err(SealError::WrongKey)));
+
+        // Stopped while the new key file was being written: it is cut
+        // short, nothing was sealed under it; it goes, the store opens.
+        std::fs::write(next_key_file(&path), "0123").unwrap();
+        drop(seal);
+        let seal = open_key_file(&store, &path).await.unwrap();
+        assert!(!next_key_file(&path).exists());
+        assert!(seal.open(&store, &sealed, &arn, &version).await.is_ok());
     }
 }

@@ -101,3 +101,19 @@ async fn the_retention_anchor_cannot_hide_records() {
     conn.execute("DELETE FROM audit_anchor", []).unwrap();
     assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
 }
+
+/// Retention goes by the records' own (MAC'd) times and checks the chain
+/// first: making recent records look old (the unauthenticated time column)
+/// prunes nothing more, and a trail already tampered with is not pruned
+/// (which would hide the damage behind a good anchor).
+#[tokio::test]
+async fn retention_cannot_be_used_to_drop_recent_records() {
+    let (store, conn, _dir) = trail(6).await;
+    conn.execute("UPDATE audit SET time_ms = 0", []).unwrap();
+    let before = rekey_model::Timestamp::from_millis(2000);
+    assert_eq!(store.prune_audit(before, None).await.unwrap(), 2, "records 1 and 2 only, by their own times");
+    conn.execute("UPDATE audit SET record = replace(record, '\"s4\"', '\"x\"') WHERE seq = 5", []).unwrap();
+    let later = rekey_model::Timestamp::from_millis(10_000);
+    assert!(store.prune_audit(later, None).await.is_err(), "a trail that does not verify is not pruned");
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
+}

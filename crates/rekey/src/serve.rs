@@ -425,11 +425,16 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
             header_timeout: Duration::from_secs(args.header_timeout.max(1)),
             body_timeout: Duration::from_secs(args.body_timeout.max(1)),
         };
-        // SIGTERM: stop accepting, let requests in flight finish, then
-        // give up rotation leases so the jobs resume at once elsewhere.
-        let served = rekey_server::serve(listener, tls, service, auth, limits, shutdown_signal()).await;
-        engine.shut_down().await;
-        served.map_err(|e| e.to_string())
+        // SIGTERM: first the engine stops and gives up its rotation leases
+        // (so a step whose callbacks fail while the server drains is not
+        // saved as a failed attempt, and the jobs resume at once
+        // elsewhere); then the server stops accepting and lets requests in
+        // flight finish.
+        let stopping = async move {
+            shutdown_signal().await;
+            engine.shut_down().await;
+        };
+        rekey_server::serve(listener, tls, service, auth, limits, stopping).await.map_err(|e| e.to_string())
     })
 }
 

@@ -49,6 +49,7 @@ macro_rules! conformance_suite {
             function_logs_are_kept_per_secret_and_dropped_by_age,
             audit_records_are_pruned_behind_an_anchor,
             audit_time_bounds_allow_records_out_of_order,
+            a_stored_step_is_not_rewritten_by_a_later_save,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {
@@ -545,4 +546,36 @@ pub async fn function_logs_are_kept_per_secret_and_dropped_by_age<S: Store>(stor
     assert_eq!(store.prune_function_logs(at(T0 + 2 * DAY)).await.expect("prune"), 2);
     assert_eq!(steps(store.function_logs(one, None, 10).await.expect("read")), [(b, RotationStep::Create)]);
     assert_eq!(store.function_logs(two, None, 10).await.expect("read").len(), 1);
+}
+
+/// A step's record, once stored, stays as stored: a runner saving the job
+/// as it holds it in memory does not undo what a master-key rotation
+/// sealed anew meanwhile (its earlier steps' outputs).
+pub async fn a_stored_step_is_not_rewritten_by_a_later_save<S: Store>(store: &S) {
+    use rekey_model::rotation::{RotationStep, SealedOutput, StepRecord};
+    let a = ns("111111111111", "us-east-1");
+    create(store, record(&a, "resealed", T0), &["v1"], &[("AWSCURRENT", "v1")]).await;
+    let job = add_job(store, &a, "resealed", "p1").await;
+    let owner = LeaseOwner("node-1".into());
+    let mut held = store.claim_rotation(&job.id, &owner, at(T0), at(T0 + 60_000)).await.unwrap().expect("free");
+    let step = |step, output: Option<u8>| StepRecord {
+        attempt: 1,
+        step,
+        started: at(T0),
+        millis: 1,
+        error: output.map(|_| "failed".into()),
+        output: output.map(|b| SealedOutput(vec![b; 4])),
+    };
+    held.steps.push(step(RotationStep::Create, Some(1)));
+    assert!(store.save_rotation(held.clone(), &owner).await.unwrap());
+    let resealed = store
+        .reseal_all(Box::new(|item, _| matches!(item, crate::Sealed::Output(_)).then(|| vec![2; 4])))
+        .await
+        .unwrap();
+    assert_eq!(resealed, 1);
+    held.steps.push(step(RotationStep::Create, None));
+    assert!(store.save_rotation(held, &owner).await.unwrap());
+    let stored = store.rotation(&job.id).await.unwrap().expect("job");
+    assert_eq!(stored.steps.len(), 2);
+    assert_eq!(stored.steps[0].output, Some(SealedOutput(vec![2; 4])), "as the rotation sealed it");
 }

@@ -243,21 +243,43 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
 }
 
 /// Drops the oldest records (see `AuditStore::prune_audit`): walks from the
-/// start of the trail while records are older than `before`.
+/// start of the trail while records are older than `before`, by their own
+/// MAC'd time (never the `time_ms` column, which anyone who can edit the
+/// file could set), checking the chain as it goes: a trail that does not
+/// verify is not pruned (that would cover the damage with a good anchor).
 fn prune(conn: &Connection, key: &AuditKey, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
-    let oldest: Vec<(i64, i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, time_ms, mac FROM audit ORDER BY seq LIMIT ?1")?
+    let oldest: Vec<(i64, String, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, record, mac FROM audit ORDER BY seq LIMIT ?1")?
         .query_map([PRUNE_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    let last =
-        oldest.iter().take_while(|(seq, time, _)| *time < before.millis() && keep_from.is_none_or(|k| *seq < k)).last();
-    let Some((seq, _, mac)) = last else { return Ok(0) };
+    let (mut expected, mut previous) = match anchor(conn)? {
+        Some(a) => (a.seq + 1, a.mac),
+        None => (1, Vec::new()),
+    };
+    let mut last: Option<(i64, Vec<u8>)> = None;
+    for (seq, record, mac) in oldest {
+        let fits = seq == expected && rekey_model::identity::secrets_equal(&key.mac(&previous, seq, &record), &mac);
+        if !fits {
+            return Err(StoreError::Corrupt(format!(
+                "audit record {seq} does not verify; nothing was pruned (run `rekey admin audit verify`)"
+            )));
+        }
+        let event: AuditEvent =
+            serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))?;
+        let time = rekey_model::calendar::parse_utc(&event.event_time).unwrap_or(i64::MAX);
+        if time >= before.millis() || keep_from.is_some_and(|k| seq >= k) {
+            break;
+        }
+        (expected, previous) = (seq + 1, mac.clone());
+        last = Some((seq, mac));
+    }
+    let Some((seq, mac)) = last else { return Ok(0) };
     let dropped = conn.prepare_cached("DELETE FROM audit WHERE seq <= ?1")?.execute([seq])?;
     conn.prepare_cached(
         "INSERT INTO audit_anchor (id, seq, mac, anchor_mac) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, anchor_mac = excluded.anchor_mac",
     )?
-    .execute(rusqlite::params![seq, mac, key.anchor_mac(*seq, mac).as_slice()])?;
+    .execute(rusqlite::params![seq, mac, key.anchor_mac(seq, &mac).as_slice()])?;
     Ok(dropped)
 }
 

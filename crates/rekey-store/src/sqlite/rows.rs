@@ -255,12 +255,28 @@ fn jobs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<V
 
 /// Stores an active job's progress for the holder of its lease; false
 /// if it is no longer active or another holds the lease.
+///
+/// A step's record, once stored, is not changed by a later save: its
+/// sealed output stays as stored (a master-key rotation may have sealed
+/// it anew while the runner held the job, in memory, as it was).
 pub fn save_rotation(conn: &Connection, job: &RotationJob, owner: &LeaseOwner) -> Result<bool, StoreError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT body FROM rotations WHERE id = ?1")?
+        .query_row([job.id.as_str()], |r| r.get(0))
+        .optional()?;
+    let mut job = job.clone();
+    if let Some(stored) = stored.filter(|b| b.contains("\"output\"")) {
+        let stored: RotationJob =
+            serde_json::from_str(&stored).map_err(|e| StoreError::Corrupt(format!("rotation job: {e}")))?;
+        for (mine, kept) in job.steps.iter_mut().zip(stored.steps) {
+            mine.output = kept.output;
+        }
+    }
     let n = conn
         .prepare_cached(
             "UPDATE rotations SET status = ?2, body = ?3 WHERE id = ?1 AND status = 'active' AND lease_owner = ?4",
         )?
-        .execute(params![job.id.as_str(), job.status.as_str(), job_body(job)?, owner.0])?;
+        .execute(params![job.id.as_str(), job.status.as_str(), job_body(&job)?, owner.0])?;
     Ok(n == 1)
 }
 
