@@ -90,6 +90,11 @@ impl UserIdentity {
     }
 }
 
+/// A new random id, as CloudTrail's `eventID` and a request id are.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// One CloudTrail record.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,7 +175,7 @@ impl AuditEvent {
             response_elements: None,
             additional_event_data: None,
             request_id: String::new(),
-            event_id: uuid::Uuid::new_v4().to_string(),
+            event_id: new_id(),
             read_only: false,
             event_type,
             management_event: true,

@@ -179,8 +179,10 @@ impl<S: Store> Service<S> {
         F: std::future::Future<Output = ApiResult<T>>,
     {
         let params = serde_json::to_value(params).ok();
-        let call = std::sync::Arc::new(self.begin_call(ctx, op, params.as_ref()));
+        // A call of its own: a request id of its own.
         let mut ctx = ctx.clone();
+        ctx.request_id = audit::new_id();
+        let call = std::sync::Arc::new(self.begin_call(&ctx, op, params.as_ref()));
         ctx.call = Some(call.clone());
         // A change's record carries its response (see `mutate_secret`).
         let outcome = run(ctx).await.map(|out| (out, None));

@@ -33,8 +33,8 @@ pub struct ServeArgs {
     #[arg(long, env = "REKEY_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// Development mode: accept any credentials (no authentication).
-    #[arg(long, env = "REKEY_DEV")]
-    dev: bool,
+    #[arg(long, env = "REKEY_DEV", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    dev: Option<bool>,
     /// Account of callers whose access key id is not a 12-digit account id [default: 000000000000].
     #[arg(long, env = "REKEY_ACCOUNT")]
     account: Option<String>,
@@ -59,8 +59,8 @@ pub struct ServeArgs {
     config: Option<PathBuf>,
     /// Serve plain HTTP on a non-loopback address (put a TLS terminator in
     /// front); without it rekey refuses, so as not to send secrets in the clear.
-    #[arg(long, env = "REKEY_ALLOW_PLAIN_HTTP")]
-    allow_plain_http: bool,
+    #[arg(long, env = "REKEY_ALLOW_PLAIN_HTTP", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    allow_plain_http: Option<bool>,
     /// Threads answering requests (default: one per CPU but one, at least one).
     #[arg(long, env = "REKEY_WORKERS")]
     workers: Option<usize>,
@@ -73,8 +73,8 @@ pub struct ServeArgs {
     /// With --dev: serve HTTPS with a self-signed certificate for
     /// localhost, written to <data-dir>/dev-cert.pem (give it to clients
     /// as --ca-bundle / AWS_CA_BUNDLE).
-    #[arg(long, env = "REKEY_DEV_TLS")]
-    dev_tls: bool,
+    #[arg(long, env = "REKEY_DEV_TLS", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    dev_tls: Option<bool>,
     /// Connections open at once; beyond it new clients wait to be accepted [default: 4096].
     #[arg(long, env = "REKEY_MAX_CONNECTIONS")]
     max_connections: Option<usize>,
@@ -144,17 +144,17 @@ impl ServeArgs {
         let settings = Settings {
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 4584))),
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./rekey-data")),
-            dev: self.dev || file.dev,
+            dev: self.dev.or(file.dev).unwrap_or(false),
             account: self.account.or(file.account).unwrap_or_else(|| "000000000000".into()),
             region: self.region.or(file.region).unwrap_or_else(|| "us-east-1".into()),
             master_key_file: self.master_key_file.or(file.master_key_file),
             master_key_command: self.master_key_command.or(file.master_key_command),
             purge_interval: self.purge_interval.or(file.purge_interval).unwrap_or(60),
-            allow_plain_http: self.allow_plain_http || file.allow_plain_http,
+            allow_plain_http: self.allow_plain_http.or(file.allow_plain_http).unwrap_or(false),
             workers: self.workers.or(file.workers),
             tls_cert: self.tls_cert.or(file.tls_cert),
             tls_key: self.tls_key.or(file.tls_key),
-            dev_tls: self.dev_tls || file.dev_tls,
+            dev_tls: self.dev_tls.or(file.dev_tls).unwrap_or(false),
             max_connections: self.max_connections.or(file.max_connections).unwrap_or(4096),
             header_timeout: self.header_timeout.or(file.header_timeout).unwrap_or(20),
             body_timeout: self.body_timeout.or(file.body_timeout).unwrap_or(30),

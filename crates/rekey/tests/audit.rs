@@ -97,6 +97,7 @@ fn calls_and_rotations_are_recorded_without_their_secrets() {
         assert!(by_role.get("errorCode").is_none(), "{by_role}");
     }
     assert!(records[5]["requestParameters"].get("secretString").is_none(), "{}", records[5]);
+    assert_ne!(records[5]["requestID"], records[6]["requestID"], "each call has an id of its own");
     let (mine, roles): (Vec<Value>, Vec<Value>) =
         reads.iter().cloned().partition(|r| r["userIdentity"]["type"] != "AssumedRole");
     assert_eq!(names(&mine), ["GetSecretValue", "GetSecretValue"], "{all:#?}");

@@ -111,6 +111,16 @@ fn options_come_from_flags_then_environment_then_file() {
     let line = text.lines().find(|l| l.contains("answered")).unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains(&format!("request{{id={request}}}")), "{line}");
 
+    // A switch the file turns on, the environment turns off: signatures
+    // are required again.
+    let (server, addr) = serve(&config, &[("REKEY_DEV", "false")], &[], &log);
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(s, "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: secretsmanager.ListSecrets\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("MissingAuthenticationTokenException"), "{answer}");
+    drop(server);
+
     // Mistakes are refused, by name.
     std::fs::write(&config, "[server]\nlisten = \"127.0.0.1:0\"\nstopped_clock = \"2027-01-01T00:00:00Z\"\n").unwrap();
     let out = Command::new(common::binary()).args(["serve", "--config"]).arg(&config).output().unwrap();
