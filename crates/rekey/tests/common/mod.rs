@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod databases;
+pub mod rotation;
 pub mod signed;
 
 use aws_sdk_secretsmanager::Client;
