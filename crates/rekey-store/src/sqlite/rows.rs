@@ -500,25 +500,22 @@ pub fn insert_kek(
 /// caller's transaction (see `Keyring::reseal_all`).
 pub fn reseal_all(conn: &Connection, reseal: &mut crate::Reseal) -> Result<usize, StoreError> {
     use crate::Sealed;
+    // (table, blob column, what its blobs are): rows keyed by a text `id`.
+    type Kind = for<'a> fn(&'a str) -> Sealed<'a>;
+    let keyed: [(&str, &str, Kind); 2] =
+        [("keyring", "wrapped", |id| Sealed::Key(id)), ("access_keys", "secret", |id| Sealed::Credential(id))];
     let mut replaced = 0;
-    let keys: Vec<(String, Vec<u8>)> = conn
-        .prepare("SELECT id, wrapped FROM keyring")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, blob) in keys {
-        if let Some(new) = reseal(Sealed::Key(&id), &blob) {
-            conn.prepare_cached("UPDATE keyring SET wrapped = ?2 WHERE id = ?1")?.execute(params![id, new])?;
-            replaced += 1;
-        }
-    }
-    let credentials: Vec<(String, Vec<u8>)> = conn
-        .prepare("SELECT id, secret FROM access_keys")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, blob) in credentials {
-        if let Some(new) = reseal(Sealed::Credential(&id), &blob) {
-            conn.prepare_cached("UPDATE access_keys SET secret = ?2 WHERE id = ?1")?.execute(params![id, new])?;
-            replaced += 1;
+    for (table, column, kind) in keyed {
+        let rows: Vec<(String, Vec<u8>)> = conn
+            .prepare(&format!("SELECT id, {column} FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, blob) in rows {
+            if let Some(new) = reseal(kind(&id), &blob) {
+                conn.prepare_cached(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"))?
+                    .execute(params![id, new])?;
+                replaced += 1;
+            }
         }
     }
     // Only jobs whose steps kept an output are rewritten.
