@@ -207,6 +207,98 @@ impl AuditEvent {
     }
 }
 
+/// The record of an API call as its request tells it (who, what, when,
+/// from where, the redacted parameters): the part every call's record
+/// shares, and all there is to a successful read's. Reads are most of a
+/// trail, so theirs are kept in this form (short member names, no
+/// CloudTrail boilerplate, the time as a number), and [`CallRecord::event`]
+/// renders the CloudTrail record from it: every record of a call, stored
+/// either way, is rendered by that one function.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CallRecord {
+    /// When the request arrived, milliseconds since the epoch.
+    #[serde(rename = "t")]
+    pub time_ms: i64,
+    /// The operation.
+    #[serde(rename = "n")]
+    pub event_name: String,
+    /// The caller's account.
+    #[serde(rename = "c")]
+    pub caller_account: String,
+    /// The caller's ARN.
+    #[serde(rename = "a")]
+    pub arn: String,
+    /// The access key the request was signed with (empty: none).
+    #[serde(rename = "k")]
+    pub access_key_id: String,
+    /// An IAM user's name and unique id.
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<(String, String)>,
+    /// The region of the request.
+    #[serde(rename = "r")]
+    pub region: String,
+    /// The account whose trail holds the record.
+    #[serde(rename = "to")]
+    pub account: String,
+    /// The caller's address.
+    #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<std::net::IpAddr>,
+    /// The caller's `User-Agent`.
+    #[serde(rename = "ua")]
+    pub user_agent: String,
+    /// The request's id.
+    #[serde(rename = "q")]
+    pub request_id: String,
+    /// The record's id.
+    #[serde(rename = "e")]
+    pub event_id: String,
+    /// The request, redacted ([`redact`]).
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub request_parameters: Option<Value>,
+}
+
+impl CallRecord {
+    /// The CloudTrail record (an `AwsApiCall`; `readOnly` as the call's
+    /// operation is, which the caller sets for calls that are no read).
+    pub fn event(&self) -> AuditEvent {
+        let user = self.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+        let identity = UserIdentity::caller(&self.caller_account, &self.arn, &self.access_key_id, user);
+        let mut e = AuditEvent::new(
+            EventType::AwsApiCall,
+            &self.event_name,
+            self.time_ms,
+            identity,
+            &self.region,
+            &self.account,
+        );
+        e.event_id = self.event_id.clone();
+        e.source_ip_address = self.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
+        e.user_agent = self.user_agent.clone();
+        e.request_id = self.request_id.clone();
+        e.request_parameters = self.request_parameters.clone();
+        e.read_only = true;
+        e
+    }
+
+    /// The secret the request names (its id or name).
+    pub fn secret(&self) -> Option<&str> {
+        let p = self.request_parameters.as_ref()?;
+        p.get("secretId").or_else(|| p.get("name")).and_then(Value::as_str)
+    }
+
+    /// The record in every trail it belongs to (see [`trails`]).
+    pub fn trails(self) -> Vec<CallRecord> {
+        match other_owner(self.secret(), &self.account) {
+            Some(owner) => {
+                let mut theirs = self.clone();
+                theirs.account = owner;
+                vec![self, theirs]
+            }
+            None => vec![self],
+        }
+    }
+}
+
 /// The name a secret id names (a name, a full or a partial ARN), by which
 /// records are found whichever way a call named the secret.
 pub fn secret_name(id: &str) -> String {
@@ -221,19 +313,24 @@ pub fn secret_name(id: &str) -> String {
 /// secret it names (by ARN) is another account's, that account's too, as
 /// CloudTrail delivers a cross-account call to both (same event id).
 pub fn trails(record: AuditEvent) -> Vec<AuditEvent> {
-    let owner = match record.secret().map(SecretRef::parse) {
-        Some(Ok(SecretRef::FullArn(arn))) => Some(arn.namespace.account),
-        Some(Ok(SecretRef::PartialArn { account, .. })) => Some(account),
-        _ => None,
-    };
-    match owner.filter(|o| o.as_str() != record.recipient_account_id) {
+    match other_owner(record.secret(), &record.recipient_account_id) {
         Some(owner) => {
             let mut theirs = record.clone();
-            theirs.recipient_account_id = owner.to_string();
+            theirs.recipient_account_id = owner;
             vec![record, theirs]
         }
         None => vec![record],
     }
+}
+
+/// The account owning `secret` (named by ARN), when not `recipient`.
+fn other_owner(secret: Option<&str>, recipient: &str) -> Option<String> {
+    let owner = match secret.map(SecretRef::parse) {
+        Some(Ok(SecretRef::FullArn(arn))) => arn.namespace.account,
+        Some(Ok(SecretRef::PartialArn { account, .. })) => account,
+        _ => return None,
+    };
+    Some(owner.to_string()).filter(|o| o != recipient)
 }
 
 /// Whether `op` only reads (CloudTrail's `readOnly`).

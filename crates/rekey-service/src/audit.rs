@@ -11,13 +11,16 @@
 //! out: an answer whose record cannot be stored is not given. A successful
 //! read's record is queued for the next commit and the answer does not
 //! wait for the disk (reads change nothing; a crash within that commit's
-//! few milliseconds can lose the records of the reads it held).
+//! few milliseconds can lose the records of the reads it held). Until the
+//! call ends its record is the [`CallRecord`] the request gave: all a
+//! successful read's record is (stored as such, in batches), and the part
+//! every other record starts from.
 
 use crate::Service;
 use crate::context::RequestContext;
 use rekey_model::Timestamp;
 use rekey_model::api::Operation;
-use rekey_model::audit::{self, AuditEvent, EventType, UserIdentity};
+use rekey_model::audit::{self, AuditEvent, CallRecord};
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace, SecretRef};
 use rekey_model::{ApiError, ApiResult};
@@ -36,15 +39,50 @@ pub struct Call {
 
 #[derive(Debug)]
 struct CallState {
-    record: AuditEvent,
+    record: Pending,
     /// A committed change carries the record.
     stored: bool,
+}
+
+/// A call's record while it runs.
+#[derive(Debug)]
+// Every request has one, most of them `Api`: kept inline, not boxed.
+#[allow(clippy::large_enum_variant)]
+enum Pending {
+    /// An API call's, as the request gave it.
+    Api { call: CallRecord, read_only: bool },
+    /// A whole record (rekey's admin operations).
+    Event(Box<AuditEvent>),
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Pending::Event(Box::default())
+    }
+}
+
+impl Pending {
+    fn event(&self) -> AuditEvent {
+        match self {
+            Pending::Api { call, read_only } => {
+                let mut e = call.event();
+                e.read_only = *read_only;
+                e
+            }
+            Pending::Event(e) => (**e).clone(),
+        }
+    }
 }
 
 impl Call {
     /// A call recorded by `record`, its response of model shape `output_shape`.
     pub(crate) fn new(record: AuditEvent, output_shape: Option<&'static str>) -> Self {
-        Call { state: Mutex::new(CallState { record, stored: false }), output_shape }
+        Call { state: Mutex::new(CallState { record: Pending::Event(Box::new(record)), stored: false }), output_shape }
+    }
+
+    /// An API call as the request gave it; whether the operation only reads.
+    fn api(call: CallRecord, read_only: bool, output_shape: Option<&'static str>) -> Self {
+        Call { state: Mutex::new(CallState { record: Pending::Api { call, read_only }, stored: false }), output_shape }
     }
 
     /// The record for a transaction whose decision answered `response`,
@@ -55,7 +93,7 @@ impl Call {
         if state.stored {
             return None;
         }
-        let mut record = state.record.clone();
+        let mut record = state.record.event();
         record.response_elements = self.response_elements(serde_json::to_value(response).ok());
         Some(record)
     }
@@ -95,45 +133,53 @@ impl<S: Store> Service<S> {
     /// Opens the record of operation `op` called in `ctx` with `body` (if
     /// it parsed).
     pub(crate) fn begin_call(&self, ctx: &RequestContext, op: Operation, body: Option<&Value>) -> Call {
-        let mut record = self.api_record(ctx, op.name());
-        record.read_only = audit::read_only(op);
-        record.request_parameters = body.map(|b| audit::redact(op.input_shape(), b));
-        let output_shape = if record.read_only { None } else { op.output_shape() };
-        Call::new(record, output_shape)
+        let params = body.map(|b| audit::redact(op.input_shape(), b));
+        let read_only = audit::read_only(op);
+        let output_shape = if read_only { None } else { op.output_shape() };
+        Call::api(self.call_record(ctx, op.name(), params), read_only, output_shape)
     }
 
-    /// A record of an API call named `event_name` by `ctx`'s caller, now.
-    pub(crate) fn api_record(&self, ctx: &RequestContext, event_name: &str) -> AuditEvent {
+    /// The record of an API call named `event_name` by `ctx`'s caller,
+    /// now, with request parameters `params` (already redacted).
+    pub(crate) fn call_record(&self, ctx: &RequestContext, event_name: &str, params: Option<Value>) -> CallRecord {
         let p = &ctx.principal;
-        let account = p.account.to_string();
-        let user = p.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
-        let identity = UserIdentity::caller(&account, &p.arn, &p.access_key_id, user);
-        let now = ctx.received.unwrap_or_else(|| self.clock.now()).millis();
-        let mut record = AuditEvent::new(
-            EventType::AwsApiCall,
-            event_name,
-            now,
-            identity,
-            ctx.namespace.region.as_str(),
-            ctx.namespace.account.as_str(),
-        );
-        record.source_ip_address = ctx.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
-        record.user_agent = ctx.user_agent.clone().unwrap_or_default();
-        record.request_id = ctx.request_id.clone();
-        record
+        CallRecord {
+            time_ms: ctx.received.unwrap_or_else(|| self.clock.now()).millis(),
+            event_name: event_name.into(),
+            caller_account: p.account.to_string(),
+            arn: p.arn.clone(),
+            access_key_id: p.access_key_id.clone(),
+            user: p.user.as_ref().map(|(name, id)| (name.as_str().to_string(), id.clone())),
+            region: ctx.namespace.region.as_str().into(),
+            account: ctx.namespace.account.as_str().into(),
+            source_ip: ctx.source_ip,
+            user_agent: ctx.user_agent.clone().unwrap_or_default(),
+            request_id: ctx.request_id.clone(),
+            event_id: audit::new_id(),
+            request_parameters: params,
+        }
     }
 
     /// Ends a call: stores its record unless its change did, with the
     /// outcome. An outcome whose record cannot be stored becomes an error.
     pub(crate) async fn end_call<T>(&self, call: &Call, outcome: ApiResult<(T, Option<Value>)>) -> ApiResult<T> {
-        let record = {
+        let pending = {
             let mut state = call.state.lock().expect("call lock");
-            if state.stored {
-                None
-            } else {
-                // The call is over: its record is taken, not copied.
-                state.stored = true;
-                let mut record = std::mem::take(&mut state.record);
+            // The call is over: its record is taken, not copied.
+            (!std::mem::replace(&mut state.stored, true)).then(|| std::mem::take(&mut state.record))
+        };
+        match pending {
+            // A successful read changed nothing: its record goes with the
+            // next commit, and the answer does not wait for the disk.
+            Some(Pending::Api { call: record, read_only: true }) if outcome.is_ok() => {
+                let mut trails = record.trails();
+                if trails.len() > 1 && !self.exists(trails[1].secret()).await {
+                    trails.truncate(1);
+                }
+                trails.into_iter().for_each(|r| self.store.append_read(r));
+            }
+            Some(pending) => {
+                let mut record = pending.event();
                 match &outcome {
                     Ok((_, response)) => record.response_elements = call.response_elements(response.clone()),
                     Err(e) => {
@@ -141,16 +187,6 @@ impl<S: Store> Service<S> {
                         record.error_message = Some(e.message.clone());
                     }
                 }
-                Some(record)
-            }
-        };
-        match record {
-            // A successful read changed nothing: its record goes with the
-            // next commit, and the answer does not wait for the disk.
-            Some(record) if record.read_only && outcome.is_ok() => {
-                self.store.append_audit_soon(self.trails(record).await)
-            }
-            Some(record) => {
                 if let Err(e) = self.store.append_audit(self.trails(record).await).await {
                     tracing::error!(error = %e, "an audit record could not be stored; the call fails");
                     return Err(ApiError::internal("An error occurred on the server side."));
@@ -194,26 +230,29 @@ impl<S: Store> Service<S> {
     /// caller naming made-up ARNs writes nothing into others' trails).
     async fn trails(&self, record: AuditEvent) -> Vec<AuditEvent> {
         let mut trails = audit::trails(record);
-        if trails.len() > 1 {
-            let named = trails[1].secret().and_then(|s| SecretRef::parse(s).ok());
-            let key = match &named {
-                Some(SecretRef::FullArn(arn)) => Some((arn.namespace.clone(), &arn.name)),
-                Some(SecretRef::PartialArn { account, region, name }) => {
-                    Some((Namespace { account: account.clone(), region: region.clone() }, name))
-                }
-                _ => None,
-            };
-            let exists = match (key, &named) {
-                (Some((ns, name)), Some(r)) => {
-                    self.store.load(&ns, name).await.ok().flatten().is_some_and(|s| r.matches(&s.secret.arn))
-                }
-                _ => false,
-            };
-            if !exists {
-                trails.truncate(1);
-            }
+        if trails.len() > 1 && !self.exists(trails[1].secret()).await {
+            trails.truncate(1);
         }
         trails
+    }
+
+    /// Whether the secret another account's trail would be told about,
+    /// named by ARN, exists.
+    async fn exists(&self, named: Option<&str>) -> bool {
+        let named = named.and_then(|s| SecretRef::parse(s).ok());
+        let key = match &named {
+            Some(SecretRef::FullArn(arn)) => Some((arn.namespace.clone(), &arn.name)),
+            Some(SecretRef::PartialArn { account, region, name }) => {
+                Some((Namespace { account: account.clone(), region: region.clone() }, name))
+            }
+            _ => None,
+        };
+        match (key, &named) {
+            (Some((ns, name)), Some(r)) => {
+                self.store.load(&ns, name).await.ok().flatten().is_some_and(|s| r.matches(&s.secret.arn))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -249,7 +288,10 @@ impl<S: Store> Service<S> {
         let seconds = |t: Option<f64>| t.filter(|t| t.is_finite()).map(|t| Timestamp::from_millis((t * 1000.0) as i64));
         let after = match req.next_token.as_deref() {
             None => None,
-            Some(t) => Some(t.parse::<i64>().map_err(|_| ApiError::invalid_parameter("Invalid NextToken."))?),
+            Some(t) => Some(
+                t.parse::<rekey_store::audit::AuditCursor>()
+                    .map_err(|_| ApiError::invalid_parameter("Invalid NextToken."))?,
+            ),
         };
         let mut query = AuditQuery {
             start: seconds(req.start_time),
@@ -330,7 +372,7 @@ impl<S: Store> Service<S> {
     /// The record of admin operation `op` (`rekey.<op>`): its parameters
     /// as sent, no response (it may hold a new key's secret).
     pub(crate) fn admin_record(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> AuditEvent {
-        let mut record = self.api_record(ctx, op);
+        let mut record = self.call_record(ctx, op, None).event();
         record.event_source = ADMIN_EVENT_SOURCE.into();
         record.read_only = op.starts_with("List") || op.starts_with("Lookup") || op.starts_with("Verify");
         record.request_parameters = serde_json::from_slice::<Value>(body).ok().filter(Value::is_object);

@@ -57,10 +57,8 @@ impl<S: Store> Service<S> {
             let request = GetSecretValueRequest { secret_id: id.clone(), version_id: None, version_stage: None };
             match self.get_secret_value(&per_secret, request).await {
                 Ok(v) => {
-                    let mut record = self.api_record(ctx, "GetSecretValue");
-                    record.read_only = true;
-                    record.request_parameters = Some(serde_json::json!({ "secretId": id }));
-                    retrieved.extend(rekey_model::audit::trails(record));
+                    let params = Some(serde_json::json!({ "secretId": id }));
+                    retrieved.extend(self.call_record(ctx, "GetSecretValue", params).trails());
                     values.push(SecretValueEntry {
                         arn: v.arn,
                         name: v.name,
@@ -79,7 +77,7 @@ impl<S: Store> Service<S> {
             }
         }
         if ctx.call.is_some() && !retrieved.is_empty() {
-            self.store.append_audit_soon(retrieved);
+            retrieved.into_iter().for_each(|r| self.store.append_read(r));
         }
         Ok(BatchGetSecretValueResponse { secret_values: Some(values), errors: Some(errors), next_token })
     }

@@ -194,10 +194,10 @@ impl<S: Store> Service<S> {
             let head = self.store.audit_head().await.unwrap_or(sink.delivered_seq());
             let lag = (head - sink.delivered_seq()).max(0);
             out.push_str(
-                "# HELP rekey_audit_sink_lag_records Audit records committed but not yet delivered by the sink.\n",
+                "# HELP rekey_audit_sink_lag_rows Audit trail rows (a record, or a batch of reads' records) committed but not yet delivered by the sink.\n",
             );
-            out.push_str("# TYPE rekey_audit_sink_lag_records gauge\n");
-            out.push_str(&format!("rekey_audit_sink_lag_records {lag}\n"));
+            out.push_str("# TYPE rekey_audit_sink_lag_rows gauge\n");
+            out.push_str(&format!("rekey_audit_sink_lag_rows {lag}\n"));
             out.push_str("# HELP rekey_audit_sink_up Whether the audit sink can write (1) or is failing (0).\n");
             out.push_str("# TYPE rekey_audit_sink_up gauge\n");
             out.push_str(&format!("rekey_audit_sink_up {}\n", u8::from(sink.failing_since().is_none())));

@@ -12,7 +12,7 @@
 use crate::StoreError;
 use hmac::{KeyInit, Mac};
 use rekey_model::Timestamp;
-use rekey_model::audit::AuditEvent;
+use rekey_model::audit::{AuditEvent, CallRecord};
 use rekey_model::name::AccountId;
 use std::future::Future;
 use zeroize::Zeroizing;
@@ -66,7 +66,7 @@ pub struct AuditQuery {
     /// Most records returned.
     pub max_results: usize,
     /// Where the previous page stopped ([`AuditPage::next`]).
-    pub after: Option<i64>,
+    pub after: Option<AuditCursor>,
 }
 
 impl AuditQuery {
@@ -93,7 +93,34 @@ pub struct AuditPage {
     /// The records, newest first.
     pub events: Vec<AuditEvent>,
     /// Where the next page starts, if there are more.
-    pub next: Option<i64>,
+    pub next: Option<AuditCursor>,
+}
+
+/// A record's place in the trail: its row's number and its place in the
+/// row (0 for a row of one record; a batch of reads holds many). Ordered
+/// as the trail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AuditCursor {
+    /// The row's sequence number.
+    pub seq: i64,
+    /// The record's place in its row.
+    pub index: usize,
+}
+
+impl std::fmt::Display for AuditCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.seq, self.index)
+    }
+}
+
+impl std::str::FromStr for AuditCursor {
+    type Err = ();
+
+    /// `<seq>.<index>`, or `<seq>` (index 0).
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (seq, index) = s.split_once('.').unwrap_or((s, "0"));
+        Ok(AuditCursor { seq: seq.parse().map_err(|_| ())?, index: index.parse().map_err(|_| ())? })
+    }
 }
 
 /// What walking the chain found.
@@ -136,11 +163,12 @@ pub trait AuditStore: Send + Sync + 'static {
     /// Appends records that go with no change (a read, a failure), durably.
     fn append_audit(&self, events: Vec<AuditEvent>) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Queues records to be appended with the next commit, without waiting
-    /// for it (the records of successful reads: a read changes nothing, so
-    /// no change can be left without its record). A failure to append is
-    /// logged; records queued when the process dies are lost.
-    fn append_audit_soon(&self, events: Vec<AuditEvent>);
+    /// Queues the record of a successful read, to be appended (in a batch
+    /// row with the others of its account) with the next commit, without
+    /// waiting for it: a read changes nothing, so no change can be left
+    /// without its record. A failure to append is logged; records queued
+    /// when the process dies are lost.
+    fn append_read(&self, record: CallRecord);
 
     /// Reads a page of records.
     fn lookup_audit(&self, query: AuditQuery) -> impl Future<Output = Result<AuditPage, StoreError>> + Send;
@@ -148,8 +176,9 @@ pub trait AuditStore: Send + Sync + 'static {
     /// Walks the whole chain with the key.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditVerdict, StoreError>> + Send;
 
-    /// Records numbered after `after`, oldest first, at most `limit`, as
-    /// stored (sequence number, CloudTrail JSON): what a sink delivers.
+    /// Records of the rows numbered after `after`, oldest first, from at
+    /// most `limit` rows (a batch row's records all carry its number), as
+    /// CloudTrail's JSON: what a sink delivers.
     fn audit_since(
         &self,
         after: i64,

@@ -78,7 +78,7 @@ fn no_secret_value_is_kept_or_shown_in_clear() {
 
     // Everything the server keeps and shows on its own.
     common::wait_for(std::time::Duration::from_secs(20), "the sink to catch up", || {
-        server.get("/metrics").1.contains("rekey_audit_sink_lag_records 0\n").then_some(())
+        server.get("/metrics").1.contains("rekey_audit_sink_lag_rows 0\n").then_some(())
     });
     let mut places: Vec<(String, Vec<u8>)> = Vec::new();
     let mut files = vec![server.data_dir.clone(), out.path().to_path_buf()];

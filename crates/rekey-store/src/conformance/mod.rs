@@ -49,6 +49,7 @@ macro_rules! conformance_suite {
             function_logs_are_kept_per_secret_and_dropped_by_age,
             audit_records_are_pruned_behind_an_anchor,
             audit_time_bounds_allow_records_out_of_order,
+            audit_batched_reads_are_found_like_any_record,
             a_stored_step_is_not_rewritten_by_a_later_save,
         );
     };

@@ -1,36 +1,52 @@
 //! The audit trail in SQLite: the `audit` table, appended by the writer
 //! (so records are numbered in commit order), read newest first by the
 //! indexes LookupEvents' filters use.
+//!
+//! A row is one record, or a batch of reads: the records of successful
+//! reads queued within one flush, one account's, as a JSON array of
+//! [`CallRecord`]s, chained and MAC'd as one row (`batch` holds how many).
+//! Storing a read's record as a row of its own (six b-trees, a MAC and the
+//! CloudTrail JSON each) cost more than the read. A batch row has no
+//! filter columns: `audit_batch_keys` lists, once per row, each event name,
+//! secret name, principal and access key its records have, so a lookup
+//! finds the batches that may hold a match and filters their records.
 
 use super::SqliteStore;
 use super::writer::Job;
 use crate::StoreError;
-use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use crate::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
 use rekey_model::Timestamp;
-use rekey_model::audit::{self, AuditEvent};
+use rekey_model::audit::{self, AuditEvent, CallRecord};
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak, mpsc};
 use std::time::Duration;
+
+/// The last record's number and MAC (after the anchor retention left,
+/// if the trail is empty; nothing for a new trail).
+fn last_link(conn: &Connection) -> Result<(i64, Vec<u8>), StoreError> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match last {
+        Some(last) => last,
+        None => anchor(conn)?.map(|a| (a.seq, a.mac)).unwrap_or_default(),
+    })
+}
+
+fn no_key() -> StoreError {
+    StoreError::Database("the audit trail has no key yet".into())
+}
 
 /// Appends `events` after the last record, inside the caller's transaction.
 pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
-    let Some(key) = key else {
-        return Err(StoreError::Database("the audit trail has no key yet".into()));
-    };
-    let last: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    // An empty trail starts after the anchor retention left, if any.
-    let last = match last {
-        Some(last) => Some(last),
-        None => anchor(conn)?.map(|a| (a.seq, a.mac)),
-    };
-    let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
+    let key = key.ok_or_else(no_key)?;
+    let (mut seq, mut previous) = last_link(conn)?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO audit (seq, time_ms, account, event_name, secret_name, principal, access_key, read_only, record, mac)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -58,6 +74,203 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
     Ok(())
 }
 
+/// The most records one batch row holds.
+const BATCH_MAX: usize = 4096;
+
+/// What `audit_batch_keys` lists of some records: `<kind>:<value>` for
+/// each event name, secret name, principal and access key they have, each
+/// once (records of one batch mostly repeat a few).
+fn batch_keys(records: &[&CallRecord]) -> HashSet<String> {
+    let mut seen: HashSet<(char, &str)> = HashSet::new();
+    let mut keys = HashSet::new();
+    for r in records {
+        let fields = [
+            ('e', r.event_name.as_str()),
+            ('s', r.secret().unwrap_or_default()),
+            ('p', &r.arn),
+            ('k', &r.access_key_id),
+        ];
+        for (kind, value) in fields {
+            if seen.insert((kind, value)) {
+                // A secret is listed by its name, however the call named it.
+                let value = if kind == 's' { audit::secret_name(value) } else { value.to_string() };
+                keys.insert(format!("{kind}:{value}"));
+            }
+        }
+    }
+    keys
+}
+
+/// Appends the records of reads as batch rows (one account's records in
+/// each, in the order given), inside the caller's transaction.
+pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRecord]) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let key = key.ok_or_else(no_key)?;
+    let mut by_account: BTreeMap<&str, Vec<&CallRecord>> = BTreeMap::new();
+    for r in records {
+        by_account.entry(&r.account).or_default().push(r);
+    }
+    let (mut seq, mut previous) = last_link(conn)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO audit (seq, time_ms, time_last_ms, account, event_name, read_only, record, mac, batch)
+         VALUES (?1, ?2, ?3, ?4, '', 1, ?5, ?6, ?7)",
+    )?;
+    let mut insert_key =
+        conn.prepare_cached("INSERT OR IGNORE INTO audit_batch_keys (account, key, seq) VALUES (?1, ?2, ?3)")?;
+    for (account, records) in by_account {
+        for chunk in records.chunks(BATCH_MAX) {
+            seq += 1;
+            let record = pack(account, chunk)?;
+            let mac = key.mac(&previous, seq, &record);
+            let first = chunk.iter().map(|r| r.time_ms).min().unwrap_or_default();
+            let last = chunk.iter().map(|r| r.time_ms).max().unwrap_or_default();
+            insert.execute(rusqlite::params![seq, first, last, account, record, mac.as_slice(), chunk.len() as i64])?;
+            for k in batch_keys(chunk) {
+                insert_key.execute(rusqlite::params![account, k, seq])?;
+            }
+            previous = mac.to_vec();
+        }
+    }
+    Ok(())
+}
+
+/// A batch row's content: one account's records of reads, what they
+/// share (who called, what, in which region, with which agent) said once,
+/// each record naming its shared part by number. The account is in it,
+/// so that the MAC covers whose trail the records are in.
+#[derive(serde::Serialize)]
+struct Packing<'a> {
+    to: &'a str,
+    shared: Vec<Shared<'a>>,
+    records: Vec<Packed<'a>>,
+}
+
+/// What many records of a batch share.
+#[derive(serde::Serialize, PartialEq, Eq, Hash, Clone, Copy)]
+struct Shared<'a> {
+    n: &'a str,
+    c: &'a str,
+    a: &'a str,
+    k: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    u: Option<(&'a str, &'a str)>,
+    r: &'a str,
+    ua: &'a str,
+}
+
+/// One record of a batch, but for what it shares.
+#[derive(serde::Serialize)]
+struct Packed<'a> {
+    t: i64,
+    s: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<std::net::IpAddr>,
+    q: &'a str,
+    e: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<&'a serde_json::Value>,
+}
+
+/// A batch row's content as it is read back (owned: a string may hold
+/// escapes).
+#[derive(serde::Deserialize)]
+struct Unpacking {
+    to: String,
+    shared: Vec<SharedRead>,
+    records: Vec<PackedRead>,
+}
+
+/// [`Shared`], read back.
+#[derive(serde::Deserialize)]
+struct SharedRead {
+    n: String,
+    c: String,
+    a: String,
+    k: String,
+    #[serde(default)]
+    u: Option<(String, String)>,
+    r: String,
+    ua: String,
+}
+
+/// [`Packed`], read back.
+#[derive(serde::Deserialize)]
+struct PackedRead {
+    t: i64,
+    s: usize,
+    #[serde(default)]
+    ip: Option<std::net::IpAddr>,
+    q: String,
+    e: String,
+    #[serde(default)]
+    p: Option<serde_json::Value>,
+}
+
+/// `records` (all of `account`'s trail) as a batch row's content.
+fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
+    let mut numbers: std::collections::HashMap<Shared<'_>, usize> = std::collections::HashMap::new();
+    let mut packing = Packing { to: account, shared: Vec::new(), records: Vec::with_capacity(records.len()) };
+    let mut last: Option<usize> = None;
+    for r in records {
+        let shared = Shared {
+            n: &r.event_name,
+            c: &r.caller_account,
+            a: &r.arn,
+            k: &r.access_key_id,
+            u: r.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str())),
+            r: &r.region,
+            ua: &r.user_agent,
+        };
+        // Mostly what the record before had: compared before it is hashed.
+        let s = match last {
+            Some(s) if packing.shared[s] == shared => s,
+            _ => *numbers.entry(shared).or_insert_with(|| {
+                packing.shared.push(shared);
+                packing.shared.len() - 1
+            }),
+        };
+        last = Some(s);
+        let p = r.request_parameters.as_ref();
+        packing.records.push(Packed { t: r.time_ms, s, ip: r.source_ip, q: &r.request_id, e: &r.event_id, p });
+    }
+    serde_json::to_string(&packing).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The records a batch row holds.
+fn batch_records(seq: i64, record: &str) -> Result<Vec<CallRecord>, StoreError> {
+    let corrupt = |why: String| StoreError::Corrupt(format!("audit record {seq}: {why}"));
+    let batch: Unpacking = serde_json::from_str(record).map_err(|e| corrupt(e.to_string()))?;
+    batch
+        .records
+        .into_iter()
+        .map(|p| {
+            let s = batch.shared.get(p.s).ok_or_else(|| corrupt("a record names no shared part".into()))?;
+            Ok(CallRecord {
+                time_ms: p.t,
+                event_name: s.n.clone(),
+                caller_account: s.c.clone(),
+                arn: s.a.clone(),
+                access_key_id: s.k.clone(),
+                user: s.u.clone(),
+                region: s.r.clone(),
+                account: batch.to.clone(),
+                source_ip: p.ip,
+                user_agent: s.ua.clone(),
+                request_id: p.q,
+                event_id: p.e,
+                request_parameters: p.p,
+            })
+        })
+        .collect()
+}
+
+/// The record a single row holds.
+fn single_record(seq: i64, record: &str) -> Result<AuditEvent, StoreError> {
+    serde_json::from_str(record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))
+}
+
 /// How long records of reads wait to be appended, at most (a commit and
 /// its fsync for each read would cost more than the read).
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -67,7 +280,7 @@ const FLUSH_RECORDS: usize = 4096;
 /// Records of reads waiting to be appended, and the thread that appends them.
 #[derive(Default)]
 pub struct ReadRecords {
-    queue: Mutex<Vec<AuditEvent>>,
+    queue: Mutex<Vec<CallRecord>>,
     flusher: OnceLock<std::thread::Thread>,
 }
 
@@ -86,11 +299,16 @@ pub fn batch_reads(
         if running {
             std::thread::park_timeout(FLUSH_EVERY);
         }
-        let events = std::mem::take(&mut *records.queue.lock().expect("audit queue lock"));
+        let events = {
+            let mut queue = records.queue.lock().expect("audit queue lock");
+            // The next flush's queue starts as large as this one's.
+            let room = queue.len();
+            std::mem::replace(&mut *queue, Vec::with_capacity(room))
+        };
         if !events.is_empty() {
             let key = key.clone();
             let job: Job = Box::new(move |batch| {
-                let r = append(batch.conn, key.get(), &events);
+                let r = append_reads(batch.conn, key.get(), &events);
                 if let Err(e) = &r {
                     tracing::error!(error = %e, records = events.len(), "audit records of reads could not be appended");
                 }
@@ -139,7 +357,81 @@ fn first_at_or_after(conn: &Connection, ms: i64) -> Result<Option<i64>, StoreErr
 }
 
 fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
-    let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ?");
+    let limit = q.max_results.max(1);
+    // Times are not indexed, but records are numbered nearly in time
+    // order: a time bound is also a bound on numbers (found by bisection,
+    // widened by SKEW), which the indexes of every filter end in.
+    let from = match q.start {
+        Some(t) => first_at_or_after(conn, t.millis() - SKEW_MS)?,
+        None => None,
+    };
+    let until = match q.end {
+        Some(t) => first_at_or_after(conn, t.millis() + SKEW_MS)?,
+        None => None,
+    };
+    let mut singles = single_rows(conn, q, from, until, limit + 1)?.into_iter().peekable();
+
+    // Batch rows that may hold a match, newest first, their matching
+    // records queued oldest first (so `pop` gives the newest).
+    let mut batches = match q.read_only {
+        Some(false) => None,
+        _ => Some(batch_rows(conn, q, from, until)?),
+    };
+    let mut rows = match &mut batches {
+        Some((stmt, args)) => Some(stmt.query(params_from_iter(args.iter()))?),
+        None => None,
+    };
+    let mut pending: Vec<(AuditCursor, CallRecord)> = Vec::new();
+    let mut found: Vec<(AuditCursor, AuditEvent)> = Vec::with_capacity(limit + 1);
+    while found.len() <= limit {
+        while pending.is_empty() {
+            let Some(row) = rows.as_mut().map(|r| r.next()).transpose()?.flatten() else { break };
+            let (seq, text): (i64, String) = (row.get(0)?, row.get(1)?);
+            for (index, r) in batch_records(seq, &text)?.into_iter().enumerate() {
+                let at = AuditCursor { seq, index };
+                if q.after.is_none_or(|after| at < after) && matches(q, &r) {
+                    pending.push((at, r));
+                }
+            }
+        }
+        let single_first = match (singles.peek(), pending.last()) {
+            (Some((seq, _)), Some((at, _))) => *seq > at.seq,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if single_first {
+            let (seq, event) = singles.next().expect("peeked");
+            found.push((AuditCursor { seq, index: 0 }, event));
+        } else {
+            let (at, record) = pending.pop().expect("looked at");
+            found.push((at, record.event()));
+        }
+    }
+    let next = (found.len() > limit).then(|| found[limit - 1].0);
+    found.truncate(limit);
+    Ok(AuditPage { events: found.into_iter().map(|(_, e)| e).collect(), next })
+}
+
+/// Whether a batched read's record passes the query's filters (the rows
+/// were chosen by their keys; this checks each record).
+fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
+    q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
+        && q.secret_name.as_ref().is_none_or(|s| r.secret().map(audit::secret_name) == Some(audit::secret_name(s)))
+        && q.principal.as_ref().is_none_or(|p| *p == r.arn || (!r.access_key_id.is_empty() && *p == r.access_key_id))
+        && q.start.is_none_or(|t| r.time_ms >= t.millis())
+        && q.end.is_none_or(|t| r.time_ms < t.millis())
+}
+
+/// The newest `limit` rows of one record that pass the query, newest first.
+fn single_rows(
+    conn: &Connection,
+    q: &AuditQuery,
+    from: Option<i64>,
+    until: Option<i64>,
+    limit: usize,
+) -> Result<Vec<(i64, AuditEvent)>, StoreError> {
+    let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ? AND batch IS NULL");
     let mut args = vec![Sql::Text(q.account.to_string())];
     let mut filter = |clause: &str, v: Sql| {
         // Each `?` of the clause takes the same value.
@@ -158,40 +450,79 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     if let Some(r) = q.read_only {
         filter(" AND read_only = ?", Sql::Integer(i64::from(r)));
     }
-    // Times are not indexed, but records are numbered nearly in time
-    // order: a time bound is also a bound on numbers (found by bisection,
-    // widened by SKEW), which the indexes of every filter end in.
     if let Some(t) = q.start {
         filter(" AND time_ms >= ?", Sql::Integer(t.millis()));
-        if let Some(seq) = first_at_or_after(conn, t.millis() - SKEW_MS)? {
-            filter(" AND seq >= ?", Sql::Integer(seq));
-        }
     }
     if let Some(t) = q.end {
         filter(" AND time_ms < ?", Sql::Integer(t.millis()));
-        if let Some(seq) = first_at_or_after(conn, t.millis() + SKEW_MS)? {
-            filter(" AND seq < ?", Sql::Integer(seq));
-        }
+    }
+    if let Some(seq) = from {
+        filter(" AND seq >= ?", Sql::Integer(seq));
+    }
+    if let Some(seq) = until {
+        filter(" AND seq < ?", Sql::Integer(seq));
     }
     if let Some(after) = q.after {
-        filter(" AND seq < ?", Sql::Integer(after));
+        filter(" AND seq < ?", Sql::Integer(after.seq));
     }
-    let limit = q.max_results.max(1);
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare(&sql)?;
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {limit}"));
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut events = Vec::new();
-    let mut last = None;
     for row in rows {
         let (seq, record) = row?;
-        if events.len() == limit {
-            return Ok(AuditPage { events, next: last });
-        }
-        events
-            .push(serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))?);
-        last = Some(seq);
+        events.push((seq, single_record(seq, &record)?));
     }
-    Ok(AuditPage { events, next: None })
+    Ok(events)
+}
+
+/// The query over batch rows that may hold a record passing `q`, newest
+/// first, and its arguments.
+fn batch_rows<'c>(
+    conn: &'c Connection,
+    q: &AuditQuery,
+    from: Option<i64>,
+    until: Option<i64>,
+) -> Result<(rusqlite::CachedStatement<'c>, Vec<Sql>), StoreError> {
+    let account = q.account.to_string();
+    let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ? AND batch IS NOT NULL");
+    let mut args = vec![Sql::Text(account.clone())];
+    let mut keys = |ks: Vec<String>| {
+        let marks = vec!["?"; ks.len()].join(", ");
+        sql.push_str(&format!(" AND seq IN (SELECT seq FROM audit_batch_keys WHERE account = ? AND key IN ({marks}))"));
+        args.push(Sql::Text(account.clone()));
+        args.extend(ks.into_iter().map(Sql::Text));
+    };
+    if let Some(e) = &q.event_name {
+        keys(vec![format!("e:{e}")]);
+    }
+    if let Some(s) = &q.secret_name {
+        keys(vec![format!("s:{}", audit::secret_name(s))]);
+    }
+    if let Some(p) = &q.principal {
+        keys(vec![format!("p:{p}"), format!("k:{p}")]);
+    }
+    let mut filter = |clause: &str, v: i64| {
+        sql.push_str(clause);
+        args.push(Sql::Integer(v));
+    };
+    if let Some(t) = q.start {
+        filter(" AND time_last_ms >= ?", t.millis());
+    }
+    if let Some(t) = q.end {
+        filter(" AND time_ms < ?", t.millis());
+    }
+    if let Some(seq) = from {
+        filter(" AND seq >= ?", seq);
+    }
+    if let Some(seq) = until {
+        filter(" AND seq < ?", seq);
+    }
+    if let Some(after) = q.after {
+        filter(" AND seq <= ?", after.seq);
+    }
+    sql.push_str(" ORDER BY seq DESC");
+    Ok((conn.prepare_cached(&sql)?, args))
 }
 
 /// The anchor retention leaves in place of the records it dropped.
@@ -220,12 +551,19 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
         }
         (expected, previous) = (a.seq + 1, a.mac);
     }
-    let mut stmt = conn.prepare("SELECT seq, record, mac FROM audit ORDER BY seq")?;
+    let mut stmt = conn.prepare("SELECT seq, record, mac, batch FROM audit ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let (seq, record, mac): (i64, String, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        let event_id = serde_json::from_str::<AuditEvent>(&record).ok().map(|e| e.event_id);
-        let broken = |why: &str| AuditVerdict::Broken { seq, event_id: event_id.clone(), why: why.into() };
+        let (seq, record, mac, batch): (i64, String, Vec<u8>, Option<i64>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let broken = |why: &str| {
+            // The row's (first) record's id, if it can be read.
+            let event_id = match batch {
+                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id.clone())),
+                None => single_record(seq, &record).ok().map(|e| e.event_id),
+            };
+            AuditVerdict::Broken { seq, event_id, why: why.into() }
+        };
         if seq != expected {
             return Ok(broken(&format!("records {expected} to {} are missing", seq - 1)));
         }
@@ -235,9 +573,12 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
             // edited, or it moved.
             return Ok(broken("the record was edited, or moved from elsewhere in the trail"));
         }
+        records += match batch {
+            Some(_) => batch_records(seq, &record)?.len() as u64,
+            None => 1,
+        };
         previous = mac;
         expected += 1;
-        records += 1;
     }
     Ok(AuditVerdict::Intact { records })
 }
@@ -248,33 +589,43 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
 /// file could set), checking the chain as it goes: a trail that does not
 /// verify is not pruned (that would cover the damage with a good anchor).
 fn prune(conn: &Connection, key: &AuditKey, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
-    let oldest: Vec<(i64, String, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, record, mac FROM audit ORDER BY seq LIMIT ?1")?
-        .query_map([PRUNE_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let oldest: Vec<(i64, String, Vec<u8>, Option<i64>)> = conn
+        .prepare_cached("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT ?1")?
+        .query_map([PRUNE_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
     let (mut expected, mut previous) = match anchor(conn)? {
         Some(a) => (a.seq + 1, a.mac),
         None => (1, Vec::new()),
     };
-    let mut last: Option<(i64, Vec<u8>)> = None;
-    for (seq, record, mac) in oldest {
+    let (mut last, mut dropped): (Option<(i64, Vec<u8>)>, usize) = (None, 0);
+    for (seq, record, mac, batch) in oldest {
         let fits = seq == expected && rekey_model::identity::secrets_equal(&key.mac(&previous, seq, &record), &mac);
         if !fits {
             return Err(StoreError::Corrupt(format!(
                 "audit record {seq} does not verify; nothing was pruned (run `rekey admin audit verify`)"
             )));
         }
-        let event: AuditEvent =
-            serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))?;
-        let time = rekey_model::calendar::parse_utc(&event.event_time).unwrap_or(i64::MAX);
+        // A row goes when all its records are old enough.
+        let (time, records) = match batch {
+            Some(_) => {
+                let records = batch_records(seq, &record)?;
+                (records.iter().map(|r| r.time_ms).max().unwrap_or(i64::MAX), records.len())
+            }
+            None => {
+                let event = single_record(seq, &record)?;
+                (rekey_model::calendar::parse_utc(&event.event_time).unwrap_or(i64::MAX), 1)
+            }
+        };
         if time >= before.millis() || keep_from.is_some_and(|k| seq >= k) {
             break;
         }
         (expected, previous) = (seq + 1, mac.clone());
         last = Some((seq, mac));
+        dropped += records;
     }
     let Some((seq, mac)) = last else { return Ok(0) };
-    let dropped = conn.prepare_cached("DELETE FROM audit WHERE seq <= ?1")?.execute([seq])?;
+    conn.prepare_cached("DELETE FROM audit WHERE seq <= ?1")?.execute([seq])?;
+    conn.prepare_cached("DELETE FROM audit_batch_keys WHERE seq <= ?1")?.execute([seq])?;
     conn.prepare_cached(
         "INSERT INTO audit_anchor (id, seq, mac, anchor_mac) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, anchor_mac = excluded.anchor_mac",
@@ -293,10 +644,10 @@ impl AuditStore for SqliteStore {
         self.write(move |conn| append(conn, key.get(), &events)).await
     }
 
-    fn append_audit_soon(&self, events: Vec<AuditEvent>) {
+    fn append_read(&self, record: CallRecord) {
         let full = {
             let mut queued = self.read_records.queue.lock().expect("audit queue lock");
-            queued.extend(events);
+            queued.push(record);
             queued.len() >= FLUSH_RECORDS
         };
         if full {
@@ -310,18 +661,34 @@ impl AuditStore for SqliteStore {
     }
 
     async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
-        let Some(key) = self.audit_key.get().cloned() else {
-            return Err(StoreError::Database("the audit trail has no key yet".into()));
-        };
+        let key = self.audit_key.get().cloned().ok_or_else(no_key)?;
         self.flush_reads().await?;
         self.read(|c| verify(c, &key))
     }
 
     async fn audit_since(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-            let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let mut stmt =
+                c.prepare_cached("SELECT seq, record, batch FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, record, batch) = row?;
+                match batch {
+                    // A batch row is delivered whole, each record as CloudTrail's JSON.
+                    Some(_) => {
+                        for r in batch_records(seq, &record)? {
+                            let json =
+                                serde_json::to_string(&r.event()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                            out.push((seq, json));
+                        }
+                    }
+                    None => out.push((seq, record)),
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -343,9 +710,7 @@ impl AuditStore for SqliteStore {
     }
 
     async fn prune_audit(&self, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
-        let Some(key) = self.audit_key.get().cloned() else {
-            return Err(StoreError::Database("the audit trail has no key yet".into()));
-        };
+        let key = self.audit_key.get().cloned().ok_or_else(no_key)?;
         self.write(move |c| prune(c, &key, before, keep_from)).await
     }
 
@@ -368,8 +733,8 @@ impl SqliteStore {
     /// the writer keeping order, for any the batcher handed over before):
     /// a lookup sees every call answered before it.
     async fn flush_reads(&self) -> Result<(), StoreError> {
-        let events = std::mem::take(&mut *self.read_records.queue.lock().expect("audit queue lock"));
+        let records = std::mem::take(&mut *self.read_records.queue.lock().expect("audit queue lock"));
         let key = self.audit_key.clone();
-        self.write(move |conn| append(conn, key.get(), &events)).await
+        self.write(move |conn| append_reads(conn, key.get(), &records)).await
     }
 }

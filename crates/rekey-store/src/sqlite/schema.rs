@@ -217,6 +217,20 @@ const MIGRATIONS: &[&str] = &[
         anchor_mac BLOB    NOT NULL
     );
     "#,
+    // 14: batches of reads' records (see `audit`): a row holding many,
+    // found through the keys its records have.
+    r#"
+    ALTER TABLE audit ADD COLUMN batch INTEGER;
+    ALTER TABLE audit ADD COLUMN time_last_ms INTEGER;
+    CREATE INDEX audit_batches ON audit (account, seq) WHERE batch IS NOT NULL;
+    CREATE TABLE audit_batch_keys (
+        account TEXT    NOT NULL,
+        key     TEXT    NOT NULL,
+        seq     INTEGER NOT NULL,
+        PRIMARY KEY (account, key, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX audit_batch_keys_seq ON audit_batch_keys (seq);
+    "#,
 ];
 
 /// Brings the schema up to date.
