@@ -325,7 +325,8 @@ pub fn trails(record: AuditEvent) -> Vec<AuditEvent> {
 
 /// The account owning `secret` (named by ARN), when not `recipient`.
 fn other_owner(secret: Option<&str>, recipient: &str) -> Option<String> {
-    let owner = match secret.map(SecretRef::parse) {
+    // Only an ARN names an owner (and most calls name a secret by name).
+    let owner = match secret.filter(|s| s.starts_with("arn:")).map(SecretRef::parse) {
         Some(Ok(SecretRef::FullArn(arn))) => arn.namespace.account,
         Some(Ok(SecretRef::PartialArn { account, .. })) => account,
         _ => return None,

@@ -39,7 +39,8 @@ pub struct Call {
 
 #[derive(Debug)]
 struct CallState {
-    record: Pending,
+    /// Taken when the call ends.
+    record: Option<Pending>,
     /// A committed change carries the record.
     stored: bool,
 }
@@ -53,12 +54,6 @@ enum Pending {
     Api { call: CallRecord, read_only: bool },
     /// A whole record (rekey's admin operations).
     Event(Box<AuditEvent>),
-}
-
-impl Default for Pending {
-    fn default() -> Self {
-        Pending::Event(Box::default())
-    }
 }
 
 impl Pending {
@@ -77,12 +72,18 @@ impl Pending {
 impl Call {
     /// A call recorded by `record`, its response of model shape `output_shape`.
     pub(crate) fn new(record: AuditEvent, output_shape: Option<&'static str>) -> Self {
-        Call { state: Mutex::new(CallState { record: Pending::Event(Box::new(record)), stored: false }), output_shape }
+        Call {
+            state: Mutex::new(CallState { record: Some(Pending::Event(Box::new(record))), stored: false }),
+            output_shape,
+        }
     }
 
     /// An API call as the request gave it; whether the operation only reads.
     fn api(call: CallRecord, read_only: bool, output_shape: Option<&'static str>) -> Self {
-        Call { state: Mutex::new(CallState { record: Pending::Api { call, read_only }, stored: false }), output_shape }
+        Call {
+            state: Mutex::new(CallState { record: Some(Pending::Api { call, read_only }), stored: false }),
+            output_shape,
+        }
     }
 
     /// The record for a transaction whose decision answered `response`,
@@ -93,7 +94,7 @@ impl Call {
         if state.stored {
             return None;
         }
-        let mut record = state.record.event();
+        let mut record = state.record.as_ref()?.event();
         record.response_elements = self.response_elements(serde_json::to_value(response).ok());
         Some(record)
     }
@@ -166,7 +167,7 @@ impl<S: Store> Service<S> {
         let pending = {
             let mut state = call.state.lock().expect("call lock");
             // The call is over: its record is taken, not copied.
-            (!std::mem::replace(&mut state.stored, true)).then(|| std::mem::take(&mut state.record))
+            state.record.take().filter(|_| !std::mem::replace(&mut state.stored, true))
         };
         match pending {
             // A successful read changed nothing: its record goes with the

@@ -2,13 +2,14 @@
 //! (the figure), each query's p50 and its ratio to the same query
 //! on the 10k trail. The records are realistic: 50 users of one account
 //! reading and writing 5,000 secrets, mostly reads, over 30 days, appended
-//! through the store's own `append_audit` in batches (as the read batcher
-//! appends them). Run by `bench/audit-lookup`.
+//! as the server appends them: the reads' through `append_read` (so in
+//! batch rows), the writes' through `append_audit`. Run by
+//! `bench/audit-lookup`.
 //!
 //! usage: audit_lookup_bench <work-dir> [sizes...]
 
 use rekey_model::Timestamp;
-use rekey_model::audit::{AuditEvent, EventType, UserIdentity};
+use rekey_model::audit::{AuditEvent, CallRecord, EventType, UserIdentity};
 use rekey_model::name::AccountId;
 use rekey_store::AuditStore;
 use rekey_store::audit::{AuditKey, AuditQuery};
@@ -19,14 +20,43 @@ const START_MS: i64 = 1_800_000_000_000;
 const SPAN_MS: i64 = 30 * 86_400_000;
 const ACCOUNT: &str = "111111111111";
 
-fn record(i: i64, n: i64) -> AuditEvent {
+/// Who makes the `i`th record, when, about what (of `n` over the span).
+fn parts(i: i64, n: i64) -> (String, String, i64, Option<serde_json::Value>) {
     let user = format!("arn:aws:iam::{ACCOUNT}:user/u{}", i % 50);
-    let who = UserIdentity::caller(ACCOUNT, &user, &format!("AKIAUSER{:08}", i % 50), None);
-    let (name, read) = if i % 10 == 0 { ("PutSecretValue", false) } else { ("GetSecretValue", true) };
+    let key = format!("AKIAUSER{:08}", i % 50);
     let time = START_MS + i * SPAN_MS / n;
-    let mut e = AuditEvent::new(EventType::AwsApiCall, name, time, who, "us-east-1", ACCOUNT);
-    e.request_parameters = Some(serde_json::json!({ "secretId": format!("app/s{}", (i * 7919) % 5000) }));
-    e.read_only = read;
+    (user, key, time, Some(serde_json::json!({ "secretId": format!("app/s{}", (i * 7919) % 5000) })))
+}
+
+/// Every tenth record is a write.
+fn is_write(i: i64) -> bool {
+    i % 10 == 0
+}
+
+fn read(i: i64, n: i64) -> CallRecord {
+    let (arn, access_key_id, time_ms, request_parameters) = parts(i, n);
+    CallRecord {
+        time_ms,
+        event_name: "GetSecretValue".into(),
+        caller_account: ACCOUNT.into(),
+        arn,
+        access_key_id,
+        region: "us-east-1".into(),
+        account: ACCOUNT.into(),
+        source_ip: Some([10, 0, 0, (i % 50) as u8].into()),
+        user_agent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22".into(),
+        request_id: rekey_model::audit::new_id(),
+        event_id: rekey_model::audit::new_id(),
+        request_parameters,
+        ..Default::default()
+    }
+}
+
+fn write(i: i64, n: i64) -> AuditEvent {
+    let (user, key, time, params) = parts(i, n);
+    let who = UserIdentity::caller(ACCOUNT, &user, &key, None);
+    let mut e = AuditEvent::new(EventType::AwsApiCall, "PutSecretValue", time, who, "us-east-1", ACCOUNT);
+    e.request_parameters = params;
     e
 }
 
@@ -76,9 +106,17 @@ async fn main() {
         let fill = Instant::now();
         let mut i = 0;
         while i < n {
-            let batch: Vec<AuditEvent> = (i..(i + 4096).min(n)).map(|j| record(j, n)).collect();
-            i += batch.len() as i64;
-            store.append_audit(batch).await.expect("append");
+            let mut writes = Vec::new();
+            for j in i..(i + 4096).min(n) {
+                match is_write(j) {
+                    true => writes.push(write(j, n)),
+                    false => store.append_read(read(j, n)),
+                }
+            }
+            i = (i + 4096).min(n);
+            store.append_audit(writes).await.expect("append");
+            // A lookup first appends the queued reads.
+            store.lookup_audit(query(|q| q.max_results = 1)).await.expect("flush");
         }
         eprintln!("{n} records appended in {:.1} s", fill.elapsed().as_secs_f64());
         for (k, (name, q)) in queries.iter().enumerate() {

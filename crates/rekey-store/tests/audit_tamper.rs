@@ -117,3 +117,49 @@ async fn retention_cannot_be_used_to_drop_recent_records() {
     assert!(store.prune_audit(later, None).await.is_err(), "a trail that does not verify is not pruned");
     assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
 }
+
+/// A batch row of reads' records: editing one record in it, or moving the
+/// row to another account's trail, is found (the account is inside what
+/// the MAC covers; lookups read a batch's records only in their own
+/// account's trail).
+#[tokio::test]
+async fn an_edited_or_moved_batch_of_reads_is_named() {
+    let (store, conn, _dir) = trail(2).await;
+    for i in 0..3 {
+        store.append_read(rekey_model::audit::CallRecord {
+            time_ms: 10_000 + i,
+            event_name: "GetSecretValue".into(),
+            caller_account: "111111111111".into(),
+            arn: "arn:aws:iam::111111111111:root".into(),
+            access_key_id: "AKIAROOT".into(),
+            region: "us-east-1".into(),
+            account: "111111111111".into(),
+            request_id: format!("r{i}"),
+            event_id: format!("e{i}"),
+            request_parameters: Some(serde_json::json!({ "secretId": format!("read{i}") })),
+            ..Default::default()
+        });
+    }
+    let account = rekey_model::name::AccountId::parse("111111111111").unwrap();
+    let page = store.lookup_audit(rekey_store::audit::AuditQuery::newest(account)).await.unwrap();
+    assert_eq!(page.events.len(), 5, "the reads are appended before the lookup");
+    assert_eq!(store.verify_audit().await.unwrap(), AuditVerdict::Intact { records: 5 });
+    let batch: i64 = conn.query_row("SELECT seq FROM audit WHERE batch IS NOT NULL", [], |r| r.get(0)).unwrap();
+
+    // Moved into another account's trail: not shown there.
+    conn.execute("UPDATE audit SET account = '222222222222' WHERE seq = ?1", [batch]).unwrap();
+    let theirs = rekey_model::name::AccountId::parse("222222222222").unwrap();
+    let page = store.lookup_audit(rekey_store::audit::AuditQuery::newest(theirs)).await.unwrap();
+    assert!(page.events.is_empty(), "{:?}", page.events);
+
+    // One record of the batch edited: the batch is named, by its first record.
+    conn.execute("UPDATE audit SET record = replace(record, '\"read1\"', '\"other\"') WHERE seq = ?1", [batch])
+        .unwrap();
+    match store.verify_audit().await.unwrap() {
+        AuditVerdict::Broken { seq, event_id, .. } => {
+            assert_eq!(seq, batch);
+            assert_eq!(event_id.as_deref(), Some("e0"));
+        }
+        v => panic!("{v:?}"),
+    }
+}

@@ -74,24 +74,31 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
     Ok(())
 }
 
-/// The most records one batch row holds.
-const BATCH_MAX: usize = 4096;
+/// The most records one batch row holds: a lookup reads a whole row to
+/// find one record in it, so rows stay small (`bench/audit-lookup`); a
+/// row's own cost (its insert and index entries) shared by this many is
+/// already small against theirs.
+const BATCH_MAX: usize = 64;
 
 /// What `audit_batch_keys` lists of some records: `<kind>:<value>` for
-/// each event name, secret name, principal and access key they have, each
-/// once (records of one batch mostly repeat a few).
+/// each event name (`e`), secret name (`s`), principal and access key
+/// (`p`) they have, each once (records of one batch mostly repeat a few).
 fn batch_keys(records: &[&CallRecord]) -> HashSet<String> {
     let mut seen: HashSet<(char, &str)> = HashSet::new();
     let mut keys = HashSet::new();
+    let mut previous: [Option<&str>; 4] = [None; 4];
     for r in records {
+        // A principal by its ARN and by its access key alike (they never
+        // collide), so that a lookup by either reads one key.
         let fields = [
             ('e', r.event_name.as_str()),
             ('s', r.secret().unwrap_or_default()),
             ('p', &r.arn),
-            ('k', &r.access_key_id),
+            ('p', &r.access_key_id),
         ];
-        for (kind, value) in fields {
-            if seen.insert((kind, value)) {
+        for (i, (kind, value)) in fields.into_iter().enumerate() {
+            // Mostly the record before's: compared before it is hashed.
+            if previous[i].replace(value) != Some(value) && seen.insert((kind, value)) {
                 // A secret is listed by its name, however the call named it.
                 let value = if kind == 's' { audit::secret_name(value) } else { value.to_string() };
                 keys.insert(format!("{kind}:{value}"));
@@ -369,7 +376,21 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         Some(t) => first_at_or_after(conn, t.millis() + SKEW_MS)?,
         None => None,
     };
-    let mut singles = single_rows(conn, q, from, until, limit + 1)?.into_iter().peekable();
+    let mut singles = match &q.principal {
+        // A principal by its ARN or its access key: each column's index
+        // read in order and merged (one query with OR could scan the trail).
+        Some(_) => {
+            let mut rows = single_rows(conn, q, Some("principal"), from, until, limit + 1)?;
+            rows.extend(single_rows(conn, q, Some("access_key"), from, until, limit + 1)?);
+            rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+            rows.dedup_by_key(|r| r.0);
+            rows.truncate(limit + 1);
+            rows
+        }
+        None => single_rows(conn, q, None, from, until, limit + 1)?,
+    }
+    .into_iter()
+    .peekable();
 
     // Batch rows that may hold a match, newest first, their matching
     // records queued oldest first (so `pop` gives the newest).
@@ -416,17 +437,21 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
 /// Whether a batched read's record passes the query's filters (the rows
 /// were chosen by their keys; this checks each record).
 fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
-    q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
+    // The account inside the MAC'd content, not the column alone.
+    r.account == q.account.as_str()
+        && q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
         && q.secret_name.as_ref().is_none_or(|s| r.secret().map(audit::secret_name) == Some(audit::secret_name(s)))
         && q.principal.as_ref().is_none_or(|p| *p == r.arn || (!r.access_key_id.is_empty() && *p == r.access_key_id))
         && q.start.is_none_or(|t| r.time_ms >= t.millis())
         && q.end.is_none_or(|t| r.time_ms < t.millis())
 }
 
-/// The newest `limit` rows of one record that pass the query, newest first.
+/// The newest `limit` rows of one record that pass the query, newest
+/// first, its principal matched in column `principal_in`.
 fn single_rows(
     conn: &Connection,
     q: &AuditQuery,
+    principal_in: Option<&str>,
     from: Option<i64>,
     until: Option<i64>,
     limit: usize,
@@ -444,8 +469,8 @@ fn single_rows(
     if let Some(s) = &q.secret_name {
         filter(" AND secret_name = ?", Sql::Text(audit::secret_name(s)));
     }
-    if let Some(p) = &q.principal {
-        filter(" AND (principal = ? OR access_key = ?)", Sql::Text(p.clone()));
+    if let (Some(p), Some(column)) = (&q.principal, principal_in) {
+        filter(&format!(" AND {column} = ?"), Sql::Text(p.clone()));
     }
     if let Some(r) = q.read_only {
         filter(" AND read_only = ?", Sql::Integer(i64::from(r)));
@@ -471,57 +496,78 @@ fn single_rows(
     let mut events = Vec::new();
     for row in rows {
         let (seq, record) = row?;
-        events.push((seq, single_record(seq, &record)?));
+        let event = single_record(seq, &record)?;
+        // The account inside the MAC'd record, not the column alone.
+        if event.recipient_account_id == q.account.as_str() {
+            events.push((seq, event));
+        }
     }
     Ok(events)
 }
 
 /// The query over batch rows that may hold a record passing `q`, newest
-/// first, and its arguments.
+/// first, and its arguments. With key filters, the most selective key's
+/// entries drive it, in number order (so rows are read only as far as a
+/// page needs), the others checked per row.
 fn batch_rows<'c>(
     conn: &'c Connection,
     q: &AuditQuery,
     from: Option<i64>,
     until: Option<i64>,
 ) -> Result<(rusqlite::CachedStatement<'c>, Vec<Sql>), StoreError> {
-    let account = q.account.to_string();
-    let mut sql = String::from("SELECT seq, record FROM audit WHERE account = ? AND batch IS NOT NULL");
-    let mut args = vec![Sql::Text(account.clone())];
-    let mut keys = |ks: Vec<String>| {
-        let marks = vec!["?"; ks.len()].join(", ");
-        sql.push_str(&format!(" AND seq IN (SELECT seq FROM audit_batch_keys WHERE account = ? AND key IN ({marks}))"));
-        args.push(Sql::Text(account.clone()));
-        args.extend(ks.into_iter().map(Sql::Text));
+    // Most selective first: a secret, a principal, an event name.
+    let keys: Vec<String> = [
+        q.secret_name.as_ref().map(|s| format!("s:{}", audit::secret_name(s))),
+        q.principal.as_ref().map(|p| format!("p:{p}")),
+        q.event_name.as_ref().map(|e| format!("e:{e}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut args = vec![Sql::Text(q.account.to_string())];
+    let mut sql = match keys.split_first() {
+        Some((drive, others)) => {
+            args.push(Sql::Text(drive.clone()));
+            // CROSS JOIN: the keys' index is the outer loop, in seq order.
+            let mut sql = String::from(
+                "SELECT a.seq, a.record FROM audit_batch_keys d CROSS JOIN audit a ON a.seq = d.seq
+                 WHERE d.account = ?1 AND d.key = ?2 AND a.account = ?1 AND a.batch IS NOT NULL",
+            );
+            for k in others {
+                args.push(Sql::Text(k.clone()));
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM audit_batch_keys x WHERE x.account = ?1 AND x.key = ?{} AND x.seq = d.seq)",
+                    args.len()
+                ));
+            }
+            sql
+        }
+        None => String::from(
+            "SELECT a.seq, a.record FROM audit a INDEXED BY audit_batches WHERE a.account = ?1 AND a.batch IS NOT NULL",
+        ),
     };
-    if let Some(e) = &q.event_name {
-        keys(vec![format!("e:{e}")]);
-    }
-    if let Some(s) = &q.secret_name {
-        keys(vec![format!("s:{}", audit::secret_name(s))]);
-    }
-    if let Some(p) = &q.principal {
-        keys(vec![format!("p:{p}"), format!("k:{p}")]);
-    }
     let mut filter = |clause: &str, v: i64| {
-        sql.push_str(clause);
         args.push(Sql::Integer(v));
+        sql.push_str(&format!(" AND {clause} ?{}", args.len()));
     };
     if let Some(t) = q.start {
-        filter(" AND time_last_ms >= ?", t.millis());
+        filter("a.time_last_ms >=", t.millis());
     }
     if let Some(t) = q.end {
-        filter(" AND time_ms < ?", t.millis());
+        filter("a.time_ms <", t.millis());
     }
-    if let Some(seq) = from {
-        filter(" AND seq >= ?", seq);
+    // Bounds on numbers bound the driving index's range.
+    let seq = if keys.is_empty() { "a.seq" } else { "d.seq" };
+    if let Some(from) = from {
+        filter(&format!("{seq} >="), from);
     }
-    if let Some(seq) = until {
-        filter(" AND seq < ?", seq);
+    if let Some(until) = until {
+        filter(&format!("{seq} <"), until);
     }
     if let Some(after) = q.after {
-        filter(" AND seq <= ?", after.seq);
+        filter(&format!("{seq} <="), after.seq);
     }
-    sql.push_str(" ORDER BY seq DESC");
+    sql.push_str(&format!(" ORDER BY {seq} DESC"));
     Ok((conn.prepare_cached(&sql)?, args))
 }
 
