@@ -176,9 +176,10 @@ pub trait AuditStore: Send + Sync + 'static {
     /// Walks the whole chain with the key.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditVerdict, StoreError>> + Send;
 
-    /// Records of the rows numbered after `after`, oldest first, from at
-    /// most `limit` rows (a batch row's records all carry its number), as
-    /// CloudTrail's JSON: what a sink delivers.
+    /// Records of the rows numbered after `after`, oldest first, as
+    /// CloudTrail's JSON: what a sink delivers. Whole rows (a batch row's
+    /// records all carry its number), until there are `limit` records or
+    /// more.
     fn audit_since(
         &self,
         after: i64,

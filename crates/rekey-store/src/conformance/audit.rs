@@ -273,4 +273,9 @@ pub async fn audit_batched_reads_are_found_like_any_record<S: Store>(store: &S) 
         .collect();
     assert_eq!(delivered.len(), 6, "a sink gets every record");
     assert!(delivered.contains(&later[1].event()) && delivered.contains(&first[1].event()));
+    // A row is delivered whole, however small the limit.
+    let every = store.audit_since(0, 100).await.expect("since");
+    let one = store.audit_since(0, 1).await.expect("since");
+    assert!(one.iter().all(|(seq, _)| *seq == one[0].0));
+    assert_eq!(one.len(), every.iter().filter(|(seq, _)| *seq == one[0].0).count());
 }

@@ -721,6 +721,10 @@ impl AuditStore for SqliteStore {
             })?;
             let mut out = Vec::new();
             for row in rows {
+                // Whole rows, until `limit` records.
+                if out.len() >= limit {
+                    break;
+                }
                 let (seq, record, batch) = row?;
                 match batch {
                     // A batch row is delivered whole, each record as CloudTrail's JSON.
