@@ -1,15 +1,9 @@
 //! A step's function log as it is written: the lines a function prints
-//! (an `exec` command's stdout and stderr) and the answers it gives (a
-//! Lambda error payload and log tail, a runtime worker's `/error`), kept
-//! in memory within a bound and then sealed into the store by the engine,
-//! as CloudWatch Logs keeps a Lambda function's. None of it ever goes to
-//! rekey's own log.
-//!
-//! What a long-running runtime worker prints is not kept: rekey reads its
-//! pipe asynchronously and the worker may buffer, so a line cannot be
-//! told to belong to the step the worker held when it was read rather
-//! than to the one before, which may be another secret's (another
-//! tenant's).
+//! (an `exec` command's stdout and stderr, and a runtime worker's, see
+//! `worker_output`) and the answers it gives (a Lambda error payload and
+//! log tail, a runtime worker's `/error`), kept in memory within a bound
+//! and then sealed into the store by the engine, as CloudWatch Logs keeps
+//! a Lambda function's. None of it ever goes to rekey's own log.
 
 use rekey_model::rotation::{LogEvent, StepLog};
 use std::collections::VecDeque;
@@ -118,33 +112,59 @@ impl FunctionLog {
     }
 }
 
-/// Reads `output` to its end, handing each line to `on_line`: lines
-/// longer than [`LINE_MAX_BYTES`] are handed in pieces, so a function
-/// printing without newlines cannot grow rekey's memory.
-pub(crate) async fn read_lines<R: AsyncRead + Unpin>(mut output: R, mut on_line: impl FnMut(&str)) {
-    let mut pending: Vec<u8> = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 8192];
-    let mut emit = |bytes: &mut Vec<u8>| {
-        on_line(&String::from_utf8_lossy(bytes));
-        bytes.zeroize();
-        bytes.clear();
-    };
-    while let Ok(n @ 1..) = output.read(&mut chunk).await {
-        for &b in &chunk[..n] {
+/// Cuts bytes into lines as they arrive, in any pieces: lines longer than
+/// [`LINE_MAX_BYTES`] are handed on in pieces, so a function printing
+/// without newlines cannot grow rekey's memory. What it held is wiped.
+#[derive(Default)]
+pub(crate) struct LineCutter {
+    pending: Vec<u8>,
+}
+
+impl LineCutter {
+    /// Hands each line `bytes` completes to `on_line`.
+    pub(crate) fn feed(&mut self, bytes: &[u8], mut on_line: impl FnMut(&str)) {
+        for &b in bytes {
             if b == b'\n' {
-                emit(&mut pending);
+                self.emit(&mut on_line);
             } else {
-                pending.push(b);
-                if pending.len() >= LINE_MAX_BYTES {
-                    emit(&mut pending);
+                self.pending.push(b);
+                if self.pending.len() >= LINE_MAX_BYTES {
+                    self.emit(&mut on_line);
                 }
             }
         }
     }
-    chunk.zeroize();
-    if !pending.is_empty() {
-        emit(&mut pending);
+
+    /// Hands on an unfinished last line, if any.
+    pub(crate) fn finish(&mut self, mut on_line: impl FnMut(&str)) {
+        if !self.pending.is_empty() {
+            self.emit(&mut on_line);
+        }
     }
+
+    fn emit(&mut self, on_line: &mut impl FnMut(&str)) {
+        on_line(&String::from_utf8_lossy(&self.pending));
+        self.pending.zeroize();
+        self.pending.clear();
+    }
+}
+
+impl Drop for LineCutter {
+    fn drop(&mut self) {
+        self.pending.zeroize();
+    }
+}
+
+/// Reads `output` to its end, handing each line to `on_line` (see
+/// [`LineCutter`]).
+pub(crate) async fn read_lines<R: AsyncRead + Unpin>(mut output: R, mut on_line: impl FnMut(&str)) {
+    let mut cutter = LineCutter::default();
+    let mut chunk = [0u8; 8192];
+    while let Ok(n @ 1..) = output.read(&mut chunk).await {
+        cutter.feed(&chunk[..n], &mut on_line);
+    }
+    chunk.zeroize();
+    cutter.finish(on_line);
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod registry;
 pub mod role;
 pub mod runtime;
 pub mod scheduler;
+pub mod worker_output;
 pub mod workers;
 
 pub use engine::RotationEngine;

@@ -12,6 +12,7 @@ use super::function_log::{FunctionLog, Stream};
 use super::functions::{
     Caller, Executor, ExecutorKind, Function, FunctionError, Invocation, Step, StepFuture, error_message,
 };
+use super::worker_output::WorkerOutput;
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -144,10 +145,11 @@ pub enum NextRefused {
     Busy,
 }
 
-/// A worker rekey started: its token and the step it holds.
+/// A worker rekey started: its token, the step it holds, and its output.
 struct Worker {
     token: String,
     holding: Option<Held>,
+    output: Option<Arc<WorkerOutput>>,
 }
 
 fn now_ms() -> i64 {
@@ -218,18 +220,32 @@ impl RuntimeQueue {
     /// prefix and its credentials endpoint's authorization).
     pub fn add_worker(&self) -> String {
         let token = rekey_model::identity::new_bearer_token();
-        self.workers.lock().expect("runtime queue lock").push(Worker { token: token.clone(), holding: None });
+        self.workers.lock().expect("runtime queue lock").push(Worker {
+            token: token.clone(),
+            holding: None,
+            output: None,
+        });
         token
+    }
+
+    /// What the worker with `token` prints goes, from now on, to the log
+    /// of the step it holds (see `worker_output`).
+    pub fn watch_output(&self, token: &str, output: Arc<WorkerOutput>) {
+        if let Some(w) = self.workers.lock().expect("runtime queue lock").iter_mut().find(|w| same(&w.token, token)) {
+            w.output = Some(output);
+        }
     }
 
     /// A worker exited: its token no longer opens anything, and the step
     /// it held fails now rather than at its timeout.
     pub fn remove_worker(&self, token: &str) {
         let mut workers = self.workers.lock().expect("runtime queue lock");
-        let held = workers
-            .iter()
-            .find(|w| same(&w.token, token))
-            .and_then(|w| w.holding.as_ref().map(|h| h.request_id.clone()));
+        let gone = workers.iter().find(|w| same(&w.token, token));
+        // What it printed before it exited is the held step's.
+        if let Some(output) = gone.and_then(|w| w.output.as_ref()) {
+            output.end();
+        }
+        let held = gone.and_then(|w| w.holding.as_ref().map(|h| h.request_id.clone()));
         workers.retain(|w| !same(&w.token, token));
         drop(workers);
         if let Some(request_id) = held
@@ -293,6 +309,9 @@ impl RuntimeQueue {
                     Some(NextRefused::Busy)
                 }
                 Some(me) => {
+                    if let Some(output) = &me.output {
+                        output.begin(w.log.clone());
+                    }
                     me.holding = Some(Held {
                         request_id: w.request_id.clone(),
                         caller: w.caller.clone(),
@@ -323,9 +342,13 @@ impl RuntimeQueue {
     /// A worker's answer to `request_id`: `Ok` for `/response`, the error
     /// document for `/error`. False when the id is unknown.
     pub fn complete(&self, request_id: &str, outcome: Result<(), String>) -> bool {
-        // Its worker lets go of the step, and of its credentials.
+        // Its worker lets go of the step, and of its credentials; what it
+        // printed until it answered is the step's.
         for w in self.workers.lock().expect("runtime queue lock").iter_mut() {
             if w.holding.as_ref().is_some_and(|h| h.request_id == request_id) {
+                if let Some(output) = &w.output {
+                    output.end();
+                }
                 w.holding = None;
             }
         }
@@ -403,6 +426,76 @@ mod worker_tests {
         tokio::spawn(async move {
             q.run(&invocation(), &caller(key), Duration::from_secs(60), &FunctionLog::default()).await
         })
+    }
+
+    /// A worker's output is the log of the step it holds when it writes
+    /// it: what it writes before taking a step, and between two steps
+    /// (which may be two tenants'), is in neither; what it wrote just
+    /// before answering, or before exiting (an unfinished line too), is.
+    #[tokio::test]
+    async fn a_worker_prints_into_the_step_it_holds_only() {
+        use tokio::io::AsyncWriteExt;
+        let dir = tempfile::tempdir().unwrap();
+        // Each stdin line lets the worker print one part; a marker file
+        // says that part was written.
+        let script = "read x; echo before; touch \"$1/1\"; \
+                      read x; echo during A; echo A on stderr >&2; touch \"$1/2\"; \
+                      read x; echo between; touch \"$1/3\"; \
+                      read x; echo during B; printf unfinished; exit 0";
+        let mut child = tokio::process::Command::new("sh")
+            .args(["-c", script, "sh", dir.path().to_str().unwrap()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let output = WorkerOutput::new(child.stdout.take().unwrap(), child.stderr.take().unwrap()).unwrap();
+        let q = Arc::new(RuntimeQueue::new("f".into()));
+        let worker = q.add_worker();
+        // No pump: the pipes are read only where a step begins and ends,
+        // the boundaries this test is about (the pipes hold a few lines).
+        q.watch_output(&worker, output);
+        let step = |n: &str| dir.path().join(n);
+        let mut go = async |part: &str| {
+            stdin.write_all(b"go\n").await.unwrap();
+            if !part.is_empty() {
+                while !step(part).exists() {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        };
+        let lines = |log: &FunctionLog| -> Vec<(String, String)> {
+            log.take().events.iter().map(|e| (e.stream.clone(), e.message.clone())).collect()
+        };
+        let own = |stream: &str, line: &str| (stream.to_string(), line.to_string());
+
+        go("1").await;
+        let (log_a, log_b) = (FunctionLog::default(), FunctionLog::default());
+        let a = {
+            let (q, log) = (q.clone(), log_a.clone());
+            tokio::spawn(async move { q.run(&invocation(), &caller("A"), Duration::from_secs(60), &log).await })
+        };
+        queued(&q, 1).await;
+        let inv = q.next(Some(&worker)).await.unwrap();
+        go("2").await;
+        assert!(q.complete(&inv.request_id, Ok(())));
+        assert!(a.await.unwrap().is_ok());
+        assert_eq!(lines(&log_a), [own("stdout", "during A"), own("stderr", "A on stderr")]);
+
+        go("3").await;
+        let b = {
+            let (q, log) = (q.clone(), log_b.clone());
+            tokio::spawn(async move { q.run(&invocation(), &caller("B"), Duration::from_secs(60), &log).await })
+        };
+        queued(&q, 1).await;
+        q.next(Some(&worker)).await.unwrap();
+        go("").await;
+        child.wait().await.unwrap();
+        q.remove_worker(&worker);
+        assert!(matches!(b.await.unwrap(), Err(FunctionError::Unreachable(_))));
+        assert_eq!(lines(&log_b), [own("stdout", "during B"), own("stdout", "unfinished")]);
     }
 
     /// Each worker gets the credentials of the step it holds, and only

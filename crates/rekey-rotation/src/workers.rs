@@ -9,14 +9,14 @@
 //! the Runtime API at `/credentials` with its token as authorization),
 //! which answers with the temporary credentials of the step that worker
 //! took, and nothing once the step is over. rekey's own environment never
-//! reaches it, and what a worker prints (which may hold secrets) reaches
-//! nothing: not rekey's log, and not a function log either (it could not
-//! be told which step, so which secret, a line belongs to; see
-//! `function_log`). What a worker reports through `/error` is kept.
+//! reaches it. What a worker prints (which may hold secrets) never reaches
+//! rekey's log: it is the function log of the step it holds when it
+//! prints (see `worker_output`), and discarded between steps.
 
 use super::exec::INHERITED;
 use super::functions::Callback;
 use super::runtime::{RuntimeConfig, RuntimeQueue};
+use super::worker_output::WorkerOutput;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -58,7 +58,17 @@ async fn run_worker(n: usize, setup: &WorkerSetup, config: &RuntimeConfig, queue
         let token = queue.add_worker();
         let started = Instant::now();
         let outcome = match command(setup, config, &token).spawn() {
-            Ok(mut child) => child.wait().await.map(|s| s.to_string()).map_err(|e| e.to_string()),
+            Ok(mut child) => match watch(&mut child) {
+                Ok(output) => {
+                    queue.watch_output(&token, output.clone());
+                    tokio::spawn(output.pump());
+                    child.wait().await.map(|s| s.to_string()).map_err(|e| e.to_string())
+                }
+                Err(e) => {
+                    let _ = child.kill().await;
+                    Err(format!("its output could not be read: {e}"))
+                }
+            },
             Err(e) => Err(e.to_string()),
         };
         queue.remove_worker(&token);
@@ -76,6 +86,12 @@ async fn run_worker(n: usize, setup: &WorkerSetup, config: &RuntimeConfig, queue
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(MAX_PAUSE);
     }
+}
+
+/// The worker's stdout and stderr, to be kept as its steps' logs.
+fn watch(child: &mut tokio::process::Child) -> std::io::Result<Arc<WorkerOutput>> {
+    let missing = || std::io::Error::other("no pipe");
+    WorkerOutput::new(child.stdout.take().ok_or_else(missing)?, child.stderr.take().ok_or_else(missing)?)
 }
 
 /// The worker's command line and environment.
@@ -101,8 +117,8 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
     let region = super::functions::function_region(&setup.function_arn).unwrap_or(&setup.default_region);
     cmd.args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .env("AWS_LAMBDA_RUNTIME_API", format!("{api}/{token}"))
         .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("http://{api}/credentials"))
@@ -112,6 +128,9 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
         .env("AWS_REGION", region)
         .env("AWS_DEFAULT_REGION", region)
         .env("AWS_LAMBDA_FUNCTION_NAME", super::functions::function_name(&setup.function_arn))
+        // A line is kept as the log of the step being run when it reaches
+        // rekey: Python must not hold it back in a buffer.
+        .env("PYTHONUNBUFFERED", "1")
         .envs(&config.env);
     if let Some(ca) = &setup.callback.ca_bundle {
         cmd.env("AWS_CA_BUNDLE", ca);

@@ -219,8 +219,9 @@ async fn exec_functions_authenticate_outside_dev_mode() {
 /// A `runtime` function with a `command`: rekey itself runs the unmodified
 /// AWS-style function in two awslambdaric workers, outside dev mode. Each
 /// worker calls back with the credentials of the step it holds (the SDK's
-/// container credentials provider, pointed at rekey); nobody else gets
-/// events or credentials; the workers come back when rekey restarts.
+/// container credentials provider, pointed at rekey); what a worker
+/// prints is the log of the step it holds, never another's; nobody else
+/// gets events or credentials; the workers come back when rekey restarts.
 #[tokio::test]
 async fn supervised_runtime_workers() {
     let Some(py) = python() else { return };
@@ -235,32 +236,45 @@ async fn supervised_runtime_workers() {
     let server = Server::start_logged(false, &config, &[], None);
     let c = server.admin_client();
     let old = create(&c, "workers/secret", "original").await;
-    let rotated = |c: Client, n: u64, old: String| async move {
-        c.rotate_secret()
-            .secret_id("workers/secret")
-            .client_request_token(token(n))
-            .rotation_lambda_arn(FN)
-            .send()
-            .await
-            .unwrap();
+    let other_old = create(&c, "workers/other", "original").await;
+    let rotated = |c: Client, id: &'static str, n: u64, old: String| async move {
+        c.rotate_secret().secret_id(id).client_request_token(token(n)).rotation_lambda_arn(FN).send().await.unwrap();
         let start = std::time::Instant::now();
         loop {
-            let current = value(&c, "workers/secret", "AWSCURRENT").await.unwrap();
+            let current = value(&c, id, "AWSCURRENT").await.unwrap();
             if current != old {
-                assert_eq!(value(&c, "workers/secret", "AWSPREVIOUS").await.as_deref(), Some(old.as_str()));
+                assert_eq!(value(&c, id, "AWSPREVIOUS").await.as_deref(), Some(old.as_str()));
                 return current;
             }
             assert!(start.elapsed() < LONG, "no rotation");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
-    let second = rotated(c.clone(), 2, old.clone()).await;
+    // Two secrets at once, their steps spread over the two workers.
+    let (second, _) = tokio::join!(
+        rotated(c.clone(), "workers/secret", 2, old.clone()),
+        rotated(c.clone(), "workers/other", 2, other_old)
+    );
     assert!(control.log().contains(&format!("finishSecret {} done", token(2))), "{:?}", control.log());
-    // What the workers print is kept nowhere (it could not be told which
-    // step's it is); a step that succeeded leaves no log.
+    // What the workers printed is each step's function log: every step's
+    // own line, and none of the other secret's.
     let root = common::Keys::admin(&server);
-    let (_, logs) = server.signed(&root, "rekey.ListFunctionLogs", &serde_json::json!({"SecretId": "workers/secret"}));
-    assert_eq!(logs["FunctionLogs"], serde_json::json!([]), "{logs}");
+    for (id, not) in [("workers/secret", ":workers/other-"), ("workers/other", ":workers/secret-")] {
+        let (_, logs) = server.signed(&root, "rekey.ListFunctionLogs", &serde_json::json!({"SecretId": id}));
+        let logs = logs["FunctionLogs"].as_array().unwrap_or_else(|| panic!("{logs}"));
+        for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+            let log = logs.iter().find(|l| l["Step"] == step).unwrap_or_else(|| panic!("{id} {step}: {logs:?}"));
+            let lines = log_lines(log);
+            let own = format!(":{id}-");
+            assert!(
+                lines
+                    .iter()
+                    .any(|(s, m)| s == "stdout" && m.starts_with("rotating ") && m.contains(&own) && m.contains(step)),
+                "{id} {step}: {lines:?}"
+            );
+            assert!(lines.iter().all(|(_, m)| !m.contains(not)), "{id} {step}: {lines:?}");
+        }
+    }
     // Nothing is open to anyone else: no unprefixed paths, no credentials
     // without a worker's token, none for a made-up token.
     let api = server.runtimes[FN].clone();
@@ -288,5 +302,5 @@ async fn supervised_runtime_workers() {
     // Killed outright and started again: new workers, and rotation goes on.
     let server = server.restart_signed();
     let c = server.admin_client();
-    rotated(c, 3, second).await;
+    rotated(c, "workers/secret", 3, second).await;
 }
