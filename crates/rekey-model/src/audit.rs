@@ -17,6 +17,8 @@ use crate::name::{Arn, SecretRef};
 use crate::validation::Constraints;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The CloudTrail record version written.
 pub const EVENT_VERSION: &str = "1.08";
@@ -93,6 +95,14 @@ impl UserIdentity {
 /// A new random id, as CloudTrail's `eventID` and a request id are.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A record's id, kept as its 16 bytes until a record is rendered.
+pub type EventId = uuid::Uuid;
+
+/// A new record id (random, as CloudTrail's).
+pub fn new_event_id() -> EventId {
+    uuid::Uuid::new_v4()
 }
 
 /// One CloudTrail record.
@@ -214,55 +224,52 @@ impl AuditEvent {
 /// CloudTrail boilerplate, the time as a number), and [`CallRecord::event`]
 /// renders the CloudTrail record from it: every record of a call, stored
 /// either way, is rendered by that one function.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CallRecord {
     /// When the request arrived, milliseconds since the epoch.
-    #[serde(rename = "t")]
     pub time_ms: i64,
     /// The operation.
-    #[serde(rename = "n")]
-    pub event_name: String,
-    /// The caller's account.
-    #[serde(rename = "c")]
-    pub caller_account: String,
-    /// The caller's ARN.
-    #[serde(rename = "a")]
-    pub arn: String,
-    /// The access key the request was signed with (empty: none).
-    #[serde(rename = "k")]
-    pub access_key_id: String,
-    /// An IAM user's name and unique id.
-    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<(String, String)>,
+    pub event_name: Cow<'static, str>,
+    /// Who called (shared by the calls of one signing key).
+    pub caller: Arc<Caller>,
     /// The region of the request.
-    #[serde(rename = "r")]
     pub region: String,
     /// The account whose trail holds the record.
-    #[serde(rename = "to")]
     pub account: String,
     /// The caller's address.
-    #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<std::net::IpAddr>,
-    /// The caller's `User-Agent`.
-    #[serde(rename = "ua")]
-    pub user_agent: String,
+    /// The caller's `User-Agent` (shared by the calls of one connection).
+    pub user_agent: Arc<str>,
     /// The request's id.
-    #[serde(rename = "q")]
     pub request_id: String,
     /// The record's id.
-    #[serde(rename = "e")]
-    pub event_id: String,
+    pub event_id: EventId,
     /// The request, redacted ([`redact`]).
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<Value>,
+}
+
+/// Who made a call, as its records name the caller. The same for every
+/// call signed with one key, so built once per key and shared by its
+/// calls' records (a read's record then costs no copy of it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Caller {
+    /// The caller's account.
+    pub account: String,
+    /// The caller's ARN.
+    pub arn: String,
+    /// The access key the request was signed with (empty: none).
+    pub access_key_id: String,
+    /// An IAM user's name and unique id.
+    pub user: Option<(String, String)>,
 }
 
 impl CallRecord {
     /// The CloudTrail record (an `AwsApiCall`; `readOnly` as the call's
     /// operation is, which the caller sets for calls that are no read).
     pub fn event(&self) -> AuditEvent {
-        let user = self.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
-        let identity = UserIdentity::caller(&self.caller_account, &self.arn, &self.access_key_id, user);
+        let c = &*self.caller;
+        let user = c.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+        let identity = UserIdentity::caller(&c.account, &c.arn, &c.access_key_id, user);
         let mut e = AuditEvent::new(
             EventType::AwsApiCall,
             &self.event_name,
@@ -271,9 +278,9 @@ impl CallRecord {
             &self.region,
             &self.account,
         );
-        e.event_id = self.event_id.clone();
+        e.event_id = self.event_id.to_string();
         e.source_ip_address = self.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
-        e.user_agent = self.user_agent.clone();
+        e.user_agent = self.user_agent.to_string();
         e.request_id = self.request_id.clone();
         e.request_parameters = self.request_parameters.clone();
         e.read_only = true;

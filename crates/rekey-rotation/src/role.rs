@@ -69,12 +69,13 @@ impl<S: Store> RotationEngine<S> {
             user: None,
             grant: Grant::Root,
             session: true,
+            recorded: Default::default(),
         }
         .with_policies(&[policy]);
         let mut ctx = RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string());
         // Its calls' records say what made them (a built-in rotator's are
         // made in process, from no address).
-        ctx.user_agent = Some(format!("rekey-rotation ({})", job.function_arn));
+        ctx.user_agent = Some(format!("rekey-rotation ({})", job.function_arn).into());
         ctx
     }
 

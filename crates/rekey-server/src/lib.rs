@@ -127,8 +127,7 @@ async fn handle<S: Store>(
         Err(e) => return ("-", Err(e)),
     };
     ctx.source_ip = Some(peer.ip());
-    ctx.user_agent =
-        parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+    ctx.user_agent = parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(Arc::from);
     ctx.secure_transport = app.tls;
     ctx.received = Some(now);
     if let Some(admin) = protocol::admin_operation(&parts.headers) {

@@ -142,21 +142,22 @@ impl<S: Store> Service<S> {
 
     /// The record of an API call named `event_name` by `ctx`'s caller,
     /// now, with request parameters `params` (already redacted).
-    pub(crate) fn call_record(&self, ctx: &RequestContext, event_name: &str, params: Option<Value>) -> CallRecord {
-        let p = &ctx.principal;
+    pub(crate) fn call_record(
+        &self,
+        ctx: &RequestContext,
+        event_name: impl Into<std::borrow::Cow<'static, str>>,
+        params: Option<Value>,
+    ) -> CallRecord {
         CallRecord {
             time_ms: ctx.received.unwrap_or_else(|| self.clock.now()).millis(),
             event_name: event_name.into(),
-            caller_account: p.account.to_string(),
-            arn: p.arn.clone(),
-            access_key_id: p.access_key_id.clone(),
-            user: p.user.as_ref().map(|(name, id)| (name.as_str().to_string(), id.clone())),
+            caller: ctx.principal.recorded(),
             region: ctx.namespace.region.as_str().into(),
             account: ctx.namespace.account.as_str().into(),
             source_ip: ctx.source_ip,
             user_agent: ctx.user_agent.clone().unwrap_or_default(),
             request_id: ctx.request_id.clone(),
-            event_id: audit::new_id(),
+            event_id: audit::new_event_id(),
             request_parameters: params,
         }
     }
@@ -373,7 +374,7 @@ impl<S: Store> Service<S> {
     /// The record of admin operation `op` (`rekey.<op>`): its parameters
     /// as sent, no response (it may hold a new key's secret).
     pub(crate) fn admin_record(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> AuditEvent {
-        let mut record = self.call_record(ctx, op, None).event();
+        let mut record = self.call_record(ctx, op.to_string(), None).event();
         record.event_source = ADMIN_EVENT_SOURCE.into();
         record.read_only = op.starts_with("List") || op.starts_with("Lookup") || op.starts_with("Verify");
         record.request_parameters = serde_json::from_slice::<Value>(body).ok().filter(Value::is_object);

@@ -6,12 +6,13 @@
 use crate::access::{Grant, PrincipalKeys};
 use crate::audit::Call;
 use rekey_model::Timestamp;
+use rekey_model::audit;
 use rekey_model::authz;
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace};
 use rekey_model::policy::PolicyDocument;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct Principal {
     /// Whether the caller signed with temporary credentials (which, as
     /// STS session credentials at AWS, cannot administer principals).
     pub session: bool,
+    /// The caller as audit records name it, built on first use.
+    pub recorded: OnceLock<Arc<audit::Caller>>,
 }
 
 impl Principal {
@@ -41,7 +44,22 @@ impl Principal {
             user: None,
             grant: Grant::Root,
             session: false,
+            recorded: OnceLock::new(),
         }
+    }
+
+    /// The caller as audit records name it (shared by its calls' records).
+    pub fn recorded(&self) -> Arc<audit::Caller> {
+        self.recorded
+            .get_or_init(|| {
+                Arc::new(audit::Caller {
+                    account: self.account.to_string(),
+                    arn: self.arn.clone(),
+                    access_key_id: self.access_key_id.clone(),
+                    user: self.user.as_ref().map(|(name, id)| (name.as_str().to_string(), id.clone())),
+                })
+            })
+            .clone()
     }
 
     /// This caller, allowed what its identity `policies` allow. They are
@@ -71,7 +89,7 @@ pub struct RequestContext {
     /// The caller's address (`aws:SourceIp`).
     pub source_ip: Option<IpAddr>,
     /// The caller's `User-Agent` (for the audit record).
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Arc<str>>,
     /// Whether the request came over TLS (`aws:SecureTransport`).
     pub secure_transport: bool,
     /// When the request arrived, by the service's clock (`aws:CurrentTime`);

@@ -273,6 +273,7 @@ impl<S: Store> Service<S> {
             user,
             grant: Grant::Root,
             session: record.is_session(),
+            recorded: Default::default(),
         };
         let principal = Arc::new(match docs {
             Some(docs) => principal.with_policies(&docs),

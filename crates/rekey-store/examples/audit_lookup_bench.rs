@@ -38,17 +38,19 @@ fn read(i: i64, n: i64) -> CallRecord {
     CallRecord {
         time_ms,
         event_name: "GetSecretValue".into(),
-        caller_account: ACCOUNT.into(),
-        arn,
-        access_key_id,
+        caller: std::sync::Arc::new(rekey_model::audit::Caller {
+            account: ACCOUNT.into(),
+            arn,
+            access_key_id,
+            user: None,
+        }),
         region: "us-east-1".into(),
         account: ACCOUNT.into(),
         source_ip: Some([10, 0, 0, (i % 50) as u8].into()),
         user_agent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22".into(),
         request_id: rekey_model::audit::new_id(),
-        event_id: rekey_model::audit::new_id(),
+        event_id: rekey_model::audit::new_event_id(),
         request_parameters,
-        ..Default::default()
     }
 }
 

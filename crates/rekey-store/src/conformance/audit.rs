@@ -176,18 +176,20 @@ pub async fn audit_time_bounds_allow_records_out_of_order<S: Store>(store: &S) {
 fn read(name: &str, secs: i64, who: &str, secret: &str, account: &str) -> CallRecord {
     CallRecord {
         time_ms: secs * 1000,
-        event_name: name.into(),
-        caller_account: "111111111111".into(),
-        arn: who.into(),
-        access_key_id: format!("AKIA{}", who.len()),
+        event_name: name.to_string().into(),
+        caller: std::sync::Arc::new(rekey_model::audit::Caller {
+            account: "111111111111".into(),
+            arn: who.into(),
+            access_key_id: format!("AKIA{}", who.len()),
+            user: None,
+        }),
         region: "us-east-1".into(),
         account: account.into(),
         source_ip: Some([192, 0, 2, 1].into()),
         user_agent: "aws-cli/2".into(),
         request_id: rekey_model::audit::new_id(),
-        event_id: rekey_model::audit::new_id(),
+        event_id: rekey_model::audit::new_event_id(),
         request_parameters: Some(serde_json::json!({ "secretId": secret })),
-        ..Default::default()
     }
 }
 

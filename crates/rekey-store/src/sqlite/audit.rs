@@ -91,10 +91,10 @@ fn batch_keys(records: &[&CallRecord]) -> HashSet<String> {
         // A principal by its ARN and by its access key alike (they never
         // collide), so that a lookup by either reads one key.
         let fields = [
-            ('e', r.event_name.as_str()),
+            ('e', &*r.event_name),
             ('s', r.secret().unwrap_or_default()),
-            ('p', &r.arn),
-            ('p', &r.access_key_id),
+            ('p', &r.caller.arn),
+            ('p', &r.caller.access_key_id),
         ];
         for (i, (kind, value)) in fields.into_iter().enumerate() {
             // Mostly the record before's: compared before it is hashed.
@@ -155,7 +155,7 @@ struct Packing<'a> {
 }
 
 /// What many records of a batch share.
-#[derive(serde::Serialize, PartialEq, Eq, Hash, Clone, Copy)]
+#[derive(serde::Serialize, Eq, Hash, Clone, Copy)]
 struct Shared<'a> {
     n: &'a str,
     c: &'a str,
@@ -167,6 +167,27 @@ struct Shared<'a> {
     ua: &'a str,
 }
 
+impl PartialEq for Shared<'_> {
+    /// Equal, and mostly at the same address: the records of one caller
+    /// share its strings.
+    fn eq(&self, o: &Self) -> bool {
+        fn same(a: &str, b: &str) -> bool {
+            std::ptr::eq(a, b) || a == b
+        }
+        same(self.n, o.n)
+            && same(self.c, o.c)
+            && same(self.a, o.a)
+            && same(self.k, o.k)
+            && match (self.u, o.u) {
+                (Some((n1, i1)), Some((n2, i2))) => same(n1, n2) && same(i1, i2),
+                (None, None) => true,
+                _ => false,
+            }
+            && same(self.r, o.r)
+            && same(self.ua, o.ua)
+    }
+}
+
 /// One record of a batch, but for what it shares.
 #[derive(serde::Serialize)]
 struct Packed<'a> {
@@ -175,7 +196,7 @@ struct Packed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     ip: Option<std::net::IpAddr>,
     q: &'a str,
-    e: &'a str,
+    e: audit::EventId,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a serde_json::Value>,
 }
@@ -210,7 +231,7 @@ struct PackedRead {
     #[serde(default)]
     ip: Option<std::net::IpAddr>,
     q: String,
-    e: String,
+    e: audit::EventId,
     #[serde(default)]
     p: Option<serde_json::Value>,
 }
@@ -221,12 +242,13 @@ fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
     let mut packing = Packing { to: account, shared: Vec::new(), records: Vec::with_capacity(records.len()) };
     let mut last: Option<usize> = None;
     for r in records {
+        let c = &*r.caller;
         let shared = Shared {
             n: &r.event_name,
-            c: &r.caller_account,
-            a: &r.arn,
-            k: &r.access_key_id,
-            u: r.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str())),
+            c: &c.account,
+            a: &c.arn,
+            k: &c.access_key_id,
+            u: c.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str())),
             r: &r.region,
             ua: &r.user_agent,
         };
@@ -240,7 +262,7 @@ fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
         };
         last = Some(s);
         let p = r.request_parameters.as_ref();
-        packing.records.push(Packed { t: r.time_ms, s, ip: r.source_ip, q: &r.request_id, e: &r.event_id, p });
+        packing.records.push(Packed { t: r.time_ms, s, ip: r.source_ip, q: &r.request_id, e: r.event_id, p });
     }
     serde_json::to_string(&packing).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -249,22 +271,29 @@ fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
 fn batch_records(seq: i64, record: &str) -> Result<Vec<CallRecord>, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt(format!("audit record {seq}: {why}"));
     let batch: Unpacking = serde_json::from_str(record).map_err(|e| corrupt(e.to_string()))?;
+    let callers: Vec<(Arc<audit::Caller>, Arc<str>)> = batch
+        .shared
+        .iter()
+        .map(|s| {
+            let caller =
+                audit::Caller { account: s.c.clone(), arn: s.a.clone(), access_key_id: s.k.clone(), user: s.u.clone() };
+            (Arc::new(caller), Arc::from(s.ua.as_str()))
+        })
+        .collect();
     batch
         .records
         .into_iter()
         .map(|p| {
             let s = batch.shared.get(p.s).ok_or_else(|| corrupt("a record names no shared part".into()))?;
+            let (caller, user_agent) = callers[p.s].clone();
             Ok(CallRecord {
                 time_ms: p.t,
-                event_name: s.n.clone(),
-                caller_account: s.c.clone(),
-                arn: s.a.clone(),
-                access_key_id: s.k.clone(),
-                user: s.u.clone(),
+                event_name: s.n.clone().into(),
+                caller,
                 region: s.r.clone(),
                 account: batch.to.clone(),
                 source_ip: p.ip,
-                user_agent: s.ua.clone(),
+                user_agent,
                 request_id: p.q,
                 event_id: p.e,
                 request_parameters: p.p,
@@ -441,7 +470,9 @@ fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
     r.account == q.account.as_str()
         && q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
         && q.secret_name.as_ref().is_none_or(|s| r.secret().map(audit::secret_name) == Some(audit::secret_name(s)))
-        && q.principal.as_ref().is_none_or(|p| *p == r.arn || (!r.access_key_id.is_empty() && *p == r.access_key_id))
+        && q.principal
+            .as_ref()
+            .is_none_or(|p| *p == r.caller.arn || (!r.caller.access_key_id.is_empty() && *p == r.caller.access_key_id))
         && q.start.is_none_or(|t| r.time_ms >= t.millis())
         && q.end.is_none_or(|t| r.time_ms < t.millis())
 }
@@ -605,7 +636,7 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
         let broken = |why: &str| {
             // The row's (first) record's id, if it can be read.
             let event_id = match batch {
-                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id.clone())),
+                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id.to_string())),
                 None => single_record(seq, &record).ok().map(|e| e.event_id),
             };
             AuditVerdict::Broken { seq, event_id, why: why.into() }
