@@ -150,12 +150,15 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
 #[derive(serde::Serialize)]
 struct Packing<'a> {
     to: &'a str,
+    /// The time records' times count from (the first record's).
+    t0: i64,
     shared: Vec<Shared<'a>>,
     records: Vec<Packed<'a>>,
 }
 
-/// What many records of a batch share.
-#[derive(serde::Serialize, Eq, Hash, Clone, Copy)]
+/// What many records of a batch share: the call but for its time and
+/// ids (a client mostly reads the same secrets, from one address).
+#[derive(serde::Serialize, Clone, Copy)]
 struct Shared<'a> {
     n: &'a str,
     c: &'a str,
@@ -165,6 +168,10 @@ struct Shared<'a> {
     u: Option<(&'a str, &'a str)>,
     r: &'a str,
     ua: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<std::net::IpAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<&'a serde_json::Value>,
 }
 
 impl PartialEq for Shared<'_> {
@@ -185,20 +192,67 @@ impl PartialEq for Shared<'_> {
             }
             && same(self.r, o.r)
             && same(self.ua, o.ua)
+            && self.ip == o.ip
+            && self.p == o.p
     }
 }
 
 /// One record of a batch, but for what it shares.
 #[derive(serde::Serialize)]
 struct Packed<'a> {
+    /// Milliseconds after the row's `t0`.
     t: i64,
     s: usize,
+    /// The request id, unless it is a UUID (`qu`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<std::net::IpAddr>,
-    q: &'a str,
+    q: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "compact_id::option")]
+    qu: Option<uuid::Uuid>,
+    #[serde(with = "compact_id")]
     e: audit::EventId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p: Option<&'a serde_json::Value>,
+}
+
+/// A UUID in a batch row: its 16 bytes in base64 (22 characters, not 36),
+/// as most of a read's record is its two ids.
+mod compact_id {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(id: &uuid::Uuid, s: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0u8; 22];
+        let n = URL_SAFE_NO_PAD.encode_slice(id.as_bytes(), &mut text).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(std::str::from_utf8(&text[..n]).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<uuid::Uuid, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let bytes = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(D::Error::custom)?;
+        uuid::Uuid::from_slice(&bytes).map_err(D::Error::custom)
+    }
+
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(id: &Option<uuid::Uuid>, s: S) -> Result<S::Ok, S::Error> {
+            match id {
+                Some(id) => super::serialize(id, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<uuid::Uuid>, D::Error> {
+            #[derive(Deserialize)]
+            struct Id(#[serde(with = "super")] uuid::Uuid);
+            Ok(Option::<Id>::deserialize(d)?.map(|Id(id)| id))
+        }
+    }
+}
+
+/// `id` as a UUID when it is one as rekey writes them (lower case, with
+/// hyphens), so that it reads back as the same text.
+fn as_uuid(id: &str) -> Option<uuid::Uuid> {
+    (id.len() == 36 && !id.bytes().any(|b| b.is_ascii_uppercase())).then(|| uuid::Uuid::try_parse(id).ok()).flatten()
 }
 
 /// A batch row's content as it is read back (owned: a string may hold
@@ -206,6 +260,7 @@ struct Packed<'a> {
 #[derive(serde::Deserialize)]
 struct Unpacking {
     to: String,
+    t0: i64,
     shared: Vec<SharedRead>,
     records: Vec<PackedRead>,
 }
@@ -221,6 +276,10 @@ struct SharedRead {
     u: Option<(String, String)>,
     r: String,
     ua: String,
+    #[serde(default)]
+    ip: Option<std::net::IpAddr>,
+    #[serde(default)]
+    p: Option<serde_json::Value>,
 }
 
 /// [`Packed`], read back.
@@ -229,18 +288,17 @@ struct PackedRead {
     t: i64,
     s: usize,
     #[serde(default)]
-    ip: Option<std::net::IpAddr>,
-    q: String,
+    q: Option<String>,
+    #[serde(default, with = "compact_id::option")]
+    qu: Option<uuid::Uuid>,
+    #[serde(with = "compact_id")]
     e: audit::EventId,
-    #[serde(default)]
-    p: Option<serde_json::Value>,
 }
 
 /// `records` (all of `account`'s trail) as a batch row's content.
 fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
-    let mut numbers: std::collections::HashMap<Shared<'_>, usize> = std::collections::HashMap::new();
-    let mut packing = Packing { to: account, shared: Vec::new(), records: Vec::with_capacity(records.len()) };
-    let mut last: Option<usize> = None;
+    let t0 = records.first().map_or(0, |r| r.time_ms);
+    let mut packing = Packing { to: account, t0, shared: Vec::new(), records: Vec::with_capacity(records.len()) };
     for r in records {
         let c = &*r.caller;
         let shared = Shared {
@@ -251,18 +309,21 @@ fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
             u: c.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str())),
             r: &r.region,
             ua: &r.user_agent,
+            ip: r.source_ip,
+            p: r.request_parameters.as_ref(),
         };
-        // Mostly what the record before had: compared before it is hashed.
-        let s = match last {
-            Some(s) if packing.shared[s] == shared => s,
-            _ => *numbers.entry(shared).or_insert_with(|| {
+        // A row holds at most [`BATCH_MAX`] records, so a scan, newest first
+        // (mostly the record before's), costs less than hashing.
+        let s = match packing.shared.iter().rposition(|known| *known == shared) {
+            Some(s) => s,
+            None => {
                 packing.shared.push(shared);
                 packing.shared.len() - 1
-            }),
+            }
         };
-        last = Some(s);
-        let p = r.request_parameters.as_ref();
-        packing.records.push(Packed { t: r.time_ms, s, ip: r.source_ip, q: &r.request_id, e: r.event_id, p });
+        let qu = as_uuid(&r.request_id);
+        let q = qu.is_none().then_some(r.request_id.as_str());
+        packing.records.push(Packed { t: r.time_ms - t0, s, q, qu, e: r.event_id });
     }
     serde_json::to_string(&packing).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -287,16 +348,16 @@ fn batch_records(seq: i64, record: &str) -> Result<Vec<CallRecord>, StoreError> 
             let s = batch.shared.get(p.s).ok_or_else(|| corrupt("a record names no shared part".into()))?;
             let (caller, user_agent) = callers[p.s].clone();
             Ok(CallRecord {
-                time_ms: p.t,
+                time_ms: batch.t0 + p.t,
                 event_name: s.n.clone().into(),
                 caller,
                 region: s.r.clone(),
                 account: batch.to.clone(),
-                source_ip: p.ip,
+                source_ip: s.ip,
                 user_agent,
-                request_id: p.q,
+                request_id: p.qu.map(|id| id.to_string()).or(p.q).unwrap_or_default(),
                 event_id: p.e,
-                request_parameters: p.p,
+                request_parameters: s.p.clone(),
             })
         })
         .collect()
