@@ -3,8 +3,9 @@
 //! indexes LookupEvents' filters use.
 //!
 //! A row is one record, or a batch of reads: the records of successful
-//! reads queued within one flush, one account's, as a JSON array of
-//! [`CallRecord`]s, chained and MAC'd as one row (`batch` holds how many).
+//! reads queued within one flush, one account's, packed as JSON (see
+//! [`Packing`]: what the records share said once, then each record's time
+//! and ids), chained and MAC'd as one row (`batch` holds how many).
 //! Storing a read's record as a row of its own (six b-trees, a MAC and the
 //! CloudTrail JSON each) cost more than the read. A batch row has no
 //! filter columns: `audit_batch_keys` lists, once per row, each event name,
@@ -144,9 +145,10 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
 }
 
 /// A batch row's content: one account's records of reads, what they
-/// share (who called, what, in which region, with which agent) said once,
-/// each record naming its shared part by number. The account is in it,
-/// so that the MAC covers whose trail the records are in.
+/// share (who called what with which parameters, in which region, from
+/// where, with which agent) said once, each record naming its shared part
+/// by number. The account is in it, so that the MAC covers whose trail
+/// the records are in.
 #[derive(serde::Serialize)]
 struct Packing<'a> {
     to: &'a str,
