@@ -44,7 +44,9 @@ use rekey_service::RotationRunner;
 use rekey_store::LeaseOwner;
 use serde::Deserialize;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
@@ -119,6 +121,11 @@ pub struct Rotation {
     permits: Semaphore,
     /// Set when the server stops: no job is claimed or scheduled after.
     stopping: AtomicBool,
+    /// How often the clock was moved, and which of those moves the
+    /// scheduler's last pass saw (see `RotationRunner::clock_moved`).
+    clock_moves: AtomicU64,
+    clock_seen: tokio::sync::watch::Sender<u64>,
+    clock_moved: Notify,
 }
 
 impl Default for Rotation {
@@ -140,6 +147,9 @@ impl Rotation {
             settings,
             permits,
             stopping: AtomicBool::new(false),
+            clock_moves: AtomicU64::new(0),
+            clock_seen: tokio::sync::watch::Sender::new(0),
+            clock_moved: Notify::new(),
         }
     }
 
@@ -172,4 +182,17 @@ impl RotationRunner for Rotation {
     fn wake(&self) {
         self.wake.notify_one();
     }
+
+    fn clock_moved(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            // A pass that begins after this count saw the new time.
+            let moved = self.clock_moves.fetch_add(1, Ordering::AcqRel) + 1;
+            let mut seen = self.clock_seen.subscribe();
+            self.clock_moved.notify_one();
+            let _ = tokio::time::timeout(CLOCK_PASS_WAIT, seen.wait_for(|s| *s >= moved)).await;
+        })
+    }
 }
+
+/// How long a move of the clock waits for the scheduler's pass at most.
+const CLOCK_PASS_WAIT: Duration = Duration::from_secs(10);

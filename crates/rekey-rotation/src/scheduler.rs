@@ -19,6 +19,7 @@ use rekey_model::rotation::RotationMode;
 use rekey_model::staging::VersionId;
 use rekey_service::begin_rotation;
 use rekey_store::{Change, History, SecretWrite, Store, StoreError};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How often the scheduler looks for due secrets.
@@ -40,13 +41,22 @@ pub enum Scheduled {
 }
 
 impl<S: Store> RotationEngine<S> {
-    /// Runs the scheduler until the service is dropped.
+    /// Runs the scheduler until the service is dropped: a pass every
+    /// [`POLL`], and one at once whenever the clock is moved.
     pub async fn run_scheduler(self) {
-        while !self.rotation().stopping() {
+        let rotation = self.rotation();
+        while !rotation.stopping() {
+            let moved = rotation.clock_moved.notified();
+            // The clock moves this pass sees (it reads the time after).
+            let seen = rotation.clock_moves.load(Ordering::Acquire);
             if let Err(e) = self.start_due_rotations().await {
                 tracing::error!(error = %e, "scheduler pass failed");
             }
-            tokio::time::sleep(POLL).await;
+            rotation.clock_seen.send_replace(seen);
+            tokio::select! {
+                _ = moved => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
         }
     }
 

@@ -115,7 +115,7 @@ impl Sim {
     async fn run_until(&self, until: i64) {
         while self.now().millis() < until {
             let now = self.now().millis();
-            let next = self.store.next_rotation_due().await.unwrap().map_or(i64::MAX, |t| t.millis());
+            let next = self.store.next_rotation_due(self.now()).await.unwrap().map_or(i64::MAX, |t| t.millis());
             let to = next.clamp(now + 1, now + TICK_MS).min(until);
             self.clock.advance_ms(to - now);
             self.tick().await;

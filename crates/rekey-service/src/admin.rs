@@ -24,6 +24,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The most scheduled rotations one move of the clock stops at; beyond,
+/// it jumps, and the rest start late, as after downtime.
+const MAX_CLOCK_STOPS: usize = 10_000;
+
 /// 9999-12-31T23:59:59Z, the furthest the `--dev` clock moves.
 const LAST_INSTANT_MS: i64 = 253_402_300_799_000;
 
@@ -133,6 +137,32 @@ fn refuse_sessions(ctx: &RequestContext, op: &str) -> ApiResult<()> {
 }
 
 impl<S: Store> Service<S> {
+    /// Moves the (movable) clock forward to `target` (ms), stopping at
+    /// each scheduled rotation on the way until the scheduler has started
+    /// it, so that however the clock is moved, big jumps or many small
+    /// steps, a rotation starts at its planned instant, inside its window.
+    /// The new offset is kept before the move is acknowledged.
+    async fn move_clock(&self, target: i64) -> ApiResult<()> {
+        for _ in 0..MAX_CLOCK_STOPS {
+            let now = self.clock.now();
+            match self.store.next_rotation_due(now).await? {
+                Some(due) if due.millis() <= target => {
+                    self.clock.advance(due.millis() - now.millis());
+                    self.runner.clock_moved().await;
+                }
+                _ => break,
+            }
+        }
+        let now = self.clock.now().millis();
+        self.clock.advance(target - now);
+        if let Some(offset) = self.clock.offset_ms() {
+            self.store.save_dev_clock_offset(offset).await?;
+        }
+        self.runner.clock_moved().await;
+        self.wake_rotations();
+        Ok(())
+    }
+
     /// Whether the caller may read the value of the secret `arn` (and so
     /// what its rotation functions printed).
     async fn may_read_value(&self, ctx: &RequestContext, arn: &Arn) -> ApiResult<bool> {
@@ -469,12 +499,14 @@ impl<S: Store> Service<S> {
                 if forward < 0 {
                     return Err(ApiError::invalid_parameter("The clock only moves forward."));
                 }
-                if forward > 0 && !self.clock.advance(forward) {
+                if forward > 0 && !self.clock.advance(0) {
                     return Err(ApiError::invalid_request(
                         "The clock can only be moved on a server started with --dev.",
                     ));
                 }
-                self.wake_rotations();
+                if forward > 0 {
+                    self.move_clock(now + forward).await?;
+                }
                 let now = self.clock.now();
                 serde_json::to_vec(&serde_json::json!({ "Now": now }))
                     .map_err(|e| ApiError::internal(format!("response encoding failed: {e}")))

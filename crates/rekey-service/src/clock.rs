@@ -14,6 +14,12 @@ pub trait Clock: Send + Sync + 'static {
         let _ = ms;
         false
     }
+
+    /// How far a clock that runs with the system's is ahead of it (kept
+    /// across restarts); `None` for the others.
+    fn offset_ms(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// The system's wall clock.
@@ -30,10 +36,21 @@ impl Clock for SystemClock {
 /// The system clock plus an offset that only grows: `rekey serve --dev`
 /// runs on it so that users can move time forward (`rekey admin clock`)
 /// and watch their schedules and rotation functions work without waiting
-/// days.
+/// days. The offset is kept in the store, so a restart resumes it.
 #[derive(Debug, Default)]
 pub struct OffsetClock {
     offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl OffsetClock {
+    /// A clock `offset_ms` ahead of the system's (never behind it), and
+    /// never before `not_before` (the newest time already written: a clock
+    /// that started behind it would date new writes before old ones).
+    pub fn resuming(offset_ms: i64, not_before: Option<rekey_model::Timestamp>) -> Self {
+        let system = SystemClock.now().millis();
+        let behind = not_before.map_or(0, |t| t.millis().saturating_sub(system));
+        OffsetClock { offset_ms: std::sync::atomic::AtomicI64::new(offset_ms.max(behind).max(0)) }
+    }
 }
 
 impl Clock for OffsetClock {
@@ -45,6 +62,10 @@ impl Clock for OffsetClock {
     fn advance(&self, ms: i64) -> bool {
         self.offset_ms.fetch_add(ms.max(0), std::sync::atomic::Ordering::SeqCst);
         true
+    }
+
+    fn offset_ms(&self) -> Option<i64> {
+        Some(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
     }
 }
 

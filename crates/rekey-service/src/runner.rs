@@ -3,6 +3,8 @@
 //! depends on this crate; the operations reach it only through this trait.
 
 use rekey_model::name::AccountId;
+use std::future::Future;
+use std::pin::Pin;
 
 /// The rotation runtime as the operations see it.
 pub trait RotationRunner: Send + Sync {
@@ -12,6 +14,13 @@ pub trait RotationRunner: Send + Sync {
 
     /// A rotation job was recorded or became due: run it soon.
     fn wake(&self);
+
+    /// The clock moved: the scheduler looks at once. Done when it has
+    /// started what is due by the new time (or after a few seconds, should
+    /// no scheduler run).
+    fn clock_moved(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// No rotation runtime: no functions, nothing to wake (a service built

@@ -8,8 +8,9 @@
 //! atomically), [`RotationStore`] (rotation jobs and their leases),
 //! [`PrincipalStore`] (accounts, users, keys), [`Keyring`] and
 //! [`AuditStore`] (the audit trail), [`FunctionLogStore`] (what rotation
-//! functions printed) and [`Snapshot`] (consistent copies). A backend
-//! implements all seven, which makes it a [`Store`], and must pass the
+//! functions printed), [`Snapshot`] (consistent copies) and [`ClockStore`]
+//! (the `--dev` clock's offset). A backend implements all eight, which
+//! makes it a [`Store`], and must pass the
 //! [`conformance`] suite. Backends never see plaintext: values arrive
 //! already sealed by [`seal::Seal`].
 //!
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod clock;
 pub mod conformance;
 mod function_logs;
 mod keyring;
@@ -31,6 +33,7 @@ pub mod sqlite;
 pub mod stats;
 
 pub use audit::AuditStore;
+pub use clock::ClockStore;
 pub use function_logs::{FunctionLogRecord, FunctionLogStore};
 pub use keyring::{Keyring, Reseal, Sealed};
 pub use principals::PrincipalStore;
@@ -65,8 +68,11 @@ impl From<StoreError> for ApiError {
 
 /// A whole store: every capability a backend provides.
 pub trait Store:
-    SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot
+    SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot + ClockStore
 {
 }
 
-impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot> Store for T {}
+impl<T: SecretStore + RotationStore + PrincipalStore + Keyring + AuditStore + FunctionLogStore + Snapshot + ClockStore>
+    Store for T
+{
+}

@@ -91,6 +91,7 @@ pub trait RotationStore: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<(Namespace, SecretName)>, StoreError>> + Send;
 
-    /// The soonest scheduled rotation of any live secret.
-    fn next_rotation_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+    /// The soonest scheduled rotation of any live secret after `after`.
+    fn next_rotation_due(&self, after: Timestamp)
+    -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
 }

@@ -9,6 +9,7 @@ use rekey_rotation::registry::FunctionRegistry;
 use rekey_rotation::{Rotation, RotationEngine};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
+use rekey_store::ClockStore;
 use rekey_store::master_key;
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
@@ -342,7 +343,16 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
                     .ok_or_else(|| format!("--stopped-clock {at}: expected e.g. 2027-01-01T08:00:00Z"))?;
                 Arc::new(ManualClock::at(rekey_model::Timestamp::from_millis(ms)))
             }
-            (None, true) => Arc::new(OffsetClock::default()),
+            (None, true) => {
+                // Where it was moved to before: stored dates stay in the past.
+                let offset = store.dev_clock_offset().await.map_err(|e| e.to_string())?;
+                let newest = store.newest_write().await.map_err(|e| e.to_string())?;
+                let clock = OffsetClock::resuming(offset, newest);
+                if let Some(ahead) = clock.offset_ms().filter(|ms| *ms > 0) {
+                    tracing::info!(ahead_ms = ahead, "the --dev clock resumes ahead of the system's");
+                }
+                Arc::new(clock)
+            }
             (None, false) => Arc::new(SystemClock),
         };
         let service = Service::new(store, seal, clock)

@@ -51,6 +51,7 @@ macro_rules! conformance_suite {
             audit_time_bounds_allow_records_out_of_order,
             audit_batched_reads_are_found_like_any_record,
             a_stored_step_is_not_rewritten_by_a_later_save,
+            the_dev_clock_offset_and_the_newest_write_are_kept,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {
@@ -338,7 +339,9 @@ pub async fn purges_and_rotations_come_due<S: Store>(store: &S) {
     }
     assert!(store.due_for_purge(at(T0 + 7 * DAY - 1), 10).await.unwrap().is_empty());
     assert_eq!(store.due_for_purge(at(T0 + 7 * DAY), 10).await.unwrap(), [(a.clone(), name("doomed"))]);
-    assert_eq!(store.next_rotation_due().await.unwrap(), Some(at(T0 + DAY)));
+    assert_eq!(store.next_rotation_due(at(T0)).await.unwrap(), Some(at(T0 + DAY)));
+    assert_eq!(store.next_rotation_due(at(T0 + DAY)).await.unwrap(), Some(at(T0 + 3 * DAY)), "strictly after");
+    assert_eq!(store.next_rotation_due(at(T0 + 3 * DAY)).await.unwrap(), None);
     assert!(store.due_for_rotation(at(T0 + DAY - 1), 10).await.unwrap().is_empty());
     assert_eq!(store.due_for_rotation(at(T0 + DAY), 10).await.unwrap(), [(a.clone(), name("sooner"))]);
     let both = store.due_for_rotation(at(T0 + 3 * DAY), 10).await.unwrap();
@@ -579,4 +582,22 @@ pub async fn a_stored_step_is_not_rewritten_by_a_later_save<S: Store>(store: &S)
     let stored = store.rotation(&job.id).await.unwrap().expect("job");
     assert_eq!(stored.steps.len(), 2);
     assert_eq!(stored.steps[0].output, Some(SealedOutput(vec![2; 4])), "as the rotation sealed it");
+}
+
+/// The `--dev` clock's offset is kept (0 before it ever moved); the
+/// newest write is the audit trail's last record's time, a batch of
+/// reads' last.
+pub async fn the_dev_clock_offset_and_the_newest_write_are_kept<S: Store>(store: &S) {
+    assert_eq!(store.dev_clock_offset().await.unwrap(), 0);
+    store.save_dev_clock_offset(3 * DAY).await.unwrap();
+    store.save_dev_clock_offset(5 * DAY).await.unwrap();
+    assert_eq!(store.dev_clock_offset().await.unwrap(), 5 * DAY);
+
+    assert_eq!(store.newest_write().await.unwrap(), None);
+    store.set_audit_key(crate::audit::AuditKey::new([7; 32]));
+    let who = rekey_model::audit::UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:root", "AKIA", None);
+    let kind = rekey_model::audit::EventType::AwsApiCall;
+    let write = rekey_model::audit::AuditEvent::new(kind, "PutSecretValue", T0 + DAY, who, "us-east-1", "111111111111");
+    store.append_audit(vec![write]).await.unwrap();
+    assert_eq!(store.newest_write().await.unwrap(), Some(at(T0 + DAY)));
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod cache;
 mod checkpoint;
+mod clock;
 mod function_logs;
 mod principals;
 mod rows;
@@ -392,8 +393,8 @@ impl RotationStore for SqliteStore {
         self.read(|c| rows::due_for_rotation(c, now, limit))
     }
 
-    async fn next_rotation_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        self.read(rows::next_rotation_due)
+    async fn next_rotation_due(&self, after: Timestamp) -> Result<Option<Timestamp>, StoreError> {
+        self.read(|c| rows::next_rotation_due(c, after))
     }
 }
 

@@ -444,11 +444,11 @@ pub fn due_for_rotation(
     )
 }
 
-/// The soonest scheduled rotation of a live secret.
-pub fn next_rotation_due(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
+/// The soonest scheduled rotation of a live secret after `after`.
+pub fn next_rotation_due(conn: &Connection, after: Timestamp) -> Result<Option<Timestamp>, StoreError> {
     let ms: Option<i64> = conn
-        .prepare_cached("SELECT min(rotate_at_ms) FROM secrets WHERE rotate_at_ms IS NOT NULL AND deleted_ms IS NULL")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached("SELECT min(rotate_at_ms) FROM secrets WHERE rotate_at_ms > ?1 AND deleted_ms IS NULL")?
+        .query_row([after.millis()], |r| r.get(0))?;
     Ok(ms.map(Timestamp::from_millis))
 }
 

@@ -231,6 +231,14 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX audit_batch_keys_seq ON audit_batch_keys (seq);
     "#,
+    // 15: small named values rekey keeps about itself (the `--dev` clock's
+    // offset, see `clock`).
+    r#"
+    CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date.
