@@ -137,6 +137,23 @@ pub struct StepRecord {
     /// callers who may read the secret's value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<SealedOutput>,
+    /// The step never answered: whoever ran it stopped first (rekey was
+    /// killed, or stopped, or lost the job's lease), and it ran again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+}
+
+/// The step a job's runner started and has not finished: saved before the
+/// step is invoked, so that whoever resumes the job after its runner
+/// stopped can tell (and record) that the step was interrupted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningStep {
+    /// The step.
+    pub step: RotationStep,
+    /// Its attempt.
+    pub attempt: u32,
+    /// When it was invoked.
+    pub started: Timestamp,
 }
 
 impl StepRecord {
@@ -273,6 +290,9 @@ pub struct RotationJob {
     /// Every invocation, oldest first.
     #[serde(default)]
     pub steps: Vec<StepRecord>,
+    /// The step being invoked, if one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<RunningStep>,
 }
 
 impl RotationJob {
@@ -297,6 +317,7 @@ impl RotationJob {
             updated: now,
             last_error: None,
             steps: Vec::new(),
+            running: None,
         }
     }
 

@@ -10,7 +10,9 @@ use super::functions::{Function, FunctionError, Invocation};
 use crate::Rotation;
 use rekey_model::audit::{AuditEvent, events};
 use rekey_model::lifecycle::{self, Retry, Standing};
-use rekey_model::rotation::{JobStatus, RotationJob, RotationMode, RotationStep, SealedOutput, StepLog, StepRecord};
+use rekey_model::rotation::{
+    JobStatus, RotationJob, RotationMode, RotationStep, RunningStep, SealedOutput, StepLog, StepRecord,
+};
 use rekey_model::{ApiResult, Timestamp};
 use rekey_service::{RequestContext, Service};
 use rekey_store::{Change, FunctionLogRecord, SecretWrite, Store, StoreError};
@@ -23,6 +25,8 @@ const POLL: Duration = Duration::from_secs(5);
 const BUILTIN_STEP: Duration = Duration::from_secs(300);
 /// How long a lease outlives its step's deadline.
 const LEASE_MARGIN: Duration = Duration::from_secs(60);
+/// What the history says of a step whose runner stopped before it answered.
+const INTERRUPTED: &str = "interrupted: the rekey process running this step stopped (it was killed, stopped, or lost the job's lease) before the step answered; the step ran again";
 
 /// The engine: drives rotation jobs through a service's operations and
 /// its store, with the functions and settings of a [`Rotation`].
@@ -203,6 +207,8 @@ impl<S: Store> RotationEngine<S> {
     async fn drive(&self, (mut job, mut held_until): (RotationJob, Timestamp)) -> Result<(), StoreError> {
         // The steps act as the job's role, never as rekey itself.
         let ctx = self.job_context(&job);
+        // A step its runner started but never finished: that runner stopped.
+        let mut interrupted = job.running.take();
         loop {
             if !self.service.store().rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Active) {
                 return Ok(());
@@ -231,8 +237,24 @@ impl<S: Store> RotationEngine<S> {
                     }
                 };
             };
-            if step == job.first_step() {
-                job.attempts += 1;
+            match interrupted.take() {
+                // The step runs again in the attempt it belonged to; the
+                // history says it was cut short.
+                Some(cut) if cut.step == step => {
+                    tracing::info!(secret = %job.arn, step = %step, "a rotation step was interrupted; it runs again");
+                    job.attempts = cut.attempt;
+                    job.steps.push(StepRecord {
+                        attempt: cut.attempt,
+                        step,
+                        started: cut.started,
+                        millis: 0,
+                        error: Some(INTERRUPTED.into()),
+                        output: None,
+                        interrupted: true,
+                    });
+                }
+                _ if step == job.first_step() => job.attempts += 1,
+                _ => {}
             }
             // The lease must cover this step (renewed when less than the
             // step's time and half the margin is left); a runner that lost
@@ -246,6 +268,12 @@ impl<S: Store> RotationEngine<S> {
                 held_until = needed;
             }
             let started = self.service.now();
+            // Saved before the step runs, so that a resumed job knows.
+            job.running = Some(RunningStep { step, attempt: job.attempts, started });
+            if !self.service.store().save_rotation(job.clone(), &self.rotation.owner).await? {
+                return Ok(());
+            }
+            job.running = None;
             let clock = Instant::now();
             let log = FunctionLog::default();
             let outcome = self.invoke(&ctx, &job, step, &log).await;
@@ -258,6 +286,7 @@ impl<S: Store> RotationEngine<S> {
                 millis: clock.elapsed().as_millis() as u64,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
                 output: None,
+                interrupted: false,
             };
             // What the function said is sealed, never logged.
             if let Some(output) = outcome.as_ref().err().and_then(FunctionError::output) {

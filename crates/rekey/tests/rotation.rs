@@ -414,7 +414,8 @@ async fn a_pending_value_written_after_abandonment_is_not_left_pending() {
     assert!(!control.log().iter().any(|l| l.starts_with("setSecret")), "nothing runs after: {:?}", control.log());
 }
 
-/// SIGKILL between steps; after a restart the rotation completes.
+/// SIGKILL while a step runs; after a restart the rotation resumes at that
+/// step and completes, and its history says the step was interrupted.
 #[tokio::test]
 async fn rotation_survives_a_crash_between_steps() {
     let Some(py) = python() else { return };
@@ -423,8 +424,9 @@ async fn rotation_survives_a_crash_between_steps() {
     let c = server.client();
     let old = create(&c, "crash", "original").await;
     let pending = rotate_with(&c, "crash", 2).await;
-    let created = format!("createSecret {pending} done");
-    wait_for(LONG, "createSecret to finish", || control.log().contains(&created).then_some(()));
+    wait_for(LONG, "setSecret to start", || {
+        control.log().iter().any(|l| l.starts_with("setSecret") && l.contains(" start")).then_some(())
+    });
     let pending_value = value(&c, "crash", "AWSPENDING").await.unwrap();
     // SIGKILL while setSecret runs, and start again on the same store.
     let server = server.restart();
@@ -434,8 +436,17 @@ async fn rotation_survives_a_crash_between_steps() {
     assert_eq!(value(&c, "crash", "AWSCURRENT").await.unwrap(), pending_value, "createSecret's value survived");
     let job = &history(&server, "crash")[0];
     assert_eq!(job["attempts"], 1, "resumed, not restarted: {job}");
-    let creates = job["steps"].as_array().unwrap().iter().filter(|s| s["step"] == "createSecret").count();
+    let steps = job["steps"].as_array().unwrap();
+    let creates = steps.iter().filter(|s| s["step"] == "createSecret").count();
     assert_eq!(creates, 1, "{job}");
+    let sets: Vec<&Value> = steps.iter().filter(|s| s["step"] == "setSecret").collect();
+    assert_eq!(sets.len(), 2, "the interrupted run and the one after: {job}");
+    assert_eq!(sets[0]["interrupted"], true, "{job}");
+    assert_eq!(sets[0]["attempt"], 1, "{job}");
+    assert!(sets[0]["error"].as_str().unwrap().starts_with("interrupted: "), "{job}");
+    assert!(sets[1]["error"].is_null() && sets[1].get("interrupted").is_none(), "{job}");
+    assert!(sets[0]["started"].as_f64() < sets[1]["started"].as_f64(), "{job}");
+    assert!(job.get("running").is_none(), "nothing runs once it is done: {job}");
 }
 /// SIGTERM while a step runs: the server stops at once (the step is not
 /// waited for), gives up the job's lease, and another node (another

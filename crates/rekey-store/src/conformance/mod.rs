@@ -569,6 +569,7 @@ pub async fn a_stored_step_is_not_rewritten_by_a_later_save<S: Store>(store: &S)
         millis: 1,
         error: output.map(|_| "failed".into()),
         output: output.map(|b| SealedOutput(vec![b; 4])),
+        interrupted: false,
     };
     held.steps.push(step(RotationStep::Create, Some(1)));
     assert!(store.save_rotation(held.clone(), &owner).await.unwrap());
