@@ -179,6 +179,25 @@ pub fn after_failure(
     Retry::Later
 }
 
+/// What to do about a rotation that failed for good, as its history says
+/// it (none for other jobs). As on AWS, AWSPENDING stays on its version,
+/// value or not, and RotateSecret is refused while it does; the scheduler
+/// reattempts the rotation in the next window, but a secret without a
+/// schedule has none, so the way out is named.
+pub fn remedy(job: &RotationJob) -> Option<String> {
+    (job.status == JobStatus::Failed && job.mode == RotationMode::Rotate).then(|| {
+        format!(
+            "AWSPENDING stays on version {token} (as AWS leaves it), so RotateSecret answers \"A previous rotation \
+             isn't complete. That rotation will be reattempted.\" The scheduler reattempts this rotation in the \
+             secret's next rotation window, if it has a schedule. To give it up instead, take AWSPENDING off that \
+             version: aws secretsmanager update-secret-version-stage --secret-id {arn} --version-stage AWSPENDING \
+             --remove-from-version-id {token}",
+            token = job.token,
+            arn = job.arn,
+        )
+    })
+}
+
 /// A rotation whose function moved AWSCURRENT: it succeeded (AWSPENDING
 /// comes off the new current version, the schedule counts from now) when
 /// AWSCURRENT is still on its version; else AWSCURRENT moved away before

@@ -272,6 +272,42 @@ async fn futures_len(sim: &Sim, n: usize) -> Vec<usize> {
     out
 }
 
+/// After downtime, the catch-up rotation runs at once, even just before a
+/// window. A schedule of calendar windows (cron, rate in hours) still
+/// rotates in that window: AWS rotates a secret "during the rotation
+/// window", each of them, and the catch-up stands for the window that was
+/// missed, not for the next. A schedule in days counts from the last
+/// rotation ("calculates the next rotation date based on the previous
+/// rotation"), so the catch-up moves it on: no second rotation that day.
+#[tokio::test]
+async fn a_catch_up_before_a_window_leaves_that_window_its_rotation() {
+    let sim = sim().await;
+    sim.secret("windows", rules(None, Some("cron(0 8 * * ? *)"), Some("2h"))).await;
+    sim.secret("days", rules(Some(1), None, None)).await;
+    sim.tick().await;
+    sim.run_until(START_MS + DAY_MS).await;
+    // Down from Jan 2 00:00 until Jan 3 06:30: Jan 2's windows are missed.
+    let back = START_MS + 2 * DAY_MS + 6 * 60 * MINUTE_MS + 30 * MINUTE_MS;
+    sim.clock.advance_ms(back - sim.now().millis());
+    assert_eq!(sim.tick().await, [Scheduled::Started, Scheduled::Started], "both catch up");
+    sim.run_until(START_MS + 4 * DAY_MS - 1).await;
+
+    let on_jan_3 = |jobs: &[RotationJob]| -> Vec<i64> {
+        let day = START_MS + 2 * DAY_MS;
+        jobs.iter().map(|j| j.created.millis()).filter(|t| (day..day + DAY_MS).contains(t)).collect()
+    };
+    let windows = on_jan_3(&sim.rotations("windows").await);
+    assert_eq!(windows.len(), 2, "the catch-up and the window's: {windows:?}");
+    assert_eq!(windows[0], back);
+    let window = START_MS + 2 * DAY_MS + 8 * 60 * MINUTE_MS;
+    assert!((window..window + 120 * MINUTE_MS).contains(&windows[1]), "{windows:?}");
+
+    let days = sim.rotations("days").await;
+    assert_eq!(on_jan_3(&days), [back], "the catch-up alone");
+    let jan_4 = START_MS + 3 * DAY_MS;
+    assert!(days.iter().any(|j| (jan_4..jan_4 + DAY_MS).contains(&j.created.millis())), "then the next day's");
+}
+
 /// A rotation in progress when its next window comes skips that window.
 #[tokio::test]
 async fn a_rotation_in_progress_skips_the_window() {

@@ -14,6 +14,7 @@ use crate::audit::{Call, LOOKUP_EVENTS, LookupRequest};
 use crate::context::RequestContext;
 use crate::dispatch::parse_body;
 use rekey_model::identity::{UserName, user_arn};
+use rekey_model::lifecycle;
 use rekey_model::name::{AccountId, Arn};
 use rekey_model::rotation::{JobId, RotationJob, StepLog};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
@@ -182,6 +183,9 @@ impl<S: Store> Service<S> {
         // function's, not a reader's of the history.
         if let Some(fields) = view.as_object_mut() {
             fields.remove("rotation_token");
+            if let Some(remedy) = lifecycle::remedy(job) {
+                fields.insert("remedy".into(), Value::String(remedy));
+            }
         }
         let Some(steps) = view.get_mut("steps").and_then(Value::as_array_mut) else { return view };
         for (record, step) in job.steps.iter().zip(steps) {

@@ -482,3 +482,66 @@ async fn sigterm_releases_rotation_leases() {
     assert!(start.elapsed() < Duration::from_secs(30), "taken over at once, not after the lease expired");
     assert_rotated(&server, &c, "sigterm/secret", &old, &token(2)).await;
 }
+
+/// A rotation that fails for good: the 101st version within 24 hours is
+/// AWS's quota, so createSecret fails with LimitExceededException. The job
+/// ends `failed`; as on AWS, AWSPENDING stays on the value-less version
+/// RotateSecret made, DescribeSecret shows it there, and RotateSecret is
+/// refused with AWS's words. The history says what failed and the way
+/// out, the trail has the RotationFailed event, and taking AWSPENDING off
+/// that version (a day later, when the quota allows) lets it rotate again.
+#[tokio::test]
+async fn a_rotation_that_fails_for_good_names_the_way_out() {
+    let server = Server::start_with_config("[rotation]\nmax_attempts = 1\n");
+    let c = server.client();
+    let old = create(&c, "quota", "v0").await;
+    for i in 1..100 {
+        c.put_secret_value().secret_id("quota").secret_string(format!("v{i}")).send().await.unwrap();
+    }
+    let current = value(&c, "quota", "AWSCURRENT").await.unwrap();
+    assert_ne!(current, old);
+    let rotate = |n: u64| {
+        c.rotate_secret()
+            .secret_id("quota")
+            .client_request_token(token(n))
+            .rotation_lambda_arn("builtin:password")
+            .send()
+    };
+    rotate(200).await.unwrap();
+    let job = finished_job(&server, "quota").await;
+    assert_eq!(job["status"], "failed", "{job}");
+    let why = job["last_error"].as_str().unwrap();
+    assert!(why.contains("You can't create more than 100 versions of a secret within 24 hours."), "{why}");
+    let remedy = job["remedy"].as_str().unwrap_or_else(|| panic!("{job}"));
+    let pending = token(200);
+    assert!(remedy.contains(&format!("--version-stage AWSPENDING --remove-from-version-id {pending}")), "{remedy}");
+
+    // As AWS shows it: AWSPENDING on the version without a value.
+    let d = c.describe_secret().secret_id("quota").send().await.unwrap();
+    assert_eq!(d.rotation_enabled(), Some(true));
+    let stages = d.version_ids_to_stages().unwrap();
+    assert_eq!(stages[&pending], ["AWSPENDING"], "{stages:?}");
+    assert!(value(&c, "quota", "AWSPENDING").await.is_none(), "no value was written");
+    let (code, message) = error_of(rotate(201).await.unwrap_err());
+    assert_eq!(code, "InvalidRequestException");
+    assert_eq!(message, "A previous rotation isn't complete. That rotation will be reattempted.");
+    let failed = server.rekey_json(&["admin", "audit", "lookup", "--event-name", "RotationFailed"]);
+    let record = &failed["Events"][0]["CloudTrailEvent"];
+    let record: Value = serde_json::from_str(record.as_str().unwrap_or_else(|| panic!("{failed}"))).unwrap();
+    assert!(record["errorMessage"].as_str().unwrap().contains("100 versions"), "{record}");
+
+    // The way out the history names, then a day for the quota.
+    c.update_secret_version_stage()
+        .secret_id("quota")
+        .version_stage("AWSPENDING")
+        .remove_from_version_id(&pending)
+        .send()
+        .await
+        .unwrap();
+    server.rekey_json(&["admin", "clock", "--advance", "1d"]);
+    rotate(202).await.unwrap();
+    let job = finished_job(&server, "quota").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert!(job.get("remedy").is_none(), "{job}");
+    assert_ne!(value(&c, "quota", "AWSCURRENT").await.unwrap(), current);
+}
