@@ -12,7 +12,8 @@
 mod common;
 
 use common::databases::{
-    mariadb, mariadb_as, mariadb_available, pg_password_is, postgres_available, psql, required, unique,
+    mariadb, mariadb_as, mariadb_available, mariadb_denied_logins, pg_password_is, postgres_available, psql, required,
+    unique,
 };
 use common::{Server, wait_for};
 use serde_json::{Value, json};
@@ -167,6 +168,13 @@ fn mysql_single_user_rotates_five_times() {
         let refused = mariadb_as(&user, &old, "SELECT 1").unwrap_err();
         assert!(refused.contains("Access denied"), "rotation {i}: old refused: {refused}");
         old = new;
+    }
+    // The only failed logins of this user are the test's own five with an
+    // old password: setSecret never tried the pending password before it
+    // was set (each would be a line in the database's log).
+    match mariadb_denied_logins(&user) {
+        Some(denied) => assert_eq!(denied, 5, "failed logins of {user} in MariaDB's error log"),
+        None => eprintln!("not checked: MariaDB's error log cannot be read here"),
     }
     mariadb(&format!("DROP USER '{user}'@'%'"));
 }

@@ -273,6 +273,15 @@ impl DbSecret {
     }
 }
 
+/// Whether a single user's password may already be the pending one: only
+/// if a setSecret of this rotation ran before (failed, or cut short, in
+/// this attempt or an earlier one). Otherwise logging in with it first
+/// could only fail, and write a failed login to the database's log, which
+/// lockout and alerting tools watch.
+fn pending_may_be_set(job: &RotationJob) -> bool {
+    job.steps.iter().any(|s| s.step == RotationStep::Set)
+}
+
 /// The original of an alternating pair: `app` for `app` and `app_clone`.
 pub fn original_user(user: &str) -> &str {
     user.strip_suffix("_clone").unwrap_or(user)
@@ -429,7 +438,11 @@ impl<S: Store> RotationEngine<S> {
                 match rotator.strategy {
                     Strategy::SingleUser => {
                         let previous = self.db_value(ctx, &arn, None, Some(StagingLabel::PREVIOUS)).await?;
-                        let mut logins = vec![("pending", pending.login()?), ("current", current.login()?)];
+                        let mut logins = Vec::new();
+                        if pending_may_be_set(job) {
+                            logins.push(("pending", pending.login()?));
+                        }
+                        logins.push(("current", current.login()?));
                         if let Some(p) = previous.map(|t| DbSecret::parse(t.expose(), engine)).transpose()? {
                             logins.push(("previous", p.login()?));
                         }
@@ -483,6 +496,30 @@ impl<S: Store> RotationEngine<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pending password is tried first only after a setSecret ran.
+    #[test]
+    fn the_pending_login_is_tried_only_after_a_set_secret_ran() {
+        use rekey_model::rotation::{RotationMode, StepRecord};
+        let arn =
+            rekey_model::name::Arn::parse("arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf").unwrap();
+        let token = rekey_model::staging::VersionId::random();
+        let now = rekey_model::Timestamp::from_millis(0);
+        let mut job = RotationJob::new(arn, token, "builtin:postgres-single-user".into(), RotationMode::Rotate, now);
+        let ran = |step| StepRecord {
+            attempt: 1,
+            step,
+            started: now,
+            millis: 1,
+            error: None,
+            output: None,
+            interrupted: false,
+        };
+        job.steps.push(ran(RotationStep::Create));
+        assert!(!pending_may_be_set(&job), "the first setSecret");
+        job.steps.push(StepRecord { error: Some("interrupted".into()), interrupted: true, ..ran(RotationStep::Set) });
+        assert!(pending_may_be_set(&job), "a setSecret was cut short: it may have set it");
+    }
 
     #[test]
     fn alternating_names() {

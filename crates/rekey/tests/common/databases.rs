@@ -58,6 +58,16 @@ pub fn mariadb_available() -> bool {
     up
 }
 
+/// How many failed logins of `user` MariaDB's error log holds (it logs
+/// "Access denied for user '<user>'@…" at `log_warnings` 2, its default),
+/// or `None` when this server's log cannot be read here.
+pub fn mariadb_denied_logins(user: &str) -> Option<usize> {
+    let path = mariadb("SELECT @@log_error");
+    let log = std::fs::read(path.trim()).ok()?;
+    let needle = format!("Access denied for user '{user}'@");
+    Some(String::from_utf8_lossy(&log).matches(&needle).count())
+}
+
 /// Whether `password` is the one PostgreSQL stores (as a SCRAM verifier) for `role`.
 pub fn pg_password_is(role: &str, password: &str) -> bool {
     let verifier = psql(&format!("SELECT rolpassword FROM pg_authid WHERE rolname = '{role}'")).unwrap();
