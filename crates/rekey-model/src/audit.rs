@@ -295,14 +295,8 @@ impl CallRecord {
 
     /// The record in every trail it belongs to (see [`trails`]).
     pub fn trails(self) -> Vec<CallRecord> {
-        match other_owner(self.secret(), &self.account) {
-            Some(owner) => {
-                let mut theirs = self.clone();
-                theirs.account = owner;
-                vec![self, theirs]
-            }
-            None => vec![self],
-        }
+        let owner = other_owner(self.secret(), &self.account);
+        in_trails(self, owner, |r| &mut r.account)
     }
 }
 
@@ -320,10 +314,17 @@ pub fn secret_name(id: &str) -> String {
 /// secret it names (by ARN) is another account's, that account's too, as
 /// CloudTrail delivers a cross-account call to both (same event id).
 pub fn trails(record: AuditEvent) -> Vec<AuditEvent> {
-    match other_owner(record.secret(), &record.recipient_account_id) {
+    let owner = other_owner(record.secret(), &record.recipient_account_id);
+    in_trails(record, owner, |r| &mut r.recipient_account_id)
+}
+
+/// `record`, and a copy of it in `owner`'s trail (its account set through
+/// `account`), if there is one.
+fn in_trails<T: Clone>(record: T, owner: Option<String>, account: fn(&mut T) -> &mut String) -> Vec<T> {
+    match owner {
         Some(owner) => {
             let mut theirs = record.clone();
-            theirs.recipient_account_id = owner;
+            *account(&mut theirs) = owner;
             vec![record, theirs]
         }
         None => vec![record],

@@ -209,6 +209,8 @@ impl<S: Store> RotationEngine<S> {
         let ctx = self.job_context(&job);
         // A step its runner started but never finished: that runner stopped.
         let mut interrupted = job.running.take();
+        // Whether the job as saved already says its next step runs.
+        let mut marked = false;
         loop {
             if !self.service.store().rotation(&job.id).await?.is_some_and(|j| j.status == JobStatus::Active) {
                 return Ok(());
@@ -268,12 +270,16 @@ impl<S: Store> RotationEngine<S> {
                 held_until = needed;
             }
             let started = self.service.now();
-            // Saved before the step runs, so that a resumed job knows.
-            job.running = Some(RunningStep { step, attempt: job.attempts, started });
-            if !self.service.store().save_rotation(job.clone(), &self.rotation.owner).await? {
-                return Ok(());
+            // Saved before the step runs, so that a resumed job knows (by
+            // the save after the step before, when there was one).
+            if !std::mem::take(&mut marked) {
+                job.running = Some(RunningStep { step, attempt: job.attempts, started });
+                let saved = self.service.store().save_rotation(job.clone(), &self.rotation.owner).await?;
+                job.running = None;
+                if !saved {
+                    return Ok(());
+                }
             }
-            job.running = None;
             let clock = Instant::now();
             let log = FunctionLog::default();
             let outcome = self.invoke(&ctx, &job, step, &log).await;
@@ -302,7 +308,17 @@ impl<S: Store> RotationEngine<S> {
             }
             tracing::debug!(secret = %job.arn, step = %step, "rotation step done");
             job.next_step = job.step_after(step);
-            if !self.service.store().save_rotation(job.clone(), &self.rotation.owner).await? {
+            // One write between two steps: this step's record, and the next
+            // step marked as running (should this runner stop before it
+            // starts, the next one records it cut short: a few reads' time).
+            job.running = job.next_step.map(|next| RunningStep {
+                step: next,
+                attempt: job.attempts,
+                started: self.service.now(),
+            });
+            let saved = self.service.store().save_rotation(job.clone(), &self.rotation.owner).await?;
+            marked = job.running.take().is_some();
+            if !saved {
                 // The job ended while its step ran.
                 return self.clear_late_pending(&job).await;
             }
