@@ -14,6 +14,7 @@ use crate::api::Operation;
 use crate::api::constraints;
 use crate::calendar;
 use crate::name::{Arn, SecretRef};
+use crate::request_id::RequestId;
 use crate::validation::Constraints;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -220,10 +221,11 @@ impl AuditEvent {
 /// The record of an API call as its request tells it (who, what, when,
 /// from where, the redacted parameters): the part every call's record
 /// shares, and all there is to a successful read's. Reads are most of a
-/// trail, so theirs are kept in this form (short member names, no
-/// CloudTrail boilerplate, the time as a number), and [`CallRecord::event`]
-/// renders the CloudTrail record from it: every record of a call, stored
-/// either way, is rendered by that one function.
+/// trail, so theirs are kept in this form (no CloudTrail boilerplate, the
+/// time as a number, ids as bytes, the parameters as the request sent
+/// them), and [`CallRecord::event`] renders the CloudTrail record from it:
+/// every record of a call, stored either way, is rendered by that one
+/// function.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CallRecord {
     /// When the request arrived, milliseconds since the epoch.
@@ -241,11 +243,12 @@ pub struct CallRecord {
     /// The caller's `User-Agent` (shared by the calls of one connection).
     pub user_agent: Arc<str>,
     /// The request's id.
-    pub request_id: String,
-    /// The record's id.
-    pub event_id: EventId,
-    /// The request, redacted ([`redact`]).
-    pub request_parameters: Option<Value>,
+    pub request_id: RequestId,
+    /// The record's id, when it is not [`event_id_of`] the request's
+    /// (records of reads stored before ids were derived).
+    pub event_id: Option<EventId>,
+    /// The request's parameters.
+    pub request_parameters: Option<Parameters>,
 }
 
 /// Who made a call, as its records name the caller. The same for every
@@ -278,26 +281,180 @@ impl CallRecord {
             &self.region,
             &self.account,
         );
-        e.event_id = self.event_id.to_string();
+        e.event_id = self.event_id().to_string();
         e.source_ip_address = self.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
         e.user_agent = self.user_agent.to_string();
-        e.request_id = self.request_id.clone();
-        e.request_parameters = self.request_parameters.clone();
+        e.request_id = self.request_id.to_string();
+        e.request_parameters = self.request_parameters.as_ref().map(|p| p.redacted(&self.event_name));
         e.read_only = true;
         e
     }
 
+    /// The record's id.
+    pub fn event_id(&self) -> EventId {
+        self.event_id.unwrap_or_else(|| event_id_of(self.request_id))
+    }
+
     /// The secret the request names (its id or name).
-    pub fn secret(&self) -> Option<&str> {
-        let p = self.request_parameters.as_ref()?;
-        p.get("secretId").or_else(|| p.get("name")).and_then(Value::as_str)
+    pub fn secret(&self) -> Option<Cow<'_, str>> {
+        self.request_parameters.as_ref()?.secret()
+    }
+
+    /// The account owning the secret the request names by ARN, when it is
+    /// not the trail's: the record goes to that account's trail too (see
+    /// [`trails`]).
+    pub fn other_owner(&self) -> Option<String> {
+        // Most calls name a secret by name: no parsing for them.
+        if !self.request_parameters.as_ref().is_some_and(Parameters::may_name_an_arn) {
+            return None;
+        }
+        other_owner(self.secret().as_deref(), &self.account)
     }
 
     /// The record in every trail it belongs to (see [`trails`]).
     pub fn trails(self) -> Vec<CallRecord> {
-        let owner = other_owner(self.secret(), &self.account);
+        let owner = self.other_owner();
         in_trails(self, owner, |r| &mut r.account)
     }
+}
+
+/// The id of an API call's record: its request's id scrambled (a fixed
+/// bijection of its bits, then marked a random UUID), so that the two
+/// differ as CloudTrail's do, a call's record has the same id in every
+/// trail it is in, and a record need not keep an id of its own.
+pub fn event_id_of(request: RequestId) -> EventId {
+    let x = u128::from_be_bytes(*request.as_bytes());
+    // An odd multiplier, then a xor-shift: each a bijection.
+    let mut y = (x ^ 0x243f_6a88_85a3_08d3_1319_8a2e_0370_7344).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
+    y ^= y >> 67;
+    uuid::Builder::from_random_bytes(y.to_be_bytes()).into_uuid()
+}
+
+/// The longest request body a record keeps as sent ([`Parameters::Body`]).
+pub const BODY_MAX: usize = 160;
+
+/// A call's request parameters, as its record keeps them until it is
+/// rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parameters {
+    /// Redacted ([`redact`]), lowerCamelCase.
+    Redacted(Value),
+    /// The request's body as sent: a small object of the input's members
+    /// only, scalars that redaction keeps whole ([`Parameters::of`]), so
+    /// it holds nothing a record may not, and rendering it ([`redact`])
+    /// drops nothing. Kept inline: a read's record costs no allocation
+    /// and no redaction.
+    Body(Body),
+}
+
+/// A small request body's bytes, inline (at most [`BODY_MAX`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Body {
+    len: u8,
+    bytes: [u8; BODY_MAX],
+}
+
+impl Body {
+    /// `bytes`, if they fit.
+    pub fn new(bytes: &[u8]) -> Option<Body> {
+        let len = u8::try_from(bytes.len()).ok().filter(|&n| usize::from(n) <= BODY_MAX)?;
+        let mut body = Body { len, bytes: [0; BODY_MAX] };
+        body.bytes[..bytes.len()].copy_from_slice(bytes);
+        Some(body)
+    }
+
+    /// The body's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Body").field(&String::from_utf8_lossy(self.as_bytes())).finish()
+    }
+}
+
+impl Parameters {
+    /// The parameters of a call of `op` whose body `raw` parsed as
+    /// `parsed`: the body itself when that is safe to keep as sent (see
+    /// [`Parameters::Body`]), else redacted.
+    pub fn of(op: Operation, raw: &[u8], parsed: &Value) -> Parameters {
+        // An empty body is an empty object.
+        let raw: &[u8] = if raw.iter().all(u8::is_ascii_whitespace) { b"{}" } else { raw };
+        static WHOLE: std::sync::OnceLock<Vec<Option<&'static [crate::validation::Member]>>> =
+            std::sync::OnceLock::new();
+        let whole = WHOLE.get_or_init(|| Operation::ALL.iter().map(|op| kept_whole(op.input_shape())).collect());
+        let members = whole.get(op as usize).copied().flatten();
+        let as_sent = members.is_some_and(|members| {
+            parsed.as_object().is_some_and(|fields| {
+                fields.iter().all(|(k, v)| !(v.is_object() || v.is_array()) && members.iter().any(|m| m.name == k))
+            })
+        });
+        match Body::new(raw).filter(|_| as_sent) {
+            Some(body) => Parameters::Body(body),
+            None => Parameters::Redacted(redact(op.input_shape(), parsed)),
+        }
+    }
+
+    /// The parameters as a record shows them; `event_name` names the
+    /// operation whose input a body is.
+    pub fn redacted(&self, event_name: &str) -> Value {
+        match self {
+            Parameters::Redacted(v) => v.clone(),
+            Parameters::Body(body) => {
+                let parsed = serde_json::from_slice(body.as_bytes()).unwrap_or(Value::Null);
+                match Operation::from_name(event_name) {
+                    Some(op) => redact(op.input_shape(), &parsed),
+                    // A body is only kept for an operation's call.
+                    None => Value::Null,
+                }
+            }
+        }
+    }
+
+    /// The secret the parameters name (its id or name).
+    pub fn secret(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Parameters::Redacted(p) => {
+                p.get("secretId").or_else(|| p.get("name")).and_then(Value::as_str).map(Cow::Borrowed)
+            }
+            Parameters::Body(body) => {
+                #[derive(Deserialize)]
+                struct Named<'a> {
+                    #[serde(rename = "SecretId", borrow)]
+                    secret_id: Option<Cow<'a, str>>,
+                    #[serde(rename = "Name", borrow)]
+                    name: Option<Cow<'a, str>>,
+                }
+                let named: Named<'_> = serde_json::from_slice(body.as_bytes()).ok()?;
+                named.secret_id.or(named.name)
+            }
+        }
+    }
+
+    /// Whether the parameters may name a secret by ARN (without parsing a
+    /// body).
+    fn may_name_an_arn(&self) -> bool {
+        match self {
+            Parameters::Redacted(_) => true,
+            Parameters::Body(body) => memchr::memmem::find(body.as_bytes(), b"arn:").is_some(),
+        }
+    }
+}
+
+/// The members of input shape `shape` when a body of it can be kept as
+/// sent: all of them scalars with nothing to redact.
+fn kept_whole(shape: &str) -> Option<&'static [crate::validation::Member]> {
+    let Some(Constraints::Structure { members }) = constraints(shape) else { return None };
+    members
+        .iter()
+        .all(|m| match constraints(m.shape) {
+            Some(Constraints::String { sensitive, .. } | Constraints::Number { sensitive, .. }) => !sensitive,
+            Some(Constraints::Boolean | Constraints::Timestamp) => true,
+            _ => false,
+        })
+        .then_some(*members)
 }
 
 /// The name a secret id names (a name, a full or a partial ARN), by which

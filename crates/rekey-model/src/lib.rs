@@ -34,6 +34,7 @@ pub mod name;
 pub mod network;
 pub mod password;
 pub mod policy;
+pub mod request_id;
 pub mod rotation;
 pub mod schedule;
 pub mod secret;

@@ -72,7 +72,8 @@ impl<S: Store> RotationEngine<S> {
             recorded: Default::default(),
         }
         .with_policies(&[policy]);
-        let mut ctx = RequestContext::new(job.arn.namespace.clone(), principal, uuid::Uuid::new_v4().to_string());
+        let mut ctx =
+            RequestContext::new(job.arn.namespace.clone(), principal, rekey_model::request_id::RequestId::random());
         // Its calls' records say what made them (a built-in rotator's are
         // made in process, from no address).
         ctx.user_agent = Some(format!("rekey-rotation ({})", job.function_arn).into());

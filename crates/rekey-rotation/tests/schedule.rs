@@ -51,7 +51,7 @@ async fn sim() -> Sim {
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account, "AKID".into()),
-        "test".into(),
+        rekey_model::request_id::RequestId::random(),
     );
     Sim { engine, service, store, seal, clock, ctx, _dir: dir }
 }

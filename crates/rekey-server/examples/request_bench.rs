@@ -82,7 +82,7 @@ async fn main() {
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account.clone(), "setup".into()),
-        "setup".into(),
+        rekey_model::request_id::RequestId::random(),
     );
     let secret = CreateSecretRequest {
         name: "bench-0".into(),

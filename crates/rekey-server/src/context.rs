@@ -13,6 +13,7 @@
 use hashlink::LruCache;
 use rekey_model::ApiError;
 use rekey_model::name::{AccountId, Namespace, Region};
+use rekey_model::request_id::RequestId;
 use rekey_service::Service;
 use rekey_service::{Principal, RequestContext, SigningKey, session_token_hash};
 use rekey_sigv4::SigV4Error;
@@ -38,7 +39,7 @@ impl DevIdentity {
     /// The context of a request in `--dev` mode (refused only when its
     /// credential scope names no valid region: a region is part of every
     /// ARN).
-    pub fn context(&self, req: &Incoming<'_>, request_id: String) -> Result<RequestContext, ApiError> {
+    pub fn context(&self, req: &Incoming<'_>, request_id: RequestId) -> Result<RequestContext, ApiError> {
         let (key, region) = match credential_scope(req) {
             Some((key, region)) => (key.into_owned(), Region::parse(&region).ok_or(SigV4Error::ScopeRegion)?),
             None => ("dev".to_string(), self.default_region.clone()),
@@ -206,7 +207,7 @@ impl SignedIdentity {
 
 /// A request whose headers were accepted, its body still to be read.
 pub struct Admitted<'a> {
-    request_id: String,
+    request_id: RequestId,
     kind: AdmittedKind<'a>,
 }
 
@@ -235,11 +236,11 @@ impl Authenticator {
         service: &Service<S>,
         req: &Incoming<'a>,
         now_ms: i64,
-        request_id: String,
+        request_id: RequestId,
     ) -> Result<Admitted<'a>, ApiError> {
         let signed = match self {
             Authenticator::Dev(dev) => {
-                let ctx = dev.context(req, request_id.clone())?;
+                let ctx = dev.context(req, request_id)?;
                 return Ok(Admitted { request_id, kind: AdmittedKind::Dev(ctx) });
             }
             Authenticator::SigV4(signed) => signed,
@@ -271,7 +272,7 @@ impl Authenticator {
         service: &Service<S>,
         req: &Incoming<'_>,
         now_ms: i64,
-        request_id: String,
+        request_id: RequestId,
     ) -> Result<RequestContext, ApiError> {
         self.admit(service, req, now_ms, request_id).await?.finish(req)
     }
@@ -336,7 +337,7 @@ mod tests {
             default_region: Region::new("us-east-1"),
         };
         let req = |h, query| Incoming { method: "POST", path: "/", query, headers: h, body: b"" };
-        let ctx = dev.context(&req(&h, None), "r".into()).unwrap();
+        let ctx = dev.context(&req(&h, None), RequestId::random()).unwrap();
         assert_eq!(ctx.namespace.region.as_str(), "eu-west-3");
         assert_eq!(ctx.namespace.account.as_str(), "123456789012");
         let ctx = dev
@@ -345,7 +346,7 @@ mod tests {
                     &HeaderMap::new(),
                     Some("X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fap-south-1%2Fsecretsmanager%2Faws4_request"),
                 ),
-                "r".into(),
+                RequestId::random(),
             )
             .unwrap();
         assert_eq!(ctx.namespace.region.as_str(), "ap-south-1");

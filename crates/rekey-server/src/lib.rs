@@ -22,6 +22,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 pub use connections::Limits;
 use context::Authenticator;
+use rekey_model::request_id::RequestId;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_service::Service;
 use rekey_store::Store;
@@ -73,11 +74,11 @@ async fn api<S: Store>(
     request: Request,
 ) -> Response {
     let started = std::time::Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = RequestId::random();
     // Every line logged while it is served names the request.
     let span = tracing::info_span!("request", id = %request_id);
     let (operation, outcome) =
-        tracing::Instrument::instrument(handle(&app, peer, request, &request_id), span.clone()).await;
+        tracing::Instrument::instrument(handle(&app, peer, request, request_id), span.clone()).await;
     let label = match &outcome {
         Ok(_) => "ok",
         Err(e) => e.code.as_str(),
@@ -89,8 +90,8 @@ async fn api<S: Store>(
     });
     app.service.metrics().request(operation, label, started.elapsed());
     match outcome {
-        Ok(out) => protocol::ok(out, &request_id),
-        Err(e) => protocol::error(&e, &request_id),
+        Ok(out) => protocol::ok(out, request_id),
+        Err(e) => protocol::error(&e, request_id),
     }
 }
 
@@ -101,7 +102,7 @@ async fn handle<S: Store>(
     app: &AppState<S>,
     peer: std::net::SocketAddr,
     request: Request,
-    request_id: &str,
+    request_id: RequestId,
 ) -> (&'static str, ApiResult<Vec<u8>>) {
     let (parts, body) = request.into_parts();
     let mut incoming = rekey_sigv4::verify::Incoming {
@@ -113,7 +114,7 @@ async fn handle<S: Store>(
     };
     let now = app.service.now();
     // The headers first: a stranger is refused before its body is read.
-    let admitted = match app.auth.admit(&app.service, &incoming, now.millis(), request_id.to_string()).await {
+    let admitted = match app.auth.admit(&app.service, &incoming, now.millis(), request_id).await {
         Ok(admitted) => admitted,
         Err(e) => return ("-", Err(e)),
     };

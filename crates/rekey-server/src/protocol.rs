@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rekey_model::ApiError;
 use rekey_model::api::Operation;
+use rekey_model::request_id::RequestId;
 
 /// The target prefix of the service.
 pub const TARGET_PREFIX: &str = "secretsmanager.";
@@ -34,22 +35,23 @@ pub fn admin_operation(headers: &HeaderMap) -> Option<&str> {
         .and_then(|t| t.strip_prefix(rekey_service::admin::ADMIN_TARGET_PREFIX))
 }
 
-fn with_headers(mut r: Response, request_id: &str) -> Response {
+fn with_headers(mut r: Response, request_id: RequestId) -> Response {
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    if let Ok(v) = HeaderValue::from_str(request_id) {
+    let mut id = [0u8; 36];
+    if let Ok(v) = HeaderValue::from_str(request_id.encode(&mut id)) {
         h.insert("x-amzn-requestid", v);
     }
     r
 }
 
 /// A successful answer.
-pub fn ok(body: Vec<u8>, request_id: &str) -> Response {
+pub fn ok(body: Vec<u8>, request_id: RequestId) -> Response {
     with_headers((StatusCode::OK, body).into_response(), request_id)
 }
 
 /// An error answer.
-pub fn error(e: &ApiError, request_id: &str) -> Response {
+pub fn error(e: &ApiError, request_id: RequestId) -> Response {
     let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = if e.message.is_empty() {
         serde_json::json!({ "__type": e.code.as_str() })

@@ -25,11 +25,19 @@ async fn main() {
     let service = Service::new(store, seal, Arc::new(SystemClock));
     let account = AccountId::parse("000000000000").unwrap();
     let ns = Namespace { account: account.clone(), region: Region::new("us-east-1") };
-    let dev = RequestContext::new(ns.clone(), Principal::unrestricted(account.clone(), "AKID".into()), "b".into());
+    let dev = RequestContext::new(
+        ns.clone(),
+        Principal::unrestricted(account.clone(), "AKID".into()),
+        rekey_model::request_id::RequestId::random(),
+    );
     let create =
         br#"{"Name":"bench-0","SecretString":"x","ClientRequestToken":"00000000-0000-4000-8000-000000000000"}"#;
     service.dispatch(dev.clone(), Operation::CreateSecret, create).await.expect("create");
-    let root = RequestContext::new(ns.clone(), Principal::root(account.clone(), "AKID".into()), "b".into());
+    let root = RequestContext::new(
+        ns.clone(),
+        Principal::root(account.clone(), "AKID".into()),
+        rekey_model::request_id::RequestId::random(),
+    );
     let user = RequestContext {
         principal: Arc::new(
             Principal {

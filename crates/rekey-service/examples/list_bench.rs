@@ -24,7 +24,7 @@ async fn main() {
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account, "AKID".into()),
-        "bench".into(),
+        rekey_model::request_id::RequestId::random(),
     );
     println!("{:>10} {:>16} {:>8} {:>16} {:>8}", "secrets", "page 1 ms (p50)", "vs 1k", "page 10 ms (p50)", "vs 1k");
     let mut base: Option<(f64, f64)> = None;

@@ -20,9 +20,10 @@ use crate::Service;
 use crate::context::RequestContext;
 use rekey_model::Timestamp;
 use rekey_model::api::Operation;
-use rekey_model::audit::{self, AuditEvent, CallRecord};
+use rekey_model::audit::{self, AuditEvent, CallRecord, Parameters};
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace, SecretRef};
+use rekey_model::request_id::RequestId;
 use rekey_model::{ApiError, ApiResult};
 use rekey_store::Store;
 use rekey_store::audit::{AuditQuery, AuditVerdict};
@@ -131,10 +132,9 @@ impl Call {
 }
 
 impl<S: Store> Service<S> {
-    /// Opens the record of operation `op` called in `ctx` with `body` (if
-    /// it parsed).
-    pub(crate) fn begin_call(&self, ctx: &RequestContext, op: Operation, body: Option<&Value>) -> Call {
-        let params = body.map(|b| audit::redact(op.input_shape(), b));
+    /// Opens the record of operation `op` called in `ctx` with `params`
+    /// (if its body parsed).
+    pub(crate) fn begin_call(&self, ctx: &RequestContext, op: Operation, params: Option<Parameters>) -> Call {
         let read_only = audit::read_only(op);
         let output_shape = if read_only { None } else { op.output_shape() };
         Call::api(self.call_record(ctx, op.name(), params), read_only, output_shape)
@@ -146,7 +146,7 @@ impl<S: Store> Service<S> {
         &self,
         ctx: &RequestContext,
         event_name: impl Into<std::borrow::Cow<'static, str>>,
-        params: Option<Value>,
+        params: Option<Parameters>,
     ) -> CallRecord {
         CallRecord {
             time_ms: ctx.received.unwrap_or_else(|| self.clock.now()).millis(),
@@ -156,8 +156,8 @@ impl<S: Store> Service<S> {
             account: ctx.namespace.account.as_str().into(),
             source_ip: ctx.source_ip,
             user_agent: ctx.user_agent.clone().unwrap_or_default(),
-            request_id: ctx.request_id.clone(),
-            event_id: audit::new_event_id(),
+            request_id: ctx.request_id,
+            event_id: None,
             request_parameters: params,
         }
     }
@@ -174,11 +174,18 @@ impl<S: Store> Service<S> {
             // A successful read changed nothing: its record goes with the
             // next commit, and the answer does not wait for the disk.
             Some(Pending::Api { call: record, read_only: true }) if outcome.is_ok() => {
-                let mut trails = record.trails();
-                if trails.len() > 1 && !self.exists(trails[1].secret()).await {
-                    trails.truncate(1);
+                let theirs = match record.other_owner() {
+                    Some(owner) if self.exists(record.secret().as_deref()).await => {
+                        Some(CallRecord { account: owner, ..record.clone() })
+                    }
+                    _ => None,
+                };
+                for record in std::iter::once(record).chain(theirs) {
+                    if let Err(e) = self.record_read(record).await {
+                        tracing::error!(error = %e, "an audit record could not be stored; the call fails");
+                        return Err(ApiError::internal("An error occurred on the server side."));
+                    }
                 }
-                trails.into_iter().for_each(|r| self.store.append_read(r));
             }
             Some(pending) => {
                 let mut record = pending.event();
@@ -216,15 +223,26 @@ impl<S: Store> Service<S> {
     where
         F: std::future::Future<Output = ApiResult<T>>,
     {
-        let params = serde_json::to_value(params).ok();
+        let params =
+            serde_json::to_value(params).ok().map(|p| Parameters::Redacted(audit::redact(op.input_shape(), &p)));
         // A call of its own: a request id of its own.
         let mut ctx = ctx.clone();
-        ctx.request_id = audit::new_id();
-        let call = std::sync::Arc::new(self.begin_call(&ctx, op, params.as_ref()));
+        ctx.request_id = RequestId::random();
+        let call = std::sync::Arc::new(self.begin_call(&ctx, op, params));
         ctx.call = Some(call.clone());
         // A change's record carries its response (see `mutate_secret`).
         let outcome = run(ctx).await.map(|out| (out, None));
         self.end_call(&call, outcome).await
+    }
+
+    /// Stores a successful read's record: queued for the next batch, or,
+    /// when too many wait, appended now and waited for (the reads then
+    /// go at the writer's pace; see `AuditStore::append_read`).
+    pub(crate) async fn record_read(&self, record: CallRecord) -> Result<(), rekey_store::StoreError> {
+        match self.store.append_read(record) {
+            Ok(()) => Ok(()),
+            Err(record) => self.store.append_audit(vec![record.event()]).await,
+        }
     }
 
     /// The trails a record goes to: the caller's, and the owner's of a

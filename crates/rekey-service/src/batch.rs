@@ -6,6 +6,7 @@ use crate::Service;
 use crate::access::Target;
 use crate::context::RequestContext;
 use rekey_model::api::*;
+use rekey_model::audit::{self, Parameters};
 use rekey_model::{ApiError, ApiResult};
 use rekey_store::Store;
 
@@ -57,8 +58,11 @@ impl<S: Store> Service<S> {
             let request = GetSecretValueRequest { secret_id: id.clone(), version_id: None, version_stage: None };
             match self.get_secret_value(&per_secret, request).await {
                 Ok(v) => {
-                    let params = Some(serde_json::json!({ "secretId": id }));
-                    retrieved.extend(self.call_record(ctx, "GetSecretValue", params).trails());
+                    let params = Some(Parameters::Redacted(serde_json::json!({ "secretId": id })));
+                    let mut record = self.call_record(ctx, "GetSecretValue", params);
+                    // One request, many records: each an id of its own.
+                    record.event_id = Some(audit::new_event_id());
+                    retrieved.extend(record.trails());
                     values.push(SecretValueEntry {
                         arn: v.arn,
                         name: v.name,
@@ -77,7 +81,9 @@ impl<S: Store> Service<S> {
             }
         }
         if ctx.call.is_some() && !retrieved.is_empty() {
-            retrieved.into_iter().for_each(|r| self.store.append_read(r));
+            for record in retrieved {
+                self.record_read(record).await?;
+            }
         }
         Ok(BatchGetSecretValueResponse { secret_values: Some(values), errors: Some(errors), next_token })
     }

@@ -11,6 +11,7 @@ use rekey_model::authz;
 use rekey_model::identity::{UserName, user_arn};
 use rekey_model::name::{AccountId, Namespace};
 use rekey_model::policy::PolicyDocument;
+use rekey_model::request_id::RequestId;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
@@ -85,7 +86,7 @@ pub struct RequestContext {
     /// The caller (shared: a signed request's comes ready-made with its key).
     pub principal: Arc<Principal>,
     /// The `x-amzn-RequestId` of the response.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The caller's address (`aws:SourceIp`).
     pub source_ip: Option<IpAddr>,
     /// The caller's `User-Agent` (for the audit record).
@@ -108,7 +109,7 @@ pub struct RequestContext {
 
 impl RequestContext {
     /// A context for `principal` in `namespace`, before dispatch names the action.
-    pub fn new(namespace: Namespace, principal: impl Into<Arc<Principal>>, request_id: String) -> Self {
+    pub fn new(namespace: Namespace, principal: impl Into<Arc<Principal>>, request_id: RequestId) -> Self {
         RequestContext {
             namespace,
             principal: principal.into(),

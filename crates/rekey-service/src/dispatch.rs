@@ -5,6 +5,7 @@ use crate::Service;
 use crate::access::{Grant, Target, request_keys};
 use crate::context::RequestContext;
 use rekey_model::api::Operation;
+use rekey_model::audit::Parameters;
 use rekey_model::validation::validate_input;
 use rekey_model::{ApiError, ApiResult, ErrorCode};
 use rekey_store::Store;
@@ -35,9 +36,10 @@ impl<S: Store> Service<S> {
     /// Runs operation `op` on a raw JSON body and returns the JSON answer;
     /// the call, whatever its outcome, is in the audit trail before it
     /// returns (see [`audit`](crate::audit)).
-    pub async fn dispatch(&self, mut ctx: RequestContext, op: Operation, body: &[u8]) -> ApiResult<Vec<u8>> {
-        let body = parse_body(body);
-        let call = Arc::new(self.begin_call(&ctx, op, body.as_ref().ok()));
+    pub async fn dispatch(&self, mut ctx: RequestContext, op: Operation, raw: &[u8]) -> ApiResult<Vec<u8>> {
+        let body = parse_body(raw);
+        let params = body.as_ref().ok().map(|b| Parameters::of(op, raw, b));
+        let call = Arc::new(self.begin_call(&ctx, op, params));
         ctx.call = Some(call.clone());
         let outcome = match body {
             Ok(body) => self.run(ctx, op, body).await,

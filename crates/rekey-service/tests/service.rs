@@ -37,7 +37,7 @@ async fn fixture() -> Fixture {
     let ctx = RequestContext::new(
         Namespace { account: account.clone(), region: Region::new("us-east-1") },
         Principal::root(account, "AKID".into()),
-        "test".into(),
+        rekey_model::request_id::RequestId::random(),
     );
     Fixture { service, clock, ctx, dir }
 }
@@ -288,7 +288,7 @@ async fn key_encryption_keys_are_per_account_and_bounded() {
     let ctx = RequestContext::new(
         Namespace { account: other.clone(), region: Region::new("us-east-1") },
         Principal::root(other, "AKID2".into()),
-        "test".into(),
+        rekey_model::request_id::RequestId::random(),
     );
     again.name = "k/other".into();
     f.service.create_secret(&ctx, again).await.unwrap();

@@ -9,7 +9,8 @@
 //! usage: audit_lookup_bench <work-dir> [sizes...]
 
 use rekey_model::Timestamp;
-use rekey_model::audit::{AuditEvent, CallRecord, EventType, UserIdentity};
+use rekey_model::api::Operation;
+use rekey_model::audit::{AuditEvent, CallRecord, EventType, Parameters, UserIdentity};
 use rekey_model::name::AccountId;
 use rekey_store::AuditStore;
 use rekey_store::audit::{AuditKey, AuditQuery};
@@ -48,9 +49,13 @@ fn read(i: i64, n: i64) -> CallRecord {
         account: ACCOUNT.into(),
         source_ip: Some([10, 0, 0, (i % 50) as u8].into()),
         user_agent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22".into(),
-        request_id: rekey_model::audit::new_id(),
-        event_id: rekey_model::audit::new_event_id(),
-        request_parameters,
+        request_id: rekey_model::request_id::RequestId::random(),
+        event_id: None,
+        // As the service keeps a read's: the body as sent.
+        request_parameters: request_parameters.map(|p| {
+            let body = serde_json::json!({ "SecretId": p["secretId"] });
+            Parameters::of(Operation::GetSecretValue, body.to_string().as_bytes(), &body)
+        }),
     }
 }
 
@@ -112,7 +117,7 @@ async fn main() {
             for j in i..(i + 4096).min(n) {
                 match is_write(j) {
                     true => writes.push(write(j, n)),
-                    false => store.append_read(read(j, n)),
+                    false => store.append_read(read(j, n)).expect("flushed every 4096"),
                 }
             }
             i = (i + 4096).min(n);

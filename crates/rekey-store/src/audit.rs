@@ -27,14 +27,15 @@ impl AuditKey {
         AuditKey(Zeroizing::new(bytes))
     }
 
-    /// The MAC of the record numbered `seq`, its JSON `record`, after the
-    /// record whose MAC is `previous` (empty for the first).
-    pub fn mac(&self, previous: &[u8], seq: i64, record: &str) -> [u8; 32] {
+    /// The MAC of the record numbered `seq`, its content `record` (a
+    /// record's JSON, a batch's bytes), after the record whose MAC is
+    /// `previous` (empty for the first).
+    pub fn mac(&self, previous: &[u8], seq: i64, record: &[u8]) -> [u8; 32] {
         let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.0.as_slice()).expect("any key length");
         mac.update(&(previous.len() as u64).to_be_bytes());
         mac.update(previous);
         mac.update(&seq.to_be_bytes());
-        mac.update(record.as_bytes());
+        mac.update(record);
         mac.finalize().into_bytes().into()
     }
 }
@@ -150,7 +151,7 @@ impl AuditKey {
     /// The MAC of the anchor that stands for the dropped records up to
     /// `seq`, the last of which had MAC `last`.
     pub fn anchor_mac(&self, seq: i64, last: &[u8]) -> [u8; 32] {
-        self.mac(b"rekey-audit-anchor", seq, &hex::encode(last))
+        self.mac(b"rekey-audit-anchor", seq, hex::encode(last).as_bytes())
     }
 }
 
@@ -168,7 +169,12 @@ pub trait AuditStore: Send + Sync + 'static {
     /// waiting for it: a read changes nothing, so no change can be left
     /// without its record. A failure to append is logged; records queued
     /// when the process dies are lost.
-    fn append_read(&self, record: CallRecord);
+    ///
+    /// When too many records wait (the writer is stalled or slower than
+    /// the reads), the record is handed back: the caller appends it with
+    /// [`append_audit`](Self::append_audit) and waits, as a write would,
+    /// so memory stays bounded and no record is dropped.
+    fn append_read(&self, record: CallRecord) -> Result<(), Box<CallRecord>>;
 
     /// Reads a page of records.
     fn lookup_audit(&self, query: AuditQuery) -> impl Future<Output = Result<AuditPage, StoreError>> + Send;

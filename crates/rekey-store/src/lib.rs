@@ -25,6 +25,7 @@ mod function_logs;
 mod keyring;
 pub mod master_key;
 mod principals;
+pub mod read_batch;
 mod rotations;
 pub mod seal;
 mod secrets;

@@ -386,7 +386,7 @@ mod tests {
         let value = SecretValue::String(String::from("s3cret").into());
         let sealed = seal.seal(&store, None, &arn, &version, &value).await.unwrap();
         let credential = seal.seal_credential("AKIAEXAMPLE", "key-secret");
-        let audit = seal.audit_key().mac(&[], 1, "record");
+        let audit = seal.audit_key().mac(&[], 1, b"record");
 
         let resealed = rotate_key_file(&seal, &store, &path).await.unwrap();
         assert!(resealed >= 3, "the check, the audit key and a KEK at least: {resealed}");
@@ -401,7 +401,7 @@ mod tests {
         assert!(
             matches!(seal.open(&store, &sealed, &arn, &version).await.unwrap(), SecretValue::String(s) if s.expose() == "s3cret")
         );
-        assert_eq!(seal.audit_key().mac(&[], 1, "record"), audit, "the same audit key");
+        assert_eq!(seal.audit_key().mac(&[], 1, b"record"), audit, "the same audit key");
         assert!(seal.open_credential("AKIAEXAMPLE", &credential).is_none(), "not stored, so not re-sealed");
         let old = MasterKey::from_hex(&hex::encode(&old_bytes), "test").unwrap();
         assert!(matches!(Seal::unlock(&store, old).await, Err(SealError::WrongKey)), "the old key opens nothing");

@@ -75,7 +75,7 @@ async fn a_chain_rebuilt_without_the_key_does_not_verify() {
         .collect::<Result<_, _>>()
         .unwrap();
     for (seq, record) in rows {
-        let mac = forged.mac(&previous, seq, &record);
+        let mac = forged.mac(&previous, seq, record.as_bytes());
         conn.execute("UPDATE audit SET mac = ?1 WHERE seq = ?2", rusqlite::params![mac.as_slice(), seq]).unwrap();
         previous = mac.to_vec();
     }
@@ -118,6 +118,18 @@ async fn retention_cannot_be_used_to_drop_recent_records() {
     assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
 }
 
+/// A read's parameters, kept as the request sent them.
+fn parameters(secret: &str) -> rekey_model::audit::Parameters {
+    let body = serde_json::json!({ "SecretId": secret });
+    let parameters = rekey_model::audit::Parameters::of(
+        rekey_model::api::Operation::GetSecretValue,
+        body.to_string().as_bytes(),
+        &body,
+    );
+    assert!(matches!(parameters, rekey_model::audit::Parameters::Body(_)));
+    parameters
+}
+
 /// A batch row of reads' records: editing one record in it, or moving the
 /// row to another account's trail, is found (the account is inside what
 /// the MAC covers; lookups read a batch's records only in their own
@@ -128,22 +140,24 @@ async fn an_edited_or_moved_batch_of_reads_is_named() {
     let ids: Vec<_> = (0..3).map(|_| rekey_model::audit::new_event_id()).collect();
     for (i, id) in ids.iter().enumerate() {
         let i = i as i64;
-        store.append_read(rekey_model::audit::CallRecord {
-            time_ms: 10_000 + i,
-            event_name: "GetSecretValue".into(),
-            caller: std::sync::Arc::new(rekey_model::audit::Caller {
+        store
+            .append_read(rekey_model::audit::CallRecord {
+                time_ms: 10_000 + i,
+                event_name: "GetSecretValue".into(),
+                caller: std::sync::Arc::new(rekey_model::audit::Caller {
+                    account: "111111111111".into(),
+                    arn: "arn:aws:iam::111111111111:root".into(),
+                    access_key_id: "AKIAROOT".into(),
+                    user: None,
+                }),
+                region: "us-east-1".into(),
                 account: "111111111111".into(),
-                arn: "arn:aws:iam::111111111111:root".into(),
-                access_key_id: "AKIAROOT".into(),
-                user: None,
-            }),
-            region: "us-east-1".into(),
-            account: "111111111111".into(),
-            request_id: format!("r{i}"),
-            event_id: *id,
-            request_parameters: Some(serde_json::json!({ "secretId": format!("read{i}") })),
-            ..Default::default()
-        });
+                request_id: rekey_model::request_id::RequestId::random(),
+                event_id: Some(*id),
+                request_parameters: Some(parameters(&format!("read{i}"))),
+                ..Default::default()
+            })
+            .expect("queued");
     }
     let account = rekey_model::name::AccountId::parse("111111111111").unwrap();
     let page = store.lookup_audit(rekey_store::audit::AuditQuery::newest(account)).await.unwrap();

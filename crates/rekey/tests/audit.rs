@@ -131,6 +131,10 @@ fn calls_and_rotations_are_recorded_without_their_secrets() {
     assert_eq!(read["readOnly"], true);
     assert_eq!(read["requestParameters"], json!({"secretId": arn}));
     assert_eq!(read["responseElements"], Value::Null);
+    let (request_id, event_id) = (read["requestID"].as_str().unwrap(), read["eventID"].as_str().unwrap());
+    let is_uuid = |id: &str| rekey_model::request_id::RequestId::parse(id).is_some();
+    assert!(is_uuid(request_id) && is_uuid(event_id), "{read}");
+    assert_ne!(request_id, event_id);
 
     let denied = &records[2];
     assert_eq!(denied["errorCode"], "AccessDeniedException");
@@ -148,9 +152,12 @@ fn calls_and_rotations_are_recorded_without_their_secrets() {
     assert_eq!(started["additionalEventData"]["SecretId"], arn);
     assert_eq!(records[3]["requestParameters"]["rotationLambdaARN"], PASSWORD_FN);
 
+    // A read whose body carries a member the model does not have: its
+    // record keeps the parameters the model knows, redacted, never the body.
+    sm(&server, &root, "GetSecretValue", json!({"SecretId": "app/db", "Smuggled": "smuggled-Value-5c4d"}));
     // No value, old or new, anywhere in the account's trail.
     let everything = admin(&server, &root, "LookupEvents", json!({"MaxResults": 1000})).to_string();
-    for secret in ["first-Value-1f2e", "second-Value-9a8b", "third-Value-77", rotated.as_str()] {
+    for secret in ["first-Value-1f2e", "second-Value-9a8b", "third-Value-77", "smuggled-Value-5c4d", rotated.as_str()] {
         assert!(!everything.contains(secret), "{secret} is in the trail");
     }
 
@@ -302,6 +309,7 @@ fn batches_deletions_and_purges_are_recorded() {
         let records = trail(&server, &dev, "b2");
         names(&records).contains(&"EndSecretVersionDelete").then_some(records)
     });
+    let b2_read = b2.iter().find(|r| r["eventName"] == "GetSecretValue").expect("b2's read").clone();
     let mut b2 = names(&b2);
     b2.sort();
     assert_eq!(
@@ -323,6 +331,13 @@ fn batches_deletions_and_purges_are_recorded() {
         json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "BatchGetSecretValue"}]}),
     );
     assert_eq!(batch["Events"].as_array().unwrap().len(), 1, "{batch}");
+    // One request, three records: the batch call's and one per secret
+    // retrieved, each with an id of its own.
+    let batch_call: Value = serde_json::from_str(batch["Events"][0]["CloudTrailEvent"].as_str().unwrap()).unwrap();
+    let records = [&batch_call, &reads[0], &b2_read];
+    assert!(records.iter().all(|r| r["requestID"] == batch_call["requestID"]), "{records:#?}");
+    let ids: std::collections::HashSet<&str> = records.iter().map(|r| r["eventID"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "{records:#?}");
 
     // A forced deletion: its record went with the purge, once.
     sm(&server, &dev, "CreateSecret", json!({"Name": "b3", "SecretString": "v"}));

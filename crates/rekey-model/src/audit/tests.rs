@@ -113,3 +113,45 @@ fn a_record_has_cloudtrails_shape() {
     let role = UserIdentity::caller("111111111111", "arn:aws:iam::111111111111:role/rekey-rotation", "ASIAX", None);
     assert_eq!(role.kind.as_deref(), Some("AssumedRole"));
 }
+
+/// A body is kept as sent only when it holds nothing a record may not:
+/// members of the input only, scalars, nothing sensitive, and short.
+#[test]
+fn a_body_is_kept_as_sent_only_when_redaction_would_keep_it_whole() {
+    let of = |op: Operation, body: &str| {
+        // As dispatch parses it: an empty body is an empty object.
+        let parsed: Value = if body.trim().is_empty() { json!({}) } else { serde_json::from_str(body).unwrap() };
+        Parameters::of(op, body.as_bytes(), &parsed)
+    };
+    let kept = of(Operation::GetSecretValue, r#"{"SecretId":"app/db","VersionStage":"AWSPREVIOUS"}"#);
+    assert!(matches!(kept, Parameters::Body(_)), "{kept:?}");
+    assert_eq!(kept.redacted("GetSecretValue"), json!({"secretId": "app/db", "versionStage": "AWSPREVIOUS"}));
+    assert_eq!(kept.secret().as_deref(), Some("app/db"));
+    assert!(matches!(of(Operation::GetSecretValue, " "), Parameters::Body(_)), "an empty body is an empty object");
+    assert_eq!(of(Operation::GetSecretValue, " ").redacted("GetSecretValue"), json!({}));
+
+    for (op, body) in [
+        // A member the model does not have (it could hold anything).
+        (Operation::GetSecretValue, r#"{"SecretId":"app/db","SecretString":"hunter2"}"#.to_string()),
+        // An input with sensitive members.
+        (Operation::PutSecretValue, r#"{"SecretId":"app/db","SecretString":"hunter2"}"#.to_string()),
+        // Not scalars.
+        (Operation::ListSecrets, r#"{"Filters":[{"Key":"name","Values":["a"]}]}"#.to_string()),
+        // Too long to keep inline.
+        (Operation::GetSecretValue, format!(r#"{{"SecretId":"{}"}}"#, "a".repeat(BODY_MAX))),
+    ] {
+        let p = of(op, &body);
+        let Parameters::Redacted(v) = &p else { panic!("{op:?} {body}: kept as sent") };
+        assert!(!v.to_string().contains("hunter2"), "{v}");
+    }
+}
+
+#[test]
+fn an_api_call_record_id_is_its_request_id_scrambled() {
+    let request = crate::request_id::RequestId::random();
+    let id = event_id_of(request);
+    assert_eq!(id, event_id_of(request), "the same in every trail");
+    assert_ne!(id.as_bytes(), request.as_bytes());
+    assert_eq!(id.get_version_num(), 4);
+    assert_ne!(event_id_of(crate::request_id::RequestId::random()), id);
+}

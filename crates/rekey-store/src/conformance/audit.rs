@@ -187,9 +187,19 @@ fn read(name: &str, secs: i64, who: &str, secret: &str, account: &str) -> CallRe
         account: account.into(),
         source_ip: Some([192, 0, 2, 1].into()),
         user_agent: "aws-cli/2".into(),
-        request_id: rekey_model::audit::new_id(),
-        event_id: rekey_model::audit::new_event_id(),
-        request_parameters: Some(serde_json::json!({ "secretId": secret })),
+        request_id: rekey_model::request_id::RequestId::random(),
+        // Most records' ids are their request's, some have their own.
+        event_id: (secs % 3 == 0).then(rekey_model::audit::new_event_id),
+        request_parameters: Some(parameters(name, secret)),
+    }
+}
+
+/// A call's parameters as the service keeps them (as sent, when they can be).
+fn parameters(op: &str, secret: &str) -> rekey_model::audit::Parameters {
+    let body = serde_json::json!({ "SecretId": secret });
+    match rekey_model::api::Operation::from_name(op) {
+        Some(op) => rekey_model::audit::Parameters::of(op, body.to_string().as_bytes(), &body),
+        None => rekey_model::audit::Parameters::Redacted(serde_json::json!({ "secretId": secret })),
     }
 }
 
@@ -207,7 +217,7 @@ pub async fn audit_batched_reads_are_found_like_any_record<S: Store>(store: &S) 
         read("DescribeSecret", 12, ALICE, "app/db", "111111111111"),
     ];
     for r in first.clone() {
-        store.append_read(r);
+        store.append_read(r).expect("queued");
     }
     // A lookup first appends what is queued.
     assert_eq!(names(store, query(|_| {})).await.len(), 3);
@@ -215,7 +225,7 @@ pub async fn audit_batched_reads_are_found_like_any_record<S: Store>(store: &S) 
     let later =
         [read("GetSecretValue", 30, ALICE, arn, "111111111111"), read("ListSecrets", 31, ALICE, "", "222222222222")];
     for r in later.clone() {
-        store.append_read(r);
+        store.append_read(r).expect("queued");
     }
 
     let all = names(store, query(|_| {})).await;

@@ -3,9 +3,10 @@
 //! indexes LookupEvents' filters use.
 //!
 //! A row is one record, or a batch of reads: the records of successful
-//! reads queued within one flush, one account's, packed as JSON (see
-//! [`Packing`]: what the records share said once, then each record's time
-//! and ids), chained and MAC'd as one row (`batch` holds how many).
+//! reads queued within one flush, one account's, packed by
+//! [`read_batch`] (what the records share said once, then each record's
+//! time and request id, a BLOB), chained and MAC'd as one row (`batch`
+//! holds how many; a single record's row is its JSON text).
 //! Storing a read's record as a row of its own (six b-trees, a MAC and the
 //! CloudTrail JSON each) cost more than the read. A batch row has no
 //! filter columns: `audit_batch_keys` lists, once per row, each event name,
@@ -16,11 +17,13 @@ use super::SqliteStore;
 use super::writer::Job;
 use crate::StoreError;
 use crate::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use crate::read_batch;
 use rekey_model::Timestamp;
 use rekey_model::audit::{self, AuditEvent, CallRecord};
-use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
+use rusqlite::types::{Value as Sql, ValueRef};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak, mpsc};
 use std::time::Duration;
 
@@ -55,7 +58,7 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
     for event in events {
         seq += 1;
         let record = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mac = key.mac(&previous, seq, &record);
+        let mac = key.mac(&previous, seq, record.as_bytes());
         let time = rekey_model::calendar::parse_utc(&event.event_time).unwrap_or_default();
         let who = &event.user_identity;
         insert.execute(rusqlite::params![
@@ -76,33 +79,37 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
 }
 
 /// The most records one batch row holds: a lookup reads a whole row to
-/// find one record in it, so rows stay small (`bench/audit-lookup`); a
-/// row's own cost (its insert and index entries) shared by this many is
-/// already small against theirs.
-const BATCH_MAX: usize = 64;
+/// find one record in it, so rows stay small (`bench/audit-lookup`); at
+/// about 20 bytes a record, this many fill most of a 4 KiB page (no
+/// overflow pages), and a row's own cost (its insert and index entries)
+/// is small against theirs.
+const BATCH_MAX: usize = 128;
 
 /// What `audit_batch_keys` lists of some records: `<kind>:<value>` for
 /// each event name (`e`), secret name (`s`), principal and access key
 /// (`p`) they have, each once (records of one batch mostly repeat a few).
 fn batch_keys(records: &[&CallRecord]) -> HashSet<String> {
-    let mut seen: HashSet<(char, &str)> = HashSet::new();
     let mut keys = HashSet::new();
-    let mut previous: [Option<&str>; 4] = [None; 4];
-    for r in records {
-        // A principal by its ARN and by its access key alike (they never
-        // collide), so that a lookup by either reads one key.
-        let fields = [
-            ('e', &*r.event_name),
-            ('s', r.secret().unwrap_or_default()),
-            ('p', &r.caller.arn),
-            ('p', &r.caller.access_key_id),
-        ];
-        for (i, (kind, value)) in fields.into_iter().enumerate() {
-            // Mostly the record before's: compared before it is hashed.
-            if previous[i].replace(value) != Some(value) && seen.insert((kind, value)) {
-                // A secret is listed by its name, however the call named it.
-                let value = if kind == 's' { audit::secret_name(value) } else { value.to_string() };
-                keys.insert(format!("{kind}:{value}"));
+    let mut previous: Option<&CallRecord> = None;
+    for &r in records {
+        // Mostly what the record before had: compared before it is listed.
+        let p = previous.replace(r);
+        if p.is_none_or(|p| p.event_name != r.event_name) {
+            keys.insert(format!("e:{}", r.event_name));
+        }
+        if p.is_none_or(|p| p.request_parameters != r.request_parameters) {
+            // A secret is listed by its name, however the call named it.
+            if let Some(secret) = r.secret() {
+                keys.insert(format!("s:{}", audit::secret_name(&secret)));
+            }
+        }
+        if p.is_none_or(|p| !Arc::ptr_eq(&p.caller, &r.caller) && p.caller != r.caller) {
+            // A principal by its ARN and by its access key alike (they never
+            // collide), so that a lookup by either reads one key.
+            for principal in [&r.caller.arn, &r.caller.access_key_id] {
+                if !principal.is_empty() {
+                    keys.insert(format!("p:{principal}"));
+                }
             }
         }
     }
@@ -130,7 +137,7 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
     for (account, records) in by_account {
         for chunk in records.chunks(BATCH_MAX) {
             seq += 1;
-            let record = pack(account, chunk)?;
+            let record = read_batch::pack(account, chunk);
             let mac = key.mac(&previous, seq, &record);
             let first = chunk.iter().map(|r| r.time_ms).min().unwrap_or_default();
             let last = chunk.iter().map(|r| r.time_ms).max().unwrap_or_default();
@@ -144,230 +151,22 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
     Ok(())
 }
 
-/// A batch row's content: one account's records of reads, what they
-/// share (who called what with which parameters, in which region, from
-/// where, with which agent) said once, each record naming its shared part
-/// by number. The account is in it, so that the MAC covers whose trail
-/// the records are in.
-#[derive(serde::Serialize)]
-struct Packing<'a> {
-    to: &'a str,
-    /// The time records' times count from (the first record's).
-    t0: i64,
-    shared: Vec<Shared<'a>>,
-    records: Vec<Packed<'a>>,
+/// The records batch row `seq` holds.
+fn batch_records(seq: i64, content: &[u8]) -> Result<Vec<CallRecord>, StoreError> {
+    read_batch::unpack(content).map_err(|why| StoreError::Corrupt(format!("audit record {seq}: {why}")))
 }
 
-/// What many records of a batch share: the call but for its time and
-/// ids (a client mostly reads the same secrets, from one address).
-#[derive(serde::Serialize, Clone, Copy)]
-struct Shared<'a> {
-    n: &'a str,
-    c: &'a str,
-    a: &'a str,
-    k: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    u: Option<(&'a str, &'a str)>,
-    r: &'a str,
-    ua: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<std::net::IpAddr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p: Option<&'a serde_json::Value>,
-}
-
-impl PartialEq for Shared<'_> {
-    /// Equal, and mostly at the same address: the records of one caller
-    /// share its strings.
-    fn eq(&self, o: &Self) -> bool {
-        fn same(a: &str, b: &str) -> bool {
-            std::ptr::eq(a, b) || a == b
-        }
-        same(self.n, o.n)
-            && same(self.c, o.c)
-            && same(self.a, o.a)
-            && same(self.k, o.k)
-            && match (self.u, o.u) {
-                (Some((n1, i1)), Some((n2, i2))) => same(n1, n2) && same(i1, i2),
-                (None, None) => true,
-                _ => false,
-            }
-            && same(self.r, o.r)
-            && same(self.ua, o.ua)
-            && self.ip == o.ip
-            && self.p == o.p
+/// A row's content: a single record's JSON text, or a batch's bytes.
+fn content(row: &rusqlite::Row<'_>, index: usize) -> Result<Vec<u8>, StoreError> {
+    match row.get_ref(index)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Ok(b.to_vec()),
+        _ => Err(StoreError::Corrupt("an audit record without content".into())),
     }
-}
-
-/// One record of a batch, but for what it shares.
-#[derive(serde::Serialize)]
-struct Packed<'a> {
-    /// Milliseconds after the row's `t0`.
-    t: i64,
-    s: usize,
-    /// The request id, unless it is a UUID (`qu`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    q: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "compact_id::option")]
-    qu: Option<uuid::Uuid>,
-    #[serde(with = "compact_id")]
-    e: audit::EventId,
-}
-
-/// A UUID in a batch row: its 16 bytes in base64 (22 characters, not 36),
-/// as most of a read's record is its two ids.
-mod compact_id {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub fn serialize<S: Serializer>(id: &uuid::Uuid, s: S) -> Result<S::Ok, S::Error> {
-        let mut text = [0u8; 22];
-        let n = URL_SAFE_NO_PAD.encode_slice(id.as_bytes(), &mut text).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(std::str::from_utf8(&text[..n]).map_err(serde::ser::Error::custom)?)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<uuid::Uuid, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let bytes = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(D::Error::custom)?;
-        uuid::Uuid::from_slice(&bytes).map_err(D::Error::custom)
-    }
-
-    pub mod option {
-        use serde::{Deserialize, Deserializer, Serializer};
-
-        pub fn serialize<S: Serializer>(id: &Option<uuid::Uuid>, s: S) -> Result<S::Ok, S::Error> {
-            match id {
-                Some(id) => super::serialize(id, s),
-                None => s.serialize_none(),
-            }
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<uuid::Uuid>, D::Error> {
-            #[derive(Deserialize)]
-            struct Id(#[serde(with = "super")] uuid::Uuid);
-            Ok(Option::<Id>::deserialize(d)?.map(|Id(id)| id))
-        }
-    }
-}
-
-/// `id` as a UUID when it is one as rekey writes them (lower case, with
-/// hyphens), so that it reads back as the same text.
-fn as_uuid(id: &str) -> Option<uuid::Uuid> {
-    (id.len() == 36 && !id.bytes().any(|b| b.is_ascii_uppercase())).then(|| uuid::Uuid::try_parse(id).ok()).flatten()
-}
-
-/// A batch row's content as it is read back (owned: a string may hold
-/// escapes).
-#[derive(serde::Deserialize)]
-struct Unpacking {
-    to: String,
-    t0: i64,
-    shared: Vec<SharedRead>,
-    records: Vec<PackedRead>,
-}
-
-/// [`Shared`], read back.
-#[derive(serde::Deserialize)]
-struct SharedRead {
-    n: String,
-    c: String,
-    a: String,
-    k: String,
-    #[serde(default)]
-    u: Option<(String, String)>,
-    r: String,
-    ua: String,
-    #[serde(default)]
-    ip: Option<std::net::IpAddr>,
-    #[serde(default)]
-    p: Option<serde_json::Value>,
-}
-
-/// [`Packed`], read back.
-#[derive(serde::Deserialize)]
-struct PackedRead {
-    t: i64,
-    s: usize,
-    #[serde(default)]
-    q: Option<String>,
-    #[serde(default, with = "compact_id::option")]
-    qu: Option<uuid::Uuid>,
-    #[serde(with = "compact_id")]
-    e: audit::EventId,
-}
-
-/// `records` (all of `account`'s trail) as a batch row's content.
-fn pack(account: &str, records: &[&CallRecord]) -> Result<String, StoreError> {
-    let t0 = records.first().map_or(0, |r| r.time_ms);
-    let mut packing = Packing { to: account, t0, shared: Vec::new(), records: Vec::with_capacity(records.len()) };
-    for r in records {
-        let c = &*r.caller;
-        let shared = Shared {
-            n: &r.event_name,
-            c: &c.account,
-            a: &c.arn,
-            k: &c.access_key_id,
-            u: c.user.as_ref().map(|(name, id)| (name.as_str(), id.as_str())),
-            r: &r.region,
-            ua: &r.user_agent,
-            ip: r.source_ip,
-            p: r.request_parameters.as_ref(),
-        };
-        // A row holds at most [`BATCH_MAX`] records, so a scan, newest first
-        // (mostly the record before's), costs less than hashing.
-        let s = match packing.shared.iter().rposition(|known| *known == shared) {
-            Some(s) => s,
-            None => {
-                packing.shared.push(shared);
-                packing.shared.len() - 1
-            }
-        };
-        let qu = as_uuid(&r.request_id);
-        let q = qu.is_none().then_some(r.request_id.as_str());
-        packing.records.push(Packed { t: r.time_ms - t0, s, q, qu, e: r.event_id });
-    }
-    serde_json::to_string(&packing).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// The records a batch row holds.
-fn batch_records(seq: i64, record: &str) -> Result<Vec<CallRecord>, StoreError> {
-    let corrupt = |why: String| StoreError::Corrupt(format!("audit record {seq}: {why}"));
-    let batch: Unpacking = serde_json::from_str(record).map_err(|e| corrupt(e.to_string()))?;
-    let callers: Vec<(Arc<audit::Caller>, Arc<str>)> = batch
-        .shared
-        .iter()
-        .map(|s| {
-            let caller =
-                audit::Caller { account: s.c.clone(), arn: s.a.clone(), access_key_id: s.k.clone(), user: s.u.clone() };
-            (Arc::new(caller), Arc::from(s.ua.as_str()))
-        })
-        .collect();
-    batch
-        .records
-        .into_iter()
-        .map(|p| {
-            let s = batch.shared.get(p.s).ok_or_else(|| corrupt("a record names no shared part".into()))?;
-            let (caller, user_agent) = callers[p.s].clone();
-            Ok(CallRecord {
-                time_ms: batch.t0 + p.t,
-                event_name: s.n.clone().into(),
-                caller,
-                region: s.r.clone(),
-                account: batch.to.clone(),
-                source_ip: s.ip,
-                user_agent,
-                request_id: p.qu.map(|id| id.to_string()).or(p.q).unwrap_or_default(),
-                event_id: p.e,
-                request_parameters: s.p.clone(),
-            })
-        })
-        .collect()
 }
 
 /// The record a single row holds.
-fn single_record(seq: i64, record: &str) -> Result<AuditEvent, StoreError> {
-    serde_json::from_str(record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))
+fn single_record(seq: i64, record: &[u8]) -> Result<AuditEvent, StoreError> {
+    serde_json::from_slice(record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))
 }
 
 /// How long records of reads wait to be appended, at most (a commit and
@@ -376,11 +175,25 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Records that make the batcher append at once.
 const FLUSH_RECORDS: usize = 4096;
 
+/// Records of reads waiting, queued or handed to the writer, at most: a
+/// read finding this many appends its record itself and waits for it
+/// (about 25 MB of records, several seconds of reads at full speed).
+const WAITING_MAX: usize = 65_536;
+
 /// Records of reads waiting to be appended, and the thread that appends them.
 #[derive(Default)]
 pub struct ReadRecords {
     queue: Mutex<Vec<CallRecord>>,
+    /// Records queued or handed to the writer, not yet appended.
+    waiting: AtomicUsize,
     flusher: OnceLock<std::thread::Thread>,
+}
+
+impl ReadRecords {
+    /// `n` records handed over were appended (or failed to be).
+    fn done(&self, n: usize) {
+        self.waiting.fetch_sub(n, Ordering::Relaxed);
+    }
 }
 
 /// The batcher: every [`FLUSH_EVERY`] (or sooner when [`FLUSH_RECORDS`]
@@ -406,8 +219,10 @@ pub fn batch_reads(
         };
         if !events.is_empty() {
             let key = key.clone();
+            let records = records.clone();
             let job: Job = Box::new(move |batch| {
                 let r = append_reads(batch.conn, key.get(), &events);
+                records.done(events.len());
                 if let Err(e) = &r {
                     tracing::error!(error = %e, records = events.len(), "audit records of reads could not be appended");
                 }
@@ -499,8 +314,8 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     while found.len() <= limit {
         while pending.is_empty() {
             let Some(row) = rows.as_mut().map(|r| r.next()).transpose()?.flatten() else { break };
-            let (seq, text): (i64, String) = (row.get(0)?, row.get(1)?);
-            for (index, r) in batch_records(seq, &text)?.into_iter().enumerate() {
+            let seq: i64 = row.get(0)?;
+            for (index, r) in batch_records(seq, &content(row, 1)?)?.into_iter().enumerate() {
                 let at = AuditCursor { seq, index };
                 if q.after.is_none_or(|after| at < after) && matches(q, &r) {
                     pending.push((at, r));
@@ -532,7 +347,9 @@ fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
     // The account inside the MAC'd content, not the column alone.
     r.account == q.account.as_str()
         && q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
-        && q.secret_name.as_ref().is_none_or(|s| r.secret().map(audit::secret_name) == Some(audit::secret_name(s)))
+        && q.secret_name
+            .as_ref()
+            .is_none_or(|s| r.secret().map(|r| audit::secret_name(&r)) == Some(audit::secret_name(s)))
         && q.principal
             .as_ref()
             .is_none_or(|p| *p == r.caller.arn || (!r.caller.access_key_id.is_empty() && *p == r.caller.access_key_id))
@@ -590,7 +407,7 @@ fn single_rows(
     let mut events = Vec::new();
     for row in rows {
         let (seq, record) = row?;
-        let event = single_record(seq, &record)?;
+        let event = single_record(seq, record.as_bytes())?;
         // The account inside the MAC'd record, not the column alone.
         if event.recipient_account_id == q.account.as_str() {
             events.push((seq, event));
@@ -694,12 +511,12 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
     let mut stmt = conn.prepare("SELECT seq, record, mac, batch FROM audit ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let (seq, record, mac, batch): (i64, String, Vec<u8>, Option<i64>) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let (seq, record, mac, batch): (i64, Vec<u8>, Vec<u8>, Option<i64>) =
+            (row.get(0)?, content(row, 1)?, row.get(2)?, row.get(3)?);
         let broken = |why: &str| {
             // The row's (first) record's id, if it can be read.
             let event_id = match batch {
-                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id.to_string())),
+                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id().to_string())),
                 None => single_record(seq, &record).ok().map(|e| e.event_id),
             };
             AuditVerdict::Broken { seq, event_id, why: why.into() }
@@ -729,10 +546,19 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
 /// file could set), checking the chain as it goes: a trail that does not
 /// verify is not pruned (that would cover the damage with a good anchor).
 fn prune(conn: &Connection, key: &AuditKey, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
-    let oldest: Vec<(i64, String, Vec<u8>, Option<i64>)> = conn
-        .prepare_cached("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT ?1")?
-        .query_map([PRUNE_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
+    let mut oldest = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT ?1")?;
+    let mut rows = stmt.query([PRUNE_BATCH as i64])?;
+    while let Some(row) = rows.next()? {
+        oldest.push((
+            row.get::<_, i64>(0)?,
+            content(row, 1)?,
+            row.get::<_, Vec<u8>>(2)?,
+            row.get::<_, Option<i64>>(3)?,
+        ));
+    }
+    drop(rows);
+    drop(stmt);
     let (mut expected, mut previous) = match anchor(conn)? {
         Some(a) => (a.seq + 1, a.mac),
         None => (1, Vec::new()),
@@ -784,7 +610,12 @@ impl AuditStore for SqliteStore {
         self.write(move |conn| append(conn, key.get(), &events)).await
     }
 
-    fn append_read(&self, record: CallRecord) {
+    fn append_read(&self, record: CallRecord) -> Result<(), Box<CallRecord>> {
+        let waiting = &self.read_records.waiting;
+        if waiting.fetch_add(1, Ordering::Relaxed) >= WAITING_MAX {
+            waiting.fetch_sub(1, Ordering::Relaxed);
+            return Err(Box::new(record));
+        }
         let full = {
             let mut queued = self.read_records.queue.lock().expect("audit queue lock");
             queued.push(record);
@@ -793,6 +624,7 @@ impl AuditStore for SqliteStore {
         if full {
             self.read_records.flusher.get().map(std::thread::Thread::unpark);
         }
+        Ok(())
     }
 
     async fn lookup_audit(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
@@ -810,16 +642,14 @@ impl AuditStore for SqliteStore {
         self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT seq, record, batch FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-            let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?))
-            })?;
+            let mut rows = stmt.query(rusqlite::params![after, limit as i64])?;
             let mut out = Vec::new();
-            for row in rows {
+            while let Some(row) = rows.next()? {
                 // Whole rows, until `limit` records.
                 if out.len() >= limit {
                     break;
                 }
-                let (seq, record, batch) = row?;
+                let (seq, record, batch): (i64, Vec<u8>, Option<i64>) = (row.get(0)?, content(row, 1)?, row.get(2)?);
                 match batch {
                     // A batch row is delivered whole, each record as CloudTrail's JSON.
                     Some(_) => {
@@ -829,7 +659,7 @@ impl AuditStore for SqliteStore {
                             out.push((seq, json));
                         }
                     }
-                    None => out.push((seq, record)),
+                    None => out.push((seq, String::from_utf8(record).map_err(|e| StoreError::Corrupt(e.to_string()))?)),
                 }
             }
             Ok(out)
@@ -879,6 +709,56 @@ impl SqliteStore {
     async fn flush_reads(&self) -> Result<(), StoreError> {
         let records = std::mem::take(&mut *self.read_records.queue.lock().expect("audit queue lock"));
         let key = self.audit_key.clone();
-        self.write(move |conn| append_reads(conn, key.get(), &records)).await
+        let waiting = self.read_records.clone();
+        self.write(move |conn| {
+            let r = append_reads(conn, key.get(), &records);
+            waiting.done(records.len());
+            r
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AuditStore;
+    use rekey_model::request_id::RequestId;
+
+    /// A stalled writer does not let reads' records pile up without
+    /// bound: past [`WAITING_MAX`], a record is handed back (its read then
+    /// appends it and waits), and once the writer goes on, every record
+    /// queued is appended and reads queue again.
+    #[tokio::test]
+    async fn reads_records_waiting_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&SqliteStore::file_in(dir.path())).unwrap();
+        store.set_audit_key(AuditKey::new([5; 32]));
+        let read = || CallRecord {
+            time_ms: 1_000,
+            event_name: "GetSecretValue".into(),
+            account: "111111111111".into(),
+            request_id: RequestId::random(),
+            ..Default::default()
+        };
+        // The writer held up by a job that waits.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        store
+            .submit(Box::new(move |_| {
+                held.recv().ok();
+                (Ok(()), Box::new(|_| {}))
+            }))
+            .unwrap();
+        for _ in 0..WAITING_MAX {
+            store.append_read(read()).expect("room for it");
+        }
+        // The batcher hands its queue to the writer, which still waits.
+        std::thread::sleep(FLUSH_EVERY * 3);
+        assert!(store.append_read(read()).is_err(), "handed back past the bound");
+
+        release.send(()).unwrap();
+        let AuditVerdict::Intact { records } = store.verify_audit().await.unwrap() else { panic!("not intact") };
+        assert_eq!(records, WAITING_MAX as u64, "every record queued was appended");
+        store.append_read(read()).expect("room again");
     }
 }
