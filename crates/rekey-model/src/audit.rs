@@ -13,7 +13,7 @@ use crate::Timestamp;
 use crate::api::Operation;
 use crate::api::constraints;
 use crate::calendar;
-use crate::name::{Arn, SecretRef};
+use crate::name::{AccountId, Arn, Region, SecretRef};
 use crate::request_id::RequestId;
 use crate::validation::Constraints;
 use serde::{Deserialize, Serialize};
@@ -226,7 +226,7 @@ impl AuditEvent {
 /// them), and [`CallRecord::event`] renders the CloudTrail record from it:
 /// every record of a call, stored either way, is rendered by that one
 /// function.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
     /// When the request arrived, milliseconds since the epoch.
     pub time_ms: i64,
@@ -235,9 +235,9 @@ pub struct CallRecord {
     /// Who called (shared by the calls of one signing key).
     pub caller: Arc<Caller>,
     /// The region of the request.
-    pub region: String,
+    pub region: Region,
     /// The account whose trail holds the record.
-    pub account: String,
+    pub account: AccountId,
     /// The caller's address.
     pub source_ip: Option<std::net::IpAddr>,
     /// The caller's `User-Agent` (shared by the calls of one connection).
@@ -278,8 +278,8 @@ impl CallRecord {
             &self.event_name,
             self.time_ms,
             identity,
-            &self.region,
-            &self.account,
+            self.region.as_str(),
+            self.account.as_str(),
         );
         e.event_id = self.event_id().to_string();
         e.source_ip_address = self.source_ip.map(|ip| ip.to_string()).unwrap_or_default();
@@ -303,12 +303,12 @@ impl CallRecord {
     /// The account owning the secret the request names by ARN, when it is
     /// not the trail's: the record goes to that account's trail too (see
     /// [`trails`]).
-    pub fn other_owner(&self) -> Option<String> {
+    pub fn other_owner(&self) -> Option<AccountId> {
         // Most calls name a secret by name: no parsing for them.
         if !self.request_parameters.as_ref().is_some_and(Parameters::may_name_an_arn) {
             return None;
         }
-        other_owner(self.secret().as_deref(), &self.account)
+        other_owner(self.secret().as_deref(), self.account.as_str())
     }
 
     /// The record in every trail it belongs to (see [`trails`]).
@@ -471,13 +471,13 @@ pub fn secret_name(id: &str) -> String {
 /// secret it names (by ARN) is another account's, that account's too, as
 /// CloudTrail delivers a cross-account call to both (same event id).
 pub fn trails(record: AuditEvent) -> Vec<AuditEvent> {
-    let owner = other_owner(record.secret(), &record.recipient_account_id);
+    let owner = other_owner(record.secret(), &record.recipient_account_id).map(|o| o.to_string());
     in_trails(record, owner, |r| &mut r.recipient_account_id)
 }
 
 /// `record`, and a copy of it in `owner`'s trail (its account set through
 /// `account`), if there is one.
-fn in_trails<T: Clone>(record: T, owner: Option<String>, account: fn(&mut T) -> &mut String) -> Vec<T> {
+fn in_trails<T: Clone, A>(record: T, owner: Option<A>, account: fn(&mut T) -> &mut A) -> Vec<T> {
     match owner {
         Some(owner) => {
             let mut theirs = record.clone();
@@ -489,14 +489,14 @@ fn in_trails<T: Clone>(record: T, owner: Option<String>, account: fn(&mut T) -> 
 }
 
 /// The account owning `secret` (named by ARN), when not `recipient`.
-fn other_owner(secret: Option<&str>, recipient: &str) -> Option<String> {
+fn other_owner(secret: Option<&str>, recipient: &str) -> Option<AccountId> {
     // Only an ARN names an owner (and most calls name a secret by name).
     let owner = match secret.filter(|s| s.starts_with("arn:")).map(SecretRef::parse) {
         Some(Ok(SecretRef::FullArn(arn))) => arn.namespace.account,
         Some(Ok(SecretRef::PartialArn { account, .. })) => account,
         _ => return None,
     };
-    Some(owner.to_string()).filter(|o| o != recipient)
+    (owner != *recipient).then_some(owner)
 }
 
 /// Whether `op` only reads (CloudTrail's `readOnly`).

@@ -4,14 +4,15 @@ use crate::error::{ApiError, ApiResult};
 use rand::Rng;
 use std::fmt;
 
-/// A 12-digit AWS account id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AccountId(String);
+/// A 12-digit AWS account id, kept inline: every request, record and
+/// name carries one, and a clone allocates nothing.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId([u8; 12]);
 
 impl AccountId {
     /// Parses a 12-digit account id.
     pub fn parse(s: &str) -> Option<Self> {
-        AccountId::is_valid(s).then(|| AccountId(s.to_string()))
+        AccountId::is_valid(s).then(|| AccountId(s.as_bytes().try_into().expect("twelve bytes")))
     }
     /// Whether `s` is an account id: twelve digits.
     pub fn is_valid(s: &str) -> bool {
@@ -19,23 +20,36 @@ impl AccountId {
     }
     /// The digits.
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("digits")
     }
 }
 
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccountId").field(&self.as_str()).finish()
+    }
+}
+
+impl PartialEq<str> for AccountId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
     }
 }
 
 /// A region name such as `us-east-1`; each region is a separate namespace.
+/// Shared: a request's context and its records hold the same one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Region(String);
+pub struct Region(std::sync::Arc<str>);
 
 impl Region {
     /// Wraps a region name already known to be valid.
-    pub fn new(s: impl Into<String>) -> Self {
+    pub fn new(s: impl Into<std::sync::Arc<str>>) -> Self {
         Region(s.into())
     }
 
@@ -49,7 +63,7 @@ impl Region {
             && !number.is_empty()
             && number.bytes().all(|b| b.is_ascii_digit())
             && words.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()));
-        ok.then(|| Region(s.to_string()))
+        ok.then(|| Region(s.into()))
     }
     /// The name.
     pub fn as_str(&self) -> &str {
@@ -254,7 +268,7 @@ mod tests {
     #[test]
     fn regions_follow_the_model_pattern() {
         for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "il-central-1"] {
-            assert_eq!(Region::parse(ok).map(|r| r.0), Some(ok.to_string()), "{ok}");
+            assert_eq!(Region::parse(ok).map(|r| r.0.to_string()), Some(ok.to_string()), "{ok}");
         }
         for bad in [
             "",

@@ -176,7 +176,18 @@ impl<S: Store> RotationEngine<S> {
         }
         let now = self.service.now();
         let until = self.lease_for_step(job, now);
-        Ok(self.service.store().claim_rotation(&job.id, &self.rotation.owner, now, until).await?.map(|j| (j, until)))
+        let store = self.service.store();
+        let Some(claimed) = store.claim_rotation(&job.id, &self.rotation.owner, now, until).await? else {
+            return Ok(None);
+        };
+        // A shutdown that began while the claim was on its way may have
+        // released this node's leases before it committed: given up again,
+        // or the job would wait out the lease on any other node.
+        if self.rotation.stopping() {
+            store.release_rotation(&job.id, &self.rotation.owner).await?;
+            return Ok(None);
+        }
+        Ok(Some((claimed, until)))
     }
 
     /// When a lease taken at `now` for `job`'s next step should end: the

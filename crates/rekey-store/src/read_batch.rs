@@ -15,6 +15,7 @@
 //! (JSON, starting with `{`) are still read.
 
 use rekey_model::audit::{Body, CallRecord, Caller, EventId, Parameters};
+use rekey_model::name::{AccountId, Region};
 use rekey_model::request_id::RequestId;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -23,10 +24,10 @@ use std::sync::Arc;
 pub const VERSION: u8 = 2;
 
 /// `records` (all in `account`'s trail) as a batch row's content.
-pub fn pack(account: &str, records: &[&CallRecord]) -> Vec<u8> {
+pub fn pack(account: &AccountId, records: &[&CallRecord]) -> Vec<u8> {
     let mut out = Writer(Vec::with_capacity(256 + records.len() * 24));
     out.0.push(VERSION);
-    out.str(account);
+    out.str(account.as_str());
     let t0 = records.first().map_or(0, |r| r.time_ms);
     out.signed(t0);
     // Each record's shared part, by number; a row's records are few
@@ -59,7 +60,7 @@ pub fn pack(account: &str, records: &[&CallRecord]) -> Vec<u8> {
             }
             None => out.0.push(0),
         }
-        out.str(&r.region);
+        out.str(r.region.as_str());
         out.str(&r.user_agent);
         match r.source_ip {
             None => out.0.push(0),
@@ -119,7 +120,8 @@ pub fn unpack(content: &[u8]) -> Result<Vec<CallRecord>, String> {
 
 fn unpack_binary(content: &[u8]) -> Result<Vec<CallRecord>, String> {
     let mut r = Reader(content);
-    let account = r.str()?.to_string();
+    let account = r.str()?;
+    let account = AccountId::parse(account).ok_or_else(|| format!("{account:?} is no account id"))?;
     let t0 = r.signed()?;
     let n = r.count()?;
     let mut shared = Vec::with_capacity(n);
@@ -134,7 +136,7 @@ fn unpack_binary(content: &[u8]) -> Result<Vec<CallRecord>, String> {
                 _ => Some((r.str()?.into(), r.str()?.into())),
             },
         };
-        let region = r.str()?.to_string();
+        let region = Region::new(r.str()?);
         let user_agent: Arc<str> = r.str()?.into();
         let source_ip = match r.u8()? {
             0 => None,
@@ -318,6 +320,7 @@ mod v1 {
 
     pub(super) fn unpack(content: &[u8]) -> Result<Vec<CallRecord>, String> {
         let batch: Unpacking = serde_json::from_slice(content).map_err(|e| e.to_string())?;
+        let account = AccountId::parse(&batch.to).ok_or_else(|| format!("{:?} is no account id", batch.to))?;
         let callers: Vec<(Arc<Caller>, Arc<str>)> = batch
             .shared
             .iter()
@@ -341,8 +344,8 @@ mod v1 {
                     time_ms: batch.t0 + p.t,
                     event_name: s.n.clone().into(),
                     caller,
-                    region: s.r.clone(),
-                    account: batch.to.clone(),
+                    region: Region::new(s.r.as_str()),
+                    account: account.clone(),
                     source_ip: s.ip,
                     user_agent,
                     request_id,
@@ -366,8 +369,8 @@ mod tests {
             time_ms: 1_700_000_000_000 + i * 7,
             event_name: "GetSecretValue".into(),
             caller: caller.clone(),
-            region: "us-east-1".into(),
-            account: "111122223333".into(),
+            region: Region::new("us-east-1"),
+            account: AccountId::parse("111122223333").unwrap(),
             source_ip: Some(if i % 2 == 0 { "10.0.0.1".parse().unwrap() } else { "::1".parse().unwrap() }),
             user_agent: "aws-cli/2".into(),
             request_id: RequestId::random(),
@@ -400,7 +403,8 @@ mod tests {
         assert!(matches!(records[0].request_parameters, Some(Parameters::Body(_))));
         assert!(matches!(records[2].request_parameters, Some(Parameters::Redacted(_))), "too long to keep as sent");
         let refs: Vec<&CallRecord> = records.iter().collect();
-        let content = pack("111122223333", &refs);
+        let account = AccountId::parse("111122223333").unwrap();
+        let content = pack(&account, &refs);
         assert_eq!(content[0], VERSION);
         let back = unpack(&content).unwrap();
         assert_eq!(back, records);
@@ -409,7 +413,7 @@ mod tests {
         }
         // What was said once is not repeated: about 20 bytes a record.
         let more: Vec<&CallRecord> = refs.iter().copied().cycle().take(100).collect();
-        assert!(pack("111122223333", &more).len() < content.len() + 90 * 20);
+        assert!(pack(&account, &more).len() < content.len() + 90 * 20);
         // Content cut short, or with bytes after it, is refused.
         assert!(unpack(&content[..content.len() - 1]).is_err());
         assert!(unpack(&[&content[..], b"x"].concat()).is_err());

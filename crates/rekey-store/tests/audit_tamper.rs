@@ -115,7 +115,49 @@ async fn retention_cannot_be_used_to_drop_recent_records() {
     conn.execute("UPDATE audit SET record = replace(record, '\"s4\"', '\"x\"') WHERE seq = 5", []).unwrap();
     let later = rekey_model::Timestamp::from_millis(10_000);
     assert!(store.prune_audit(later, None).await.is_err(), "a trail that does not verify is not pruned");
-    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 5);
+    assert_eq!(broken_at(store.verify_audit().await.unwrap()), 3, "the first record left, its time column edited");
+}
+
+/// Lookups find records by the columns beside them (time, account,
+/// secret, caller) and batches by their keys: editing any of these could
+/// hide a record from lookups without touching it, and is named too.
+#[tokio::test]
+async fn an_edited_index_column_or_key_is_named() {
+    for (edit, at) in [
+        ("UPDATE audit SET time_ms = 0 WHERE seq = 2", 2),
+        ("UPDATE audit SET secret_name = 'other' WHERE seq = 3", 3),
+        ("UPDATE audit SET principal = NULL WHERE seq = 1", 1),
+        ("UPDATE audit SET account = '222222222222' WHERE seq = 2", 2),
+        ("UPDATE audit SET time_last_ms = 0 WHERE batch IS NOT NULL", 4),
+        ("DELETE FROM audit_batch_keys WHERE key = 's:read1'", 4),
+    ] {
+        let (store, conn, _dir) = trail(3).await;
+        store.append_read(read("read1", 10_000, None)).expect("queued");
+        assert_eq!(store.verify_audit().await.unwrap(), AuditVerdict::Intact { records: 4 });
+        conn.execute(edit, []).unwrap();
+        assert_eq!(broken_at(store.verify_audit().await.unwrap()), at, "{edit}");
+    }
+}
+
+/// The record of a GetSecretValue of `secret` by the account's root.
+fn read(secret: &str, time_ms: i64, event_id: Option<rekey_model::audit::EventId>) -> rekey_model::audit::CallRecord {
+    rekey_model::audit::CallRecord {
+        time_ms,
+        event_name: "GetSecretValue".into(),
+        caller: std::sync::Arc::new(rekey_model::audit::Caller {
+            account: "111111111111".into(),
+            arn: "arn:aws:iam::111111111111:root".into(),
+            access_key_id: "AKIAROOT".into(),
+            user: None,
+        }),
+        region: rekey_model::name::Region::new("us-east-1"),
+        account: rekey_model::name::AccountId::parse("111111111111").unwrap(),
+        source_ip: None,
+        user_agent: "test".into(),
+        request_id: rekey_model::request_id::RequestId::random(),
+        event_id,
+        request_parameters: Some(parameters(secret)),
+    }
 }
 
 /// A read's parameters, kept as the request sent them.
@@ -140,24 +182,7 @@ async fn an_edited_or_moved_batch_of_reads_is_named() {
     let ids: Vec<_> = (0..3).map(|_| rekey_model::audit::new_event_id()).collect();
     for (i, id) in ids.iter().enumerate() {
         let i = i as i64;
-        store
-            .append_read(rekey_model::audit::CallRecord {
-                time_ms: 10_000 + i,
-                event_name: "GetSecretValue".into(),
-                caller: std::sync::Arc::new(rekey_model::audit::Caller {
-                    account: "111111111111".into(),
-                    arn: "arn:aws:iam::111111111111:root".into(),
-                    access_key_id: "AKIAROOT".into(),
-                    user: None,
-                }),
-                region: "us-east-1".into(),
-                account: "111111111111".into(),
-                request_id: rekey_model::request_id::RequestId::random(),
-                event_id: Some(*id),
-                request_parameters: Some(parameters(&format!("read{i}"))),
-                ..Default::default()
-            })
-            .expect("queued");
+        store.append_read(read(&format!("read{i}"), 10_000 + i, Some(*id))).expect("queued");
     }
     let account = rekey_model::name::AccountId::parse("111111111111").unwrap();
     let page = store.lookup_audit(rekey_store::audit::AuditQuery::newest(account)).await.unwrap();

@@ -20,6 +20,7 @@ use crate::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, Aud
 use crate::read_batch;
 use rekey_model::Timestamp;
 use rekey_model::audit::{self, AuditEvent, CallRecord};
+use rekey_model::name::AccountId;
 use rusqlite::types::{Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use std::collections::{BTreeMap, HashSet};
@@ -44,6 +45,105 @@ fn no_key() -> StoreError {
     StoreError::Database("the audit trail has no key yet".into())
 }
 
+/// What a row holds beside its content, for the indexes lookups filter
+/// by: derived from the content when the row is appended, and checked
+/// against it by [`verify`] (a lookup trusts them, so an edit of one,
+/// which could hide a record from lookups, must show).
+#[derive(Debug, PartialEq)]
+struct Columns {
+    time_ms: i64,
+    time_last_ms: Option<i64>,
+    account: String,
+    event_name: String,
+    secret_name: Option<String>,
+    principal: Option<String>,
+    access_key: Option<String>,
+    read_only: bool,
+    batch: Option<i64>,
+}
+
+impl Columns {
+    /// A single record's row.
+    fn of_record(event: &AuditEvent) -> Columns {
+        let who = &event.user_identity;
+        Columns {
+            time_ms: rekey_model::calendar::parse_utc(&event.event_time).unwrap_or_default(),
+            time_last_ms: None,
+            account: event.recipient_account_id.clone(),
+            event_name: event.event_name.clone(),
+            secret_name: event.secret().map(audit::secret_name),
+            principal: who.arn.clone(),
+            access_key: who.access_key_id.clone(),
+            read_only: event.read_only,
+            batch: None,
+        }
+    }
+
+    /// A batch row of `account`'s `records` (found by `audit_batch_keys`,
+    /// not by these columns but for the account and the times).
+    fn of_batch(account: &str, records: &[&CallRecord]) -> Columns {
+        Columns {
+            time_ms: records.iter().map(|r| r.time_ms).min().unwrap_or_default(),
+            time_last_ms: Some(records.iter().map(|r| r.time_ms).max().unwrap_or_default()),
+            account: account.to_string(),
+            event_name: String::new(),
+            secret_name: None,
+            principal: None,
+            access_key: None,
+            read_only: true,
+            batch: Some(records.len() as i64),
+        }
+    }
+
+    /// The columns as the row at `row` holds them, from column `from` on,
+    /// in [`COLUMNS`] order.
+    fn read(row: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Columns> {
+        Ok(Columns {
+            time_ms: row.get(from)?,
+            time_last_ms: row.get(from + 1)?,
+            account: row.get(from + 2)?,
+            event_name: row.get(from + 3)?,
+            secret_name: row.get(from + 4)?,
+            principal: row.get(from + 5)?,
+            access_key: row.get(from + 6)?,
+            read_only: row.get(from + 7)?,
+            batch: row.get(from + 8)?,
+        })
+    }
+}
+
+/// The columns [`Columns`] names, in its order.
+const COLUMNS: &str =
+    "time_ms, time_last_ms, account, event_name, secret_name, principal, access_key, read_only, batch";
+
+/// Inserts row `seq`: its columns, content and MAC.
+fn insert(
+    conn: &Connection,
+    seq: i64,
+    c: &Columns,
+    content: &dyn rusqlite::ToSql,
+    mac: &[u8],
+) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO audit (seq, {COLUMNS}, record, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(rusqlite::params![
+        seq,
+        c.time_ms,
+        c.time_last_ms,
+        c.account,
+        c.event_name,
+        c.secret_name,
+        c.principal,
+        c.access_key,
+        c.read_only,
+        c.batch,
+        content,
+        mac,
+    ])?;
+    Ok(())
+}
+
 /// Appends `events` after the last record, inside the caller's transaction.
 pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) -> Result<(), StoreError> {
     if events.is_empty() {
@@ -51,28 +151,11 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
     }
     let key = key.ok_or_else(no_key)?;
     let (mut seq, mut previous) = last_link(conn)?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO audit (seq, time_ms, account, event_name, secret_name, principal, access_key, read_only, record, mac)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
     for event in events {
         seq += 1;
         let record = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mac = key.mac(&previous, seq, record.as_bytes());
-        let time = rekey_model::calendar::parse_utc(&event.event_time).unwrap_or_default();
-        let who = &event.user_identity;
-        insert.execute(rusqlite::params![
-            seq,
-            time,
-            event.recipient_account_id,
-            event.event_name,
-            event.secret().map(audit::secret_name),
-            who.arn,
-            who.access_key_id,
-            event.read_only,
-            record,
-            mac.as_slice(),
-        ])?;
+        insert(conn, seq, &Columns::of_record(event), &record, mac.as_slice())?;
         previous = mac.to_vec();
     }
     Ok(())
@@ -123,27 +206,21 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
         return Ok(());
     }
     let key = key.ok_or_else(no_key)?;
-    let mut by_account: BTreeMap<&str, Vec<&CallRecord>> = BTreeMap::new();
+    let mut by_account: BTreeMap<AccountId, Vec<&CallRecord>> = BTreeMap::new();
     for r in records {
-        by_account.entry(&r.account).or_default().push(r);
+        by_account.entry(r.account.clone()).or_default().push(r);
     }
     let (mut seq, mut previous) = last_link(conn)?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO audit (seq, time_ms, time_last_ms, account, event_name, read_only, record, mac, batch)
-         VALUES (?1, ?2, ?3, ?4, '', 1, ?5, ?6, ?7)",
-    )?;
     let mut insert_key =
         conn.prepare_cached("INSERT OR IGNORE INTO audit_batch_keys (account, key, seq) VALUES (?1, ?2, ?3)")?;
     for (account, records) in by_account {
         for chunk in records.chunks(BATCH_MAX) {
             seq += 1;
-            let record = read_batch::pack(account, chunk);
+            let record = read_batch::pack(&account, chunk);
             let mac = key.mac(&previous, seq, &record);
-            let first = chunk.iter().map(|r| r.time_ms).min().unwrap_or_default();
-            let last = chunk.iter().map(|r| r.time_ms).max().unwrap_or_default();
-            insert.execute(rusqlite::params![seq, first, last, account, record, mac.as_slice(), chunk.len() as i64])?;
+            insert(conn, seq, &Columns::of_batch(account.as_str(), chunk), &record, mac.as_slice())?;
             for k in batch_keys(chunk) {
-                insert_key.execute(rusqlite::params![account, k, seq])?;
+                insert_key.execute(rusqlite::params![account.as_str(), k, seq])?;
             }
             previous = mac.to_vec();
         }
@@ -345,7 +422,7 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
 /// were chosen by their keys; this checks each record).
 fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
     // The account inside the MAC'd content, not the column alone.
-    r.account == q.account.as_str()
+    r.account == q.account
         && q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
         && q.secret_name
             .as_ref()
@@ -508,7 +585,8 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
         }
         (expected, previous) = (a.seq + 1, a.mac);
     }
-    let mut stmt = conn.prepare("SELECT seq, record, mac, batch FROM audit ORDER BY seq")?;
+    let mut stmt = conn.prepare(&format!("SELECT seq, record, mac, batch, {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut keys_of = conn.prepare("SELECT key FROM audit_batch_keys WHERE seq = ?1 AND account = ?2")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let (seq, record, mac, batch): (i64, Vec<u8>, Vec<u8>, Option<i64>) =
@@ -530,10 +608,31 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
             // edited, or it moved.
             return Ok(broken("the record was edited, or moved from elsewhere in the trail"));
         }
-        records += match batch {
-            Some(_) => batch_records(seq, &record)?.len() as u64,
-            None => 1,
+        // The content is authentic: what the row says beside it must agree.
+        let stored = Columns::read(row, 4)?;
+        let derived = match batch {
+            Some(_) => {
+                let held = batch_records(seq, &record)?;
+                let held: Vec<&CallRecord> = held.iter().collect();
+                let account = held.first().map_or(stored.account.as_str(), |r| r.account.as_str());
+                // Every key the records have must be listed (one missing
+                // hides them from lookups by it).
+                let listed: HashSet<String> =
+                    keys_of.query_map(rusqlite::params![seq, account], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                if !batch_keys(&held).is_subset(&listed) {
+                    return Ok(broken("its lookup keys were edited: lookups would miss its records"));
+                }
+                records += held.len() as u64;
+                Columns::of_batch(account, &held)
+            }
+            None => {
+                records += 1;
+                Columns::of_record(&single_record(seq, &record)?)
+            }
         };
+        if derived != stored {
+            return Ok(broken("its index columns were edited: lookups would miss it or show it elsewhere"));
+        }
         previous = mac;
         expected += 1;
     }
@@ -737,9 +836,14 @@ mod tests {
         let read = || CallRecord {
             time_ms: 1_000,
             event_name: "GetSecretValue".into(),
-            account: "111111111111".into(),
+            caller: Default::default(),
+            region: rekey_model::name::Region::new("us-east-1"),
+            account: AccountId::parse("111111111111").unwrap(),
+            source_ip: None,
+            user_agent: "test".into(),
             request_id: RequestId::random(),
-            ..Default::default()
+            event_id: None,
+            request_parameters: None,
         };
         // The writer held up by a job that waits.
         let (release, held) = std::sync::mpsc::channel::<()>();
