@@ -180,11 +180,17 @@ impl<S: Store> Service<S> {
                     }
                     _ => None,
                 };
-                for record in std::iter::once(record).chain(theirs) {
-                    if let Err(e) = self.record_read(record).await {
-                        tracing::error!(error = %e, "an audit record could not be stored; the call fails");
-                        return Err(ApiError::internal("An error occurred on the server side."));
-                    }
+                // Queued, without waiting (the records are moved as little
+                // as can be: every read has one); what the queue hands
+                // back is appended now.
+                let mut back = Vec::new();
+                back.extend(self.store.append_read(record).err());
+                back.extend(theirs.and_then(|r| self.store.append_read(r).err()));
+                if !back.is_empty()
+                    && let Err(e) = self.store.append_audit(back.iter().map(|r| r.event()).collect()).await
+                {
+                    tracing::error!(error = %e, "an audit record could not be stored; the call fails");
+                    return Err(ApiError::internal("An error occurred on the server side."));
                 }
             }
             Some(pending) => {
