@@ -419,17 +419,7 @@ impl Parameters {
             Parameters::Redacted(p) => {
                 p.get("secretId").or_else(|| p.get("name")).and_then(Value::as_str).map(Cow::Borrowed)
             }
-            Parameters::Body(body) => {
-                #[derive(Deserialize)]
-                struct Named<'a> {
-                    #[serde(rename = "SecretId", borrow)]
-                    secret_id: Option<Cow<'a, str>>,
-                    #[serde(rename = "Name", borrow)]
-                    name: Option<Cow<'a, str>>,
-                }
-                let named: Named<'_> = serde_json::from_slice(body.as_bytes()).ok()?;
-                named.secret_id.or(named.name)
-            }
+            Parameters::Body(body) => body_secret(body.as_bytes()).map(Cow::Owned),
         }
     }
 
@@ -440,6 +430,45 @@ impl Parameters {
             Parameters::Redacted(_) => true,
             Parameters::Body(body) => memchr::memmem::find(body.as_bytes(), b"arn:").is_some(),
         }
+    }
+}
+
+/// The secret a request body names (`SecretId`, else `Name`) as the
+/// service reads the body: a repeated member is its last value, as in
+/// the parsed body the call ran on (a strict parse would refuse the
+/// repetition and name no secret, leaving the record out of the owner's
+/// trail and out of lookups by the secret).
+fn body_secret(body: &[u8]) -> Option<String> {
+    struct Named(Option<Value>, Option<Value>);
+    impl<'de> Deserialize<'de> for Named {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Members;
+            impl<'de> serde::de::Visitor<'de> for Members {
+                type Value = Named;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a request body")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Named, A::Error> {
+                    let mut named = Named(None, None);
+                    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                        match &*key {
+                            "SecretId" => named.0 = Some(map.next_value()?),
+                            "Name" => named.1 = Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(named)
+                }
+            }
+            d.deserialize_map(Members)
+        }
+    }
+    let Named(secret_id, name) = serde_json::from_slice(body).ok()?;
+    match secret_id.or(name)? {
+        Value::String(s) => Some(s),
+        _ => None,
     }
 }
 

@@ -180,15 +180,7 @@ impl<S: Store> Service<S> {
                     }
                     _ => None,
                 };
-                // Queued, without waiting (the records are moved as little
-                // as can be: every read has one); what the queue hands
-                // back is appended now.
-                let mut back = Vec::new();
-                back.extend(self.store.append_read(record).err());
-                back.extend(theirs.and_then(|r| self.store.append_read(r).err()));
-                if !back.is_empty()
-                    && let Err(e) = self.store.append_audit(back.iter().map(|r| r.event()).collect()).await
-                {
+                if let Err(e) = self.record_reads(std::iter::once(record).chain(theirs)).await {
                     tracing::error!(error = %e, "an audit record could not be stored; the call fails");
                     return Err(ApiError::internal("An error occurred on the server side."));
                 }
@@ -241,14 +233,18 @@ impl<S: Store> Service<S> {
         self.end_call(&call, outcome).await
     }
 
-    /// Stores a successful read's record: queued for the next batch, or,
+    /// Stores successful reads' records: queued for the next batch, or,
     /// when too many wait, appended now and waited for (the reads then
     /// go at the writer's pace; see `AuditStore::append_read`).
-    pub(crate) async fn record_read(&self, record: CallRecord) -> Result<(), rekey_store::StoreError> {
-        match self.store.append_read(record) {
-            Ok(()) => Ok(()),
-            Err(record) => self.store.append_audit(vec![record.event()]).await,
+    pub(crate) async fn record_reads(
+        &self,
+        records: impl IntoIterator<Item = CallRecord>,
+    ) -> Result<(), rekey_store::StoreError> {
+        let back: Vec<Box<CallRecord>> = records.into_iter().filter_map(|r| self.store.append_read(r).err()).collect();
+        if back.is_empty() {
+            return Ok(());
         }
+        self.store.append_audit(back.iter().map(|r| r.event()).collect()).await
     }
 
     /// The trails a record goes to: the caller's, and the owner's of a

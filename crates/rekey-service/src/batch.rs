@@ -81,9 +81,7 @@ impl<S: Store> Service<S> {
             }
         }
         if ctx.call.is_some() && !retrieved.is_empty() {
-            for record in retrieved {
-                self.record_read(record).await?;
-            }
+            self.record_reads(retrieved).await?;
         }
         Ok(BatchGetSecretValueResponse { secret_values: Some(values), errors: Some(errors), next_token })
     }

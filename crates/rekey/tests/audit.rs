@@ -160,6 +160,12 @@ fn calls_and_rotations_are_recorded_without_their_secrets() {
     for secret in ["first-Value-1f2e", "second-Value-9a8b", "third-Value-77", "smuggled-Value-5c4d", rotated.as_str()] {
         assert!(!everything.contains(secret), "{secret} is in the trail");
     }
+    // Nor in the files: a read's body is kept as sent only when it holds
+    // nothing but the input's members.
+    for entry in std::fs::read_dir(&server.data_dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(!bytes.windows(19).any(|w| w == b"smuggled-Value-5c4d"), "the smuggled member is stored");
+    }
 
     // The filters.
     let by = |key: &str, value: &str| {
@@ -257,6 +263,11 @@ fn the_owner_of_a_secret_sees_calls_from_other_accounts() {
         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]));
     sm(&server, &owner, "PutResourcePolicy", json!({"SecretId": arn, "ResourcePolicy": grant.to_string()}));
     sm(&server, &root, "GetSecretValue", json!({"SecretId": arn}));
+    // The member repeated, a name first: the call reads the last (the
+    // owner's secret), and so does its record, in the owner's trail.
+    let repeated = format!(r#"{{"SecretId":"unknown","SecretId":"{arn}"}}"#);
+    let (status, read) = server.signed_raw(&root, "us-east-1", "secretsmanager.GetSecretValue", repeated.as_bytes());
+    assert_eq!((status, read["ARN"].as_str()), (200, Some(arn)), "{read}");
     let (code, _) = refused(&server, &root, "secretsmanager.DescribeSecret", json!({"SecretId": arn}));
     assert_eq!(code, "AccessDeniedException");
 
@@ -267,12 +278,20 @@ fn the_owner_of_a_secret_sees_calls_from_other_accounts() {
         .map(|r| (r["eventName"].as_str().unwrap(), r["errorCode"].as_str().unwrap_or("")))
         .collect();
     by_others.sort();
-    assert_eq!(by_others, [("DescribeSecret", "AccessDeniedException"), ("GetSecretValue", "")], "{seen:#?}");
+    assert_eq!(
+        by_others,
+        [("DescribeSecret", "AccessDeniedException"), ("GetSecretValue", ""), ("GetSecretValue", "")],
+        "{seen:#?}"
+    );
     assert!(seen.iter().all(|r| r["recipientAccountId"] == VICTIM_ACCOUNT));
     let mine = trail(&server, &root, "shared");
     let mut mine = names(&mine);
     mine.sort();
-    assert_eq!(mine, ["DescribeSecret", "GetSecretValue"], "the caller's trail has its own calls only");
+    assert_eq!(
+        mine,
+        ["DescribeSecret", "GetSecretValue", "GetSecretValue"],
+        "the caller's trail has its own calls only"
+    );
     let (code, _) = refused(&server, &owner, "rekey.LookupEvents", json!({"AccountId": ADMIN_ACCOUNT}));
     assert_eq!(code, "AccessDeniedException", "one account does not read another's trail");
 

@@ -155,3 +155,17 @@ fn an_api_call_record_id_is_its_request_id_scrambled() {
     assert_eq!(id.get_version_num(), 4);
     assert_ne!(event_id_of(crate::request_id::RequestId::random()), id);
 }
+
+/// A body that repeats a member means what the service read from it (the
+/// last one): a read that names another account's secret twice, once by
+/// name and once by ARN, is in the owner's trail and found by the secret.
+#[test]
+fn a_repeated_member_names_what_the_service_read() {
+    let arn = "arn:aws:secretsmanager:us-east-1:222222222222:secret:shared-AbCdEf";
+    let body = format!(r#"{{"SecretId":"mine","SecretId":"{arn}"}}"#);
+    let parsed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(parsed["SecretId"], arn, "the service reads the last");
+    let params = Parameters::of(Operation::GetSecretValue, body.as_bytes(), &parsed);
+    assert_eq!(params.secret().as_deref(), Some(arn));
+    assert_eq!(params.redacted("GetSecretValue"), json!({ "secretId": arn }));
+}

@@ -96,7 +96,7 @@ impl Columns {
     }
 
     /// The columns as the row at `row` holds them, from column `from` on,
-    /// in [`COLUMNS`] order.
+    /// in [`columns!`] order.
     fn read(row: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Columns> {
         Ok(Columns {
             time_ms: row.get(from)?,
@@ -113,8 +113,11 @@ impl Columns {
 }
 
 /// The columns [`Columns`] names, in its order.
-const COLUMNS: &str =
-    "time_ms, time_last_ms, account, event_name, secret_name, principal, access_key, read_only, batch";
+macro_rules! columns {
+    () => {
+        "time_ms, time_last_ms, account, event_name, secret_name, principal, access_key, read_only, batch"
+    };
+}
 
 /// Inserts row `seq`: its columns, content and MAC.
 fn insert(
@@ -124,8 +127,10 @@ fn insert(
     content: &dyn rusqlite::ToSql,
     mac: &[u8],
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO audit (seq, {COLUMNS}, record, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    conn.prepare_cached(concat!(
+        "INSERT INTO audit (seq, ",
+        columns!(),
+        ", record, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
     .execute(rusqlite::params![
         seq,
@@ -585,7 +590,7 @@ fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError>
         }
         (expected, previous) = (a.seq + 1, a.mac);
     }
-    let mut stmt = conn.prepare(&format!("SELECT seq, record, mac, batch, {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut stmt = conn.prepare(concat!("SELECT seq, record, mac, batch, ", columns!(), " FROM audit ORDER BY seq"))?;
     let mut keys_of = conn.prepare("SELECT key FROM audit_batch_keys WHERE seq = ?1 AND account = ?2")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {

@@ -418,8 +418,12 @@ impl Server {
         target: &str,
         body: &serde_json::Value,
     ) -> (u16, serde_json::Value) {
+        self.signed_raw(keys, region, target, body.to_string().as_bytes())
+    }
+
+    /// [`signed_in`](Self::signed_in) with a body of any bytes.
+    pub fn signed_raw(&self, keys: &Keys, region: &str, target: &str, body: &[u8]) -> (u16, serde_json::Value) {
         use rekey_sigv4::{Credentials, Request, sign};
-        let body = body.to_string();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
         let creds = Credentials {
             access_key_id: keys.id.clone(),
@@ -431,14 +435,8 @@ impl Server {
             ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
             ("x-amz-target".to_string(), target.to_string()),
         ];
-        let signed = sign(
-            Request { method: "POST", path: "/", headers, body: body.as_bytes() },
-            &creds,
-            region,
-            "secretsmanager",
-            now,
-        );
-        self.send(&signed, body.as_bytes())
+        let signed = sign(Request { method: "POST", path: "/", headers, body }, &creds, region, "secretsmanager", now);
+        self.send(&signed, body)
     }
 
     /// [`signed_in`](Self::signed_in) us-east-1.
