@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod audit_rows;
+pub mod cache;
 mod clock;
 pub mod conformance;
 mod function_logs;
@@ -32,6 +34,7 @@ mod secrets;
 mod snapshot;
 pub mod sqlite;
 pub mod stats;
+pub mod stored;
 
 pub use audit::AuditStore;
 pub use clock::ClockStore;

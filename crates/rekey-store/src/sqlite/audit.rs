@@ -17,6 +17,10 @@ use super::SqliteStore;
 use super::writer::Job;
 use crate::StoreError;
 use crate::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use crate::audit_rows::{
+    Anchor, BATCH_MAX, Columns, Row, SKEW_MS, Walk, batch_keys, batch_records, delivered, matches, prunable,
+    query_keys, single_record,
+};
 use crate::read_batch;
 use rekey_model::Timestamp;
 use rekey_model::audit::{self, AuditEvent, CallRecord};
@@ -45,71 +49,20 @@ fn no_key() -> StoreError {
     StoreError::Database("the audit trail has no key yet".into())
 }
 
-/// What a row holds beside its content, for the indexes lookups filter
-/// by: derived from the content when the row is appended, and checked
-/// against it by [`verify`] (a lookup trusts them, so an edit of one,
-/// which could hide a record from lookups, must show).
-#[derive(Debug, PartialEq)]
-struct Columns {
-    time_ms: i64,
-    time_last_ms: Option<i64>,
-    account: String,
-    event_name: String,
-    secret_name: Option<String>,
-    principal: Option<String>,
-    access_key: Option<String>,
-    read_only: bool,
-    batch: Option<i64>,
-}
-
-impl Columns {
-    /// A single record's row.
-    fn of_record(event: &AuditEvent) -> Columns {
-        let who = &event.user_identity;
-        Columns {
-            time_ms: rekey_model::calendar::parse_utc(&event.event_time).unwrap_or_default(),
-            time_last_ms: None,
-            account: event.recipient_account_id.clone(),
-            event_name: event.event_name.clone(),
-            secret_name: event.secret().map(audit::secret_name),
-            principal: who.arn.clone(),
-            access_key: who.access_key_id.clone(),
-            read_only: event.read_only,
-            batch: None,
-        }
-    }
-
-    /// A batch row of `account`'s `records` (found by `audit_batch_keys`,
-    /// not by these columns but for the account and the times).
-    fn of_batch(account: &str, records: &[&CallRecord]) -> Columns {
-        Columns {
-            time_ms: records.iter().map(|r| r.time_ms).min().unwrap_or_default(),
-            time_last_ms: Some(records.iter().map(|r| r.time_ms).max().unwrap_or_default()),
-            account: account.to_string(),
-            event_name: String::new(),
-            secret_name: None,
-            principal: None,
-            access_key: None,
-            read_only: true,
-            batch: Some(records.len() as i64),
-        }
-    }
-
-    /// The columns as the row at `row` holds them, from column `from` on,
-    /// in [`columns!`] order.
-    fn read(row: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Columns> {
-        Ok(Columns {
-            time_ms: row.get(from)?,
-            time_last_ms: row.get(from + 1)?,
-            account: row.get(from + 2)?,
-            event_name: row.get(from + 3)?,
-            secret_name: row.get(from + 4)?,
-            principal: row.get(from + 5)?,
-            access_key: row.get(from + 6)?,
-            read_only: row.get(from + 7)?,
-            batch: row.get(from + 8)?,
-        })
-    }
+/// The columns of the row at `row`, from column `from` on, in
+/// [`columns!`] order.
+fn read_columns(row: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Columns> {
+    Ok(Columns {
+        time_ms: row.get(from)?,
+        time_last_ms: row.get(from + 1)?,
+        account: row.get(from + 2)?,
+        event_name: row.get(from + 3)?,
+        secret_name: row.get(from + 4)?,
+        principal: row.get(from + 5)?,
+        access_key: row.get(from + 6)?,
+        read_only: row.get(from + 7)?,
+        batch: row.get(from + 8)?,
+    })
 }
 
 /// The columns [`Columns`] names, in its order.
@@ -166,44 +119,6 @@ pub fn append(conn: &Connection, key: Option<&AuditKey>, events: &[AuditEvent]) 
     Ok(())
 }
 
-/// The most records one batch row holds: a lookup reads a whole row to
-/// find one record in it, so rows stay small (`bench/audit-lookup`); at
-/// about 20 bytes a record, this many fill most of a 4 KiB page (no
-/// overflow pages), and a row's own cost (its insert and index entries)
-/// is small against theirs.
-const BATCH_MAX: usize = 128;
-
-/// What `audit_batch_keys` lists of some records: `<kind>:<value>` for
-/// each event name (`e`), secret name (`s`), principal and access key
-/// (`p`) they have, each once (records of one batch mostly repeat a few).
-fn batch_keys(records: &[&CallRecord]) -> HashSet<String> {
-    let mut keys = HashSet::new();
-    let mut previous: Option<&CallRecord> = None;
-    for &r in records {
-        // Mostly what the record before had: compared before it is listed.
-        let p = previous.replace(r);
-        if p.is_none_or(|p| p.event_name != r.event_name) {
-            keys.insert(format!("e:{}", r.event_name));
-        }
-        if p.is_none_or(|p| p.request_parameters != r.request_parameters) {
-            // A secret is listed by its name, however the call named it.
-            if let Some(secret) = r.secret() {
-                keys.insert(format!("s:{}", audit::secret_name(&secret)));
-            }
-        }
-        if p.is_none_or(|p| !Arc::ptr_eq(&p.caller, &r.caller) && p.caller != r.caller) {
-            // A principal by its ARN and by its access key alike (they never
-            // collide), so that a lookup by either reads one key.
-            for principal in [&r.caller.arn, &r.caller.access_key_id] {
-                if !principal.is_empty() {
-                    keys.insert(format!("p:{principal}"));
-                }
-            }
-        }
-    }
-    keys
-}
-
 /// Appends the records of reads as batch rows (one account's records in
 /// each, in the order given), inside the caller's transaction.
 pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRecord]) -> Result<(), StoreError> {
@@ -233,22 +148,12 @@ pub fn append_reads(conn: &Connection, key: Option<&AuditKey>, records: &[CallRe
     Ok(())
 }
 
-/// The records batch row `seq` holds.
-fn batch_records(seq: i64, content: &[u8]) -> Result<Vec<CallRecord>, StoreError> {
-    read_batch::unpack(content).map_err(|why| StoreError::Corrupt(format!("audit record {seq}: {why}")))
-}
-
 /// A row's content: a single record's JSON text, or a batch's bytes.
 fn content(row: &rusqlite::Row<'_>, index: usize) -> Result<Vec<u8>, StoreError> {
     match row.get_ref(index)? {
         ValueRef::Text(b) | ValueRef::Blob(b) => Ok(b.to_vec()),
         _ => Err(StoreError::Corrupt("an audit record without content".into())),
     }
-}
-
-/// The record a single row holds.
-fn single_record(seq: i64, record: &[u8]) -> Result<AuditEvent, StoreError> {
-    serde_json::from_slice(record).map_err(|e| StoreError::Corrupt(format!("audit record {seq}: {e}")))
 }
 
 /// How long records of reads wait to be appended, at most (a commit and
@@ -320,11 +225,6 @@ pub fn batch_reads(
         }
     }
 }
-
-/// How far out of time order records may be numbered: a record's time is
-/// when its request arrived, its number when it was committed (reads wait
-/// up to 50 ms in the batcher; a request takes at most its timeouts).
-const SKEW_MS: i64 = 10 * 60_000;
 
 /// The number of the first record whose time is at or after `ms`, by
 /// bisection over numbers (times rise with numbers, within `SKEW_MS`);
@@ -423,22 +323,6 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
     Ok(AuditPage { events: found.into_iter().map(|(_, e)| e).collect(), next })
 }
 
-/// Whether a batched read's record passes the query's filters (the rows
-/// were chosen by their keys; this checks each record).
-fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
-    // The account inside the MAC'd content, not the column alone.
-    r.account == q.account
-        && q.event_name.as_ref().is_none_or(|e| *e == r.event_name)
-        && q.secret_name
-            .as_ref()
-            .is_none_or(|s| r.secret().map(|r| audit::secret_name(&r)) == Some(audit::secret_name(s)))
-        && q.principal
-            .as_ref()
-            .is_none_or(|p| *p == r.caller.arn || (!r.caller.access_key_id.is_empty() && *p == r.caller.access_key_id))
-        && q.start.is_none_or(|t| r.time_ms >= t.millis())
-        && q.end.is_none_or(|t| r.time_ms < t.millis())
-}
-
 /// The newest `limit` rows of one record that pass the query, newest
 /// first, its principal matched in column `principal_in`.
 fn single_rows(
@@ -508,15 +392,7 @@ fn batch_rows<'c>(
     from: Option<i64>,
     until: Option<i64>,
 ) -> Result<(rusqlite::CachedStatement<'c>, Vec<Sql>), StoreError> {
-    // Most selective first: a secret, a principal, an event name.
-    let keys: Vec<String> = [
-        q.secret_name.as_ref().map(|s| format!("s:{}", audit::secret_name(s))),
-        q.principal.as_ref().map(|p| format!("p:{p}")),
-        q.event_name.as_ref().map(|e| format!("e:{e}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let keys = query_keys(q);
     let mut args = vec![Sql::Text(q.account.to_string())];
     let mut sql = match keys.split_first() {
         Some((drive, others)) => {
@@ -564,16 +440,6 @@ fn batch_rows<'c>(
     Ok((conn.prepare_cached(&sql)?, args))
 }
 
-/// The anchor retention leaves in place of the records it dropped.
-struct Anchor {
-    /// The last record dropped.
-    seq: i64,
-    /// Its MAC, which the next record chains on.
-    mac: Vec<u8>,
-    /// The anchor's own MAC (`AuditKey::anchor_mac`).
-    anchor_mac: Vec<u8>,
-}
-
 fn anchor(conn: &Connection) -> Result<Option<Anchor>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT seq, mac, anchor_mac FROM audit_anchor WHERE id = 1")?
@@ -582,66 +448,24 @@ fn anchor(conn: &Connection) -> Result<Option<Anchor>, StoreError> {
 }
 
 fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditVerdict, StoreError> {
-    let (mut expected, mut previous, mut records) = (1i64, Vec::new(), 0u64);
-    if let Some(a) = anchor(conn)? {
-        if !rekey_model::identity::secrets_equal(&key.anchor_mac(a.seq, &a.mac), &a.anchor_mac) {
-            let why = "the anchor left by retention was edited".to_string();
-            return Ok(AuditVerdict::Broken { seq: a.seq, event_id: None, why });
-        }
-        (expected, previous) = (a.seq + 1, a.mac);
-    }
-    let mut stmt = conn.prepare(concat!("SELECT seq, record, mac, batch, ", columns!(), " FROM audit ORDER BY seq"))?;
+    let mut walk = match Walk::start(key, anchor(conn)?) {
+        Ok(walk) => walk,
+        Err(verdict) => return Ok(verdict),
+    };
+    let mut stmt = conn.prepare(concat!("SELECT seq, record, mac, ", columns!(), " FROM audit ORDER BY seq"))?;
     let mut keys_of = conn.prepare("SELECT key FROM audit_batch_keys WHERE seq = ?1 AND account = ?2")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let (seq, record, mac, batch): (i64, Vec<u8>, Vec<u8>, Option<i64>) =
-            (row.get(0)?, content(row, 1)?, row.get(2)?, row.get(3)?);
-        let broken = |why: &str| {
-            // The row's (first) record's id, if it can be read.
-            let event_id = match batch {
-                Some(_) => batch_records(seq, &record).ok().and_then(|r| r.first().map(|r| r.event_id().to_string())),
-                None => single_record(seq, &record).ok().map(|e| e.event_id),
-            };
-            AuditVerdict::Broken { seq, event_id, why: why.into() }
+        let seq: i64 = row.get(0)?;
+        let row = Row { seq, content: content(row, 1)?, mac: row.get(2)?, columns: read_columns(row, 3)? };
+        let listed = |account: &str| -> Result<HashSet<String>, StoreError> {
+            Ok(keys_of.query_map(rusqlite::params![seq, account], |r| r.get(0))?.collect::<Result<_, _>>()?)
         };
-        if seq != expected {
-            return Ok(broken(&format!("records {expected} to {} are missing", seq - 1)));
+        if let Some(verdict) = walk.verify(row, listed)? {
+            return Ok(verdict);
         }
-        let ours = key.mac(&previous, seq, &record);
-        if !rekey_model::identity::secrets_equal(&ours, &mac) {
-            // Its MAC fits neither its content after its predecessor: it was
-            // edited, or it moved.
-            return Ok(broken("the record was edited, or moved from elsewhere in the trail"));
-        }
-        // The content is authentic: what the row says beside it must agree.
-        let stored = Columns::read(row, 4)?;
-        let derived = match batch {
-            Some(_) => {
-                let held = batch_records(seq, &record)?;
-                let held: Vec<&CallRecord> = held.iter().collect();
-                let account = held.first().map_or(stored.account.as_str(), |r| r.account.as_str());
-                // Every key the records have must be listed (one missing
-                // hides them from lookups by it).
-                let listed: HashSet<String> =
-                    keys_of.query_map(rusqlite::params![seq, account], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                if !batch_keys(&held).is_subset(&listed) {
-                    return Ok(broken("its lookup keys were edited: lookups would miss its records"));
-                }
-                records += held.len() as u64;
-                Columns::of_batch(account, &held)
-            }
-            None => {
-                records += 1;
-                Columns::of_record(&single_record(seq, &record)?)
-            }
-        };
-        if derived != stored {
-            return Ok(broken("its index columns were edited: lookups would miss it or show it elsewhere"));
-        }
-        previous = mac;
-        expected += 1;
     }
-    Ok(AuditVerdict::Intact { records })
+    Ok(AuditVerdict::Intact { records: walk.records })
 }
 
 /// Drops the oldest records (see `AuditStore::prune_audit`): walks from the
@@ -654,46 +478,13 @@ fn prune(conn: &Connection, key: &AuditKey, before: Timestamp, keep_from: Option
     let mut stmt = conn.prepare_cached("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT ?1")?;
     let mut rows = stmt.query([PRUNE_BATCH as i64])?;
     while let Some(row) = rows.next()? {
-        oldest.push((
-            row.get::<_, i64>(0)?,
-            content(row, 1)?,
-            row.get::<_, Vec<u8>>(2)?,
-            row.get::<_, Option<i64>>(3)?,
-        ));
+        oldest.push((row.get::<_, i64>(0)?, content(row, 1)?, row.get(2)?, row.get(3)?));
     }
     drop(rows);
     drop(stmt);
-    let (mut expected, mut previous) = match anchor(conn)? {
-        Some(a) => (a.seq + 1, a.mac),
-        None => (1, Vec::new()),
+    let Some((seq, mac, dropped)) = prunable(key, anchor(conn)?, oldest, before.millis(), keep_from)? else {
+        return Ok(0);
     };
-    let (mut last, mut dropped): (Option<(i64, Vec<u8>)>, usize) = (None, 0);
-    for (seq, record, mac, batch) in oldest {
-        let fits = seq == expected && rekey_model::identity::secrets_equal(&key.mac(&previous, seq, &record), &mac);
-        if !fits {
-            return Err(StoreError::Corrupt(format!(
-                "audit record {seq} does not verify; nothing was pruned (run `rekey admin audit verify`)"
-            )));
-        }
-        // A row goes when all its records are old enough.
-        let (time, records) = match batch {
-            Some(_) => {
-                let records = batch_records(seq, &record)?;
-                (records.iter().map(|r| r.time_ms).max().unwrap_or(i64::MAX), records.len())
-            }
-            None => {
-                let event = single_record(seq, &record)?;
-                (rekey_model::calendar::parse_utc(&event.event_time).unwrap_or(i64::MAX), 1)
-            }
-        };
-        if time >= before.millis() || keep_from.is_some_and(|k| seq >= k) {
-            break;
-        }
-        (expected, previous) = (seq + 1, mac.clone());
-        last = Some((seq, mac));
-        dropped += records;
-    }
-    let Some((seq, mac)) = last else { return Ok(0) };
     conn.prepare_cached("DELETE FROM audit WHERE seq <= ?1")?.execute([seq])?;
     conn.prepare_cached("DELETE FROM audit_batch_keys WHERE seq <= ?1")?.execute([seq])?;
     conn.prepare_cached(
@@ -754,17 +545,7 @@ impl AuditStore for SqliteStore {
                     break;
                 }
                 let (seq, record, batch): (i64, Vec<u8>, Option<i64>) = (row.get(0)?, content(row, 1)?, row.get(2)?);
-                match batch {
-                    // A batch row is delivered whole, each record as CloudTrail's JSON.
-                    Some(_) => {
-                        for r in batch_records(seq, &record)? {
-                            let json =
-                                serde_json::to_string(&r.event()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                            out.push((seq, json));
-                        }
-                    }
-                    None => out.push((seq, String::from_utf8(record).map_err(|e| StoreError::Corrupt(e.to_string()))?)),
-                }
+                out.extend(delivered(seq, record, batch)?.into_iter().map(|json| (seq, json)));
             }
             Ok(out)
         })

@@ -4,7 +4,7 @@
 //! through one group-committing writer.
 
 mod audit;
-mod cache;
+
 mod checkpoint;
 mod clock;
 mod function_logs;
@@ -14,12 +14,12 @@ mod schema;
 mod snapshot;
 mod writer;
 
+use crate::cache::{Published, StateCache};
 use crate::stats::StoreStats;
 use crate::{
     Change, History, Keyring, LeaseOwner, ListQuery, Mutation, MutationInput, PrincipalStore, RotationStore,
     SecretStore, StoreError,
 };
-use cache::{Published, StateCache};
 use rekey_model::audit::AuditEvent;
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::{AccountId, Namespace, SecretName};
@@ -116,7 +116,7 @@ fn run_mutation<R>(
             }
             let pk = rows::apply_write(batch.conn, current.as_deref(), &w)?;
             audit::append(batch.conn, audit_key, &w.audit)?;
-            let next = rows::next_state(current.as_deref(), &w, pk);
+            let next = crate::stored::next_state(current.as_deref(), &w, pk);
             batch.forget_values(pk, w.delete_versions.iter().cloned());
             // Values sealed anew replace what the cache holds.
             batch.forget_values(

@@ -1,11 +1,12 @@
 //! Mapping between rows and domain records, on any connection (a reader or
 //! the writer's open transaction).
 
+use crate::stored::{job_body, job_of, keep_stored_outputs, meta_body, meta_of, reseal_job};
 use crate::{History, LeaseOwner, ListCursor, ListKey, ListOrder, ListQuery, SecretWrite, StoreError};
 use rekey_model::Timestamp;
 use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
-use rekey_model::rotation::{JobId, JobStatus, RotationJob, RotationStep, StepLog};
-use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, SecretState, VersionRecord};
+use rekey_model::rotation::{JobId, RotationJob, RotationStep, StepLog};
+use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -44,8 +45,7 @@ pub fn load(conn: &Connection, ns: &Namespace, name: &SecretName) -> Result<Opti
         return Ok(None);
     };
     let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| StoreError::Corrupt(format!("secret {pk}: bad suffix")))?;
-    let meta: SecretMeta =
-        serde_json::from_str(&meta).map_err(|e| StoreError::Corrupt(format!("secret {pk}: meta: {e}")))?;
+    let meta = meta_of(pk, &meta)?;
     let secret = SecretRecord {
         pk,
         arn: Arn { namespace: ns.clone(), name: name.clone(), suffix },
@@ -118,7 +118,7 @@ pub fn purge(conn: &Connection, pk: i64) -> Result<(), StoreError> {
 /// returns the secret's store key. The caller owns the transaction.
 pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite) -> Result<i64, StoreError> {
     let s = &w.secret;
-    let meta = serde_json::to_string(&s.meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let meta = meta_body(&s.meta)?;
     let pk = if s.pk == 0 {
         conn.prepare_cached(
             "INSERT INTO secrets (account, region, name, suffix, created_ms, last_changed_ms, last_accessed_ms,
@@ -232,19 +232,6 @@ pub fn apply_write(conn: &Connection, old: Option<&SecretState>, w: &SecretWrite
     Ok(pk)
 }
 
-fn job_body(job: &RotationJob) -> Result<String, StoreError> {
-    serde_json::to_string(job).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// A job from its row; the status column wins over the document's (ending
-/// a secret's jobs updates the column alone).
-fn job_of(status: &str, body: &str) -> Result<RotationJob, StoreError> {
-    let mut job: RotationJob =
-        serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("rotation job: {e}")))?;
-    job.status = JobStatus::parse(status).ok_or_else(|| StoreError::Corrupt(format!("rotation status {status}")))?;
-    Ok(job)
-}
-
 fn jobs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<RotationJob>, StoreError> {
     let rows = conn
         .prepare_cached(sql)?
@@ -264,14 +251,7 @@ pub fn save_rotation(conn: &Connection, job: &RotationJob, owner: &LeaseOwner) -
         .prepare_cached("SELECT body FROM rotations WHERE id = ?1")?
         .query_row([job.id.as_str()], |r| r.get(0))
         .optional()?;
-    let mut job = job.clone();
-    if let Some(stored) = stored.filter(|b| b.contains("\"output\"")) {
-        let stored: RotationJob =
-            serde_json::from_str(&stored).map_err(|e| StoreError::Corrupt(format!("rotation job: {e}")))?;
-        for (mine, kept) in job.steps.iter_mut().zip(stored.steps) {
-            mine.output = kept.output;
-        }
-    }
+    let job = keep_stored_outputs(job, stored.as_deref())?;
     let n = conn
         .prepare_cached(
             "UPDATE rotations SET status = ?2, body = ?3 WHERE id = ?1 AND status = 'active' AND lease_owner = ?4",
@@ -348,20 +328,6 @@ pub fn rotation_history(conn: &Connection, of: &History, limit: usize) -> Result
             params![ns.account.as_str(), ns.region.as_str(), limit as i64],
         ),
     }
-}
-
-/// The state after `w` was applied to `old`, with the store key `pk`.
-pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> SecretState {
-    let mut versions: Vec<VersionRecord> = old
-        .map(|o| o.versions.iter().filter(|v| !w.delete_versions.contains(&v.version_id)).cloned().collect())
-        .unwrap_or_default();
-    for (v, _) in &w.put_versions {
-        match versions.iter_mut().find(|x| x.version_id == v.version_id) {
-            Some(existing) => *existing = v.clone(),
-            None => versions.push(v.clone()),
-        }
-    }
-    SecretState { secret: SecretRecord { pk, ..w.secret.clone() }, versions, labels: w.labels.clone() }
 }
 
 /// A page of a namespace's secrets.
@@ -524,21 +490,8 @@ pub fn reseal_all(conn: &Connection, reseal: &mut crate::Reseal) -> Result<usize
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (id, body) in jobs {
-        let mut job: RotationJob =
-            serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("rotation job {id}: {e}")))?;
-        let mut changed = false;
-        for step in &mut job.steps {
-            let context = step.output_context(&job.id);
-            if let Some(output) = &mut step.output
-                && let Some(new) = reseal(Sealed::Output(context), &output.0)
-            {
-                output.0 = new;
-                changed = true;
-            }
-        }
-        if changed {
-            conn.prepare_cached("UPDATE rotations SET body = ?2 WHERE id = ?1")?
-                .execute(params![id, job_body(&job)?])?;
+        if let Some(body) = reseal_job(&id, &body, reseal)? {
+            conn.prepare_cached("UPDATE rotations SET body = ?2 WHERE id = ?1")?.execute(params![id, body])?;
             replaced += 1;
         }
     }

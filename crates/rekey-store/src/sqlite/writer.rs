@@ -17,9 +17,9 @@
 //! power loss such a change can be missing, but only if nobody was told it
 //! succeeded, and any acknowledged write that came after it is missing too).
 
-use super::cache::{Key, Published, StateCache};
 use super::rows;
 use crate::StoreError;
+use crate::cache::{Key, Published, StateCache};
 use crate::stats::StoreStats;
 use rekey_model::secret::{SealedValue, SecretState};
 use rekey_model::staging::VersionId;

@@ -2,12 +2,16 @@
 //! that reads of hot secrets touch no database page.
 //!
 //! It holds exactly what the database holds (metadata and ciphertext, never
-//! plaintext), and stays exact because this process is the only writer: the
-//! writer thread publishes each batch's new states under the cache lock
-//! before it answers the batch's callers, and bumps an epoch. A reader that
-//! missed the cache and read the database may only insert what it read if
-//! no commit happened since it started (same epoch), so a stale read can
-//! never be cached over a newer commit.
+//! plaintext). Whoever commits publishes the new states under the cache
+//! lock and bumps an epoch: with SQLite this process is the only writer,
+//! and its writer publishes each batch before it answers the batch's
+//! callers, so the cache is exact. With a database several nodes share, a
+//! node publishes its own commits the same way and forgets what the others
+//! tell it they changed (see the `rekey-postgres` crate); until their word
+//! arrives, its entries may be behind theirs. A reader that missed the
+//! cache and read the database may only insert what it read if no commit
+//! was published since it started (same epoch), so a stale read can never
+//! be cached over a newer commit this cache knows of.
 
 use rekey_model::name::{Namespace, SecretName};
 use rekey_model::secret::{SealedValue, SecretState};
@@ -75,6 +79,12 @@ fn make_room<K: Eq + Hash + Clone, V>(map: &mut HashMap<K, V>) {
     }
 }
 
+impl Default for StateCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl StateCache {
     /// An empty cache.
     pub fn new() -> Self {
@@ -115,6 +125,19 @@ impl StateCache {
             }
         }
         s.epoch += 1;
+    }
+
+    /// Forgets every state and value: after a node lost word of the
+    /// others' commits (its notifications connection dropped), nothing it
+    /// holds can be trusted.
+    pub fn clear(&self) {
+        let mut s = self.states.write().expect("cache lock");
+        s.map.clear();
+        s.epoch += 1;
+        drop(s);
+        let mut v = self.values.write().expect("cache lock");
+        v.map.clear();
+        v.bytes = 0;
     }
 
     /// A cached sealed value.
