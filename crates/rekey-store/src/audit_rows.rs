@@ -296,6 +296,9 @@ pub fn age_of(seq: i64, content: &[u8], batch: Option<i64>) -> Result<(i64, usiz
     })
 }
 
+/// A row as retention reads it: number, content, MAC, batch size.
+pub type OldRow = (i64, Vec<u8>, Vec<u8>, Option<i64>);
+
 /// Which of the oldest rows (in number order, after `anchor`) retention
 /// drops: those older than `before` and before `keep_from`, checking the
 /// chain as it goes (a trail that does not verify is not pruned: that
@@ -304,7 +307,7 @@ pub fn age_of(seq: i64, content: &[u8], batch: Option<i64>) -> Result<(i64, usiz
 pub fn prunable(
     key: &AuditKey,
     anchor: Option<Anchor>,
-    oldest: Vec<(i64, Vec<u8>, Vec<u8>, Option<i64>)>,
+    oldest: Vec<OldRow>,
     before: i64,
     keep_from: Option<i64>,
 ) -> Result<Option<(i64, Vec<u8>, usize)>, StoreError> {
