@@ -159,6 +159,15 @@ impl StateCache {
         v.map.insert((pk, version), sealed);
     }
 
+    /// Forgets every value of the secret `pk`.
+    pub fn forget_secret_values(&self, pk: i64) {
+        let mut v = self.values.write().expect("cache lock");
+        let gone: Vec<_> = v.map.keys().filter(|k| k.0 == pk).cloned().collect();
+        for k in gone {
+            v.remove(&k);
+        }
+    }
+
     /// Forgets values of deleted versions.
     pub fn forget_values(&self, pk: i64, versions: impl IntoIterator<Item = VersionId>) {
         let mut v = self.values.write().expect("cache lock");

@@ -3,6 +3,9 @@
 //! write leaves, which a backend's cache takes without reading it back.
 
 use crate::{Reseal, Sealed, SecretWrite, StoreError};
+use rekey_model::Timestamp;
+use rekey_model::identity::{AccessKeyRecord, RoleSession, Session, UserName};
+use rekey_model::name::AccountId;
 use rekey_model::rotation::{JobStatus, RotationJob};
 use rekey_model::secret::{SecretMeta, SecretRecord, SecretState, VersionRecord};
 
@@ -76,4 +79,71 @@ pub fn next_state(old: Option<&SecretState>, w: &SecretWrite, pk: i64) -> Secret
         }
     }
     SecretState { secret: SecretRecord { pk, ..w.secret.clone() }, versions, labels: w.labels.clone() }
+}
+
+/// An account id as stored.
+pub fn account_of(text: String) -> Result<AccountId, StoreError> {
+    AccountId::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("account {text}")))
+}
+
+/// A user name as stored.
+pub fn user_name_of(text: String) -> Result<UserName, StoreError> {
+    UserName::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("user name {text}")))
+}
+
+/// An access key as its row holds it.
+#[allow(missing_docs)]
+pub struct KeyRow {
+    pub id: String,
+    pub account: String,
+    pub user: Option<String>,
+    pub sealed_secret: Vec<u8>,
+    pub created: i64,
+    pub active: bool,
+    pub token: Option<Vec<u8>>,
+    pub expires: Option<i64>,
+    pub parent: Option<String>,
+    pub role_name: Option<String>,
+    pub role_policy: Option<String>,
+}
+
+impl KeyRow {
+    /// The record the row holds.
+    pub fn into_record(self) -> Result<AccessKeyRecord, StoreError> {
+        let row = self;
+        let KeyRow {
+            id,
+            account: a,
+            user,
+            sealed_secret,
+            created,
+            active,
+            token,
+            expires,
+            parent,
+            role_name,
+            role_policy,
+        } = row;
+        let role = match (role_name, role_policy) {
+            (Some(name), Some(policy)) => Some(RoleSession { name, policy }),
+            (None, None) => None,
+            _ => return Err(StoreError::Corrupt(format!("access key {id}: half a role"))),
+        };
+        let session = match (token, expires) {
+            (Some(token_sha256), Some(expires)) => {
+                Some(Session { token_sha256, expires: Timestamp::from_millis(expires), parent, role })
+            }
+            (None, None) if parent.is_none() && role.is_none() => None,
+            _ => return Err(StoreError::Corrupt(format!("access key {id}: half a session"))),
+        };
+        Ok(AccessKeyRecord {
+            access_key_id: id,
+            account: account_of(a)?,
+            user: user.map(user_name_of).transpose()?,
+            sealed_secret,
+            created: Timestamp::from_millis(created),
+            active,
+            session,
+        })
+    }
 }

@@ -2,18 +2,11 @@
 //! access keys.
 
 use crate::StoreError;
+use crate::stored::{KeyRow, account_of as account, user_name_of as user_name};
 use rekey_model::Timestamp;
-use rekey_model::identity::{AccessKeyRecord, RoleSession, Session, UserName, UserPolicy, UserRecord};
+use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
 use rekey_model::name::AccountId;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-
-fn account(text: String) -> Result<AccountId, StoreError> {
-    AccountId::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("account {text}")))
-}
-
-fn user_name(text: String) -> Result<UserName, StoreError> {
-    UserName::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("user name {text}")))
-}
 
 /// Records an account; `false` if it existed.
 pub fn insert_account(conn: &Connection, id: &AccountId, created: Timestamp) -> Result<bool, StoreError> {
@@ -101,21 +94,6 @@ pub fn user_policies(conn: &Connection, a: &AccountId, user: &UserName) -> Resul
 const KEY_COLUMNS: &str =
     "id, account, user_name, secret, created_ms, active, session_sha256, expires_ms, parent, role_name, role_policy";
 
-/// An access key row, in [`KEY_COLUMNS`] order.
-struct KeyRow {
-    id: String,
-    account: String,
-    user: Option<String>,
-    sealed_secret: Vec<u8>,
-    created: i64,
-    active: bool,
-    token: Option<Vec<u8>>,
-    expires: Option<i64>,
-    parent: Option<String>,
-    role_name: Option<String>,
-    role_policy: Option<String>,
-}
-
 fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
     Ok(KeyRow {
         id: r.get(0)?,
@@ -132,38 +110,12 @@ fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
     })
 }
 
-fn key_record(row: KeyRow) -> Result<AccessKeyRecord, StoreError> {
-    let KeyRow { id, account: a, user, sealed_secret, created, active, token, expires, parent, role_name, role_policy } =
-        row;
-    let role = match (role_name, role_policy) {
-        (Some(name), Some(policy)) => Some(RoleSession { name, policy }),
-        (None, None) => None,
-        _ => return Err(StoreError::Corrupt(format!("access key {id}: half a role"))),
-    };
-    let session = match (token, expires) {
-        (Some(token_sha256), Some(expires)) => {
-            Some(Session { token_sha256, expires: Timestamp::from_millis(expires), parent, role })
-        }
-        (None, None) if parent.is_none() && role.is_none() => None,
-        _ => return Err(StoreError::Corrupt(format!("access key {id}: half a session"))),
-    };
-    Ok(AccessKeyRecord {
-        access_key_id: id,
-        account: account(a)?,
-        user: user.map(user_name).transpose()?,
-        sealed_secret,
-        created: Timestamp::from_millis(created),
-        active,
-        session,
-    })
-}
-
 /// An access key.
 pub fn load_access_key(conn: &Connection, id: &str) -> Result<Option<AccessKeyRecord>, StoreError> {
     conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM access_keys WHERE id = ?1"))?
         .query_row([id], key_row)
         .optional()?
-        .map(key_record)
+        .map(KeyRow::into_record)
         .transpose()
 }
 
@@ -179,7 +131,7 @@ pub fn access_keys(
          ORDER BY created_ms, id"
     ))?;
     let rows = stmt.query_map(params![a.as_str(), user.map(UserName::as_str)], key_row)?;
-    rows.map(|r| key_record(r?)).collect()
+    rows.map(|r| KeyRow::into_record(r?)).collect()
 }
 
 /// Stores a new access key.

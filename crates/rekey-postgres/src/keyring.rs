@@ -1,0 +1,130 @@
+//! The keyring on PostgreSQL: every node reads the same wrapped keys.
+//! Creating one takes the keyring's lock, so that the family's size check
+//! and the insert are one step across nodes.
+
+use crate::{Db, PgStore, locks};
+use rekey_model::Timestamp;
+use rekey_model::rotation::{JobId, RotationStep, StepLog};
+use rekey_store::stored::reseal_job;
+use rekey_store::{Keyring, Reseal, Sealed, StoreError};
+
+impl Keyring for PgStore {
+    async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        sqlx::query_scalar("SELECT wrapped FROM keyring WHERE id = $1").bind(id).fetch_optional(&self.pool).await.db()
+    }
+
+    async fn insert_kek(
+        &self,
+        id: &str,
+        wrapped: Vec<u8>,
+        family: &str,
+        max: usize,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;
+        let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT wrapped FROM keyring WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+        if stored.is_some() {
+            return Ok(stored);
+        }
+        let members: i64 = sqlx::query_scalar("SELECT count(*) FROM keyring WHERE starts_with(id, $1)")
+            .bind(family)
+            .fetch_one(&mut *tx)
+            .await
+            .db()?;
+        if members as usize >= max {
+            return Ok(None);
+        }
+        sqlx::query("INSERT INTO keyring (id, wrapped) VALUES ($1, $2)")
+            .bind(id)
+            .bind(&wrapped)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(Some(wrapped))
+    }
+
+    async fn reseal_all(&self, mut reseal: Reseal) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;
+        let mut replaced = 0;
+        let keys: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT id, wrapped FROM keyring FOR UPDATE").fetch_all(&mut *tx).await.db()?;
+        for (id, blob) in keys {
+            if let Some(new) = reseal(Sealed::Key(&id), &blob) {
+                sqlx::query("UPDATE keyring SET wrapped = $2 WHERE id = $1")
+                    .bind(&id)
+                    .bind(new)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
+                replaced += 1;
+            }
+        }
+        let creds: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT id, secret FROM access_keys FOR UPDATE").fetch_all(&mut *tx).await.db()?;
+        for (id, blob) in creds {
+            if let Some(new) = reseal(Sealed::Credential(&id), &blob) {
+                sqlx::query("UPDATE access_keys SET secret = $2 WHERE id = $1")
+                    .bind(&id)
+                    .bind(new)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
+                replaced += 1;
+            }
+        }
+        // Only jobs whose steps kept an output are rewritten.
+        let jobs: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, body FROM rotations WHERE body LIKE '%\"output\"%' FOR UPDATE")
+                .fetch_all(&mut *tx)
+                .await
+                .db()?;
+        for (id, body) in jobs {
+            if let Some(body) = reseal_job(&id, &body, &mut reseal)? {
+                sqlx::query("UPDATE rotations SET body = $2 WHERE id = $1")
+                    .bind(&id)
+                    .bind(body)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
+                replaced += 1;
+            }
+        }
+        // Logs are many and large: a page at a time.
+        let mut after = 0i64;
+        loop {
+            let logs: Vec<(i64, String, i32, String, i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, job_id, attempt, step, started_ms, sealed FROM function_logs
+                 WHERE id > $1 ORDER BY id LIMIT 256 FOR UPDATE",
+            )
+            .bind(after)
+            .fetch_all(&mut *tx)
+            .await
+            .db()?;
+            let Some(last) = logs.last() else { break };
+            after = last.0;
+            for (id, job, attempt, step, started, blob) in logs {
+                let step =
+                    RotationStep::parse(&step).ok_or_else(|| StoreError::Corrupt(format!("function log {id}")))?;
+                let context =
+                    StepLog::seal_context(&JobId::new(job), attempt as u32, step, Timestamp::from_millis(started));
+                if let Some(new) = reseal(Sealed::Output(context), &blob) {
+                    sqlx::query("UPDATE function_logs SET sealed = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(new)
+                        .execute(&mut *tx)
+                        .await
+                        .db()?;
+                    replaced += 1;
+                }
+            }
+        }
+        tx.commit().await.db()?;
+        Ok(replaced)
+    }
+}

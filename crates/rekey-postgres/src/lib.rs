@@ -1,0 +1,134 @@
+//! rekey's shared store: every `rekey-store` capability on PostgreSQL, so
+//! that several rekey nodes serve one deployment (`rekey serve --store
+//! postgres://…`).
+//!
+//! What makes several nodes safe:
+//! - **Changes to a secret** run as read-decide-write transactions under
+//!   a transaction-scoped advisory lock on the secret's name (the name,
+//!   not the row: a secret being created has no row yet), so two nodes
+//!   never decide on the same state; a transaction that fails to commit
+//!   for a serialization failure or a deadlock is tried again, and its
+//!   decision is reused only when the state it was made on is unchanged
+//!   (see `secrets`).
+//! - **The audit chain** has one head row that each append locks last,
+//!   just before its commit: records are numbered in commit order across
+//!   nodes, in the transaction of the change they tell of (see `audit`).
+//! - **Rotation jobs** are claimed with a conditional update of their
+//!   lease that skips rows another node is claiming (`FOR UPDATE SKIP
+//!   LOCKED`): one runner at a time, and a dead node's jobs are taken
+//!   over once their leases expire (see `rotations`).
+//! - **Each node's cache** of secret states and sealed values forgets
+//!   what the others change when PostgreSQL tells it (`LISTEN/NOTIFY`, sent
+//!   in the committing transaction); while that connection is down the
+//!   cache is not used at all (see `notify` for the staleness window).
+
+#![warn(missing_docs)]
+
+mod audit;
+mod clock;
+mod function_logs;
+mod keyring;
+mod locks;
+mod notify;
+mod principals;
+mod rotations;
+mod schema;
+mod secrets;
+mod snapshot;
+
+use rekey_store::StoreError;
+use rekey_store::audit::AuditKey;
+use rekey_store::cache::StateCache;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use schema::VERSION as SCHEMA_VERSION;
+
+/// Connections a node keeps to the database, at most.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// The PostgreSQL store of one node. Cheap to share behind an `Arc`.
+pub struct PgStore {
+    pool: PgPool,
+    /// Committed states and sealed values (see [`notify`]).
+    cache: Arc<StateCache>,
+    /// Whether this node hears the others' commits: the cache is used only then.
+    listening: Arc<AtomicBool>,
+    /// This process's name in notifications (it skips its own).
+    instance: Arc<str>,
+    /// The notification channel of this store's schema (see [`notify::channel`]).
+    channel: Arc<str>,
+    /// The audit chain's key, once the seal is open.
+    audit_key: Arc<OnceLock<AuditKey>>,
+    /// Records of reads waiting to be appended.
+    reads: Arc<audit::ReadRecords>,
+    /// The background tasks (notifications, the reads' batcher): stopped
+    /// when the store is dropped.
+    tasks: Vec<tokio::task::AbortHandle>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        // The batcher is not aborted: it appends what waits, then stops.
+        self.reads.close();
+    }
+}
+
+/// `sqlx`'s errors as the store's. A message never holds a value bound to
+/// a query (values are sealed anyway), only PostgreSQL's words.
+pub(crate) trait Db<T> {
+    fn db(self) -> Result<T, StoreError>;
+}
+
+impl<T> Db<T> for Result<T, sqlx::Error> {
+    fn db(self) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::Database(e.to_string()))
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://…`), migrates its
+    /// schema and starts listening for the other nodes' changes.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        // The URL holds a password, so its parse error is not echoed.
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|_| StoreError::Database("the PostgreSQL URL does not parse (postgres://user@host/db)".into()))?;
+        Self::connect_with(options).await
+    }
+
+    /// Like [`connect`](Self::connect), with options built by the caller.
+    pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .db()?;
+        schema::migrate(&pool).await?;
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await.db()?;
+        let channel: Arc<str> = notify::channel(&schema).into();
+        let cache = Arc::new(StateCache::new());
+        let listening = Arc::new(AtomicBool::new(false));
+        let instance: Arc<str> = uuid::Uuid::new_v4().simple().to_string().into();
+        let reads = Arc::new(audit::ReadRecords::default());
+        let audit_key: Arc<OnceLock<AuditKey>> = Arc::default();
+        let mut tasks = Vec::new();
+        let listener =
+            notify::Listener::start(&pool, &channel, cache.clone(), listening.clone(), instance.clone()).await?;
+        tasks.push(tokio::spawn(listener.run()).abort_handle());
+        tokio::spawn(audit::batch_reads(pool.clone(), reads.clone(), audit_key.clone()));
+        Ok(PgStore { pool, cache, listening, instance, channel, audit_key, reads, tasks })
+    }
+
+    /// The pool (for tests and `rekey admin migrate`).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}

@@ -1,0 +1,29 @@
+//! The advisory locks nodes coordinate by. PostgreSQL's advisory locks are
+//! numbered by one 64-bit key; each kind of lock here takes its keys from
+//! its own range so that they never meet.
+
+use rekey_model::name::{Namespace, SecretName};
+
+/// The keyring's lock: creating a key-encryption key checks its family's
+/// size and inserts in one step.
+pub const KEYRING: i64 = 0x7265_6b65_7900_0002;
+
+/// The lock of one secret's name (held by every change to it, from the
+/// read its decision is made on to the commit). Keys are a hash of the
+/// name, the same on every node; two names sharing a key only wait for
+/// each other.
+pub fn secret(ns: &Namespace, name: &SecretName) -> i64 {
+    // FNV-1a: stable across builds and machines, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [ns.account.as_str(), ns.region.as_str(), name.as_str()] {
+        for b in part.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // The top bit cleared: the fixed keys above stay apart (they start 0x72).
+    (h >> 1) as i64 | (1 << 62)
+}
+
+/// Retention's lock: one node prunes the trail at a time.
+pub const AUDIT_PRUNE: i64 = 0x7265_6b65_7900_0003;

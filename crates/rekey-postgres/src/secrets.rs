@@ -1,0 +1,579 @@
+//! Secrets on PostgreSQL: one statement loads a secret whole (its row, its
+//! versions and labels aggregated beside it, so that they come from one
+//! snapshot), and every change runs under its name's lock (see
+//! [`crate::locks::secret`]).
+//!
+//! A change's transaction: take the name's lock, load the state, decide
+//! (the service's pure function), write, append its audit records, send
+//! its notification, commit. A transaction that fails for a serialization
+//! failure or a deadlock is tried again from the start; the decision, which
+//! runs once, is reused only if the state it was made on is what the retry
+//! loads, and otherwise the change fails rather than apply a stale decision.
+
+use crate::notify::Changed;
+use crate::{Db, PgStore, audit, locks};
+use rekey_model::name::{Arn, ArnSuffix, Namespace, Region, SecretName};
+use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
+use rekey_model::staging::{Labels, StagingLabel, VersionId};
+use rekey_model::{ApiError, Timestamp};
+use rekey_store::cache::Published;
+use rekey_store::stored::{job_body, meta_body, meta_of};
+use rekey_store::{
+    Change, ListCursor, ListKey, ListOrder, ListQuery, Mutation, MutationInput, SecretStore, SecretWrite, StoreError,
+};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// Attempts of a change that keeps meeting serialization failures or deadlocks.
+const ATTEMPTS: usize = 8;
+
+/// The columns [`state_of`] reads: the secret's, then its versions and
+/// labels as JSON arrays.
+const STATE: &str = "s.id, s.account, s.region, s.name, s.suffix, s.created_ms, s.last_changed_ms, s.last_accessed_ms,
+     s.deleted_ms, s.purge_at_ms, s.meta, s.rotate_at_ms,
+     (SELECT coalesce(json_agg(json_build_array(v.version_id, v.created_ms, v.last_accessed_ms,
+                                                v.ciphertext IS NOT NULL, v.kms_key_id) ORDER BY v.seq), '[]')
+      FROM versions v WHERE v.secret_pk = s.id)::text,
+     (SELECT coalesce(json_agg(json_build_array(l.label, l.version_id)), '[]')
+      FROM labels l WHERE l.secret_pk = s.id)::text";
+
+type VersionColumns = (String, i64, Option<i64>, bool, Option<String>);
+
+fn ts(v: Option<i64>) -> Option<Timestamp> {
+    v.map(Timestamp::from_millis)
+}
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// A secret's state from a row of [`STATE`].
+fn state_of(row: &PgRow) -> Result<SecretState, StoreError> {
+    let pk: i64 = row.try_get(0).db()?;
+    let (account, region, name, suffix): (String, String, String, String) =
+        (row.try_get(1).db()?, row.try_get(2).db()?, row.try_get(3).db()?, row.try_get(4).db()?);
+    let account = rekey_model::name::AccountId::parse(&account).ok_or_else(|| corrupt(format!("account {account}")))?;
+    let name = SecretName::parse(&name).map_err(|_| corrupt(format!("name {name}")))?;
+    let suffix = ArnSuffix::parse(&suffix).ok_or_else(|| corrupt(format!("secret {pk}: bad suffix")))?;
+    let meta: String = row.try_get(10).db()?;
+    let secret = SecretRecord {
+        pk,
+        arn: Arn { namespace: Namespace { account, region: Region::new(region) }, name, suffix },
+        created: Timestamp::from_millis(row.try_get(5).db()?),
+        last_changed: Timestamp::from_millis(row.try_get(6).db()?),
+        last_accessed: ts(row.try_get(7).db()?),
+        deleted: ts(row.try_get(8).db()?),
+        purge_at: ts(row.try_get(9).db()?),
+        rotate_at: ts(row.try_get(11).db()?),
+        meta: meta_of(pk, &meta)?,
+    };
+    let versions: String = row.try_get(12).db()?;
+    let versions: Vec<VersionColumns> =
+        serde_json::from_str(&versions).map_err(|e| corrupt(format!("secret {pk}: versions: {e}")))?;
+    let labels: String = row.try_get(13).db()?;
+    let labels: Vec<(String, String)> =
+        serde_json::from_str(&labels).map_err(|e| corrupt(format!("secret {pk}: labels: {e}")))?;
+    Ok(SecretState {
+        secret,
+        versions: versions
+            .into_iter()
+            .map(|(id, created, last_accessed, has_value, kms_key_id)| VersionRecord {
+                version_id: VersionId::new(id),
+                created: Timestamp::from_millis(created),
+                last_accessed: ts(last_accessed),
+                has_value,
+                kms_key_id,
+            })
+            .collect(),
+        labels: Labels::from_pairs(labels.into_iter().map(|(l, v)| (StagingLabel::new(l), VersionId::new(v)))),
+    })
+}
+
+/// Loads a secret whole, in one statement (one snapshot).
+async fn load(conn: &mut PgConnection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {STATE} FROM secrets s WHERE s.account = $1 AND s.region = $2 AND s.name = $3"
+    )))
+    .bind(ns.account.as_str())
+    .bind(ns.region.as_str())
+    .bind(name.as_str())
+    .fetch_optional(conn)
+    .await
+    .db()?;
+    row.as_ref().map(state_of).transpose()
+}
+
+async fn read_value(conn: &mut PgConnection, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
+    type Sealed = (Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let row: Option<Sealed> =
+        sqlx::query_as("SELECT kek_id, wrapped_key, ciphertext FROM versions WHERE secret_pk = $1 AND version_id = $2")
+            .bind(pk)
+            .bind(version.as_str())
+            .fetch_optional(conn)
+            .await
+            .db()?;
+    Ok(match row {
+        Some((Some(kek_id), Some(wrapped_key), Some(ciphertext))) => {
+            Some(SealedValue { kek_id, wrapped_key, ciphertext })
+        }
+        _ => None,
+    })
+}
+
+/// Removes a secret and everything it owns (by cascade).
+async fn purge(conn: &mut PgConnection, pk: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM secrets WHERE id = $1").bind(pk).execute(conn).await.db()?;
+    Ok(())
+}
+
+/// Writes a [`SecretWrite`] over `old` (the state it was decided on);
+/// the secret's store key.
+async fn apply_write(conn: &mut PgConnection, old: Option<&SecretState>, w: &SecretWrite) -> Result<i64, StoreError> {
+    let s = &w.secret;
+    let meta = meta_body(&s.meta)?;
+    let pk = if s.pk == 0 {
+        sqlx::query_scalar(
+            "INSERT INTO secrets (account, region, name, suffix, created_ms, last_changed_ms, last_accessed_ms,
+                                  deleted_ms, purge_at_ms, meta, rotate_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(s.arn.namespace.account.as_str())
+        .bind(s.arn.namespace.region.as_str())
+        .bind(s.arn.name.as_str())
+        .bind(s.arn.suffix.as_str())
+        .bind(s.created.millis())
+        .bind(s.last_changed.millis())
+        .bind(s.last_accessed.map(Timestamp::millis))
+        .bind(s.deleted.map(Timestamp::millis))
+        .bind(s.purge_at.map(Timestamp::millis))
+        .bind(&meta)
+        .bind(s.rotate_at.map(Timestamp::millis))
+        .fetch_one(&mut *conn)
+        .await
+        .db()?
+    } else {
+        sqlx::query(
+            "UPDATE secrets SET last_changed_ms = $2, last_accessed_ms = $3, deleted_ms = $4, purge_at_ms = $5,
+                                meta = $6, rotate_at_ms = $7
+             WHERE id = $1",
+        )
+        .bind(s.pk)
+        .bind(s.last_changed.millis())
+        .bind(s.last_accessed.map(Timestamp::millis))
+        .bind(s.deleted.map(Timestamp::millis))
+        .bind(s.purge_at.map(Timestamp::millis))
+        .bind(&meta)
+        .bind(s.rotate_at.map(Timestamp::millis))
+        .execute(&mut *conn)
+        .await
+        .db()?;
+        s.pk
+    };
+    for v in &w.delete_versions {
+        sqlx::query("DELETE FROM versions WHERE secret_pk = $1 AND version_id = $2")
+            .bind(pk)
+            .bind(v.as_str())
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
+    for (v, sealed) in &w.put_versions {
+        sqlx::query(
+            "INSERT INTO versions (secret_pk, version_id, seq, created_ms, last_accessed_ms, kms_key_id,
+                                   kek_id, wrapped_key, ciphertext)
+             VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE secret_pk = $1), $3, $4, $5,
+                     $6, $7, $8)
+             ON CONFLICT (secret_pk, version_id) DO UPDATE SET
+                 last_accessed_ms = excluded.last_accessed_ms,
+                 kms_key_id = excluded.kms_key_id,
+                 kek_id = coalesce(excluded.kek_id, versions.kek_id),
+                 wrapped_key = coalesce(excluded.wrapped_key, versions.wrapped_key),
+                 ciphertext = coalesce(excluded.ciphertext, versions.ciphertext)",
+        )
+        .bind(pk)
+        .bind(v.version_id.as_str())
+        .bind(v.created.millis())
+        .bind(v.last_accessed.map(Timestamp::millis))
+        .bind(&v.kms_key_id)
+        .bind(sealed.as_ref().map(|s| s.kek_id.as_str()))
+        .bind(sealed.as_ref().map(|s| s.wrapped_key.as_slice()))
+        .bind(sealed.as_ref().map(|s| s.ciphertext.as_slice()))
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    // Labels: write only what moved.
+    let empty = Labels::default();
+    let old_labels = old.map(|o| &o.labels).unwrap_or(&empty);
+    for (label, _) in old_labels.iter() {
+        if w.labels.holder(label.as_str()).is_none() {
+            sqlx::query("DELETE FROM labels WHERE secret_pk = $1 AND label = $2")
+                .bind(pk)
+                .bind(label.as_str())
+                .execute(&mut *conn)
+                .await
+                .db()?;
+        }
+    }
+    for (label, version) in w.labels.iter() {
+        if old_labels.holder(label.as_str()) != Some(version) {
+            sqlx::query(
+                "INSERT INTO labels (secret_pk, label, version_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id",
+            )
+            .bind(pk)
+            .bind(label.as_str())
+            .bind(version.as_str())
+            .execute(&mut *conn)
+            .await
+            .db()?;
+        }
+    }
+    if let Some(status) = w.end_rotations {
+        sqlx::query("UPDATE rotations SET status = $2 WHERE secret_pk = $1 AND status = 'active'")
+            .bind(pk)
+            .bind(status.as_str())
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
+    if let Some(job) = &w.rotation {
+        sqlx::query(
+            "INSERT INTO rotations (id, secret_pk, status, created_ms, body) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                 lease_owner = NULL, lease_until_ms = NULL",
+        )
+        .bind(job.id.as_str())
+        .bind(pk)
+        .bind(job.status.as_str())
+        .bind(job.created.millis())
+        .bind(job_body(job)?)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(pk)
+}
+
+/// Whether a failed transaction may simply be tried again: PostgreSQL
+/// chose it as a serialization failure's or a deadlock's victim.
+pub(crate) fn retryable(e: &sqlx::Error) -> bool {
+    matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("40001" | "40P01"))
+}
+
+/// What one attempt of a change came to.
+enum Attempt<R> {
+    Done(R),
+    /// To be tried again (with the decision, once made).
+    Retry(Option<Box<Decided<R>>>),
+}
+
+/// A decision, and the state it was made on.
+struct Decided<R> {
+    on: Option<SecretState>,
+    change: Change,
+    answer: R,
+}
+
+impl PgStore {
+    /// Sends the notification of a change to `key` (in the caller's transaction).
+    async fn notify(
+        &self,
+        conn: &mut PgConnection,
+        ns: &Namespace,
+        name: &SecretName,
+        pk: i64,
+        versions: Vec<String>,
+    ) -> Result<(), sqlx::Error> {
+        let payload = Changed {
+            i: self.instance.to_string(),
+            a: ns.account.to_string(),
+            r: ns.region.to_string(),
+            n: name.to_string(),
+            p: pk,
+            v: Some(versions),
+        }
+        .payload();
+        sqlx::query("SELECT pg_notify($1, $2)").bind(&*self.channel).bind(payload).execute(conn).await?;
+        Ok(())
+    }
+
+    /// One attempt of a change: `Err` for a failure to report, `Ok(Retry)`
+    /// when PostgreSQL asks for the transaction again.
+    async fn attempt<R: Send + 'static>(
+        &self,
+        ns: &Namespace,
+        name: &SecretName,
+        preload: Option<&VersionId>,
+        decide: &mut Option<rekey_store::Decide<R>>,
+        decided: Option<Decided<R>>,
+    ) -> Result<Attempt<R>, ApiError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let key = (ns.clone(), name.clone());
+        let step = async {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::secret(ns, name)).execute(&mut *tx).await?;
+            Ok::<_, sqlx::Error>(())
+        };
+        if let Err(e) = step.await {
+            return if retryable(&e) {
+                Ok(Attempt::Retry(decided.map(Box::new)))
+            } else {
+                Err(StoreError::Database(e.to_string()).into())
+            };
+        }
+        let state = load(&mut tx, ns, name).await?;
+        let decided = match decided {
+            Some(d) if d.on == state => d,
+            Some(_) => {
+                return Err(ApiError::internal("The secret changed while its change was being retried; try again."));
+            }
+            None => {
+                let preloaded = match (&state, preload) {
+                    (Some(s), Some(v)) => read_value(&mut tx, s.secret.pk, v).await?.map(Arc::new),
+                    _ => None,
+                };
+                let decide = decide.take().expect("a change decides once");
+                let (change, answer) = decide(MutationInput { state: state.clone(), preloaded })?;
+                Decided { on: state, change, answer }
+            }
+        };
+        let outcome = self.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await;
+        let outcome = match outcome {
+            Ok(()) => tx.commit().await.map_err(|e| (e, false)),
+            Err(e) => Err((e, true)),
+        };
+        // Whatever happened, this node's cache forgets the secret (its
+        // notification to itself is skipped): the next read loads it.
+        self.cache.publish([(key, Published::Forget)]);
+        match outcome {
+            Ok(()) => Ok(Attempt::Done(decided.answer)),
+            // Only a failure before the commit is retried: a failed commit
+            // may have committed.
+            Err((e, true)) if retryable(&e) => Ok(Attempt::Retry(Some(Box::new(decided)))),
+            Err((e, _)) => Err(StoreError::Database(e.to_string()).into()),
+        }
+    }
+
+    /// Writes a decided change, its records and its notification.
+    async fn write_change(
+        &self,
+        conn: &mut PgConnection,
+        ns: &Namespace,
+        name: &SecretName,
+        current: Option<&SecretState>,
+        change: &Change,
+    ) -> Result<(), sqlx::Error> {
+        let as_sqlx = |e: StoreError| sqlx::Error::Protocol(e.to_string());
+        match change {
+            Change::None => {}
+            Change::Write(w) => {
+                let mut current = current;
+                if let Some(old) = w.replaces {
+                    purge(conn, old).await.map_err(as_sqlx)?;
+                    if let Some(replaced) = current.filter(|c| c.secret.pk == old) {
+                        self.cache.forget_secret_values(replaced.secret.pk);
+                        current = None;
+                    }
+                }
+                let pk = apply_write(conn, current, w).await.map_err(as_sqlx)?;
+                audit::append(conn, self.audit_key.get(), &w.audit).await.map_err(as_sqlx)?;
+                let gone: Vec<VersionId> = w
+                    .delete_versions
+                    .iter()
+                    .cloned()
+                    .chain(w.put_versions.iter().filter(|(_, s)| s.is_some()).map(|(v, _)| v.version_id.clone()))
+                    .collect();
+                self.cache.forget_values(pk, gone.iter().cloned());
+                let versions = gone.into_iter().map(|v| v.as_str().to_string()).collect();
+                // The new state is not published to the cache: a later
+                // commit by another node could be announced before this
+                // publication, which would then stay cached over it.
+                self.notify(conn, ns, name, pk, versions).await?;
+            }
+            Change::Purge { pk, audit: records } => {
+                purge(conn, *pk).await.map_err(as_sqlx)?;
+                audit::append(conn, self.audit_key.get(), records).await.map_err(as_sqlx)?;
+                self.cache.forget_secret_values(*pk);
+                self.notify(conn, ns, name, *pk, Vec::new()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the cache may be used (see [`crate::notify`]).
+    fn caching(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+}
+
+impl SecretStore for PgStore {
+    async fn load(&self, ns: &Namespace, name: &SecretName) -> Result<Option<Arc<SecretState>>, StoreError> {
+        let key = (ns.clone(), name.clone());
+        let caching = self.caching();
+        let epoch = match self.cache.get(&key) {
+            Ok(state) if caching => return Ok(Some(state)),
+            Ok(_) => None,
+            Err(epoch) => Some(epoch),
+        };
+        let mut conn = self.pool.acquire().await.db()?;
+        let state = load(&mut conn, ns, name).await?.map(Arc::new);
+        if let (Some(s), Some(epoch), true) = (&state, epoch, caching) {
+            self.cache.offer(key, s.clone(), epoch);
+        }
+        Ok(state)
+    }
+
+    async fn read_value(&self, pk: i64, version: &VersionId) -> Result<Option<Arc<SealedValue>>, StoreError> {
+        let caching = self.caching();
+        if caching && let Some(v) = self.cache.value(pk, version) {
+            return Ok(Some(v));
+        }
+        let mut conn = self.pool.acquire().await.db()?;
+        let value = read_value(&mut conn, pk, version).await?.map(Arc::new);
+        if let (Some(v), true) = (&value, caching) {
+            self.cache.offer_value(pk, version.clone(), v.clone());
+        }
+        Ok(value)
+    }
+
+    async fn mutate<R: Send + 'static>(&self, m: Mutation<R>) -> Result<R, ApiError> {
+        let Mutation { namespace, name, preload_value, decide } = m;
+        let mut decide = Some(decide);
+        let mut decided = None;
+        for _ in 0..ATTEMPTS {
+            match self.attempt(&namespace, &name, preload_value.as_ref(), &mut decide, decided.take()).await? {
+                Attempt::Done(r) => return Ok(r),
+                Attempt::Retry(d) => decided = d.map(|d| *d),
+            }
+        }
+        Err(ApiError::internal("The change kept conflicting with others; try again."))
+    }
+
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        // A write that takes a commit (a read-only standby refuses it).
+        sqlx::query("SELECT txid_current()").execute(&mut *tx).await.db()?;
+        tx.commit().await.db()
+    }
+
+    fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp) {
+        let (pool, cache, instance) = (self.pool.clone(), self.cache.clone(), self.instance.clone());
+        let channel = self.channel.clone();
+        let ns = secret.secret.arn.namespace.clone();
+        let name = secret.secret.arn.name.clone();
+        let pk = secret.secret.pk;
+        let version = version.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let mut tx = pool.begin().await?;
+                let changed = sqlx::query(
+                    "UPDATE secrets SET last_accessed_ms = $2
+                     WHERE id = $1 AND (last_accessed_ms IS NULL OR last_accessed_ms < $2)",
+                )
+                .bind(pk)
+                .bind(day.millis())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let changed = changed
+                    + sqlx::query(
+                        "UPDATE versions SET last_accessed_ms = $3
+                         WHERE secret_pk = $1 AND version_id = $2 AND (last_accessed_ms IS NULL OR last_accessed_ms < $3)",
+                    )
+                    .bind(pk)
+                    .bind(version.as_str())
+                    .bind(day.millis())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if changed > 0 {
+                    let payload = Changed {
+                        i: instance.to_string(),
+                        a: ns.account.to_string(),
+                        r: ns.region.to_string(),
+                        n: name.to_string(),
+                        p: pk,
+                        v: Some(Vec::new()),
+                    }
+                    .payload();
+                    sqlx::query("SELECT pg_notify($1, $2)").bind(&*channel).bind(payload).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(changed > 0)
+            }
+            .await;
+            match result {
+                Ok(true) => cache.publish([((ns, name), Published::Forget)]),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "could not record LastAccessedDate"),
+            }
+        });
+    }
+
+    async fn due_for_purge(&self, now: Timestamp, limit: usize) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+        self.due(
+            "SELECT account, region, name FROM secrets WHERE purge_at_ms <= $1 ORDER BY purge_at_ms LIMIT $2",
+            now,
+            limit,
+        )
+        .await
+    }
+
+    async fn list(&self, q: ListQuery) -> Result<Vec<Arc<SecretState>>, StoreError> {
+        let key = match q.order {
+            ListOrder::Created => "s.created_ms",
+            ListOrder::LastChanged => "s.last_changed_ms",
+            ListOrder::LastAccessed => "coalesce(s.last_accessed_ms, -1)",
+            ListOrder::Name => "s.name",
+        };
+        let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+        // Names sort by bytes, as SQLite's do.
+        let (key, collate) = if q.order == ListOrder::Name { (key, " COLLATE \"C\"") } else { (key, "") };
+        let after = match &q.after {
+            Some(ListCursor { key: ListKey::Millis(_), .. }) => format!("AND ({key}, s.id) {cmp} ($4::bigint, $5)"),
+            Some(ListCursor { key: ListKey::Name(_), .. }) => {
+                format!("AND ({key}{collate}, s.id) {cmp} ($4::text{collate}, $5)")
+            }
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {STATE} FROM secrets s
+             WHERE s.account = $1 AND s.region = $2 AND ($3 OR s.deleted_ms IS NULL) {after}
+             ORDER BY {key}{collate} {dir}, s.id {dir} LIMIT $6"
+        );
+        let ns = &q.namespace;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ns.account.as_str())
+            .bind(ns.region.as_str())
+            .bind(q.include_deleted);
+        query = match &q.after {
+            Some(ListCursor { key: ListKey::Millis(ms), pk }) => query.bind(*ms).bind(*pk),
+            Some(ListCursor { key: ListKey::Name(n), pk }) => query.bind(n.clone()).bind(*pk),
+            None => query.bind(None::<i64>).bind(0i64),
+        };
+        let rows = query.bind(q.limit as i64).fetch_all(&self.pool).await.db()?;
+        rows.iter().map(|r| state_of(r).map(Arc::new)).collect()
+    }
+}
+
+impl PgStore {
+    /// Secrets a due-query names: (namespace, name).
+    pub(crate) async fn due(
+        &self,
+        sql: &'static str,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(Namespace, SecretName)>, StoreError> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as(sql).bind(now.millis()).bind(limit as i64).fetch_all(&self.pool).await.db()?;
+        rows.into_iter()
+            .map(|(a, r, n)| {
+                let account = rekey_model::name::AccountId::parse(&a).ok_or_else(|| corrupt(format!("account {a}")))?;
+                let name = SecretName::parse(&n).map_err(|_| corrupt(format!("name {n}")))?;
+                Ok((Namespace { account, region: Region::new(r) }, name))
+            })
+            .collect()
+    }
+}
