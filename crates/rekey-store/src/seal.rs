@@ -134,6 +134,12 @@ struct Masters {
     previous: Option<Aes256Gcm>,
 }
 
+/// Whether `store` was ever unlocked (it holds the master key's check):
+/// such a store must be opened with its key, never given a new one.
+pub async fn is_keyed<S: Keyring>(store: &S) -> Result<bool, StoreError> {
+    Ok(store.load_kek(CHECK_ID).await?.is_some())
+}
+
 impl Seal {
     /// Opens the seal of `store` with `key`: on a new store, records the key
     /// check; on an existing one, refuses a key that does not match.

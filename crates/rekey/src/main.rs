@@ -3,6 +3,7 @@
 mod admin;
 mod allocator;
 mod audit_sink;
+mod backend;
 mod config;
 mod serve;
 

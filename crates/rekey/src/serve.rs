@@ -1,9 +1,11 @@
 //! `rekey serve`: open the data directory (store and master key), then
 //! serve the API.
 
+use crate::backend::Backend;
 use crate::config::Config;
 use clap::Args;
 use rekey_model::name::{AccountId, Region};
+use rekey_postgres::PgStore;
 use rekey_rotation::functions::Callback;
 use rekey_rotation::registry::FunctionRegistry;
 use rekey_rotation::{Rotation, RotationEngine};
@@ -33,6 +35,12 @@ pub struct ServeArgs {
     /// Directory holding the database and the master key [default: ./rekey-data].
     #[arg(long, env = "REKEY_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Keep everything in this PostgreSQL database (`postgres://user@host/db`)
+    /// instead of the data directory's embedded store: several nodes may
+    /// serve one deployment from it. The data directory still holds the
+    /// master key file (every node needs the same key) and backups.
+    #[arg(long, env = "REKEY_STORE", value_name = "URL")]
+    store: Option<String>,
     /// Development mode: accept any credentials (no authentication).
     #[arg(long, env = "REKEY_DEV", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     dev: Option<bool>,
@@ -111,6 +119,7 @@ pub enum LogFormat {
 struct Settings {
     listen: SocketAddr,
     data_dir: PathBuf,
+    store: Option<String>,
     dev: bool,
     account: String,
     region: String,
@@ -145,6 +154,7 @@ impl ServeArgs {
         let settings = Settings {
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 4584))),
             data_dir: self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./rekey-data")),
+            store: self.store.or(file.store),
             dev: self.dev.or(file.dev).unwrap_or(false),
             account: self.account.or(file.account).unwrap_or_else(|| "000000000000".into()),
             region: self.region.or(file.region).unwrap_or_else(|| "us-east-1".into()),
@@ -169,6 +179,11 @@ impl ServeArgs {
         }
         if settings.stopped_clock.is_some() && !settings.dev {
             return Err("--stopped-clock needs --dev".into());
+        }
+        if let Some(url) = &settings.store
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err("--store takes a PostgreSQL URL (postgres://user@host/db); without it the data directory's embedded store is used".into());
         }
         if settings.master_key_file.is_some() && settings.master_key_command.is_some() {
             return Err("give the master key one way: --master-key-command or --master-key-file".into());
@@ -258,13 +273,18 @@ impl KeySource {
     }
 }
 
-/// Opens the store in `data_dir` and unlocks its seal with the key of
-/// `source`: the store, its seal, and the key file (if the key is one).
+/// Opens the store (the data directory's, or the PostgreSQL database of
+/// `store`) and unlocks its seal with the key of `source`: the store, its
+/// seal, and the key file (if the key is one).
 ///
-/// A new store with no key named gets a new master key file (0600). An
-/// existing store must come with its key: a missing or wrong key is
-/// refused, never replaced.
-async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, Arc<Seal>, Option<PathBuf>), String> {
+/// A new store with no key named gets a new master key file (0600) in the
+/// data directory. An existing store must come with its key: a missing or
+/// wrong key is refused, never replaced.
+async fn open(
+    data_dir: &Path,
+    store: Option<&str>,
+    source: KeySource,
+) -> Result<(Arc<Backend>, Arc<Seal>, Option<PathBuf>), String> {
     if !data_dir.exists() {
         // Only the server's user may enter: the store holds names, tags and
         // wrapped keys.
@@ -276,7 +296,15 @@ async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, A
     }
     warn_if_shared(data_dir);
     let db = SqliteStore::file_in(data_dir);
-    let existing = db.exists();
+    // A shared store is connected first: whether it is new is its to say.
+    let (shared, existing, what) = match store {
+        Some(url) => {
+            let pg = PgStore::connect(url).await.map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?;
+            let keyed = rekey_store::seal::is_keyed(&pg).await.map_err(|e| e.to_string())?;
+            (Some(pg), keyed, "the PostgreSQL store".to_string())
+        }
+        None => (None, db.exists(), format!("the store {}", db.display())),
+    };
     /// What unlocks the store: a key in hand, or a key file (perhaps with
     /// a rotation to finish).
     enum Opening {
@@ -293,8 +321,7 @@ async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, A
         KeySource::File { path, .. } if path.exists() => Opening::KeyFile(path),
         KeySource::File { path, .. } if existing => {
             return Err(format!(
-                "the store {} exists but its master key {} is missing; restore the key file or set REKEY_MASTER_KEY_FILE (refusing to start)",
-                db.display(),
+                "{what} exists but its master key {} is missing; restore the key file or set REKEY_MASTER_KEY_FILE (refusing to start)",
                 path.display()
             ));
         }
@@ -306,7 +333,12 @@ async fn open(data_dir: &Path, source: KeySource) -> Result<(Arc<SqliteStore>, A
             Opening::Key(MasterKey::create(&path).map_err(|e| e.to_string())?, Some(path))
         }
     };
-    let store = Arc::new(SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?);
+    let store = Arc::new(match shared {
+        Some(pg) => Backend::Postgres(pg),
+        None => {
+            Backend::Sqlite(SqliteStore::open(&db).map_err(|e| format!("cannot open store {}: {e}", db.display()))?)
+        }
+    });
     let (seal, file) = match opening {
         Opening::Key(key, file) => (Seal::unlock(store.as_ref(), key).await, file),
         Opening::KeyFile(path) => (master_key::open_key_file(store.as_ref(), &path).await, Some(path)),
@@ -328,7 +360,8 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let (store, seal, key_file) = open(&args.data_dir, key_source).await?;
+        let (store, seal, key_file) = open(&args.data_dir, args.store.as_deref(), key_source).await?;
+        tracing::info!(store = store.describe(), "store open");
         let sink_status = config.audit.sink.map(|sink| {
             let status = Arc::new(rekey_service::audit::SinkStatus::default());
             tokio::spawn(crate::audit_sink::deliver(store.clone(), sink, status.clone()));
@@ -450,7 +483,7 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
 
 /// Creates the first administrator key (the account's root) and writes it
 /// as an AWS credentials-file profile, readable by the owner only.
-async fn create_admin_key(service: &Service<SqliteStore>, account: AccountId, path: &Path) -> Result<(), String> {
+async fn create_admin_key(service: &Service<Backend>, account: AccountId, path: &Path) -> Result<(), String> {
     let (id, secret) = service.create_access_key(account.clone(), None, None).await.map_err(|e| e.message)?;
     let text = zeroize::Zeroizing::new(format!(
         "# rekey administrator key of account {account}: the account's root. Keep it safe.\n[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",

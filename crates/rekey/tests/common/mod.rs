@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod databases;
 pub mod rotation;
 pub mod signed;

@@ -1,0 +1,71 @@
+//! Several `rekey serve --dev` nodes on one PostgreSQL store: a schema of
+//! their own in the `test` database on 127.0.0.1:5432 (dropped when the
+//! cluster goes), one master key file they all read, a data directory each.
+
+use super::Server;
+use super::databases::{postgres_available, psql};
+use std::path::PathBuf;
+
+/// The nodes and what they share.
+pub struct Cluster {
+    pub nodes: Vec<Server>,
+    /// The store's URL.
+    pub url: String,
+    pub schema: String,
+    pub key_file: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// `n` nodes on a new store; `None` (the test passes without running)
+    /// where PostgreSQL is not there, except in CI.
+    pub fn start(n: usize) -> Option<Cluster> {
+        if !postgres_available() {
+            return None;
+        }
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
+        let schema = format!("rekey_cluster_{}_{nanos}", std::process::id());
+        psql(&format!("CREATE SCHEMA {schema}")).expect("create the schema");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let key_file = tmp.path().join("master.key");
+        let key: String = (0..32).map(|i| format!("{:02x}", (i * 37 + 11) as u8)).collect();
+        {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f =
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_file).expect("key file");
+            f.write_all(key.as_bytes()).expect("write key");
+        }
+        let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}");
+        let mut cluster = Cluster { nodes: Vec::new(), url, schema, key_file, tmp };
+        for _ in 0..n {
+            cluster.add_node();
+        }
+        Some(cluster)
+    }
+
+    /// Starts one more node; its index.
+    pub fn add_node(&mut self) -> usize {
+        let i = self.nodes.len();
+        let data_dir = self.tmp.path().join(format!("node{i}"));
+        let node = Server::start_in_with(
+            &data_dir,
+            &["--store", &self.url, "--master-key-file", self.key_file.to_str().expect("UTF-8 path")],
+        );
+        self.nodes.push(node);
+        i
+    }
+
+    /// `psql` in the store's schema: what the last statement printed.
+    pub fn sql(&self, sql: &str) -> String {
+        let out = psql(&format!("SET search_path TO {}; {sql}", self.schema)).expect("psql");
+        out.strip_prefix("SET").unwrap_or(&out).trim().to_string()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.nodes.clear();
+        let _ = psql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+    }
+}
