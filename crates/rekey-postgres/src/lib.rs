@@ -41,7 +41,7 @@ use rekey_store::audit::AuditKey;
 use rekey_store::cache::StateCache;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -57,10 +57,10 @@ pub struct PgStore {
     cache: Arc<StateCache>,
     /// Whether this node hears the others' commits: the cache is used only then.
     listening: Arc<AtomicBool>,
-    /// This process's name in notifications (it skips its own).
-    instance: Arc<str>,
-    /// The notification channel of this store's schema (see [`notify::channel`]).
-    channel: Arc<str>,
+    /// Tells the other nodes what changed (see [`notify`]).
+    notifier: notify::Notifier,
+    /// Moves when another node changed a principal (or notices were lost).
+    principals: Arc<AtomicU64>,
     /// The audit chain's key, once the seal is open.
     audit_key: Arc<OnceLock<AuditKey>>,
     /// Records of reads waiting to be appended.
@@ -120,11 +120,20 @@ impl PgStore {
         let reads = Arc::new(audit::ReadRecords::default());
         let audit_key: Arc<OnceLock<AuditKey>> = Arc::default();
         let mut tasks = Vec::new();
-        let listener =
-            notify::Listener::start(&pool, &channel, cache.clone(), listening.clone(), instance.clone()).await?;
+        let principals = Arc::new(AtomicU64::new(0));
+        let listener = notify::Listener::start(
+            &pool,
+            &channel,
+            cache.clone(),
+            listening.clone(),
+            instance.clone(),
+            principals.clone(),
+        )
+        .await?;
         tasks.push(tokio::spawn(listener.run()).abort_handle());
         tokio::spawn(audit::batch_reads(pool.clone(), reads.clone(), audit_key.clone()));
-        Ok(PgStore { pool, cache, listening, instance, channel, audit_key, reads, tasks })
+        let notifier = notify::Notifier { channel, instance };
+        Ok(PgStore { pool, cache, listening, notifier, principals, audit_key, reads, tasks })
     }
 
     /// The pool (for tests and `rekey admin migrate`).

@@ -13,13 +13,15 @@
 //! is not used at all; when it is back, the cache starts empty.
 
 use crate::Db;
+use rekey_model::name::{AccountId, Namespace, Region, SecretName};
+use rekey_model::staging::VersionId;
 use rekey_store::StoreError;
 use rekey_store::cache::{Published, StateCache};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The channel changes are announced on: one per schema (notifications
@@ -37,33 +39,84 @@ pub fn channel(schema: &str) -> String {
 /// versions would not fit says only "forget everything of this secret".
 const PAYLOAD_MAX: usize = 7_000;
 
-/// What a notification says.
+/// What a notification says, and which process sent it (`i`: a node
+/// skips its own).
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Changed {
-    /// The sending process ([`crate::PgStore`]'s instance).
-    pub i: String,
-    /// The secret's account, region and name.
-    pub a: String,
-    /// Region.
-    pub r: String,
-    /// Name.
-    pub n: String,
-    /// Its store key.
-    pub p: i64,
-    /// Versions whose sealed values were replaced or deleted (`None`:
-    /// too many to say; all of the secret's).
-    pub v: Option<Vec<String>>,
+#[serde(tag = "t")]
+pub enum Notice {
+    /// A secret changed.
+    #[serde(rename = "s")]
+    Secret {
+        /// The sender.
+        i: String,
+        /// The secret's account.
+        a: String,
+        /// Its region.
+        r: String,
+        /// Its name.
+        n: String,
+        /// Its store key.
+        p: i64,
+        /// Versions whose sealed values were replaced or deleted (`None`:
+        /// too many to say; all of the secret's).
+        v: Option<Vec<String>>,
+    },
+    /// An account, user, policy or access key changed: caches of keys and
+    /// grants look again.
+    #[serde(rename = "p")]
+    Principals {
+        /// The sender.
+        i: String,
+    },
 }
 
-impl Changed {
-    /// The payload.
-    pub fn payload(mut self) -> String {
-        let text = serde_json::to_string(&self).expect("a notification serializes");
-        if text.len() <= PAYLOAD_MAX {
-            return text;
+/// Sends notices on a store's channel, as one process.
+#[derive(Clone)]
+pub struct Notifier {
+    /// The channel (see [`channel`]).
+    pub channel: Arc<str>,
+    /// This process's name in notices.
+    pub instance: Arc<str>,
+}
+
+impl Notifier {
+    async fn send(&self, conn: &mut PgConnection, notice: &Notice) -> Result<(), sqlx::Error> {
+        let text = serde_json::to_string(notice).expect("a notice serializes");
+        sqlx::query("SELECT pg_notify($1, $2)").bind(&*self.channel).bind(text).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Tells the others, when the caller's transaction commits, that the
+    /// secret `name` (store key `pk`) changed, and which `versions`' values
+    /// went.
+    pub async fn secret(
+        &self,
+        conn: &mut PgConnection,
+        ns: &Namespace,
+        name: &SecretName,
+        pk: i64,
+        versions: Vec<String>,
+    ) -> Result<(), sqlx::Error> {
+        let mut notice = Notice::Secret {
+            i: self.instance.to_string(),
+            a: ns.account.to_string(),
+            r: ns.region.to_string(),
+            n: name.to_string(),
+            p: pk,
+            v: Some(versions),
+        };
+        if serde_json::to_string(&notice).map_or(0, |t| t.len()) > PAYLOAD_MAX
+            && let Notice::Secret { v, .. } = &mut notice
+        {
+            *v = None;
         }
-        self.v = None;
-        serde_json::to_string(&self).expect("a notification serializes")
+        self.send(conn, &notice).await
+    }
+
+    /// Tells the others, when the caller's transaction commits, that a
+    /// principal changed.
+    pub async fn principals(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        self.send(conn, &Notice::Principals { i: self.instance.to_string() }).await
     }
 }
 
@@ -75,6 +128,7 @@ pub struct Listener {
     cache: Arc<StateCache>,
     listening: Arc<AtomicBool>,
     instance: Arc<str>,
+    principals: Arc<AtomicU64>,
 }
 
 async fn subscribe(pool: &PgPool, channel: &str) -> Result<PgListener, StoreError> {
@@ -91,10 +145,11 @@ impl Listener {
         cache: Arc<StateCache>,
         listening: Arc<AtomicBool>,
         instance: Arc<str>,
+        principals: Arc<AtomicU64>,
     ) -> Result<Self, StoreError> {
         let listener = subscribe(pool, channel).await?;
         listening.store(true, Ordering::SeqCst);
-        Ok(Listener { listener, pool: pool.clone(), channel: channel.clone(), cache, listening, instance })
+        Ok(Listener { listener, pool: pool.clone(), channel: channel.clone(), cache, listening, instance, principals })
     }
 
     /// Applies notifications until the store is dropped.
@@ -104,10 +159,10 @@ impl Listener {
                 Ok(Some(n)) => self.apply(n.payload()),
                 // The connection dropped and was made again: what was sent
                 // meanwhile is lost.
-                Ok(None) => self.cache.clear(),
+                Ok(None) => self.lost(),
                 Err(e) => {
                     self.listening.store(false, Ordering::SeqCst);
-                    self.cache.clear();
+                    self.lost();
                     tracing::warn!(error = %e, "lost the database's change notifications; the cache is off until they are back");
                     loop {
                         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -120,7 +175,7 @@ impl Listener {
                         }
                     }
                     // Reads that started while it was off cannot be cached.
-                    self.cache.clear();
+                    self.lost();
                     self.listening.store(true, Ordering::SeqCst);
                     tracing::info!("change notifications are back; the cache is on");
                 }
@@ -128,28 +183,35 @@ impl Listener {
         }
     }
 
+    /// Notices may have been missed: nothing cached can be trusted.
+    fn lost(&self) {
+        self.cache.clear();
+        self.principals.fetch_add(1, Ordering::SeqCst);
+    }
+
     fn apply(&self, payload: &str) {
-        let Ok(changed) = serde_json::from_str::<Changed>(payload) else {
-            tracing::warn!("a change notification did not parse; forgetting the whole cache");
-            self.cache.clear();
-            return;
-        };
-        if *changed.i == *self.instance {
-            return;
-        }
-        let (Some(account), Ok(name)) =
-            (rekey_model::name::AccountId::parse(&changed.a), rekey_model::name::SecretName::parse(&changed.n))
-        else {
-            self.cache.clear();
-            return;
-        };
-        let ns = rekey_model::name::Namespace { account, region: rekey_model::name::Region::new(changed.r) };
-        match changed.v {
-            Some(versions) => {
-                self.cache.forget_values(changed.p, versions.into_iter().map(rekey_model::staging::VersionId::new))
+        let notice = match serde_json::from_str::<Notice>(payload) {
+            Ok(Notice::Principals { i }) if *i == *self.instance => return,
+            Ok(Notice::Secret { i, .. }) if *i == *self.instance => return,
+            Ok(notice) => notice,
+            Err(_) => {
+                tracing::warn!("a change notification did not parse; forgetting everything cached");
+                self.lost();
+                return;
             }
-            None => self.cache.forget_secret_values(changed.p),
+        };
+        let Notice::Secret { a, r, n, p, v, .. } = notice else {
+            self.principals.fetch_add(1, Ordering::SeqCst);
+            return;
+        };
+        let (Some(account), Ok(name)) = (AccountId::parse(&a), SecretName::parse(&n)) else {
+            self.lost();
+            return;
+        };
+        match v {
+            Some(versions) => self.cache.forget_values(p, versions.into_iter().map(VersionId::new)),
+            None => self.cache.forget_secret_values(p),
         }
-        self.cache.publish([((ns, name), Published::Forget)]);
+        self.cache.publish([((Namespace { account, region: Region::new(r) }, name), Published::Forget)]);
     }
 }

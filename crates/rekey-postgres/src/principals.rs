@@ -11,6 +11,7 @@ use rekey_store::stored::{KeyRow, account_of, user_name_of};
 use rekey_store::{PrincipalStore, StoreError};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
+use std::sync::atomic::Ordering;
 
 const KEY_COLUMNS: &str =
     "id, account, user_name, secret, created_ms, active, session_sha256, expires_ms, parent, role_name, role_policy";
@@ -53,6 +54,7 @@ impl PgStore {
         let (out, changed) = f(&mut tx).await?;
         if changed {
             audit::append(&mut tx, self.audit_key.get(), records).await?;
+            self.notifier.principals(&mut tx).await.db()?;
         }
         tx.commit().await.db()?;
         Ok(out)
@@ -60,6 +62,15 @@ impl PgStore {
 }
 
 impl PrincipalStore for PgStore {
+    fn principals_generation(&self) -> u64 {
+        if self.caching() {
+            self.principals.load(Ordering::SeqCst)
+        } else {
+            // Without word of the others' changes, nothing cached holds.
+            self.principals.fetch_add(1, Ordering::SeqCst) + 1
+        }
+    }
+
     async fn insert_account(&self, id: &AccountId, created: Timestamp) -> Result<bool, StoreError> {
         let n = sqlx::query("INSERT INTO accounts (id, created_ms) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
             .bind(id.as_str())

@@ -10,7 +10,6 @@
 //! runs once, is reused only if the state it was made on is what the retry
 //! loads, and otherwise the change fails rather than apply a stale decision.
 
-use crate::notify::Changed;
 use crate::{Db, PgStore, audit, locks};
 use rekey_model::name::{Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
@@ -278,28 +277,6 @@ struct Decided<R> {
 }
 
 impl PgStore {
-    /// Sends the notification of a change to `key` (in the caller's transaction).
-    async fn notify(
-        &self,
-        conn: &mut PgConnection,
-        ns: &Namespace,
-        name: &SecretName,
-        pk: i64,
-        versions: Vec<String>,
-    ) -> Result<(), sqlx::Error> {
-        let payload = Changed {
-            i: self.instance.to_string(),
-            a: ns.account.to_string(),
-            r: ns.region.to_string(),
-            n: name.to_string(),
-            p: pk,
-            v: Some(versions),
-        }
-        .payload();
-        sqlx::query("SELECT pg_notify($1, $2)").bind(&*self.channel).bind(payload).execute(conn).await?;
-        Ok(())
-    }
-
     /// One attempt of a change: `Err` for a failure to report, `Ok(Retry)`
     /// when PostgreSQL asks for the transaction again.
     async fn attempt<R: Send + 'static>(
@@ -390,20 +367,20 @@ impl PgStore {
                 // The new state is not published to the cache: a later
                 // commit by another node could be announced before this
                 // publication, which would then stay cached over it.
-                self.notify(conn, ns, name, pk, versions).await?;
+                self.notifier.secret(conn, ns, name, pk, versions).await?;
             }
             Change::Purge { pk, audit: records } => {
                 purge(conn, *pk).await.map_err(as_sqlx)?;
                 audit::append(conn, self.audit_key.get(), records).await.map_err(as_sqlx)?;
                 self.cache.forget_secret_values(*pk);
-                self.notify(conn, ns, name, *pk, Vec::new()).await?;
+                self.notifier.secret(conn, ns, name, *pk, Vec::new()).await?;
             }
         }
         Ok(())
     }
 
     /// Whether the cache may be used (see [`crate::notify`]).
-    fn caching(&self) -> bool {
+    pub(crate) fn caching(&self) -> bool {
         self.listening.load(Ordering::SeqCst)
     }
 }
@@ -459,8 +436,7 @@ impl SecretStore for PgStore {
     }
 
     fn record_access(&self, secret: &SecretState, version: &VersionId, day: Timestamp) {
-        let (pool, cache, instance) = (self.pool.clone(), self.cache.clone(), self.instance.clone());
-        let channel = self.channel.clone();
+        let (pool, cache, notifier) = (self.pool.clone(), self.cache.clone(), self.notifier.clone());
         let ns = secret.secret.arn.namespace.clone();
         let name = secret.secret.arn.name.clone();
         let pk = secret.secret.pk;
@@ -489,16 +465,7 @@ impl SecretStore for PgStore {
                     .await?
                     .rows_affected();
                 if changed > 0 {
-                    let payload = Changed {
-                        i: instance.to_string(),
-                        a: ns.account.to_string(),
-                        r: ns.region.to_string(),
-                        n: name.to_string(),
-                        p: pk,
-                        v: Some(Vec::new()),
-                    }
-                    .payload();
-                    sqlx::query("SELECT pg_notify($1, $2)").bind(&*channel).bind(payload).execute(&mut *tx).await?;
+                    notifier.secret(&mut tx, &ns, &name, pk, Vec::new()).await?;
                 }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(changed > 0)

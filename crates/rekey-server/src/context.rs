@@ -76,9 +76,9 @@ const UNKNOWN_KEYS: usize = 1_000;
 /// Recently used keys with their grants, and recently asked-for ids that
 /// name none, each least recently used first out. Apart, so that a
 /// stranger's stream of made-up ids churns only the second and never
-/// pushes out the keys in use. A change made through this node applies
-/// at once (the service's identity epoch moves); one made through another
-/// node sharing the store within `KEY_TTL_MS`.
+/// pushes out the keys in use. A change applies at once, made through this
+/// node or another sharing its store: the service's identity epoch moves
+/// (with the store's `principals_generation` for the others' changes).
 struct KeyCache {
     known: LruCache<String, CachedKey>,
     unknown: LruCache<String, CachedKey>,

@@ -282,10 +282,11 @@ impl<S: Store> Service<S> {
         Ok(Some(SigningKey { record, secret, principal }))
     }
 
-    /// A counter that moves whenever a key, user or policy changes, so
-    /// caches of keys and grants know to look again.
+    /// A counter that moves whenever a key, user or policy changes (through
+    /// this server, or through another sharing its store), so caches of
+    /// keys and grants know to look again.
     pub fn identity_epoch(&self) -> u64 {
-        self.identity_epoch.load(Ordering::Acquire)
+        self.identity_epoch.load(Ordering::Acquire) + self.store.principals_generation()
     }
 
     pub(crate) fn identity_changed(&self) {

@@ -11,6 +11,13 @@ use std::future::Future;
 /// the call that made it, appended in its transaction when it changes
 /// something (none for rekey's own work).
 pub trait PrincipalStore: Send + Sync + 'static {
+    /// A count that moves whenever another process sharing the store
+    /// changed a principal (always 0 for a store no other process
+    /// shares): caches of keys and grants made at another count look again.
+    fn principals_generation(&self) -> u64 {
+        0
+    }
+
     /// Records an account; `false` if it existed.
     fn insert_account(
         &self,

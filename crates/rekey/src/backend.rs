@@ -134,6 +134,10 @@ impl RotationStore for Backend {
 }
 
 impl PrincipalStore for Backend {
+    fn principals_generation(&self) -> u64 {
+        either!(self, s => s.principals_generation())
+    }
+
     async fn insert_account(&self, id: &AccountId, created: Timestamp) -> Result<bool, StoreError> {
         either!(self, s => s.insert_account(id, created).await)
     }

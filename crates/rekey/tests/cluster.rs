@@ -9,7 +9,9 @@ mod common;
 
 use aws_sdk_secretsmanager::Client;
 use common::cluster::Cluster;
+use common::signed::{admin, policy, sm, user};
 use common::{error_of, token};
+use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -224,4 +226,52 @@ async fn list_pages_stay_consistent_while_other_nodes_change_secrets() {
     assert!(created > 0, "changes ran during the listing");
     assert!(seen.values().all(|&n| n == 1), "a secret listed twice");
     assert_eq!(seen.keys().filter(|k| k.starts_with("stable-")).count(), N, "every untouched secret listed");
+}
+
+/// A key deleted, or a user's policy narrowed, through one node stops
+/// working on the others at once, though they had it cached (they hear of
+/// every principal change; a leaked key revoked on one node must not go
+/// on working elsewhere for the cache's minute).
+#[test]
+fn a_key_revoked_through_one_node_is_refused_by_the_others() {
+    let Some(cluster) = Cluster::start_signed(3) else { return };
+    let (a, b, c) = (&cluster.nodes[0], &cluster.nodes[1], &cluster.nodes[2]);
+    let root = cluster.admin();
+    let alice =
+        user(a, &root, "alice", policy(json!([{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}])));
+    sm(a, &alice, "CreateSecret", json!({"Name": "hers", "SecretString": "x"}));
+    // B and C know alice's key and grant.
+    for node in [b, c] {
+        sm(node, &alice, "GetSecretValue", json!({"SecretId": "hers"}));
+    }
+    // Her policy narrowed through A: B refuses at once.
+    admin(
+        a,
+        &root,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "p", "PolicyDocument": policy(json!([{"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}])).to_string()}),
+    );
+    let start = Instant::now();
+    loop {
+        let (status, out) = b.signed(&alice, "secretsmanager.GetSecretValue", &json!({"SecretId": "hers"}));
+        if status != 200 {
+            assert_eq!(out["__type"], "AccessDeniedException", "{out}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1), "B still grants what A took away");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Her key deleted through A: C refuses it at once.
+    sm(c, &alice, "ListSecrets", json!({}));
+    admin(a, &root, "DeleteAccessKey", json!({"AccessKeyId": alice.id, "UserName": "alice"}));
+    let start = Instant::now();
+    loop {
+        let (status, out) = c.signed(&alice, "secretsmanager.ListSecrets", &json!({}));
+        if status != 200 {
+            assert_eq!(out["__type"], "UnrecognizedClientException", "{out}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1), "C still accepts a key deleted through A");
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }

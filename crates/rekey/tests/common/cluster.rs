@@ -11,6 +11,8 @@ pub struct Cluster {
     pub nodes: Vec<Server>,
     /// The store's URL.
     pub url: String,
+    /// Nodes authenticate requests (no `--dev`).
+    signed: bool,
     pub schema: String,
     pub key_file: PathBuf,
     tmp: tempfile::TempDir,
@@ -20,6 +22,16 @@ impl Cluster {
     /// `n` nodes on a new store; `None` (the test passes without running)
     /// where PostgreSQL is not there, except in CI.
     pub fn start(n: usize) -> Option<Cluster> {
+        Cluster::start_as(n, false)
+    }
+
+    /// `n` nodes without `--dev`: the first makes the administrator's key
+    /// (in its data directory, see [`Cluster::admin`]) before the others start.
+    pub fn start_signed(n: usize) -> Option<Cluster> {
+        Cluster::start_as(n, true)
+    }
+
+    fn start_as(n: usize, signed: bool) -> Option<Cluster> {
         if !postgres_available() {
             return None;
         }
@@ -37,7 +49,7 @@ impl Cluster {
             f.write_all(key.as_bytes()).expect("write key");
         }
         let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}");
-        let mut cluster = Cluster { nodes: Vec::new(), url, schema, key_file, tmp };
+        let mut cluster = Cluster { nodes: Vec::new(), url, signed, schema, key_file, tmp };
         for _ in 0..n {
             cluster.add_node();
         }
@@ -48,12 +60,19 @@ impl Cluster {
     pub fn add_node(&mut self) -> usize {
         let i = self.nodes.len();
         let data_dir = self.tmp.path().join(format!("node{i}"));
-        let node = Server::start_in_with(
-            &data_dir,
-            &["--store", &self.url, "--master-key-file", self.key_file.to_str().expect("UTF-8 path")],
-        );
+        let args = ["--store", &self.url, "--master-key-file", self.key_file.to_str().expect("UTF-8 path")];
+        let node = if self.signed {
+            Server::start_signed_in(&data_dir, &args)
+        } else {
+            Server::start_in_with(&data_dir, &args)
+        };
         self.nodes.push(node);
         i
+    }
+
+    /// The administrator's keys (made by the first node of a signed cluster).
+    pub fn admin(&self) -> super::Keys {
+        super::Keys::admin(&self.nodes[0])
     }
 
     /// `psql` in the store's schema: what the last statement printed.

@@ -111,6 +111,12 @@ impl Server {
         Server::launch(data_dir, None, true, extra)
     }
 
+    /// Starts a server without `--dev` on `data_dir` with extra `rekey
+    /// serve` arguments.
+    pub fn start_signed_in(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::launch(data_dir, None, false, extra)
+    }
+
     /// Starts a `--dev` server with extra `rekey serve` arguments.
     pub fn start_dev_with(extra: &[&str]) -> Server {
         let tmp = tempfile::tempdir().expect("tempdir");
