@@ -19,12 +19,10 @@ use rekey_store::{Change, FunctionLogRecord, SecretWrite, Store, StoreError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often active jobs are looked for without being woken.
+/// How often active jobs are looked for without being woken (more often
+/// when leases are shorter: a dead node's jobs are taken over soon after
+/// their leases expire).
 const POLL: Duration = Duration::from_secs(5);
-/// How long a built-in rotator's step may take, for its lease.
-const BUILTIN_STEP: Duration = Duration::from_secs(300);
-/// How long a lease outlives its step's deadline.
-const LEASE_MARGIN: Duration = Duration::from_secs(60);
 /// What the history says of a step whose runner stopped before it answered.
 const INTERRUPTED: &str = "interrupted: the rekey process running this step stopped (it was killed, stopped, or lost the job's lease) before the step answered; the step ran again";
 
@@ -114,7 +112,7 @@ impl<S: Store> RotationEngine<S> {
     /// for the next one.
     async fn start_due_jobs(&self) -> Result<Duration, StoreError> {
         let now = self.service.now();
-        let mut wait = POLL;
+        let mut wait = POLL.min(self.rotation.settings.lease() / 2);
         for job in self.service.store().claimable_rotations(now).await? {
             if job.not_before > now {
                 wait = wait.min(Duration::from_millis((job.not_before.millis() - now.millis()) as u64));
@@ -175,7 +173,7 @@ impl<S: Store> RotationEngine<S> {
             return Ok(None);
         }
         let now = self.service.now();
-        let until = self.lease_for_step(job, now);
+        let until = self.lease_from(now);
         let store = self.service.store();
         let Some(claimed) = store.claim_rotation(&job.id, &self.rotation.owner, now, until).await? else {
             return Ok(None);
@@ -190,15 +188,9 @@ impl<S: Store> RotationEngine<S> {
         Ok(Some((claimed, until)))
     }
 
-    /// When a lease taken at `now` for `job`'s next step should end: the
-    /// step's timeout and a margin, so that only a runner that stopped
-    /// loses it.
-    fn lease_for_step(&self, job: &RotationJob, now: Timestamp) -> Timestamp {
-        let step = match self.rotation.functions.get(&job.function_arn, &job.arn.namespace.account).as_deref() {
-            Some(Function::External(f)) => f.timeout(),
-            _ => BUILTIN_STEP,
-        };
-        Timestamp::from_millis(now.millis() + (step + LEASE_MARGIN).as_millis() as i64)
+    /// When a lease taken or renewed at `now` ends.
+    fn lease_from(&self, now: Timestamp) -> Timestamp {
+        Timestamp::from_millis(now.millis() + self.rotation.settings.lease().as_millis() as i64)
     }
 
     /// Drives a claimed job. A job that stays active gives its lease up
@@ -269,16 +261,17 @@ impl<S: Store> RotationEngine<S> {
                 _ if step == job.first_step() => job.attempts += 1,
                 _ => {}
             }
-            // The lease must cover this step (renewed when less than the
-            // step's time and half the margin is left); a runner that lost
-            // it stops here.
+            // The lease is renewed before a step when a third of it is
+            // gone (and during the step, see `invoke_leased`); a runner
+            // that lost it stops here.
             let now = self.service.now();
-            let needed = self.lease_for_step(&job, now);
-            if held_until.millis() < needed.millis() - (LEASE_MARGIN / 2).as_millis() as i64 {
-                if !self.service.store().renew_rotation(&job.id, &self.rotation.owner, needed).await? {
+            let lease = self.rotation.settings.lease().as_millis() as i64;
+            if held_until.millis() - now.millis() < lease * 2 / 3 {
+                let until = self.lease_from(now);
+                if !self.service.store().renew_rotation(&job.id, &self.rotation.owner, until).await? {
                     return Ok(());
                 }
-                held_until = needed;
+                held_until = until;
             }
             let started = self.service.now();
             // Saved before the step runs, so that a resumed job knows (by
@@ -293,7 +286,12 @@ impl<S: Store> RotationEngine<S> {
             }
             let clock = Instant::now();
             let log = FunctionLog::default();
-            let outcome = self.invoke(&ctx, &job, step, &log).await;
+            let Some(outcome) = self.invoke_leased(&ctx, &job, step, &log, &mut held_until).await else {
+                // Another runner has the job now (this one could not renew
+                // its lease in time): it runs the step again.
+                tracing::warn!(secret = %job.arn, step = %step, "lost a rotation's lease during a step; another runner resumes it");
+                return Ok(());
+            };
             self.service.metrics().step(step.as_str(), clock.elapsed());
             self.keep_log(&job, step, started, &log).await;
             let mut record = StepRecord {
@@ -363,6 +361,37 @@ impl<S: Store> RotationEngine<S> {
             Err(e) => tracing::warn!(secret = %job.arn, error = %e.message, "could not remove a late AWSPENDING"),
         }
         Ok(())
+    }
+
+    /// Invokes one step, renewing the job's lease every third of its
+    /// length while the step runs: `None` when the lease was lost (the
+    /// step is dropped).
+    async fn invoke_leased(
+        &self,
+        ctx: &RequestContext,
+        job: &RotationJob,
+        step: rekey_model::rotation::RotationStep,
+        log: &FunctionLog,
+        held_until: &mut Timestamp,
+    ) -> Option<Result<(), FunctionError>> {
+        let invoke = self.invoke(ctx, job, step, log);
+        tokio::pin!(invoke);
+        let beat = self.rotation.settings.lease() / 3;
+        loop {
+            tokio::select! {
+                outcome = &mut invoke => return Some(outcome),
+                _ = tokio::time::sleep(beat) => {
+                    let until = self.lease_from(self.service.now());
+                    match self.service.store().renew_rotation(&job.id, &self.rotation.owner, until).await {
+                        Ok(true) => *held_until = until,
+                        Ok(false) => return None,
+                        // Tried again at the next beat; if the lease ends
+                        // meanwhile, the renewal says so.
+                        Err(e) => tracing::warn!(secret = %job.arn, error = %e, "cannot renew a rotation's lease"),
+                    }
+                }
+            }
+        }
     }
 
     /// Invokes one step of the job's function.

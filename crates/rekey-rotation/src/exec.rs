@@ -97,6 +97,7 @@ impl ExecExecutor {
         if let Some(token) = &caller.session_token {
             cmd.env("AWS_SESSION_TOKEN", token.as_str());
         }
+        crate::children::die_with_rekey(&mut cmd);
         if let Some(ca) = &callback.ca_bundle {
             cmd.env("AWS_CA_BUNDLE", ca);
         }

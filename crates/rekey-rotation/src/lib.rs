@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod builtin;
+mod children;
 pub mod database;
 pub mod engine;
 pub mod exec;
@@ -66,8 +67,12 @@ pub struct RotationSettings {
     pub concurrency: usize,
     /// The name this node's engine holds job leases under: unique among
     /// the nodes sharing a store, the same across restarts (default: the
-    /// host name).
+    /// host name; several nodes on one host need one each).
     pub node_id: Option<String>,
+    /// How long a job's lease lasts, in seconds: its runner renews it every
+    /// third of that while a step runs, so a node that dies loses its jobs
+    /// to the others within this time (and the engine's next look).
+    pub lease_seconds: u64,
 }
 
 impl Default for RotationSettings {
@@ -78,6 +83,7 @@ impl Default for RotationSettings {
             retry_max_ms: 15 * 60_000,
             concurrency: 32,
             node_id: None,
+            lease_seconds: 30,
         }
     }
 }
@@ -86,6 +92,11 @@ impl RotationSettings {
     /// The lease owner of this node's engine: `node_id`, else the host name.
     pub fn lease_owner(&self) -> LeaseOwner {
         LeaseOwner(self.node_id.clone().unwrap_or_else(host_name))
+    }
+
+    /// How long a job's lease lasts (at least a second).
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds.max(1))
     }
 
     /// The wait after `attempts` failed attempts.

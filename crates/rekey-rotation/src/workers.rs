@@ -138,23 +138,6 @@ fn command(setup: &WorkerSetup, config: &RuntimeConfig, token: &str) -> tokio::p
     if let Some(dir) = &config.cwd {
         cmd.current_dir(dir);
     }
-    // A worker does not outlive rekey, even one killed outright: the
-    // kernel kills it when the thread that started it ends (tokio's worker
-    // threads last as long as the runtime). Should rekey have died before
-    // the child asked, it is already an orphan: it stops there.
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: getpid has no preconditions.
-        let parent = unsafe { libc::getpid() };
-        // SAFETY: prctl and getppid are async-signal-safe; nothing else runs before exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 || libc::getppid() != parent {
-                    return Err(std::io::Error::other("rekey is gone"));
-                }
-                Ok(())
-            });
-        }
-    }
+    crate::children::die_with_rekey(&mut cmd);
     cmd
 }

@@ -9,8 +9,9 @@ mod common;
 
 use aws_sdk_secretsmanager::Client;
 use common::cluster::Cluster;
+use common::rotation::{Control, FN, exec_config, finished_job};
 use common::signed::{admin, policy, sm, user};
-use common::{error_of, token};
+use common::{error_of, python, stages, token, wait_for};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -274,4 +275,118 @@ fn a_key_revoked_through_one_node_is_refused_by_the_others() {
         assert!(start.elapsed() < Duration::from_secs(1), "C still accepts a key deleted through A");
         std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// SIGKILL of a node while its rotations are in setSecret: the other nodes
+/// take the jobs over once their leases lapse (2 s here), and each
+/// rotation completes exactly once: every step's function ran to its end
+/// once (the killed run of setSecret never did), and the history says
+/// that run was cut short. Nodes that keep running renew their leases
+/// while their steps run (3 s, longer than the lease), so no job is
+/// taken from a live node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_nodes_rotations_complete_elsewhere_exactly_once() {
+    let Some(py) = python() else { return };
+    let control = Control::new();
+    let config = exec_config(&py, &control);
+    let node = move |i: usize| {
+        config.replace("[rotation]\n", &format!("[rotation]\nnode_id = \"node{i}\"\nlease_seconds = 2\n"))
+    };
+    let Some(mut cluster) = Cluster::start_configured(3, node) else { return };
+    let a = cluster.nodes[0].client();
+    const N: u64 = 6;
+    for i in 0..N {
+        a.create_secret()
+            .name(format!("kill/{i}"))
+            .secret_string("old")
+            .client_request_token(token(1))
+            .send()
+            .await
+            .unwrap();
+    }
+    control.set("slow-setSecret", "3");
+    for i in 0..N {
+        let id = format!("kill/{i}");
+        a.rotate_secret()
+            .secret_id(&id)
+            .client_request_token(token(100 + i))
+            .rotation_lambda_arn(FN)
+            .send()
+            .await
+            .unwrap();
+    }
+    let started = |t: &str| control.log().iter().filter(|l| l.starts_with(&format!("setSecret {t} start"))).count();
+    wait_for(Duration::from_secs(60), "every setSecret to start", || {
+        (0..N).all(|i| started(&token(100 + i)) == 1).then_some(())
+    });
+    cluster.nodes[0].sigkill();
+    let killed = Instant::now();
+    control.clear("slow-setSecret");
+    let b = cluster.nodes[1].client();
+    for i in 0..N {
+        let id = format!("kill/{i}");
+        loop {
+            if stages(&b, &id).await.get(&token(100 + i)).is_some_and(|l| l.iter().any(|l| l == "AWSCURRENT")) {
+                break;
+            }
+            assert!(killed.elapsed() < Duration::from_secs(60), "{id} not rotated a minute after the kill");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let took = killed.elapsed();
+    let log = control.log();
+    let count = |line: String| log.iter().filter(|l| **l == line).count();
+    let mut taken_over = 0;
+    for i in 0..N {
+        let t = token(100 + i);
+        for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+            assert_eq!(count(format!("{step} {t} done")), 1, "{step} of kill/{i} ran to its end once: {log:?}");
+        }
+        let job = &finished_job(&cluster.nodes[1], &format!("kill/{i}")).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let cut = job["steps"].as_array().unwrap().iter().filter(|s| s["interrupted"] == true).count();
+        let runs = log.iter().filter(|l| l.starts_with(&format!("setSecret {t} start"))).count();
+        assert_eq!(cut + 1, runs, "each run of setSecret is in the history: {job}");
+        taken_over += cut;
+    }
+    assert!(taken_over > 0, "the killed node held some of the jobs");
+    eprintln!("{taken_over} of {N} rotations taken over from the killed node; all done {took:?} after the kill");
+}
+
+/// SIGKILL of a node while clients write through it and through another:
+/// every write acknowledged by either is there, read through a third.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_a_killed_node() {
+    let Some(mut cluster) = Cluster::start(3) else { return };
+    let writer = |c: Client, node: usize, stop: std::sync::Arc<std::sync::atomic::AtomicBool>| {
+        tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for i in 0.. {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let name = format!("stream/{node}/{i}");
+                match c.create_secret().name(&name).secret_string(&name).send().await {
+                    Ok(_) => acked.push(name),
+                    Err(_) => break,
+                }
+            }
+            acked
+        })
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let doomed = writer(cluster.nodes[0].client(), 0, stop.clone());
+    let survivor = writer(cluster.nodes[1].client(), 1, stop.clone());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    cluster.nodes[0].sigkill();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (doomed, survivor) = (doomed.await.unwrap(), survivor.await.unwrap());
+    assert!(!doomed.is_empty() && !survivor.is_empty(), "both wrote before the kill");
+    let c = cluster.nodes[2].client();
+    for name in doomed.iter().chain(&survivor) {
+        let got = c.get_secret_value().secret_id(name).send().await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(got.secret_string(), Some(name.as_str()));
+    }
+    eprintln!("{} writes acknowledged by the killed node, {} by the other: all there", doomed.len(), survivor.len());
 }

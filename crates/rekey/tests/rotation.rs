@@ -451,8 +451,8 @@ async fn rotation_survives_a_crash_between_steps() {
 /// SIGTERM while a step runs: the server stops at once (the step is not
 /// waited for), gives up the job's lease, and another node (another
 /// `node_id`) takes the job over straight away, where it stood; without
-/// the release it would wait for the lease to expire (the step's 60 s
-/// timeout and a margin).
+/// the release it would wait for the lease to expire (30 s, renewed while
+/// the step ran).
 #[tokio::test]
 async fn sigterm_releases_rotation_leases() {
     let Some(py) = python() else { return };

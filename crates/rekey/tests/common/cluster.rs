@@ -13,6 +13,8 @@ pub struct Cluster {
     pub url: String,
     /// Nodes authenticate requests (no `--dev`).
     signed: bool,
+    /// Each node's configuration file, given its index (`None`: none).
+    config: Option<Box<dyn Fn(usize) -> String>>,
     pub schema: String,
     pub key_file: PathBuf,
     tmp: tempfile::TempDir,
@@ -22,16 +24,21 @@ impl Cluster {
     /// `n` nodes on a new store; `None` (the test passes without running)
     /// where PostgreSQL is not there, except in CI.
     pub fn start(n: usize) -> Option<Cluster> {
-        Cluster::start_as(n, false)
+        Cluster::start_as(n, false, None)
     }
 
     /// `n` nodes without `--dev`: the first makes the administrator's key
     /// (in its data directory, see [`Cluster::admin`]) before the others start.
     pub fn start_signed(n: usize) -> Option<Cluster> {
-        Cluster::start_as(n, true)
+        Cluster::start_as(n, true, None)
     }
 
-    fn start_as(n: usize, signed: bool) -> Option<Cluster> {
+    /// `n` `--dev` nodes, node `i` with the configuration `config(i)`.
+    pub fn start_configured(n: usize, config: impl Fn(usize) -> String + 'static) -> Option<Cluster> {
+        Cluster::start_as(n, false, Some(Box::new(config)))
+    }
+
+    fn start_as(n: usize, signed: bool, config: Option<Box<dyn Fn(usize) -> String>>) -> Option<Cluster> {
         if !postgres_available() {
             return None;
         }
@@ -49,7 +56,7 @@ impl Cluster {
             f.write_all(key.as_bytes()).expect("write key");
         }
         let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}");
-        let mut cluster = Cluster { nodes: Vec::new(), url, signed, schema, key_file, tmp };
+        let mut cluster = Cluster { nodes: Vec::new(), url, signed, config, schema, key_file, tmp };
         for _ in 0..n {
             cluster.add_node();
         }
@@ -60,7 +67,14 @@ impl Cluster {
     pub fn add_node(&mut self) -> usize {
         let i = self.nodes.len();
         let data_dir = self.tmp.path().join(format!("node{i}"));
-        let args = ["--store", &self.url, "--master-key-file", self.key_file.to_str().expect("UTF-8 path")];
+        let mut args: Vec<String> =
+            vec!["--store".into(), self.url.clone(), "--master-key-file".into(), self.key_file.display().to_string()];
+        if let Some(config) = &self.config {
+            let path = self.tmp.path().join(format!("node{i}.toml"));
+            std::fs::write(&path, config(i)).expect("write the node's configuration");
+            args.extend(["--config".into(), path.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let node = if self.signed {
             Server::start_signed_in(&data_dir, &args)
         } else {

@@ -310,6 +310,12 @@ impl Server {
         self.child.wait().ok();
     }
 
+    /// SIGKILL, keeping the handle (a node of a cluster stays in its place).
+    pub fn sigkill(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
