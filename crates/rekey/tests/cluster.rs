@@ -390,3 +390,94 @@ async fn acknowledged_writes_survive_a_killed_node() {
     }
     eprintln!("{} writes acknowledged by the killed node, {} by the other: all there", doomed.len(), survivor.len());
 }
+
+/// 1,000 scheduled rotations fall due at the same instant on three nodes,
+/// each running its scheduler and engine: each secret is rotated exactly
+/// once (one job, one new version, one RotationSucceeded record), and the
+/// work is shared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_schedules_due_at_once_rotate_once_each() {
+    const PW: &str = "arn:aws:lambda:us-east-1:000000000000:function:pw";
+    let node = |i: usize| {
+        format!("[rotation]\nnode_id = \"node{i}\"\n[[function]]\narn = \"{PW}\"\ntype = \"builtin:password\"\n")
+    };
+    let Some(cluster) = Cluster::start_configured(3, node) else { return };
+    let clients: Vec<Client> = cluster.nodes.iter().map(|n| n.client()).collect();
+    const N: usize = 1_000;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..N {
+        let c = clients[i % 3].clone();
+        set.spawn(async move {
+            let id = format!("due/{i:04}");
+            c.create_secret().name(&id).secret_string("{\"password\":\"initial\"}").send().await.unwrap();
+            c.rotate_secret()
+                .secret_id(&id)
+                .rotation_lambda_arn(PW)
+                .rotation_rules(
+                    aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(1).build(),
+                )
+                .rotate_immediately(false)
+                .send()
+                .await
+                .unwrap();
+        });
+        if set.len() >= 32 {
+            set.join_next().await.unwrap().unwrap();
+        }
+    }
+    while set.join_next().await.is_some() {}
+    // RotateImmediately=false tests the configuration (testSecret) only.
+    const ROTATE: &str = "body LIKE '%\"mode\":\"rotate\"%'";
+    assert_eq!(cluster.sql(&format!("SELECT count(*) FROM rotations WHERE {ROTATE}")), "0", "nothing rotated yet");
+    // All due at one instant, two seconds from now.
+    let due = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 2_000;
+    cluster.sql(&format!("UPDATE secrets SET rotate_at_ms = {due}"));
+    let start = Instant::now();
+    loop {
+        let done: usize = cluster
+            .sql(&format!("SELECT count(*) FROM rotations WHERE status = 'succeeded' AND {ROTATE}"))
+            .parse()
+            .unwrap();
+        if done >= N {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "{done} of {N} rotated after two minutes");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let took = start.elapsed().saturating_sub(Duration::from_secs(2));
+    assert_eq!(
+        cluster.sql(&format!("SELECT count(*) FROM rotations WHERE {ROTATE}")),
+        N.to_string(),
+        "one job per secret"
+    );
+    assert_eq!(
+        cluster.sql("SELECT count(*) FROM (SELECT secret_pk FROM versions GROUP BY secret_pk HAVING count(*) <> 2) x"),
+        "0",
+        "one new version per secret"
+    );
+    assert_eq!(
+        cluster.sql("SELECT count(*) FROM audit WHERE event_name = 'RotationSucceeded'"),
+        N.to_string(),
+        "one success recorded per secret"
+    );
+    // Who ran them: each node's count of rotations it saw succeed.
+    let per_node: Vec<u64> = cluster
+        .nodes
+        .iter()
+        .map(|n| {
+            let (_, metrics) = n.get("/metrics");
+            metrics
+                .lines()
+                .filter(|l| l.starts_with("rekey_rotations_total{") && l.contains("outcome=\"succeeded\""))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+                .sum()
+        })
+        .collect();
+    assert_eq!(per_node.iter().sum::<u64>(), N as u64, "each rotation ran on one node: {per_node:?}");
+    eprintln!("{N} due rotations done {took:?} after they fell due, by node: {per_node:?}");
+    // Each window is used up once: the next ones are a day on.
+    let next: i64 = cluster.sql("SELECT min(rotate_at_ms) FROM secrets").parse().unwrap();
+    assert!(next > due + 12 * 3_600_000, "the next window is tomorrow's");
+    let verified = cluster.nodes[2].rekey_json(&["admin", "audit", "verify"]);
+    assert_eq!(verified["Intact"], true, "{verified}");
+}
