@@ -27,6 +27,7 @@
 mod audit;
 mod clock;
 mod function_logs;
+pub mod import;
 mod keyring;
 mod locks;
 mod notify;

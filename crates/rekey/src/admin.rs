@@ -57,6 +57,19 @@ pub enum AdminCommand {
         #[arg(long)]
         data_dir: std::path::PathBuf,
     },
+    /// Copy a deployment from a data directory's embedded store into a new
+    /// PostgreSQL store (`rekey serve --store`), audit trail included,
+    /// without decrypting anything, and check the copy. Stop the server
+    /// using the data directory first; keep its master key for the nodes.
+    Migrate {
+        /// The data directory to copy.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// The PostgreSQL store to copy into (postgres://user@host/db); it
+        /// must hold no deployment yet.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Create an account and an access key for its root (administrator only).
     CreateAccount {
         /// The 12-digit id (default: a random one).
@@ -413,6 +426,19 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
         AdminCommand::Restore { from, data_dir } => {
             rekey_store::sqlite::SqliteStore::restore(&from, &data_dir).map_err(|e| e.to_string())?;
             print(&serde_json::json!({"Restored": from, "DataDir": data_dir}))
+        }
+        AdminCommand::Migrate { from, to } => {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let copied = runtime.block_on(async {
+                let target = rekey_postgres::PgStore::connect(&to)
+                    .await
+                    .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?;
+                rekey_postgres::import::from_sqlite(&from, &target).await.map_err(|e| e.to_string())
+            })?;
+            let tables: serde_json::Map<String, serde_json::Value> =
+                copied.tables.iter().map(|(t, n)| (t.to_string(), (*n).into())).collect();
+            print(&serde_json::json!({"From": from, "Copied": tables, "Verified": true}))
         }
         AdminCommand::CreateAccount { account_id, endpoint } => {
             let mut body = serde_json::json!({});

@@ -6,6 +6,40 @@ use super::Server;
 use super::databases::{postgres_available, psql};
 use std::path::PathBuf;
 
+/// A schema of its own in the `test` database, dropped when it goes.
+pub struct PgSchema {
+    pub name: String,
+    /// A store URL that uses it.
+    pub url: String,
+}
+
+impl PgSchema {
+    /// A new empty schema; `None` (the test passes without running) where
+    /// PostgreSQL is not there, except in CI.
+    pub fn create() -> Option<PgSchema> {
+        if !postgres_available() {
+            return None;
+        }
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
+        let name = format!("rekey_test_{}_{nanos}", std::process::id());
+        psql(&format!("CREATE SCHEMA {name}")).expect("create the schema");
+        let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}");
+        Some(PgSchema { name, url })
+    }
+
+    /// `psql` in the schema: what the last statement printed.
+    pub fn sql(&self, sql: &str) -> String {
+        let out = psql(&format!("SET search_path TO {}; {sql}", self.name)).expect("psql");
+        out.strip_prefix("SET").unwrap_or(&out).trim().to_string()
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let _ = psql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+    }
+}
+
 /// The nodes and what they share.
 pub struct Cluster {
     pub nodes: Vec<Server>,
@@ -15,9 +49,10 @@ pub struct Cluster {
     signed: bool,
     /// Each node's configuration file, given its index (`None`: none).
     config: Option<Box<dyn Fn(usize) -> String>>,
-    pub schema: String,
     pub key_file: PathBuf,
     tmp: tempfile::TempDir,
+    /// Last: dropped after the nodes stopped.
+    pub schema: PgSchema,
 }
 
 impl Cluster {
@@ -39,12 +74,7 @@ impl Cluster {
     }
 
     fn start_as(n: usize, signed: bool, config: Option<Box<dyn Fn(usize) -> String>>) -> Option<Cluster> {
-        if !postgres_available() {
-            return None;
-        }
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
-        let schema = format!("rekey_cluster_{}_{nanos}", std::process::id());
-        psql(&format!("CREATE SCHEMA {schema}")).expect("create the schema");
+        let schema = PgSchema::create()?;
         let tmp = tempfile::tempdir().expect("tempdir");
         let key_file = tmp.path().join("master.key");
         let key: String = (0..32).map(|i| format!("{:02x}", (i * 37 + 11) as u8)).collect();
@@ -55,7 +85,7 @@ impl Cluster {
                 std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_file).expect("key file");
             f.write_all(key.as_bytes()).expect("write key");
         }
-        let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}");
+        let url = schema.url.clone();
         let mut cluster = Cluster { nodes: Vec::new(), url, signed, config, schema, key_file, tmp };
         for _ in 0..n {
             cluster.add_node();
@@ -91,14 +121,13 @@ impl Cluster {
 
     /// `psql` in the store's schema: what the last statement printed.
     pub fn sql(&self, sql: &str) -> String {
-        let out = psql(&format!("SET search_path TO {}; {sql}", self.schema)).expect("psql");
-        out.strip_prefix("SET").unwrap_or(&out).trim().to_string()
+        self.schema.sql(sql)
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // The nodes stop before their schema goes.
         self.nodes.clear();
-        let _ = psql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
     }
 }
