@@ -48,6 +48,10 @@ impl Keyring for PgStore {
         Ok(Some(wrapped))
     }
 
+    async fn other_nodes_serving(&self) -> Result<usize, StoreError> {
+        self.others_serving().await
+    }
+
     async fn reseal_all(&self, mut reseal: Reseal) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;

@@ -26,11 +26,13 @@
 
 mod audit;
 mod clock;
+pub mod failover;
 mod function_logs;
 pub mod import;
 mod keyring;
 mod locks;
 mod notify;
+mod presence;
 mod principals;
 mod rotations;
 mod schema;
@@ -96,12 +98,19 @@ impl<T> Db<T> for Result<T, sqlx::Error> {
 impl PgStore {
     /// Connects to the database at `url` (`postgres://…`), migrates its
     /// schema and starts listening for the other nodes' changes.
+    ///
+    /// A URL may name several hosts (`postgres://u@db1,db2/rekey`): the
+    /// store connects to the one that accepts writes, and follows the
+    /// primary when it changes (see [`failover`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        // The URL holds a password, so its parse error is not echoed.
-        let options: PgConnectOptions = url
-            .parse()
-            .map_err(|_| StoreError::Database("the PostgreSQL URL does not parse (postgres://user@host/db)".into()))?;
-        Self::connect_with(options).await
+        let hosts = failover::Hosts::parse(url)?;
+        if hosts.0.len() == 1 {
+            return Self::connect_with(hosts.0[0].clone()).await;
+        }
+        let primary = hosts.wait_for_primary(Duration::from_secs(30)).await?;
+        let mut store = Self::connect_with(hosts.0[primary].clone()).await?;
+        store.tasks.push(tokio::spawn(failover::watch(store.pool.clone(), hosts, primary)).abort_handle());
+        Ok(store)
     }
 
     /// Like [`connect`](Self::connect), with options built by the caller.
@@ -133,6 +142,7 @@ impl PgStore {
         .await?;
         tasks.push(tokio::spawn(listener.run()).abort_handle());
         tokio::spawn(audit::batch_reads(pool.clone(), reads.clone(), audit_key.clone()));
+        tasks.push(tokio::spawn(presence::beat(pool.clone(), instance.clone())).abort_handle());
         let notifier = notify::Notifier { channel, instance };
         Ok(PgStore { pool, cache, listening, notifier, principals, audit_key, reads, tasks })
     }

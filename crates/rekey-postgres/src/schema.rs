@@ -185,6 +185,14 @@ const MIGRATIONS: &[&str] = &[
         value BIGINT NOT NULL
     );
     "#,
+    // 2: the processes serving the store, each seen every few seconds (by
+    // the database's clock, not theirs).
+    r#"
+    CREATE TABLE nodes (
+        instance TEXT   PRIMARY KEY,
+        seen_ms  BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -465,6 +465,12 @@ impl<S: Store> Service<S> {
                 let Ok(_one) = self.key_rotation.try_lock() else {
                     return Err(ApiError::invalid_request("A master key rotation is already under way."));
                 };
+                let others = self.store.other_nodes_serving().await?;
+                if others > 0 {
+                    return Err(ApiError::invalid_request(format!(
+                        "{others} other rekey node(s) serve this store and would go on sealing under the old key: stop them, rotate the master key on one node, then start the others with the new key."
+                    )));
+                }
                 let started = std::time::Instant::now();
                 let resealed = rekey_store::master_key::rotate_key_file(&self.seal, self.store.as_ref(), file)
                     .await

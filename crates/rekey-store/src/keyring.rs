@@ -41,4 +41,11 @@ pub trait Keyring: Send + Sync + 'static {
     /// function logs) to `reseal` and stores what it returns, all in one
     /// transaction; how many it replaced. Master-key rotation runs it.
     fn reseal_all(&self, reseal: Reseal) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// How many other processes served this store lately (always 0 for a
+    /// store no other process shares): the master key is rotated with no
+    /// other node running, or those would go on sealing under the old one.
+    fn other_nodes_serving(&self) -> impl Future<Output = Result<usize, StoreError>> + Send {
+        async { Ok(0) }
+    }
 }

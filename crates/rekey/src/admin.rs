@@ -434,7 +434,10 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 let target = rekey_postgres::PgStore::connect(&to)
                     .await
                     .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?;
-                rekey_postgres::import::from_sqlite(&from, &target).await.map_err(|e| e.to_string())
+                let copied = rekey_postgres::import::from_sqlite(&from, &target).await.map_err(|e| e.to_string());
+                // Not a node serving the store.
+                target.leave().await;
+                copied
             })?;
             let tables: serde_json::Map<String, serde_json::Value> =
                 copied.tables.iter().map(|(t, n)| (t.to_string(), (*n).into())).collect();

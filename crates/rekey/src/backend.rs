@@ -32,6 +32,13 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Says this process no longer serves the store (a node stopping).
+    pub async fn leave(&self) {
+        if let Backend::Postgres(pg) = self {
+            pg.leave().await;
+        }
+    }
+
     /// What it is, for the log.
     pub fn describe(&self) -> &'static str {
         match self {
@@ -228,6 +235,10 @@ impl Keyring for Backend {
 
     async fn reseal_all(&self, reseal: Reseal) -> Result<usize, StoreError> {
         either!(self, s => s.reseal_all(reseal).await)
+    }
+
+    async fn other_nodes_serving(&self) -> Result<usize, StoreError> {
+        either!(self, s => s.other_nodes_serving().await)
     }
 }
 

@@ -388,6 +388,7 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
             }
             (None, false) => Arc::new(SystemClock),
         };
+        let leaving = store.clone();
         let service = Service::new(store, seal, clock)
             .with_admin_account(account.clone())
             .with_backup_dir(args.data_dir.join("backups"))
@@ -476,6 +477,7 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
         let stopping = async move {
             shutdown_signal().await;
             engine.shut_down().await;
+            leaving.leave().await;
         };
         rekey_server::serve(listener, tls, service, auth, limits, stopping).await.map_err(|e| e.to_string())
     })

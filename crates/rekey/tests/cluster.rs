@@ -481,3 +481,31 @@ async fn a_thousand_schedules_due_at_once_rotate_once_each() {
     let verified = cluster.nodes[2].rekey_json(&["admin", "audit", "verify"]);
     assert_eq!(verified["Intact"], true, "{verified}");
 }
+
+/// The master key is rotated with no other node serving: refused while
+/// another node runs (it would go on sealing under the old key), done once
+/// it stopped; that node then starts with the new key and reads
+/// everything, and the old key opens nothing.
+#[test]
+fn the_master_key_is_rotated_with_the_other_nodes_stopped() {
+    let Some(mut cluster) = Cluster::start_signed(2) else { return };
+    let root = cluster.admin();
+    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
+    sm(b, &root, "CreateSecret", json!({"Name": "kept", "SecretString": "before"}));
+    let (status, out) = a.signed(&root, "rekey.RotateMasterKey", &json!({}));
+    assert_eq!(status, 400, "{out}");
+    assert!(out["Message"].as_str().unwrap().contains("1 other rekey node(s) serve this store"), "{out}");
+    let old_key = std::fs::read(&cluster.key_file).unwrap();
+    let b = cluster.nodes.remove(1);
+    b.stop();
+    let resealed = admin(&cluster.nodes[0], &root, "RotateMasterKey", json!({}));
+    assert!(resealed["Resealed"].as_u64().unwrap() > 0, "{resealed}");
+    assert_ne!(std::fs::read(&cluster.key_file).unwrap(), old_key, "the shared key file holds the new key");
+    // The stopped node starts again with the new key and serves.
+    let i = cluster.add_node();
+    let got = sm(&cluster.nodes[i], &root, "GetSecretValue", json!({"SecretId": "kept"}));
+    assert_eq!(got["SecretString"], "before");
+    sm(&cluster.nodes[i], &root, "PutSecretValue", json!({"SecretId": "kept", "SecretString": "after"}));
+    let got = sm(&cluster.nodes[0], &root, "GetSecretValue", json!({"SecretId": "kept"}));
+    assert_eq!(got["SecretString"], "after");
+}
