@@ -621,6 +621,23 @@ impl AuditStore for PgStore {
         prune(&self.pool, &key, before, keep_from).await
     }
 
+    async fn hold_sink(&self, sink: &str, owner: &str, now: Timestamp, until: Timestamp) -> Result<bool, StoreError> {
+        let held: Option<String> = sqlx::query_scalar(
+            "INSERT INTO audit_sink_leases (name, owner, until_ms) VALUES ($1, $2, $4)
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+             WHERE audit_sink_leases.owner = excluded.owner OR audit_sink_leases.until_ms <= $3
+             RETURNING owner",
+        )
+        .bind(sink)
+        .bind(owner)
+        .bind(now.millis())
+        .bind(until.millis())
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        Ok(held.is_some())
+    }
+
     async fn set_audit_delivered(&self, sink: &str, seq: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO audit_sinks (name, delivered) VALUES ($1, $2)

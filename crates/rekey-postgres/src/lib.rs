@@ -91,7 +91,14 @@ pub(crate) trait Db<T> {
 
 impl<T> Db<T> for Result<T, sqlx::Error> {
     fn db(self) -> Result<T, StoreError> {
-        self.map_err(|e| StoreError::Database(e.to_string()))
+        self.map_err(|e| {
+            // PostgreSQL's serialization failure and deadlock victim: rolled
+            // back, to be tried again.
+            match e.as_database_error().and_then(|d| d.code()).as_deref() {
+                Some("40001" | "40P01") => StoreError::Conflict(e.to_string()),
+                _ => StoreError::Database(e.to_string()),
+            }
+        })
     }
 }
 

@@ -193,6 +193,14 @@ const MIGRATIONS: &[&str] = &[
         seen_ms  BIGINT NOT NULL
     );
     "#,
+    // 3: who delivers each audit sink (one node at a time), until when.
+    r#"
+    CREATE TABLE audit_sink_leases (
+        name     TEXT   PRIMARY KEY,
+        owner    TEXT   NOT NULL,
+        until_ms BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -25,8 +25,12 @@ use sqlx::{PgConnection, Row};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Attempts of a change that keeps meeting serialization failures or deadlocks.
-const ATTEMPTS: usize = 8;
+/// Attempts of a change that keeps meeting serialization failures or
+/// deadlocks (each after a random wait that grows: those that conflicted
+/// do not meet again at once).
+const ATTEMPTS: u32 = 32;
+/// The longest wait between two attempts.
+const MAX_WAIT_MS: u64 = 100;
 
 /// The columns [`state_of`] reads: the secret's, then its versions and
 /// labels as JSON arrays.
@@ -256,12 +260,6 @@ async fn apply_write(conn: &mut PgConnection, old: Option<&SecretState>, w: &Sec
     Ok(pk)
 }
 
-/// Whether a failed transaction may simply be tried again: PostgreSQL
-/// chose it as a serialization failure's or a deadlock's victim.
-pub(crate) fn retryable(e: &sqlx::Error) -> bool {
-    matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("40001" | "40P01"))
-}
-
 /// What one attempt of a change came to.
 enum Attempt<R> {
     Done(R),
@@ -289,18 +287,19 @@ impl PgStore {
     ) -> Result<Attempt<R>, ApiError> {
         let mut tx = self.pool.begin().await.db()?;
         let key = (ns.clone(), name.clone());
-        let step = async {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::secret(ns, name)).execute(&mut *tx).await?;
-            Ok::<_, sqlx::Error>(())
+        let locked = async {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(locks::secret(ns, name))
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            load(&mut tx, ns, name).await
         };
-        if let Err(e) = step.await {
-            return if retryable(&e) {
-                Ok(Attempt::Retry(decided.map(Box::new)))
-            } else {
-                Err(StoreError::Database(e.to_string()).into())
-            };
-        }
-        let state = load(&mut tx, ns, name).await?;
+        let state = match locked.await {
+            Ok(state) => state,
+            Err(StoreError::Conflict(_)) => return Ok(Attempt::Retry(decided.map(Box::new))),
+            Err(e) => return Err(e.into()),
+        };
         let decided = match decided {
             Some(d) if d.on == state => d,
             Some(_) => {
@@ -318,18 +317,19 @@ impl PgStore {
         };
         let outcome = self.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await;
         let outcome = match outcome {
-            Ok(()) => tx.commit().await.map_err(|e| (e, false)),
-            Err(e) => Err((e, true)),
+            Ok(()) => tx.commit().await.db(),
+            Err(e) => Err(e),
         };
         // Whatever happened, this node's cache forgets the secret (its
         // notification to itself is skipped): the next read loads it.
         self.cache.publish([(key, Published::Forget)]);
         match outcome {
             Ok(()) => Ok(Attempt::Done(decided.answer)),
-            // Only a failure before the commit is retried: a failed commit
-            // may have committed.
-            Err((e, true)) if retryable(&e) => Ok(Attempt::Retry(Some(Box::new(decided)))),
-            Err((e, _)) => Err(StoreError::Database(e.to_string()).into()),
+            // Rolled back by PostgreSQL (even at the commit): nothing was
+            // written. Any other failed commit may have committed, and is
+            // not tried again.
+            Err(StoreError::Conflict(_)) => Ok(Attempt::Retry(Some(Box::new(decided)))),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -341,21 +341,20 @@ impl PgStore {
         name: &SecretName,
         current: Option<&SecretState>,
         change: &Change,
-    ) -> Result<(), sqlx::Error> {
-        let as_sqlx = |e: StoreError| sqlx::Error::Protocol(e.to_string());
+    ) -> Result<(), StoreError> {
         match change {
             Change::None => {}
             Change::Write(w) => {
                 let mut current = current;
                 if let Some(old) = w.replaces {
-                    purge(conn, old).await.map_err(as_sqlx)?;
+                    purge(conn, old).await?;
                     if let Some(replaced) = current.filter(|c| c.secret.pk == old) {
                         self.cache.forget_secret_values(replaced.secret.pk);
                         current = None;
                     }
                 }
-                let pk = apply_write(conn, current, w).await.map_err(as_sqlx)?;
-                audit::append(conn, self.audit_key.get(), &w.audit).await.map_err(as_sqlx)?;
+                let pk = apply_write(conn, current, w).await?;
+                audit::append(conn, self.audit_key.get(), &w.audit).await?;
                 let gone: Vec<VersionId> = w
                     .delete_versions
                     .iter()
@@ -367,13 +366,13 @@ impl PgStore {
                 // The new state is not published to the cache: a later
                 // commit by another node could be announced before this
                 // publication, which would then stay cached over it.
-                self.notifier.secret(conn, ns, name, pk, versions).await?;
+                self.notifier.secret(conn, ns, name, pk, versions).await.db()?;
             }
             Change::Purge { pk, audit: records } => {
-                purge(conn, *pk).await.map_err(as_sqlx)?;
-                audit::append(conn, self.audit_key.get(), records).await.map_err(as_sqlx)?;
+                purge(conn, *pk).await?;
+                audit::append(conn, self.audit_key.get(), records).await?;
                 self.cache.forget_secret_values(*pk);
-                self.notifier.secret(conn, ns, name, *pk, Vec::new()).await?;
+                self.notifier.secret(conn, ns, name, *pk, Vec::new()).await.db()?;
             }
         }
         Ok(())
@@ -419,11 +418,13 @@ impl SecretStore for PgStore {
         let Mutation { namespace, name, preload_value, decide } = m;
         let mut decide = Some(decide);
         let mut decided = None;
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
             match self.attempt(&namespace, &name, preload_value.as_ref(), &mut decide, decided.take()).await? {
                 Attempt::Done(r) => return Ok(r),
                 Attempt::Retry(d) => decided = d.map(|d| *d),
             }
+            let ceiling = (1u64 << attempt.min(7)).min(MAX_WAIT_MS);
+            tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(0..=ceiling))).await;
         }
         Err(ApiError::internal("The change kept conflicting with others; try again."))
     }

@@ -19,6 +19,11 @@ impl Drop for Schema {
 }
 
 async fn open() -> Option<(PgStore, Schema)> {
+    open_with(&[]).await
+}
+
+/// A store on a new schema, its connections with these settings too.
+async fn open_with(settings: &[(&str, &str)]) -> Option<(PgStore, Schema)> {
     let base = PgConnectOptions::new().host("127.0.0.1").port(5432).username("postgres").database("test");
     let admin = match sqlx::PgPool::connect_with(base.clone()).await {
         Ok(pool) => pool,
@@ -34,8 +39,70 @@ async fn open() -> Option<(PgStore, Schema)> {
     let schema = Schema(format!("rekey_test_{}", uuid::Uuid::new_v4().simple()));
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {}", schema.0))).execute(&admin).await.unwrap();
     admin.close().await;
-    let store = PgStore::connect_with(base.options([("search_path", schema.0.as_str())])).await.unwrap();
+    let options = base.options([("search_path", schema.0.as_str())]).options(settings.iter().copied());
+    let store = PgStore::connect_with(options).await.unwrap();
     Some((store, schema))
 }
 
 rekey_store::conformance_suite!(optional open());
+
+/// A change PostgreSQL gives up (a serialization failure) is tried again.
+/// With every transaction SERIALIZABLE, concurrent changes to different
+/// secrets all lock the audit chain's head, and all but one of each
+/// round fail with a serialization failure: every change still lands,
+/// once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_given_up_by_the_database_are_tried_again() {
+    use rekey_model::audit::AuditEvent;
+    use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
+    use rekey_model::secret::{SecretMeta, SecretRecord};
+    use rekey_model::{Timestamp, staging::Labels};
+    use rekey_store::{AuditStore, Change, Mutation, SecretStore, SecretWrite};
+    use std::sync::Arc;
+    let Some((store, _schema)) = open_with(&[("default_transaction_isolation", "serializable")]).await else { return };
+    store.set_audit_key(rekey_store::audit::AuditKey::new([7; 32]));
+    let store = Arc::new(store);
+    let ns = Namespace { account: AccountId::parse("111111111111").unwrap(), region: Region::new("us-east-1") };
+    let mut tasks = tokio::task::JoinSet::new();
+    const N: usize = 24;
+    for i in 0..N {
+        let (store, ns) = (store.clone(), ns.clone());
+        tasks.spawn(async move {
+            let name = SecretName::parse(&format!("s{i}")).unwrap();
+            let secret = SecretRecord {
+                pk: 0,
+                arn: Arn { namespace: ns.clone(), name: name.clone(), suffix: ArnSuffix::random() },
+                created: Timestamp::from_millis(1),
+                last_changed: Timestamp::from_millis(1),
+                last_accessed: None,
+                deleted: None,
+                purge_at: None,
+                rotate_at: None,
+                meta: SecretMeta::default(),
+            };
+            let event = AuditEvent::service("CreateSecret", &secret.arn, Timestamp::from_millis(1));
+            let decide: rekey_store::Decide<()> = Box::new(move |input| {
+                assert!(input.state.is_none());
+                let mut w = SecretWrite {
+                    secret,
+                    put_versions: Vec::new(),
+                    delete_versions: Vec::new(),
+                    labels: Labels::default(),
+                    rotation: None,
+                    end_rotations: None,
+                    replaces: None,
+                    audit: Vec::new(),
+                };
+                w.audit.push(event);
+                Ok((Change::write(w), ()))
+            });
+            store.mutate(Mutation { namespace: ns, name, preload_value: None, decide }).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap_or_else(|e| panic!("a change failed: {}", e.message));
+    }
+    assert_eq!(store.audit_head().await.unwrap(), N as i64, "each change recorded once");
+    let verdict = store.verify_audit().await.unwrap();
+    assert_eq!(verdict, rekey_store::audit::AuditVerdict::Intact { records: N as u64 });
+}

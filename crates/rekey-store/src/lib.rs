@@ -61,6 +61,11 @@ pub enum StoreError {
     /// The store is closed or its writer has stopped.
     #[error("store unavailable")]
     Unavailable,
+    /// The database gave the transaction up so that another could go on (a
+    /// serialization failure, a deadlock): nothing of it was written, and
+    /// it may be tried again.
+    #[error("transaction conflict: {0}")]
+    Conflict(String),
 }
 
 impl From<StoreError> for ApiError {

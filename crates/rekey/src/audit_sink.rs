@@ -29,6 +29,10 @@ const IDLE: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The cursor's name in the store.
 const SINK: &str = "sink";
+/// How long a node holds the right to deliver (renewed at every pass):
+/// nodes sharing a store deliver one at a time, and another takes over
+/// this long after the one delivering died.
+const HOLD: Duration = Duration::from_secs(15);
 
 /// `[audit.sink]` in the configuration file.
 #[derive(Debug, Clone, Deserialize)]
@@ -56,14 +60,34 @@ fn default_max_age() -> u64 {
     3600
 }
 
-/// Runs the sink until the process ends.
-pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig, status: Arc<SinkStatus>) {
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_millis() as i64
+}
+
+/// Runs the sink until the process ends, as `owner` (this node's name:
+/// nodes sharing a store take turns, one delivering at a time).
+pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig, status: Arc<SinkStatus>, owner: String) {
     let mut backoff = Duration::from_secs(1);
     let mut failing = false;
     if let Ok(delivered) = store.audit_delivered(SINK).await {
         status.delivered(delivered);
     }
     loop {
+        let now = now_ms();
+        let until = rekey_model::Timestamp::from_millis(now + HOLD.as_millis() as i64);
+        match store.hold_sink(SINK, &owner, rekey_model::Timestamp::from_millis(now), until).await {
+            Ok(true) => {}
+            Ok(false) => {
+                // Another node delivers; this one stands by.
+                tokio::time::sleep(IDLE * 5).await;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "audit sink: cannot tell who delivers");
+                tokio::time::sleep(IDLE).await;
+                continue;
+            }
+        }
         let batch = match store.audit_delivered(SINK).await {
             Ok(after) => store.audit_since(after, BATCH).await,
             Err(e) => Err(e),

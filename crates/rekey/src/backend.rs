@@ -282,6 +282,10 @@ impl AuditStore for Backend {
     async fn set_audit_delivered(&self, sink: &str, seq: i64) -> Result<(), StoreError> {
         either!(self, s => s.set_audit_delivered(sink, seq).await)
     }
+
+    async fn hold_sink(&self, sink: &str, owner: &str, now: Timestamp, until: Timestamp) -> Result<bool, StoreError> {
+        either!(self, s => s.hold_sink(sink, owner, now, until).await)
+    }
 }
 
 impl FunctionLogStore for Backend {

@@ -364,7 +364,8 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
         tracing::info!(store = store.describe(), "store open");
         let sink_status = config.audit.sink.map(|sink| {
             let status = Arc::new(rekey_service::audit::SinkStatus::default());
-            tokio::spawn(crate::audit_sink::deliver(store.clone(), sink, status.clone()));
+            let owner = config.rotation.lease_owner().0;
+            tokio::spawn(crate::audit_sink::deliver(store.clone(), sink, status.clone(), owner));
             status
         });
         let functions = FunctionRegistry::new(config.functions)?;

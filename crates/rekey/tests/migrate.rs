@@ -92,8 +92,9 @@ async fn a_deployment_moves_to_postgres_and_reads_back() {
     assert_eq!(report["Copied"]["secrets"], 20, "{report}");
     // Nothing in the copy is in clear: the values are the sealed blobs.
     for (_, _, value) in &expected {
+        let literal = value.replace('\'', "''");
         let found = schema.sql(&format!(
-            "SELECT count(*) FROM versions WHERE position(convert_to('{value}', 'UTF8') in ciphertext) > 0"
+            "SELECT count(*) FROM versions WHERE position(convert_to('{literal}', 'UTF8') in ciphertext) > 0"
         ));
         assert_eq!(found, "0");
     }
