@@ -75,15 +75,18 @@ def rotations(url, schema, n):
 
 def staleness(a_url, b_url, writes=300):
     a, b = client(a_url), client(b_url)
-    a.create_secret(Name="stale", SecretString="v0")
-    b.get_secret_value(SecretId="stale")
+    # A secret per 90 writes: AWS's quota is 100 versions a day.
+    names = [f"stale-{k}" for k in range(writes // 90 + 1)]
+    for name in names:
+        a.create_secret(Name=name, SecretString="v0")
+        b.get_secret_value(SecretId=name)
     windows, stale_first = [], 0
     for i in range(1, writes + 1):
-        value = f"v{i}"
-        a.put_secret_value(SecretId="stale", SecretString=value)
+        value, name = f"v{i}", names[i // 90]
+        a.put_secret_value(SecretId=name, SecretString=value)
         acked = time.monotonic()
         first = True
-        while b.get_secret_value(SecretId="stale")["SecretString"] != value:
+        while b.get_secret_value(SecretId=name)["SecretString"] != value:
             if first:
                 stale_first += 1
                 first = False
