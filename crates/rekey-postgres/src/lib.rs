@@ -21,6 +21,12 @@
 //!   what the others change when PostgreSQL tells it (`LISTEN/NOTIFY`, sent
 //!   in the committing transaction); while that connection is down the
 //!   cache is not used at all (see `notify` for the staleness window).
+//!   Principal changes are told the same way, so that a key deleted or a
+//!   policy narrowed through one node is refused by the others at once.
+//! - **Shared chores**: an audit sink is delivered by one node at a time
+//!   (a hold in the store); the master key is rotated only when no other
+//!   node is serving (`presence`); a URL may list several hosts, and the
+//!   nodes follow the primary (`failover`).
 
 #![warn(missing_docs)]
 
