@@ -18,9 +18,9 @@ use crate::{Db, PgStore, locks};
 use rekey_model::Timestamp;
 use rekey_model::audit::{AuditEvent, CallRecord};
 use rekey_model::name::AccountId;
-use rekey_store::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use rekey_store::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
 use rekey_store::audit_rows::{
-    Anchor, BATCH_MAX, Columns, OldRow, Row, SKEW_MS, Walk, batch_keys, batch_records, delivered, matches, prunable,
+    Anchor, BATCH_MAX, Columns, OldRow, Page, Row, SKEW_MS, Step, Walk, batch_keys, batch_records, delivered, prunable,
     query_keys, single_record,
 };
 use rekey_store::{StoreError, read_batch};
@@ -393,7 +393,7 @@ async fn lookup(pool: &PgPool, q: &AuditQuery) -> Result<AuditPage, StoreError> 
         None => None,
     };
     let bounds = (from, until);
-    let mut singles = match &q.principal {
+    let singles = match &q.principal {
         // By its ARN or its access key: each column's index, merged.
         Some(_) => {
             let mut rows = single_rows(pool, q, Some("principal"), bounds, limit + 1).await?;
@@ -404,55 +404,29 @@ async fn lookup(pool: &PgPool, q: &AuditQuery) -> Result<AuditPage, StoreError> 
             rows
         }
         None => single_rows(pool, q, None, bounds, limit + 1).await?,
-    }
-    .into_iter()
-    .peekable();
-    // Batch rows a page at a time, newest first, their matching records
-    // queued oldest first (so `pop` gives the newest).
+    };
+    // Batch rows a page of rows at a time, newest first, as the page needs them.
     const PAGE: usize = 32;
-    let mut batches_left = q.read_only != Some(false);
-    let mut below: Option<i64> = None;
+    let mut page = Page::new(q, singles);
+    let (mut batches_left, mut below) = (q.read_only != Some(false), None);
     let mut rows: std::vec::IntoIter<(i64, Vec<u8>)> = Vec::new().into_iter();
-    let mut pending: Vec<(AuditCursor, CallRecord)> = Vec::new();
-    let mut found: Vec<(AuditCursor, AuditEvent)> = Vec::with_capacity(limit + 1);
-    while found.len() <= limit {
-        while pending.is_empty() {
-            let next = match rows.next() {
-                Some(row) => Some(row),
-                None if batches_left => {
-                    let page = batch_rows(pool, q, bounds, below, PAGE).await?;
-                    batches_left = page.len() == PAGE;
-                    below = page.last().map(|r| r.0);
-                    rows = page.into_iter();
-                    rows.next()
+    loop {
+        match page.step(batches_left) {
+            Step::NeedBatch => {
+                if rows.len() == 0 {
+                    let fetched = batch_rows(pool, q, bounds, below, PAGE).await?;
+                    below = fetched.last().map(|r| r.0);
+                    rows = fetched.into_iter();
                 }
-                None => None,
-            };
-            let Some((seq, content)) = next else { break };
-            for (index, r) in batch_records(seq, &content)?.into_iter().enumerate() {
-                let at = AuditCursor { seq, index };
-                if q.after.is_none_or(|after| at < after) && matches(q, &r) {
-                    pending.push((at, r));
+                match rows.next() {
+                    Some((seq, content)) => page.add_batch(seq, &content)?,
+                    None => batches_left = false,
                 }
             }
-        }
-        let single_first = match (singles.peek(), pending.last()) {
-            (Some((seq, _)), Some((at, _))) => *seq > at.seq,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        if single_first {
-            let (seq, event) = singles.next().expect("peeked");
-            found.push((AuditCursor { seq, index: 0 }, event));
-        } else {
-            let (at, record) = pending.pop().expect("looked at");
-            found.push((at, record.event()));
+            Step::Took => {}
+            Step::Done => return Ok(page.finish()),
         }
     }
-    let next = (found.len() > limit).then(|| found[limit - 1].0);
-    found.truncate(limit);
-    Ok(AuditPage { events: found.into_iter().map(|(_, e)| e).collect(), next })
 }
 
 async fn anchor(conn: impl sqlx::PgExecutor<'_>) -> Result<Option<Anchor>, StoreError> {

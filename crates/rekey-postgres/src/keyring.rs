@@ -56,30 +56,26 @@ impl Keyring for PgStore {
         let mut tx = self.pool.begin().await.db()?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;
         let mut replaced = 0;
-        let keys: Vec<(String, Vec<u8>)> =
-            sqlx::query_as("SELECT id, wrapped FROM keyring FOR UPDATE").fetch_all(&mut *tx).await.db()?;
-        for (id, blob) in keys {
-            if let Some(new) = reseal(Sealed::Key(&id), &blob) {
-                sqlx::query("UPDATE keyring SET wrapped = $2 WHERE id = $1")
-                    .bind(&id)
-                    .bind(new)
-                    .execute(&mut *tx)
+        // (table, blob column, what its blobs are): rows keyed by a text `id`.
+        type Kind = for<'a> fn(&'a str) -> Sealed<'a>;
+        let keyed: [(&str, &str, Kind); 2] =
+            [("keyring", "wrapped", |id| Sealed::Key(id)), ("access_keys", "secret", |id| Sealed::Credential(id))];
+        for (table, column, kind) in keyed {
+            let rows: Vec<(String, Vec<u8>)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, {column} FROM {table} FOR UPDATE")))
+                    .fetch_all(&mut *tx)
                     .await
                     .db()?;
-                replaced += 1;
-            }
-        }
-        let creds: Vec<(String, Vec<u8>)> =
-            sqlx::query_as("SELECT id, secret FROM access_keys FOR UPDATE").fetch_all(&mut *tx).await.db()?;
-        for (id, blob) in creds {
-            if let Some(new) = reseal(Sealed::Credential(&id), &blob) {
-                sqlx::query("UPDATE access_keys SET secret = $2 WHERE id = $1")
-                    .bind(&id)
-                    .bind(new)
-                    .execute(&mut *tx)
-                    .await
-                    .db()?;
-                replaced += 1;
+            for (id, blob) in rows {
+                if let Some(new) = reseal(kind(&id), &blob) {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {column} = $2 WHERE id = $1")))
+                        .bind(&id)
+                        .bind(new)
+                        .execute(&mut *tx)
+                        .await
+                        .db()?;
+                    replaced += 1;
+                }
             }
         }
         // Only jobs whose steps kept an output are rewritten.

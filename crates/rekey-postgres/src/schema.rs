@@ -11,13 +11,9 @@
 //! across nodes; and times stay integers of milliseconds, as the domain
 //! has them.
 
-use crate::Db;
+use crate::{Db, locks};
 use rekey_store::StoreError;
 use sqlx::PgPool;
-
-/// The advisory lock key that guards migrations (any constant no other
-/// rekey lock uses; see `locks`).
-const MIGRATION_LOCK: i64 = 0x7265_6b65_7900_0001;
 
 /// Each entry migrates from version `index` to `index + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -210,7 +206,7 @@ pub const VERSION: usize = MIGRATIONS.len();
 /// migrated by a newer build is refused: this one would not know its tables.
 pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await.db()?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.db()?;
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(locks::MIGRATIONS).execute(&mut *conn).await.db()?;
     let result = async {
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS rekey_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
@@ -243,6 +239,6 @@ pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
         Ok(())
     }
     .await;
-    let unlock = sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.db();
+    let unlock = sqlx::query("SELECT pg_advisory_unlock($1)").bind(locks::MIGRATIONS).execute(&mut *conn).await.db();
     result.and(unlock.map(|_| ()))
 }

@@ -9,7 +9,7 @@
 //! before by its MAC (see [`AuditKey::mac`]).
 
 use crate::StoreError;
-use crate::audit::{AuditKey, AuditQuery, AuditVerdict};
+use crate::audit::{AuditCursor, AuditKey, AuditQuery, AuditVerdict};
 use crate::read_batch;
 use rekey_model::audit::{self, AuditEvent, CallRecord};
 use rekey_model::identity::secrets_equal;
@@ -146,6 +146,88 @@ pub fn matches(q: &AuditQuery, r: &CallRecord) -> bool {
             .is_none_or(|p| *p == r.caller.arn || (!r.caller.access_key_id.is_empty() && *p == r.caller.access_key_id))
         && q.start.is_none_or(|t| r.time_ms >= t.millis())
         && q.end.is_none_or(|t| r.time_ms < t.millis())
+}
+
+/// What a lookup page needs next (see [`Page::step`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The next batch row, newest first ([`Page::add_batch`]), or word
+    /// that there are no more.
+    NeedBatch,
+    /// A record was taken: step again.
+    Took,
+    /// The page is complete.
+    Done,
+}
+
+/// A lookup's page, merged newest first from the rows of one record that
+/// pass the query (read by their indexes, newest first, at most a page
+/// and one) and the batch rows that may hold some (whose records are
+/// filtered one by one): each backend reads the rows, this decides.
+pub struct Page<'q> {
+    q: &'q AuditQuery,
+    limit: usize,
+    singles: std::iter::Peekable<std::vec::IntoIter<(i64, AuditEvent)>>,
+    /// Records of the batch rows read, oldest first (`pop` gives the newest).
+    pending: Vec<(AuditCursor, CallRecord)>,
+    found: Vec<(AuditCursor, AuditEvent)>,
+}
+
+impl<'q> Page<'q> {
+    /// A page of `q` over these single records (newest first).
+    pub fn new(q: &'q AuditQuery, singles: Vec<(i64, AuditEvent)>) -> Self {
+        let limit = q.max_results.max(1);
+        Page {
+            q,
+            limit,
+            singles: singles.into_iter().peekable(),
+            pending: Vec::new(),
+            found: Vec::with_capacity(limit + 1),
+        }
+    }
+
+    /// Adds the records of the next batch row that pass the query.
+    pub fn add_batch(&mut self, seq: i64, content: &[u8]) -> Result<(), StoreError> {
+        for (index, r) in batch_records(seq, content)?.into_iter().enumerate() {
+            let at = AuditCursor { seq, index };
+            if self.q.after.is_none_or(|after| at < after) && matches(self.q, &r) {
+                self.pending.push((at, r));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the newest record left, unless a batch row must be read
+    /// first (`batches_left`: some may remain) or the page is complete.
+    pub fn step(&mut self, batches_left: bool) -> Step {
+        if self.found.len() > self.limit {
+            return Step::Done;
+        }
+        if self.pending.is_empty() && batches_left {
+            return Step::NeedBatch;
+        }
+        let single_first = match (self.singles.peek(), self.pending.last()) {
+            (Some((seq, _)), Some((at, _))) => *seq > at.seq,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return Step::Done,
+        };
+        if single_first {
+            let (seq, event) = self.singles.next().expect("peeked");
+            self.found.push((AuditCursor { seq, index: 0 }, event));
+        } else {
+            let (at, record) = self.pending.pop().expect("looked at");
+            self.found.push((at, record.event()));
+        }
+        Step::Took
+    }
+
+    /// The page, and where the next one starts.
+    pub fn finish(mut self) -> crate::audit::AuditPage {
+        let next = (self.found.len() > self.limit).then(|| self.found[self.limit - 1].0);
+        self.found.truncate(self.limit);
+        crate::audit::AuditPage { events: self.found.into_iter().map(|(_, e)| e).collect(), next }
+    }
 }
 
 /// The records batch row `seq` holds.

@@ -72,20 +72,27 @@ pub async fn deliver<S: Store>(store: Arc<S>, config: SinkConfig, status: Arc<Si
     if let Ok(delivered) = store.audit_delivered(SINK).await {
         status.delivered(delivered);
     }
+    // Until when this node holds the sink (renewed when a third is gone:
+    // not a write at every idle pass).
+    let mut held_until = 0;
     loop {
         let now = now_ms();
-        let until = rekey_model::Timestamp::from_millis(now + HOLD.as_millis() as i64);
-        match store.hold_sink(SINK, &owner, rekey_model::Timestamp::from_millis(now), until).await {
-            Ok(true) => {}
-            Ok(false) => {
-                // Another node delivers; this one stands by.
-                tokio::time::sleep(IDLE * 5).await;
-                continue;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "audit sink: cannot tell who delivers");
-                tokio::time::sleep(IDLE).await;
-                continue;
+        if held_until - now < HOLD.as_millis() as i64 * 2 / 3 {
+            let until = now + HOLD.as_millis() as i64;
+            let (at, to) = (rekey_model::Timestamp::from_millis(now), rekey_model::Timestamp::from_millis(until));
+            match store.hold_sink(SINK, &owner, at, to).await {
+                Ok(true) => held_until = until,
+                Ok(false) => {
+                    // Another node delivers; this one stands by.
+                    held_until = 0;
+                    tokio::time::sleep(IDLE * 5).await;
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "audit sink: cannot tell who delivers");
+                    tokio::time::sleep(IDLE).await;
+                    continue;
+                }
             }
         }
         let batch = match store.audit_delivered(SINK).await {

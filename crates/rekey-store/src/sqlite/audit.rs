@@ -16,10 +16,10 @@
 use super::SqliteStore;
 use super::writer::Job;
 use crate::StoreError;
-use crate::audit::{AuditCursor, AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
+use crate::audit::{AuditKey, AuditPage, AuditQuery, AuditStore, AuditVerdict, PRUNE_BATCH};
 use crate::audit_rows::{
-    Anchor, BATCH_MAX, Columns, Row, SKEW_MS, Walk, batch_keys, batch_records, delivered, matches, prunable,
-    query_keys, single_record,
+    Anchor, BATCH_MAX, Columns, Page, Row, SKEW_MS, Step, Walk, batch_keys, delivered, prunable, query_keys,
+    single_record,
 };
 use crate::read_batch;
 use rekey_model::Timestamp;
@@ -265,7 +265,7 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         Some(t) => first_at_or_after(conn, t.millis() + SKEW_MS)?,
         None => None,
     };
-    let mut singles = match &q.principal {
+    let singles = match &q.principal {
         // A principal by its ARN or its access key: each column's index
         // read in order and merged (one query with OR could scan the trail).
         Some(_) => {
@@ -277,12 +277,8 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
             rows
         }
         None => single_rows(conn, q, None, from, until, limit + 1)?,
-    }
-    .into_iter()
-    .peekable();
-
-    // Batch rows that may hold a match, newest first, their matching
-    // records queued oldest first (so `pop` gives the newest).
+    };
+    // Batch rows that may hold a match, newest first, read as the page needs them.
     let mut batches = match q.read_only {
         Some(false) => None,
         _ => Some(batch_rows(conn, q, from, until)?),
@@ -291,36 +287,18 @@ fn lookup(conn: &Connection, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         Some((stmt, args)) => Some(stmt.query(params_from_iter(args.iter()))?),
         None => None,
     };
-    let mut pending: Vec<(AuditCursor, CallRecord)> = Vec::new();
-    let mut found: Vec<(AuditCursor, AuditEvent)> = Vec::with_capacity(limit + 1);
-    while found.len() <= limit {
-        while pending.is_empty() {
-            let Some(row) = rows.as_mut().map(|r| r.next()).transpose()?.flatten() else { break };
-            let seq: i64 = row.get(0)?;
-            for (index, r) in batch_records(seq, &content(row, 1)?)?.into_iter().enumerate() {
-                let at = AuditCursor { seq, index };
-                if q.after.is_none_or(|after| at < after) && matches(q, &r) {
-                    pending.push((at, r));
-                }
-            }
-        }
-        let single_first = match (singles.peek(), pending.last()) {
-            (Some((seq, _)), Some((at, _))) => *seq > at.seq,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        if single_first {
-            let (seq, event) = singles.next().expect("peeked");
-            found.push((AuditCursor { seq, index: 0 }, event));
-        } else {
-            let (at, record) = pending.pop().expect("looked at");
-            found.push((at, record.event()));
+    let mut page = Page::new(q, singles);
+    let mut batches_left = rows.is_some();
+    loop {
+        match page.step(batches_left) {
+            Step::NeedBatch => match rows.as_mut().map(|r| r.next()).transpose()?.flatten() {
+                Some(row) => page.add_batch(row.get(0)?, &content(row, 1)?)?,
+                None => batches_left = false,
+            },
+            Step::Took => {}
+            Step::Done => return Ok(page.finish()),
         }
     }
-    let next = (found.len() > limit).then(|| found[limit - 1].0);
-    found.truncate(limit);
-    Ok(AuditPage { events: found.into_iter().map(|(_, e)| e).collect(), next })
 }
 
 /// The newest `limit` rows of one record that pass the query, newest
