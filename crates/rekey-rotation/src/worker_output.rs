@@ -19,16 +19,24 @@
 //! README asks for unbuffered output from other runtimes.
 
 use super::function_log::{FunctionLog, LineCutter, Stream};
-use std::io::ErrorKind;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::{Arc, Mutex};
-use tokio::net::unix::pipe::Receiver;
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
 use tokio::process::{ChildStderr, ChildStdout};
 use zeroize::Zeroize;
 
 /// One worker's stdout and stderr, and the step whose log they go to.
+///
+/// The pipes are read with plain non-blocking reads, not through the
+/// reactor's idea of their readiness: a drain at a step's boundary must see
+/// what the worker wrote just before, even when the reactor has not polled
+/// since.
 pub struct WorkerOutput {
-    stdout: Receiver,
-    stderr: Receiver,
+    stdout: AsyncFd<File>,
+    stderr: AsyncFd<File>,
     state: Mutex<State>,
 }
 
@@ -48,8 +56,8 @@ impl WorkerOutput {
     /// Takes over a worker's pipes (within a Tokio runtime).
     pub fn new(stdout: ChildStdout, stderr: ChildStderr) -> std::io::Result<Arc<Self>> {
         Ok(Arc::new(WorkerOutput {
-            stdout: Receiver::from_owned_fd(stdout.into_owned_fd()?)?,
-            stderr: Receiver::from_owned_fd(stderr.into_owned_fd()?)?,
+            stdout: pipe(stdout.into_owned_fd()?)?,
+            stderr: pipe(stderr.into_owned_fd()?)?,
             state: Mutex::new(State::default()),
         }))
     }
@@ -62,9 +70,14 @@ impl WorkerOutput {
             if closed == [true, true] {
                 return;
             }
-            tokio::select! {
-                _ = self.stdout.readable(), if !closed[0] => {}
-                _ = self.stderr.readable(), if !closed[1] => {}
+            // Readiness is cleared before draining: what arrives after the
+            // drain's last read marks the pipe ready again.
+            let ready = tokio::select! {
+                ready = self.stdout.readable(), if !closed[0] => ready.map(|mut g| g.clear_ready()),
+                ready = self.stderr.readable(), if !closed[1] => ready.map(|mut g| g.clear_ready()),
+            };
+            if ready.is_err() {
+                return; // the reactor is shutting down
             }
             self.drain(&mut self.state.lock().expect("worker output lock"));
         }
@@ -102,7 +115,7 @@ impl WorkerOutput {
         let State { step, lines, closed } = state;
         for (i, pipe) in [&self.stdout, &self.stderr].into_iter().enumerate() {
             while !closed[i] {
-                match pipe.try_read(&mut chunk) {
+                match (&mut pipe.get_ref()).read(&mut chunk) {
                     Ok(0) => closed[i] = true,
                     Ok(n) => lines[i].feed(&chunk[..n], |line| {
                         if let Some(log) = step {
@@ -117,4 +130,16 @@ impl WorkerOutput {
         }
         chunk.zeroize();
     }
+}
+
+/// A pipe's read end, non-blocking and registered with the reactor.
+fn pipe(fd: OwnedFd) -> std::io::Result<AsyncFd<File>> {
+    // SAFETY: fcntl on a descriptor this function owns, with flag arguments only.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    // SAFETY: as above.
+    if flags < 0 || unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: the File owns its descriptor and stays inside the AsyncFd.
+    unsafe { AsyncFd::register_with_interest(File::from(fd), Interest::READABLE) }.map_err(|e| e.into_parts().1)
 }
