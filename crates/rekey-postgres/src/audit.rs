@@ -14,7 +14,8 @@
 //! node (it first appends the reads' records this node holds), and reads'
 //! records held by other nodes once their next batch commits (50 ms).
 
-use crate::{Db, PgStore, locks};
+use crate::locks::Locks;
+use crate::{Db, PgStore};
 use rekey_model::Timestamp;
 use rekey_model::audit::{AuditEvent, CallRecord};
 use rekey_model::name::AccountId;
@@ -61,94 +62,160 @@ async fn head(conn: &mut PgConnection) -> Result<(i64, Vec<u8>), StoreError> {
     sqlx::query_as("SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(conn).await.db()
 }
 
-async fn move_head(conn: &mut PgConnection, seq: i64, mac: &[u8]) -> Result<(), StoreError> {
-    sqlx::query("UPDATE audit_head SET seq = $1, mac = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(mac)
+/// Rows to append after the head, column by column (each statement binds
+/// arrays: one round trip, however many rows).
+#[derive(Default)]
+struct NewRows {
+    seq: Vec<i64>,
+    time_ms: Vec<i64>,
+    time_last_ms: Vec<Option<i64>>,
+    account: Vec<String>,
+    event_name: Vec<String>,
+    secret_name: Vec<Option<String>>,
+    principal: Vec<Option<String>>,
+    access_key: Vec<Option<String>>,
+    read_only: Vec<bool>,
+    batch: Vec<Option<i64>>,
+    record: Vec<Vec<u8>>,
+    mac: Vec<Vec<u8>>,
+}
+
+impl NewRows {
+    fn push(&mut self, seq: i64, c: Columns, record: Vec<u8>, mac: Vec<u8>) {
+        self.seq.push(seq);
+        self.time_ms.push(c.time_ms);
+        self.time_last_ms.push(c.time_last_ms);
+        self.account.push(c.account);
+        self.event_name.push(c.event_name);
+        self.secret_name.push(c.secret_name);
+        self.principal.push(c.principal);
+        self.access_key.push(c.access_key);
+        self.read_only.push(c.read_only);
+        self.batch.push(c.batch);
+        self.record.push(record);
+        self.mac.push(mac);
+    }
+
+    /// Inserts the rows and moves the head to the last, in one statement.
+    async fn insert(self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        let (Some(&last), Some(last_mac)) = (self.seq.last(), self.mac.last().cloned()) else {
+            return Ok(());
+        };
+        sqlx::query(concat!(
+            "WITH added AS (INSERT INTO audit (seq, ",
+            columns!(),
+            ", record, mac)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::boolean[], $10::bigint[], $11::bytea[], $12::bytea[]))
+             UPDATE audit_head SET seq = $13, mac = $14 WHERE id = 1"
+        ))
+        .bind(self.seq)
+        .bind(self.time_ms)
+        .bind(self.time_last_ms)
+        .bind(self.account)
+        .bind(self.event_name)
+        .bind(self.secret_name)
+        .bind(self.principal)
+        .bind(self.access_key)
+        .bind(self.read_only)
+        .bind(self.batch)
+        .bind(self.record)
+        .bind(self.mac)
+        .bind(last)
+        .bind(last_mac)
         .execute(conn)
         .await
         .db()?;
-    Ok(())
+        Ok(())
+    }
 }
 
-async fn insert(conn: &mut PgConnection, seq: i64, c: &Columns, content: &[u8], mac: &[u8]) -> Result<(), StoreError> {
-    sqlx::query(concat!(
-        "INSERT INTO audit (seq, ",
-        columns!(),
-        ", record, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    ))
-    .bind(seq)
-    .bind(c.time_ms)
-    .bind(c.time_last_ms)
-    .bind(&c.account)
-    .bind(&c.event_name)
-    .bind(&c.secret_name)
-    .bind(&c.principal)
-    .bind(&c.access_key)
-    .bind(c.read_only)
-    .bind(c.batch)
-    .bind(content)
-    .bind(mac)
-    .execute(conn)
-    .await
-    .db()?;
-    Ok(())
-}
+/// This node's queue for the chain's head.
+///
+/// The head's row lock is held from an append to its transaction's
+/// commit. Were every transaction of a node to wait for it in PostgreSQL,
+/// each commit would wake them all to find the row moved and wait again,
+/// which costs PostgreSQL more CPU than the appends themselves. So a node
+/// lets one of its transactions at a time go for the head, and the others
+/// wait here: in PostgreSQL, only one transaction per node waits.
+#[derive(Default)]
+pub struct HeadQueue(tokio::sync::Mutex<()>);
 
-/// Appends `events` after the chain's head, in the caller's transaction.
-pub async fn append(conn: &mut PgConnection, key: Option<&AuditKey>, events: &[AuditEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let key = key.ok_or_else(no_key)?;
-    let (mut seq, mut previous) = head(conn).await?;
-    for event in events {
-        seq += 1;
-        let record = serde_json::to_vec(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mac = key.mac(&previous, seq, &record);
-        insert(conn, seq, &Columns::of_record(event), &record, &mac).await?;
-        previous = mac.to_vec();
-    }
-    move_head(conn, seq, &previous).await
-}
-
-/// Appends reads' records as batch rows (one account's each), in the
-/// caller's transaction.
-async fn append_reads(
-    conn: &mut PgConnection,
-    key: Option<&AuditKey>,
-    records: &[CallRecord],
-) -> Result<(), StoreError> {
-    if records.is_empty() {
-        return Ok(());
-    }
-    let key = key.ok_or_else(no_key)?;
-    let mut by_account: BTreeMap<AccountId, Vec<&CallRecord>> = BTreeMap::new();
-    for r in records {
-        by_account.entry(r.account.clone()).or_default().push(r);
-    }
-    let (mut seq, mut previous) = head(conn).await?;
-    for (account, records) in by_account {
-        for chunk in records.chunks(BATCH_MAX) {
-            seq += 1;
-            let record = read_batch::pack(&account, chunk);
-            let mac = key.mac(&previous, seq, &record);
-            insert(conn, seq, &Columns::of_batch(account.as_str(), chunk), &record, &mac).await?;
-            let keys: Vec<String> = batch_keys(chunk).into_iter().collect();
-            sqlx::query(
-                "INSERT INTO audit_batch_keys (account, key, seq) SELECT $1, k, $3 FROM unnest($2::text[]) AS k
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(account.as_str())
-            .bind(&keys)
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .db()?;
-            previous = mac.to_vec();
+impl HeadQueue {
+    /// Appends `events` after the chain's head in `tx` (after everything
+    /// else the transaction writes, so that the head is held only for the
+    /// append and the commit) and commits.
+    pub async fn commit_with(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        key: Option<&AuditKey>,
+        events: &[AuditEvent],
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return tx.commit().await.db();
         }
+        let key = key.ok_or_else(no_key)?;
+        let _turn = self.0.lock().await;
+        let (mut seq, mut previous) = head(&mut tx).await?;
+        let mut rows = NewRows::default();
+        for event in events {
+            seq += 1;
+            let record = serde_json::to_vec(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mac = key.mac(&previous, seq, &record).to_vec();
+            rows.push(seq, Columns::of_record(event), record, mac.clone());
+            previous = mac;
+        }
+        rows.insert(&mut tx).await?;
+        tx.commit().await.db()
     }
-    move_head(conn, seq, &previous).await
+
+    /// Appends reads' records as batch rows (one account's each) in `tx`,
+    /// and commits.
+    async fn commit_reads(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        key: Option<&AuditKey>,
+        records: &[CallRecord],
+    ) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return tx.commit().await.db();
+        }
+        let key = key.ok_or_else(no_key)?;
+        let mut by_account: BTreeMap<AccountId, Vec<&CallRecord>> = BTreeMap::new();
+        for r in records {
+            by_account.entry(r.account.clone()).or_default().push(r);
+        }
+        let _turn = self.0.lock().await;
+        let (mut seq, mut previous) = head(&mut tx).await?;
+        let mut rows = NewRows::default();
+        let (mut key_accounts, mut keys, mut key_seqs) = (Vec::new(), Vec::new(), Vec::new());
+        for (account, records) in by_account {
+            for chunk in records.chunks(BATCH_MAX) {
+                seq += 1;
+                let record = read_batch::pack(&account, chunk);
+                let mac = key.mac(&previous, seq, &record).to_vec();
+                for k in batch_keys(chunk) {
+                    key_accounts.push(account.as_str().to_string());
+                    keys.push(k);
+                    key_seqs.push(seq);
+                }
+                rows.push(seq, Columns::of_batch(account.as_str(), chunk), record, mac.clone());
+                previous = mac;
+            }
+        }
+        rows.insert(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO audit_batch_keys (account, key, seq)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(key_accounts)
+        .bind(keys)
+        .bind(key_seqs)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
+    }
 }
 
 /// How long reads' records wait to be appended, at most.
@@ -179,18 +246,13 @@ impl ReadRecords {
     }
 
     /// Appends what is queued, and waits for it.
-    async fn flush(&self, pool: &PgPool, key: Option<&AuditKey>) -> Result<(), StoreError> {
+    async fn flush(&self, pool: &PgPool, head: &HeadQueue, key: Option<&AuditKey>) -> Result<(), StoreError> {
         let _flushing = self.flushing.lock().await;
         let records = std::mem::take(&mut *self.queue.lock().expect("audit queue lock"));
         if records.is_empty() {
             return Ok(());
         }
-        let result = async {
-            let mut tx = pool.begin().await.db()?;
-            append_reads(&mut tx, key, &records).await?;
-            tx.commit().await.db()
-        }
-        .await;
+        let result = async { head.commit_reads(pool.begin().await.db()?, key, &records).await }.await;
         self.waiting.fetch_sub(records.len(), Ordering::Relaxed);
         if let Err(e) = &result {
             tracing::error!(error = %e, records = records.len(), "audit records of reads could not be appended");
@@ -201,13 +263,13 @@ impl ReadRecords {
 
 /// The batcher: appends the queued records every [`FLUSH_EVERY`] (sooner
 /// when [`FLUSH_RECORDS`] wait), and what is left when the store closes.
-pub async fn batch_reads(pool: PgPool, reads: Arc<ReadRecords>, key: Arc<OnceLock<AuditKey>>) {
+pub async fn batch_reads(pool: PgPool, reads: Arc<ReadRecords>, head: Arc<HeadQueue>, key: Arc<OnceLock<AuditKey>>) {
     loop {
         let closed = reads.closed.load(Ordering::SeqCst);
         if !closed {
             let _ = tokio::time::timeout(FLUSH_EVERY, reads.wake.notified()).await;
         }
-        let _ = reads.flush(&pool, key.get()).await;
+        let _ = reads.flush(&pool, &head, key.get()).await;
         if closed {
             return;
         }
@@ -491,10 +553,16 @@ fn batch_account(seq: i64, row: &PgRow) -> Result<String, StoreError> {
     })
 }
 
-async fn prune(pool: &PgPool, key: &AuditKey, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
+async fn prune(
+    pool: &PgPool,
+    locks: Locks,
+    key: &AuditKey,
+    before: Timestamp,
+    keep_from: Option<i64>,
+) -> Result<usize, StoreError> {
     let mut tx = pool.begin().await.db()?;
     // One pruner at a time across nodes.
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::AUDIT_PRUNE).execute(&mut *tx).await.db()?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks.audit_prune()).execute(&mut *tx).await.db()?;
     let oldest: Vec<OldRow> = sqlx::query_as("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT $1")
         .bind(PRUNE_BATCH as i64)
         .fetch_all(&mut *tx)
@@ -525,9 +593,7 @@ impl AuditStore for PgStore {
     }
 
     async fn append_audit(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
-        append(&mut tx, self.audit_key.get(), &events).await?;
-        tx.commit().await.db()
+        self.head.commit_with(self.pool.begin().await.db()?, self.audit_key.get(), &events).await
     }
 
     fn append_read(&self, record: CallRecord) -> Result<(), Box<CallRecord>> {
@@ -548,13 +614,13 @@ impl AuditStore for PgStore {
     }
 
     async fn lookup_audit(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
-        self.reads.flush(&self.pool, self.audit_key.get()).await?;
+        self.reads.flush(&self.pool, &self.head, self.audit_key.get()).await?;
         lookup(&self.pool, &query).await
     }
 
     async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
         let key = self.audit_key.get().cloned().ok_or_else(no_key)?;
-        self.reads.flush(&self.pool, Some(&key)).await?;
+        self.reads.flush(&self.pool, &self.head, Some(&key)).await?;
         verify(&self.pool, &key).await
     }
 
@@ -592,7 +658,7 @@ impl AuditStore for PgStore {
 
     async fn prune_audit(&self, before: Timestamp, keep_from: Option<i64>) -> Result<usize, StoreError> {
         let key = self.audit_key.get().cloned().ok_or_else(no_key)?;
-        prune(&self.pool, &key, before, keep_from).await
+        prune(&self.pool, self.locks, &key, before, keep_from).await
     }
 
     async fn hold_sink(&self, sink: &str, owner: &str, now: Timestamp, until: Timestamp) -> Result<bool, StoreError> {

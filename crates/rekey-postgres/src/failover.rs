@@ -27,9 +27,14 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub struct Hosts(pub Vec<PgConnectOptions>);
 
-/// The URL without the parameter sqlx does not know (it would log it).
-fn without_session_attrs(query: &str) -> String {
-    query.split('&').filter(|p| !p.starts_with("target_session_attrs=")).collect::<Vec<_>>().join("&")
+/// The URL's parameters that are rekey's, not sqlx's (it would log them):
+/// `target_session_attrs` (see the module's docs) and `pool_max_conns`
+/// (see [`crate::pool_max_conns`]).
+const OWN_PARAMETERS: [&str; 2] = ["target_session_attrs=", "pool_max_conns="];
+
+/// The URL's query without rekey's own parameters.
+fn without_own_parameters(query: &str) -> String {
+    query.split('&').filter(|p| !OWN_PARAMETERS.iter().any(|own| p.starts_with(own))).collect::<Vec<_>>().join("&")
 }
 
 impl Hosts {
@@ -46,7 +51,7 @@ impl Hosts {
         };
         let tail = match tail.split_once('?') {
             Some((path, query)) => {
-                let query = without_session_attrs(query);
+                let query = without_own_parameters(query);
                 if query.is_empty() { path.to_string() } else { format!("{path}?{query}") }
             }
             None => tail.to_string(),
@@ -128,7 +133,7 @@ mod tests {
     #[test]
     fn a_host_list_is_one_option_each_with_the_rest_of_the_url() {
         let hosts =
-            Hosts::parse("postgres://rekey:p%40ss@db1:5433,db2/rekey?target_session_attrs=read-write&sslmode=disable")
+            Hosts::parse("postgres://rekey:p%40ss@db1:5433,db2/rekey?target_session_attrs=read-write&pool_max_conns=4")
                 .unwrap();
         assert_eq!(hosts.0.len(), 2);
         assert_eq!(hosts.0[0].get_host(), "db1");
@@ -141,6 +146,11 @@ mod tests {
         }
         let one = Hosts::parse("postgres://u@h/db").unwrap();
         assert_eq!(one.0.len(), 1);
+        assert_eq!(crate::pool_max_conns("postgres://u@h/db").unwrap(), 16);
+        assert_eq!(crate::pool_max_conns("postgres://u@h/db?sslmode=disable&pool_max_conns=4").unwrap(), 4);
+        for bad in ["1", "x", "", "100000"] {
+            assert!(crate::pool_max_conns(&format!("postgres://u@h/db?pool_max_conns={bad}")).is_err(), "{bad}");
+        }
         let err = Hosts::parse("postgres://u:secret@h:notaport/db").unwrap_err().to_string();
         assert!(!err.contains("secret"), "{err}");
     }

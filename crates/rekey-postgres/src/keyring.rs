@@ -2,7 +2,7 @@
 //! Creating one takes the keyring's lock, so that the family's size check
 //! and the insert are one step across nodes.
 
-use crate::{Db, PgStore, locks};
+use crate::{Db, PgStore};
 use rekey_model::Timestamp;
 use rekey_model::rotation::{JobId, RotationStep, StepLog};
 use rekey_store::stored::reseal_job;
@@ -21,7 +21,7 @@ impl Keyring for PgStore {
         max: usize,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(self.locks.keyring()).execute(&mut *tx).await.db()?;
         let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT wrapped FROM keyring WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -54,7 +54,7 @@ impl Keyring for PgStore {
 
     async fn reseal_all(&self, mut reseal: Reseal) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks::KEYRING).execute(&mut *tx).await.db()?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(self.locks.keyring()).execute(&mut *tx).await.db()?;
         let mut replaced = 0;
         // (table, blob column, what its blobs are): rows keyed by a text `id`.
         type Kind = for<'a> fn(&'a str) -> Sealed<'a>;

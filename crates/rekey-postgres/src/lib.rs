@@ -56,8 +56,23 @@ use std::time::Duration;
 
 pub use schema::VERSION as SCHEMA_VERSION;
 
-/// Connections a node keeps to the database, at most.
+/// Connections a node keeps to the database, at most, unless its URL says
+/// otherwise (`pool_max_conns`).
 const MAX_CONNECTIONS: u32 = 16;
+
+/// The pool's size a store URL asks for: `pool_max_conns=N` (the name pgx
+/// gives it), or [`MAX_CONNECTIONS`]. A node needs one connection more, to
+/// listen to the others.
+pub fn pool_max_conns(url: &str) -> Result<u32, StoreError> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    match query.split('&').find_map(|p| p.strip_prefix("pool_max_conns=")) {
+        None => Ok(MAX_CONNECTIONS),
+        Some(n) => match n.parse::<u32>() {
+            Ok(n @ 2..=1000) => Ok(n),
+            _ => Err(StoreError::Database("pool_max_conns takes a number of connections from 2 to 1000".into())),
+        },
+    }
+}
 
 /// The PostgreSQL store of one node. Cheap to share behind an `Arc`.
 pub struct PgStore {
@@ -74,6 +89,10 @@ pub struct PgStore {
     audit_key: Arc<OnceLock<AuditKey>>,
     /// Records of reads waiting to be appended.
     reads: Arc<audit::ReadRecords>,
+    /// Where this node's transactions wait for the audit chain's head.
+    head: Arc<audit::HeadQueue>,
+    /// The deployment's advisory locks.
+    locks: locks::Locks,
     /// The background tasks (notifications, the reads' batcher): stopped
     /// when the store is dropped.
     tasks: Vec<tokio::task::AbortHandle>,
@@ -117,25 +136,33 @@ impl PgStore {
     /// primary when it changes (see [`failover`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let hosts = failover::Hosts::parse(url)?;
+        let connections = pool_max_conns(url)?;
         if hosts.0.len() == 1 {
-            return Self::connect_with(hosts.0[0].clone()).await;
+            return Self::connect_pooled(hosts.0[0].clone(), connections).await;
         }
         let primary = hosts.wait_for_primary(Duration::from_secs(30)).await?;
-        let mut store = Self::connect_with(hosts.0[primary].clone()).await?;
+        let mut store = Self::connect_pooled(hosts.0[primary].clone(), connections).await?;
         store.tasks.push(tokio::spawn(failover::watch(store.pool.clone(), hosts, primary)).abort_handle());
         Ok(store)
     }
 
     /// Like [`connect`](Self::connect), with options built by the caller.
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StoreError> {
+        Self::connect_pooled(options, MAX_CONNECTIONS).await
+    }
+
+    /// Like [`connect_with`](Self::connect_with), with a pool of
+    /// `connections` at most.
+    async fn connect_pooled(options: PgConnectOptions, connections: u32) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
+            .max_connections(connections)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
             .db()?;
-        schema::migrate(&pool).await?;
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await.db()?;
+        let locks = locks::Locks::of_schema(&schema);
+        schema::migrate(&pool, locks).await?;
         let channel: Arc<str> = notify::channel(&schema).into();
         let cache = Arc::new(StateCache::new());
         let listening = Arc::new(AtomicBool::new(false));
@@ -154,10 +181,11 @@ impl PgStore {
         )
         .await?;
         tasks.push(tokio::spawn(listener.run()).abort_handle());
-        tokio::spawn(audit::batch_reads(pool.clone(), reads.clone(), audit_key.clone()));
+        let head = Arc::new(audit::HeadQueue::default());
+        tokio::spawn(audit::batch_reads(pool.clone(), reads.clone(), head.clone(), audit_key.clone()));
         tasks.push(tokio::spawn(presence::beat(pool.clone(), instance.clone())).abort_handle());
         let notifier = notify::Notifier { channel, instance };
-        Ok(PgStore { pool, cache, listening, notifier, principals, audit_key, reads, tasks })
+        Ok(PgStore { pool, cache, listening, notifier, principals, audit_key, reads, head, locks, tasks })
     }
 
     /// The pool (for tests and `rekey admin migrate`).

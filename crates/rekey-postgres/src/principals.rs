@@ -2,7 +2,7 @@
 //! appended to the audit trail in its own transaction when it changed
 //! something.
 
-use crate::{Db, PgStore, audit};
+use crate::{Db, PgStore};
 use rekey_model::Timestamp;
 use rekey_model::audit::AuditEvent;
 use rekey_model::identity::{AccessKeyRecord, UserName, UserPolicy, UserRecord};
@@ -52,11 +52,12 @@ impl PgStore {
     ) -> Result<T, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
         let (out, changed) = f(&mut tx).await?;
-        if changed {
-            audit::append(&mut tx, self.audit_key.get(), records).await?;
-            self.notifier.principals(&mut tx).await.db()?;
+        if !changed {
+            tx.commit().await.db()?;
+            return Ok(out);
         }
-        tx.commit().await.db()?;
+        self.notifier.principals(&mut tx).await.db()?;
+        self.head.commit_with(tx, self.audit_key.get(), records).await?;
         Ok(out)
     }
 }

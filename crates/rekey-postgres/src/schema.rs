@@ -11,7 +11,8 @@
 //! across nodes; and times stay integers of milliseconds, as the domain
 //! has them.
 
-use crate::{Db, locks};
+use crate::Db;
+use crate::locks::Locks;
 use rekey_store::StoreError;
 use sqlx::PgPool;
 
@@ -204,9 +205,9 @@ pub const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the schema up to date, under the migration lock. A database
 /// migrated by a newer build is refused: this one would not know its tables.
-pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+pub async fn migrate(pool: &PgPool, locks: Locks) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await.db()?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(locks::MIGRATIONS).execute(&mut *conn).await.db()?;
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(locks.migrations()).execute(&mut *conn).await.db()?;
     let result = async {
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS rekey_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
@@ -239,6 +240,6 @@ pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
         Ok(())
     }
     .await;
-    let unlock = sqlx::query("SELECT pg_advisory_unlock($1)").bind(locks::MIGRATIONS).execute(&mut *conn).await.db();
+    let unlock = sqlx::query("SELECT pg_advisory_unlock($1)").bind(locks.migrations()).execute(&mut *conn).await.db();
     result.and(unlock.map(|_| ()))
 }

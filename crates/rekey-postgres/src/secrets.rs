@@ -1,7 +1,7 @@
 //! Secrets on PostgreSQL: one statement loads a secret whole (its row, its
 //! versions and labels aggregated beside it, so that they come from one
 //! snapshot), and every change runs under its name's lock (see
-//! [`crate::locks::secret`]).
+//! [`crate::locks::Locks::secret`]).
 //!
 //! A change's transaction: take the name's lock, load the state, decide
 //! (the service's pure function), write, append its audit records, send
@@ -10,7 +10,7 @@
 //! runs once, is reused only if the state it was made on is what the retry
 //! loads, and otherwise the change fails rather than apply a stale decision.
 
-use crate::{Db, PgStore, audit, locks};
+use crate::{Db, PgStore};
 use rekey_model::name::{Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
@@ -289,7 +289,7 @@ impl PgStore {
         let key = (ns.clone(), name.clone());
         let locked = async {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(locks::secret(ns, name))
+                .bind(self.locks.secret(ns, name))
                 .execute(&mut *tx)
                 .await
                 .db()?;
@@ -315,9 +315,8 @@ impl PgStore {
                 Decided { on: state, change, answer }
             }
         };
-        let outcome = self.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await;
-        let outcome = match outcome {
-            Ok(()) => tx.commit().await.db(),
+        let outcome = match self.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await {
+            Ok(()) => self.head.commit_with(tx, self.audit_key.get(), decided.change.audit()).await,
             Err(e) => Err(e),
         };
         // Whatever happened, this node's cache forgets the secret (its
@@ -333,7 +332,8 @@ impl PgStore {
         }
     }
 
-    /// Writes a decided change, its records and its notification.
+    /// Writes a decided change and its notification (its records are
+    /// appended last, just before the commit).
     async fn write_change(
         &self,
         conn: &mut PgConnection,
@@ -354,7 +354,6 @@ impl PgStore {
                     }
                 }
                 let pk = apply_write(conn, current, w).await?;
-                audit::append(conn, self.audit_key.get(), &w.audit).await?;
                 let gone: Vec<VersionId> = w
                     .delete_versions
                     .iter()
@@ -368,9 +367,8 @@ impl PgStore {
                 // publication, which would then stay cached over it.
                 self.notifier.secret(conn, ns, name, pk, versions).await.db()?;
             }
-            Change::Purge { pk, audit: records } => {
+            Change::Purge { pk, .. } => {
                 purge(conn, *pk).await?;
-                audit::append(conn, self.audit_key.get(), records).await?;
                 self.cache.forget_secret_values(*pk);
                 self.notifier.secret(conn, ns, name, *pk, Vec::new()).await.db()?;
             }

@@ -6,13 +6,22 @@
 use rekey_postgres::PgStore;
 use sqlx::postgres::PgConnectOptions;
 
-/// Drops the test's schema when the test ends.
+/// Drops the test's schema when the test ends, after closing the store's
+/// connections (named for the schema): one left in a transaction by the
+/// test's end would hold locks the drop waits for, while this drop holds
+/// up the runtime that would end that transaction.
 struct Schema(String);
 
 impl Drop for Schema {
     fn drop(&mut self) {
         let _ = std::process::Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qAtX", "-c"])
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qAtX"])
+            .arg("-c")
+            .arg(format!(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{}'",
+                self.0
+            ))
+            .arg("-c")
             .arg(format!("DROP SCHEMA IF EXISTS {} CASCADE", self.0))
             .output();
     }
@@ -39,7 +48,10 @@ async fn open_with(settings: &[(&str, &str)]) -> Option<(PgStore, Schema)> {
     let schema = Schema(format!("rekey_test_{}", uuid::Uuid::new_v4().simple()));
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {}", schema.0))).execute(&admin).await.unwrap();
     admin.close().await;
-    let options = base.options([("search_path", schema.0.as_str())]).options(settings.iter().copied());
+    let options = base
+        .application_name(&schema.0)
+        .options([("search_path", schema.0.as_str())])
+        .options(settings.iter().copied());
     let store = PgStore::connect_with(options).await.unwrap();
     Some((store, schema))
 }

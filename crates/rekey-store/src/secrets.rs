@@ -40,6 +40,15 @@ impl Change {
     pub fn purge(pk: i64) -> Self {
         Change::Purge { pk, audit: Vec::new() }
     }
+
+    /// The audit records the change appends.
+    pub fn audit(&self) -> &[AuditEvent] {
+        match self {
+            Change::None => &[],
+            Change::Write(w) => &w.audit,
+            Change::Purge { audit, .. } => audit,
+        }
+    }
 }
 
 /// The rows a [`Change::Write`] touches.

@@ -23,7 +23,11 @@ impl PgSchema {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
         let name = format!("rekey_test_{}_{nanos}", std::process::id());
         psql(&format!("CREATE SCHEMA {name}")).expect("create the schema");
-        let url = format!("postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}");
+        // Tests run two at a time, with up to three nodes each: small pools
+        // keep them under the server's 100 connections.
+        let url = format!(
+            "postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}&pool_max_conns=8&application_name={name}"
+        );
         Some(PgSchema { name, url })
     }
 
@@ -36,7 +40,13 @@ impl PgSchema {
 
 impl Drop for PgSchema {
     fn drop(&mut self) {
-        let _ = psql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        // The nodes' connections (named for the schema) go first: a node
+        // left running would hold up the drop.
+        let _ = psql(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{0}';
+             DROP SCHEMA IF EXISTS {0} CASCADE",
+            self.name
+        ));
     }
 }
 
