@@ -26,11 +26,11 @@ ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id;
 INSERT INTO labels (secret_pk, label, version_id)
 SELECT :id, 'AWSCURRENT', version_id FROM versions WHERE secret_pk = :id ORDER BY seq DESC LIMIT 1
 ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id;
-SELECT pg_notify('rekey_bench_ceiling', '{"i":"pgbench","a":"000000000000","r":"us-east-1","n":"bench","p":1}');
+SELECT pg_notify('rekey_bench_ceiling', 'pgbench: a notice the size of a put''s');
 SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE;
 WITH added AS (
     INSERT INTO audit (seq, time_ms, account, event_name, secret_name, principal, access_key, read_only, record, mac)
-    SELECT seq + 1, 0, '000000000000', 'PutSecretValue', 'bench', 'arn:aws:iam::000000000000:root', 'AKID', false,
+    SELECT seq + 1, 0, '000000000000', 'PutSecretValue', 'bench', 'root', 'AKID', false,
            '\x7b7d', '\x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f'
     FROM audit_head WHERE id = 1)
 UPDATE audit_head SET seq = seq + 1 WHERE id = 1;

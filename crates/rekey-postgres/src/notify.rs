@@ -97,6 +97,14 @@ impl Notifier {
         pk: i64,
         versions: Vec<String>,
     ) -> Result<(), sqlx::Error> {
+        let text = self.secret_notice(ns, name, pk, versions);
+        sqlx::query("SELECT pg_notify($1, $2)").bind(&*self.channel).bind(text).execute(conn).await?;
+        Ok(())
+    }
+
+    /// The text of [`secret`](Self::secret)'s notice, for a statement that
+    /// sends it itself (`pg_notify` on [`channel`](Self::channel)).
+    pub fn secret_notice(&self, ns: &Namespace, name: &SecretName, pk: i64, versions: Vec<String>) -> String {
         let mut notice = Notice::Secret {
             i: self.instance.to_string(),
             a: ns.account.to_string(),
@@ -110,7 +118,7 @@ impl Notifier {
         {
             *v = None;
         }
-        self.send(conn, &notice).await
+        serde_json::to_string(&notice).expect("a notice serializes")
     }
 
     /// Tells the others, when the caller's transaction commits, that a

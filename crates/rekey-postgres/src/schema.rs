@@ -198,6 +198,14 @@ const MIGRATIONS: &[&str] = &[
         until_ms BIGINT NOT NULL
     );
     "#,
+    // 4: names compare by their bytes everywhere. The unique constraint's
+    // index compared them by the database's collation and `secrets_name`
+    // by bytes, so a lookup by name could use only one of the two for the
+    // name: without statistics the planner took the other, and read every
+    // secret of the account to find one.
+    r#"
+    ALTER TABLE secrets ALTER COLUMN name TYPE TEXT COLLATE "C";
+    "#,
 ];
 
 /// The schema version this build writes.

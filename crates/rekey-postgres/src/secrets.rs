@@ -12,6 +12,7 @@
 
 use crate::{Db, PgStore};
 use rekey_model::name::{Arn, ArnSuffix, Namespace, Region, SecretName};
+use rekey_model::rotation::RotationJob;
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
 use rekey_model::{ApiError, Timestamp};
@@ -94,18 +95,32 @@ fn state_of(row: &PgRow) -> Result<SecretState, StoreError> {
     })
 }
 
-/// Loads a secret whole, in one statement (one snapshot).
-async fn load(conn: &mut PgConnection, ns: &Namespace, name: &SecretName) -> Result<Option<SecretState>, StoreError> {
+/// Loads a secret whole, in one statement (one snapshot), and, when
+/// `preload` names a version, that version's sealed value.
+async fn load(
+    conn: &mut PgConnection,
+    ns: &Namespace,
+    name: &SecretName,
+    preload: Option<&VersionId>,
+) -> Result<(Option<SecretState>, Option<SealedValue>), StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {STATE} FROM secrets s WHERE s.account = $1 AND s.region = $2 AND s.name = $3"
+        "SELECT {STATE}, p.kek_id, p.wrapped_key, p.ciphertext FROM secrets s
+         LEFT JOIN versions p ON p.secret_pk = s.id AND p.version_id = $4
+         WHERE s.account = $1 AND s.region = $2 AND s.name = $3"
     )))
     .bind(ns.account.as_str())
     .bind(ns.region.as_str())
     .bind(name.as_str())
+    .bind(preload.map(VersionId::as_str))
     .fetch_optional(conn)
     .await
     .db()?;
-    row.as_ref().map(state_of).transpose()
+    let Some(row) = row else { return Ok((None, None)) };
+    let preloaded = match (row.try_get(14).db()?, row.try_get(15).db()?, row.try_get(16).db()?) {
+        (Some(kek_id), Some(wrapped_key), Some(ciphertext)) => Some(SealedValue { kek_id, wrapped_key, ciphertext }),
+        _ => None,
+    };
+    Ok((Some(state_of(&row)?), preloaded))
 }
 
 async fn read_value(conn: &mut PgConnection, pk: i64, version: &VersionId) -> Result<Option<SealedValue>, StoreError> {
@@ -209,26 +224,24 @@ async fn apply_write(conn: &mut PgConnection, old: Option<&SecretState>, w: &Sec
     }
     // Labels: write only what moved.
     let empty = Labels::default();
-    let old_labels = old.map(|o| &o.labels).unwrap_or(&empty);
-    for (label, _) in old_labels.iter() {
-        if w.labels.holder(label.as_str()).is_none() {
-            sqlx::query("DELETE FROM labels WHERE secret_pk = $1 AND label = $2")
-                .bind(pk)
-                .bind(label.as_str())
-                .execute(&mut *conn)
-                .await
-                .db()?;
-        }
+    let (removed, moved) = label_moves(old.map(|o| &o.labels).unwrap_or(&empty), &w.labels);
+    for label in removed {
+        sqlx::query("DELETE FROM labels WHERE secret_pk = $1 AND label = $2")
+            .bind(pk)
+            .bind(label)
+            .execute(&mut *conn)
+            .await
+            .db()?;
     }
-    for (label, version) in w.labels.iter() {
-        if old_labels.holder(label.as_str()) != Some(version) {
+    for (label, version) in moved {
+        {
             sqlx::query(
                 "INSERT INTO labels (secret_pk, label, version_id) VALUES ($1, $2, $3)
                  ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id",
             )
             .bind(pk)
-            .bind(label.as_str())
-            .bind(version.as_str())
+            .bind(label)
+            .bind(version)
             .execute(&mut *conn)
             .await
             .db()?;
@@ -243,21 +256,123 @@ async fn apply_write(conn: &mut PgConnection, old: Option<&SecretState>, w: &Sec
             .db()?;
     }
     if let Some(job) = &w.rotation {
+        upsert_job(conn, pk, job).await?;
+    }
+    Ok(pk)
+}
+
+/// Stores a rotation job of the secret `pk` (a new one, or over the one
+/// with its id, which no node holds any more).
+async fn upsert_job(conn: &mut PgConnection, pk: i64, job: &RotationJob) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO rotations (id, secret_pk, status, created_ms, body) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+             lease_owner = NULL, lease_until_ms = NULL",
+    )
+    .bind(job.id.as_str())
+    .bind(pk)
+    .bind(job.status.as_str())
+    .bind(job.created.millis())
+    .bind(job_body(job)?)
+    .execute(conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// What moves from the labels `old` to `new`: the labels removed, and the
+/// labels (with their versions) that are new or moved.
+fn label_moves<'a>(old: &'a Labels, new: &'a Labels) -> (Vec<&'a str>, Vec<(&'a str, &'a str)>) {
+    let removed = old.iter().filter(|(l, _)| new.holder(l.as_str()).is_none()).map(|(l, _)| l.as_str());
+    let moved = new.iter().filter(|(l, v)| old.holder(l.as_str()) != Some(*v)).map(|(l, v)| (l.as_str(), v.as_str()));
+    (removed.collect(), moved.collect())
+}
+
+/// A write to an existing secret as one statement (the hot path: puts,
+/// label moves, rotations' steps): the secret's row, versions deleted and
+/// put, labels removed and moved, rotations ended, and the notification,
+/// in one round trip. Its parts run on one snapshot, so it is used only
+/// where they touch different rows.
+struct Update<'a> {
+    w: &'a SecretWrite,
+    /// Labels removed.
+    unlabel: Vec<&'a str>,
+    /// Labels new or moved, with their versions.
+    label: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Update<'a> {
+    /// The one-statement form of `w` over `old`, where it has one.
+    fn of(old: Option<&'a SecretState>, w: &'a SecretWrite) -> Option<Self> {
+        let old = old.filter(|o| o.secret.pk == w.secret.pk && w.secret.pk != 0 && w.replaces.is_none())?;
+        if w.put_versions.iter().any(|(v, _)| w.delete_versions.contains(&v.version_id)) {
+            return None;
+        }
+        let (unlabel, label) = label_moves(&old.labels, &w.labels);
+        Some(Update { w, unlabel, label })
+    }
+
+    async fn run(self, conn: &mut PgConnection, channel: &str, notice: String) -> Result<(), StoreError> {
+        let (w, s) = (self.w, &self.w.secret);
+        let puts = &w.put_versions;
+        let sealed = |f: fn(&SealedValue) -> Vec<u8>| puts.iter().map(|(_, v)| v.as_ref().map(f)).collect::<Vec<_>>();
         sqlx::query(
-            "INSERT INTO rotations (id, secret_pk, status, created_ms, body) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
-                 lease_owner = NULL, lease_until_ms = NULL",
+            "WITH secret AS (
+                 UPDATE secrets SET last_changed_ms = $2, last_accessed_ms = $3, deleted_ms = $4, purge_at_ms = $5,
+                                    meta = $6, rotate_at_ms = $7
+                 WHERE id = $1),
+             gone AS (DELETE FROM versions WHERE secret_pk = $1 AND version_id = ANY($8::text[])),
+             put AS (
+                 INSERT INTO versions (secret_pk, version_id, seq, created_ms, last_accessed_ms, kms_key_id,
+                                       kek_id, wrapped_key, ciphertext)
+                 SELECT $1, v.id, (SELECT coalesce(max(seq), 0) FROM versions WHERE secret_pk = $1) + v.n,
+                        v.created, v.accessed, v.kms, v.kek, v.wrapped, v.sealed
+                 FROM unnest($9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bytea[],
+                             $15::bytea[]) WITH ORDINALITY AS v (id, created, accessed, kms, kek, wrapped, sealed, n)
+                 ON CONFLICT (secret_pk, version_id) DO UPDATE SET
+                     last_accessed_ms = excluded.last_accessed_ms,
+                     kms_key_id = excluded.kms_key_id,
+                     kek_id = coalesce(excluded.kek_id, versions.kek_id),
+                     wrapped_key = coalesce(excluded.wrapped_key, versions.wrapped_key),
+                     ciphertext = coalesce(excluded.ciphertext, versions.ciphertext)),
+             unlabelled AS (DELETE FROM labels WHERE secret_pk = $1 AND label = ANY($16::text[])),
+             labelled AS (
+                 INSERT INTO labels (secret_pk, label, version_id)
+                 SELECT $1, l.label, l.version FROM unnest($17::text[], $18::text[]) AS l (label, version)
+                 ON CONFLICT (secret_pk, label) DO UPDATE SET version_id = excluded.version_id),
+             ended AS (
+                 UPDATE rotations SET status = $19 WHERE $19::text IS NOT NULL AND secret_pk = $1 AND status = 'active')
+             SELECT pg_notify($20, $21)",
         )
-        .bind(job.id.as_str())
-        .bind(pk)
-        .bind(job.status.as_str())
-        .bind(job.created.millis())
-        .bind(job_body(job)?)
+        .bind(s.pk)
+        .bind(s.last_changed.millis())
+        .bind(s.last_accessed.map(Timestamp::millis))
+        .bind(s.deleted.map(Timestamp::millis))
+        .bind(s.purge_at.map(Timestamp::millis))
+        .bind(meta_body(&s.meta)?)
+        .bind(s.rotate_at.map(Timestamp::millis))
+        .bind(w.delete_versions.iter().map(VersionId::as_str).collect::<Vec<_>>())
+        .bind(puts.iter().map(|(v, _)| v.version_id.as_str()).collect::<Vec<_>>())
+        .bind(puts.iter().map(|(v, _)| v.created.millis()).collect::<Vec<_>>())
+        .bind(puts.iter().map(|(v, _)| v.last_accessed.map(Timestamp::millis)).collect::<Vec<_>>())
+        .bind(puts.iter().map(|(v, _)| v.kms_key_id.as_deref()).collect::<Vec<_>>())
+        .bind(puts.iter().map(|(_, v)| v.as_ref().map(|v| v.kek_id.as_str())).collect::<Vec<_>>())
+        .bind(sealed(|v| v.wrapped_key.clone()))
+        .bind(sealed(|v| v.ciphertext.clone()))
+        .bind(self.unlabel)
+        .bind(self.label.iter().map(|(l, _)| *l).collect::<Vec<_>>())
+        .bind(self.label.iter().map(|(_, v)| *v).collect::<Vec<_>>())
+        .bind(w.end_rotations.map(|s| s.as_str()))
+        .bind(channel)
+        .bind(notice)
         .execute(&mut *conn)
         .await
         .db()?;
+        if let Some(job) = &w.rotation {
+            upsert_job(conn, s.pk, job).await?;
+        }
+        Ok(())
     }
-    Ok(pk)
 }
 
 /// What one attempt of a change came to.
@@ -285,18 +400,17 @@ impl PgStore {
         decide: &mut Option<rekey_store::Decide<R>>,
         decided: Option<Decided<R>>,
     ) -> Result<Attempt<R>, ApiError> {
-        let mut tx = self.pool.begin().await.db()?;
         let key = (ns.clone(), name.clone());
-        let locked = async {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(self.locks.secret(ns, name))
-                .execute(&mut *tx)
-                .await
-                .db()?;
-            load(&mut tx, ns, name).await
+        // The lock is taken with the BEGIN (one round trip; the key is a
+        // number this store computed), and the state loaded after it.
+        let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", self.locks.secret(ns, name));
+        let mut tx = match self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await.db() {
+            Ok(tx) => tx,
+            Err(StoreError::Conflict(_)) => return Ok(Attempt::Retry(decided.map(Box::new))),
+            Err(e) => return Err(e.into()),
         };
-        let state = match locked.await {
-            Ok(state) => state,
+        let (state, preloaded) = match load(&mut tx, ns, name, preload.filter(|_| decided.is_none())).await {
+            Ok(loaded) => loaded,
             Err(StoreError::Conflict(_)) => return Ok(Attempt::Retry(decided.map(Box::new))),
             Err(e) => return Err(e.into()),
         };
@@ -306,12 +420,9 @@ impl PgStore {
                 return Err(ApiError::internal("The secret changed while its change was being retried; try again."));
             }
             None => {
-                let preloaded = match (&state, preload) {
-                    (Some(s), Some(v)) => read_value(&mut tx, s.secret.pk, v).await?.map(Arc::new),
-                    _ => None,
-                };
                 let decide = decide.take().expect("a change decides once");
-                let (change, answer) = decide(MutationInput { state: state.clone(), preloaded })?;
+                let (change, answer) =
+                    decide(MutationInput { state: state.clone(), preloaded: preloaded.map(Arc::new) })?;
                 Decided { on: state, change, answer }
             }
         };
@@ -353,19 +464,26 @@ impl PgStore {
                         current = None;
                     }
                 }
-                let pk = apply_write(conn, current, w).await?;
                 let gone: Vec<VersionId> = w
                     .delete_versions
                     .iter()
                     .cloned()
                     .chain(w.put_versions.iter().filter(|(_, s)| s.is_some()).map(|(v, _)| v.version_id.clone()))
                     .collect();
-                self.cache.forget_values(pk, gone.iter().cloned());
-                let versions = gone.into_iter().map(|v| v.as_str().to_string()).collect();
+                let versions = gone.iter().map(|v| v.as_str().to_string()).collect();
                 // The new state is not published to the cache: a later
                 // commit by another node could be announced before this
                 // publication, which would then stay cached over it.
-                self.notifier.secret(conn, ns, name, pk, versions).await.db()?;
+                let pk = if let Some(update) = Update::of(current, w) {
+                    let notice = self.notifier.secret_notice(ns, name, w.secret.pk, versions);
+                    update.run(conn, &self.notifier.channel, notice).await?;
+                    w.secret.pk
+                } else {
+                    let pk = apply_write(conn, current, w).await?;
+                    self.notifier.secret(conn, ns, name, pk, versions).await.db()?;
+                    pk
+                };
+                self.cache.forget_values(pk, gone);
             }
             Change::Purge { pk, .. } => {
                 purge(conn, *pk).await?;
@@ -392,7 +510,7 @@ impl SecretStore for PgStore {
             Err(epoch) => Some(epoch),
         };
         let mut conn = self.pool.acquire().await.db()?;
-        let state = load(&mut conn, ns, name).await?.map(Arc::new);
+        let state = load(&mut conn, ns, name, None).await?.0.map(Arc::new);
         if let (Some(s), Some(epoch), true) = (&state, epoch, caching) {
             self.cache.offer(key, s.clone(), epoch);
         }

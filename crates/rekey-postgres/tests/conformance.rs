@@ -118,3 +118,30 @@ async fn changes_given_up_by_the_database_are_tried_again() {
     let verdict = store.verify_audit().await.unwrap();
     assert_eq!(verdict, rekey_store::audit::AuditVerdict::Intact { records: N as u64 });
 }
+
+/// A secret is found by its name through an index, whatever the planner
+/// knows: on a table with no statistics (autovacuum may be off), the
+/// lookup every change and cache miss makes reads one secret, not every
+/// secret of the account.
+#[tokio::test]
+async fn a_secret_is_found_by_name_through_an_index() {
+    let Some((store, _schema)) = open().await else { return };
+    let pool = store.pool();
+    sqlx::query(
+        "INSERT INTO secrets (account, region, name, suffix, created_ms, last_changed_ms, meta)
+         SELECT '111111111111', 'us-east-1', 'app/' || i, 'AbCdEf', i, i, '{}' FROM generate_series(1, 3000) AS i",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let plan: Vec<String> = sqlx::query_scalar(
+        "EXPLAIN (ANALYZE, COSTS OFF) SELECT s.id FROM secrets s
+         WHERE s.account = '111111111111' AND s.region = 'us-east-1' AND s.name = 'app/1234'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("Index Cond") && plan.contains("name = "), "{plan}");
+    assert!(!plan.contains("Rows Removed by Filter"), "{plan}");
+}
