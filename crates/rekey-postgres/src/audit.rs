@@ -7,8 +7,10 @@
 //! it and moves it: appends from all nodes are numbered in commit order,
 //! and a change's records commit with it. The lock is held from the
 //! append to the commit, so appends are serialized at about one commit's
-//! time each; reads' records are batched (one append per node every
-//! 50 ms) so that they do not take that lock per read.
+//! time each (two round trips and the commit: the head's read, then one
+//! statement for the rows and the head's move; see [`HeadQueue`]); reads'
+//! records are batched (one append per node every 50 ms) so that they do
+//! not take that lock per read.
 //!
 //! A lookup on a node sees every record appended before it through that
 //! node (it first appends the reads' records this node holds), and reads'

@@ -12,7 +12,9 @@
 //!   (see `secrets`).
 //! - **The audit chain** has one head row that each append locks last,
 //!   just before its commit: records are numbered in commit order across
-//!   nodes, in the transaction of the change they tell of (see `audit`).
+//!   nodes, in the transaction of the change they tell of; a node's
+//!   transactions queue for it in the node, so that PostgreSQL does not
+//!   wake them all at each commit (see `audit`).
 //! - **Rotation jobs** are claimed with a conditional update of their
 //!   lease that skips rows another node is claiming (`FOR UPDATE SKIP
 //!   LOCKED`): one runner at a time, and a dead node's jobs are taken

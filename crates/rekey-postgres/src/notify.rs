@@ -198,8 +198,11 @@ impl Listener {
     }
 
     fn apply(&self, payload: &str) {
+        // A node's own principal notices count too: a change whose request
+        // was dropped after its commit moves this node's generation all the
+        // same (they are rare; a secret's own change is forgotten by the
+        // task that commits it).
         let notice = match serde_json::from_str::<Notice>(payload) {
-            Ok(Notice::Principals { i }) if *i == *self.instance => return,
             Ok(Notice::Secret { i, .. }) if *i == *self.instance => return,
             Ok(notice) => notice,
             Err(_) => {

@@ -10,21 +10,24 @@
 //! runs once, is reused only if the state it was made on is what the retry
 //! loads, and otherwise the change fails rather than apply a stale decision.
 
+use crate::audit::HeadQueue;
+use crate::notify::Notifier;
 use crate::{Db, PgStore};
 use rekey_model::name::{Arn, ArnSuffix, Namespace, Region, SecretName};
 use rekey_model::rotation::RotationJob;
 use rekey_model::secret::{SealedValue, SecretRecord, SecretState, VersionRecord};
 use rekey_model::staging::{Labels, StagingLabel, VersionId};
 use rekey_model::{ApiError, Timestamp};
-use rekey_store::cache::Published;
+use rekey_store::audit::AuditKey;
+use rekey_store::cache::{Published, StateCache};
 use rekey_store::stored::{job_body, meta_body, meta_of};
 use rekey_store::{
     Change, ListCursor, ListKey, ListOrder, ListQuery, Mutation, MutationInput, SecretStore, SecretWrite, StoreError,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
 /// Attempts of a change that keeps meeting serialization failures or
 /// deadlocks (each after a random wait that grows: those that conflicted
@@ -426,13 +429,23 @@ impl PgStore {
                 Decided { on: state, change, answer }
             }
         };
-        let outcome = match self.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await {
-            Ok(()) => self.head.commit_with(tx, self.audit_key.get(), decided.change.audit()).await,
-            Err(e) => Err(e),
-        };
-        // Whatever happened, this node's cache forgets the secret (its
-        // notification to itself is skipped): the next read loads it.
-        self.cache.publish([(key, Published::Forget)]);
+        // The write, the commit and the cache's update run on a task of
+        // their own: a request dropped midway (its client gone) could
+        // otherwise commit unseen by this node's cache, which skips its own
+        // notices, and the cache would keep the state from before.
+        let writer = self.writer();
+        let task = tokio::spawn(async move {
+            let (ns, name) = (&key.0, &key.1);
+            let outcome = match writer.write_change(&mut tx, ns, name, decided.on.as_ref(), &decided.change).await {
+                Ok(()) => writer.head.commit_with(tx, writer.audit_key.get(), decided.change.audit()).await,
+                Err(e) => Err(e),
+            };
+            // Whatever happened, this node's cache forgets the secret (its
+            // notification to itself is skipped): the next read loads it.
+            writer.cache.publish([(key, Published::Forget)]);
+            (outcome, decided)
+        });
+        let (outcome, decided) = task.await.map_err(|_| ApiError::internal("A change's write did not finish."))?;
         match outcome {
             Ok(()) => Ok(Attempt::Done(decided.answer)),
             // Rolled back by PostgreSQL (even at the commit): nothing was
@@ -443,6 +456,27 @@ impl PgStore {
         }
     }
 
+    /// What a change's write needs, apart from the store.
+    fn writer(&self) -> Writer {
+        Writer {
+            cache: self.cache.clone(),
+            notifier: self.notifier.clone(),
+            head: self.head.clone(),
+            audit_key: self.audit_key.clone(),
+        }
+    }
+}
+
+/// What writes a decided change (on a task of its own: see
+/// [`PgStore::attempt`]).
+struct Writer {
+    cache: Arc<StateCache>,
+    notifier: Notifier,
+    head: Arc<HeadQueue>,
+    audit_key: Arc<OnceLock<AuditKey>>,
+}
+
+impl Writer {
     /// Writes a decided change and its notification (its records are
     /// appended last, just before the commit).
     async fn write_change(
@@ -493,7 +527,9 @@ impl PgStore {
         }
         Ok(())
     }
+}
 
+impl PgStore {
     /// Whether the cache may be used (see [`crate::notify`]).
     pub(crate) fn caching(&self) -> bool {
         self.listening.load(Ordering::SeqCst)

@@ -145,3 +145,141 @@ async fn a_secret_is_found_by_name_through_an_index() {
     assert!(plan.contains("Index Cond") && plan.contains("name = "), "{plan}");
     assert!(!plan.contains("Rows Removed by Filter"), "{plan}");
 }
+
+/// A change whose caller goes away midway (a request dropped when its
+/// client leaves) either lands or not, and this node's cache holds what
+/// the database holds afterwards either way: the node skips its own
+/// notices, so a commit its cache did not see would be served stale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_dropped_midway_leaves_the_cache_true() {
+    use rekey_model::Timestamp;
+    use rekey_model::audit::AuditEvent;
+    use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
+    use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, VersionRecord};
+    use rekey_model::staging::{Labels, StagingLabel, VersionId};
+    use rekey_store::{AuditStore, Change, Mutation, SecretStore, SecretWrite};
+    use std::time::Duration;
+    let Some((store, _schema)) = open().await else { return };
+    store.set_audit_key(rekey_store::audit::AuditKey::new([7; 32]));
+    let ns = Namespace { account: AccountId::parse("111111111111").unwrap(), region: Region::new("us-east-1") };
+    let name = SecretName::parse("app/db").unwrap();
+    let version = |id: &str| {
+        let record = VersionRecord {
+            version_id: VersionId::new(id.to_string()),
+            created: Timestamp::from_millis(1),
+            last_accessed: None,
+            has_value: true,
+            kms_key_id: None,
+        };
+        let sealed = SealedValue { kek_id: "k".into(), wrapped_key: vec![1; 40], ciphertext: vec![2; 40] };
+        (record, Some(sealed))
+    };
+    // Puts version `id` and moves AWSCURRENT onto it.
+    let put = |id: String| {
+        let decide: rekey_store::Decide<()> = Box::new(move |input| {
+            let mut w = match input.state {
+                Some(state) => SecretWrite::of(&state),
+                None => SecretWrite::of(&rekey_model::secret::SecretState {
+                    secret: SecretRecord {
+                        pk: 0,
+                        arn: Arn {
+                            namespace: Namespace {
+                                account: AccountId::parse("111111111111").unwrap(),
+                                region: Region::new("us-east-1"),
+                            },
+                            name: SecretName::parse("app/db").unwrap(),
+                            suffix: ArnSuffix::random(),
+                        },
+                        created: Timestamp::from_millis(1),
+                        last_changed: Timestamp::from_millis(1),
+                        last_accessed: None,
+                        deleted: None,
+                        purge_at: None,
+                        rotate_at: None,
+                        meta: SecretMeta::default(),
+                    },
+                    versions: Vec::new(),
+                    labels: Labels::default(),
+                }),
+            };
+            w.put_versions.push(version(&id));
+            w.labels = Labels::from_pairs([(StagingLabel::current(), VersionId::new(id))]);
+            w.audit.push(AuditEvent::service("PutSecretValue", &w.secret.arn, Timestamp::from_millis(1)));
+            Ok((Change::write(w), ()))
+        });
+        Mutation { namespace: ns.clone(), name: name.clone(), preload_value: None, decide }
+    };
+    store.mutate(put("v0".into())).await.unwrap();
+    let in_database = || async {
+        sqlx::query_scalar::<_, String>("SELECT version_id FROM labels WHERE label = 'AWSCURRENT'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    };
+    // Changes dropped, and of those the ones that committed all the same.
+    let (mut dropped, mut dropped_landed) = (0, 0);
+    for i in 1..=60u64 {
+        store.load(&ns, &name).await.unwrap().expect("cached");
+        // Cut short anywhere from before the lock to after the commit.
+        let cut = Duration::from_micros(i * 60);
+        let was_dropped = match tokio::time::timeout(cut, store.mutate(put(format!("v{i}")))).await {
+            Ok(done) => {
+                done.unwrap();
+                false
+            }
+            Err(_) => true,
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let current = in_database().await;
+        dropped += usize::from(was_dropped);
+        dropped_landed += usize::from(was_dropped && current == format!("v{i}"));
+        let cached = store.load(&ns, &name).await.unwrap().unwrap();
+        assert_eq!(cached.labels.holder("AWSCURRENT").map(|v| v.as_str().to_string()), Some(current), "try {i}");
+    }
+    assert!(dropped > 0, "no change was cut short");
+    eprintln!("{dropped} changes dropped midway, {dropped_landed} of them committed");
+}
+
+/// A principal change whose caller goes away after its commit still moves
+/// this node's principals generation (keys and grants cached on this node
+/// are looked at again): otherwise a narrowed policy or a deleted key would
+/// keep working here for the key cache's minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_principal_change_dropped_midway_still_moves_the_generation() {
+    use rekey_model::Timestamp;
+    use rekey_model::identity::{UserName, UserPolicy, UserRecord};
+    use rekey_model::name::AccountId;
+    use rekey_store::{AuditStore, PrincipalStore};
+    use std::time::Duration;
+    let Some((store, _schema)) = open().await else { return };
+    store.set_audit_key(rekey_store::audit::AuditKey::new([7; 32]));
+    let account = AccountId::parse("111111111111").unwrap();
+    let alice = UserName::parse("alice").unwrap();
+    store.insert_account(&account, Timestamp::from_millis(1)).await.unwrap();
+    let user = UserRecord {
+        account: account.clone(),
+        name: alice.clone(),
+        user_id: "AIDAALICE".into(),
+        created: Timestamp::from_millis(1),
+    };
+    assert!(store.insert_user(user, Vec::new()).await.unwrap());
+    let mut dropped_landed = 0;
+    for i in 1..=40u64 {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let before = store.principals_generation();
+        let document = format!("{{\"v\":{i}}}");
+        let policy = UserPolicy { name: "p".into(), document: document.clone() };
+        let change = store.put_user_policy(&account, &alice, policy, Vec::new());
+        let dropped = tokio::time::timeout(Duration::from_micros(i * 50), change).await.is_err();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let stored: Option<String> = sqlx::query_scalar("SELECT document FROM user_policies WHERE policy_name = 'p'")
+            .fetch_optional(store.pool())
+            .await
+            .unwrap();
+        if stored.as_deref() == Some(document.as_str()) {
+            dropped_landed += usize::from(dropped);
+            assert!(store.principals_generation() > before, "try {i}: committed, but the generation did not move");
+        }
+    }
+    eprintln!("{dropped_landed} changes dropped after their commit");
+}
