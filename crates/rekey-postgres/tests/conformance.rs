@@ -58,6 +58,25 @@ async fn open_with(settings: &[(&str, &str)]) -> Option<(PgStore, Schema)> {
 
 rekey_store::conformance_suite!(optional open());
 
+/// A new secret's row (no store key yet) of account 111111111111 in
+/// us-east-1.
+fn new_secret(name: &str) -> rekey_model::secret::SecretRecord {
+    use rekey_model::Timestamp;
+    use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
+    let namespace = Namespace { account: AccountId::parse("111111111111").unwrap(), region: Region::new("us-east-1") };
+    rekey_model::secret::SecretRecord {
+        pk: 0,
+        arn: Arn { namespace, name: SecretName::parse(name).unwrap(), suffix: ArnSuffix::random() },
+        created: Timestamp::from_millis(1),
+        last_changed: Timestamp::from_millis(1),
+        last_accessed: None,
+        deleted: None,
+        purge_at: None,
+        rotate_at: None,
+        meta: rekey_model::secret::SecretMeta::default(),
+    }
+}
+
 /// A change PostgreSQL gives up (a serialization failure) is tried again.
 /// With every transaction SERIALIZABLE, concurrent changes to different
 /// secrets all lock the audit chain's head, and all but one of each
@@ -66,8 +85,7 @@ rekey_store::conformance_suite!(optional open());
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_given_up_by_the_database_are_tried_again() {
     use rekey_model::audit::AuditEvent;
-    use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
-    use rekey_model::secret::{SecretMeta, SecretRecord};
+    use rekey_model::name::{AccountId, Namespace, Region, SecretName};
     use rekey_model::{Timestamp, staging::Labels};
     use rekey_store::{AuditStore, Change, Mutation, SecretStore, SecretWrite};
     use std::sync::Arc;
@@ -81,17 +99,7 @@ async fn changes_given_up_by_the_database_are_tried_again() {
         let (store, ns) = (store.clone(), ns.clone());
         tasks.spawn(async move {
             let name = SecretName::parse(&format!("s{i}")).unwrap();
-            let secret = SecretRecord {
-                pk: 0,
-                arn: Arn { namespace: ns.clone(), name: name.clone(), suffix: ArnSuffix::random() },
-                created: Timestamp::from_millis(1),
-                last_changed: Timestamp::from_millis(1),
-                last_accessed: None,
-                deleted: None,
-                purge_at: None,
-                rotate_at: None,
-                meta: SecretMeta::default(),
-            };
+            let secret = new_secret(name.as_str());
             let event = AuditEvent::service("CreateSecret", &secret.arn, Timestamp::from_millis(1));
             let decide: rekey_store::Decide<()> = Box::new(move |input| {
                 assert!(input.state.is_none());
@@ -154,8 +162,8 @@ async fn a_secret_is_found_by_name_through_an_index() {
 async fn a_change_dropped_midway_leaves_the_cache_true() {
     use rekey_model::Timestamp;
     use rekey_model::audit::AuditEvent;
-    use rekey_model::name::{AccountId, Arn, ArnSuffix, Namespace, Region, SecretName};
-    use rekey_model::secret::{SealedValue, SecretMeta, SecretRecord, VersionRecord};
+    use rekey_model::name::{AccountId, Namespace, Region, SecretName};
+    use rekey_model::secret::{SealedValue, VersionRecord};
     use rekey_model::staging::{Labels, StagingLabel, VersionId};
     use rekey_store::{AuditStore, Change, Mutation, SecretStore, SecretWrite};
     use std::time::Duration;
@@ -180,24 +188,7 @@ async fn a_change_dropped_midway_leaves_the_cache_true() {
             let mut w = match input.state {
                 Some(state) => SecretWrite::of(&state),
                 None => SecretWrite::of(&rekey_model::secret::SecretState {
-                    secret: SecretRecord {
-                        pk: 0,
-                        arn: Arn {
-                            namespace: Namespace {
-                                account: AccountId::parse("111111111111").unwrap(),
-                                region: Region::new("us-east-1"),
-                            },
-                            name: SecretName::parse("app/db").unwrap(),
-                            suffix: ArnSuffix::random(),
-                        },
-                        created: Timestamp::from_millis(1),
-                        last_changed: Timestamp::from_millis(1),
-                        last_accessed: None,
-                        deleted: None,
-                        purge_at: None,
-                        rotate_at: None,
-                        meta: SecretMeta::default(),
-                    },
+                    secret: new_secret("app/db"),
                     versions: Vec::new(),
                     labels: Labels::default(),
                 }),
