@@ -83,7 +83,15 @@ struct NewRows {
 }
 
 impl NewRows {
-    fn push(&mut self, seq: i64, c: Columns, record: Vec<u8>, mac: Vec<u8>) {
+    /// Chains `record` after the last row (or the head `(seq, mac)` for the
+    /// first) and adds it; its number.
+    fn link(&mut self, key: &AuditKey, head: &(i64, Vec<u8>), c: Columns, record: Vec<u8>) -> i64 {
+        let (previous_seq, previous) = match (self.seq.last(), self.mac.last()) {
+            (Some(&seq), Some(mac)) => (seq, mac.as_slice()),
+            _ => (head.0, head.1.as_slice()),
+        };
+        let seq = previous_seq + 1;
+        let mac = key.mac(previous, seq, &record).to_vec();
         self.seq.push(seq);
         self.time_ms.push(c.time_ms);
         self.time_last_ms.push(c.time_last_ms);
@@ -96,6 +104,7 @@ impl NewRows {
         self.batch.push(c.batch);
         self.record.push(record);
         self.mac.push(mac);
+        seq
     }
 
     /// Inserts the rows and moves the head to the last, in one statement.
@@ -158,14 +167,11 @@ impl HeadQueue {
         }
         let key = key.ok_or_else(no_key)?;
         let _turn = self.0.lock().await;
-        let (mut seq, mut previous) = head(&mut tx).await?;
+        let head = head(&mut tx).await?;
         let mut rows = NewRows::default();
         for event in events {
-            seq += 1;
             let record = serde_json::to_vec(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mac = key.mac(&previous, seq, &record).to_vec();
-            rows.push(seq, Columns::of_record(event), record, mac.clone());
-            previous = mac;
+            rows.link(key, &head, Columns::of_record(event), record);
         }
         rows.insert(&mut tx).await?;
         tx.commit().await.db()
@@ -188,21 +194,18 @@ impl HeadQueue {
             by_account.entry(r.account.clone()).or_default().push(r);
         }
         let _turn = self.0.lock().await;
-        let (mut seq, mut previous) = head(&mut tx).await?;
+        let head = head(&mut tx).await?;
         let mut rows = NewRows::default();
         let (mut key_accounts, mut keys, mut key_seqs) = (Vec::new(), Vec::new(), Vec::new());
         for (account, records) in by_account {
             for chunk in records.chunks(BATCH_MAX) {
-                seq += 1;
-                let record = read_batch::pack(&account, chunk);
-                let mac = key.mac(&previous, seq, &record).to_vec();
+                let columns = Columns::of_batch(account.as_str(), chunk);
+                let seq = rows.link(key, &head, columns, read_batch::pack(&account, chunk));
                 for k in batch_keys(chunk) {
                     key_accounts.push(account.as_str().to_string());
                     keys.push(k);
                     key_seqs.push(seq);
                 }
-                rows.push(seq, Columns::of_batch(account.as_str(), chunk), record, mac.clone());
-                previous = mac;
             }
         }
         rows.insert(&mut tx).await?;
