@@ -6,7 +6,7 @@ use crate::{Db, PgStore};
 use rekey_model::Timestamp;
 use rekey_model::rotation::{JobId, RotationStep, StepLog};
 use rekey_store::stored::reseal_job;
-use rekey_store::{Keyring, Reseal, Sealed, StoreError};
+use rekey_store::{Keyring, MasterPhase, MasterRotation, Reseal, Sealed, ServingNode, StoreError};
 
 impl Keyring for PgStore {
     async fn load_kek(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -48,8 +48,63 @@ impl Keyring for PgStore {
         Ok(Some(wrapped))
     }
 
-    async fn other_nodes_serving(&self) -> Result<usize, StoreError> {
-        self.others_serving().await
+    fn shared(&self) -> bool {
+        true
+    }
+
+    async fn master_rotation(&self) -> Result<Option<MasterRotation>, StoreError> {
+        let row: Option<(String, Vec<u8>, String, String)> =
+            sqlx::query_as("SELECT id, key_check, phase, started_by FROM master_rotation")
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+        row.map(|(id, key_check, phase, started_by)| {
+            let phase =
+                MasterPhase::parse(&phase).ok_or_else(|| StoreError::Corrupt(format!("master rotation {id}")))?;
+            Ok(MasterRotation { id, key_check, phase, started_by })
+        })
+        .transpose()
+    }
+
+    async fn begin_master_rotation(&self, id: &str, key_check: Vec<u8>) -> Result<MasterRotation, StoreError> {
+        // At most one row (`one` is its key): a second begin finds the first.
+        sqlx::query(
+            "INSERT INTO master_rotation (id, key_check, phase, started_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (one) DO NOTHING",
+        )
+        .bind(id)
+        .bind(key_check)
+        .bind(MasterPhase::Staged.as_str())
+        .bind(&*self.notifier.instance)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        self.master_rotation()
+            .await?
+            .ok_or_else(|| StoreError::Conflict("the master key rotation ended at once".into()))
+    }
+
+    async fn set_master_phase(&self, id: &str, phase: MasterPhase) -> Result<(), StoreError> {
+        sqlx::query("UPDATE master_rotation SET phase = $2 WHERE id = $1")
+            .bind(id)
+            .bind(phase.as_str())
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn end_master_rotation(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM master_rotation WHERE id = $1").bind(id).execute(&self.pool).await.db()?;
+        Ok(())
+    }
+
+    async fn note_master_key(&self, note: Option<&str>) -> Result<(), StoreError> {
+        self.note_master_key_of_node(note).await
+    }
+
+    async fn serving_nodes(&self) -> Result<Vec<ServingNode>, StoreError> {
+        self.serving().await
     }
 
     async fn reseal_all(&self, mut reseal: Reseal) -> Result<usize, StoreError> {

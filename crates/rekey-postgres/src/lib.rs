@@ -26,9 +26,10 @@
 //!   Principal changes are told the same way, so that a key deleted or a
 //!   policy narrowed through one node is refused by the others at once.
 //! - **Shared chores**: an audit sink is delivered by one node at a time
-//!   (a hold in the store); the master key is rotated only when no other
-//!   node is serving (`presence`); a URL may list several hosts, and the
-//!   nodes follow the primary (`failover`).
+//!   (a hold in the store); a master-key rotation is one row that every
+//!   node serving (`presence`) moves along (`rekey_store::master_rotation`);
+//!   a URL may list several hosts, and the nodes follow the primary
+//!   (`failover`).
 
 #![warn(missing_docs)]
 

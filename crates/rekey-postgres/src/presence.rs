@@ -1,10 +1,10 @@
 //! Which processes serve the store: each node notes itself in `nodes`
 //! every [`BEAT`], by the database's clock (nodes' clocks may differ), so
-//! that a node can tell whether others are serving (the master key is
-//! rotated only when none is, see `Keyring::other_nodes_serving`).
+//! that the nodes can tell who serves (a master-key rotation waits for
+//! every node serving, see `rekey_store::master_rotation`).
 
 use crate::{Db, PgStore};
-use rekey_store::StoreError;
+use rekey_store::{ServingNode, StoreError};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,17 +37,34 @@ pub async fn beat(pool: PgPool, instance: Arc<str>) {
 }
 
 impl PgStore {
-    /// Other processes seen serving within [`GONE_MS`].
-    pub(crate) async fn others_serving(&self) -> Result<usize, StoreError> {
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT count(*) FROM nodes WHERE instance <> $1 AND seen_ms > {NOW_MS} - $2"
+    /// The processes seen serving within [`GONE_MS`], this one included.
+    pub(crate) async fn serving(&self) -> Result<Vec<ServingNode>, StoreError> {
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT instance, master_key FROM nodes WHERE seen_ms > {NOW_MS} - $1 ORDER BY instance"
         )))
-        .bind(&*self.notifier.instance)
         .bind(GONE_MS)
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await
         .db()?;
-        Ok(n as usize)
+        let me = &*self.notifier.instance;
+        Ok(rows
+            .into_iter()
+            .map(|(instance, master_key)| ServingNode { this: instance == me, instance, master_key })
+            .collect())
+    }
+
+    /// Notes what this process has of a master-key rotation's new key.
+    pub(crate) async fn note_master_key_of_node(&self, note: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO nodes (instance, seen_ms, master_key) VALUES ($1, {NOW_MS}, $2)
+             ON CONFLICT (instance) DO UPDATE SET master_key = excluded.master_key"
+        )))
+        .bind(&*self.notifier.instance)
+        .bind(note)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
     }
 
     /// Forgets this process (a node stopping says it is gone at once).

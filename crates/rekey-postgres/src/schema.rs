@@ -206,6 +206,18 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE secrets ALTER COLUMN name TYPE TEXT COLLATE "C";
     "#,
+    // 5: a master-key rotation under way (one row at most), and what each
+    // node has of its new key.
+    r#"
+    CREATE TABLE master_rotation (
+        one        BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+        id         TEXT    NOT NULL,
+        key_check  BYTEA   NOT NULL,
+        phase      TEXT    NOT NULL,
+        started_by TEXT    NOT NULL
+    );
+    ALTER TABLE nodes ADD COLUMN master_key TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

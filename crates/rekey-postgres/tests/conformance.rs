@@ -274,3 +274,34 @@ async fn a_principal_change_dropped_midway_still_moves_the_generation() {
     }
     eprintln!("{dropped_landed} changes dropped after their commit");
 }
+
+/// One master-key rotation at a time: a second begin finds the first; the
+/// phase moves only for the rotation named; a node's note is its own and
+/// the nodes serving list it; the end clears the rotation.
+#[tokio::test]
+async fn one_master_key_rotation_at_a_time() {
+    use rekey_store::{Keyring, MasterPhase};
+    let Some((store, _schema)) = open().await else { return };
+    assert!(store.shared());
+    assert_eq!(store.master_rotation().await.unwrap(), None);
+    let first = store.begin_master_rotation("r1", vec![1, 2]).await.unwrap();
+    assert_eq!(
+        (first.id.as_str(), first.phase, first.key_check.as_slice()),
+        ("r1", MasterPhase::Staged, &[1u8, 2][..])
+    );
+    let second = store.begin_master_rotation("r2", vec![3]).await.unwrap();
+    assert_eq!(second, first, "the rotation under way stays");
+    store.set_master_phase("r2", MasterPhase::Sealing).await.unwrap();
+    assert_eq!(store.master_rotation().await.unwrap().unwrap().phase, MasterPhase::Staged);
+    store.set_master_phase("r1", MasterPhase::Sealing).await.unwrap();
+    assert_eq!(store.master_rotation().await.unwrap().unwrap().phase, MasterPhase::Sealing);
+    store.note_master_key(Some("r1:held")).await.unwrap();
+    let nodes = store.serving_nodes().await.unwrap();
+    let me: Vec<_> = nodes.iter().filter(|n| n.this).collect();
+    assert_eq!(me.len(), 1, "{nodes:?}");
+    assert_eq!((me[0].master_key.as_deref(), me[0].instance.as_str()), (Some("r1:held"), first.started_by.as_str()));
+    store.end_master_rotation("r2").await.unwrap();
+    assert!(store.master_rotation().await.unwrap().is_some(), "only the rotation named ends");
+    store.end_master_rotation("r1").await.unwrap();
+    assert_eq!(store.master_rotation().await.unwrap(), None);
+}

@@ -18,7 +18,7 @@ use rekey_model::lifecycle;
 use rekey_model::name::{AccountId, Arn};
 use rekey_model::rotation::{JobId, RotationJob, StepLog};
 use rekey_model::{ApiError, ApiResult, ErrorCode};
-use rekey_store::{FunctionLogRecord, History, Store};
+use rekey_store::{FunctionLogRecord, History, MasterPhase, Store, master_rotation};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -32,6 +32,10 @@ const MAX_CLOCK_STOPS: usize = 10_000;
 /// 9999-12-31T23:59:59Z, the furthest the `--dev` clock moves.
 const LAST_INSTANT_MS: i64 = 253_402_300_799_000;
 
+/// How long `RotateMasterKey` on a shared store waits for the rotation to
+/// end before it answers with how far it went.
+const SHARED_ROTATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The target prefix of rekey's own operations.
 pub const ADMIN_TARGET_PREFIX: &str = "rekey.";
 
@@ -44,6 +48,7 @@ pub const ADMIN_OPERATIONS: &[&str] = &[
     "VerifyTrail",
     "Backup",
     "RotateMasterKey",
+    "GetMasterKeyRotation",
     "GetSessionToken",
     "CreateAccount",
     "ListAccounts",
@@ -231,6 +236,57 @@ impl<S: Store> Service<S> {
 
     /// Whether the caller is the administrator (the admin account's root,
     /// or anyone in `--dev`).
+    /// Starts a master-key rotation on a shared store and waits a little
+    /// for it: nodes sharing the key file take the new key at once; the
+    /// others once the operator copied `<file>.next` beside their key file.
+    async fn rotate_shared_master_key(&self, file: &std::path::Path) -> ApiResult<Value> {
+        let failed = |e: rekey_store::seal::SealError| {
+            tracing::error!(error = %e, "master key rotation failed");
+            ApiError::internal("The master key rotation failed; see the server's log.")
+        };
+        let Some(rotation) = master_rotation::begin(&self.seal, self.store.as_ref(), file).await.map_err(failed)?
+        else {
+            return Err(ApiError::invalid_request("A master key rotation is already under way."));
+        };
+        let deadline = std::time::Instant::now() + SHARED_ROTATION_WAIT;
+        loop {
+            let view = self.master_key_rotation_view().await?;
+            if view["RotationId"] != rotation.id.as_str() || std::time::Instant::now() >= deadline {
+                return Ok(view);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The master-key rotation under way on a shared store: its phase,
+    /// and what each serving node has of the new key (`Phase: Done` when
+    /// none is under way).
+    async fn master_key_rotation_view(&self) -> ApiResult<Value> {
+        let status = master_rotation::status(self.store.as_ref()).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot read the master key rotation");
+            ApiError::internal("An error occurred on the server side.")
+        })?;
+        let Some((rotation, nodes)) = status else { return Ok(json!({ "Phase": "Done" })) };
+        let nodes: Vec<Value> =
+            nodes.iter().map(|(node, key)| json!({ "Node": node, "NewKey": key.as_str() })).collect();
+        let phase = match rotation.phase {
+            MasterPhase::Staged => "Staged",
+            MasterPhase::Sealing => "Sealing",
+        };
+        Ok(json!({ "RotationId": rotation.id, "Phase": phase, "Nodes": nodes }))
+    }
+
+    /// Refuses anyone but the administrator, saying they may not `what`.
+    fn require_administrator(&self, ctx: &RequestContext, what: &str) -> ApiResult<()> {
+        if self.is_administrator(ctx) {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::AccessDeniedException,
+            format!("User: {} is not authorized to {what}", ctx.principal.arn),
+        ))
+    }
+
     fn is_administrator(&self, ctx: &RequestContext) -> bool {
         match ctx.principal.grant {
             Grant::Unrestricted => true,
@@ -451,12 +507,7 @@ impl<S: Store> Service<S> {
             }
             "RotateMasterKey" => {
                 refuse_sessions(ctx, op)?;
-                if !self.is_administrator(ctx) {
-                    return Err(ApiError::new(
-                        ErrorCode::AccessDeniedException,
-                        format!("User: {} is not authorized to rotate the master key", ctx.principal.arn),
-                    ));
-                }
+                self.require_administrator(ctx, "rotate the master key")?;
                 let Some(file) = &self.master_key_file else {
                     return Err(ApiError::invalid_request(
                         "This server's master key does not come from a file (REKEY_MASTER_KEY or --master-key-command): change it where it is kept, with the server stopped.",
@@ -465,11 +516,8 @@ impl<S: Store> Service<S> {
                 let Ok(_one) = self.key_rotation.try_lock() else {
                     return Err(ApiError::invalid_request("A master key rotation is already under way."));
                 };
-                let others = self.store.other_nodes_serving().await?;
-                if others > 0 {
-                    return Err(ApiError::invalid_request(format!(
-                        "{others} other rekey node(s) serve this store and would go on sealing under the old key: stop them, rotate the master key on one node, then start the others with the new key."
-                    )));
+                if self.store.shared() {
+                    return encode(self.rotate_shared_master_key(file).await?);
                 }
                 let started = std::time::Instant::now();
                 let resealed = rekey_store::master_key::rotate_key_file(&self.seal, self.store.as_ref(), file)
@@ -481,14 +529,14 @@ impl<S: Store> Service<S> {
                 tracing::info!(resealed, millis = started.elapsed().as_millis() as u64, "rotated the master key");
                 encode(json!({ "Resealed": resealed }))
             }
+            "GetMasterKeyRotation" => {
+                refuse_sessions(ctx, op)?;
+                self.require_administrator(ctx, "see the master key rotation")?;
+                encode(self.master_key_rotation_view().await?)
+            }
             "Clock" => {
                 refuse_sessions(ctx, op)?;
-                if !self.is_administrator(ctx) {
-                    return Err(ApiError::new(
-                        ErrorCode::AccessDeniedException,
-                        format!("User: {} is not authorized to move the clock", ctx.principal.arn),
-                    ));
-                }
+                self.require_administrator(ctx, "move the clock")?;
                 let req: ClockRequest = request(op, body)?;
                 let now = self.clock.now().millis();
                 let forward = match (req.advance_seconds, req.set) {
@@ -538,12 +586,7 @@ impl<S: Store> Service<S> {
                 encode(self.lookup_events(account, req).await?)
             }
             "Backup" => {
-                if !self.is_administrator(ctx) {
-                    return Err(ApiError::new(
-                        ErrorCode::AccessDeniedException,
-                        format!("User: {} is not authorized to back up the store", ctx.principal.arn),
-                    ));
-                }
+                self.require_administrator(ctx, "back up the store")?;
                 #[derive(Deserialize)]
                 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
                 struct BackupRequest {
@@ -587,12 +630,7 @@ impl<S: Store> Service<S> {
                 encode(json!({ "Path": path.display().to_string(), "Bytes": bytes }))
             }
             "VerifyTrail" => {
-                if !self.is_administrator(ctx) {
-                    return Err(ApiError::new(
-                        ErrorCode::AccessDeniedException,
-                        format!("User: {} is not authorized to verify the trail", ctx.principal.arn),
-                    ));
-                }
+                self.require_administrator(ctx, "verify the trail")?;
                 encode(self.verify_trail().await?)
             }
             "GetSessionToken" => {

@@ -26,6 +26,7 @@ pub mod conformance;
 mod function_logs;
 mod keyring;
 pub mod master_key;
+pub mod master_rotation;
 mod principals;
 pub mod read_batch;
 mod rotations;
@@ -39,7 +40,7 @@ pub mod stored;
 pub use audit::AuditStore;
 pub use clock::ClockStore;
 pub use function_logs::{FunctionLogRecord, FunctionLogStore};
-pub use keyring::{Keyring, Reseal, Sealed};
+pub use keyring::{Keyring, MasterPhase, MasterRotation, Reseal, Sealed, ServingNode};
 pub use principals::PrincipalStore;
 pub use rotations::{History, LeaseOwner, RotationStore};
 pub use secrets::{

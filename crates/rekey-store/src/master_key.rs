@@ -93,7 +93,7 @@ pub fn next_key_file(path: &Path) -> PathBuf {
     PathBuf::from(next)
 }
 
-fn sync_dir_of(path: &Path) -> Result<(), SealError> {
+pub(crate) fn sync_dir_of(path: &Path) -> Result<(), SealError> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
@@ -102,8 +102,13 @@ fn sync_dir_of(path: &Path) -> Result<(), SealError> {
 
 /// Unlocks `store` with the key file `path`, finishing a rotation that
 /// stopped half-way (a `<path>.next` beside it) before it returns.
+/// A shared store's rotation runs in phases all nodes take part in
+/// ([`crate::master_rotation`]): its node takes up the phase recorded.
 pub async fn open_key_file<S: Keyring>(store: &S, path: &Path) -> Result<Seal, SealError> {
     let key = MasterKey::load(path)?;
+    if store.shared() {
+        return crate::master_rotation::open_shared(store, key, path).await;
+    }
     let next = next_key_file(path);
     if !next.exists() {
         return Seal::unlock(store, key).await;

@@ -53,6 +53,11 @@ pub enum SealError {
     /// The key does not open this store.
     #[error("the master key does not match this store (wrong key file?); refusing to start")]
     WrongKey,
+    /// The other nodes seal under a new key this node does not have.
+    #[error(
+        "a master key rotation is under way and the other nodes seal under its new key: put that key in {0} (copy the file from the node that started the rotation) and start again"
+    )]
+    Rotating(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -128,10 +133,13 @@ pub struct Seal {
     audit: AuditKey,
 }
 
-/// The master key in use, and during a rotation the one it replaces.
+/// The master key in use, and during a rotation the other one: the key
+/// it replaces, or on a shared store the new key before the nodes seal
+/// under it. Both others only open.
 struct Masters {
     current: Aes256Gcm,
     previous: Option<Aes256Gcm>,
+    next: Option<Aes256Gcm>,
 }
 
 /// Whether `store` was ever unlocked (it holds the master key's check):
@@ -157,8 +165,8 @@ impl Seal {
         next: Option<MasterKey>,
     ) -> Result<Seal, SealError> {
         let masters = match next {
-            Some(next) => Masters { current: cipher(next.bytes()), previous: Some(cipher(key.bytes())) },
-            None => Masters { current: cipher(key.bytes()), previous: None },
+            Some(next) => Masters { current: cipher(next.bytes()), previous: Some(cipher(key.bytes())), next: None },
+            None => Masters { current: cipher(key.bytes()), previous: None, next: None },
         };
         let seal =
             Seal { master: RwLock::new(masters), keks: RwLock::new(HashMap::new()), audit: AuditKey::new([0; 32]) };
@@ -189,7 +197,77 @@ impl Seal {
     /// previous one.
     fn open_master(&self, blob: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let masters = self.master.read().expect("master key lock");
-        decrypt(&masters.current, blob, aad).or_else(|| masters.previous.as_ref().and_then(|p| decrypt(p, blob, aad)))
+        decrypt(&masters.current, blob, aad)
+            .or_else(|| masters.previous.as_ref().and_then(|p| decrypt(p, blob, aad)))
+            .or_else(|| masters.next.as_ref().and_then(|n| decrypt(n, blob, aad)))
+    }
+
+    /// The key check sealed under `key` (a shared store's rotation hands
+    /// it to the nodes, which prove with it that they found the new key).
+    pub fn key_check(key: &MasterKey) -> Vec<u8> {
+        encrypt(&cipher(key.bytes()), CHECK_PLAINTEXT, &kek_aad(CHECK_ID))
+    }
+
+    /// Whether the store's key check opens under `key`.
+    pub async fn opens_store<S: Keyring>(store: &S, key: &MasterKey) -> Result<bool, StoreError> {
+        Ok(store.load_kek(CHECK_ID).await?.is_some_and(|check| Seal::opens_check(key, &check)))
+    }
+
+    /// Whether `check` is the key check sealed under `key`.
+    pub fn opens_check(key: &MasterKey, check: &[u8]) -> bool {
+        decrypt(&cipher(key.bytes()), check, &kek_aad(CHECK_ID)).is_some_and(|c| c.as_slice() == CHECK_PLAINTEXT)
+    }
+
+    /// Whether the store's key check opens under the key this seal seals
+    /// with (false on a node left behind by a rotation it missed).
+    pub async fn current_opens_store<S: Keyring>(&self, store: &S) -> Result<bool, StoreError> {
+        let Some(check) = store.load_kek(CHECK_ID).await? else { return Ok(false) };
+        let masters = self.master.read().expect("master key lock");
+        Ok(decrypt(&masters.current, &check, &kek_aad(CHECK_ID)).is_some_and(|c| c.as_slice() == CHECK_PLAINTEXT))
+    }
+
+    /// Whether `key` is the one this seal seals with.
+    pub fn seals_with(&self, key: &MasterKey) -> bool {
+        let probe = encrypt(&cipher(key.bytes()), b"probe", b"rekey-probe");
+        decrypt(&self.master.read().expect("master key lock").current, &probe, b"rekey-probe").is_some()
+    }
+
+    /// Holds `key`, the new key of a shared store's rotation, to open with
+    /// (other nodes may already seal under it); still seals under the
+    /// current one.
+    pub fn hold_next(&self, key: &MasterKey) {
+        self.master.write().expect("master key lock").next = Some(cipher(key.bytes()));
+    }
+
+    /// Whether a new key is held but not sealed under yet.
+    pub fn holds_next(&self) -> bool {
+        self.master.read().expect("master key lock").next.is_some()
+    }
+
+    /// Seals under the new key held from now on; the old one still opens
+    /// until [`finish_rotation`](Self::finish_rotation) or
+    /// [`forget_previous`](Self::forget_previous). False when none is held.
+    pub fn seal_under_next(&self) -> bool {
+        let mut masters = self.master.write().expect("master key lock");
+        let Some(next) = masters.next.take() else { return false };
+        let old = std::mem::replace(&mut masters.current, next);
+        masters.previous = Some(old);
+        true
+    }
+
+    /// Forgets every key but the one sealed with (a shared store's
+    /// rotation ended: what the old key sealed is re-sealed).
+    pub fn forget_previous(&self) {
+        let mut masters = self.master.write().expect("master key lock");
+        masters.previous = None;
+        masters.next = None;
+    }
+
+    /// Seals and opens with `key` alone from now on (a node that missed
+    /// a rotation, reloading the key it finds).
+    pub fn replace_key(&self, key: &MasterKey) {
+        *self.master.write().expect("master key lock") =
+            Masters { current: cipher(key.bytes()), previous: None, next: None };
     }
 
     /// Rotates the master key to `new` while the store is in use: from
@@ -239,7 +317,7 @@ impl Seal {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
         }
-        self.master.write().expect("master key lock").previous = None;
+        self.forget_previous();
         Ok(total)
     }
 

@@ -42,8 +42,18 @@ pub enum AdminCommand {
     /// Replace the server's master key file with a new key while it serves
     /// (administrator only): everything sealed under the old key is
     /// re-sealed under the new one, and the old key opens nothing after.
-    /// Backups taken before still need the old key.
+    /// Backups taken before still need the old key. On PostgreSQL, every
+    /// node serving needs the new key first: nodes sharing the key file
+    /// find it at once; on the others, copy `<key file>.next` beside their
+    /// key file. They keep serving until they have it; the answer (and
+    /// `master-key-rotation`) shows which nodes the rotation waits for.
     RotateMasterKey {
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// Show the master key rotation under way on a PostgreSQL store: its
+    /// phase, and which nodes have its new key (administrator only).
+    MasterKeyRotation {
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
@@ -391,6 +401,9 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
         }
         AdminCommand::RotateMasterKey { endpoint } => {
             print(&call(&endpoint, "RotateMasterKey", &serde_json::json!({}))?)
+        }
+        AdminCommand::MasterKeyRotation { endpoint } => {
+            print(&call(&endpoint, "GetMasterKeyRotation", &serde_json::json!({}))?)
         }
         AdminCommand::Clock(a) => {
             let mut body = serde_json::json!({});

@@ -17,8 +17,8 @@ use rekey_store::audit::{AuditKey, AuditPage, AuditQuery, AuditVerdict};
 use rekey_store::sqlite::SqliteStore;
 use rekey_store::stats::StoreStats;
 use rekey_store::{
-    AuditStore, ClockStore, FunctionLogRecord, FunctionLogStore, History, Keyring, LeaseOwner, ListQuery, Mutation,
-    PrincipalStore, Reseal, RotationStore, SecretStore, Snapshot, StoreError,
+    AuditStore, ClockStore, FunctionLogRecord, FunctionLogStore, History, Keyring, LeaseOwner, ListQuery, MasterPhase,
+    MasterRotation, Mutation, PrincipalStore, Reseal, RotationStore, SecretStore, ServingNode, Snapshot, StoreError,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -237,8 +237,32 @@ impl Keyring for Backend {
         either!(self, s => s.reseal_all(reseal).await)
     }
 
-    async fn other_nodes_serving(&self) -> Result<usize, StoreError> {
-        either!(self, s => s.other_nodes_serving().await)
+    fn shared(&self) -> bool {
+        either!(self, s => s.shared())
+    }
+
+    async fn master_rotation(&self) -> Result<Option<MasterRotation>, StoreError> {
+        either!(self, s => s.master_rotation().await)
+    }
+
+    async fn begin_master_rotation(&self, id: &str, key_check: Vec<u8>) -> Result<MasterRotation, StoreError> {
+        either!(self, s => s.begin_master_rotation(id, key_check).await)
+    }
+
+    async fn set_master_phase(&self, id: &str, phase: MasterPhase) -> Result<(), StoreError> {
+        either!(self, s => s.set_master_phase(id, phase).await)
+    }
+
+    async fn end_master_rotation(&self, id: &str) -> Result<(), StoreError> {
+        either!(self, s => s.end_master_rotation(id).await)
+    }
+
+    async fn note_master_key(&self, note: Option<&str>) -> Result<(), StoreError> {
+        either!(self, s => s.note_master_key(note).await)
+    }
+
+    async fn serving_nodes(&self) -> Result<Vec<ServingNode>, StoreError> {
+        either!(self, s => s.serving_nodes().await)
     }
 }
 

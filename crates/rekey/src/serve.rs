@@ -11,10 +11,10 @@ use rekey_rotation::registry::FunctionRegistry;
 use rekey_rotation::{Rotation, RotationEngine};
 use rekey_server::context::{Authenticator, DevIdentity, SignedIdentity};
 use rekey_service::{Clock, ManualClock, OffsetClock, Service, SystemClock};
-use rekey_store::ClockStore;
 use rekey_store::master_key;
 use rekey_store::seal::{MasterKey, Seal};
 use rekey_store::sqlite::SqliteStore;
+use rekey_store::{ClockStore, Keyring};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
@@ -390,12 +390,18 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
             (None, false) => Arc::new(SystemClock),
         };
         let leaving = store.clone();
+        let (store_shared, seal_kept) = (store.shared(), seal.clone());
         let service = Service::new(store, seal, clock)
             .with_admin_account(account.clone())
             .with_backup_dir(args.data_dir.join("backups"))
             .with_retention(config.retention.retention());
         let service = match key_file {
-            Some(file) => service.with_master_key_file(file),
+            Some(file) => {
+                if store_shared {
+                    tokio::spawn(rekey_store::master_rotation::watch(seal_kept.clone(), leaving.clone(), file.clone()));
+                }
+                service.with_master_key_file(file)
+            }
             None => service,
         };
         let service = match sink_status {

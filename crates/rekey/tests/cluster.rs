@@ -485,32 +485,164 @@ async fn a_thousand_schedules_due_at_once_rotate_once_each() {
     assert_eq!(verified["Intact"], true, "{verified}");
 }
 
-/// The master key is rotated with no other node serving: refused while
-/// another node runs (it would go on sealing under the old key), done once
-/// it stopped; that node then starts with the new key and reads
-/// everything, and the old key opens nothing.
+/// The old key, tried on the store: a node started with it is refused.
+fn refused_with_key(cluster: &Cluster, key: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("old.key");
+    std::fs::write(&file, key).unwrap();
+    let env = [("REKEY_STORE", cluster.url.as_str()), ("REKEY_MASTER_KEY_FILE", file.to_str().unwrap())];
+    let (ok, stderr) = common::serve_failing(&dir.path().join("data"), &env);
+    assert!(!ok && stderr.contains("does not match"), "the old key opens nothing: {stderr}");
+}
+
+/// The master key rotates while three nodes sharing the key file serve and
+/// take writes: every acknowledged write reads back through every node,
+/// access keys made before and during it still sign, the file holds the
+/// new key, the old one opens nothing, and the trail verifies.
 #[test]
-fn the_master_key_is_rotated_with_the_other_nodes_stopped() {
-    let Some(mut cluster) = Cluster::start_signed(2) else { return };
+fn the_master_key_rotates_while_every_node_serves() {
+    let Some(cluster) = Cluster::start_signed(3) else { return };
     let root = cluster.admin();
-    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
-    sm(b, &root, "CreateSecret", json!({"Name": "kept", "SecretString": "before"}));
-    let (status, out) = a.signed(&root, "rekey.RotateMasterKey", &json!({}));
-    assert_eq!(status, 400, "{out}");
-    assert!(out["Message"].as_str().unwrap().contains("1 other rekey node(s) serve this store"), "{out}");
+    let nodes = &cluster.nodes;
+    for i in 0..12 {
+        let kms = format!("alias/k{}", i % 3);
+        sm(
+            &nodes[i % 3],
+            &root,
+            "CreateSecret",
+            json!({"Name": format!("s{i}"), "SecretString": "v0", "KmsKeyId": kms}),
+        );
+    }
+    let all = policy(json!([{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]));
+    let before = user(&nodes[0], &root, "before", all.clone());
     let old_key = std::fs::read(&cluster.key_file).unwrap();
-    let b = cluster.nodes.remove(1);
-    b.stop();
-    let resealed = admin(&cluster.nodes[0], &root, "RotateMasterKey", json!({}));
-    assert!(resealed["Resealed"].as_u64().unwrap() > 0, "{resealed}");
-    assert_ne!(std::fs::read(&cluster.key_file).unwrap(), old_key, "the shared key file holds the new key");
-    // The stopped node starts again with the new key and serves.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (rotated, acked) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut acked = BTreeMap::new();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let (id, v) = (format!("s{}", n % 12), format!("v{n}"));
+                sm(&nodes[1 + n % 2], &root, "PutSecretValue", json!({"SecretId": id, "SecretString": v}));
+                acked.insert(id, v);
+            }
+            acked
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        let rotated = admin(&nodes[0], &root, "RotateMasterKey", json!({}));
+        std::thread::sleep(Duration::from_millis(200));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (rotated, writer.join().unwrap())
+    });
+    assert_eq!(rotated["Phase"], "Done", "{rotated}");
+    assert_ne!(std::fs::read(&cluster.key_file).unwrap(), old_key, "the key file holds the new key");
+    assert!(!cluster.key_file.with_extension("key.next").exists(), "the new key's file is moved over the old");
+    assert!(acked.len() == 12, "writes went on through the rotation: {acked:?}");
+    for node in nodes {
+        for (id, v) in &acked {
+            assert_eq!(sm(node, &before, "GetSecretValue", json!({"SecretId": id}))["SecretString"], *v);
+        }
+    }
+    let after = user(&nodes[1], &root, "after", all);
+    sm(&nodes[2], &after, "GetSecretValue", json!({"SecretId": "s1"}));
+    refused_with_key(&cluster, &old_key);
+    let verified = admin(&nodes[0], &root, "VerifyTrail", json!({}));
+    assert_eq!(verified["Intact"], true, "{verified}");
+}
+
+/// Nodes with key files of their own: a rotation started on A waits for
+/// B and C, which keep serving under the old key (B makes a new KMS key
+/// and an access key meanwhile; C restarts with the old key) until their
+/// new key files are put in place; then the rotation ends on its own, every
+/// file holds the new key, and everything made under the old key opens.
+#[test]
+fn nodes_without_the_new_key_keep_serving_until_they_have_it() {
+    let Some(mut cluster) = Cluster::start_signed_own_keys(3) else { return };
+    let root = cluster.admin();
+    sm(&cluster.nodes[1], &root, "CreateSecret", json!({"Name": "kept", "SecretString": "before"}));
+    let old_key = std::fs::read(cluster.key_file_of(1)).unwrap();
+    let staged = admin(&cluster.nodes[0], &root, "RotateMasterKey", json!({}));
+    assert_eq!(staged["Phase"], "Staged", "{staged}");
+    let keys: Vec<&str> = staged["Nodes"].as_array().unwrap().iter().map(|n| n["NewKey"].as_str().unwrap()).collect();
+    assert_eq!(keys.iter().filter(|k| **k == "missing").count(), 2, "{staged}");
+    assert_eq!(keys.iter().filter(|k| **k == "held").count(), 1, "{staged}");
+    let (status, again) = cluster.nodes[1].signed(&root, "rekey.RotateMasterKey", &json!({}));
+    assert_eq!(status, 400, "{again}");
+    assert!(again["Message"].as_str().unwrap().contains("already under way"), "{again}");
+
+    // The nodes without the new key serve on; C restarts with the old one.
+    let c = cluster.nodes.remove(2);
+    c.stop();
+    cluster.add_node();
+    let (a, b, c) = (&cluster.nodes[0], &cluster.nodes[1], &cluster.nodes[2]);
+    sm(b, &root, "CreateSecret", json!({"Name": "meanwhile", "SecretString": "m", "KmsKeyId": "alias/new"}));
+    let all = policy(json!([{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]));
+    let meanwhile = user(b, &root, "meanwhile", all);
+    assert_eq!(sm(a, &meanwhile, "GetSecretValue", json!({"SecretId": "meanwhile"}))["SecretString"], "m");
+    assert_eq!(sm(c, &meanwhile, "GetSecretValue", json!({"SecretId": "kept"}))["SecretString"], "before");
+    let still = admin(b, &root, "GetMasterKeyRotation", json!({}));
+    assert_eq!(still["Phase"], "Staged", "it waits for the nodes: {still}");
+
+    // The operator copies the new key beside B's and C's key files.
+    let next_of = |i: usize| cluster.key_file_of(i).with_extension("key.next");
+    std::fs::copy(next_of(0), next_of(1)).unwrap();
+    std::fs::copy(next_of(0), next_of(2)).unwrap();
+    wait_for(Duration::from_secs(15), "the rotation to end", || {
+        (admin(b, &root, "GetMasterKeyRotation", json!({}))["Phase"] == "Done").then_some(())
+    });
+    wait_for(Duration::from_secs(5), "every file to hold the new key", || {
+        let keys = [0, 1, 2].map(|i| std::fs::read(cluster.key_file_of(i)).unwrap());
+        let moved = (0..3).all(|i| !next_of(i).exists());
+        (keys[0] != old_key && keys.iter().all(|k| *k == keys[0]) && moved).then_some(())
+    });
+    for node in &cluster.nodes {
+        assert_eq!(sm(node, &meanwhile, "GetSecretValue", json!({"SecretId": "meanwhile"}))["SecretString"], "m");
+        assert_eq!(sm(node, &root, "GetSecretValue", json!({"SecretId": "kept"}))["SecretString"], "before");
+    }
+    refused_with_key(&cluster, &old_key);
+    // A node started now, with the new key only, serves.
+    let copy = cluster.key_file_of(3);
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(cluster.key_file_of(0), &copy).unwrap();
     let i = cluster.add_node();
-    let got = sm(&cluster.nodes[i], &root, "GetSecretValue", json!({"SecretId": "kept"}));
-    assert_eq!(got["SecretString"], "before");
-    sm(&cluster.nodes[i], &root, "PutSecretValue", json!({"SecretId": "kept", "SecretString": "after"}));
-    let got = sm(&cluster.nodes[0], &root, "GetSecretValue", json!({"SecretId": "kept"}));
-    assert_eq!(got["SecretString"], "after");
+    assert_eq!(
+        sm(&cluster.nodes[i], &meanwhile, "GetSecretValue", json!({"SecretId": "meanwhile"}))["SecretString"],
+        "m"
+    );
+}
+
+/// A rotation whose starter is killed before the other node has the new
+/// key is not lost: once the starter is taken as gone, the node holding
+/// the new key drives it to its end; the killed node starts again with its
+/// old key file and the new one beside it, and takes up the new key.
+#[test]
+fn a_rotation_outlives_the_node_that_started_it() {
+    let Some(mut cluster) = Cluster::start_signed_own_keys(2) else { return };
+    let root = cluster.admin();
+    sm(&cluster.nodes[1], &root, "CreateSecret", json!({"Name": "kept", "SecretString": "before"}));
+    let old_key = std::fs::read(cluster.key_file_of(1)).unwrap();
+    let staged = admin(&cluster.nodes[0], &root, "RotateMasterKey", json!({}));
+    assert_eq!(staged["Phase"], "Staged", "{staged}");
+    cluster.nodes[0].sigkill();
+    let killed = Instant::now();
+    let next_of = [0, 1].map(|i| cluster.key_file_of(i).with_extension("key.next"));
+    let next_of = |i: usize| next_of[i].clone();
+    std::fs::copy(next_of(0), next_of(1)).unwrap();
+    let b = &cluster.nodes[1];
+    wait_for(Duration::from_secs(60), "the rotation to end", || {
+        (admin(b, &root, "GetMasterKeyRotation", json!({}))["Phase"] == "Done").then_some(())
+    });
+    eprintln!("the rotation ended {:?} after its starter was killed", killed.elapsed());
+    wait_for(Duration::from_secs(5), "B's file to hold the new key", || {
+        (std::fs::read(cluster.key_file_of(1)).unwrap() != old_key && !next_of(1).exists()).then_some(())
+    });
+    assert!(next_of(0).exists(), "the killed node's new key file waits beside its old one");
+    cluster.restart_node(0);
+    assert_eq!(std::fs::read(cluster.key_file_of(0)).unwrap(), std::fs::read(cluster.key_file_of(1)).unwrap());
+    assert!(!next_of(0).exists());
+    assert_eq!(sm(&cluster.nodes[0], &root, "GetSecretValue", json!({"SecretId": "kept"}))["SecretString"], "before");
+    refused_with_key(&cluster, &old_key);
 }
 
 /// Two nodes, each with an audit sink to a file of its own: one node

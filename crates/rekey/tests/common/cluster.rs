@@ -59,7 +59,12 @@ pub struct Cluster {
     signed: bool,
     /// Each node's configuration file, given its index (`None`: none).
     config: Option<Box<dyn Fn(usize) -> String>>,
+    /// The master key file all nodes read, or with `own_keys` the one
+    /// each node's copy starts from.
     pub key_file: PathBuf,
+    /// Each node reads a copy of the key file of its own
+    /// ([`Cluster::key_file_of`]), as on machines of their own.
+    own_keys: bool,
     tmp: tempfile::TempDir,
     /// Last: dropped after the nodes stopped.
     pub schema: PgSchema,
@@ -76,6 +81,22 @@ impl Cluster {
     /// (in its data directory, see [`Cluster::admin`]) before the others start.
     pub fn start_signed(n: usize) -> Option<Cluster> {
         Cluster::start_as(n, true, None)
+    }
+
+    /// Like [`Cluster::start_signed`], each node with a copy of the master
+    /// key file of its own.
+    pub fn start_signed_own_keys(n: usize) -> Option<Cluster> {
+        let mut cluster = Cluster::start_as(0, true, None)?;
+        cluster.own_keys = true;
+        for _ in 0..n {
+            cluster.add_node();
+        }
+        Some(cluster)
+    }
+
+    /// The master key file node `i` reads.
+    pub fn key_file_of(&self, i: usize) -> PathBuf {
+        if self.own_keys { self.tmp.path().join(format!("keys{i}")).join("master.key") } else { self.key_file.clone() }
     }
 
     /// `n` `--dev` nodes, node `i` with the configuration `config(i)`.
@@ -96,7 +117,7 @@ impl Cluster {
             f.write_all(key.as_bytes()).expect("write key");
         }
         let url = schema.url.clone();
-        let mut cluster = Cluster { nodes: Vec::new(), url, signed, config, schema, key_file, tmp };
+        let mut cluster = Cluster { nodes: Vec::new(), url, signed, config, schema, key_file, own_keys: false, tmp };
         for _ in 0..n {
             cluster.add_node();
         }
@@ -105,23 +126,36 @@ impl Cluster {
 
     /// Starts one more node; its index.
     pub fn add_node(&mut self) -> usize {
-        let i = self.nodes.len();
+        let node = self.launch(self.nodes.len());
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Kills node `i` outright (SIGKILL) and starts it again in its place,
+    /// on its data directory and key file.
+    pub fn restart_node(&mut self, i: usize) {
+        self.nodes[i].sigkill();
+        self.nodes[i] = self.launch(i);
+    }
+
+    fn launch(&self, i: usize) -> Server {
         let data_dir = self.tmp.path().join(format!("node{i}"));
+        let key_file = self.key_file_of(i);
+        if !key_file.exists() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::create_dir_all(key_file.parent().unwrap()).expect("key directory");
+            std::fs::copy(&self.key_file, &key_file).expect("copy the key file");
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("key file mode");
+        }
         let mut args: Vec<String> =
-            vec!["--store".into(), self.url.clone(), "--master-key-file".into(), self.key_file.display().to_string()];
+            vec!["--store".into(), self.url.clone(), "--master-key-file".into(), key_file.display().to_string()];
         if let Some(config) = &self.config {
             let path = self.tmp.path().join(format!("node{i}.toml"));
             std::fs::write(&path, config(i)).expect("write the node's configuration");
             args.extend(["--config".into(), path.display().to_string()]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let node = if self.signed {
-            Server::start_signed_in(&data_dir, &args)
-        } else {
-            Server::start_in_with(&data_dir, &args)
-        };
-        self.nodes.push(node);
-        i
+        if self.signed { Server::start_signed_in(&data_dir, &args) } else { Server::start_in_with(&data_dir, &args) }
     }
 
     /// The administrator's keys (made by the first node of a signed cluster).
