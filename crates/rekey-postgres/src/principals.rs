@@ -62,6 +62,29 @@ impl PgStore {
     }
 }
 
+async fn insert_key(c: &mut PgConnection, k: &AccessKeyRecord) -> Result<(), StoreError> {
+    let session = k.session.as_ref();
+    let role = session.and_then(|s| s.role.as_ref());
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO access_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )))
+    .bind(&k.access_key_id)
+    .bind(k.account.as_str())
+    .bind(k.user.as_ref().map(UserName::as_str))
+    .bind(&k.sealed_secret)
+    .bind(k.created.millis())
+    .bind(k.active)
+    .bind(session.map(|s| s.token_sha256.as_slice()))
+    .bind(session.map(|s| s.expires.millis()))
+    .bind(session.and_then(|s| s.parent.as_deref()))
+    .bind(role.map(|r| r.name.as_str()))
+    .bind(role.map(|r| r.policy.as_str()))
+    .execute(c)
+    .await
+    .db()?;
+    Ok(())
+}
+
 impl PrincipalStore for PgStore {
     fn principals_generation(&self) -> u64 {
         if self.caching() {
@@ -216,27 +239,19 @@ impl PrincipalStore for PgStore {
     }
 
     async fn insert_access_key(&self, k: AccessKeyRecord, records: Vec<AuditEvent>) -> Result<(), StoreError> {
-        self.recorded(&records, async |c: &mut PgConnection| {
-            let session = k.session.as_ref();
-            let role = session.and_then(|s| s.role.as_ref());
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO access_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-            )))
-            .bind(&k.access_key_id)
-            .bind(k.account.as_str())
-            .bind(k.user.as_ref().map(UserName::as_str))
-            .bind(&k.sealed_secret)
-            .bind(k.created.millis())
-            .bind(k.active)
-            .bind(session.map(|s| s.token_sha256.as_slice()))
-            .bind(session.map(|s| s.expires.millis()))
-            .bind(session.and_then(|s| s.parent.as_deref()))
-            .bind(role.map(|r| r.name.as_str()))
-            .bind(role.map(|r| r.policy.as_str()))
-            .execute(c)
-            .await
-            .db()?;
-            Ok(((), true))
+        self.recorded(&records, async |c: &mut PgConnection| insert_key(c, &k).await.map(|_| ((), true))).await
+    }
+
+    async fn insert_first_access_key(&self, k: AccessKeyRecord) -> Result<bool, StoreError> {
+        self.recorded(&[], async |c: &mut PgConnection| {
+            // Other inserts wait (reads go on) until this one commits.
+            sqlx::query("LOCK TABLE access_keys IN EXCLUSIVE MODE").execute(&mut *c).await.db()?;
+            let any: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM access_keys)").fetch_one(&mut *c).await.db()?;
+            if any {
+                return Ok((false, false));
+            }
+            insert_key(c, &k).await.map(|_| (true, true))
         })
         .await
     }

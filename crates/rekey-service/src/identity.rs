@@ -79,22 +79,42 @@ impl<S: Store> Service<S> {
         {
             return Err(no_such_user(name));
         }
+        let (record, secret) = self.new_access_key(account, user).await?;
+        let id = record.access_key_id.clone();
+        self.store.insert_access_key(record, Call::records_of(call)).await?;
+        call.map(Call::stored);
+        Ok((id, secret))
+    }
+
+    /// The first start's key of `account`'s root, unless the store holds
+    /// a key already (another node starting at the same time made it).
+    pub async fn create_first_access_key(&self, account: AccountId) -> ApiResult<Option<(String, Zeroizing<String>)>> {
+        let (record, secret) = self.new_access_key(account, None).await?;
+        let id = record.access_key_id.clone();
+        Ok(self.store.insert_first_access_key(record).await?.then_some((id, secret)))
+    }
+
+    /// A new long-term key of `account` (its root, or `user`), and its
+    /// secret; the account is recorded.
+    async fn new_access_key(
+        &self,
+        account: AccountId,
+        user: Option<UserName>,
+    ) -> ApiResult<(AccessKeyRecord, Zeroizing<String>)> {
         // Keys made before accounts were recorded, and the first start's.
         self.store.insert_account(&account, self.clock.now()).await?;
         let id = new_access_key_id();
         let secret = new_secret_access_key();
         let record = AccessKeyRecord {
-            access_key_id: id.clone(),
+            sealed_secret: self.seal.seal_credential(&id, &secret),
+            access_key_id: id,
             account,
             user,
-            sealed_secret: self.seal.seal_credential(&id, &secret),
             created: self.clock.now(),
             active: true,
             session: None,
         };
-        self.store.insert_access_key(record, Call::records_of(call)).await?;
-        call.map(Call::stored);
-        Ok((id, secret))
+        Ok((record, secret))
     }
 
     /// Temporary credentials for the caller (STS's GetSessionToken): a

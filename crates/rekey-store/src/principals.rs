@@ -87,6 +87,11 @@ pub trait PrincipalStore: Send + Sync + 'static {
         audit: Vec<AuditEvent>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Stores `key` only if the store holds no access key yet, as one
+    /// step (nodes starting at once on an empty shared store each try to
+    /// make the administrator's key; one does). Whether it was stored.
+    fn insert_first_access_key(&self, key: AccessKeyRecord) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Deletes temporary access keys that expired before `now`; how many.
     fn delete_expired_access_keys(&self, now: Timestamp) -> impl Future<Output = Result<usize, StoreError>> + Send;
 

@@ -213,6 +213,10 @@ impl PrincipalStore for Backend {
         either!(self, s => s.delete_access_key(id, audit).await)
     }
 
+    async fn insert_first_access_key(&self, key: AccessKeyRecord) -> Result<bool, StoreError> {
+        either!(self, s => s.insert_first_access_key(key).await)
+    }
+
     async fn count_access_keys(&self) -> Result<usize, StoreError> {
         either!(self, s => s.count_access_keys().await)
     }

@@ -455,9 +455,10 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
             );
             Authenticator::Dev(DevIdentity { default_account: account, default_region: Region::new(args.region) })
         } else {
-            if !service.has_access_keys().await.map_err(|e| e.message)? {
-                let path = args.data_dir.join("admin-credentials");
-                create_admin_key(&service, account, &path).await?;
+            let path = args.data_dir.join("admin-credentials");
+            if !service.has_access_keys().await.map_err(|e| e.message)?
+                && create_admin_key(&service, account, &path).await?
+            {
                 eprintln!(
                     "rekey: created an administrator access key for account {}; it is in {} (mode 0600), profile rekey-admin:\n  AWS_SHARED_CREDENTIALS_FILE={} aws --profile rekey-admin --region {} --endpoint-url {scheme}://{addr} secretsmanager list-secrets",
                     args.account,
@@ -492,13 +493,19 @@ pub fn run(args: ServeArgs, mut config: Config) -> Result<(), String> {
 
 /// Creates the first administrator key (the account's root) and writes it
 /// as an AWS credentials-file profile, readable by the owner only.
-async fn create_admin_key(service: &Service<Backend>, account: AccountId, path: &Path) -> Result<(), String> {
-    let (id, secret) = service.create_access_key(account.clone(), None, None).await.map_err(|e| e.message)?;
+/// Makes the first start's administrator key and writes it to `path`;
+/// false when another node starting at the same time made it first (that
+/// node's data directory holds it).
+async fn create_admin_key(service: &Service<Backend>, account: AccountId, path: &Path) -> Result<bool, String> {
+    let Some((id, secret)) = service.create_first_access_key(account.clone()).await.map_err(|e| e.message)? else {
+        tracing::info!("another node made the administrator key");
+        return Ok(false);
+    };
     let text = zeroize::Zeroizing::new(format!(
         "# rekey administrator key of account {account}: the account's root. Keep it safe.\n[rekey-admin]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
         secret.as_str()
     ));
-    write_private(path, text.as_bytes(), false)
+    write_private(path, text.as_bytes(), false).map(|_| true)
 }
 
 /// Writes a file only its owner may read (0600); `replace` allows an

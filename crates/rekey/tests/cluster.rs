@@ -645,6 +645,21 @@ fn a_rotation_outlives_the_node_that_started_it() {
     refused_with_key(&cluster, &old_key);
 }
 
+/// Nodes started at the same moment on an empty store make one
+/// administrator key between them: one node's data directory holds it, and
+/// it signs through every node.
+#[test]
+fn nodes_starting_at_once_make_one_administrator_key() {
+    let Some(cluster) = Cluster::start_signed_at_once(3) else { return };
+    let holders: Vec<usize> = (0..3).filter(|&i| cluster.nodes[i].admin_credentials().exists()).collect();
+    assert_eq!(holders.len(), 1, "one node holds the key: {holders:?}");
+    assert_eq!(cluster.sql("SELECT count(*) FROM access_keys"), "1");
+    let root = common::Keys::admin(&cluster.nodes[holders[0]]);
+    for node in &cluster.nodes {
+        sm(node, &root, "ListSecrets", json!({}));
+    }
+}
+
 /// Two nodes, each with an audit sink to a file of its own: one node
 /// delivers at a time, so every record reaches exactly one file, once;
 /// when that node is killed, the other goes on from where it stopped.

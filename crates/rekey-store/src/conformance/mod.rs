@@ -531,6 +531,17 @@ pub async fn principals_are_kept<S: Store>(store: &S) {
     assert!(store.delete_access_key("AKIAALICE", Vec::new()).await.unwrap());
     assert!(store.load_access_key("AKIAALICE").await.unwrap().is_none());
     assert_eq!(store.count_access_keys().await.unwrap(), 0);
+    // The first key goes in once: the second try finds one there.
+    let first = AccessKeyRecord { access_key_id: "AKIAFIRST".into(), user: None, ..key.clone() };
+    let (a, b) = tokio::join!(
+        store.insert_first_access_key(first.clone()),
+        store.insert_first_access_key(AccessKeyRecord { access_key_id: "AKIASECOND".into(), ..first.clone() })
+    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|x| **x).count(), 1, "one first key");
+    assert_eq!(store.count_access_keys().await.unwrap(), 1);
+    assert!(
+        !store.insert_first_access_key(AccessKeyRecord { access_key_id: "AKIATHIRD".into(), ..first }).await.unwrap()
+    );
 }
 
 /// Function logs come back per secret (and job), newest first, bounded by

@@ -476,6 +476,16 @@ impl PrincipalStore for SqliteStore {
         .await
     }
 
+    async fn insert_first_access_key(&self, access_key: AccessKeyRecord) -> Result<bool, StoreError> {
+        self.write(move |c| {
+            if principals::count_access_keys(c)? > 0 {
+                return Ok(false);
+            }
+            principals::insert_access_key(c, &access_key).map(|_| true)
+        })
+        .await
+    }
+
     async fn delete_expired_access_keys(&self, now: Timestamp) -> Result<usize, StoreError> {
         self.write(move |c| principals::delete_expired_access_keys(c, now)).await
     }

@@ -58,7 +58,7 @@ pub struct Cluster {
     /// Nodes authenticate requests (no `--dev`).
     signed: bool,
     /// Each node's configuration file, given its index (`None`: none).
-    config: Option<Box<dyn Fn(usize) -> String>>,
+    config: Option<Box<dyn Fn(usize) -> String + Send + Sync>>,
     /// The master key file all nodes read, or with `own_keys` the one
     /// each node's copy starts from.
     pub key_file: PathBuf,
@@ -94,17 +94,35 @@ impl Cluster {
         Some(cluster)
     }
 
+    /// `n` nodes without `--dev` started all at once on the empty store.
+    pub fn start_signed_at_once(n: usize) -> Option<Cluster> {
+        let mut cluster = Cluster::start_as(0, true, None)?;
+        let nodes: Vec<Server> = std::thread::scope(|s| {
+            let started: Vec<_> = (0..n)
+                .map(|i| {
+                    s.spawn({
+                        let cluster = &cluster;
+                        move || cluster.launch(i)
+                    })
+                })
+                .collect();
+            started.into_iter().map(|t| t.join().expect("a node starts")).collect()
+        });
+        cluster.nodes = nodes;
+        Some(cluster)
+    }
+
     /// The master key file node `i` reads.
     pub fn key_file_of(&self, i: usize) -> PathBuf {
         if self.own_keys { self.tmp.path().join(format!("keys{i}")).join("master.key") } else { self.key_file.clone() }
     }
 
     /// `n` `--dev` nodes, node `i` with the configuration `config(i)`.
-    pub fn start_configured(n: usize, config: impl Fn(usize) -> String + 'static) -> Option<Cluster> {
+    pub fn start_configured(n: usize, config: impl Fn(usize) -> String + Send + Sync + 'static) -> Option<Cluster> {
         Cluster::start_as(n, false, Some(Box::new(config)))
     }
 
-    fn start_as(n: usize, signed: bool, config: Option<Box<dyn Fn(usize) -> String>>) -> Option<Cluster> {
+    fn start_as(n: usize, signed: bool, config: Option<Box<dyn Fn(usize) -> String + Send + Sync>>) -> Option<Cluster> {
         let schema = PgSchema::create()?;
         let tmp = tempfile::tempdir().expect("tempdir");
         let key_file = tmp.path().join("master.key");
