@@ -47,6 +47,7 @@ mod rotations;
 mod schema;
 mod secrets;
 mod snapshot;
+mod tables;
 
 use rekey_store::StoreError;
 use rekey_store::audit::AuditKey;

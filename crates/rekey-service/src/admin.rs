@@ -595,11 +595,12 @@ impl<S: Store> Service<S> {
                 let req: BackupRequest = request(op, body)?;
                 // Not while the master key rotates: the copy could hold
                 // blobs under either key, and neither alone would open it.
-                let Ok(_no_rotation) = self.key_rotation.try_lock() else {
-                    return Err(ApiError::invalid_request(
-                        "The master key is being rotated; take the backup once it is done.",
-                    ));
-                };
+                let rotating =
+                    ApiError::invalid_request("The master key is being rotated; take the backup once it is done.");
+                let Ok(_no_rotation) = self.key_rotation.try_lock() else { return Err(rotating) };
+                if self.store.master_rotation().await?.is_some() {
+                    return Err(rotating);
+                }
                 // A file name in the backup directory, never a path: a
                 // backup holds text a tenant chose (names, descriptions),
                 // and must not land where another program reads files.

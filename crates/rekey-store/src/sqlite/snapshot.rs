@@ -36,6 +36,19 @@ impl Snapshot for SqliteStore {
 }
 
 impl SqliteStore {
+    /// A new, empty store file at `path` (0600; it must not exist) with the
+    /// current schema, in rollback-journal mode (one file, as a snapshot
+    /// is), for another backend's snapshot to fill through the connection
+    /// returned.
+    pub fn create_snapshot_file(path: &Path) -> Result<Connection, StoreError> {
+        let io = |e: std::io::Error| StoreError::Database(format!("{}: {e}", path.display()));
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+        let mut c = Connection::open(path)?;
+        super::configure(&c)?;
+        super::schema::migrate(&mut c)?;
+        Ok(c)
+    }
+
     /// Puts the snapshot `from` in place as the database of `data_dir`,
     /// which must hold no store yet (created 0700 if missing), after
     /// checking that it is an intact rekey store.
