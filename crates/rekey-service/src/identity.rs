@@ -101,6 +101,7 @@ impl<S: Store> Service<S> {
         account: AccountId,
         user: Option<UserName>,
     ) -> ApiResult<(AccessKeyRecord, Zeroizing<String>)> {
+        self.seal.ensure_store_key(self.store.as_ref()).await?;
         // Keys made before accounts were recorded, and the first start's.
         self.store.insert_account(&account, self.clock.now()).await?;
         let id = new_access_key_id();

@@ -226,6 +226,21 @@ impl Seal {
         Ok(decrypt(&masters.current, &check, &kek_aad(CHECK_ID)).is_some_and(|c| c.as_slice() == CHECK_PLAINTEXT))
     }
 
+    /// Refuses to seal something lasting (a KEK, a long-term access key)
+    /// on a node whose keys no longer open the store: one that missed a
+    /// master-key rotation on a shared store while it was unseen. What it
+    /// sealed would open on no other node.
+    pub async fn ensure_store_key<S: Keyring>(&self, store: &S) -> Result<(), ApiError> {
+        let check = store.load_kek(CHECK_ID).await?;
+        if check.is_some_and(|c| self.open_master(&c, &kek_aad(CHECK_ID)).is_some()) {
+            return Ok(());
+        }
+        tracing::error!(
+            "this node's master key no longer opens the store (a rotation ended without it): refusing to seal under it"
+        );
+        Err(ApiError::internal("An error occurred on the server side."))
+    }
+
     /// Whether `key` is the one this seal seals with.
     pub fn seals_with(&self, key: &MasterKey) -> bool {
         let probe = encrypt(&cipher(key.bytes()), b"probe", b"rekey-probe");
@@ -372,6 +387,7 @@ impl Seal {
         let wrapped = match store.load_kek(&id).await? {
             Some(w) => w,
             None => {
+                self.ensure_store_key(store).await?;
                 let fresh: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
                 let wrapped = self.seal_master(fresh.as_slice(), &kek_aad(&id));
                 store.insert_kek(&id, wrapped, &family, KEKS_PER_ACCOUNT).await?.ok_or_else(|| {

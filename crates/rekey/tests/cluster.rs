@@ -660,6 +660,44 @@ fn nodes_starting_at_once_make_one_administrator_key() {
     }
 }
 
+/// A node paused past the point where the others count it gone misses a
+/// rotation. Woken, it seals nothing lasting under its old key (a write
+/// that would need a new KEK fails, so nothing is acknowledged that no
+/// other node could open); once its new key file is in place it reloads
+/// it and serves again.
+#[test]
+fn a_node_that_missed_a_rotation_seals_nothing_under_the_old_key() {
+    let Some(cluster) = Cluster::start_signed_own_keys(2) else { return };
+    let root = cluster.admin();
+    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
+    sm(b, &root, "CreateSecret", json!({"Name": "before", "SecretString": "v"}));
+    unsafe { libc::kill(b.pid() as i32, libc::SIGSTOP) };
+    let staged = admin(a, &root, "RotateMasterKey", json!({}));
+    assert_eq!(staged["Phase"], "Staged", "B still counts: {staged}");
+    wait_for(Duration::from_secs(60), "the rotation to end without B", || {
+        (admin(a, &root, "GetMasterKeyRotation", json!({}))["Phase"] == "Done").then_some(())
+    });
+    unsafe { libc::kill(b.pid() as i32, libc::SIGCONT) };
+    let fresh = json!({"Name": "fresh", "SecretString": "x", "KmsKeyId": "alias/fresh",
+        "ClientRequestToken": "00000000-0000-4000-8000-00000000f5e5"});
+    let (status, out) = b.signed(&root, "secretsmanager.CreateSecret", &fresh);
+    assert_eq!(
+        (status, out["__type"].as_str()),
+        (500, Some("InternalServiceError")),
+        "a KEK sealed under the old key would open nowhere else: {out}"
+    );
+    let (status, _) = a.signed(&root, "secretsmanager.DescribeSecret", &json!({"SecretId": "fresh"}));
+    assert_eq!(status, 400, "nothing was written");
+    // The operator gives B the new key.
+    let next = cluster.key_file_of(1).with_extension("key.next");
+    std::fs::copy(cluster.key_file_of(0), &next).unwrap();
+    wait_for(Duration::from_secs(30), "B to reload the new key and serve", || {
+        (b.signed(&root, "secretsmanager.CreateSecret", &fresh).0 == 200).then_some(())
+    });
+    assert_eq!(sm(a, &root, "GetSecretValue", json!({"SecretId": "fresh"}))["SecretString"], "x");
+    assert_eq!(std::fs::read(cluster.key_file_of(1)).unwrap(), std::fs::read(cluster.key_file_of(0)).unwrap());
+}
+
 /// A backup of the PostgreSQL store, taken through one node while another
 /// takes writes, is an embedded-store file (0600, no value in clear) that
 /// restores into a data directory: a server there with the same master
