@@ -257,7 +257,7 @@ impl ReadRecords {
         if records.is_empty() {
             return Ok(());
         }
-        let result = async { head.commit_reads(pool.begin().await.db()?, key, &records).await }.await;
+        let result = async { head.commit_reads(crate::begin(pool, None).await?, key, &records).await }.await;
         self.waiting.fetch_sub(records.len(), Ordering::Relaxed);
         if let Err(e) = &result {
             tracing::error!(error = %e, records = records.len(), "audit records of reads could not be appended");
@@ -504,7 +504,7 @@ async fn anchor(conn: impl sqlx::PgExecutor<'_>) -> Result<Option<Anchor>, Store
 
 async fn verify(pool: &PgPool, key: &AuditKey) -> Result<AuditVerdict, StoreError> {
     // One snapshot for the whole walk.
-    let mut tx = pool.begin().await.db()?;
+    let mut tx = crate::begin(pool, None).await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await.db()?;
     let mut walk = match Walk::start(key, anchor(&mut *tx).await?) {
         Ok(walk) => walk,
@@ -565,7 +565,7 @@ async fn prune(
     before: Timestamp,
     keep_from: Option<i64>,
 ) -> Result<usize, StoreError> {
-    let mut tx = pool.begin().await.db()?;
+    let mut tx = crate::begin(pool, None).await?;
     // One pruner at a time across nodes.
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(locks.audit_prune()).execute(&mut *tx).await.db()?;
     let oldest: Vec<OldRow> = sqlx::query_as("SELECT seq, record, mac, batch FROM audit ORDER BY seq LIMIT $1")
@@ -598,7 +598,7 @@ impl AuditStore for PgStore {
     }
 
     async fn append_audit(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
-        self.head.commit_with(self.pool.begin().await.db()?, self.audit_key.get(), &events).await
+        self.head.commit_with(crate::begin(&self.pool, None).await?, self.audit_key.get(), &events).await
     }
 
     fn append_read(&self, record: CallRecord) -> Result<(), Box<CallRecord>> {

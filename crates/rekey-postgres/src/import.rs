@@ -64,7 +64,7 @@ pub async fn from_sqlite(data_dir: &Path, target: &PgStore) -> Result<Copied, St
     let source = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     source.execute_batch("BEGIN")?;
     let pool = target.pool();
-    let mut tx = pool.begin().await.db()?;
+    let mut tx = crate::begin(pool, None).await?;
     for table in ["secrets", "keyring", "audit", "accounts", "access_keys"] {
         let any: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM {table})")))
             .fetch_one(&mut *tx)

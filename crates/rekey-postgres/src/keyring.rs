@@ -20,7 +20,7 @@ impl Keyring for PgStore {
         family: &str,
         max: usize,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = crate::begin(&self.pool, None).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(self.locks.keyring()).execute(&mut *tx).await.db()?;
         let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT wrapped FROM keyring WHERE id = $1")
             .bind(id)
@@ -108,7 +108,7 @@ impl Keyring for PgStore {
     }
 
     async fn reseal_all(&self, mut reseal: Reseal) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = crate::begin(&self.pool, None).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(self.locks.keyring()).execute(&mut *tx).await.db()?;
         let mut replaced = 0;
         // (table, blob column, what its blobs are): rows keyed by a text `id`.

@@ -131,6 +131,32 @@ impl<T> Db<T> for Result<T, sqlx::Error> {
     }
 }
 
+/// Begins a transaction (a plain `BEGIN`, or `statement`) on a task of
+/// its own.
+///
+/// sqlx counts a transaction only once its BEGIN has answered. A caller
+/// dropped while the BEGIN is in flight (a client gone while its change
+/// waits for the name's lock, which rides on the BEGIN) would hand the
+/// connection back to the pool inside a transaction no one ends: holding
+/// that lock, with the next user's statements running in it, uncommitted.
+/// On its own task the BEGIN completes, and a transaction no one takes is
+/// rolled back when it is dropped.
+pub(crate) async fn begin(
+    pool: &PgPool,
+    statement: Option<String>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        match statement {
+            Some(s) => pool.begin_with(sqlx::AssertSqlSafe(s)).await,
+            None => pool.begin().await,
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Database(e.to_string()))?
+    .db()
+}
+
 impl PgStore {
     /// Connects to the database at `url` (`postgres://…`), migrates its
     /// schema and starts listening for the other nodes' changes.

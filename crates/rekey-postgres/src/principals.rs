@@ -50,7 +50,7 @@ impl PgStore {
         records: &[AuditEvent],
         f: impl AsyncFnOnce(&mut PgConnection) -> Result<(T, bool), StoreError>,
     ) -> Result<T, StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = crate::begin(&self.pool, None).await?;
         let (out, changed) = f(&mut tx).await?;
         if !changed {
             tx.commit().await.db()?;

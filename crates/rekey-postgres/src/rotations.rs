@@ -75,7 +75,7 @@ impl RotationStore for PgStore {
     }
 
     async fn save_rotation(&self, job: RotationJob, owner: &LeaseOwner) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = crate::begin(&self.pool, None).await?;
         let stored: Option<String> = sqlx::query_scalar("SELECT body FROM rotations WHERE id = $1 FOR UPDATE")
             .bind(job.id.as_str())
             .fetch_optional(&mut *tx)

@@ -407,7 +407,7 @@ impl PgStore {
         // The lock is taken with the BEGIN (one round trip; the key is a
         // number this store computed), and the state loaded after it.
         let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", self.locks.secret(ns, name));
-        let mut tx = match self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await.db() {
+        let mut tx = match crate::begin(&self.pool, Some(begin)).await {
             Ok(tx) => tx,
             Err(StoreError::Conflict(_)) => return Ok(Attempt::Retry(decided.map(Box::new))),
             Err(e) => return Err(e.into()),
@@ -582,7 +582,7 @@ impl SecretStore for PgStore {
     }
 
     async fn check_writable(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = crate::begin(&self.pool, None).await?;
         // A write that takes a commit (a read-only standby refuses it).
         sqlx::query("SELECT txid_current()").execute(&mut *tx).await.db()?;
         tx.commit().await.db()

@@ -36,7 +36,7 @@ impl Snapshot for PgStore {
 
 /// Fills `file` (which it then closes) from `store`, and checks it.
 async fn copy(store: &PgStore, file: rusqlite::Connection, to: &Path) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.db()?;
+    let mut tx = crate::begin(store.pool(), Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".into())).await?;
     file.execute_batch("BEGIN")?;
     let mut digests = Vec::new();
     for table in TABLES {
