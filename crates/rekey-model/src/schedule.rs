@@ -319,6 +319,27 @@ impl Schedule {
         Some(Plan::of(w, key))
     }
 
+    /// The next `count` windows seen at `now`, as if each rotation ran at
+    /// the start of its window (the console's preview). A window already
+    /// over (overdue: the rotation starts at once) comes first, and the
+    /// ones after it count from `now`.
+    pub fn upcoming(&self, now: Timestamp, last_rotation: Timestamp, count: usize) -> Vec<Window> {
+        let mut out: Vec<Window> = Vec::with_capacity(count);
+        let mut next = self.window(now, last_rotation);
+        while let Some(w) = next {
+            if out.len() == count || out.last().is_some_and(|prev| w.start <= prev.start) {
+                break;
+            }
+            out.push(w);
+            let rotated = if w.end <= now { now } else { w.start };
+            next = match self.kind {
+                Kind::AfterDays(_) => self.window(rotated, rotated),
+                Kind::Fires { .. } => self.window(w.end.max(rotated), rotated),
+            };
+        }
+        out
+    }
+
     /// Refuses a schedule that can go longer than the horizon (8 years)
     /// without a window, as the fifth Tuesday of February does (every 28
     /// years): rekey looks only that far for the next one. Checked over a

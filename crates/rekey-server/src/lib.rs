@@ -178,9 +178,39 @@ async fn metrics<S: Store>(State(app): State<Arc<AppState<S>>>) -> Response {
     r
 }
 
+/// The API handler as the console calls it: in process, each request
+/// signed by the console with its user's credentials, authenticated and
+/// served exactly as if the browser had sent it.
+struct ConsoleApi<S: Store>(Arc<AppState<S>>);
+
+impl<S: Store> rekey_console::api::Api for ConsoleApi<S> {
+    fn call(
+        &self,
+        request: Request,
+        peer: std::net::SocketAddr,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send + '_>> {
+        Box::pin(api::<S>(State(self.0.clone()), ConnectInfo(Peer(peer)), request))
+    }
+
+    fn client_addr(&self, extensions: &axum::http::Extensions) -> std::net::SocketAddr {
+        extensions
+            .get::<ConnectInfo<Peer>>()
+            .map_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), |ConnectInfo(Peer(peer))| *peer)
+    }
+}
+
 /// The HTTP application; `tls` says whether it is served over TLS.
 pub fn router<S: Store>(service: Service<S>, auth: Authenticator, tls: bool, limits: Limits) -> Router {
+    let console = rekey_console::Options {
+        secure: tls,
+        dev: matches!(auth, Authenticator::Dev(_)),
+        default_region: match &auth {
+            Authenticator::Dev(dev) => dev.default_region.as_str().to_string(),
+            Authenticator::SigV4(_) => "us-east-1".to_string(),
+        },
+    };
     let state = Arc::new(AppState { service, auth, tls, body_timeout: limits.body_timeout });
+    let console = rekey_console::router(Arc::new(ConsoleApi(state.clone())), console);
     Router::new()
         .route("/", post(api::<S>))
         .route("/health", get(|| async { "ok" }))
@@ -188,6 +218,7 @@ pub fn router<S: Store>(service: Service<S>, auth: Authenticator, tls: bool, lim
         .route("/health/ready", get(ready::<S>))
         .route("/metrics", get(metrics::<S>))
         .with_state(state)
+        .merge(console)
 }
 
 /// Serves the API on `listener` (over TLS with `tls`) within `limits`

@@ -50,6 +50,9 @@ pub const ADMIN_OPERATIONS: &[&str] = &[
     "RotateMasterKey",
     "GetMasterKeyRotation",
     "GetSessionToken",
+    "EndSession",
+    "CreateSignInLink",
+    "RedeemSignInLink",
     "CreateAccount",
     "ListAccounts",
     "CreateUser",
@@ -75,8 +78,15 @@ struct ClockRequest {
 #[serde(rename_all = "PascalCase")]
 struct ListRotationsRequest {
     secret_id: Option<String>,
+    /// Several secrets at once (the console's list): the latest
+    /// `MaxResults` jobs of each (default 1) the caller may describe;
+    /// the others are left out.
+    secret_ids: Option<Vec<String>>,
     max_results: Option<usize>,
 }
+
+/// Secrets one ListRotations may name.
+const MAX_SECRET_IDS: usize = 100;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -128,6 +138,16 @@ impl PrincipalRequest {
                 .ok_or_else(|| ApiError::invalid_parameter(format!("The account id {a} is not 12 digits."))),
         }
     }
+}
+
+/// Temporary credentials as the answer shows them (once).
+fn credentials_view(creds: &crate::identity::TemporaryCredentials) -> Value {
+    json!({"Credentials": {
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key.as_str(),
+        "SessionToken": creds.session_token.as_str(),
+        "Expiration": creds.expires,
+    }})
 }
 
 /// Temporary credentials cannot administer (as STS session credentials
@@ -319,7 +339,11 @@ impl<S: Store> Service<S> {
     }
 
     async fn principal_op(&self, ctx: &RequestContext, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
-        refuse_sessions(ctx, op)?;
+        // Session credentials may look (the console's admin pages), never
+        // change: a leaked session token mints nothing.
+        if !op.starts_with("List") {
+            refuse_sessions(ctx, op)?;
+        }
         let req: PrincipalRequest = request(op, body)?;
         let account = req.account(ctx)?;
         let root = user_arn(&account, None);
@@ -471,14 +495,38 @@ impl<S: Store> Service<S> {
         match op {
             "ListRotations" => {
                 let req: ListRotationsRequest = request(op, body)?;
-                let of = match &req.secret_id {
-                    Some(id) => History::Secret(self.resolve(ctx, id).await?.state.secret.pk),
-                    None => {
+                let jobs = match (&req.secret_id, &req.secret_ids) {
+                    (Some(_), Some(_)) => {
+                        return Err(ApiError::invalid_parameter("Give SecretId or SecretIds, not both."));
+                    }
+                    (None, Some(ids)) => {
+                        if ids.len() > MAX_SECRET_IDS {
+                            return Err(ApiError::invalid_parameter(format!(
+                                "SecretIds names at most {MAX_SECRET_IDS} secrets."
+                            )));
+                        }
+                        let each = req.max_results.unwrap_or(1).clamp(1, 100);
+                        let mut jobs = Vec::new();
+                        for id in ids {
+                            // What the caller may not describe (or that is
+                            // gone) is left out, as ListSecrets leaves it.
+                            let Ok(secret) = self.resolve(ctx, id).await else { continue };
+                            jobs.extend(
+                                self.store.rotation_history(History::Secret(secret.state.secret.pk), each).await?,
+                            );
+                        }
+                        jobs
+                    }
+                    (Some(id), None) => {
+                        let of = History::Secret(self.resolve(ctx, id).await?.state.secret.pk);
+                        self.store.rotation_history(of, req.max_results.unwrap_or(100).clamp(1, 1000)).await?
+                    }
+                    (None, None) => {
                         self.authorize(ctx, &Target::Any)?;
-                        History::Namespace(ctx.namespace.clone())
+                        let of = History::Namespace(ctx.namespace.clone());
+                        self.store.rotation_history(of, req.max_results.unwrap_or(100).clamp(1, 1000)).await?
                     }
                 };
-                let jobs = self.store.rotation_history(of, req.max_results.unwrap_or(100).clamp(1, 1000)).await?;
                 let mut shown = Vec::with_capacity(jobs.len());
                 let mut readable: HashMap<String, bool> = HashMap::new();
                 for job in &jobs {
@@ -634,6 +682,37 @@ impl<S: Store> Service<S> {
                 self.require_administrator(ctx, "verify the trail")?;
                 encode(self.verify_trail().await?)
             }
+            "CreateSignInLink" => {
+                refuse_sessions(ctx, op)?;
+                self.require_administrator(ctx, "create sign-in links")?;
+                #[derive(Deserialize)]
+                #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+                struct LinkRequest {
+                    account_id: Option<String>,
+                    user_name: Option<String>,
+                    duration_seconds: Option<i64>,
+                }
+                let req: LinkRequest = request(op, body)?;
+                let account = PrincipalRequest { account_id: req.account_id, ..Default::default() }.account(ctx)?;
+                let user = req.user_name.as_ref().map(|_| user_name(&req.user_name)).transpose()?;
+                let creds = self.create_sign_in_link(account, user, req.duration_seconds, ctx.call.as_deref()).await?;
+                encode(credentials_view(&creds))
+            }
+            "RedeemSignInLink" => {
+                let creds = self.redeem_sign_in_link(&ctx.principal, ctx.call.as_deref()).await?;
+                encode(credentials_view(&creds))
+            }
+            "EndSession" => {
+                // Temporary credentials end themselves (the console's
+                // sign-out): deleted, so that no copy signs again.
+                if !ctx.principal.session {
+                    return Err(ApiError::invalid_request(
+                        "EndSession ends temporary credentials; delete a permanent key with DeleteAccessKey.",
+                    ));
+                }
+                self.revoke_session(&ctx.principal.access_key_id).await?;
+                encode(json!({}))
+            }
             "GetSessionToken" => {
                 #[derive(Deserialize)]
                 #[serde(rename_all = "PascalCase")]
@@ -642,12 +721,7 @@ impl<S: Store> Service<S> {
                 }
                 let req: SessionRequest = request(op, body)?;
                 let creds = self.get_session_token(&ctx.principal, req.duration_seconds, ctx.call.as_deref()).await?;
-                encode(json!({"Credentials": {
-                    "AccessKeyId": creds.access_key_id,
-                    "SecretAccessKey": creds.secret_access_key.as_str(),
-                    "SessionToken": creds.session_token.as_str(),
-                    "Expiration": creds.expires,
-                }}))
+                encode(credentials_view(&creds))
             }
             _ => self.principal_op(ctx, op, body).await,
         }

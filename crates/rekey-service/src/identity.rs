@@ -128,12 +128,7 @@ impl<S: Store> Service<S> {
         duration_seconds: Option<i64>,
         call: Option<&Call>,
     ) -> ApiResult<TemporaryCredentials> {
-        let seconds = duration_seconds.unwrap_or(DEFAULT_SESSION_SECONDS);
-        if !(MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&seconds) {
-            return Err(ApiError::invalid_parameter(format!(
-                "DurationSeconds must be between {MIN_SESSION_SECONDS} and {MAX_SESSION_SECONDS}, not {seconds}."
-            )));
-        }
+        let lifetime = session_seconds(duration_seconds)?;
         let Some(caller) = self.store.load_access_key(&principal.access_key_id).await? else {
             return Err(ApiError::new(
                 ErrorCode::AccessDeniedException,
@@ -146,7 +141,6 @@ impl<S: Store> Service<S> {
                 "Cannot call GetSessionToken with session credentials",
             ));
         }
-        let lifetime = std::time::Duration::from_secs(seconds as u64);
         let parent = Some(caller.access_key_id.clone());
         self.mint_session(caller.account, caller.user, parent, None, lifetime, call).await
     }
@@ -180,6 +174,59 @@ impl<S: Store> Service<S> {
         self.store.insert_access_key(record, Call::records_of(call)).await?;
         call.map(Call::stored);
         Ok(TemporaryCredentials { access_key_id: id, secret_access_key: secret, session_token: token, expires })
+    }
+
+    /// The credentials of a one-time sign-in link (the console's) for a
+    /// user or the root of `account`: temporary credentials of no parent
+    /// key, to be exchanged once ([`redeem_sign_in_link`](Self::redeem_sign_in_link))
+    /// within [`SIGN_IN_LINK_SECONDS`] for a session that lasts `seconds`.
+    pub async fn create_sign_in_link(
+        &self,
+        account: AccountId,
+        user: Option<UserName>,
+        seconds: Option<i64>,
+        call: Option<&Call>,
+    ) -> ApiResult<TemporaryCredentials> {
+        let seconds = session_seconds(seconds.or(Some(3600)))?;
+        if !self.store.accounts().await?.iter().any(|(a, _)| a == &account) {
+            return Err(ApiError::not_found(format!("The account {account} cannot be found.")));
+        }
+        if let Some(user) = &user
+            && !self.store.users(&account).await?.iter().any(|u| &u.name == user)
+        {
+            return Err(no_such_user(user));
+        }
+        self.mint_session(account, user, None, None, seconds, call).await
+    }
+
+    /// Exchanges a sign-in link's credentials (the caller's) for new
+    /// ones of the same principal and expiry. The link's are deleted
+    /// first, and only the one exchange that deletes them succeeds: a
+    /// link signs in once, and its URL, wherever it was copied, is worth
+    /// nothing after.
+    pub async fn redeem_sign_in_link(
+        &self,
+        principal: &crate::Principal,
+        call: Option<&Call>,
+    ) -> ApiResult<TemporaryCredentials> {
+        let not_a_link =
+            || ApiError::new(ErrorCode::AccessDeniedException, "These credentials are not a sign-in link.");
+        let Some(link) = self.store.load_access_key(&principal.access_key_id).await? else { return Err(not_a_link()) };
+        // A link's credentials are temporary, of no parent key and no role.
+        let Some(session) = &link.session else { return Err(not_a_link()) };
+        if session.parent.is_some() || session.role.is_some() {
+            return Err(not_a_link());
+        }
+        let now = self.clock.now();
+        if now.millis() - link.created.millis() > SIGN_IN_LINK_SECONDS * 1000 {
+            return Err(ApiError::new(ErrorCode::AccessDeniedException, "The sign-in link has expired."));
+        }
+        if !self.store.delete_access_key(&link.access_key_id, Vec::new()).await? {
+            return Err(ApiError::new(ErrorCode::AccessDeniedException, "The sign-in link was already used."));
+        }
+        self.revocations.record(&link.access_key_id);
+        let left = std::time::Duration::from_millis((session.expires.millis() - now.millis()).max(1000) as u64);
+        self.mint_session(link.account, link.user, None, None, left, call).await
     }
 
     /// Deletes temporary credentials that have expired; how many.
@@ -377,6 +424,20 @@ impl Revocations {
 
 /// How long session tokens last by default, at least and at most (STS's limits).
 const DEFAULT_SESSION_SECONDS: i64 = 12 * 3600;
+
+/// How long a sign-in link may wait before it is used.
+pub const SIGN_IN_LINK_SECONDS: i64 = 15 * 60;
+
+/// A session's DurationSeconds (12 hours when not given), checked.
+fn session_seconds(duration_seconds: Option<i64>) -> ApiResult<std::time::Duration> {
+    let seconds = duration_seconds.unwrap_or(DEFAULT_SESSION_SECONDS);
+    if !(MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&seconds) {
+        return Err(ApiError::invalid_parameter(format!(
+            "DurationSeconds must be between {MIN_SESSION_SECONDS} and {MAX_SESSION_SECONDS}, not {seconds}."
+        )));
+    }
+    Ok(std::time::Duration::from_secs(seconds as u64))
+}
 const MIN_SESSION_SECONDS: i64 = 900;
 const MAX_SESSION_SECONDS: i64 = 36 * 3600;
 

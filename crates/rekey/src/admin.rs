@@ -171,6 +171,20 @@ pub enum AdminCommand {
         #[command(flatten)]
         endpoint: EndpointArgs,
     },
+    /// A one-time link that signs a user (or an account's root) in to the
+    /// web console: it works once, within 15 minutes (administrator only).
+    SignInLink {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// The user (default: the account's root).
+        #[arg(long)]
+        user_name: Option<String>,
+        /// How long the console session lasts: 900 to 129600 seconds (default 3600).
+        #[arg(long)]
+        duration_seconds: Option<i64>,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
     /// List a user's identity policies with their documents.
     ListUserPolicies {
         #[command(flatten)]
@@ -494,6 +508,23 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
                 body["DurationSeconds"] = d.into();
             }
             print(&call(&endpoint, "GetSessionToken", &body)?)
+        }
+        AdminCommand::SignInLink { account, user_name, duration_seconds, endpoint } => {
+            let mut body = account.with_user(user_name);
+            if let Some(d) = duration_seconds {
+                body["DurationSeconds"] = d.into();
+            }
+            let answer = call(&endpoint, "CreateSignInLink", &body)?;
+            let c = &answer["Credentials"];
+            let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            let path = rekey_console::link::path(
+                &text("AccessKeyId"),
+                &text("SecretAccessKey"),
+                &text("SessionToken"),
+                &endpoint.region,
+            );
+            let link = format!("{}{}", endpoint.endpoint_url.trim_end_matches('/'), path.as_str());
+            print(&serde_json::json!({ "SignInLink": link, "SessionExpiration": c["Expiration"] }))
         }
         AdminCommand::ListUserPolicies { user, endpoint } => print(&call(&endpoint, "ListUserPolicies", &user.body())?),
     }

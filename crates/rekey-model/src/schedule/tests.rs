@@ -374,3 +374,32 @@ fn numbers_in_expressions_are_digits_only() {
     }
     assert!(expr("cron(0 2 * * ? *)", Some("+2h")).is_err());
 }
+
+#[test]
+fn the_preview_lists_the_next_windows() {
+    // Every 8 hours from midnight, an hour each: seen at 05:00, the next
+    // five are 08:00, 16:00, 00:00, 08:00, 16:00.
+    let s = sched("cron(0 /8 * * ? *)", None);
+    let now = at(2026, 12, 6, 5);
+    let w = s.upcoming(now, now, 5);
+    let starts: Vec<_> = w.iter().map(|w| w.start).collect();
+    assert_eq!(
+        starts,
+        vec![at(2026, 12, 6, 8), at(2026, 12, 6, 16), at(2026, 12, 7, 0), at(2026, 12, 7, 8), at(2026, 12, 7, 16)]
+    );
+    assert!(w.iter().all(|w| w.len_ms() == HOUR_MS));
+
+    // Every 10 days after the last rotation, all day long.
+    let days = Schedule::from_rules(&RotationRulesType { automatically_after_days: Some(10), ..Default::default() })
+        .unwrap()
+        .unwrap();
+    let last = at(2026, 12, 1, 13);
+    let w = days.upcoming(at(2026, 12, 6, 5), last, 3);
+    assert_eq!(
+        w.iter().map(|w| w.start).collect::<Vec<_>>(),
+        vec![at(2026, 12, 11, 0), at(2026, 12, 21, 0), at(2026, 12, 31, 0)]
+    );
+    // Overdue: the window that is over comes first; the next counts from now.
+    let w = days.upcoming(at(2026, 12, 20, 5), last, 2);
+    assert_eq!(w.iter().map(|w| w.start).collect::<Vec<_>>(), vec![at(2026, 12, 11, 0), at(2026, 12, 30, 0)]);
+}

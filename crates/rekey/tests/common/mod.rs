@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod databases;
 pub mod rotation;
 pub mod signed;
+pub mod web;
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
