@@ -8,6 +8,10 @@ use axum::response::Response;
 pub const CSS: &str = include_str!("../assets/console.css");
 /// The script.
 pub const JS: &str = include_str!("../assets/console.js");
+/// The icon.
+pub const ICON: &str = include_str!("../assets/icon.svg");
+/// Where the icon is served.
+pub const ICON_PATH: &str = concat!("/console/assets/", env!("CARGO_PKG_VERSION"), "/icon.svg");
 /// Where the stylesheet is served (the version in the path: a new build's
 /// pages never get an old build's file from a cache).
 pub const CSS_PATH: &str = concat!("/console/assets/", env!("CARGO_PKG_VERSION"), "/console.css");
@@ -16,7 +20,7 @@ pub const JS_PATH: &str = concat!("/console/assets/", env!("CARGO_PKG_VERSION"),
 
 /// Bytes of every embedded asset.
 pub fn size() -> usize {
-    CSS.len() + JS.len()
+    CSS.len() + JS.len() + ICON.len()
 }
 
 fn file(content: &'static str, kind: &'static str) -> Response {
@@ -36,4 +40,9 @@ pub async fn css() -> Response {
 /// `GET` the script.
 pub async fn js() -> Response {
     file(JS, "text/javascript; charset=utf-8")
+}
+
+/// `GET` the icon.
+pub async fn icon() -> Response {
+    file(ICON, "image/svg+xml")
 }

@@ -59,6 +59,8 @@ pub fn router(api: Arc<dyn Api>, options: Options) -> Router {
         .route("/console/", get(|| async { page::see_other("/console/secrets") }))
         .route(assets::CSS_PATH, get(assets::css))
         .route(assets::JS_PATH, get(assets::js))
+        .route(assets::ICON_PATH, get(assets::icon))
+        .route("/favicon.ico", get(|| async { page::see_other(assets::ICON_PATH) }))
         .route("/console/signin", get(pages::signin::form).post(pages::signin::submit))
         .route("/console/signout", post(pages::signin::sign_out))
         .route("/console/link", get(pages::signin::link_form).post(pages::signin::link_submit))

@@ -1,7 +1,9 @@
 //! The page every screen is drawn in, and the headers every answer of the
 //! console carries: a strict Content-Security-Policy (scripts and styles
 //! from the console's own files only, nothing inline), no caching of
-//! anything but those files, no framing, no referrer.
+//! anything but those files, no framing, no referrer beyond the console
+//! (`same-origin`: `no-referrer` would make browsers send `Origin: null`
+//! with the console's own forms, which the CSRF check refuses).
 
 use crate::session::Session;
 use axum::body::Body;
@@ -56,6 +58,7 @@ pub fn page(title: &str, chrome: Chrome<'_>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · rekey" }
                 link rel="stylesheet" href=(crate::assets::CSS_PATH);
+                link rel="icon" href=(crate::assets::ICON_PATH) type="image/svg+xml";
                 script src=(crate::assets::JS_PATH) defer {}
             }
             body {
@@ -70,7 +73,7 @@ pub fn page(title: &str, chrome: Chrome<'_>, body: Markup) -> Markup {
                             (nav(Section::Admin, "/console/admin", "Admin"))
                         }
                         div class="who" {
-                            span { (session.creds.access_key_id) " · " (session.region) }
+                            span title=(session.creds.access_key_id) { (session.shown_as()) " · " (session.region) }
                             form method="post" action="/console/signout" {
                                 (csrf_field(session))
                                 button type="submit" class="link" { "Sign out" }
@@ -114,7 +117,7 @@ pub fn harden(mut r: Response) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     r

@@ -24,6 +24,9 @@ pub struct Session {
     pub region: String,
     /// When the credentials expire (epoch milliseconds).
     pub expires_ms: i64,
+    /// Who signed in (the principal's ARN, from GetCallerIdentity), for
+    /// the page header only: nothing is decided on it.
+    pub who: Option<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -40,6 +43,8 @@ struct Stored {
     t: Option<String>,
     r: String,
     e: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    a: Option<String>,
 }
 
 impl Drop for Stored {
@@ -57,6 +62,7 @@ impl Session {
             t: self.creds.session_token.clone(),
             r: self.region.clone(),
             e: self.expires_ms,
+            a: self.who.clone(),
         };
         let json = Zeroizing::new(serde_json::to_vec(&stored).expect("a session encodes"));
         Zeroizing::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&*json))
@@ -82,7 +88,18 @@ impl Session {
             },
             region: stored.r.clone(),
             expires_ms: stored.e,
+            who: stored.a.clone().filter(|a| a.len() <= 2048),
         })
+    }
+
+    /// Who is signed in, as the header says it: `alice (000000000000)`.
+    pub fn shown_as(&self) -> String {
+        let Some(arn) = &self.who else { return self.creds.access_key_id.clone() };
+        let mut parts = arn.splitn(6, ':');
+        let account = parts.nth(4).unwrap_or_default();
+        let name = parts.next().unwrap_or_default();
+        let name = name.strip_prefix("user/").unwrap_or(name);
+        format!("{name} ({account})")
     }
 
     /// The `Set-Cookie` value that keeps this session until it expires
@@ -128,6 +145,7 @@ mod tests {
             },
             region: "us-east-1".into(),
             expires_ms: 10_000,
+            who: Some("arn:aws:iam::000000000000:user/alice".into()),
         }
     }
 
@@ -142,6 +160,8 @@ mod tests {
         assert_eq!(back.creds.secret_access_key.as_str(), "s3cret");
         assert_eq!(back.creds.session_token.as_deref(), Some("token"));
         assert_eq!(back.expires_ms, 10_000);
+        assert_eq!(back.who, s.who);
+        assert_eq!(back.shown_as(), "alice (000000000000)");
         assert!(!s.set_cookie(0, false).contains("Secure"));
         assert!(Session::from_cookie_header("rekey_console=garbage").is_none());
         assert!(Session::from_cookie_header("other=1").is_none());

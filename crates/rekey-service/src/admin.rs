@@ -51,6 +51,7 @@ pub const ADMIN_OPERATIONS: &[&str] = &[
     "GetMasterKeyRotation",
     "GetSessionToken",
     "EndSession",
+    "GetCallerIdentity",
     "CreateSignInLink",
     "RedeemSignInLink",
     "CreateAccount",
@@ -701,6 +702,12 @@ impl<S: Store> Service<S> {
             "RedeemSignInLink" => {
                 let creds = self.redeem_sign_in_link(&ctx.principal, ctx.call.as_deref()).await?;
                 encode(credentials_view(&creds))
+            }
+            "GetCallerIdentity" => {
+                // As STS answers it: anyone may ask who they are.
+                let p = &ctx.principal;
+                let user_id = p.user.as_ref().map_or_else(|| p.account.to_string(), |(_, id)| id.clone());
+                encode(json!({ "Account": p.account.as_str(), "Arn": p.arn, "UserId": user_id }))
             }
             "EndSession" => {
                 // Temporary credentials end themselves (the console's

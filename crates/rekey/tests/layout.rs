@@ -4,7 +4,8 @@
 //! - the CLI carries the model and SigV4, never the server's half: no
 //!   operations, store, database drivers or rotation runtime;
 //! - the operations run no rotations: no rotation runtime, no process or
-//!   network clients, no database drivers, no HTTP server.
+//!   network clients, no database drivers, no HTTP server;
+//! - the console is an API client: no operations, store or runtime.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -39,5 +40,16 @@ fn the_operations_depend_on_no_rotation_runtime_or_network_client() {
     assert!(crates.contains("rekey-store"), "{crates:?}");
     for forbidden in ["rekey-rotation", "rekey-server", "sqlx", "reqwest", "hyper", "axum"] {
         assert!(!crates.contains(forbidden), "rekey-service depends on {forbidden}");
+    }
+}
+
+#[test]
+fn the_console_is_an_api_client_and_nothing_more() {
+    // It reaches secrets only through the API handler it is given: no
+    // operations, store or rotation runtime to call around authorization.
+    let crates = dependencies("rekey-console");
+    assert!(crates.contains("rekey-sigv4"), "{crates:?}");
+    for forbidden in ["rekey-service", "rekey-rotation", "rekey-store", "rekey-server", "rusqlite", "sqlx"] {
+        assert!(!crates.contains(forbidden), "rekey-console depends on {forbidden}");
     }
 }

@@ -37,8 +37,7 @@ pub async fn show(visit: Visit) -> Response {
                             tr { td { a href=(format!("/console/admin/account?account={id}")) class="mono" { (id) } } td { (when_seconds(a["CreateDate"].as_f64())) } }
                         } }
                     }
-                    h3 { "New account" }
-                    (change_form(&visit, "CreateAccount", "", "Create account", html! {
+                    (change_form(&visit, "CreateAccount", "", "Create an account", html! {
                         label for="new-account" { "Account ID (12 digits; empty for a random one)" }
                         input type="text" id="new-account" name="account" inputmode="numeric" spellcheck="false";
                     }))
@@ -107,8 +106,7 @@ async fn account_page(visit: &Visit, account: Option<String>) -> Response {
                     } }
                 },
             }
-            h3 { "New user" }
-            (change_form(visit, "CreateUser", "", "Create user", html! {
+            (change_form(visit, "CreateUser", "", "Create a user", html! {
                 (account_field)
                 label for="new-user" { "User name" }
                 input type="text" id="new-user" name="user" required spellcheck="false";
@@ -120,13 +118,12 @@ async fn account_page(visit: &Visit, account: Option<String>) -> Response {
                 Err(f) => (error_notice(f)),
                 Ok(k) => (keys_table(visit, &account, &k["AccessKeyMetadata"])),
             }
-            h3 { "New key for the account's root" }
-            (change_form(visit, "CreateAccessKey", "root", "Create root key", html! { (account_field) }))
+            (change_form(visit, "CreateAccessKey", "root", "Create a key for the account's root", html! { (account_field) }))
         }
         section aria-labelledby="link" {
             h2 id="link" { "One-time sign-in link" }
             p class="muted" { "For the administrator: a link that signs a user (or the root) in to the console once, within 15 minutes." }
-            (change_form(visit, "CreateSignInLink", "", "Create link", html! {
+            (change_form(visit, "CreateSignInLink", "", "Create a link", html! {
                 (account_field)
                 label for="link-user" { "User name (empty for the account's root)" }
                 input type="text" id="link-user" name="user" spellcheck="false";
@@ -151,22 +148,20 @@ fn keys_table(visit: &Visit, account: &Option<String>, keys: &Value) -> Markup {
     html! {
         @if list.is_empty() { p class="muted" { "No access keys." } }
         @else { table {
-            thead { tr { th scope="col" { "Access key ID" } th scope="col" { "User" } th scope="col" { "Status" } th scope="col" { "Created" } th scope="col" { "Revoke" } } }
+            thead { tr { th scope="col" { "Access key ID" } th scope="col" { "User" } th scope="col" { "Kind" } th scope="col" { "Status" } th scope="col" { "Created" } th scope="col" { "Revoke" } } }
             tbody { @for k in &list {
                 @let id = k["AccessKeyId"].as_str().unwrap_or("");
                 tr {
                     td class="mono" { (id) }
                     td { (k["UserName"].as_str().unwrap_or("(root)")) }
+                    td { (if id.starts_with("ASIA") { "temporary" } else { "permanent" }) }
                     td { (k["Status"].as_str().unwrap_or("")) }
                     td { (when_seconds(k["CreateDate"].as_f64())) }
                     td {
-                        details {
-                            summary { "Delete…" }
-                            (change_form(visit, "DeleteAccessKey", id, "Delete this key", html! {
-                                @if let Some(a) = account { input type="hidden" name="account" value=(a); }
-                                input type="hidden" name="key" value=(id);
-                            }))
-                        }
+                        (change_form(visit, "DeleteAccessKey", id, "Delete", html! {
+                            @if let Some(a) = account { input type="hidden" name="account" value=(a); }
+                            input type="hidden" name="key" value=(id);
+                        }))
                     }
                 }
             } }
@@ -211,8 +206,7 @@ pub async fn user(visit: Visit, Query(q): Query<UserQuery>) -> Response {
         section aria-labelledby="keys" {
             h2 id="keys" { "Access keys" }
             @match &keys { Err(f) => (error_notice(f)), Ok(k) => (keys_table(&visit, &account, &k["AccessKeyMetadata"])) }
-            h3 { "New key" }
-            (change_form(&visit, "CreateAccessKey", "user", "Create key", hidden.clone()))
+            (change_form(&visit, "CreateAccessKey", "user", "Create a key", hidden.clone()))
         }
         section aria-labelledby="policies" {
             h2 id="policies" { "Identity policies" }
@@ -225,17 +219,13 @@ pub async fn user(visit: Visit, Query(q): Query<UserQuery>) -> Response {
                         @let name = policy["PolicyName"].as_str().unwrap_or("");
                         h3 { (name) }
                         pre class="mono" { (pretty(policy["PolicyDocument"].as_str().unwrap_or(""))) }
-                        details {
-                            summary { "Delete " (name) "…" }
-                            (change_form(&visit, "DeleteUserPolicy", name, "Delete policy", html! {
-                                (hidden) input type="hidden" name="policy_name" value=(name);
-                            }))
-                        }
+                        (change_form(&visit, "DeleteUserPolicy", name, &format!("Delete {name}"), html! {
+                            (hidden) input type="hidden" name="policy_name" value=(name);
+                        }))
                     }
                 },
             }
-            h3 { "Attach a policy" }
-            (change_form(&visit, "PutUserPolicy", "", "Save policy", html! {
+            (change_form(&visit, "PutUserPolicy", "", "Attach a policy", html! {
                 (hidden)
                 label for="policy-name" { "Policy name" }
                 input type="text" id="policy-name" name="policy_name" required spellcheck="false";
@@ -258,7 +248,9 @@ fn pretty(doc: &str) -> String {
 fn change_form(visit: &Visit, op: &str, tag: &str, button: &str, fields: Markup) -> Markup {
     let id = |f: &str| format!("{op}-{tag}-{f}");
     html! {
-        form method="post" action="/console/admin/change" class="change" {
+        details class="change" {
+        summary { (button) "…" }
+        form method="post" action="/console/admin/change" {
             (csrf_field(&visit.session))
             input type="hidden" name="op" value=(op);
             (fields)
@@ -276,6 +268,7 @@ fn change_form(visit: &Visit, op: &str, tag: &str, button: &str, fields: Markup)
                 }
             }
             button type="submit" { (button) }
+        }
         }
     }
 }

@@ -113,7 +113,7 @@ pub async fn show(visit: Visit, Query(search): Query<AuditSearch>) -> Response {
                 @if events.is_empty() { p class="muted" { "No record matches." } }
                 @else {
                     table {
-                        caption class="muted" { (events.len()) " records, newest first" }
+                        caption class="muted" { "Newest first: " (events.len()) @if a["NextToken"].is_string() { " on this page" } }
                         thead { tr {
                             th scope="col" { "Time" } th scope="col" { "Event" } th scope="col" { "Secret" }
                             th scope="col" { "Who" } th scope="col" { "Access key" } th scope="col" { "Outcome" }

@@ -5,7 +5,7 @@
 //! attempts, errors and the function's log (for callers who may read the
 //! value). A rotation still running updates itself.
 
-use super::secret::{Tab, load_described, secret_header};
+use super::secret::{Tab, load_described, secret_header, short};
 use super::{error_notice, query_escape};
 use crate::Visit;
 use crate::api::{Caller, Failure};
@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use rekey_model::Timestamp;
 use rekey_model::api::{DescribeSecretResponse, RotationRulesType};
+use rekey_model::rotation::LogEvent;
 use rekey_model::schedule::Schedule;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -73,14 +74,6 @@ pub struct JobView {
     remedy: Option<String>,
 }
 
-/// A line a function printed.
-#[derive(Deserialize, Debug, Clone)]
-struct LogLine {
-    timestamp: i64,
-    stream: String,
-    message: String,
-}
-
 /// One step's log, as ListFunctionLogs shows it.
 #[derive(Deserialize, Debug, Clone)]
 #[serde(rename_all = "PascalCase")]
@@ -89,11 +82,31 @@ struct FunctionLog {
     attempt: u32,
     step: String,
     #[serde(default)]
-    events: Vec<LogLine>,
+    events: Vec<LogEvent>,
     #[serde(default)]
     dropped_events: u64,
     #[serde(default)]
     error: Option<String>,
+}
+
+/// RotationRules as they were configured, from the way DescribeSecret and
+/// ListSecrets show them (which add AutomaticallyAfterDays beside a
+/// `rate(N days)` expression).
+pub fn as_configured(rules: &RotationRulesType) -> RotationRulesType {
+    let mut rules = rules.clone();
+    if rules.schedule_expression.is_some() {
+        rules.automatically_after_days = None;
+    }
+    rules
+}
+
+/// An answer's member, read as `T`.
+fn parse<T: serde::de::DeserializeOwned>(v: &Value, op: &str) -> Result<T, Failure> {
+    serde_json::from_value(v.clone()).map_err(|e| Failure {
+        status: 500,
+        code: "InternalServiceError".into(),
+        message: format!("The answer to {op} did not parse: {e}"),
+    })
 }
 
 /// The latest rotation of each of `arns` the caller may describe.
@@ -102,7 +115,7 @@ pub async fn latest_jobs(caller: &Caller<'_>, arns: &[String]) -> Result<HashMap
         return Ok(HashMap::new());
     }
     let answer = caller.call("rekey.ListRotations", &json!({ "SecretIds": arns, "MaxResults": 1 })).await?;
-    let jobs: Vec<JobView> = serde_json::from_value(answer["Rotations"].clone()).unwrap_or_default();
+    let jobs: Vec<JobView> = parse(&answer["Rotations"], "ListRotations")?;
     Ok(jobs.into_iter().map(|j| (j.arn.clone(), j)).collect())
 }
 
@@ -189,20 +202,14 @@ fn log_view(log: &FunctionLog) -> Markup {
     }
 }
 
-fn short(version: &str) -> &str {
-    version.get(..8).unwrap_or(version)
-}
-
 /// The rotations of a secret with their logs, as the history section and
 /// its live fragment draw them.
 async fn history(caller: &Caller<'_>, arn: &str) -> Result<Markup, Failure> {
     let answer = caller.call("rekey.ListRotations", &json!({ "SecretId": arn, "MaxResults": 20 })).await?;
-    let jobs: Vec<JobView> = serde_json::from_value(answer["Rotations"].clone()).unwrap_or_default();
+    let jobs: Vec<JobView> = parse(&answer["Rotations"], "ListRotations")?;
     // Logs are the value's readers' (the function saw the value).
     let logs = match caller.call("rekey.ListFunctionLogs", &json!({ "SecretId": arn, "MaxResults": 100 })).await {
-        Ok(answer) => {
-            Ok(serde_json::from_value::<Vec<FunctionLog>>(answer["FunctionLogs"].clone()).unwrap_or_default())
-        }
+        Ok(answer) => parse::<Vec<FunctionLog>>(&answer["FunctionLogs"], "ListFunctionLogs"),
         Err(f) if f.signed_out() => return Err(f),
         Err(f) => Err(f),
     };
@@ -251,6 +258,8 @@ impl RulesForm {
             },
             expression: rules.schedule_expression.unwrap_or_default(),
             duration: rules.duration.unwrap_or_default(),
+            // RotateSecret rotates at once unless told not to.
+            immediately: Some("1".into()),
             ..RulesForm::default()
         }
     }
@@ -378,7 +387,7 @@ async fn rotation_page(
                 label for="function" { "Rotation function (RotationLambdaARN)" }
                 input type="text" id="function" name="function" value=(form.function) spellcheck="false"
                     aria-describedby="function-hint";
-                span id="function-hint" class="muted" { "a Lambda ARN, or a function configured on the server (builtin:password…)" }
+                span id="function-hint" class="hint" { "a Lambda ARN, or a function configured on the server (builtin:password…)" }
                 fieldset {
                     legend { "Schedule (RotationRules)" }
                     div class="row" {

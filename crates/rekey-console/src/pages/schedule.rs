@@ -54,7 +54,9 @@ pub async fn show(visit: Visit) -> Response {
         for e in page.secret_list.unwrap_or_default() {
             read += 1;
             let (Some(true), Some(rules)) = (e.rotation_enabled, &e.rotation_rules) else { continue };
-            let Ok(Some(schedule)) = Schedule::from_rules(rules) else { continue };
+            let Ok(Some(schedule)) = Schedule::from_rules(&crate::pages::rotation::as_configured(rules)) else {
+                continue;
+            };
             let last = e.last_rotated_date.or(e.created_date).unwrap_or(now);
             for w in schedule.upcoming(now, last, 64) {
                 if w.start >= horizon {
@@ -64,7 +66,7 @@ pub async fn show(visit: Visit) -> Response {
                     name: e.name.clone().unwrap_or_default(),
                     arn: e.arn.clone().unwrap_or_default(),
                     start: w.start,
-                    end: w.end,
+                    end: w.next_rotation_date(),
                 });
             }
         }

@@ -93,7 +93,7 @@ pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
                 dt { "Encryption key" } dd { (d.kms_key_id.as_deref().unwrap_or("aws/secretsmanager")) }
                 dt { "Created" } dd { (when(d.created_date)) }
                 dt { "Last changed" } dd { (when(d.last_changed_date)) }
-                dt { "Last accessed" } dd { (when(d.last_accessed_date)) }
+                dt { "Last accessed" } dd { (day(d.last_accessed_date)) }
                 @if let Some(s) = &d.owning_service { dt { "Owning service" } dd { (s) } }
                 @if let Some(r) = &d.primary_region { dt { "Primary region" } dd { (r) } }
                 dt { "Rotation" } dd {
@@ -122,7 +122,7 @@ pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
                         td { (r.status.map(|s| s.as_str()).unwrap_or("")) }
                         td { (r.status_message.as_deref().unwrap_or("")) }
                         td { (r.kms_key_id.as_deref().unwrap_or("")) }
-                        td { (when(r.last_accessed_date)) }
+                        td { (day(r.last_accessed_date)) }
                     } } }
                 },
                 _ => p class="muted" { "Not replicated." },
@@ -147,6 +147,12 @@ pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
         }
     };
     visit.page(StatusCode::OK, d.name.as_deref().unwrap_or("Secret"), Section::Secrets, body)
+}
+
+/// LastAccessedDate is a day (AWS keeps no finer).
+fn day(t: Option<rekey_model::Timestamp>) -> String {
+    let shown = when(t);
+    shown.get(..10).map_or(shown.clone(), str::to_string)
 }
 
 fn pretty(doc: &str) -> String {
@@ -194,8 +200,13 @@ async fn versions(caller: &Caller<'_>, arn: &str) -> Result<Vec<SecretVersionsLi
     Ok(out)
 }
 
-fn short(version: &str) -> &str {
-    version.get(..8).unwrap_or(version)
+/// A version id, shortened for a picture or a sentence: its first and
+/// last characters (ids that share a prefix stay apart).
+pub fn short(version: &str) -> String {
+    match (version.get(..8), version.get(version.len().saturating_sub(4)..)) {
+        (Some(head), Some(tail)) if version.len() > 12 => format!("{head}…{tail}"),
+        _ => version.to_string(),
+    }
 }
 
 fn label_class(label: &str) -> &'static str {
@@ -382,7 +393,7 @@ async fn versions_page(
                                     td class="mono" { (vid) }
                                     td { @for s in &stages { span class="badge label" { (s) } " " } @if stages.is_empty() { span class="muted" { "deprecated" } } }
                                     td { (when(v.created_date)) }
-                                    td { (when(v.last_accessed_date)) }
+                                    td { (day(v.last_accessed_date)) }
                                     td {
                                         form method="post" action="/console/secret/reveal" class="inline" {
                                             (csrf_field(&visit.session))

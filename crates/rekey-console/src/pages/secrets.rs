@@ -182,24 +182,24 @@ pub async fn list(visit: Visit, Query(search): Query<Search>) -> Response {
 }
 
 fn search_form(search: &Search) -> Markup {
-    let field = |id: &str, text: &str, value: &str, hint: &str| {
+    let field = |id: &str, text: &str, value: &str| {
         html! {
             div {
                 label for=(id) { (text) }
-                input type="text" id=(id) name=(id) value=(value) aria-describedby=(format!("{id}-hint")) spellcheck="false";
-                span id=(format!("{id}-hint")) class="muted" { (hint) }
+                input type="text" id=(id) name=(id) value=(value) aria-describedby="filter-hint" spellcheck="false";
             }
         }
     };
     html! {
         form method="get" action="/console/secrets" role="search" aria-label="Find secrets" {
             div class="row" {
-                (field("name", "Name starts with", &search.name, "commas between values, ! to exclude"))
-                (field("description", "Description", &search.description, ""))
-                (field("tag_key", "Tag key", &search.tag_key, ""))
-                (field("tag_value", "Tag value", &search.tag_value, ""))
-                (field("all", "Any field", &search.all, ""))
+                (field("name", "Name starts with", &search.name))
+                (field("description", "Description", &search.description))
+                (field("tag_key", "Tag key", &search.tag_key))
+                (field("tag_value", "Tag value", &search.tag_value))
+                (field("all", "Any field", &search.all))
             }
+            p id="filter-hint" class="hint" { "Separate several values with commas; start a value with ! to exclude it (as ListSecrets filters)." }
             div class="row" {
                 div {
                     label for="sort" { "Sort by" }

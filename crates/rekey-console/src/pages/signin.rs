@@ -101,7 +101,12 @@ pub async fn submit(State(console): State<Arc<Console>>, browser: Browser, Form(
     };
     let session = if console.options.dev {
         // `--dev` takes any credentials: keep the ones given.
-        Session { creds: given.clone(), region: region.to_string(), expires_ms: crate::now_ms() + duration * 1000 }
+        Session {
+            creds: given.clone(),
+            region: region.to_string(),
+            expires_ms: crate::now_ms() + duration * 1000,
+            who: None,
+        }
     } else {
         match caller.call("rekey.GetSessionToken", &json!({ "DurationSeconds": duration })).await {
             Ok(answer) => match session_of(&answer, region) {
@@ -114,11 +119,21 @@ pub async fn submit(State(console): State<Arc<Console>>, browser: Browser, Form(
             }
         }
     };
-    start(&console, session)
+    start(&console, &browser, session).await
 }
 
 /// Sets the new session's cookie and opens the console.
-pub(crate) fn start(console: &Arc<Console>, session: Session) -> Response {
+pub(crate) async fn start(console: &Arc<Console>, browser: &Browser, mut session: Session) -> Response {
+    let caller = Caller {
+        api: console.api.as_ref(),
+        creds: &session.creds,
+        region: &session.region,
+        peer: browser.peer,
+        user_agent: &browser.user_agent,
+    };
+    if let Ok(me) = caller.call("rekey.GetCallerIdentity", &json!({})).await {
+        session.who = me["Arn"].as_str().map(str::to_string);
+    }
     let mut r = page::see_other("/console/secrets");
     let cookie = session.set_cookie(crate::now_ms(), console.options.secure);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -217,12 +232,16 @@ pub async fn link_submit(
     };
     match caller.call("rekey.RedeemSignInLink", &json!({})).await {
         Ok(answer) => match session_of(&answer, &region) {
-            Some(session) => start(&console, session),
+            Some(session) => start(&console, &browser, session).await,
             None => signin_page(&console, None, "", StatusCode::INTERNAL_SERVER_ERROR),
         },
         Err(failure) => {
             let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST);
-            signin_page(&console, Some(super::error_notice(&failure)), "", status)
+            let notice = html! {
+                p class="notice error" { "This sign-in link cannot be used: it was used already, it expired, or it was revoked. Ask for a new one." }
+                (super::error_notice(&failure))
+            };
+            signin_page(&console, Some(notice), "", status)
         }
     }
 }
@@ -239,5 +258,6 @@ fn session_of(answer: &serde_json::Value, region: &str) -> Option<Session> {
         },
         region: region.to_string(),
         expires_ms: (c["Expiration"].as_f64()? * 1000.0) as i64,
+        who: None,
     })
 }
