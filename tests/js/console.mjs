@@ -6,6 +6,9 @@
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const env = (k) => {
   const v = process.env[k];
@@ -129,6 +132,9 @@ try {
   report.sawRunning = true;
   await shot(page, "rotation-running");
   await page.waitForSelector("#timeline .job .badge.ok", { timeout: 60000 });
+  // Once it settles, the facts above the timeline are read again.
+  await page.waitForSelector("#timeline[data-settled]");
+  await page.waitForFunction(() => /Last rotated\s*20\d\d-/.test(document.querySelector("#facts").textContent));
   report.stepsShown = await page.locator("#timeline .job").first().locator("ol.timeline > li").count();
   await shot(page, "rotation-done");
   // Rotate now, and the timeline completes again without a reload.
@@ -152,7 +158,7 @@ try {
   // --- Schedule ------------------------------------------------------
   await page.goto(`${URL}/console/schedule`);
   await page.waitForSelector(".calendar");
-  report.calendarDays = await page.locator(".calendar .day").count();
+  report.calendarDays = await page.locator(".calendar > li.day").count();
   report.slowWindows = await page.locator(`.calendar a:text-is("${SLOW}")`).count();
   await shot(page, "schedule");
 
@@ -173,6 +179,34 @@ try {
   await page.click("a:text-is('viewer')");
   await page.waitForSelector("text=Identity policies");
   await shot(page, "admin-user");
+
+  // --- Accessibility: axe-core's WCAG 2 A/AA rules on every kind of page.
+  // (Its script is injected, so this context alone lets in what the CSP
+  // keeps out; every other page of the test runs under the CSP.)
+  const a11yCtx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  await a11yCtx.addCookies(await ctx.cookies());
+  const a11y = await a11yCtx.newPage();
+  report.a11y = {};
+  for (const path of [
+    "/console/secrets",
+    `/console/secret?id=${encodeURIComponent(TARGET)}`,
+    `/console/secret/versions?id=${encodeURIComponent(TARGET)}`,
+    `/console/secret/rotation?id=${encodeURIComponent(FAILING)}`,
+    "/console/schedule",
+    "/console/audit",
+    "/console/admin",
+    "/console/admin/account",
+    "/console/signin",
+  ]) {
+    await a11y.goto(`${URL}${path}`);
+    await a11y.addScriptTag({ path: axePath });
+    const found = await a11y.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].target.join(" ")}`);
+    });
+    report.a11y[path] = found;
+  }
+  await a11yCtx.close();
 
   // --- Sign out: the cookie is gone, and a copy of it is worth nothing
   await page.click("header button:has-text('Sign out')");

@@ -4,6 +4,17 @@
 // updates itself.
 "use strict";
 
+// Fetches a piece of the console. A redirect means the session ended:
+// the page is loaded again, which takes the browser to sign in.
+const piece = (url) =>
+  fetch(url, { credentials: "same-origin", redirect: "manual" }).then((r) => {
+    if (r.type === "opaqueredirect") {
+      location.reload();
+      return Promise.reject(new Error("signed out"));
+    }
+    return r.text().then((text) => ({ ok: r.ok, text }));
+  });
+
 document.addEventListener("DOMContentLoaded", () => {
   // Confirm destructive actions (the form says what in data-confirm).
   for (const form of document.querySelectorAll("form[data-confirm]")) {
@@ -23,9 +34,8 @@ document.addEventListener("DOMContentLoaded", () => {
         const field = rules.elements.namedItem(name);
         if (field) params.set(name, field.value);
       }
-      fetch(rules.dataset.preview + "?" + params.toString(), { credentials: "same-origin" })
-        .then((r) => r.text())
-        .then((html) => { out.innerHTML = html; })
+      piece(rules.dataset.preview + "?" + params.toString())
+        .then(({ text }) => { out.innerHTML = text; })
         .catch(() => {});
     };
     rules.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 250); });
@@ -35,14 +45,27 @@ document.addEventListener("DOMContentLoaded", () => {
   const live = document.querySelector("[data-live]");
   if (live) {
     const poll = () => {
-      fetch(live.dataset.live, { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
-        .then((html) => {
-          live.innerHTML = html;
+      piece(live.dataset.live)
+        .then(({ ok, text }) => {
+          if (!ok) return Promise.reject(new Error("refused"));
+          live.innerHTML = text;
           if (live.querySelector("[data-running]")) setTimeout(poll, 1000);
-          else live.dataset.settled = "1";
+          else settle();
         })
         .catch(() => setTimeout(poll, 3000));
+    };
+    // Once it settles, the facts above it (last rotated, next window)
+    // are read again from the page itself.
+    const settle = () => {
+      live.dataset.settled = "1";
+      const facts = document.getElementById("facts");
+      if (!facts) return;
+      piece(location.href)
+        .then(({ ok, text }) => {
+          const fresh = ok && new DOMParser().parseFromString(text, "text/html").getElementById("facts");
+          if (fresh) facts.replaceWith(fresh);
+        })
+        .catch(() => {});
     };
     if (live.querySelector("[data-running]")) setTimeout(poll, 1000);
   }

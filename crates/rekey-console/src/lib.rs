@@ -82,6 +82,9 @@ pub fn router(api: Arc<dyn Api>, options: Options) -> Router {
         .route("/console/secret/cancel", post(pages::rotation::cancel))
         .route("/console/preview", get(pages::rotation::preview_fragment))
         .fallback(not_found)
+        // Every answer, the extractors' refusals of a malformed form or
+        // query included, carries the console's headers.
+        .layer(axum::middleware::map_response(|r: Response| async move { page::harden(r) }))
         .with_state(console)
 }
 
@@ -186,7 +189,7 @@ impl FromRequestParts<Arc<Console>> for Visit {
             .find_map(Session::from_cookie_header);
         match session {
             Some(session) if session.expires_ms > now_ms() => Ok(Visit { browser, session, console: console.clone() }),
-            Some(_) => Err(signed_out(console, "Your session has expired; sign in again.")),
+            Some(_) => Err(signed_out(console, Ended::Expired)),
             None => Err(page::see_other("/console/signin")),
         }
     }
@@ -233,7 +236,8 @@ impl Visit {
     /// died, else a page with the API's own error.
     pub fn failed(&self, section: Section, failure: &Failure) -> Response {
         if failure.signed_out() {
-            return signed_out(&self.console, &failure.message);
+            let why = if failure.code == "ExpiredTokenException" { Ended::Expired } else { Ended::Revoked };
+            return signed_out(&self.console, why);
         }
         let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST);
         let title = if failure.denied() { "Not allowed" } else { "Error" };
@@ -250,9 +254,48 @@ impl Visit {
     }
 }
 
+/// Why a session ended, as the sign-in page says it. A code in the URL,
+/// never text: a link to the sign-in page cannot make it say anything
+/// else.
+#[derive(Clone, Copy)]
+pub(crate) enum Ended {
+    /// The credentials' time ran out.
+    Expired,
+    /// They were deleted (another sign-out, a revoked parent key).
+    Revoked,
+    /// The user signed out.
+    SignedOut,
+}
+
+impl Ended {
+    fn code(self) -> &'static str {
+        match self {
+            Ended::Expired => "expired",
+            Ended::Revoked => "revoked",
+            Ended::SignedOut => "signed-out",
+        }
+    }
+
+    /// The reason a code names.
+    pub fn from_code(code: &str) -> Option<Ended> {
+        [Ended::Expired, Ended::Revoked, Ended::SignedOut].into_iter().find(|e| e.code() == code)
+    }
+
+    /// What the sign-in page says.
+    pub fn text(self) -> &'static str {
+        match self {
+            Ended::Expired => "Your session has expired; sign in again.",
+            Ended::Revoked => {
+                "Your session's credentials are no longer valid (signed out elsewhere, or revoked); sign in again."
+            }
+            Ended::SignedOut => "You have signed out.",
+        }
+    }
+}
+
 /// Back to the sign-in page, the cookie removed, saying why.
-fn signed_out(console: &Console, why: &str) -> Response {
-    let mut r = page::see_other(&format!("/console/signin?ended={}", pages::query_escape(why)));
+pub(crate) fn signed_out(console: &Console, why: Ended) -> Response {
+    let mut r = page::see_other(&format!("/console/signin?ended={}", why.code()));
     if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(console.options.secure)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }

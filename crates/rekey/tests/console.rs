@@ -230,5 +230,10 @@ fn the_console_in_a_browser() {
     assert_eq!(report["linkSignedIn"], "Secrets");
     assert!(report["linkAgain"].as_str().unwrap().contains("The security token included in the request is invalid"));
     assert_eq!(report["browserErrors"], json!([]), "no script error, no CSP violation");
+    // No WCAG 2.1 A/AA finding of axe-core on any kind of page.
+    for (page, found) in report["a11y"].as_object().unwrap() {
+        assert_eq!(found, &json!([]), "accessibility of {page}");
+    }
+    assert!(report["a11y"].as_object().unwrap().len() >= 9);
     assert!(report["shots"].as_array().unwrap().len() >= 25);
 }

@@ -49,7 +49,9 @@ fn a_form_from_another_site_changes_nothing() {
     // The console's own form goes through.
     let origin = format!("http://{}", server.addr);
     let a = put(&[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")], &token);
-    assert_eq!(a.status, 200, "{}", a.body);
+    // Then to a page to GET (reloading it sends nothing again).
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert!(a.header("location").unwrap().starts_with("/console/secret/versions?id=target&done=stored&version="));
     assert_eq!(value(&server, &root, "target"), "attacker");
     // Signing in is refused from another site too (login CSRF: a victim
     // signed in as the attacker).
@@ -186,6 +188,17 @@ fn no_value_is_cached_and_every_page_has_its_policy() {
     );
     assert!(reveal.body.contains("do-not-cache-me"), "revealed: {}", reveal.body);
     answers.push(("reveal".into(), reveal));
+    // A malformed form or query is refused by the framework, with the
+    // console's headers all the same.
+    let malformed = post_form(&server, "/console/secret/reveal", Some(&cookie), &[], &[("csrf", &token)]);
+    assert_eq!(malformed.status, 422);
+    answers.push(("malformed form".into(), malformed));
+    let malformed = get(&server, "/console/secrets?size=many", Some(&cookie));
+    assert_eq!(malformed.status, 400);
+    answers.push(("malformed query".into(), malformed));
+    // The sign-in page says only what the console wrote for each reason.
+    let told = get(&server, "/console/signin?ended=Call+555-0100+to+unlock+your+account", None);
+    assert!(!told.body.contains("555-0100"));
     for (page, a) in &answers {
         assert_ne!(a.status, 500, "{page}: {}", a.body);
         assert_eq!(a.header("cache-control"), Some("no-store"), "{page}");

@@ -341,15 +341,23 @@ pub struct Id {
     id: String,
 }
 
+#[derive(Deserialize)]
+pub struct Shown {
+    id: String,
+    #[serde(default)]
+    done: Option<String>,
+}
+
 /// `GET /console/secret/rotation`: the configuration form, the preview,
 /// and the history.
-pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
-    let described = match load_described(&visit.caller(), &id).await {
+pub async fn show(visit: Visit, Query(shown): Query<Shown>) -> Response {
+    let described = match load_described(&visit.caller(), &shown.id).await {
         Ok(d) => d,
         Err(f) => return visit.failed(Section::Secrets, &f),
     };
     let form = RulesForm::from_described(&described);
-    rotation_page(&visit, &described, &form, None, None).await
+    let done = shown.done.as_deref().and_then(super::Done::from_code).map(|d| d.text(None));
+    rotation_page(&visit, &described, &form, None, done.as_deref()).await
 }
 
 async fn rotation_page(
@@ -375,7 +383,7 @@ async fn rotation_page(
         @if let Some(done) = done { p class="notice ok" role="status" { (done) } }
         section aria-labelledby="config" {
             h2 id="config" { "Configuration" }
-            dl class="facts" {
+            dl class="facts" id="facts" {
                 dt { "Rotation" } dd { @match d.rotation_enabled { Some(true) => "enabled", Some(false) => "disabled", None => "never configured" } }
                 dt { "Last rotated" } dd { (when(d.last_rotated_date)) }
                 dt { "Next window ends" } dd { (when(d.next_rotation_date)) }
@@ -469,7 +477,7 @@ pub async fn configure(visit: Visit, Form(form): Form<RulesForm>) -> Response {
         }
         Err(e) => Err(Failure { status: 400, code: "InvalidParameterException".into(), message: e }),
     };
-    after_change(&visit, &form.id, &form, outcome, "Rotation saved.").await
+    after_change(&visit, &form.id, &form, outcome, super::Done::Saved).await
 }
 
 #[derive(Deserialize)]
@@ -494,7 +502,7 @@ pub async fn rotate_now(visit: Visit, Form(action): Form<Action>) -> Response {
     let request = json!({ "SecretId": action.id, "ClientRequestToken": request_token(&action.token) });
     let outcome = visit.caller().call("secretsmanager.RotateSecret", &request).await;
     let form = RulesForm::default();
-    after_change(&visit, &action.id, &form, outcome.map(|_| ()), "Rotation started.").await
+    after_change(&visit, &action.id, &form, outcome.map(|_| ()), super::Done::Started).await
 }
 
 /// `POST /console/secret/cancel`: CancelRotateSecret.
@@ -504,29 +512,27 @@ pub async fn cancel(visit: Visit, Form(action): Form<Action>) -> Response {
     }
     let outcome = visit.caller().call("secretsmanager.CancelRotateSecret", &json!({ "SecretId": action.id })).await;
     let form = RulesForm::default();
-    after_change(&visit, &action.id, &form, outcome.map(|_| ()), "Rotation cancelled.").await
+    after_change(&visit, &action.id, &form, outcome.map(|_| ()), super::Done::Cancelled).await
 }
 
-/// The rotation page after a change: the API's error with the form as
-/// the user filled it, or the new state.
-async fn after_change(visit: &Visit, id: &str, form: &RulesForm, outcome: Result<(), Failure>, done: &str) -> Response {
-    if let Err(f) = &outcome
-        && f.signed_out()
-    {
-        return visit.failed(Section::Secrets, f);
-    }
+/// After a change: to the rotation page (a GET), or the API's error with
+/// the form as the user filled it.
+async fn after_change(
+    visit: &Visit,
+    id: &str,
+    form: &RulesForm,
+    outcome: Result<(), Failure>,
+    done: super::Done,
+) -> Response {
+    let f = match outcome {
+        Ok(()) => return super::after("/console/secret/rotation", id, done, None),
+        Err(f) if f.signed_out() => return visit.failed(Section::Secrets, &f),
+        Err(f) => f,
+    };
     let described = match load_described(&visit.caller(), id).await {
         Ok(d) => d,
         Err(f) => return visit.failed(Section::Secrets, &f),
     };
-    match outcome {
-        Ok(()) => {
-            let fresh = RulesForm::from_described(&described);
-            rotation_page(visit, &described, &fresh, None, Some(done)).await
-        }
-        Err(f) => {
-            let shown = if form.id.is_empty() { RulesForm::from_described(&described) } else { form.clone() };
-            rotation_page(visit, &described, &shown, Some(&f), None).await
-        }
-    }
+    let shown = if form.id.is_empty() { RulesForm::from_described(&described) } else { form.clone() };
+    rotation_page(visit, &described, &shown, Some(&f), None).await
 }

@@ -109,15 +109,22 @@ pub async fn show(visit: Visit) -> Response {
         section aria-labelledby="calendar" {
             h2 id="calendar" { "The next five weeks" }
             p class="muted" { (planned.len()) " windows of " (read) " secrets; days with more than " (BUSY) " are marked busy." }
-            div class="calendar" role="table" aria-label="Rotation windows by day" {
-                @for name in ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] { div class="head" role="columnheader" { (name) } }
+            div class="calendar-head" aria-hidden="true" {
+                @for name in WEEKDAYS { div { (&name[..3]) } }
+            }
+            ol class="calendar" aria-label="Rotation windows by day" {
                 @for day in start..start + weeks * 7 {
                     @let list = by_day.get(&day).map(Vec::as_slice).unwrap_or_default();
                     @let d = date(day);
-                    div class=(day_class(day == first_day, list.len() > BUSY)) role="cell"
-                        aria-label=(format!("{:04}-{:02}-{:02}: {} windows", d.year, d.month, d.day, list.len())) {
-                        div class="date" { (d.day) " " (month_name(d.month)) @if !list.is_empty() { " · " (list.len()) } }
-                        @if day >= first_day {
+                    li class=(day_class(day == first_day, list.len() > BUSY)) {
+                        div class="date" {
+                            span class="sr-only" { (WEEKDAYS[(weekday(day) - 1) as usize]) " " }
+                            (d.day) " " (month_name(d.month))
+                            @if !list.is_empty() { " · " (list.len()) span class="sr-only" { " windows" } }
+                            @if day == first_day { " " span class="badge" { "today" } }
+                            @if list.len() > BUSY { " " span class="badge run" { "busy" } }
+                        }
+                        @if day >= first_day && !list.is_empty() {
                             ul {
                                 @for p in list.iter().take(4) {
                                     li { a href=(secret_href(&p.arn)) { (p.name) } " " span class="muted" { (hour(p.start)) } }
@@ -132,6 +139,8 @@ pub async fn show(visit: Visit) -> Response {
     };
     visit.page(StatusCode::OK, "Schedule", Section::Schedule, body)
 }
+
+const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 fn day_class(today: bool, busy: bool) -> &'static str {
     match (today, busy) {

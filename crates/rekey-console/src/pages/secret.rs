@@ -333,9 +333,19 @@ async fn label_history(caller: &Caller<'_>, name: &str) -> Result<Vec<Move>, Fai
     Ok(out)
 }
 
+#[derive(Deserialize)]
+pub struct Shown {
+    id: String,
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+}
+
 /// `GET /console/secret/versions`.
-pub async fn show_versions(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
-    versions_page(&visit, &id, None, None).await
+pub async fn show_versions(visit: Visit, Query(shown): Query<Shown>) -> Response {
+    let done = shown.done.as_deref().and_then(super::Done::from_code).map(|d| d.text(shown.version.as_deref()));
+    versions_page(&visit, &shown.id, None, done.as_deref().map(Ok)).await
 }
 
 /// The versions page, with a revealed value, or the outcome of a change.
@@ -399,7 +409,7 @@ async fn versions_page(
                                             (csrf_field(&visit.session))
                                             input type="hidden" name="id" value=(arn);
                                             input type="hidden" name="version" value=(vid);
-                                            button type="submit" class="secondary" aria-label=(format!("Reveal the value of version {vid}")) { "Reveal" }
+                                            button type="submit" class="secondary" aria-label=(format!("Reveal: version {vid}")) { "Reveal" }
                                         }
                                         @if !stages.iter().any(|s| s == "AWSCURRENT") {
                                             @if let Some(cur) = &current {
@@ -410,7 +420,7 @@ async fn versions_page(
                                                     input type="hidden" name="id" value=(arn);
                                                     input type="hidden" name="version" value=(vid);
                                                     input type="hidden" name="current" value=(cur);
-                                                    button type="submit" class="secondary" aria-label=(format!("Make version {vid} AWSCURRENT")) { "Make current" }
+                                                    button type="submit" class="secondary" aria-label=(format!("Make current: version {vid}")) { "Make current" }
                                                 }
                                             }
                                         }
@@ -510,10 +520,7 @@ pub async fn put_value(visit: Visit, Form(form): Form<ValueForm>) -> Response {
     let outcome = visit.caller().call("secretsmanager.PutSecretValue", &request).await;
     match outcome {
         Err(f) if f.signed_out() => visit.failed(Section::Secrets, &f),
-        Ok(v) => {
-            let done = format!("Stored version {}; it is AWSCURRENT.", v["VersionId"].as_str().unwrap_or(""));
-            versions_page(&visit, &form.id, None, Some(Ok(&done))).await
-        }
+        Ok(v) => super::after("/console/secret/versions", &form.id, super::Done::Stored, v["VersionId"].as_str()),
         Err(f) => versions_page(&visit, &form.id, None, Some(Err(f))).await,
     }
 }
@@ -536,10 +543,7 @@ pub async fn rollback(visit: Visit, Form(form): Form<VersionForm>) -> Response {
         .await;
     match outcome {
         Err(f) if f.signed_out() => visit.failed(Section::Secrets, &f),
-        Ok(_) => {
-            let done = format!("AWSCURRENT is now on version {}.", short(&form.version));
-            versions_page(&visit, &form.id, None, Some(Ok(&done))).await
-        }
+        Ok(_) => super::after("/console/secret/versions", &form.id, super::Done::RolledBack, Some(&form.version)),
         Err(f) => versions_page(&visit, &form.id, None, Some(Err(f))).await,
     }
 }

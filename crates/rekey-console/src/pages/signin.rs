@@ -9,7 +9,7 @@
 
 use crate::api::Caller;
 use crate::page::{self, Chrome, Section};
-use crate::session::{self, Session};
+use crate::session::Session;
 use crate::{Browser, Console, Visit};
 use axum::Form;
 use axum::extract::Query;
@@ -28,7 +28,7 @@ const LENGTHS: &[(i64, &str)] = &[(3600, "1 hour"), (4 * 3600, "4 hours"), (12 *
 
 #[derive(Deserialize, Default)]
 pub struct Shown {
-    /// Why the last session ended.
+    /// Why the last session ended (a code; anything else is ignored).
     ended: Option<String>,
 }
 
@@ -61,7 +61,8 @@ fn signin_page(console: &Console, notice: Option<Markup>, key: &str, status: Sta
 
 /// `GET /console/signin`.
 pub async fn form(State(console): State<Arc<Console>>, Query(shown): Query<Shown>) -> Response {
-    let notice = shown.ended.map(|why| html! { div class="notice" role="status" { (why) } });
+    let ended = shown.ended.as_deref().and_then(crate::Ended::from_code);
+    let notice = ended.map(|why| html! { div class="notice" role="status" { (why.text()) } });
     signin_page(&console, notice, "", StatusCode::OK)
 }
 
@@ -159,11 +160,7 @@ pub async fn sign_out(visit: Visit, Form(form): Form<Csrf>) -> Response {
     {
         return visit.failed(Section::None, &failure);
     }
-    let mut r = page::see_other("/console/signin?ended=You+have+signed+out.");
-    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(visit.console.options.secure)) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    r
+    crate::signed_out(&visit.console, crate::Ended::SignedOut)
 }
 
 #[derive(Deserialize)]
