@@ -72,6 +72,13 @@ try {
   assert.ok(session, "a session cookie");
   report.cookie = { httpOnly: session.httpOnly, sameSite: session.sameSite, path: session.path };
 
+  // --- Keyboard: the first Tab reaches "Skip to content", which moves
+  // focus to the page's content.
+  await page.keyboard.press("Tab");
+  report.firstTab = await page.evaluate(() => document.activeElement.textContent.trim());
+  await page.keyboard.press("Enter");
+  report.afterSkip = await page.evaluate(() => document.activeElement.id);
+
   // --- The list, and finding one secret among many ------------------
   assert.equal(await page.locator("tbody tr").count(), 25, "a first page of 25");
   await shot(page, "secrets");

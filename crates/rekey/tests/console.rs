@@ -178,6 +178,8 @@ fn the_console_in_a_browser() {
     let report: Value = serde_json::from_slice(&out.stdout).expect("the script's report");
     eprintln!("{}", serde_json::to_string_pretty(&report).unwrap());
 
+    // The keyboard's way in.
+    assert_eq!((report["firstTab"].as_str(), report["afterSkip"].as_str()), (Some("Skip to content"), Some("main")));
     // The cookie, as the browser holds it.
     assert_eq!(report["cookie"], json!({"httpOnly": true, "sameSite": "Strict", "path": "/console"}));
     // The reveal: never cached, and in the trail as the session's own call.
