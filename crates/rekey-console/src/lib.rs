@@ -239,7 +239,12 @@ impl Visit {
             let why = if failure.code == "ExpiredTokenException" { Ended::Expired } else { Ended::Revoked };
             return signed_out(&self.console, why);
         }
-        let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST);
+        // A refusal is the API's AccessDeniedException (400 on the API's
+        // wire); as a page, it is a 403.
+        let status = match failure.denied() {
+            true => StatusCode::FORBIDDEN,
+            false => StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST),
+        };
         let title = if failure.denied() { "Not allowed" } else { "Error" };
         self.page(
             status,

@@ -101,9 +101,10 @@ pub fn request_token_field() -> Markup {
     html! { input type="hidden" name="token" value=(uuid::Uuid::new_v4()); }
 }
 
-/// An HTML answer with the console's headers.
+/// An HTML answer with the console's headers; its body is wiped from
+/// memory once sent (a page may show a value).
 pub fn respond(status: StatusCode, markup: Markup) -> Response {
-    let mut r = Response::new(Body::from(markup.into_string()));
+    let mut r = Response::new(crate::api::wiped_body(zeroize::Zeroizing::new(markup.into_string().into_bytes())));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     harden(r)

@@ -218,7 +218,7 @@ pub async fn user(visit: Visit, Query(q): Query<UserQuery>) -> Response {
                     @for policy in &list {
                         @let name = policy["PolicyName"].as_str().unwrap_or("");
                         h3 { (name) }
-                        pre class="mono" { (pretty(policy["PolicyDocument"].as_str().unwrap_or(""))) }
+                        pre class="mono" { (super::pretty_json(policy["PolicyDocument"].as_str().unwrap_or(""))) }
                         (change_form(&visit, "DeleteUserPolicy", name, &format!("Delete {name}"), html! {
                             (hidden) input type="hidden" name="policy_name" value=(name);
                         }))
@@ -235,12 +235,6 @@ pub async fn user(visit: Visit, Query(q): Query<UserQuery>) -> Response {
         }
     };
     visit.page(StatusCode::OK, &format!("User {}", q.user), Section::Admin, page)
-}
-
-fn pretty(doc: &str) -> String {
-    serde_json::from_str::<Value>(doc)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| doc.to_string())
 }
 
 /// A form for one principal change: its fields, and the permanent key
@@ -320,10 +314,7 @@ pub async fn change(visit: Visit, Form(form): Form<Change>) -> Response {
         return r.into_response();
     }
     let Some(op) = CHANGES.iter().find(|o| **o == form.op) else {
-        return visit.failed(
-            Section::Admin,
-            &Failure { status: 400, code: "InvalidParameterException".into(), message: "Unknown change.".into() },
-        );
+        return visit.failed(Section::Admin, &Failure::invalid("Unknown change."));
     };
     let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let mut body = json!({});

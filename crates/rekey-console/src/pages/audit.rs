@@ -92,7 +92,7 @@ impl AuditSearch {
 pub async fn show(visit: Visit, Query(search): Query<AuditSearch>) -> Response {
     let answer = match search.request() {
         Ok(request) => visit.caller().call("rekey.LookupEvents", &request).await,
-        Err(e) => Err(crate::api::Failure { status: 400, code: "InvalidParameterException".into(), message: e }),
+        Err(e) => Err(crate::api::Failure::invalid(e)),
     };
     if let Err(f) = &answer
         && f.signed_out()

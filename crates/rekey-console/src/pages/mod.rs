@@ -33,6 +33,13 @@ pub fn query_escape(text: &str) -> String {
     out
 }
 
+/// A JSON document (a policy) indented for reading; as given if it is not JSON.
+pub fn pretty_json(doc: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(doc)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| doc.to_string())
+}
+
 /// The console's page of a secret.
 pub fn secret_href(id: &str) -> String {
     format!("/console/secret?id={}", query_escape(id))

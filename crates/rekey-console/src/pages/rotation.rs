@@ -102,11 +102,7 @@ pub fn as_configured(rules: &RotationRulesType) -> RotationRulesType {
 
 /// An answer's member, read as `T`.
 fn parse<T: serde::de::DeserializeOwned>(v: &Value, op: &str) -> Result<T, Failure> {
-    serde_json::from_value(v.clone()).map_err(|e| Failure {
-        status: 500,
-        code: "InternalServiceError".into(),
-        message: format!("The answer to {op} did not parse: {e}"),
-    })
+    serde_json::from_value(v.clone()).map_err(|e| Failure::internal(format!("The answer to {op} did not parse: {e}")))
 }
 
 /// The latest rotation of each of `arns` the caller may describe.
@@ -475,7 +471,7 @@ pub async fn configure(visit: Visit, Form(form): Form<RulesForm>) -> Response {
             request["RotationRules"] = serde_json::to_value(rules).expect("rules encode");
             caller.call("secretsmanager.RotateSecret", &request).await.map(|_| ())
         }
-        Err(e) => Err(Failure { status: 400, code: "InvalidParameterException".into(), message: e }),
+        Err(e) => Err(Failure::invalid(e)),
     };
     after_change(&visit, &form.id, &form, outcome, super::Done::Saved).await
 }

@@ -12,7 +12,11 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use rekey_model::api::{DescribeSecretResponse, ListSecretVersionIdsResponse, SecretVersionsListEntry};
+use rekey_model::api::wire::SensitiveString;
+use rekey_model::api::{
+    DescribeSecretResponse, GetSecretValueResponse, ListSecretVersionIdsResponse, PutSecretValueRequest,
+    PutSecretValueResponse, SecretVersionsListEntry,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -135,7 +139,7 @@ pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
                 Ok(p) => @match p["ResourcePolicy"].as_str() {
                     None => p class="muted" { "No resource policy." },
                     Some(doc) => {
-                        pre class="mono" { (pretty(doc)) }
+                        pre class="mono" { (super::pretty_json(doc)) }
                         @match &findings {
                             Some(Ok(v)) => (validation(v)),
                             Some(Err(f)) => (error_notice(f)),
@@ -153,12 +157,6 @@ pub async fn show(visit: Visit, Query(Id { id }): Query<Id>) -> Response {
 fn day(t: Option<rekey_model::Timestamp>) -> String {
     let shown = when(t);
     shown.get(..10).map_or(shown.clone(), str::to_string)
-}
-
-fn pretty(doc: &str) -> String {
-    serde_json::from_str::<Value>(doc)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| doc.to_string())
 }
 
 /// ValidateResourcePolicy's answer.
@@ -352,7 +350,7 @@ pub async fn show_versions(visit: Visit, Query(shown): Query<Shown>) -> Response
 async fn versions_page(
     visit: &Visit,
     id: &str,
-    revealed: Option<(String, Value)>,
+    revealed: Option<&GetSecretValueResponse>,
     outcome: Option<Result<&str, Failure>>,
 ) -> Response {
     let caller = visit.caller();
@@ -376,11 +374,14 @@ async fn versions_page(
             Some(Err(f)) => (error_notice(f)),
             None => {},
         }
-        @if let Some((version, value)) = &revealed {
+        @if let Some(value) = revealed {
             section aria-labelledby="value" class="notice value" {
-                h2 id="value" { "Value of version " code { (short(version)) } }
-                @if let Some(s) = value["SecretString"].as_str() { pre id="secret-value" { (s) } }
-                @if let Some(b) = value["SecretBinary"].as_str() { p { "Binary (base64):" } pre id="secret-value" { (b) } }
+                h2 id="value" { "Value of version " code { (short(value.version_id.as_deref().unwrap_or(""))) } }
+                @if let Some(s) = &value.secret_string { pre id="secret-value" { (s.expose()) } }
+                @if let Some(b) = &value.secret_binary {
+                    p { "Binary (base64):" }
+                    pre id="secret-value" { (zeroize::Zeroizing::new(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b.expose())).as_str()) }
+                }
                 p class="muted" { "Read with GetSecretValue just now, as you: the read is in the audit trail. This page is not cached." }
             }
         }
@@ -478,16 +479,11 @@ pub async fn reveal(visit: Visit, Form(form): Form<VersionForm>) -> Response {
     if let Err(r) = visit.check_form(&form.csrf) {
         return r.into_response();
     }
-    let answer = visit
-        .caller()
-        .call("secretsmanager.GetSecretValue", &json!({ "SecretId": form.id, "VersionId": form.version }))
-        .await;
+    let request = json!({ "SecretId": form.id, "VersionId": form.version });
+    let answer: Result<GetSecretValueResponse, _> =
+        visit.caller().send("secretsmanager.GetSecretValue", &request).await;
     match answer {
-        Ok(mut value) => {
-            let shown =
-                json!({ "SecretString": value["SecretString"].take(), "SecretBinary": value["SecretBinary"].take() });
-            versions_page(&visit, &form.id, Some((form.version.clone(), shown)), None).await
-        }
+        Ok(value) => versions_page(&visit, &form.id, Some(&value), None).await,
         Err(f) if f.signed_out() => visit.failed(Section::Secrets, &f),
         Err(f) => versions_page(&visit, &form.id, None, Some(Err(f))).await,
     }
@@ -511,16 +507,22 @@ impl Drop for ValueForm {
 }
 
 /// `POST /console/secret/value`: PutSecretValue.
-pub async fn put_value(visit: Visit, Form(form): Form<ValueForm>) -> Response {
+pub async fn put_value(visit: Visit, Form(mut form): Form<ValueForm>) -> Response {
     if let Err(r) = visit.check_form(&form.csrf) {
         return r.into_response();
     }
     let token = if form.token.is_empty() { uuid::Uuid::new_v4().to_string() } else { form.token.clone() };
-    let request = json!({ "SecretId": form.id, "SecretString": form.value, "ClientRequestToken": token });
-    let outcome = visit.caller().call("secretsmanager.PutSecretValue", &request).await;
+    let request = PutSecretValueRequest {
+        secret_id: form.id.clone(),
+        secret_string: Some(SensitiveString::new(std::mem::take(&mut form.value))),
+        client_request_token: Some(token),
+        ..Default::default()
+    };
+    let outcome: Result<PutSecretValueResponse, _> =
+        visit.caller().send("secretsmanager.PutSecretValue", &request).await;
     match outcome {
         Err(f) if f.signed_out() => visit.failed(Section::Secrets, &f),
-        Ok(v) => super::after("/console/secret/versions", &form.id, super::Done::Stored, v["VersionId"].as_str()),
+        Ok(v) => super::after("/console/secret/versions", &form.id, super::Done::Stored, v.version_id.as_deref()),
         Err(f) => versions_page(&visit, &form.id, None, Some(Err(f))).await,
     }
 }
