@@ -115,6 +115,7 @@ try {
   await page.waitForSelector("text=AWSCURRENT is now on version");
   await shot(page, "secret-rolled-back");
   report.labelMoves = await page.locator("section[aria-labelledby=moves] tbody tr").count();
+  report.movesPicture = await page.locator("section[aria-labelledby=moves] svg.moves").count();
 
   // --- Rotation: a wrong rule gets the API's error; a right one rotates
   await page.goto(`${URL}/console/secret/rotation?id=${encodeURIComponent(SLOW)}`);

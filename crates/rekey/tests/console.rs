@@ -192,7 +192,8 @@ fn the_console_in_a_browser() {
     assert_eq!(report["sawRunning"], true);
     assert!(report["stepsShown"].as_u64().unwrap() >= 4, "the four steps on the timeline");
     assert!(report["jobsAfterRotateNow"].as_u64().unwrap() >= 2);
-    assert!(report["labelMoves"].as_u64().unwrap() >= 3, "CreateSecret, PutSecretValue, the rollback");
+    assert!(report["labelMoves"].as_u64().unwrap() >= 4, "CreateSecret, two PutSecretValue, the rollback");
+    assert_eq!(report["movesPicture"], 1);
     assert!(report["calendarDays"].as_u64().unwrap() >= 35);
     // rate(10 days): three windows in five weeks (ListSecrets shows its
     // rules with AutomaticallyAfterDays beside the expression).

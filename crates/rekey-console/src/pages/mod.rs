@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod labels;
 pub mod rotation;
 pub mod schedule;
 pub mod secret;
@@ -86,7 +87,7 @@ impl Done {
     pub fn text(self, version: Option<&str>) -> String {
         let version = version
             .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-            .map(secret::short);
+            .map(labels::short);
         let v = version.as_deref().unwrap_or("the new version");
         match self {
             Done::Saved => "Rotation saved.".into(),

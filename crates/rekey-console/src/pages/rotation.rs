@@ -5,7 +5,8 @@
 //! attempts, errors and the function's log (for callers who may read the
 //! value). A rotation still running updates itself.
 
-use super::secret::{Tab, load_described, secret_header, short};
+use super::labels::short;
+use super::secret::{Tab, load_described, secret_header};
 use super::{error_notice, query_escape};
 use crate::Visit;
 use crate::api::{Caller, Failure};

@@ -3,10 +3,11 @@
 //! label sits where, drawn; how labels moved, from the audit trail; the
 //! value revealed on demand; a new value; rollback).
 
+use super::labels::{self, short};
 use super::{error_notice, query_escape, secret_href};
 use crate::Visit;
 use crate::api::{Caller, Failure};
-use crate::page::{Section, csrf_field, request_token_field, when, when_seconds};
+use crate::page::{Section, csrf_field, request_token_field, when};
 use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -198,139 +199,6 @@ async fn versions(caller: &Caller<'_>, arn: &str) -> Result<Vec<SecretVersionsLi
     Ok(out)
 }
 
-/// A version id, shortened for a picture or a sentence: its first and
-/// last characters (ids that share a prefix stay apart).
-pub fn short(version: &str) -> String {
-    match (version.get(..8), version.get(version.len().saturating_sub(4)..)) {
-        (Some(head), Some(tail)) if version.len() > 12 => format!("{head}…{tail}"),
-        _ => version.to_string(),
-    }
-}
-
-fn label_class(label: &str) -> &'static str {
-    match label {
-        "AWSCURRENT" => "current",
-        "AWSPREVIOUS" => "previous",
-        "AWSPENDING" => "pending",
-        _ => "version",
-    }
-}
-
-/// Which label sits on which version, drawn: versions left to right as
-/// they were made, their labels under them.
-fn labels_picture(versions: &[SecretVersionsListEntry]) -> Markup {
-    const W: usize = 172;
-    let shown = &versions[versions.len().saturating_sub(8)..];
-    let most = shown.iter().map(|v| v.version_stages.as_ref().map_or(0, Vec::len)).max().unwrap_or(0);
-    let width = 16 + W * shown.len().max(1);
-    let height = 78 + 24 * most.max(1);
-    let description = shown
-        .iter()
-        .map(|v| {
-            let stages = v.version_stages.clone().unwrap_or_default();
-            format!(
-                "version {} has {}",
-                short(v.version_id.as_deref().unwrap_or("")),
-                if stages.is_empty() { "no label".to_string() } else { stages.join(", ") }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    html! {
-        svg class="labels" role="img" aria-label=(format!("Labels: {description}")) width=(width) height=(height)
-            viewBox=(format!("0 0 {width} {height}")) xmlns="http://www.w3.org/2000/svg" {
-            @if versions.len() > shown.len() {
-                text x="8" y="12" { "… " (versions.len() - shown.len()) " older versions not drawn" }
-            }
-            @for (i, v) in shown.iter().enumerate() {
-                @let x = 8 + i * W;
-                @let stages = v.version_stages.clone().unwrap_or_default();
-                @let class = stages.first().map_or("version", |s| label_class(s));
-                rect class=(class) x=(x) y="18" width=(W - 16) height="44" rx="6" {}
-                text x=(x + 8) y="36" { (short(v.version_id.as_deref().unwrap_or(""))) }
-                text x=(x + 8) y="54" { (when(v.created_date).get(..10).unwrap_or("")) }
-                @if i + 1 < shown.len() {
-                    line class="move" x1=(x + W - 16) y1="40" x2=(x + W - 8) y2="40" {}
-                }
-                @for (k, s) in stages.iter().enumerate() {
-                    rect class=(label_class(s)) x=(x + 4) y=(70 + 24 * k) width=(W - 24) height="20" rx="10" {}
-                    text x=(x + 14) y=(84 + 24 * k) { (s) }
-                }
-            }
-        }
-    }
-}
-
-/// One label move, as the trail tells it.
-struct Move {
-    time: String,
-    event: String,
-    who: String,
-    what: String,
-}
-
-/// How labels moved, read from the secret's records (newest first).
-async fn label_history(caller: &Caller<'_>, name: &str) -> Result<Vec<Move>, Failure> {
-    let answer = caller
-        .call(
-            "rekey.LookupEvents",
-            &json!({
-                "LookupAttributes": [
-                    {"AttributeKey": "ResourceName", "AttributeValue": name},
-                    {"AttributeKey": "ReadOnly", "AttributeValue": "false"}
-                ],
-                "MaxResults": 200
-            }),
-        )
-        .await?;
-    let events = answer["Events"].as_array().cloned().unwrap_or_default();
-    let mut out = Vec::new();
-    for e in &events {
-        let record: Value =
-            e["CloudTrailEvent"].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null);
-        let req = &record["requestParameters"];
-        let resp = &record["responseElements"];
-        let version = |v: &Value| short(v.as_str().unwrap_or("")).to_string();
-        let name = e["EventName"].as_str().unwrap_or("");
-        let what = match name {
-            "CreateSecret" | "PutSecretValue" | "UpdateSecretValue" | "UpdateSecret" => {
-                if resp["versionId"].is_null() {
-                    continue;
-                }
-                let stages = req["versionStages"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "AWSCURRENT".into());
-                format!("{stages} → new version {}", version(&resp["versionId"]))
-            }
-            "UpdateSecretVersionStage" => {
-                let label = req["versionStage"].as_str().unwrap_or("?");
-                match (req["removeFromVersionId"].as_str(), req["moveToVersionId"].as_str()) {
-                    (Some(from), Some(to)) => format!("{label}: {} → {}", short(from), short(to)),
-                    (None, Some(to)) => format!("{label} → {}", short(to)),
-                    (Some(from), None) => format!("{label} removed from {}", short(from)),
-                    (None, None) => continue,
-                }
-            }
-            "RotateSecret" => match resp["versionId"].as_str() {
-                Some(v) => format!("AWSPENDING → {} (rotation started)", short(v)),
-                None => continue,
-            },
-            "RotationSucceeded" => "AWSCURRENT → the rotation's version; AWSPREVIOUS → the old current".into(),
-            "RotationAbandoned" => "AWSPENDING taken off by a manual change".into(),
-            _ => continue,
-        };
-        out.push(Move {
-            time: when_seconds(e["EventTime"].as_f64()),
-            event: name.to_string(),
-            who: e["Username"].as_str().unwrap_or("").to_string(),
-            what,
-        });
-    }
-    Ok(out)
-}
-
 #[derive(Deserialize)]
 pub struct Shown {
     id: String,
@@ -361,7 +229,7 @@ async fn versions_page(
     let arn = d.arn.clone().unwrap_or_default();
     let name = d.name.clone().unwrap_or_default();
     let listed = versions(&caller, &arn).await;
-    let history = label_history(&caller, &name).await;
+    let history = labels::history(&caller, &name).await;
     let current = listed.as_ref().ok().and_then(|vs| {
         vs.iter()
             .find(|v| v.version_stages.as_ref().is_some_and(|s| s.iter().any(|s| s == "AWSCURRENT")))
@@ -390,7 +258,7 @@ async fn versions_page(
             @match &listed {
                 Err(f) => (error_notice(f)),
                 Ok(vs) => {
-                    (labels_picture(vs))
+                    (labels::labels_picture(vs))
                     table {
                         thead { tr {
                             th scope="col" { "Version" } th scope="col" { "Labels" } th scope="col" { "Created" }
@@ -438,9 +306,9 @@ async fn versions_page(
             @match &history {
                 Err(f) => { p class="muted" { "The audit trail is not shown: " (f.message) } },
                 Ok(moves) if moves.is_empty() => p class="muted" { "No label move on record." },
-                Ok(moves) => table {
-                    thead { tr { th scope="col" { "When" } th scope="col" { "Event" } th scope="col" { "Move" } th scope="col" { "By" } } }
-                    tbody { @for m in moves { tr { td { (m.time) } td { (m.event) } td class="mono" { (m.what) } td { (m.who) } } } }
+                Ok(moves) => {
+                    (labels::moves_picture(moves))
+                    (labels::moves_table(moves))
                 },
             }
         }
