@@ -107,10 +107,11 @@ pub fn respond(status: StatusCode, markup: Markup) -> Response {
     let mut r = Response::new(crate::api::wiped_body(zeroize::Zeroizing::new(markup.into_string().into_bytes())));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    harden(r)
+    r
 }
 
-/// The headers every answer of the console carries. Pages hold secrets'
+/// The headers every answer of the console carries (the router's layer
+/// adds them to each). Pages hold secrets'
 /// metadata and, on demand, their values: none is ever stored by the
 /// browser or a proxy.
 pub fn harden(mut r: Response) -> Response {
@@ -131,7 +132,7 @@ pub fn see_other(location: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(location) {
         r.headers_mut().insert(header::LOCATION, v);
     }
-    harden(r)
+    r
 }
 
 /// A timestamp as the console shows it (UTC, to the second).

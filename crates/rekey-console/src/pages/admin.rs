@@ -71,15 +71,8 @@ async fn account_page(visit: &Visit, account: Option<String>) -> Response {
     let caller = visit.caller();
     let users = caller.call("rekey.ListUsers", &with_account(&account, json!({}))).await;
     let keys = caller.call("rekey.ListAccessKeys", &with_account(&account, json!({}))).await;
-    for r in [&users, &keys] {
-        if let Err(f) = r
-            && f.signed_out()
-        {
-            return visit.failed(Section::Admin, f);
-        }
-    }
-    if let (Err(f), Err(_)) = (&users, &keys) {
-        return visit.failed(Section::Admin, f);
+    if let Some(refused) = both_failed(visit, &users, &keys) {
+        return refused;
     }
     let shown = account.clone().unwrap_or_else(|| "your account".into());
     let account_field = html! { @if let Some(a) = &account { input type="hidden" name="account" value=(a); } };
@@ -135,6 +128,17 @@ async fn account_page(visit: &Visit, account: Option<String>) -> Response {
     visit.page(StatusCode::OK, "Account", Section::Admin, body)
 }
 
+/// The page to show instead when a page's two reads both failed, or
+/// either found the session gone; `None` when there is something to show
+/// (a single refusal is said where its part would be).
+fn both_failed(visit: &Visit, a: &Result<Value, Failure>, b: &Result<Value, Failure>) -> Option<Response> {
+    let gone = [a, b].into_iter().find_map(|r| r.as_ref().err().filter(|f| f.signed_out()));
+    match (gone, a, b) {
+        (Some(f), _, _) | (None, Err(f), Err(_)) => Some(visit.failed(Section::Admin, f)),
+        _ => None,
+    }
+}
+
 fn user_href(account: &Option<String>, user: &str) -> String {
     let mut href = format!("/console/admin/user?user={}", query_escape(user));
     if let Some(a) = account {
@@ -182,15 +186,8 @@ pub async fn user(visit: Visit, Query(q): Query<UserQuery>) -> Response {
     let body = with_account(&account, json!({ "UserName": q.user }));
     let keys = caller.call("rekey.ListAccessKeys", &body).await;
     let policies = caller.call("rekey.ListUserPolicies", &body).await;
-    for r in [&keys, &policies] {
-        if let Err(f) = r
-            && f.signed_out()
-        {
-            return visit.failed(Section::Admin, f);
-        }
-    }
-    if let (Err(f), Err(_)) = (&keys, &policies) {
-        return visit.failed(Section::Admin, f);
+    if let Some(refused) = both_failed(&visit, &keys, &policies) {
+        return refused;
     }
     let hidden = html! {
         @if let Some(a) = &account { input type="hidden" name="account" value=(a); }

@@ -1,7 +1,7 @@
 //! The audit view: the trail's records, filtered as `rekey admin lookup`
 //! filters them (rekey.LookupEvents), newest first, in pages.
 
-use super::{error_notice, query_escape};
+use super::error_notice;
 use crate::Visit;
 use crate::page::{Section, when_seconds};
 use axum::extract::Query;
@@ -65,26 +65,19 @@ impl AuditSearch {
     }
 
     fn href(&self, token: Option<&str>) -> String {
-        let mut q = Vec::new();
-        for (k, v) in [
-            ("resource", &self.resource),
-            ("event", &self.event),
-            ("user", &self.user),
-            ("key", &self.key),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.is_empty() {
-                q.push(format!("{k}={}", query_escape(v)));
-            }
-        }
-        if self.writes.is_some() {
-            q.push("writes=1".into());
-        }
-        if let Some(t) = token {
-            q.push(format!("token={}", query_escape(t)));
-        }
-        format!("/console/audit?{}", q.join("&"))
+        super::link(
+            "/console/audit",
+            &[
+                ("resource", &self.resource),
+                ("event", &self.event),
+                ("user", &self.user),
+                ("key", &self.key),
+                ("from", &self.from),
+                ("to", &self.to),
+                ("writes", if self.writes.is_some() { "1" } else { "" }),
+                ("token", token.unwrap_or_default()),
+            ],
+        )
     }
 }
 

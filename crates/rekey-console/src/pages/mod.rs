@@ -41,6 +41,13 @@ pub fn pretty_json(doc: &str) -> String {
         .unwrap_or_else(|_| doc.to_string())
 }
 
+/// `path` with the non-empty `pairs` as its query string.
+pub fn link(path: &str, pairs: &[(&str, &str)]) -> String {
+    let q: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", query_escape(v))).collect();
+    format!("{path}?{}", q.join("&"))
+}
+
 /// The console's page of a secret.
 pub fn secret_href(id: &str) -> String {
     format!("/console/secret?id={}", query_escape(id))

@@ -2,7 +2,7 @@
 //! keyset pages (the NextToken, so page 10,000 costs what page 1 does),
 //! and each secret's rotation at a glance.
 
-use super::{error_notice, query_escape, secret_href};
+use super::{error_notice, secret_href};
 use crate::Visit;
 use crate::page::{Section, when};
 use crate::pages::rotation::{JobView, latest_jobs, outcome_badge};
@@ -84,30 +84,22 @@ impl Search {
 
     /// This search's link, on the page that `token` starts.
     fn href(&self, token: Option<&str>) -> String {
-        let mut q = vec![];
-        for (k, v) in [
-            ("name", &self.name),
-            ("description", &self.description),
-            ("tag_key", &self.tag_key),
-            ("tag_value", &self.tag_value),
-            ("all", &self.all),
-            ("sort", &self.sort),
-            ("order", &self.order),
-        ] {
-            if !v.is_empty() {
-                q.push(format!("{k}={}", query_escape(v)));
-            }
-        }
-        if let Some(size) = self.size {
-            q.push(format!("size={size}"));
-        }
-        if self.deleted.is_some() {
-            q.push("deleted=1".into());
-        }
-        if let Some(t) = token {
-            q.push(format!("token={}", query_escape(t)));
-        }
-        format!("/console/secrets?{}", q.join("&"))
+        let size = self.size.map(|n| n.to_string()).unwrap_or_default();
+        super::link(
+            "/console/secrets",
+            &[
+                ("name", &self.name),
+                ("description", &self.description),
+                ("tag_key", &self.tag_key),
+                ("tag_value", &self.tag_value),
+                ("all", &self.all),
+                ("sort", &self.sort),
+                ("order", &self.order),
+                ("size", &size),
+                ("deleted", if self.deleted.is_some() { "1" } else { "" }),
+                ("token", token.unwrap_or_default()),
+            ],
+        )
     }
 }
 
